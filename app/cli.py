@@ -1,0 +1,484 @@
+"""The ``orderdesk`` command: the same services the screens use, from a terminal.
+
+Every command that reports something has ``--json`` (one JSON object per line). Expected
+failures print one line naming what went wrong and exit non-zero; they never print a
+traceback. Exit codes: 0 done, 1 done with rejections/problems, 2 could not do it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import getpass
+import importlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from app import __version__
+from app.config import resolve_database_url
+from app.errors import InvalidInput, OrderdeskError
+from app.permissions import Actor, Role, command_line_actor
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
+
+log = logging.getLogger("orderdesk.cli")
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)  # type: ignore[arg-type]
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def emit_json(obj: Any) -> None:
+    print(json.dumps(obj, default=_json_default, ensure_ascii=False))
+
+
+def _actor() -> Actor:
+    return command_line_actor(getpass.getuser())
+
+
+def _open(args: argparse.Namespace, *, check_schema: bool = True):
+    from app.database import open_database
+
+    return open_database(resolve_database_url(args.db), check_schema=check_schema)
+
+
+def _read_password(args: argparse.Namespace, prompt: str) -> str:
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise InvalidInput("password", "(none)", "--password-stdin when input is not a terminal")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Again: ") != first:
+        raise InvalidInput("password", "(hidden)", "the same password typed twice")
+    return first
+
+
+# --------------------------------------------------------------------------- db
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from app.database import upgrade_database
+
+    database = _open(args, check_schema=False)
+    try:
+        before, after = upgrade_database(database)
+    finally:
+        database.dispose()
+    result = {"database": database.description, "from": before, "to": after}
+    if args.json:
+        emit_json(result)
+    elif before == after:
+        print(f"{database.description} is already at schema version {after}.")
+    else:
+        print(f"{database.description} upgraded from {before or 'empty'} to {after}.")
+    return EXIT_OK
+
+
+def cmd_db_current(args: argparse.Namespace) -> int:
+    from app.database import current_revision
+    from db.schema import head_revision
+
+    database = _open(args, check_schema=False)
+    try:
+        current = current_revision(database)
+    finally:
+        database.dispose()
+    head = head_revision()
+    result = {
+        "database": database.description,
+        "database_version": current,
+        "program_version": head,
+        "up_to_date": current == head,
+    }
+    if args.json:
+        emit_json(result)
+    else:
+        state = "up to date" if current == head else f"this program needs {head}"
+        print(f"{database.description}: schema {current or 'empty'} ({state})")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- users
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from app.auth import add_user
+
+    roles = [role.strip() for role in args.roles.split(",") if role.strip()]
+    password = _read_password(args, f"Password for {args.username}: ")
+    database = _open(args)
+    try:
+        summary = add_user(
+            database.unit_of_work(), _actor(), args.username, password, roles, args.name
+        )
+    finally:
+        database.dispose()
+    if args.json:
+        emit_json(summary)
+    else:
+        print(f"Added {summary.username} ({', '.join(summary.roles)}).")
+    return EXIT_OK
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from app.auth import list_users
+
+    database = _open(args)
+    try:
+        users = list_users(database.unit_of_work(), _actor())
+    finally:
+        database.dispose()
+    for user in users:
+        if args.json:
+            emit_json(user)
+        else:
+            state = "" if user.active else "  (disabled)"
+            print(f"{user.username:<20} {','.join(user.roles):<30} {user.full_name}{state}")
+    return EXIT_OK
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from app.auth import set_password
+
+    password = _read_password(args, f"New password for {args.username}: ")
+    database = _open(args)
+    try:
+        set_password(database.unit_of_work(), _actor(), args.username, password)
+    finally:
+        database.dispose()
+    print(f"Password of {args.username} changed.")
+    return EXIT_OK
+
+
+def _cmd_user_set_active(active: bool) -> Callable[[argparse.Namespace], int]:
+    def command(args: argparse.Namespace) -> int:
+        from app.auth import set_active
+
+        database = _open(args)
+        try:
+            set_active(database.unit_of_work(), _actor(), args.username, active)
+        finally:
+            database.dispose()
+        print(f"{args.username} {'enabled' if active else 'disabled'}.")
+        return EXIT_OK
+
+    return command
+
+
+# --------------------------------------------------------------------------- orders
+
+
+def _order_json(row) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "channel": row.channel,
+        "channel_order_id": row.channel_order_id,
+        "status": row.status,
+        "customer": row.customer,
+        "total_cents": row.total_cents,
+        "currency": row.currency,
+        "ship_country": row.ship_country,
+        "received_at": row.received_at,
+    }
+
+
+def _parse_day(text: str | None, field: str) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(field, text, "a date as YYYY-MM-DD") from exc
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def cmd_orders_list(args: argparse.Namespace) -> int:
+    from app.money import format_money
+    from app.views.orders import OrderFilter, list_orders
+    from app.workflow import OrderStatus
+
+    if args.status and args.status not in {s.value for s in OrderStatus}:
+        raise InvalidInput(
+            "--status", args.status, "one of " + ", ".join(s.value for s in OrderStatus)
+        )
+    if args.limit < 1:
+        raise InvalidInput("--limit", args.limit, "a whole number of at least 1")
+    until = _parse_day(args.until, "--until")
+    flt = OrderFilter(
+        text=args.search or "",
+        status=args.status,
+        channel=args.channel,
+        received_from=_parse_day(args.since, "--since"),
+        received_before=until + dt.timedelta(days=1) if until else None,
+    )
+    database = _open(args)
+    try:
+        with database.unit_of_work() as uow:
+            rows = list_orders(uow.session, _actor(), flt, args.limit)
+    finally:
+        database.dispose()
+    for row in rows:
+        if args.json:
+            emit_json(_order_json(row))
+        else:
+            print(
+                f"{row.number}  {row.received_at:%Y-%m-%d}  {row.status:<15} {row.channel:<12} "
+                f"{row.channel_order_id:<22} {format_money(row.total_cents, row.currency):>14}  "
+                f"{row.customer}"
+            )
+    return EXIT_OK
+
+
+def cmd_orders_show(args: argparse.Namespace) -> int:
+    from app.money import format_money
+    from app.views.orders import find_order_id, order_detail
+
+    database = _open(args)
+    try:
+        with database.unit_of_work() as uow:
+            detail = order_detail(
+                uow.session, _actor(), find_order_id(uow.session, _actor(), args.number)
+            )
+    finally:
+        database.dispose()
+    if args.json:
+        record = dataclasses.asdict(detail)
+        record["customer"] = detail.customer_name
+        emit_json(record)
+        return EXIT_OK
+    money = lambda cents: format_money(cents, detail.currency)  # noqa: E731
+    print(f"{detail.number}  {detail.status}  {detail.channel} {detail.channel_order_id}")
+    print(f"Customer: {detail.customer_name} <{detail.customer_email}> {detail.customer_phone}")
+    print("Ship to:  " + " / ".join(detail.ship_to))
+    for line in detail.lines:
+        price = money(line.unit_price_cents)
+        what = f"{line.sku:<16} {line.quantity:>4} × {price:>12}"
+        print(f"  {line.line_no:>2}. {what}  {line.product_name}")
+    print(f"Total: {money(detail.total_cents)}")
+    for payment in detail.payments:
+        paid = format_money(payment.amount_cents, payment.currency)
+        print(f"Payment: {payment.method} {payment.status} {paid} {payment.card}")
+    for shipment in detail.shipments:
+        where = f"{shipment.warehouse} {shipment.carrier} {shipment.tracking_number}"
+        print(f"Shipment: {shipment.number} {shipment.status} {where}")
+    for event in detail.audit:
+        change = f"{event.from_state} → {event.to_state}" if event.to_state else event.action
+        print(
+            f"  {event.at:%Y-%m-%d %H:%M} {event.actor:<14} {event.entity} {change} {event.reason}"
+        )
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- demo, gui, bench
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import DemoAlreadyPresent, generate_demo
+
+    if args.orders < 0:
+        raise InvalidInput("--orders", args.orders, "a whole number of 0 or more")
+    database = _open(args)
+    try:
+        try:
+            result = generate_demo(database, orders=args.orders, seed=args.seed)
+        except DemoAlreadyPresent as exc:
+            if args.if_empty:
+                print(f"{database.description} already holds data; demo data not added.")
+                return EXIT_OK
+            raise exc
+    finally:
+        database.dispose()
+    if args.json:
+        emit_json(result)
+        return EXIT_OK
+    print(
+        f"Demo data in {database.description}: {result.orders} orders, "
+        f"{result.customers} customers, {result.products} products, "
+        f"{result.warehouses} warehouses."
+    )
+    print("Demo users (passwords are shown only now; reset with `orderdesk user passwd NAME`):")
+    for user in result.users:
+        print(f"  {user.username:<12} {user.password:<20} {user.role}")
+    return EXIT_OK
+
+
+def _has_screen() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform != "linux":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+NO_SCREEN_MESSAGE = (
+    "orderdesk: no screen here (DISPLAY is not set); run it under Xvfb "
+    "(xvfb-run -a orderdesk) or without a window (QT_QPA_PLATFORM=offscreen orderdesk)."
+)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    if not _has_screen():
+        print(NO_SCREEN_MESSAGE, file=sys.stderr)
+        return EXIT_FAILED
+    # The composition root: only here does the business layer hand over to the screens.
+    gui = importlib.import_module("ui.main")
+    return gui.run(resolve_database_url(args.db))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from app.bench import run_bench
+
+    if args.n < 1:
+        raise InvalidInput("--n", args.n, "a whole number of at least 1")
+    for result in run_bench(args.name, args.n, args.db):
+        if args.json:
+            emit_json(result.as_json())
+        else:
+            print(result.as_text())
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _add_common(
+    parser: argparse.ArgumentParser, *, json_flag: bool = False, top: bool = False
+) -> None:
+    # On sub-commands the default is suppressed so `orderdesk --db X cmd` keeps X.
+    parser.add_argument(
+        "--db",
+        default=None if top else argparse.SUPPRESS,
+        metavar="URL",
+        help="database URL (default: $ORDERDESK_DATABASE_URL or the local SQLite file)",
+    )
+    if json_flag:
+        parser.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app.bench import BENCHES
+
+    parser = argparse.ArgumentParser(
+        prog="orderdesk",
+        description="Warehouse and customer-service desk. With no command, opens the desk window.",
+    )
+    parser.add_argument("--version", action="version", version=f"orderdesk {__version__}")
+    _add_common(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="schema versions of the database").add_subparsers(
+        dest="db_command", metavar="ACTION", required=True
+    )
+    upgrade = db.add_parser(
+        "upgrade", help="bring the database to this program's schema (administrators)"
+    )
+    _add_common(upgrade, json_flag=True)
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    current = db.add_parser(
+        "current", help="show the database's and this program's schema versions"
+    )
+    _add_common(current, json_flag=True)
+    current.set_defaults(func=cmd_db_current)
+
+    user = commands.add_parser("user", help="staff accounts").add_subparsers(
+        dest="user_command", metavar="ACTION", required=True
+    )
+    roles_help = "comma-separated roles: " + ", ".join(role.value for role in Role)
+    add = user.add_parser("add", help="add a user (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("--roles", required=True, help=roles_help)
+    add.add_argument("--name", default="", help="full name shown on screens")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_common(add, json_flag=True)
+    add.set_defaults(func=cmd_user_add)
+    listing = user.add_parser("list", help="list users and their roles")
+    _add_common(listing, json_flag=True)
+    listing.set_defaults(func=cmd_user_list)
+    passwd = user.add_parser("passwd", help="set a user's password (asks for it)")
+    passwd.add_argument("username")
+    passwd.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_common(passwd)
+    passwd.set_defaults(func=cmd_user_passwd)
+    for action, active in (("disable", False), ("enable", True)):
+        toggle = user.add_parser(action, help=f"{action} a user's account")
+        toggle.add_argument("username")
+        _add_common(toggle)
+        toggle.set_defaults(func=_cmd_user_set_active(active))
+
+    orders = commands.add_parser("orders", help="find and show orders").add_subparsers(
+        dest="orders_command", metavar="ACTION", required=True
+    )
+    olist = orders.add_parser("list", help="newest orders first, optionally filtered")
+    olist.add_argument("--status", help="only orders in this status")
+    olist.add_argument(
+        "--channel", help="only orders from this channel (amazon, shop, partner:NAME)"
+    )
+    olist.add_argument(
+        "--search",
+        metavar="TEXT",
+        help="order number, channel order id, customer name, phone or e-mail",
+    )
+    olist.add_argument("--since", metavar="YYYY-MM-DD", help="received on or after this day (UTC)")
+    olist.add_argument("--until", metavar="YYYY-MM-DD", help="received on or before this day (UTC)")
+    olist.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    _add_common(olist, json_flag=True)
+    olist.set_defaults(func=cmd_orders_list)
+    show = orders.add_parser(
+        "show", help="one order with its lines, payments, shipments and audit trail"
+    )
+    show.add_argument("number", help="SO-000123 or the channel's order id")
+    _add_common(show, json_flag=True)
+    show.set_defaults(func=cmd_orders_show)
+
+    demo = commands.add_parser("demo", help="fill the database with a realistic demo data set")
+    demo.add_argument("--orders", type=int, default=5000, help="how many orders (default 5000)")
+    demo.add_argument("--seed", type=int, default=1, help="random seed: same seed, same data")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing when the database already has data"
+    )
+    _add_common(demo, json_flag=True)
+    demo.set_defaults(func=cmd_demo)
+
+    gui = commands.add_parser("gui", help="open the desk window (the default)")
+    _add_common(gui)
+    gui.set_defaults(func=cmd_gui)
+
+    bench = commands.add_parser("bench", help="measure a performance target")
+    bench.add_argument("name", choices=sorted(BENCHES), help="what to measure")
+    bench.add_argument("--n", type=int, required=True, help="size of the data")
+    _add_common(bench, json_flag=True)
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_gui)
+    try:
+        return func(args)
+    except OrderdeskError as error:
+        print(f"orderdesk: {error.message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("orderdesk: interrupted; nothing half-done was kept.", file=sys.stderr)
+        return EXIT_FAILED

@@ -1,0 +1,141 @@
+"""Roles and what each may do: the one place that answers "may this person …?".
+
+Services call ``require(actor, Permission.X)``; screens ask ``actor.may(Permission.X)``
+only to decide what to show. The check that counts is the one in the service.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from app.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    CUSTOMER_SERVICE = "customer_service"
+    WAREHOUSE = "warehouse"
+    FINANCE = "finance"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    Role.CUSTOMER_SERVICE: "Customer service: review, cases, changes and cancellations",
+    Role.WAREHOUSE: "Warehouse: picks, packs, labels and ships",
+    Role.FINANCE: "Finance: refunds, settlement, payment risk",
+    Role.SUPERVISOR: "Supervisor: everything on the floor, overrides, reports",
+    Role.ADMIN: "Administrator: users, roles and the database",
+}
+
+
+class Permission(StrEnum):
+    VIEW_ORDERS = "view_orders"
+    REVIEW_ORDERS = "review_orders"
+    OVERRIDE_REVIEW = "override_review"
+    CHANGE_ORDERS = "change_orders"
+    CANCEL_ORDERS = "cancel_orders"
+    IMPORT_ORDERS = "import_orders"
+    ALLOCATE_STOCK = "allocate_stock"
+    PICK_AND_PACK = "pick_and_pack"
+    SHIP_ORDERS = "ship_orders"
+    ADJUST_STOCK = "adjust_stock"
+    HANDLE_CASES = "handle_cases"
+    ISSUE_REFUNDS = "issue_refunds"
+    SETTLE_ACCOUNTS = "settle_accounts"
+    BAN_CUSTOMERS = "ban_customers"
+    VIEW_REPORTS = "view_reports"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_USERS = "manage_users"
+    ADMINISTER_DATABASE = "administer_database"
+
+
+_FLOOR = {
+    Permission.VIEW_ORDERS,
+    Permission.REVIEW_ORDERS,
+    Permission.CHANGE_ORDERS,
+    Permission.CANCEL_ORDERS,
+    Permission.IMPORT_ORDERS,
+    Permission.ALLOCATE_STOCK,
+    Permission.PICK_AND_PACK,
+    Permission.SHIP_ORDERS,
+    Permission.ADJUST_STOCK,
+    Permission.HANDLE_CASES,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CUSTOMER_SERVICE: frozenset(
+        {
+            Permission.VIEW_ORDERS,
+            Permission.REVIEW_ORDERS,
+            Permission.CHANGE_ORDERS,
+            Permission.CANCEL_ORDERS,
+            Permission.IMPORT_ORDERS,
+            Permission.HANDLE_CASES,
+        }
+    ),
+    Role.WAREHOUSE: frozenset(
+        {
+            Permission.VIEW_ORDERS,
+            Permission.ALLOCATE_STOCK,
+            Permission.PICK_AND_PACK,
+            Permission.SHIP_ORDERS,
+            Permission.ADJUST_STOCK,
+        }
+    ),
+    Role.FINANCE: frozenset(
+        {
+            Permission.VIEW_ORDERS,
+            Permission.ISSUE_REFUNDS,
+            Permission.SETTLE_ACCOUNTS,
+            Permission.VIEW_REPORTS,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        _FLOOR
+        | {
+            Permission.OVERRIDE_REVIEW,
+            Permission.BAN_CUSTOMERS,
+            Permission.ISSUE_REFUNDS,
+            Permission.VIEW_REPORTS,
+            Permission.VIEW_AUDIT,
+        }
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def permissions_of(roles: frozenset[str] | set[str]) -> frozenset[Permission]:
+    known = {role.value: role for role in Role}
+    granted: set[Permission] = set()
+    for name in roles:
+        if name in known:
+            granted |= ROLE_PERMISSIONS[known[name]]
+    return frozenset(granted)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a logged-in user, or the command line acting for an operator."""
+
+    user_id: int | None
+    username: str
+    roles: frozenset[str]
+    full_name: str = ""
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.roles)
+
+    def may(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    if not actor.may(permission):
+        raise PermissionDenied(actor.username, permission.value)
+
+
+def command_line_actor(os_user: str) -> Actor:
+    """The CLI is an administrator's tool: whoever holds the database URL holds the data."""
+    return Actor(user_id=None, username=f"cli:{os_user}", roles=frozenset({Role.ADMIN.value}))

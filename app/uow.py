@@ -1,0 +1,54 @@
+"""One user action = one transaction: commit explicitly, roll back otherwise."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.errors import ConcurrentUpdate
+
+
+class UnitOfWork:
+    """``with db.unit_of_work() as uow: ...; uow.commit()``.
+
+    Leaving the block without ``commit()`` (or with an exception) rolls everything back,
+    so a failed action changes nothing. A lost optimistic-locking race surfaces as
+    ``ConcurrentUpdate`` whether it is found at flush or at commit.
+    """
+
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+        if isinstance(exc, StaleDataError):
+            raise ConcurrentUpdate() from exc
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError as exc:
+            raise ConcurrentUpdate() from exc
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except StaleDataError as exc:
+            raise ConcurrentUpdate() from exc
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,0 +1,455 @@
+"""Read side of orders: what the Orders screen and ``orderdesk orders`` show.
+
+Pages are fetched newest first by primary key. Neighbouring pages use keyset paging
+(``id < last seen``); a jump deep into the list counts from whichever end is nearer, so
+the first and the last page of a million orders cost the same few milliseconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.errors import NotFound
+from app.numbers import entity_number, order_number, parse_number
+from app.permissions import Actor, Permission, require
+from db.models import (
+    AuditEvent,
+    Customer,
+    Order,
+    OrderLine,
+    Payment,
+    Shipment,
+    ShipmentLine,
+    Warehouse,
+)
+
+# A name search that matches more customers than this is too vague to be useful; the
+# newest orders of the first matches are shown and the count says so.
+MAX_MATCHED_CUSTOMERS = 2000
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{5,}$")
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """What the person asked to see. Empty fields do not filter."""
+
+    text: str = ""
+    status: str | None = None
+    channel: str | None = None
+    received_from: dt.datetime | None = None
+    received_before: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    number: str
+    channel: str
+    channel_order_id: str
+    status: str
+    customer: str
+    ship_country: str
+    total_cents: int
+    currency: str
+    received_at: dt.datetime
+    version: int
+
+
+_ROW_COLUMNS = (
+    Order.id,
+    Order.channel,
+    Order.channel_order_id,
+    Order.status,
+    Customer.name,
+    Order.ship_country,
+    Order.total_cents,
+    Order.currency,
+    Order.received_at,
+    Order.version,
+)
+
+
+def _row(values) -> OrderRow:
+    (oid, channel, channel_order_id, status, name, country, total, currency, received, version) = (
+        values
+    )
+    return OrderRow(
+        id=oid,
+        number=order_number(oid),
+        channel=channel,
+        channel_order_id=channel_order_id,
+        status=status,
+        customer=name or "",
+        ship_country=country,
+        total_cents=total,
+        currency=currency,
+        received_at=received,
+        version=version,
+    )
+
+
+# --------------------------------------------------------------------------- filtering
+
+
+def _matching_customer_ids(session: Session, text: str) -> list[int]:
+    needle = text.strip().lower()
+    if "@" in needle:
+        condition = func.lower(Customer.email).between(needle, needle + "\uffff")
+    elif _PHONE_LIKE.match(needle):
+        digits = re.sub(r"[^\d+]", "", needle)
+        bare = digits.lstrip("+")
+        condition = or_(
+            Customer.phone.between(bare, bare + "~"),
+            Customer.phone.between("+" + bare, "+" + bare + "~"),
+        )
+    else:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        condition = func.lower(Customer.name).like(f"%{escaped}%", escape="\\")
+    query = select(Customer.id).where(condition).limit(MAX_MATCHED_CUSTOMERS)
+    return list(session.scalars(query))
+
+
+def _conditions(session: Session, flt: OrderFilter) -> list:
+    conditions: list = []
+    if flt.status:
+        conditions.append(Order.status == flt.status)
+    if flt.channel:
+        conditions.append(Order.channel == flt.channel)
+    if flt.received_from:
+        conditions.append(Order.received_at >= flt.received_from)
+    if flt.received_before:
+        conditions.append(Order.received_at < flt.received_before)
+    text = flt.text.strip()
+    if text:
+        number = parse_number(text)
+        if number and number[0] == "order":
+            conditions.append(Order.id == number[1])
+        else:
+            customer_ids = _matching_customer_ids(session, text)
+            by_channel_id = Order.channel_order_id == text
+            conditions.append(
+                or_(by_channel_id, Order.customer_id.in_(customer_ids))
+                if customer_ids
+                else by_channel_id
+            )
+    return conditions
+
+
+def _base_query(conditions: list) -> Select:
+    query = select(*_ROW_COLUMNS).outerjoin(Customer, Customer.id == Order.customer_id)
+    return query.where(and_(*conditions)) if conditions else query
+
+
+# --------------------------------------------------------------------------- paging
+
+
+@dataclass
+class OrderQuery:
+    """A filter resolved once (customer matches looked up) and then paged many times.
+
+    The screen's table model keeps one of these per filter, so scrolling never repeats
+    the customer search.
+    """
+
+    session: Session
+    flt: OrderFilter
+    _conditions: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._conditions = _conditions(self.session, self.flt)
+
+    def count(self) -> int:
+        query = select(func.count()).select_from(Order)
+        if self._conditions:
+            query = query.where(and_(*self._conditions))
+        return self.session.scalar(query) or 0
+
+    def page_after(self, after_id: int | None, limit: int) -> list[OrderRow]:
+        """The next ``limit`` rows older than ``after_id`` (keyset; None = from the top)."""
+        conditions = list(self._conditions)
+        if after_id is not None:
+            conditions.append(Order.id < after_id)
+        query = _base_query(conditions).order_by(Order.id.desc()).limit(limit)
+        return [_row(values) for values in self.session.execute(query)]
+
+    def page_at(self, offset: int, limit: int, total: int) -> list[OrderRow]:
+        """Rows ``offset`` … ``offset + limit`` of ``total``, counted from the nearer end."""
+        offset = max(0, min(offset, total))
+        limit = max(0, min(limit, total - offset))
+        if limit == 0:
+            return []
+        from_end = total - offset - limit
+        if offset <= from_end:
+            query = _base_query(self._conditions).order_by(Order.id.desc())
+            query = query.offset(offset).limit(limit)
+            return [_row(values) for values in self.session.execute(query)]
+        query = _base_query(self._conditions).order_by(Order.id.asc())
+        query = query.offset(from_end).limit(limit)
+        return [_row(values) for values in reversed(self.session.execute(query).all())]
+
+
+def open_order_query(session: Session, actor: Actor, flt: OrderFilter) -> OrderQuery:
+    require(actor, Permission.VIEW_ORDERS)
+    return OrderQuery(session, flt)
+
+
+def list_orders(session: Session, actor: Actor, flt: OrderFilter, limit: int) -> list[OrderRow]:
+    return open_order_query(session, actor, flt).page_after(None, limit)
+
+
+def list_channels(session: Session) -> list[str]:
+    return list(
+        session.scalars(select(Order.channel).group_by(Order.channel).order_by(Order.channel))
+    )
+
+
+# --------------------------------------------------------------------------- detail
+
+
+@dataclass(frozen=True)
+class LineView:
+    line_no: int
+    sku: str
+    product_name: str
+    quantity: int
+    unit_price_cents: int
+    line_total_cents: int
+    known_product: bool
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    method: str
+    status: str
+    amount_cents: int
+    currency: str
+    card: str  # "VISA ····4242 exp 03/27", never more of the number
+    reference: str
+    paid_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    id: int
+    number: str
+    status: str
+    warehouse: str
+    carrier: str
+    tracking_number: str
+    units: int
+
+
+@dataclass(frozen=True)
+class AuditView:
+    at: dt.datetime
+    actor: str
+    entity: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    id: int
+    number: str
+    version: int
+    channel: str
+    channel_order_id: str
+    status: str
+    priority: int
+    requested_service: str
+    currency: str
+    subtotal_cents: int
+    shipping_cents: int
+    tax_cents: int
+    discount_cents: int
+    total_cents: int
+    customer_name: str
+    customer_email: str
+    customer_phone: str
+    customer_status: str
+    ship_to: tuple[str, ...]
+    purchased_at: dt.datetime | None
+    received_at: dt.datetime
+    ship_by_at: dt.datetime | None
+    stage_times: tuple[tuple[str, dt.datetime], ...]
+    lines: tuple[LineView, ...]
+    payments: tuple[PaymentView, ...]
+    shipments: tuple[ShipmentView, ...]
+    audit: tuple[AuditView, ...]
+
+
+def find_order_id(session: Session, actor: Actor, text: str) -> int:
+    """An order by its number (SO-000123) or the channel's order id."""
+    require(actor, Permission.VIEW_ORDERS)
+    number = parse_number(text)
+    if number and number[0] == "order":
+        found = session.get(Order, number[1])
+        if found is not None:
+            return found.id
+    matches = list(session.scalars(select(Order.id).where(Order.channel_order_id == text.strip())))
+    if len(matches) == 1:
+        return matches[0]
+    raise NotFound("order", text)
+
+
+def order_detail(session: Session, actor: Actor, order_id: int) -> OrderDetail:
+    require(actor, Permission.VIEW_ORDERS)
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound("order", order_number(order_id))
+    customer = session.get(Customer, order.customer_id) if order.customer_id else None
+    shipments = _shipments(session, order_id)
+    return OrderDetail(
+        id=order.id,
+        number=order_number(order.id),
+        version=order.version,
+        channel=order.channel,
+        channel_order_id=order.channel_order_id,
+        status=order.status,
+        priority=order.priority,
+        requested_service=order.requested_service,
+        currency=order.currency,
+        subtotal_cents=order.subtotal_cents,
+        shipping_cents=order.shipping_cents,
+        tax_cents=order.tax_cents,
+        discount_cents=order.discount_cents,
+        total_cents=order.total_cents,
+        customer_name=customer.name if customer else "",
+        customer_email=(customer.email or "") if customer else "",
+        customer_phone=(customer.phone or "") if customer else "",
+        customer_status=customer.status if customer else "",
+        ship_to=_ship_to(order),
+        purchased_at=order.purchased_at,
+        received_at=order.received_at,
+        ship_by_at=order.ship_by_at,
+        stage_times=_stage_times(order),
+        lines=_lines(session, order_id),
+        payments=_payments(session, order_id),
+        shipments=shipments,
+        audit=_audit(session, order_id, [s.id for s in shipments]),
+    )
+
+
+def _ship_to(order: Order) -> tuple[str, ...]:
+    parts = (
+        order.ship_name,
+        order.ship_line1,
+        order.ship_line2,
+        order.ship_line3,
+        " ".join(p for p in (order.ship_postal_code, order.ship_city) if p),
+        order.ship_region,
+        order.ship_country,
+        order.ship_phone or "",
+    )
+    return tuple(part for part in parts if part)
+
+
+def _stage_times(order: Order) -> tuple[tuple[str, dt.datetime], ...]:
+    stages = (
+        ("purchased", order.purchased_at),
+        ("received", order.received_at),
+        ("reviewed", order.reviewed_at),
+        ("approved", order.approved_at),
+        ("allocated", order.allocated_at),
+        ("shipped", order.shipped_at),
+        ("delivered", order.delivered_at),
+        ("cancelled", order.cancelled_at),
+    )
+    return tuple((name, at) for name, at in stages if at is not None)
+
+
+def _lines(session: Session, order_id: int) -> tuple[LineView, ...]:
+    rows = session.scalars(
+        select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
+    )
+    return tuple(
+        LineView(
+            line_no=line.line_no,
+            sku=line.sku,
+            product_name=line.product_name,
+            quantity=line.quantity,
+            unit_price_cents=line.unit_price_cents,
+            line_total_cents=line.line_total_cents,
+            known_product=line.product_id is not None,
+        )
+        for line in rows
+    )
+
+
+def describe_card(brand: str | None, last4: str | None, month: int | None, year: int | None) -> str:
+    if not last4:
+        return ""
+    expiry = f" exp {month:02d}/{year % 100:02d}" if month and year else ""
+    return f"{(brand or 'card').upper()} ····{last4}{expiry}"
+
+
+def _payments(session: Session, order_id: int) -> tuple[PaymentView, ...]:
+    rows = session.scalars(select(Payment).where(Payment.order_id == order_id).order_by(Payment.id))
+    return tuple(
+        PaymentView(
+            method=p.method,
+            status=p.status,
+            amount_cents=p.amount_cents,
+            currency=p.currency,
+            card=describe_card(p.card_brand, p.card_last4, p.card_exp_month, p.card_exp_year),
+            reference=p.processor_token or "",
+            paid_at=p.paid_at,
+        )
+        for p in rows
+    )
+
+
+def _shipments(session: Session, order_id: int) -> tuple[ShipmentView, ...]:
+    units = (
+        select(ShipmentLine.shipment_id, func.sum(ShipmentLine.quantity).label("units"))
+        .group_by(ShipmentLine.shipment_id)
+        .subquery()
+    )
+    query = (
+        select(Shipment, Warehouse.code, units.c.units)
+        .join(Warehouse, Warehouse.id == Shipment.warehouse_id)
+        .outerjoin(units, units.c.shipment_id == Shipment.id)
+        .where(Shipment.order_id == order_id)
+        .order_by(Shipment.id)
+    )
+    return tuple(
+        ShipmentView(
+            id=shipment.id,
+            number=entity_number("shipment", shipment.id),
+            status=shipment.status,
+            warehouse=warehouse_code,
+            carrier=shipment.carrier or "",
+            tracking_number=shipment.tracking_number or "",
+            units=int(unit_count or 0),
+        )
+        for shipment, warehouse_code, unit_count in session.execute(query)
+    )
+
+
+def _audit(session: Session, order_id: int, shipment_ids: list[int]) -> tuple[AuditView, ...]:
+    about_order = and_(AuditEvent.entity_type == "order", AuditEvent.entity_id == order_id)
+    about_shipments = and_(
+        AuditEvent.entity_type == "shipment", AuditEvent.entity_id.in_(shipment_ids)
+    )
+    condition = or_(about_order, about_shipments) if shipment_ids else about_order
+    events = session.scalars(select(AuditEvent).where(condition).order_by(AuditEvent.id))
+    return tuple(
+        AuditView(
+            at=event.at,
+            actor=event.actor_name,
+            entity=entity_number(event.entity_type, event.entity_id),
+            action=event.action,
+            from_state=event.from_state,
+            to_state=event.to_state,
+            reason=event.reason,
+        )
+        for event in events
+    )

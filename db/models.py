@@ -1,0 +1,452 @@
+"""Typed SQLAlchemy models: the shape of the shared database, no business rules.
+
+Money is integer minor units plus an ISO 4217 code; times are timezone-aware UTC.
+Rows that two desks may edit at once carry a ``version`` column used by SQLAlchemy's
+optimistic locking (``version_id_col``): an UPDATE that finds another version raises
+``StaleDataError``, which the unit of work turns into ``app.errors.ConcurrentUpdate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints so Alembic batch migrations on SQLite can find them again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores aware datetimes as UTC and always returns aware UTC datetimes.
+
+    SQLite has no time zone type, so without this a value read back would be naive and
+    comparisons with ``datetime.now(UTC)`` would fail.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; orderdesk stores aware UTC times only")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --------------------------------------------------------------------------- people
+
+
+user_roles = Table(
+    "user_roles",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Role(Base):
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    description: Mapped[str] = mapped_column(String(200), default="")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    # "scrypt$n$r$p$salt$hash" -- never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    login_blocked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class AuditEvent(Base):
+    """Append-only: who did what to which record, from which state to which, and why.
+
+    The migration adds triggers that refuse UPDATE and DELETE on this table.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(48))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+    __table_args__ = (
+        Index("ix_audit_events_entity", "entity_type", "entity_id", "id"),
+        Index("ix_audit_events_actor", "actor_id", "at"),
+    )
+
+
+# --------------------------------------------------------------------------- customers
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    # Channel's own buyer reference (e.g. Amazon buyer e-mail proxy), for matching imports.
+    channel_buyer_id: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    addresses: Mapped[list[Address]] = relationship(back_populates="customer")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint("status IN ('active','arrears','frozen','banned')", name="status"),
+        # Expression indexes serve case-insensitive prefix searches as index range scans.
+        Index("ix_customers_name_lower", func.lower(name)),
+        Index("ix_customers_email_lower", func.lower(email)),
+        Index("ix_customers_phone", "phone"),
+        Index("ix_customers_channel_buyer_id", "channel_buyer_id"),
+    )
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(200), default="")
+    line1: Mapped[str] = mapped_column(String(200), default="")
+    line2: Mapped[str] = mapped_column(String(200), default="")
+    line3: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    region: Mapped[str] = mapped_column(String(120), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    country_code: Mapped[str] = mapped_column(String(2), default="")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    customer: Mapped[Customer] = relationship(back_populates="addresses")
+
+    __table_args__ = (Index("ix_addresses_customer", "customer_id"),)
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    spec: Mapped[str] = mapped_column(String(200), default="")
+    model: Mapped[str] = mapped_column(String(100), default="")
+    category: Mapped[str] = mapped_column(String(60))
+    price_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    weight_g: Mapped[int] = mapped_column(Integer)
+    barcode: Mapped[str | None] = mapped_column(String(32), unique=True)
+    fragile: Mapped[bool] = mapped_column(Boolean, default=False)
+    high_value: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        CheckConstraint("price_cents >= 0", name="price_not_negative"),
+        CheckConstraint("weight_g >= 0", name="weight_not_negative"),
+        Index("ix_products_category", "category"),
+    )
+
+
+# --------------------------------------------------------------------------- stock
+
+
+class Warehouse(Base):
+    __tablename__ = "warehouses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    country_code: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str] = mapped_column(String(120), default="")
+    # Comma-separated product categories this warehouse stocks; empty = all.
+    categories: Mapped[str] = mapped_column(String(400), default="")
+
+
+class Bin(Base):
+    __tablename__ = "bins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    # Walking order through the warehouse: pick lists sort by it.
+    pick_sequence: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("warehouse_id", "code", name="uq_bins_warehouse_code"),
+        Index("ix_bins_warehouse_sequence", "warehouse_id", "pick_sequence"),
+    )
+
+
+class StockQuant(Base):
+    """A quantity of one product in one bin, received on one date (for FIFO)."""
+
+    __tablename__ = "stock_quants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bins.id"))
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, default=0)
+    received_date: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
+        Index("ix_stock_quants_product", "product_id", "warehouse_id", "received_date"),
+        Index("ix_stock_quants_bin", "bin_id"),
+    )
+
+
+class StockMove(Base):
+    """Every change of a stock quantity, append-only, with who and why."""
+
+    __tablename__ = "stock_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    from_bin_id: Mapped[int | None] = mapped_column(ForeignKey("bins.id"))
+    to_bin_id: Mapped[int | None] = mapped_column(ForeignKey("bins.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(24))  # receipt, reserve, release, pick, adjust
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_stock_moves_product", "product_id", "at"),
+        Index("ix_stock_moves_order", "order_id"),
+    )
+
+
+# --------------------------------------------------------------------------- orders
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    channel_order_id: Mapped[str] = mapped_column(String(80))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    status: Mapped[str] = mapped_column(String(24), default="received")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    requested_service: Mapped[str] = mapped_column(String(24), default="standard")
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal_cents: Mapped[int] = mapped_column(Integer, default=0)
+    shipping_cents: Mapped[int] = mapped_column(Integer, default=0)
+    tax_cents: Mapped[int] = mapped_column(Integer, default=0)
+    discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+
+    # The order keeps its own copy of the ship-to address, as the channel sent it.
+    ship_name: Mapped[str] = mapped_column(String(200), default="")
+    ship_phone: Mapped[str | None] = mapped_column(String(40))
+    ship_line1: Mapped[str] = mapped_column(String(200), default="")
+    ship_line2: Mapped[str] = mapped_column(String(200), default="")
+    ship_line3: Mapped[str] = mapped_column(String(200), default="")
+    ship_city: Mapped[str] = mapped_column(String(120), default="")
+    ship_region: Mapped[str] = mapped_column(String(120), default="")
+    ship_postal_code: Mapped[str] = mapped_column(String(20), default="")
+    ship_country: Mapped[str] = mapped_column(String(2), default="")
+
+    # Stage timestamps (UTC): channel's purchase time, then our own milestones.
+    purchased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ship_by_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    allocated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    shipped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.line_no"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        UniqueConstraint("channel", "channel_order_id", name="uq_orders_channel_order"),
+        CheckConstraint("total_cents >= 0", name="total_not_negative"),
+        # Keyset paging newest-first, optionally within a status / channel / customer.
+        Index("ix_orders_status_id", "status", "id"),
+        Index("ix_orders_channel_id", "channel", "id"),
+        Index("ix_orders_customer_id", "customer_id", "id"),
+        Index("ix_orders_received_at", "received_at"),
+        Index("ix_orders_channel_order_id", "channel_order_id"),
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    # NULL when the channel's SKU is not in our catalogue: the review desk flags it.
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    sku: Mapped[str] = mapped_column(String(64))
+    product_name: Mapped[str] = mapped_column(String(300), default="")
+    channel_line_id: Mapped[str | None] = mapped_column(String(80))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_cents: Mapped[int] = mapped_column(Integer)
+    line_total_cents: Mapped[int] = mapped_column(Integer)
+    tax_cents: Mapped[int] = mapped_column(Integer, default=0)
+    discount_cents: Mapped[int] = mapped_column(Integer, default=0)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+    __table_args__ = (
+        UniqueConstraint("order_id", "line_no", name="uq_order_lines_order_line_no"),
+        Index("ix_order_lines_product", "product_id"),
+    )
+
+
+class Payment(Base):
+    """How an order was paid. Cards: brand, last four, expiry and processor token only."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(24))  # card, cash, bank_transfer, marketplace
+    status: Mapped[str] = mapped_column(String(16), default="captured")
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    card_brand: Mapped[str | None] = mapped_column(String(20))
+    card_last4: Mapped[str | None] = mapped_column(String(4))
+    card_exp_month: Mapped[int | None] = mapped_column(Integer)
+    card_exp_year: Mapped[int | None] = mapped_column(Integer)
+    processor_token: Mapped[str | None] = mapped_column(String(120))
+    paid_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending','captured','failed','refunded')", name="payment_status"
+        ),
+        CheckConstraint(
+            "card_last4 IS NULL OR length(card_last4) = 4", name="card_last4_is_four_digits"
+        ),
+        Index("ix_payments_order", "order_id"),
+    )
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    service: Mapped[str | None] = mapped_column(String(40))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+    weight_g: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    shipped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lines: Mapped[list[ShipmentLine]] = relationship(back_populates="shipment")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        Index("ix_shipments_order", "order_id"),
+        Index("ix_shipments_status_id", "status", "id"),
+        Index("ix_shipments_tracking", "tracking_number"),
+    )
+
+
+class ShipmentLine(Base):
+    __tablename__ = "shipment_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+
+    shipment: Mapped[Shipment] = relationship(back_populates="lines")
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_shipment_lines_shipment", "shipment_id"),
+    )
