@@ -1,0 +1,44 @@
+"""Shared fixtures: a fresh SQLite file per test, never the user's real database."""
+
+from __future__ import annotations
+
+import os
+
+# Before pytest-qt creates the QApplication: no screen is needed to run the suite.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from app.database import Database, open_database  # noqa: E402
+from app.permissions import Actor, Role  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """Logs, settings and the default database go to a temporary folder in every test."""
+    folder = tmp_path_factory.mktemp("orderdesk-data")
+    monkeypatch.setenv("ORDERDESK_DATA_DIR", str(folder))
+    monkeypatch.delenv("ORDERDESK_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'orderdesk.sqlite'}"
+
+
+@pytest.fixture
+def db(db_url: str):
+    database: Database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+def make_actor(*roles: Role, user_id: int | None = None, username: str = "tester") -> Actor:
+    return Actor(user_id=user_id, username=username, roles=frozenset(r.value for r in roles))
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return make_actor(Role.ADMIN, username="admin-tester")
