@@ -7,12 +7,12 @@ import os
 # Before pytest-qt creates the QApplication: no screen is needed to run the suite.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from app.database import Database, open_database  # noqa: E402
-from app.permissions import Actor, Role  # noqa: E402
+from app.database import Database, open_database
+from app.permissions import Actor, Role
 
 
 @pytest.fixture(autouse=True)
