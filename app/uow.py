@@ -33,7 +33,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()
+        # close() rolls back whatever was not committed without expiring loaded objects,
+        # so plain values read inside the block stay readable after it.
         self.session.close()
         if isinstance(exc, StaleDataError):
             raise ConcurrentUpdate() from exc

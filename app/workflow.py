@@ -1,7 +1,8 @@
 """The order and shipment life cycles, declared once as data, changed by one function.
 
-Everything that changes a status goes through ``change_status``: it checks the table,
-refuses a stale read, stamps the stage time, bumps the version and writes the audit event.
+Everything that changes a status goes through ``change_status``: it checks the table and
+the permission the table names, refuses a stale read, stamps the stage time and writes the
+audit event (the version column is bumped by SQLAlchemy on flush).
 Screens ask ``allowed_targets`` / ``may_transition`` to enable their buttons.
 """
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.audit import record_event
 from app.errors import ConcurrentUpdate, InvalidTransition
 from app.numbers import entity_number
-from app.permissions import Actor
+from app.permissions import Actor, Permission, require
 from db.models import Order, Shipment, utcnow
 
 
@@ -49,59 +50,64 @@ class ShipmentStatus(StrEnum):
 
 
 OS = OrderStatus
+P = Permission
 _REVIEW_QUEUES = (OS.NEEDS_INFO, OS.STOCK_SHORT, OS.PAYMENT_PROBLEM, OS.ON_HOLD)
 
-ORDER_TRANSITIONS: frozenset[tuple[OrderStatus, OrderStatus]] = frozenset(
-    {(OS.RECEIVED, target) for target in (*_REVIEW_QUEUES, OS.APPROVED, OS.CANCELLED)}
+# (from, to) → the permission the acting person needs. A pair not here is not allowed.
+ORDER_TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], Permission] = {
+    **{(OS.RECEIVED, queue): P.REVIEW_ORDERS for queue in (*_REVIEW_QUEUES, OS.APPROVED)},
+    (OS.RECEIVED, OS.CANCELLED): P.CANCEL_ORDERS,
     # A queue is left by re-review (back to received), by a decision, or by cancelling.
-    | {
-        (queue, target)
-        for queue in _REVIEW_QUEUES
-        for target in (OS.RECEIVED, OS.APPROVED, OS.CANCELLED)
-    }
-    | {
-        (OS.APPROVED, OS.ALLOCATED),
-        (OS.APPROVED, OS.RECEIVED),  # changed before allocation: review again
-        (OS.APPROVED, OS.CANCELLED),
-        (OS.ALLOCATED, OS.SHIPPED),
-        (OS.ALLOCATED, OS.APPROVED),  # allocation withdrawn (edit before picking)
-        (OS.ALLOCATED, OS.CANCELLED),  # cancel stops the warehouse: tasks withdrawn, stock released
-        (OS.SHIPPED, OS.DELIVERED),
-        (OS.SHIPPED, OS.RETURNED),
-        (OS.DELIVERED, OS.RETURNED),
-        (OS.DELIVERED, OS.REFUNDED),
-        (OS.RETURNED, OS.REFUNDED),
-    }
-)
+    **{(queue, OS.RECEIVED): P.REVIEW_ORDERS for queue in _REVIEW_QUEUES},
+    **{(queue, OS.APPROVED): P.REVIEW_ORDERS for queue in _REVIEW_QUEUES},
+    **{(queue, OS.CANCELLED): P.CANCEL_ORDERS for queue in _REVIEW_QUEUES},
+    (OS.APPROVED, OS.ALLOCATED): P.ALLOCATE_STOCK,
+    (OS.APPROVED, OS.RECEIVED): P.CHANGE_ORDERS,  # changed before allocation: review again
+    (OS.APPROVED, OS.CANCELLED): P.CANCEL_ORDERS,
+    (OS.ALLOCATED, OS.SHIPPED): P.SHIP_ORDERS,
+    (OS.ALLOCATED, OS.APPROVED): P.CHANGE_ORDERS,  # allocation withdrawn for an edit
+    (OS.ALLOCATED, OS.CANCELLED): P.CANCEL_ORDERS,  # stops the warehouse, releases stock
+    (OS.SHIPPED, OS.DELIVERED): P.SHIP_ORDERS,
+    (OS.SHIPPED, OS.RETURNED): P.HANDLE_CASES,
+    (OS.DELIVERED, OS.RETURNED): P.HANDLE_CASES,
+    (OS.DELIVERED, OS.REFUNDED): P.ISSUE_REFUNDS,
+    (OS.RETURNED, OS.REFUNDED): P.ISSUE_REFUNDS,
+}
 
 SS = ShipmentStatus
+_BEFORE_DISPATCH = (SS.PENDING, SS.PICKING, SS.PICKED, SS.PACKED)
 _ON_THE_ROAD = (SS.SHIPPED, SS.IN_TRANSIT, SS.DELAYED)
-
-SHIPMENT_TRANSITIONS: frozenset[tuple[ShipmentStatus, ShipmentStatus]] = frozenset(
-    {
-        (SS.PENDING, SS.PICKING),
-        (SS.PICKING, SS.PICKED),
-        (SS.PICKING, SS.PENDING),  # pick task withdrawn or abandoned
-        (SS.PICKED, SS.PACKED),
-        (SS.PACKED, SS.SHIPPED),
-    }
-    | {(before, SS.CANCELLED) for before in (SS.PENDING, SS.PICKING, SS.PICKED, SS.PACKED)}
-    | {
-        (road, outcome)
-        for road in _ON_THE_ROAD
-        for outcome in (SS.IN_TRANSIT, SS.DELIVERED, SS.DELAYED, SS.LOST, SS.DAMAGED, SS.RETURNED)
-        if road != outcome
-    }
-    | {
-        (SS.LOST, SS.DELIVERED),  # found after all
-        (SS.LOST, SS.RETURNED),
-        (SS.DAMAGED, SS.DELIVERED),
-        (SS.DAMAGED, SS.RETURNED),
-        (SS.DELIVERED, SS.RETURNED),
-    }
+_CARRIER_OUTCOMES = (
+    SS.IN_TRANSIT,
+    SS.DELIVERED,
+    SS.DELAYED,
+    SS.LOST,
+    SS.DAMAGED,
+    SS.RETURNED,
 )
 
-TRANSITIONS: dict[str, frozenset] = {"order": ORDER_TRANSITIONS, "shipment": SHIPMENT_TRANSITIONS}
+SHIPMENT_TRANSITIONS: dict[tuple[ShipmentStatus, ShipmentStatus], Permission] = {
+    (SS.PENDING, SS.PICKING): P.PICK_AND_PACK,
+    (SS.PICKING, SS.PICKED): P.PICK_AND_PACK,
+    (SS.PICKING, SS.PENDING): P.PICK_AND_PACK,  # pick task withdrawn or abandoned
+    (SS.PICKED, SS.PACKED): P.PICK_AND_PACK,
+    (SS.PACKED, SS.SHIPPED): P.SHIP_ORDERS,
+    **{(before, SS.CANCELLED): P.CANCEL_ORDERS for before in _BEFORE_DISPATCH},
+    # What the carrier reports, recorded by the shipping desk or the tracking import.
+    **{
+        (road, outcome): P.SHIP_ORDERS
+        for road in _ON_THE_ROAD
+        for outcome in _CARRIER_OUTCOMES
+        if road != outcome
+    },
+    (SS.LOST, SS.DELIVERED): P.SHIP_ORDERS,  # found after all
+    (SS.LOST, SS.RETURNED): P.SHIP_ORDERS,
+    (SS.DAMAGED, SS.DELIVERED): P.SHIP_ORDERS,
+    (SS.DAMAGED, SS.RETURNED): P.SHIP_ORDERS,
+    (SS.DELIVERED, SS.RETURNED): P.HANDLE_CASES,
+}
+
+TRANSITIONS: dict[str, dict] = {"order": ORDER_TRANSITIONS, "shipment": SHIPMENT_TRANSITIONS}
 
 # Stage timestamps stamped the first time a record reaches a status.
 _ORDER_STAGE_COLUMNS = {
@@ -119,12 +125,20 @@ def entity_kind(record: Order | Shipment) -> str:
     return "order" if isinstance(record, Order) else "shipment"
 
 
-def may_transition(kind: str, from_state: str, to_state: str) -> bool:
-    return (from_state, to_state) in TRANSITIONS[kind]
+def may_transition(kind: str, from_state: str, to_state: str, actor: Actor | None = None) -> bool:
+    """Whether the table allows the move (and, given an actor, whether they may make it)."""
+    permission = TRANSITIONS[kind].get((from_state, to_state))
+    if permission is None:
+        return False
+    return actor is None or actor.may(permission)
 
 
-def allowed_targets(kind: str, from_state: str) -> frozenset[str]:
-    return frozenset(to for frm, to in TRANSITIONS[kind] if frm == from_state)
+def allowed_targets(kind: str, from_state: str, actor: Actor | None = None) -> frozenset[str]:
+    return frozenset(
+        to
+        for frm, to in TRANSITIONS[kind]
+        if frm == from_state and may_transition(kind, frm, to, actor)
+    )
 
 
 def change_status(
@@ -146,8 +160,10 @@ def change_status(
     if expected_version is not None and record.version != expected_version:
         raise ConcurrentUpdate(ref)
     from_state = record.status
-    if not may_transition(kind, from_state, to_state):
+    permission = TRANSITIONS[kind].get((from_state, to_state))
+    if permission is None:
         raise InvalidTransition(kind, ref, from_state, to_state)
+    require(actor, permission)
     now = utcnow()
     record.status = to_state
     record.status_changed_at = now

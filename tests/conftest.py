@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 # Before pytest-qt creates the QApplication: no screen is needed to run the suite.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -23,9 +24,19 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("ORDERDESK_DATABASE_URL", raising=False)
 
 
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory) -> Path:
+    """Migrate once per run; each test gets a copy (a fresh file, ~1 ms instead of ~50)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    open_database(f"sqlite:///{path}").dispose()
+    return path
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'orderdesk.sqlite'}"
+def db_url(tmp_path: Path, _migrated_template: Path) -> str:
+    path = tmp_path / "orderdesk.sqlite"
+    shutil.copyfile(_migrated_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture
