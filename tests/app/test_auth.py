@@ -1,0 +1,164 @@
+"""Logging in, managing users, and keeping passwords out of the database and the logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+from sqlalchemy import select, text
+
+from app import auth
+from app.errors import (
+    AccountDisabled,
+    AlreadyExists,
+    InvalidInput,
+    LoginFailed,
+    LoginThrottled,
+    PermissionDenied,
+)
+from app.permissions import Role
+from db.models import AuditEvent, User
+from tests.conftest import make_actor
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def alice(db, admin):
+    return auth.add_user(db.unit_of_work(), admin, "alice", PASSWORD, ["supervisor"], "Alice A.")
+
+
+def test_hashes_are_salted_scrypt_and_verify_only_the_right_password():
+    first, second = auth.hash_password(PASSWORD), auth.hash_password(PASSWORD)
+    assert first.startswith("scrypt$") and first != second
+    assert auth.verify_password(PASSWORD, first)
+    assert not auth.verify_password(PASSWORD + "!", first)
+    assert not auth.verify_password(PASSWORD, "garbage")
+
+
+def test_login_returns_the_actor_with_roles_and_records_it(db, alice):
+    actor = auth.login(db.unit_of_work(), " Alice ", PASSWORD)
+    assert actor.username == "alice"
+    assert actor.roles == {"supervisor"}
+    with db.unit_of_work() as uow:
+        actions = list(uow.session.scalars(select(AuditEvent.action)))
+    assert actions == ["user_added", "login"]
+
+
+@pytest.mark.parametrize("password", ["", "wrong password", PASSWORD.upper()])
+def test_a_wrong_or_empty_password_fails_with_one_plain_message(db, alice, password):
+    with pytest.raises(LoginFailed) as caught:
+        auth.login(db.unit_of_work(), "alice", password)
+    assert caught.value.message == "Wrong user name or password."
+
+
+def test_an_unknown_user_gets_the_same_message_as_a_wrong_password(db, alice):
+    with pytest.raises(LoginFailed) as caught:
+        auth.login(db.unit_of_work(), "mallory", PASSWORD)
+    assert caught.value.message == "Wrong user name or password."
+
+
+def test_repeated_failures_pause_the_account_even_for_the_right_password(db, alice):
+    for _ in range(auth.FREE_FAILED_ATTEMPTS):
+        with pytest.raises(LoginFailed):
+            auth.login(db.unit_of_work(), "alice", "nope")
+    with pytest.raises(LoginThrottled) as caught:
+        auth.login(db.unit_of_work(), "alice", PASSWORD)
+    assert 1 <= caught.value.retry_after_seconds <= 2
+    assert "Try again in" in caught.value.message
+
+
+def test_the_pause_grows_and_is_capped():
+    pauses = [auth.login_pause_seconds(n) for n in range(0, 20)]
+    assert pauses[: auth.FREE_FAILED_ATTEMPTS] == [0] * auth.FREE_FAILED_ATTEMPTS
+    assert pauses == sorted(pauses)
+    assert max(pauses) == auth.MAX_LOGIN_PAUSE_S
+
+
+def test_a_successful_login_after_the_pause_resets_the_count(db, alice):
+    for _ in range(auth.FREE_FAILED_ATTEMPTS):
+        with pytest.raises(LoginFailed):
+            auth.login(db.unit_of_work(), "alice", "nope")
+    with db.unit_of_work() as uow:
+        user = uow.session.scalar(select(User).where(User.username == "alice"))
+        user.login_blocked_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        uow.commit()
+    auth.login(db.unit_of_work(), "alice", PASSWORD)
+    with db.unit_of_work() as uow:
+        user = uow.session.scalar(select(User).where(User.username == "alice"))
+        assert user.failed_logins == 0
+        assert user.login_blocked_until is None
+
+
+def test_a_disabled_account_cannot_log_in(db, admin, alice):
+    auth.set_active(db.unit_of_work(), admin, "alice", False)
+    with pytest.raises(AccountDisabled):
+        auth.login(db.unit_of_work(), "alice", PASSWORD)
+    auth.set_active(db.unit_of_work(), admin, "alice", True)
+    assert auth.login(db.unit_of_work(), "alice", PASSWORD).username == "alice"
+
+
+def test_no_password_reaches_the_database_or_the_log(db, admin, caplog):
+    caplog.set_level(logging.DEBUG)
+    auth.add_user(db.unit_of_work(), admin, "bob", PASSWORD, ["warehouse"])
+    with pytest.raises(LoginFailed):
+        auth.login(db.unit_of_work(), "bob", "bad-guess-123")
+    auth.set_password(db.unit_of_work(), admin, "bob", "another secret 42")
+    with db.unit_of_work() as uow:
+        dump = "\n".join(
+            str(row)
+            for table in ("users", "audit_events")
+            for row in uow.session.execute(text(f"SELECT * FROM {table}"))
+        )
+    for secret in (PASSWORD, "bad-guess-123", "another secret 42"):
+        assert secret not in dump
+        assert secret not in caplog.text
+    with db.unit_of_work() as uow:
+        stored_hash = uow.session.scalar(select(User.password_hash).where(User.username == "bob"))
+    assert stored_hash not in caplog.text
+
+
+def test_only_user_managers_may_add_users_or_change_other_passwords(db, alice):
+    supervisor = make_actor(Role.SUPERVISOR, username="alice")
+    with pytest.raises(PermissionDenied):
+        auth.add_user(db.unit_of_work(), supervisor, "eve", PASSWORD, ["admin"])
+    with pytest.raises(PermissionDenied):
+        auth.set_password(db.unit_of_work(), supervisor, "bob", PASSWORD)
+    with pytest.raises(PermissionDenied):
+        auth.list_users(db.unit_of_work(), supervisor)
+    auth.set_password(db.unit_of_work(), supervisor, "alice", "my own new password")
+    assert auth.login(db.unit_of_work(), "alice", "my own new password")
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "roles", "field"),
+    [
+        ("", PASSWORD, ["admin"], "user name"),
+        ("1abc", PASSWORD, ["admin"], "user name"),
+        ("has space", PASSWORD, ["admin"], "user name"),
+        ("carol", "short", ["admin"], "password"),
+        ("carol", PASSWORD, [], "roles"),
+        ("carol", PASSWORD, ["janitor"], "roles"),
+    ],
+)
+def test_bad_user_details_are_refused_naming_the_field(db, admin, username, password, roles, field):
+    with pytest.raises(InvalidInput) as caught:
+        auth.add_user(db.unit_of_work(), admin, username, password, roles)
+    assert caught.value.field == field
+    assert password not in caught.value.message or field != "password"
+    assert auth.list_users(db.unit_of_work(), admin) == []
+
+
+def test_a_user_name_is_unique(db, admin, alice):
+    with pytest.raises(AlreadyExists):
+        auth.add_user(db.unit_of_work(), admin, "ALICE", PASSWORD, ["finance"])
+
+
+def test_list_users_shows_roles_and_state(db, admin, alice):
+    auth.add_user(db.unit_of_work(), admin, "bob", PASSWORD, ["warehouse", "finance"])
+    auth.set_active(db.unit_of_work(), admin, "bob", False)
+    users = {u.username: u for u in auth.list_users(db.unit_of_work(), admin)}
+    assert users["alice"].roles == ("supervisor",)
+    assert users["bob"].roles == ("finance", "warehouse")
+    assert users["bob"].active is False

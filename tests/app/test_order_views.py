@@ -1,0 +1,169 @@
+"""The Orders read side: search, filters, paging from either end, and the detail view."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.errors import NotFound, PermissionDenied
+from app.permissions import Actor
+from app.views.orders import (
+    OrderFilter,
+    describe_card,
+    find_order_id,
+    list_channels,
+    open_order_query,
+    order_detail,
+)
+from app.workflow import change_status
+from db.models import Order
+from tests import factories
+
+
+@pytest.fixture
+def shop(db):
+    """Thirty orders from three customers over thirty days, newest last."""
+    start = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        people = [
+            factories.customer(s, "Anna Müller", email="anna@example.de", phone="+4930123456"),
+            factories.customer(s, "王伟", email="wang.wei@example.cn", phone="+8613800138000"),
+            factories.customer(s, "Bob Stone", email="bob@example.com", phone="+12025550143"),
+        ]
+        lamp = factories.product(s, "LAMP-1", name="Desk lamp", price_cents=2500)
+        ids = []
+        for day in range(30):
+            order = factories.order(
+                s,
+                people[day % 3],
+                channel=("amazon", "shop", "partner:ebay")[day % 3],
+                channel_order_id=f"CH-{day:04d}",
+                status="received" if day % 2 else "approved",
+                lines=[(lamp, 1 + day % 2)],
+                received_at=start + dt.timedelta(days=day),
+            )
+            ids.append(order.id)
+        uow.commit()
+    return ids
+
+
+def _query(db, actor, **filters):
+    uow = db.unit_of_work().__enter__()
+    return open_order_query(uow.session, actor, OrderFilter(**filters))
+
+
+def test_newest_orders_come_first_and_pages_continue_by_keyset(db, admin, shop):
+    query = _query(db, admin)
+    first = query.page_after(None, 10)
+    second = query.page_after(first[-1].id, 10)
+    assert [r.id for r in first] == sorted(shop, reverse=True)[:10]
+    assert [r.id for r in second] == sorted(shop, reverse=True)[10:20]
+    assert first[0].number == f"SO-{first[0].id:06d}"
+
+
+def test_a_page_deep_in_the_list_is_the_same_from_either_end(db, admin, shop):
+    query = _query(db, admin)
+    total = query.count()
+    everything = query.page_after(None, total)
+    for offset in (0, 7, 15, 22, 25):
+        assert query.page_at(offset, 5, total) == everything[offset : offset + 5]
+    assert query.page_at(28, 5, total) == everything[28:]
+    assert query.page_at(40, 5, total) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_customer"),
+    [
+        ("anna", "Anna Müller"),
+        ("ANNA MÜ", "Anna Müller"),
+        ("王", "王伟"),
+        ("bob@example", "Bob Stone"),
+        ("+8613800", "王伟"),
+        ("4930123", "Anna Müller"),
+    ],
+)
+def test_search_by_customer_name_email_or_phone(db, admin, shop, text, expected_customer):
+    rows = _query(db, admin, text=text).page_after(None, 100)
+    assert rows and {r.customer for r in rows} == {expected_customer}
+    assert len(rows) == 10
+
+
+def test_search_by_order_number_and_channel_order_id(db, admin, shop):
+    target = shop[4]
+    by_number = _query(db, admin, text=f"so-{target:06d}").page_after(None, 5)
+    assert [r.id for r in by_number] == [target]
+    by_channel_id = _query(db, admin, text="CH-0004").page_after(None, 5)
+    assert [r.id for r in by_channel_id] == [target]
+
+
+def test_filters_combine_and_counts_match_the_rows(db, admin, shop):
+    query = _query(db, admin, status="received", channel="amazon")
+    rows = query.page_after(None, 100)
+    assert query.count() == len(rows) == 5
+    assert {(r.status, r.channel) for r in rows} == {("received", "amazon")}
+    window = _query(
+        db,
+        admin,
+        received_from=dt.datetime(2026, 10, 5, tzinfo=dt.UTC),
+        received_before=dt.datetime(2026, 10, 8, tzinfo=dt.UTC),
+    )
+    assert window.count() == 3
+
+
+def test_a_search_that_matches_nothing_is_an_empty_list(db, admin, shop):
+    query = _query(db, admin, text="nobody-by-this-name")
+    assert query.count() == 0
+    assert query.page_after(None, 10) == []
+
+
+def test_search_text_with_like_wildcards_is_taken_literally(db, admin, shop):
+    assert _query(db, admin, text="%").count() == 0
+    assert _query(db, admin, text="_").count() == 0
+
+
+def test_channels_are_listed_once_each(db, shop):
+    with db.unit_of_work() as uow:
+        assert list_channels(uow.session) == ["amazon", "partner:ebay", "shop"]
+
+
+def test_the_detail_shows_lines_payment_shipments_and_audit(db, admin, shop):
+    order_id = shop[0]
+    with db.unit_of_work() as uow:
+        order = uow.session.get(Order, order_id)
+        factories.card_payment(uow.session, order)
+        change_status(uow.session, admin, order, "allocated", reason="stock in Berlin")
+        shipment = factories.shipment(uow.session, order, factories.warehouse(uow.session, "BER"))
+        uow.commit()
+    with db.unit_of_work() as uow:
+        detail = order_detail(uow.session, admin, order_id)
+    assert detail.customer_name == "Anna Müller"
+    assert [(line.sku, line.quantity) for line in detail.lines] == [("LAMP-1", 1)]
+    assert detail.payments[0].card == "VISA ····4242 exp 03/28"
+    assert detail.shipments[0].number == f"SH-{shipment.id:06d}"
+    assert detail.shipments[0].warehouse == "BER"
+    assert detail.shipments[0].units == 1
+    assert [(a.from_state, a.to_state, a.reason) for a in detail.audit] == [
+        ("approved", "allocated", "stock in Berlin")
+    ]
+    assert "Berlin" in " ".join(detail.ship_to)
+
+
+def test_find_order_by_number_or_channel_id_and_unknown_is_not_found(db, admin, shop):
+    with db.unit_of_work() as uow:
+        assert find_order_id(uow.session, admin, f"SO-{shop[3]:06d}") == shop[3]
+        assert find_order_id(uow.session, admin, "CH-0003") == shop[3]
+        with pytest.raises(NotFound):
+            find_order_id(uow.session, admin, "SO-999999")
+
+
+def test_someone_without_a_role_cannot_read_orders(db, shop):
+    nobody = Actor(user_id=None, username="guest", roles=frozenset())
+    with db.unit_of_work() as uow, pytest.raises(PermissionDenied):
+        open_order_query(uow.session, nobody, OrderFilter())
+
+
+def test_cards_are_described_by_brand_last_four_and_expiry_only():
+    assert describe_card("mastercard", "0004", 12, 2027) == "MASTERCARD ····0004 exp 12/27"
+    assert describe_card(None, None, None, None) == ""
