@@ -168,7 +168,7 @@ def test_gui_without_a_screen_says_how_to_run_it_anyway(monkeypatch, capsys):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setattr(sys, "platform", "linux")
-    code, out, err = run(capsys, "gui")
+    code, _, err = run(capsys, "gui")
     assert code != 0
     assert len(err.strip().splitlines()) == 1
     assert "QT_QPA_PLATFORM=offscreen" in err and "xvfb-run" in err
