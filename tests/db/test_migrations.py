@@ -22,9 +22,7 @@ def test_expression_indexes_for_customer_search_exist(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
     schema.upgrade(engine)
     with engine.connect() as connection:
-        names = set(
-            connection.scalars(text("SELECT name FROM sqlite_master WHERE type='index'"))
-        )
+        names = set(connection.scalars(text("SELECT name FROM sqlite_master WHERE type='index'")))
     assert {"ix_customers_name_lower", "ix_customers_email_lower"} <= names
 
 
