@@ -7,14 +7,19 @@ the first and the last page of a million orders cost the same few milliseconds.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from app.errors import NotFound
+from app.errors import DatabaseUnavailable, NotFound
 from app.numbers import entity_number, order_number, parse_number
 from app.permissions import Actor, Permission, require
 from db.models import (
@@ -27,6 +32,9 @@ from db.models import (
     ShipmentLine,
     Warehouse,
 )
+
+if TYPE_CHECKING:
+    from app.database import Database
 
 # A name search that matches more customers than this is too vague to be useful; the
 # newest orders of the first matches are shown and the count says so.
@@ -453,3 +461,50 @@ def _audit(session: Session, order_id: int, shipment_ids: list[int]) -> tuple[Au
         )
         for event in events
     )
+
+
+# --------------------------------------------------------------------------- screens
+
+
+class OrderPages:
+    """An order list for a screen's lazy table: the filter resolved once, each read short.
+
+    A screen shows a list for minutes or hours. Holding one session open that long would
+    pin a read snapshot (SQLite's WAL cannot checkpoint past it; PostgreSQL keeps an idle
+    transaction open), so every count or page opens a unit of work, reads and closes it.
+    The customer search is resolved once, when the filter is set, and reused for every page.
+    """
+
+    def __init__(self, database: Database, actor: Actor, flt: OrderFilter) -> None:
+        self._database = database
+        self.flt = flt
+        with self._reading() as session:
+            self._query = open_order_query(session, actor, flt)
+
+    def count(self) -> int:
+        with self._reading() as session:
+            return self._on(session).count()
+
+    def page_after(self, after_id: int | None, limit: int) -> list[OrderRow]:
+        with self._reading() as session:
+            return self._on(session).page_after(after_id, limit)
+
+    def page_at(self, offset: int, limit: int, total: int) -> list[OrderRow]:
+        with self._reading() as session:
+            return self._on(session).page_at(offset, limit, total)
+
+    def _on(self, session: Session) -> OrderQuery:
+        # The resolved conditions are plain SQL expressions, valid on any session.
+        query = copy.copy(self._query)
+        query.session = session
+        return query
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        try:
+            with self._database.unit_of_work() as uow:
+                yield uow.session
+        except sa_exc.OperationalError as exc:
+            # A lost server or a locked file: a sentence for the screen, not a traceback.
+            reason = (str(exc.orig).strip().splitlines() or [type(exc).__name__])[0]
+            raise DatabaseUnavailable(self._database.description, reason) from exc

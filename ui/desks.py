@@ -1,0 +1,79 @@
+"""The desks a person can switch between, and what every desk screen is handed.
+
+A new desk (Review, Picking, Packing, Complaints …) is one more ``Desk`` in ``DESKS``: the
+main window shows it to the roles holding its permission, with its shortcut. Factories
+import their screen module when first opened, so start-up does not pay for every desk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from app.database import Database
+from app.permissions import Actor, Permission
+from ui.settings import DeskSettings, SettingsStore
+from ui.tasks import TaskRunner
+
+
+@dataclass(frozen=True)
+class DeskContext:
+    """Everything a desk screen needs, passed in rather than looked up globally."""
+
+    database: Database
+    actor: Actor
+    settings: DeskSettings
+    store: SettingsStore
+    tasks: TaskRunner
+
+
+class DeskScreen(QWidget):
+    """What the main window expects of a desk's screen (override what applies)."""
+
+    def desk_actions(self) -> list[QAction]:
+        """The desk's own commands, shown in its menu with their shortcuts."""
+        return []
+
+    def focus_primary(self) -> None:
+        """Put the keyboard where work on this desk starts."""
+        self.setFocus()
+
+    def save_layout(self) -> None:
+        """Remember column widths and splitters for this user."""
+
+
+@dataclass(frozen=True)
+class Desk:
+    key: str
+    title: str  # source text; shown through label()
+    shortcut: str
+    permission: Permission
+    factory: Callable[[DeskContext], DeskScreen]
+
+    def label(self) -> str:
+        return QCoreApplication.translate("Desks", self.title)
+
+
+def _orders_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.orders import OrdersScreen
+
+    return OrdersScreen(context)
+
+
+DESKS: tuple[Desk, ...] = (
+    Desk(
+        "orders",
+        QT_TRANSLATE_NOOP("Desks", "Orders"),
+        "Ctrl+1",
+        Permission.VIEW_ORDERS,
+        _orders_screen,
+    ),
+)
+
+
+def desks_for(actor: Actor, desks: Sequence[Desk] = DESKS) -> list[Desk]:
+    return [desk for desk in desks if actor.may(desk.permission)]

@@ -1,0 +1,133 @@
+"""Starting the desk: the look, the error hook, the database, the login, the main window.
+
+``run(db_url)`` is what ``orderdesk gui`` calls. Exit codes follow the CLI: 0 done (also
+when the login is cancelled), 2 could not start (the database cannot be used).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app.config import APP_NAME, log_dir
+from app.database import Database, open_database
+from app.errors import OrderdeskError
+from ui.errors import ErrorReporter, error_text, setup_logging, show_message
+from ui.login import LoginDialog
+from ui.settings import DeskSettings, SettingsStore
+from ui.style import apply_look
+from ui.tasks import TaskRunner
+
+EXIT_OK, EXIT_CANNOT_START = 0, 2
+
+# Set by ``orderdesk bench startup``: the login dialog writes the wall-clock time it was
+# shown to this file, and the program quits at once.
+STARTUP_PROBE_ENV = "ORDERDESK_STARTUP_PROBE"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
+
+
+def run(db_url: str) -> int:
+    app = _application()
+    reporter = ErrorReporter(setup_logging(log_dir()))
+    reporter.install()
+    try:
+        database = _open(db_url)
+        if database is None:
+            return EXIT_CANNOT_START
+        try:
+            return _desk_loop(app, database, SettingsStore.for_workstation())
+        finally:
+            database.dispose()
+    finally:
+        reporter.uninstall()
+
+
+def _application() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("orderdesk")
+    # The main window quits explicitly; a closing login dialog must not end the loop early.
+    app.setQuitOnLastWindowClosed(False)
+    apply_look(app)
+    _install_translations(app)
+    return app
+
+
+def _install_translations(app: QApplication) -> None:
+    """Load ``resources/translations/orderdesk_<locale>.qm`` when one exists for this locale."""
+    translator = QTranslator(app)
+    if translator.load(QLocale(), "orderdesk", "_", str(TRANSLATIONS_DIR)):
+        app.installTranslator(translator)
+
+
+def _open(db_url: str) -> Database | None:
+    try:
+        return open_database(db_url)
+    except OrderdeskError as error:
+        show_message(
+            None,
+            QMessageBox.Icon.Critical,
+            QCoreApplication.translate("Startup", "orderdesk cannot start"),
+            error_text(error),
+            QCoreApplication.translate(
+                "Startup",
+                "Check the database setting (--db or ORDERDESK_DATABASE_URL), "
+                "or ask your administrator.",
+            ),
+        )
+        return None
+
+
+def _desk_loop(app: QApplication, database: Database, store: SettingsStore) -> int:
+    settings = store.load()
+    tasks = TaskRunner()
+    while True:
+        dialog = LoginDialog(database, settings.last_username)
+        probe = os.environ.get(STARTUP_PROBE_ENV)
+        if probe:
+            return _report_startup(app, dialog, Path(probe))
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
+            return EXIT_OK
+        settings.last_username = dialog.actor.username
+        store.save(settings)
+        if not _main_window_session(app, database, settings, store, tasks, dialog):
+            tasks.wait(10_000)
+            return EXIT_OK
+
+
+def _main_window_session(
+    app: QApplication,
+    database: Database,
+    settings: DeskSettings,
+    store: SettingsStore,
+    tasks: TaskRunner,
+    dialog: LoginDialog,
+) -> bool:
+    """Run one person's session; True when they logged out (someone else may log in)."""
+    # Imported only now: the login dialog shows sooner without the screens loaded.
+    from ui.desks import DeskContext
+    from ui.main_window import MainWindow
+
+    assert dialog.actor is not None
+    context = DeskContext(database, dialog.actor, settings, store, tasks)
+    window = MainWindow(context)
+    window.closed.connect(app.quit)
+    window.show()
+    app.exec()
+    logged_out = window.logged_out
+    window.deleteLater()
+    return logged_out
+
+
+def _report_startup(app: QApplication, dialog: LoginDialog, probe: Path) -> int:
+    dialog.show()
+    app.processEvents()
+    probe.write_text(f"{time.time():.6f}\n", encoding="utf-8")
+    dialog.close()
+    return EXIT_OK

@@ -1,0 +1,446 @@
+"""The Orders screen: find any order fast and see everything about it.
+
+Every role has it. One search field takes whatever the person has in hand — an order
+number, the channel's order id, a customer's name, phone or e-mail — and the list below is
+lazy, so a million orders open as fast as ten. The pane beside it shows the selected order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import OrderdeskError
+from app.views.orders import OrderFilter, OrderPages, OrderRow, list_channels, order_detail
+from app.workflow import OrderStatus
+from ui.actions import make_action, with_shortcut
+from ui.desks import DeskContext, DeskScreen
+from ui.errors import error_text, user_action
+from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
+from ui.widgets.display import local_time, money, status_text, status_tone
+from ui.widgets.order_detail import OrderDetailPane
+from ui.widgets.paged_table_model import Column, PagedTableModel
+
+TABLE_LAYOUT_KEY = "orders/table"
+SPLITTER_LAYOUT_KEY = "orders/splitter"
+# The date pickers' lowest date stands for "no limit" and reads as such.
+NO_DATE = QDate(2000, 1, 1)
+
+
+def order_columns(tr) -> list[Column[OrderRow]]:
+    return [
+        Column(tr("Order"), lambda r: r.number),
+        Column(tr("Received"), lambda r: local_time(r.received_at)),
+        Column(
+            tr("Status"),
+            lambda r: status_text(r.status),
+            foreground=lambda r: status_tone(r.status).foreground,
+            background=lambda r: status_tone(r.status).background,
+        ),
+        Column(tr("Channel"), lambda r: r.channel),
+        Column(tr("Channel order id"), lambda r: r.channel_order_id),
+        Column(tr("Customer"), lambda r: r.customer, tooltip=lambda r: r.customer),
+        Column(tr("Country"), lambda r: r.ship_country),
+        Column(tr("Total"), lambda r: money(r.total_cents, r.currency), align_right=True),
+    ]
+
+
+_COLUMN_WIDTHS = (100, 130, 140, 90, 190, 220, 70, 120)
+
+
+class OrdersScreen(DeskScreen):
+    def __init__(self, context: DeskContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(context.settings.search_delay_ms)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self._applied: OrderFilter | None = None
+
+        self.model: PagedTableModel[OrderRow] = PagedTableModel(
+            order_columns(self.tr),
+            key=lambda row: row.id,
+            page_rows=context.settings.page_rows,
+            cached_pages=context.settings.cached_pages,
+            parent=self,
+        )
+        self.model.fetch_failed.connect(self._show_problem)
+        self._build()
+        self._build_actions()
+        self._restore_layout()
+        self._load_channels()
+        self.apply_filter()
+
+    # ----------------------------------------------------------------- layout
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(SPACE_L, SPACE_M, SPACE_L, SPACE_S)
+        layout.setSpacing(SPACE_M)
+        layout.addLayout(self._build_filters())
+
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("ordersProblem")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet(
+            f"color: {BAD.foreground}; background: {BAD.background}; padding: {SPACE_M}px;"
+        )
+        self.problem_label.hide()
+        layout.addWidget(self.problem_label)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self._build_list())
+        self.detail = OrderDetailPane()
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([760, 520])
+        layout.addWidget(self.splitter, 1)
+
+    def _build_filters(self) -> QHBoxLayout:
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("orderSearch")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setPlaceholderText(
+            self.tr("Order number, channel order id, customer name, phone or e-mail")
+        )
+        self.search_edit.setToolTip(
+            with_shortcut(self.tr("Find orders; Enter shows the first match"), "Ctrl+F")
+        )
+        self.search_edit.setMinimumWidth(320)
+        self.search_edit.textEdited.connect(self._typed)
+        self.search_edit.returnPressed.connect(self.jump_to_first)
+        self.search_edit.installEventFilter(self)
+
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("statusFilter")
+        self.status_combo.addItem(self.tr("All statuses"), None)
+        for status in OrderStatus:
+            self.status_combo.addItem(status_text(status.value), status.value)
+        self.status_combo.currentIndexChanged.connect(self.apply_filter)
+
+        self.channel_combo = QComboBox()
+        self.channel_combo.setObjectName("channelFilter")
+        self.channel_combo.setMinimumContentsLength(10)
+        self.channel_combo.currentIndexChanged.connect(self.apply_filter)
+
+        self.from_edit = self._date_edit("receivedFrom")
+        self.to_edit = self._date_edit("receivedTo")
+
+        row = QHBoxLayout()
+        row.setSpacing(SPACE_M)
+        row.addWidget(self.search_edit, 3)
+        for text, widget, key in (
+            (self.tr("&Status"), self.status_combo, "Alt+S"),
+            (self.tr("C&hannel"), self.channel_combo, "Alt+H"),
+            (self.tr("Received &from"), self.from_edit, "Alt+F"),
+            (self.tr("&to"), self.to_edit, "Alt+T"),
+        ):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            widget.setToolTip(with_shortcut(text.replace("&", ""), key))
+            row.addSpacing(SPACE_S)
+            row.addWidget(label)
+            row.addWidget(widget)
+        return row
+
+    def _date_edit(self, name: str) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setObjectName(name)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setMinimumDate(NO_DATE)
+        edit.setSpecialValueText(self.tr("any day"))
+        edit.setDate(NO_DATE)
+        edit.dateChanged.connect(self.apply_filter)
+        return edit
+
+    def _build_list(self) -> QWidget:
+        self.table = QTableView()
+        self.table.setObjectName("ordersTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setSortingEnabled(False)  # newest first; the query decides the order
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        # Fixed row heights: the view never measures a million rows.
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 2 * SPACE_M)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        for column, width in enumerate(_COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("ordersCount")
+        self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
+
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("ordersEmpty")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setMargin(SPACE_L * 3)
+        self.empty_label.setFont(heading_font(self.font(), 1.1))
+
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.empty_label)
+
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(SPACE_S)
+        layout.addWidget(self.list_stack, 1)
+        layout.addWidget(self.count_label)
+        return box
+
+    def _build_actions(self) -> None:
+        self.find_action = self._action(self.tr("&Find order"), "Ctrl+F", self.focus_search)
+        self.refresh_action = self._action(self.tr("&Refresh"), "F5", self.refresh)
+        self.clear_action = self._action(
+            self.tr("&Clear search and filters"), "Ctrl+Shift+X", self.clear_filters
+        )
+        self.copy_action = self._action(
+            self.tr("&Copy order number"), "Ctrl+Shift+C", self.copy_number
+        )
+        self.list_action = self._action(self.tr("Go to the &list"), "Ctrl+L", self.focus_list)
+        self.detail_action = self._action(
+            self.tr("Go to the order &details"), "Ctrl+D", self.detail.setFocus
+        )
+        # Esc in the search field backs out of a search.
+        self.escape_action = make_action(
+            self.search_edit,
+            self.tr("Clear the search"),
+            "Esc",
+            self.clear_search,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+
+    def _action(self, text: str, shortcut: str, slot) -> QAction:
+        # Only while this desk has the keyboard: other desks may use the same keys.
+        return make_action(
+            self, text, shortcut, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
+        )
+
+    def desk_actions(self) -> list[QAction]:
+        return [
+            self.find_action,
+            self.list_action,
+            self.detail_action,
+            self.copy_action,
+            self.clear_action,
+            self.refresh_action,
+        ]
+
+    # ----------------------------------------------------------------- filtering
+
+    def current_filter(self) -> OrderFilter:
+        return OrderFilter(
+            text=self.search_edit.text().strip(),
+            status=self.status_combo.currentData(),
+            channel=self.channel_combo.currentData(),
+            received_from=_local_midnight(self.from_edit.date()),
+            received_before=_local_midnight(self.to_edit.date(), days_after=1),
+        )
+
+    def _typed(self, _text: str) -> None:
+        # Typing waits for a pause: a query per key stroke would lag behind the fingers.
+        self._search_timer.start()
+
+    def apply_filter(self) -> None:
+        """Show the orders matching the fields now (the debounce timer calls this too)."""
+        self._search_timer.stop()
+        flt = self.current_filter()
+        self._applied = flt
+        self.problem_label.hide()
+        try:
+            pages = OrderPages(self._context.database, self._context.actor, flt)
+        except OrderdeskError as error:
+            self._show_problem(error)
+            pages = None
+        self.model.set_source(pages)
+        self.detail.clear_order()
+        self._show_count()
+
+    def _pending(self) -> bool:
+        return self._search_timer.isActive() or self._applied != self.current_filter()
+
+    def refresh(self) -> None:
+        shown = self.detail.order_id
+        self._load_channels()
+        self.apply_filter()
+        if shown is not None:
+            self.show_order(shown)
+
+    def clear_search(self) -> None:
+        if self.search_edit.text():
+            self.search_edit.clear()
+            self.apply_filter()
+
+    def clear_filters(self) -> None:
+        for widget in (self.status_combo, self.channel_combo, self.from_edit, self.to_edit):
+            widget.blockSignals(True)
+        self.search_edit.clear()
+        self.status_combo.setCurrentIndex(0)
+        self.channel_combo.setCurrentIndex(0)
+        self.from_edit.setDate(NO_DATE)
+        self.to_edit.setDate(NO_DATE)
+        for widget in (self.status_combo, self.channel_combo, self.from_edit, self.to_edit):
+            widget.blockSignals(False)
+        self.apply_filter()
+        self.focus_search()
+
+    def _load_channels(self) -> None:
+        with user_action(self), self._context.database.unit_of_work() as uow:
+            channels = list_channels(uow.session)
+            chosen = self.channel_combo.currentData()
+            self.channel_combo.blockSignals(True)
+            self.channel_combo.clear()
+            self.channel_combo.addItem(self.tr("All channels"), None)
+            for channel in channels:
+                self.channel_combo.addItem(channel, channel)
+            found = self.channel_combo.findData(chosen)
+            self.channel_combo.setCurrentIndex(max(found, 0))
+            self.channel_combo.blockSignals(False)
+
+    def _show_count(self) -> None:
+        total = self.model.total
+        if total == 1:
+            self.count_label.setText(self.tr("1 order"))
+        else:
+            self.count_label.setText(self.tr("{count} orders").format(count=f"{total:,}"))
+        empty = total == 0 and self.problem_label.isHidden()
+        if empty:
+            self.empty_label.setText(self._empty_text())
+        self.list_stack.setCurrentWidget(self.empty_label if empty else self.table)
+
+    def _empty_text(self) -> str:
+        if self._applied is None or self._applied == OrderFilter():
+            return self.tr(
+                "No orders yet.\nOrders appear here when they are imported from a channel "
+                "or typed in at the shop desk."
+            )
+        return self.tr(
+            "No orders match.\nCheck the spelling, or search by order number (SO-000123), "
+            "channel order id, customer name, phone or e-mail.\n"
+            "Esc clears the search; Ctrl+Shift+X clears every filter."
+        )
+
+    def _show_problem(self, error: OrderdeskError) -> None:
+        self.problem_label.setText(
+            "✕ " + error_text(error) + "  " + self.tr("Press F5 to try again.")
+        )
+        self.problem_label.show()
+
+    # ----------------------------------------------------------------- moving around
+
+    def focus_primary(self) -> None:
+        self.focus_search()
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def focus_list(self) -> None:
+        if self.model.total and not self.table.currentIndex().isValid():
+            self.select_row(0)
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def jump_to_first(self) -> None:
+        """Enter in the search: run it now if typing is pending, then show the first match."""
+        if self._pending():
+            self.apply_filter()
+        if self.model.total:
+            self.select_row(0)
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+
+    def selected_row(self) -> OrderRow | None:
+        index = self.table.currentIndex()
+        return self.model.cached_row(index.row()) if index.isValid() else None
+
+    def copy_number(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            QGuiApplication.clipboard().setText(row.number)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down in the search field goes on to the list, as people expect from a finder.
+        if (
+            watched is self.search_edit
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down  # type: ignore[attr-defined]
+        ):
+            if self._pending():
+                self.jump_to_first()
+            else:
+                self.focus_list()
+            return True
+        return super().eventFilter(watched, event)
+
+    # ----------------------------------------------------------------- detail
+
+    def _current_row_changed(self, current, _previous) -> None:
+        row = self.model.row_at(current.row()) if current.isValid() else None
+        if row is None:
+            self.detail.clear_order()
+            return
+        self.show_order(row.id)
+
+    def show_order(self, order_id: int) -> None:
+        with user_action(self), self._context.database.unit_of_work() as uow:
+            self.detail.show_order(order_detail(uow.session, self._context.actor, order_id))
+
+    # ----------------------------------------------------------------- layout memory
+
+    def _restore_layout(self) -> None:
+        store, user = self._context.store, self._context.actor.username
+        table = store.user_blob(user, TABLE_LAYOUT_KEY)
+        if table is not None:
+            self.table.horizontalHeader().restoreState(table)
+        splitter = store.user_blob(user, SPLITTER_LAYOUT_KEY)
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def save_layout(self) -> None:
+        store, user = self._context.store, self._context.actor.username
+        store.set_user_blob(user, TABLE_LAYOUT_KEY, self.table.horizontalHeader().saveState())
+        store.set_user_blob(user, SPLITTER_LAYOUT_KEY, self.splitter.saveState())
+
+
+def _local_midnight(day: QDate, days_after: int = 0) -> dt.datetime | None:
+    """The start of a local day as an aware time; None for the "any day" date."""
+    if day == NO_DATE:
+        return None
+    date = dt.date(day.year(), day.month(), day.day()) + dt.timedelta(days=days_after)
+    return dt.datetime.combine(date, dt.time()).astimezone()

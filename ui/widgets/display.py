@@ -1,0 +1,107 @@
+"""How values read on every screen: statuses (words + colour), local times, money."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
+from app.money import format_money
+from ui.style import BAD, GOOD, INFO, MUTED, NEUTRAL, WARN, Tone
+
+# Source texts are marked here for the translation tools and translated when shown.
+_STATUS_TEXT = {
+    # orders
+    "received": QT_TRANSLATE_NOOP("Status", "Received"),
+    "needs_info": QT_TRANSLATE_NOOP("Status", "Needs information"),
+    "stock_short": QT_TRANSLATE_NOOP("Status", "Stock short"),
+    "payment_problem": QT_TRANSLATE_NOOP("Status", "Payment problem"),
+    "on_hold": QT_TRANSLATE_NOOP("Status", "On hold"),
+    "approved": QT_TRANSLATE_NOOP("Status", "Approved"),
+    "allocated": QT_TRANSLATE_NOOP("Status", "Allocated"),
+    "shipped": QT_TRANSLATE_NOOP("Status", "Shipped"),
+    "delivered": QT_TRANSLATE_NOOP("Status", "Delivered"),
+    "returned": QT_TRANSLATE_NOOP("Status", "Returned"),
+    "refunded": QT_TRANSLATE_NOOP("Status", "Refunded"),
+    "cancelled": QT_TRANSLATE_NOOP("Status", "Cancelled"),
+    # shipments
+    "pending": QT_TRANSLATE_NOOP("Status", "Pending"),
+    "picking": QT_TRANSLATE_NOOP("Status", "Picking"),
+    "picked": QT_TRANSLATE_NOOP("Status", "Picked"),
+    "packed": QT_TRANSLATE_NOOP("Status", "Packed"),
+    "in_transit": QT_TRANSLATE_NOOP("Status", "In transit"),
+    "delayed": QT_TRANSLATE_NOOP("Status", "Delayed"),
+    "lost": QT_TRANSLATE_NOOP("Status", "Lost"),
+    "damaged": QT_TRANSLATE_NOOP("Status", "Damaged"),
+    # customers and payments
+    "active": QT_TRANSLATE_NOOP("Status", "Active"),
+    "arrears": QT_TRANSLATE_NOOP("Status", "In arrears"),
+    "frozen": QT_TRANSLATE_NOOP("Status", "Frozen"),
+    "banned": QT_TRANSLATE_NOOP("Status", "Banned"),
+    "captured": QT_TRANSLATE_NOOP("Status", "Captured"),
+    "failed": QT_TRANSLATE_NOOP("Status", "Failed"),
+}
+
+# Red is wrong, amber needs someone, green is done; the rest is ordinary progress.
+_STATUS_TONE = {
+    "needs_info": WARN,
+    "stock_short": WARN,
+    "on_hold": WARN,
+    "pending": NEUTRAL,
+    "delayed": WARN,
+    "arrears": WARN,
+    "frozen": WARN,
+    "payment_problem": BAD,
+    "lost": BAD,
+    "damaged": BAD,
+    "banned": BAD,
+    "failed": BAD,
+    "approved": INFO,
+    "allocated": INFO,
+    "picking": INFO,
+    "picked": INFO,
+    "packed": INFO,
+    "shipped": GOOD,
+    "in_transit": GOOD,
+    "delivered": GOOD,
+    "active": GOOD,
+    "captured": GOOD,
+    "cancelled": MUTED,
+    "returned": MUTED,
+    "refunded": MUTED,
+}
+
+
+def status_text(status: str) -> str:
+    source = _STATUS_TEXT.get(status)
+    if source is None:
+        return status.replace("_", " ")
+    return QCoreApplication.translate("Status", source)
+
+
+def status_tone(status: str) -> Tone:
+    return _STATUS_TONE.get(status, NEUTRAL)
+
+
+def known_statuses(names: list[str]) -> list[tuple[str, str]]:
+    """(value, label) pairs for a status picker, in the order given."""
+    return [(name, status_text(name)) for name in names]
+
+
+def local_time(moment: dt.datetime | None, today: dt.date | None = None) -> str:
+    """Local wall-clock time; the date only when it is not today."""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    if local.date() == (today or dt.datetime.now().astimezone().date()):
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def local_datetime(moment: dt.datetime | None) -> str:
+    """Always with the date: for histories, where "today" would be ambiguous later."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def money(amount_minor: int, currency: str) -> str:
+    return format_money(amount_minor, currency)

@@ -1,0 +1,252 @@
+"""Everything about one order on one scrollable page: the detail pane of the order desks.
+
+Rendered as rich text in a read-only browser, so it can be read with the keyboard, and
+any part selected and copied into an e-mail. Every value is escaped: customer names and
+addresses come from outside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from app.views.orders import OrderDetail
+from ui.style import MUTED, WARN, Tone
+from ui.widgets.display import local_datetime, money, status_text, status_tone
+
+_STAGE_TEXT = {
+    "purchased": QT_TRANSLATE_NOOP("OrderDetail", "Purchased"),
+    "received": QT_TRANSLATE_NOOP("OrderDetail", "Received"),
+    "reviewed": QT_TRANSLATE_NOOP("OrderDetail", "Reviewed"),
+    "approved": QT_TRANSLATE_NOOP("OrderDetail", "Approved"),
+    "allocated": QT_TRANSLATE_NOOP("OrderDetail", "Allocated"),
+    "shipped": QT_TRANSLATE_NOOP("OrderDetail", "Shipped"),
+    "delivered": QT_TRANSLATE_NOOP("OrderDetail", "Delivered"),
+    "cancelled": QT_TRANSLATE_NOOP("OrderDetail", "Cancelled"),
+}
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("OrderDetail", text)
+
+
+class OrderDetailPane(QTextBrowser):
+    """Shows an ``OrderDetail``; says what to do when nothing is selected."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("orderDetail")
+        self.setOpenLinks(False)
+        self.order_id: int | None = None
+        self.document().setDocumentMargin(12)
+        self.clear_order()
+
+    def clear_order(self) -> None:
+        self.order_id = None
+        self.setHtml(
+            f"<p style='color:{MUTED.foreground}'>"
+            + escape(_t("Select an order in the list to see its lines, payments and history."))
+            + "</p>"
+        )
+
+    def show_order(self, detail: OrderDetail) -> None:
+        self.order_id = detail.id
+        self.setHtml(order_html(detail))
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def order_html(d: OrderDetail) -> str:
+    return "".join(
+        (
+            _header(d),
+            _section(_t("Customer"), _customer(d)),
+            _section(_t("Ship to"), "<br>".join(escape(line) for line in d.ship_to) or "—"),
+            _section(_t("Lines"), _lines(d)),
+            _section(_t("Payments"), _payments(d)),
+            _section(_t("Shipments"), _shipments(d)),
+            _section(_t("Stages"), _stages(d)),
+            _section(_t("History"), _audit(d)),
+        )
+    )
+
+
+def badge(text: str, tone: Tone) -> str:
+    return (
+        f"<span style='color:{tone.foreground}; background-color:{tone.background};"
+        f" font-weight:bold'>&nbsp;{escape(tone.symbol)} {escape(text)}&nbsp;</span>"
+    )
+
+
+def status_badge(status: str) -> str:
+    return badge(status_text(status), status_tone(status))
+
+
+def _header(d: OrderDetail) -> str:
+    facts = [
+        f"{escape(d.channel)} · {escape(d.channel_order_id)}",
+        _t("received {time}").format(time=local_datetime(d.received_at)),
+    ]
+    if d.ship_by_at:
+        facts.append(_t("ship by {time}").format(time=local_datetime(d.ship_by_at)))
+    if d.priority:
+        facts.append(_t("priority {priority}").format(priority=d.priority))
+    facts.append(_t("{service} service").format(service=escape(d.requested_service)))
+    return (
+        f"<p style='font-size:large'><b>{escape(d.number)}</b>&nbsp;&nbsp;"
+        f"{status_badge(d.status)}</p>"
+        f"<p style='color:{MUTED.foreground}'>{' · '.join(facts)}</p>"
+    )
+
+
+def _section(title: str, body: str) -> str:
+    return f"<h4 style='margin-top:14px; margin-bottom:4px'>{escape(title)}</h4>{body}"
+
+
+def _customer(d: OrderDetail) -> str:
+    if not d.customer_name:
+        return escape(_t("No customer record."))
+    parts = [f"<b>{escape(d.customer_name)}</b> {status_badge(d.customer_status)}"]
+    contact = " · ".join(escape(v) for v in (d.customer_phone, d.customer_email) if v)
+    if contact:
+        parts.append(contact)
+    return "<br>".join(parts)
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> str:
+    cells = "".join(
+        f"<th align='{'right' if i in right else 'left'}'>{escape(h)}</th>"
+        for i, h in enumerate(headers)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td align='{'right' if i in right else 'left'}'>{cell}</td>"
+            for i, cell in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        "<table cellspacing='0' cellpadding='3' width='100%'>"
+        f"<tr style='color:{MUTED.foreground}'>{cells}</tr>{body}</table>"
+    )
+
+
+def _none(text: str) -> str:
+    return f"<span style='color:{MUTED.foreground}'>{escape(text)}</span>"
+
+
+def _lines(d: OrderDetail) -> str:
+    if not d.lines:
+        return _none(_t("No lines."))
+    rows = []
+    for line in d.lines:
+        name = escape(line.product_name)
+        if not line.known_product:
+            name += " " + badge(_t("not in catalogue"), WARN)
+        rows.append(
+            (
+                str(line.line_no),
+                escape(line.sku),
+                name,
+                str(line.quantity),
+                escape(money(line.unit_price_cents, d.currency)),
+                escape(money(line.line_total_cents, d.currency)),
+            )
+        )
+    table = _table(
+        [_t("#"), _t("SKU"), _t("Product"), _t("Qty"), _t("Unit price"), _t("Line total")],
+        rows,
+        right={0, 3, 4, 5},
+    )
+    return table + _totals(d)
+
+
+def _totals(d: OrderDetail) -> str:
+    amounts = [(_t("Subtotal"), d.subtotal_cents)]
+    if d.shipping_cents:
+        amounts.append((_t("Shipping"), d.shipping_cents))
+    if d.tax_cents:
+        amounts.append((_t("Tax"), d.tax_cents))
+    if d.discount_cents:
+        amounts.append((_t("Discount"), -d.discount_cents))
+    rows = "".join(
+        f"<tr><td align='right'>{escape(label)}</td>"
+        f"<td align='right' width='130'>{escape(money(cents, d.currency))}</td></tr>"
+        for label, cents in amounts
+    )
+    total = (
+        f"<tr><td align='right'><b>{escape(_t('Total'))}</b></td>"
+        f"<td align='right'><b>{escape(money(d.total_cents, d.currency))}</b></td></tr>"
+    )
+    return f"<table cellspacing='0' cellpadding='2' width='100%'>{rows}{total}</table>"
+
+
+def _payments(d: OrderDetail) -> str:
+    if not d.payments:
+        return _none(_t("No payment recorded."))
+    rows = [
+        (
+            escape(p.method.replace("_", " ")),
+            status_badge(p.status),
+            escape(money(p.amount_cents, p.currency)),
+            escape(p.card),
+            escape(local_datetime(p.paid_at)),
+        )
+        for p in d.payments
+    ]
+    return _table(
+        [_t("Method"), _t("Status"), _t("Amount"), _t("Card"), _t("Paid")], rows, right={2}
+    )
+
+
+def _shipments(d: OrderDetail) -> str:
+    if not d.shipments:
+        return _none(_t("No shipment yet."))
+    rows = [
+        (
+            escape(s.number),
+            status_badge(s.status),
+            escape(s.warehouse),
+            escape(s.carrier),
+            escape(s.tracking_number),
+            str(s.units),
+        )
+        for s in d.shipments
+    ]
+    headers = [_t("Shipment"), _t("Status"), _t("From"), _t("Carrier"), _t("Tracking"), _t("Units")]
+    return _table(headers, rows, right={5})
+
+
+def _stages(d: OrderDetail) -> str:
+    rows = [
+        (escape(_t(_STAGE_TEXT.get(name, name))), escape(local_datetime(at)))
+        for name, at in d.stage_times
+    ]
+    return _table([_t("Stage"), _t("At")], rows, right=set())
+
+
+def _audit(d: OrderDetail) -> str:
+    if not d.audit:
+        return _none(_t("No recorded changes."))
+    rows = []
+    for event in reversed(d.audit):  # newest first: what happened last matters most
+        if event.to_state:
+            change = f"{status_text(event.from_state or '')} → {status_text(event.to_state)}"
+        else:
+            change = event.action.replace("_", " ")
+        rows.append(
+            (
+                escape(local_datetime(event.at)),
+                escape(event.actor),
+                escape(event.entity),
+                escape(change),
+                escape(event.reason),
+            )
+        )
+    return _table([_t("When"), _t("Who"), _t("What"), _t("Change"), _t("Why")], rows, right=set())
