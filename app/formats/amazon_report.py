@@ -1,0 +1,372 @@
+"""Amazon Seller Central order reports (flat files): one row per order item.
+
+Layouts read (all matched by header name, case-insensitively; unknown columns ignored,
+optional ones may be absent): the Orders report ``GET_FLAT_FILE_ORDERS_DATA``, Unshipped
+Orders ``GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING``, All Orders / archived orders
+``GET_FLAT_FILE_ALL_ORDERS_DATA…`` and Amazon Fulfilled Shipments
+``GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL``. Amazon delivers them tab-separated;
+comma-separated copies (as some tools store them) are recognised from the header.
+
+Rules that matter:
+- ``item-price`` is the amount for the whole quantity, not a unit price; shipping,
+  tax and promotion amounts are per item row and add up over the order's rows.
+- Ids stay text: leading zeros, ``S01-`` multi-channel ids and odd shapes are kept as sent.
+- Amazon-fulfilled (AFN) and cancelled orders are read and marked, so intake can leave
+  them out of our warehouse; a cancelled item row of a live order is left out of it.
+- An order whose rows disagree on order-level fields (buyer, address, dates, currency,
+  status) is rejected whole: one of the rows belongs to another order or is corrupt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.formats.common import (
+    NO_CURRENCY,
+    Buyer,
+    IncomingLine,
+    IncomingOrder,
+    ReadItem,
+    RowError,
+    ShipTo,
+    clean_text,
+    country_code,
+    fit,
+    implausible_time_note,
+    normalise_email,
+    parse_currency,
+    parse_money,
+    parse_quantity,
+    parse_time,
+    prices_include_tax,
+    reject_whole,
+    requested_service,
+    require_id,
+)
+from app.formats.delimited import Layout, Record, group_records, open_layout, scan_keys
+from app.formats.stream import OrderStream
+
+FORMAT = "amazon-report"
+DEFAULT_CHANNEL = "amazon"
+
+ORDER_ID = ("order-id", "amazon-order-id")
+REQUIRED = {
+    "order-id": ORDER_ID,
+    "sku": ("sku",),
+    "quantity-purchased": ("quantity-purchased", "quantity", "quantity-shipped"),
+}
+OPTIONAL = {
+    "order-item-id": ("order-item-id", "amazon-order-item-id"),
+    "purchase-date": ("purchase-date",),
+    "payments-date": ("payments-date",),
+    "buyer-email": ("buyer-email",),
+    "buyer-name": ("buyer-name",),
+    "buyer-phone-number": ("buyer-phone-number",),
+    "product-name": ("product-name",),
+    "currency": ("currency",),
+    "item-price": ("item-price",),
+    "item-tax": ("item-tax",),
+    "shipping-price": ("shipping-price",),
+    "shipping-tax": ("shipping-tax",),
+    "gift-wrap-price": ("gift-wrap-price",),
+    "gift-wrap-tax": ("gift-wrap-tax",),
+    "item-promotion-discount": ("item-promotion-discount",),
+    "ship-promotion-discount": ("ship-promotion-discount",),
+    "ship-service-level": ("ship-service-level",),
+    "recipient-name": ("recipient-name",),
+    "ship-address-1": ("ship-address-1",),
+    "ship-address-2": ("ship-address-2",),
+    "ship-address-3": ("ship-address-3",),
+    "ship-city": ("ship-city",),
+    "ship-state": ("ship-state",),
+    "ship-postal-code": ("ship-postal-code",),
+    "ship-country": ("ship-country",),
+    "ship-phone-number": ("ship-phone-number",),
+    "order-status": ("order-status",),
+    "item-status": ("item-status",),
+    "fulfillment-channel": ("fulfillment-channel",),
+    "sales-channel": ("sales-channel",),
+    "latest-ship-date": ("latest-ship-date", "promise-date"),
+}
+# Fields every row of one order must agree on.
+ORDER_LEVEL = (
+    "purchase-date",
+    "payments-date",
+    "buyer-email",
+    "buyer-name",
+    "buyer-phone-number",
+    "currency",
+    "ship-service-level",
+    "recipient-name",
+    "ship-address-1",
+    "ship-address-2",
+    "ship-address-3",
+    "ship-city",
+    "ship-state",
+    "ship-postal-code",
+    "ship-country",
+    "ship-phone-number",
+    "order-status",
+    "fulfillment-channel",
+    "sales-channel",
+)
+MONEY_FIELDS = (
+    "item-price",
+    "item-tax",
+    "shipping-price",
+    "shipping-tax",
+    "gift-wrap-price",
+    "gift-wrap-tax",
+    "item-promotion-discount",
+    "ship-promotion-discount",
+)
+AMAZON_FULFILLED = frozenset({"afn", "amazon"})
+# Columns only the Amazon Fulfilled Shipments report has: every row in it is AFN.
+FBA_SHIPMENT_COLUMNS = ("shipment-id", "fulfillment-center-id")
+AMAZON_ORDER_ID = re.compile(r"^(\d{3}|S\d{2})-\d{7}-\d{7}$")
+CANCELLED = frozenset({"cancelled", "canceled"})
+NOT_PAID = frozenset({"pending", "pendingavailability"})
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Positions of the known columns in this file (None: the column is absent)."""
+
+    at: dict[str, int | None]
+    order_level: tuple[tuple[str, int], ...]
+    all_amazon_fulfilled: bool
+
+    @classmethod
+    def of(cls, layout: Layout) -> Columns:
+        at = {name: layout.find(*aliases) for name, aliases in (REQUIRED | OPTIONAL).items()}
+        order_level = tuple((name, at[name]) for name in ORDER_LEVEL if at[name] is not None)
+        fba = all(layout.find(name) is not None for name in FBA_SHIPMENT_COLUMNS)
+        return cls(at, order_level, fba)  # type: ignore[arg-type]
+
+
+def open_report(path: Path | str) -> Layout:
+    return open_layout(Path(path), key_names=ORDER_ID, required=REQUIRED)
+
+
+def read(path: Path | str, channel: str | None = None) -> OrderStream:
+    """Stream the orders of an order report; raises ``FormatError`` if it cannot be read."""
+    layout = open_report(path)
+    columns = Columns.of(layout)
+    key_index = columns.at["order-id"]
+    assert key_index is not None
+    grouping = scan_keys(layout, key_index)
+    reader = _ReportReader(columns, channel or DEFAULT_CHANNEL, dt.datetime.now(dt.UTC))
+
+    def items() -> Iterator[ReadItem]:
+        for order_id, records in group_records(layout, key_index, grouping):
+            yield reader.order(order_id, records)
+
+    return OrderStream(FORMAT, layout.header, grouping.total_rows, items())
+
+
+class _ReportReader:
+    def __init__(self, columns: Columns, channel: str, now: dt.datetime) -> None:
+        self.columns = columns
+        self.channel = channel
+        self.now = now
+
+    def cell(self, record: Record, name: str) -> str:
+        index = self.columns.at[name]
+        if index is None:
+            return ""
+        return clean_text(record.cells[index])
+
+    def order(self, order_id: str | None, records: list[Record]) -> ReadItem:
+        raw = [(record.row, tuple(record.cells)) for record in records]
+        for record in records:
+            if not record.width_ok:
+                return reject_whole(order_id, raw, record.row, f"row {record.problem}")
+        if order_id is None:
+            return reject_whole(None, raw, records[0].row, "order-id is empty")
+        try:
+            try:
+                require_id(clean_text(order_id), "channel_order_id", "order-id")
+            except RowError as error:
+                raise _BadRow(records[0].row, error.reason) from error
+            self.check_siblings_agree(records)
+            return self.build(clean_text(order_id), records)
+        except _BadRow as bad:
+            return reject_whole(order_id, raw, bad.row, bad.reason)
+
+    def check_siblings_agree(self, records: list[Record]) -> None:
+        first = records[0]
+        for name, index in self.columns.order_level:
+            expected = first.cells[index].strip()
+            for record in records[1:]:
+                found = record.cells[index].strip()
+                if found != expected:
+                    raise _BadRow(
+                        record.row,
+                        f"{name} {found!r} differs from {expected!r} on row {first.row} "
+                        "of the same order",
+                    )
+
+    def build(self, order_id: str, records: list[Record]) -> IncomingOrder:
+        first = records[0]
+        notes: list[str] = []
+        if self.channel == DEFAULT_CHANNEL and not AMAZON_ORDER_ID.match(order_id):
+            notes.append(f"order id {order_id!r} is not in Amazon's 123-1234567-1234567 form")
+        try:
+            header = self.order_fields(first, notes)
+        except RowError as error:
+            raise _BadRow(first.row, error.reason) from error
+        lines: list[IncomingLine] = []
+        for record in records:
+            try:
+                line = self.line(record, header.currency, header.cancelled, notes)
+            except RowError as error:
+                raise _BadRow(record.row, error.reason) from error
+            if line is not None:
+                lines.append(line)
+        cancelled = header.cancelled or not lines
+        if not lines:
+            notes.append("every item of the order is cancelled")
+        return IncomingOrder(
+            channel=self.channel,
+            channel_order_id=order_id,
+            currency=header.currency,
+            lines=tuple(lines),
+            buyer=header.buyer,
+            ship_to=header.ship_to,
+            purchased_at=header.purchased_at,
+            ship_by_at=self.ship_by(records),
+            paid_at=header.paid_at,
+            is_paid=header.is_paid,
+            requested_service=requested_service(header.service),
+            tax_included=prices_include_tax(header.currency),
+            fulfilled_by_channel=header.afn,
+            cancelled=cancelled,
+            rows=tuple(record.row for record in records),
+            notes=tuple(dict.fromkeys(notes)),
+        )
+
+    def order_fields(self, record: Record, notes: list[str]) -> _OrderFields:
+        cell = lambda name: self.cell(record, name)  # noqa: E731
+        currency = self.currency(record)
+        purchased_at = parse_time(cell("purchase-date"), "purchase-date")
+        paid_at = parse_time(cell("payments-date"), "payments-date")
+        note = implausible_time_note(purchased_at, "purchase-date", self.now)
+        if note:
+            notes.append(note)
+        status = cell("order-status").lower()
+        if self.columns.at["payments-date"] is not None:
+            is_paid = paid_at is not None
+        else:
+            is_paid = self.columns.at["order-status"] is not None and status not in NOT_PAID
+        email = cell("buyer-email")
+        buyer = Buyer(
+            name=fit(cell("buyer-name"), "name", notes, "buyer-name"),
+            email=normalise_email(email),
+            phone=fit(cell("buyer-phone-number"), "phone", notes, "buyer-phone-number") or None,
+            channel_buyer_id=fit(f"{self.channel}:{email}", "channel_buyer_id", notes, "buyer")
+            if email
+            else None,
+        )
+        ship_to = ShipTo(
+            name=fit(cell("recipient-name"), "name", notes, "recipient-name"),
+            line1=fit(cell("ship-address-1"), "line", notes, "ship-address-1"),
+            line2=fit(cell("ship-address-2"), "line", notes, "ship-address-2"),
+            line3=fit(cell("ship-address-3"), "line", notes, "ship-address-3"),
+            city=fit(cell("ship-city"), "city", notes, "ship-city"),
+            region=fit(cell("ship-state"), "region", notes, "ship-state"),
+            postal_code=fit(cell("ship-postal-code"), "postal_code", notes, "ship-postal-code"),
+            country_code=country_code(cell("ship-country"), notes),
+            phone=fit(cell("ship-phone-number"), "phone", notes, "ship-phone-number") or None,
+        )
+        return _OrderFields(
+            currency=currency,
+            purchased_at=purchased_at,
+            paid_at=paid_at if is_paid else None,
+            is_paid=is_paid,
+            buyer=buyer,
+            ship_to=ship_to,
+            service=cell("ship-service-level"),
+            afn=self.columns.all_amazon_fulfilled
+            or cell("fulfillment-channel").lower() in AMAZON_FULFILLED,
+            cancelled=status in CANCELLED,
+        )
+
+    def currency(self, record: Record) -> str:
+        text = self.cell(record, "currency")
+        if text:
+            return parse_currency(text)
+        if any(self.cell(record, name) for name in MONEY_FIELDS):
+            raise RowError("the row has amounts but no currency")
+        return NO_CURRENCY  # the report carries no money (e.g. Unshipped Orders)
+
+    def line(
+        self, record: Record, currency: str, order_cancelled: bool, notes: list[str]
+    ) -> IncomingLine | None:
+        cell = lambda name: self.cell(record, name)  # noqa: E731
+        item_cancelled = cell("item-status").lower() in CANCELLED
+        quantity_text = cell("quantity-purchased")
+        item_id = cell("order-item-id")
+        if item_cancelled and not order_cancelled:
+            notes.append(f"item {item_id or cell('sku')} cancelled by the channel; left out")
+        if (order_cancelled or item_cancelled) and quantity_text in ("0", ""):
+            return None  # Amazon reports a cancelled item with quantity 0
+        sku = require_id(cell("sku"), "sku", "sku")
+        quantity = parse_quantity(quantity_text, "quantity")
+        if item_id:
+            require_id(item_id, "channel_line_id", "order-item-id")
+        money = {name: parse_money(cell(name), currency, name) for name in MONEY_FIELDS}
+        if item_cancelled and not order_cancelled:
+            return None
+        return IncomingLine(
+            row=record.row,
+            sku=sku,
+            product_name=fit(cell("product-name"), "product_name", notes, "product-name"),
+            quantity=quantity,
+            line_total_minor=money["item-price"],
+            tax_minor=money["item-tax"] + money["gift-wrap-tax"],
+            shipping_minor=money["shipping-price"],
+            shipping_tax_minor=money["shipping-tax"],
+            # Amazon writes promotions as negative amounts; some tools drop the sign.
+            discount_minor=abs(money["item-promotion-discount"])
+            + abs(money["ship-promotion-discount"]),
+            gift_wrap_minor=money["gift-wrap-price"],
+            channel_line_id=item_id or None,
+        )
+
+    def ship_by(self, records: Sequence[Record]) -> dt.datetime | None:
+        """The earliest deadline any item row gives (promise dates may differ by item)."""
+        if self.columns.at["latest-ship-date"] is None:
+            return None
+        deadlines = []
+        for record in records:
+            try:
+                value = parse_time(self.cell(record, "latest-ship-date"), "latest-ship-date")
+            except RowError as error:
+                raise _BadRow(record.row, error.reason) from error
+            if value is not None:
+                deadlines.append(value)
+        return min(deadlines) if deadlines else None
+
+
+@dataclass(frozen=True)
+class _OrderFields:
+    currency: str
+    purchased_at: dt.datetime | None
+    paid_at: dt.datetime | None
+    is_paid: bool
+    buyer: Buyer
+    ship_to: ShipTo
+    service: str
+    afn: bool
+    cancelled: bool
+
+
+class _BadRow(Exception):
+    def __init__(self, row: int, reason: str) -> None:
+        super().__init__(reason)
+        self.row = row
+        self.reason = reason
