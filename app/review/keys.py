@@ -1,0 +1,59 @@
+"""Normalised keys for comparing identifiers: block lists, duplicates, "a different address".
+
+The same function makes the key when an identifier is put on the block list and when an
+order is checked against it, so "Ann@Example.com " and "ann@example.com" are one person.
+Pure functions; they never raise on odd input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import phonenumbers
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_NOT_DIGIT = re.compile(r"\D+")
+
+
+def _fold(text: str) -> str:
+    # NFKC folds full-width digits and letters (common in CJK input) to their plain form.
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def email_key(email: str | None) -> str:
+    return _fold(email or "").strip()
+
+
+@lru_cache(maxsize=65_536)
+def phone_key(phone: str | None, country: str = "") -> str:
+    """E.164 when the number can be read (``+4930123456``), else its digits."""
+    raw = _fold(phone or "").strip()
+    if not raw:
+        return ""
+    try:
+        parsed = phonenumbers.parse(raw, (country or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        return _NOT_DIGIT.sub("", raw)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def address_key(line1: str, postal_code: str, country: str, city: str = "") -> str:
+    """Street, postcode and country with case, spaces and punctuation folded away.
+
+    The city is only used when there is no postcode: spellings of a city vary more than
+    postcodes do ("München" / "Munich").
+    """
+    parts = [line1, postal_code if postal_code.strip() else city, country]
+    return "|".join(_NOT_WORD.sub("", _fold(part)) for part in parts)
+
+
+def items_key(items: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """The multiset of (SKU, quantity) of an order, in one canonical order."""
+    totals: dict[str, int] = {}
+    for sku, quantity in items:
+        key = _fold(sku).strip()
+        totals[key] = totals.get(key, 0) + quantity
+    return tuple(sorted(totals.items()))
