@@ -125,8 +125,6 @@ class CustomerFacts:
     created_at: dt.datetime | None = None
     # ``address_key`` of every address on file for the account.
     address_keys: frozenset[str] = frozenset()
-    # Orders of this customer before this one, any status (not only the recent ones).
-    past_order_count: int = 0
 
 
 @dataclass(frozen=True)

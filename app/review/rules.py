@@ -537,18 +537,29 @@ def expected_unit_prices(
     return prices
 
 
-def charged_for_line(line: LineFacts) -> int | None:
-    """What the customer pays for the line after its discount, or None if inconsistent.
+def line_adds_up(line: LineFacts) -> bool:
+    """Quantity × unit price gives the line total, before or after the line's discount.
 
-    Channels differ on whether a line total is before or after the line's discount;
-    both are accepted as long as the numbers add up one way or the other.
+    Channels differ: some send a unit price, some (Amazon) a total for the quantity from
+    which the unit price is derived and rounded, so half a minor unit per unit is allowed.
     """
     gross = line.quantity * line.unit_price_cents
-    if line.line_total_cents == gross:
-        return gross - line.discount_cents
-    if line.line_total_cents == gross - line.discount_cents:
-        return line.line_total_cents
-    return None
+    rounding = abs(line.quantity) // 2 + 1
+    return (
+        abs(line.line_total_cents - gross) <= rounding
+        or abs(line.line_total_cents - (gross - line.discount_cents)) <= rounding
+    )
+
+
+def charged_amounts(line: LineFacts) -> tuple[int, ...]:
+    """What the customer may have paid for the line: its total, or that less its discount.
+
+    A channel's line discount can include a shipping promotion, so the gross amount
+    matching the list price is as good an answer as the net amount matching a promotion.
+    """
+    if line.discount_cents:
+        return (line.line_total_cents, line.line_total_cents - line.discount_cents)
+    return (line.line_total_cents,)
 
 
 def price_matches(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
@@ -576,8 +587,7 @@ def _line_price_finding(
             f"Line {line.line_no}: the order is in {order.currency or '?'} but {product.sku} is "
             f"priced in {product.currency or '?'}; the price cannot be checked.",
         )
-    charged = charged_for_line(line)
-    if charged is None:
+    if not line_adds_up(line):
         return _price_finding(
             "price.line_total_wrong",
             line_field(line.line_no, "line_total"),
@@ -587,8 +597,15 @@ def _line_price_finding(
         )
     expected = expected_unit_prices(product, world, order.placed_at, order.currency)
     tolerance = world.settings.price_tolerance_cents * line.quantity
-    if any(abs(charged - price * line.quantity) <= tolerance for price in expected):
-        return None
+    matches = {
+        charged: reason
+        for charged in charged_amounts(line)
+        for price, reason in expected.items()
+        if abs(charged - price * line.quantity) <= tolerance
+    }
+    if matches:
+        return _unexplained_discount(line, order, matches)
+    charged = line.line_total_cents - line.discount_cents
     list_price = _money(product.price_cents, order.currency)
     per_unit = _money(charged // line.quantity, order.currency)
     code = "price.zero" if charged == 0 else "price.mismatch"
@@ -598,6 +615,22 @@ def _line_price_finding(
         f"Line {line.line_no}: charged {per_unit} a unit; the list price is {list_price} and "
         "no promotion valid at the time of purchase gives that price.",
         (("charged_cents", charged), ("list_price_cents", product.price_cents)),
+    )
+
+
+def _unexplained_discount(
+    line: LineFacts, order: OrderFacts, matches: dict[int, str]
+) -> Finding | None:
+    """A discount that no promotion explains: shown, since it may be a shipping offer."""
+    if not line.discount_cents or (line.line_total_cents - line.discount_cents) in matches:
+        return None
+    return Finding(
+        "price.unexplained_discount",
+        WARN,
+        line_field(line.line_no, "discount"),
+        f"Line {line.line_no}: a discount of {_money(line.discount_cents, order.currency)} "
+        "that no promotion explains (a shipping offer, or a price given away?).",
+        Queue.PAYMENT_PROBLEM,
     )
 
 

@@ -53,7 +53,6 @@ def customer(**changes) -> CustomerFacts:
         phone="+4930901820",
         created_at=NOW - dt.timedelta(days=400),
         address_keys=frozenset(),
-        past_order_count=3,
     )
     return dataclasses.replace(base, **changes)
 

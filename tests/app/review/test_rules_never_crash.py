@@ -55,7 +55,6 @@ customers = st.builds(
     language=TEXT,
     created_at=st.one_of(st.none(), UTC_TIMES),
     address_keys=st.frozensets(TEXT, max_size=3),
-    past_order_count=ANY_INT,
 )
 ship_tos = st.builds(
     ShipTo,

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from app.review import rules
-from app.review.model import ProductFacts, PromotionFacts, Queue, ReviewSettings
+from app.review.model import ProductFacts, PromotionFacts, Queue, ReviewSettings, Severity
 from tests.app.review.facts import KETTLE, NOW, TOASTER, codes, line, order, world
 
 SPRING = PromotionFacts(
@@ -114,7 +114,31 @@ def test_a_line_discount_counts_towards_the_price_charged():
     )
     # 3998 − 600 = 3398 = 2 × 1699: the spring promotion price.
     assert rules.price_matches(discounted, world(promotions=(SPRING,))) == []
-    assert codes(rules.price_matches(discounted, world())) == ["price.mismatch"]
+
+
+def test_a_discount_no_promotion_explains_is_shown_as_a_warning():
+    # The gross matches the list price (the discount may be a shipping offer): not blocked.
+    discounted = order(
+        line(KETTLE, 2, unit_price_cents=1999, line_total_cents=3998, discount_cents=600)
+    )
+    [finding] = rules.price_matches(discounted, world())
+    assert (finding.code, finding.severity, finding.field) == (
+        "price.unexplained_discount",
+        Severity.WARN,
+        "lines[1].discount",
+    )
+
+
+def test_a_discount_that_neither_gross_nor_net_explains_blocks():
+    off = order(line(KETTLE, 2, unit_price_cents=1900, line_total_cents=3800, discount_cents=100))
+    assert codes(rules.price_matches(off, world())) == ["price.mismatch"]
+
+
+def test_a_unit_price_rounded_from_a_channel_line_total_adds_up():
+    # Amazon sends 5997 for three; the unit price 1999 is derived, 3 × 1999 = 5997.
+    # A total of 5998 for three gives a rounded unit of 1999 too and still adds up.
+    odd_total = order(line(KETTLE, 3, unit_price_cents=1999, line_total_cents=5998))
+    assert codes(rules.price_matches(odd_total, world())) == []
 
 
 def test_a_free_item_is_named_as_zero_price():
