@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 import phonenumbers
 
@@ -27,17 +28,35 @@ def email_key(email: str | None) -> str:
     return _fold(email or "").strip()
 
 
-@lru_cache(maxsize=65_536)
-def phone_key(phone: str | None, country: str = "") -> str:
-    """E.164 when the number can be read (``+4930123456``), else its digits."""
+class PhoneReading(NamedTuple):
+    valid: bool  # a number that can exist (phonenumbers' is_valid_number)
+    region: str  # the country the number belongs to, "" when unknown
+    key: str  # E.164 when readable (``+4930123456``), else its digits
+
+
+@lru_cache(maxsize=131_072)
+def read_phone(phone: str | None, country: str = "") -> PhoneReading:
+    """One parse per distinct (number, destination): review batches repeat customers."""
     raw = _fold(phone or "").strip()
     if not raw:
-        return ""
+        return PhoneReading(False, "", "")
+    region = (country or "").strip().upper()
     try:
-        parsed = phonenumbers.parse(raw, (country or "").upper() or None)
+        parsed = phonenumbers.parse(
+            raw, region if region in phonenumbers.SUPPORTED_REGIONS else None
+        )
     except phonenumbers.NumberParseException:
-        return _NOT_DIGIT.sub("", raw)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return PhoneReading(False, "", _NOT_DIGIT.sub("", raw))
+    return PhoneReading(
+        phonenumbers.is_valid_number(parsed),
+        phonenumbers.region_code_for_number(parsed) or "",
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+    )
+
+
+def phone_key(phone: str | None, country: str = "") -> str:
+    """The number as E.164 when it can be read, else its digits: the block-list key."""
+    return read_phone(phone, country).key
 
 
 def address_key(line1: str, postal_code: str, country: str, city: str = "") -> str:

@@ -14,12 +14,11 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 import phonenumbers
 
 from app.money import format_money
-from app.review.keys import address_key, email_key, items_key, phone_key
+from app.review.keys import address_key, email_key, items_key, phone_key, read_phone
 from app.review.model import (
     F_CARD,
     F_CHANNEL_ORDER,
@@ -112,18 +111,6 @@ def customer_name_present(order: OrderFacts, world: ReviewWorld) -> list[Finding
     ]
 
 
-@lru_cache(maxsize=65_536)
-def phone_region(phone: str, country: str) -> tuple[bool, str]:
-    """(valid, region of the number) for a number dialled from ``country``."""
-    try:
-        parsed = phonenumbers.parse(phone, country or None)
-    except phonenumbers.NumberParseException:
-        return False, ""
-    if not phonenumbers.is_valid_number(parsed):
-        return False, ""
-    return True, phonenumbers.region_code_for_number(parsed) or ""
-
-
 def phone_valid_for_destination(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     phone = (order.ship_to.phone or (order.customer.phone if order.customer else "")).strip()
     country = order.ship_to.country.strip().upper()
@@ -137,7 +124,7 @@ def phone_valid_for_destination(order: OrderFacts, world: ReviewWorld) -> list[F
                 Queue.NEEDS_INFO,
             )
         ]
-    valid, region = phone_region(phone, country if is_known_country(country) else "")
+    valid, region, _ = read_phone(phone, country)
     if not valid:
         where = f" for {country}" if is_known_country(country) else ""
         return [
