@@ -63,6 +63,7 @@ BenchFunction = Callable[[int, str], list[BenchResult]]
 # name → "module:function"; each function takes (n, database URL) and returns results.
 BENCHES: dict[str, str] = {
     "demo": "app.demo:bench_demo",
+    "import": "app.intake_bench:bench_import",
     "orders-view": "ui.bench:bench_orders_view",
     "startup": "ui.bench:bench_startup",
 }

@@ -283,6 +283,57 @@ def cmd_orders_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- import
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Exit 0: all imported or already present; 1: rejections or conflicts; 2: unreadable."""
+    import signal
+
+    from app.intake import import_file
+
+    stop = {"asked": False}
+
+    def ask_to_stop(_signum, _frame) -> None:
+        # Ctrl-C stops after the batch being written: committed orders are whole orders.
+        stop["asked"] = True
+
+    previous = signal.signal(signal.SIGINT, ask_to_stop)
+    database = _open(args)
+    try:
+        summary = import_file(
+            database,
+            _actor(),
+            args.file,
+            format=args.format,
+            channel=args.channel,
+            cancel=lambda: stop["asked"],
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        database.dispose()
+    if args.json:
+        emit_json(summary.as_json())
+    else:
+        print(
+            f"{args.file}: {summary.new_orders} new orders, {summary.already_present} already "
+            f"present, {summary.conflicts} changed since imported (left for review), "
+            f"{summary.not_for_warehouse} not for our warehouse (Amazon-fulfilled or "
+            f"cancelled), {summary.rejected_orders} orders rejected "
+            f"({summary.rejected_row_count} rows)."
+        )
+        shown = summary.rejected_rows[:50]
+        for row in shown:
+            print(f"  row {row.row:<7} {row.order_id or '-':<22} {row.reason}")
+        if summary.rejected_row_count > len(shown):
+            print(f"  … and {summary.rejected_row_count - len(shown)} more (see --json).")
+        if summary.cancelled:
+            print("Stopped on request; run the same import again to finish it.")
+    if summary.cancelled or summary.rejected_row_count or summary.conflicts:
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- demo, gui, bench
 
 
@@ -460,6 +511,21 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the desk window (the default)")
     _add_common(gui)
     gui.set_defaults(func=cmd_gui)
+
+    importing = commands.add_parser(
+        "import", help="import orders from an Amazon report, SP-API JSON or partner CSV"
+    )
+    importing.add_argument("file", help="the file (or, for SP-API JSON, a folder of responses)")
+    importing.add_argument(
+        "--format",
+        choices=["amazon-report", "amazon-json", "csv"],
+        help="skip detection: amazon-report, amazon-json or csv (partner template)",
+    )
+    importing.add_argument(
+        "--channel", help="channel name (Amazon: default amazon; partner CSV: the partner)"
+    )
+    _add_common(importing, json_flag=True)
+    importing.set_defaults(func=cmd_import)
 
     bench = commands.add_parser("bench", help="measure a performance target")
     bench.add_argument("name", choices=sorted(BENCHES), help="what to measure")

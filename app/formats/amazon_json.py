@@ -61,7 +61,7 @@ from app.formats.common import (
     require_id,
 )
 from app.formats.delimited import read_head, refuse_binary
-from app.formats.stream import OrderStream
+from app.formats.stream import OrderStream, parsed
 
 FORMAT = "amazon-json"
 DEFAULT_CHANNEL = "amazon"
@@ -273,7 +273,7 @@ def read(path: Path | str, channel: str | None = None) -> OrderStream:
         _collect(file, collected, single=not path.is_dir())
     reader = _OrderReader(channel or DEFAULT_CHANNEL, collected, dt.datetime.now(dt.UTC))
     total = len(collected.orders) + sum(_count_hint(f) for f in collected.streamed_files)
-    return OrderStream(FORMAT, (), total, reader.items())
+    return OrderStream(FORMAT, (), total, (parsed(item) for item in reader.items()))
 
 
 def _count_hint(path: Path) -> int:

@@ -20,8 +20,9 @@ Rules that matter:
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,7 @@ from app.formats.common import (
     require_id,
 )
 from app.formats.delimited import Layout, Record, group_records, open_layout, scan_keys
-from app.formats.stream import OrderStream
+from app.formats.stream import OrderStream, SourceOrder, rows_digest
 
 FORMAT = "amazon-report"
 DEFAULT_CHANNEL = "amazon"
@@ -114,6 +115,23 @@ ORDER_LEVEL = (
     "fulfillment-channel",
     "sales-channel",
 )
+# Columns read once per order (from its first row) and once per item row.
+ORDER_FIELDS = ORDER_LEVEL
+LINE_FIELDS = (
+    "order-item-id",
+    "sku",
+    "product-name",
+    "quantity-purchased",
+    "item-status",
+    "item-price",
+    "item-tax",
+    "shipping-price",
+    "shipping-tax",
+    "gift-wrap-price",
+    "gift-wrap-tax",
+    "item-promotion-discount",
+    "ship-promotion-discount",
+)
 MONEY_FIELDS = (
     "item-price",
     "item-tax",
@@ -161,11 +179,11 @@ def read(path: Path | str, channel: str | None = None) -> OrderStream:
     grouping = scan_keys(layout, key_index)
     reader = _ReportReader(columns, channel or DEFAULT_CHANNEL, dt.datetime.now(dt.UTC))
 
-    def items() -> Iterator[ReadItem]:
+    def sources() -> Iterator[SourceOrder]:
         for order_id, records in group_records(layout, key_index, grouping):
-            yield reader.order(order_id, records)
+            yield reader.source(order_id, records)
 
-    return OrderStream(FORMAT, layout.header, grouping.total_rows, items())
+    return OrderStream(FORMAT, layout.header, grouping.total_rows, sources())
 
 
 class _ReportReader:
@@ -173,12 +191,16 @@ class _ReportReader:
         self.columns = columns
         self.channel = channel
         self.now = now
+        self.order_cells = _Picker(columns, ORDER_FIELDS)
+        self.line_cells = _Picker(columns, LINE_FIELDS)
+        self.money_present = tuple(name for name in MONEY_FIELDS if columns.at[name] is not None)
 
-    def cell(self, record: Record, name: str) -> str:
-        index = self.columns.at[name]
-        if index is None:
-            return ""
-        return clean_text(record.cells[index])
+    def source(self, order_id: str | None, records: list[Record]) -> SourceOrder:
+        order_id = order_id.strip() if order_id else None
+        digest = rows_digest(FORMAT, self.channel, [record.cells for record in records])
+        return SourceOrder(
+            self.channel, order_id, digest, len(records), lambda: self.order(order_id, records)
+        )
 
     def order(self, order_id: str | None, records: list[Record]) -> ReadItem:
         raw = [(record.row, tuple(record.cells)) for record in records]
@@ -198,6 +220,8 @@ class _ReportReader:
             return reject_whole(order_id, raw, bad.row, bad.reason)
 
     def check_siblings_agree(self, records: list[Record]) -> None:
+        if len(records) == 1:
+            return
         first = records[0]
         for name, index in self.columns.order_level:
             expected = first.cells[index].strip()
@@ -250,8 +274,8 @@ class _ReportReader:
         )
 
     def order_fields(self, record: Record, notes: list[str]) -> _OrderFields:
-        cell = lambda name: self.cell(record, name)  # noqa: E731
-        currency = self.currency(record)
+        cell = self.order_cells.values(record).__getitem__
+        currency = self.currency(cell, self.line_cells.values(record).__getitem__)
         purchased_at = parse_time(cell("purchase-date"), "purchase-date")
         paid_at = parse_time(cell("payments-date"), "payments-date")
         note = implausible_time_note(purchased_at, "purchase-date", self.now)
@@ -295,18 +319,18 @@ class _ReportReader:
             cancelled=status in CANCELLED,
         )
 
-    def currency(self, record: Record) -> str:
-        text = self.cell(record, "currency")
+    def currency(self, cell: Callable[[str], str], line_cell: Callable[[str], str]) -> str:
+        text = cell("currency")
         if text:
             return parse_currency(text)
-        if any(self.cell(record, name) for name in MONEY_FIELDS):
+        if any(line_cell(name) for name in MONEY_FIELDS):
             raise RowError("the row has amounts but no currency")
         return NO_CURRENCY  # the report carries no money (e.g. Unshipped Orders)
 
     def line(
         self, record: Record, currency: str, order_cancelled: bool, notes: list[str]
     ) -> IncomingLine | None:
-        cell = lambda name: self.cell(record, name)  # noqa: E731
+        cell = self.line_cells.values(record).__getitem__
         item_cancelled = cell("item-status").lower() in CANCELLED
         quantity_text = cell("quantity-purchased")
         item_id = cell("order-item-id")
@@ -318,7 +342,9 @@ class _ReportReader:
         quantity = parse_quantity(quantity_text, "quantity")
         if item_id:
             require_id(item_id, "channel_line_id", "order-item-id")
-        money = {name: parse_money(cell(name), currency, name) for name in MONEY_FIELDS}
+        money = dict.fromkeys(MONEY_FIELDS, 0)
+        for name in self.money_present:
+            money[name] = parse_money(cell(name), currency, name)
         if item_cancelled and not order_cancelled:
             return None
         return IncomingLine(
@@ -344,7 +370,8 @@ class _ReportReader:
         deadlines = []
         for record in records:
             try:
-                value = parse_time(self.cell(record, "latest-ship-date"), "latest-ship-date")
+                text = record.cells[self.columns.at["latest-ship-date"]].strip()
+                value = parse_time(text, "latest-ship-date")
             except RowError as error:
                 raise _BadRow(record.row, error.reason) from error
             if value is not None:
@@ -352,7 +379,29 @@ class _ReportReader:
         return min(deadlines) if deadlines else None
 
 
-@dataclass(frozen=True)
+class _Picker:
+    """Takes the named columns out of a row in one go (the hot path of a big import)."""
+
+    def __init__(self, columns: Columns, names: Sequence[str]) -> None:
+        present = [(name, columns.at[name]) for name in names if columns.at[name] is not None]
+        self.names = tuple(name for name, _ in present)
+        indexes = [index for _, index in present]
+        self.pick = (
+            (lambda cells: (cells[indexes[0]],))
+            if len(indexes) == 1
+            else (operator.itemgetter(*indexes))
+        )
+        self.blank = dict.fromkeys(names, "")
+
+    def values(self, record: Record) -> dict[str, str]:
+        """The named columns, stripped; "" for the ones this file lacks."""
+        values = self.blank.copy()
+        if self.names:
+            values.update(zip(self.names, map(str.strip, self.pick(record.cells)), strict=True))
+        return values
+
+
+@dataclass(slots=True)  # not frozen: built once per order in the hot path, never shared
 class _OrderFields:
     currency: str
     purchased_at: dt.datetime | None

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.formats.common import MissingColumns, UnreadableFile
+from app.formats.common import CONTROL_BUT_TAB, MissingColumns, UnreadableFile, clean_text
 
 SNIFF_BYTES = 64 * 1024
 # A quoted comma-separated cell may legitimately be long (a product description); the csv
@@ -178,7 +178,11 @@ def _split_header(line: str, delimiter: str) -> list[str]:
 
 
 def iter_records(layout: Layout) -> Iterator[Record]:
-    """Data records after the header; blank lines and repeated header lines are skipped."""
+    """Data records after the header; blank lines and repeated header lines are skipped.
+
+    Cells come out free of control characters (a line that has any is cleaned cell by
+    cell; the usual clean line is left alone), but not yet stripped of white space.
+    """
     lines = iter_lines(layout.path, layout.encoding)
     header_seen = False
     header_key = tuple(normalise_name(name) for name in layout.header)
@@ -213,7 +217,10 @@ def _split_rows(
     if delimiter == "\t":
         # Amazon's flat files never quote: a quote character is part of the text.
         for number, line in enumerate(lines, start=1):
-            yield number, line.split("\t"), None
+            if CONTROL_BUT_TAB.search(line):
+                yield number, [clean_text(cell) for cell in line.split("\t")], None
+            else:
+                yield number, line.split("\t"), None
         return
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)
@@ -233,6 +240,8 @@ def _split_rows(
                 f"cannot be split into fields ({error}); the rest of the file is unread",
             )
             return
+        if any(CONTROL_BUT_TAB.search(cell) or "\t" in cell for cell in cells):
+            cells = [clean_text(cell) for cell in cells]
         yield start, cells, None
 
 

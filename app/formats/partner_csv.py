@@ -39,7 +39,7 @@ from app.formats.common import (
     require_id,
 )
 from app.formats.delimited import Layout, Record, group_records, open_layout, scan_keys
-from app.formats.stream import OrderStream
+from app.formats.stream import OrderStream, SourceOrder, rows_digest
 
 FORMAT = "csv"
 CHANNEL_PREFIX = "partner:"
@@ -106,11 +106,11 @@ def read(path: Path | str, channel: str | None = None) -> OrderStream:
     grouping = scan_keys(layout, key_index)
     reader = _TemplateReader(layout, channel, dt.datetime.now(dt.UTC))
 
-    def items() -> Iterator[ReadItem]:
+    def sources() -> Iterator[SourceOrder]:
         for order_id, records in group_records(layout, key_index, grouping):
-            yield reader.order(order_id, records)
+            yield reader.source(order_id, records)
 
-    return OrderStream(FORMAT, layout.header, grouping.total_rows, items())
+    return OrderStream(FORMAT, layout.header, grouping.total_rows, sources())
 
 
 @dataclass
@@ -121,7 +121,18 @@ class _TemplateReader:
 
     def cell(self, record: Record, name: str) -> str:
         index = self.layout.columns.get(name)
-        return clean_text(record.cells[index]) if index is not None else ""
+        return record.cells[index].strip() if index is not None else ""
+
+    def source(self, order_id: str | None, records: list[Record]) -> SourceOrder:
+        order_id = clean_text(order_id) if order_id else None
+        try:
+            channel = channel_for(self.cell(records[0], "channel") or self.file_channel or "")
+        except RowError:
+            channel = None  # parsing will reject the order and say why
+        digest = rows_digest(FORMAT, channel or "", [record.cells for record in records])
+        return SourceOrder(
+            channel, order_id, digest, len(records), lambda: self.order(order_id, records)
+        )
 
     def order(self, order_id: str | None, records: list[Record]) -> ReadItem:
         raw = [(record.row, tuple(record.cells)) for record in records]
@@ -146,6 +157,8 @@ class _TemplateReader:
         return _with(order, lines, records, notes)
 
     def check_siblings_agree(self, records: list[Record]) -> None:
+        if len(records) == 1:
+            return
         first = records[0]
         for name in ORDER_FIELDS:
             index = self.layout.columns.get(name)
