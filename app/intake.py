@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import String, Table, any_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,7 @@ from db.models import (
 log = logging.getLogger(__name__)
 
 BATCH_ORDERS = 1000
+ORDER_STAGE = "intake_orders_stage"  # PostgreSQL temporary table, per connection
 # Rejected rows are all counted; the first this many are kept with their cells for the
 # summary and the "save rejected rows" export, so a wholly broken file cannot fill memory.
 MAX_KEPT_REJECTED_ROWS = 20_000
@@ -173,6 +174,10 @@ def _run_batches(
             # Writing first takes SQLite's write lock for the whole batch, so nothing can
             # slip in between looking up what is present and inserting the rest.
             _record_progress(uow.session, summary)
+            if database.dialect == "postgresql":
+                # The driver prepares statements it runs often; a plan made while the
+                # tables were still small (a full scan) would be kept as they grow.
+                uow.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             writer.write(uow.session, batch, summary)
             _record_progress(uow.session, summary)
             uow.commit()
@@ -355,11 +360,18 @@ class _BatchWriter:
                     OrderImport.source_digest,
                 )
                 .outerjoin(OrderImport, OrderImport.order_id == Order.id)
-                .where(Order.channel == channel, Order.channel_order_id.in_(ids))
+                .where(Order.channel == channel, self._one_of(Order.channel_order_id, ids))
             )
             for order_id, channel_order_id, fingerprint, digest in rows:
                 found[(channel, channel_order_id)] = _Present(order_id, fingerprint, digest)
         return found
+
+    def _one_of(self, column, values: list[str]):
+        """``column IN (...)``; on PostgreSQL ``= ANY(array)``: one parameter, so the
+        server plans one short statement instead of one with a thousand parameters."""
+        if self.dialect == "postgresql":
+            return column == any_(bindparam("values", values, type_=postgresql.ARRAY(String)))
+        return column.in_(values)
 
     def _resolve_products(self, session: Session, orders: Sequence[IncomingOrder]) -> None:
         wanted = {line.sku for order in orders for line in order.lines} - self.product_ids.keys()
@@ -526,10 +538,23 @@ class _BatchWriter:
             bulk_insert(session, table, rows)
             keys = {(row["channel"], row["channel_order_id"]) for row in rows}
             return {key[1]: found.order_id for key, found in self._present(session, keys).items()}
-        statement = self._insert_ignoring_duplicates(table).returning(
-            table.c.id, table.c.channel_order_id
+        # Copied into a staging table (COPY is the fast way in), then moved across in one
+        # statement that skips what another desk inserted meanwhile and says what was ours.
+        columns = ", ".join(rows[0])
+        session.execute(
+            text(
+                f"CREATE TEMP TABLE IF NOT EXISTS {ORDER_STAGE} ON COMMIT DELETE ROWS AS "
+                f"SELECT {columns} FROM orders WITH NO DATA"
+            )
         )
-        return {cid: order_id for order_id, cid in session.execute(statement, rows)}
+        bulk_insert(session, table, rows, into=ORDER_STAGE)
+        moved = session.execute(
+            text(
+                f"INSERT INTO orders ({columns}) SELECT {columns} FROM {ORDER_STAGE} "
+                "ON CONFLICT DO NOTHING RETURNING id, channel_order_id"
+            )
+        )
+        return {cid: order_id for order_id, cid in moved}
 
     def _record_conflicts(
         self,
@@ -699,34 +724,42 @@ def incoming_json(order: IncomingOrder) -> dict:
     return data
 
 
-def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
-    """One executemany straight to the driver, the values converted by the columns' types.
+def bulk_insert(session: Session, table: Table, rows: list[dict], into: str | None = None) -> None:
+    """Insert many rows straight through the driver, values converted by the columns' types.
 
-    The same SQL SQLAlchemy would write, without its per-row bookkeeping, which is most
-    of the cost of inserting hundreds of thousands of rows. Every row has the same keys.
+    SQLite: one executemany of the SQL SQLAlchemy would write, without its per-row
+    bookkeeping (most of the cost of inserting 100,000s of rows). PostgreSQL: COPY, which
+    is many times faster than row-by-row INSERTs there. Every row has the same keys.
+    ``into`` names another table with those columns (a staging table).
     """
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
     keys = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    convert = {
-        key: _remembering(table.c[key].type.dialect_impl(dialect).bind_processor(dialect))
+    convert = [
+        _remembering(table.c[key].type.dialect_impl(dialect).bind_processor(dialect))
         for key in keys
-    }
-    if compiled.positional:
-        order = compiled.positiontup or []
-        steps = [(key, convert[key]) for key in order]
-        params: list = [
-            tuple(step(row[key]) if step else row[key] for key, step in steps) for row in rows
-        ]
-    else:
-        steps = [(key, convert[key]) for key in keys]
-        params = [
-            {key: step(row[key]) if step else row[key] for key, step in steps} for row in rows
-        ]
-    connection.exec_driver_sql(str(compiled), params)
+    ]
+    values = [
+        tuple(step(row[key]) if step else row[key] for key, step in zip(keys, convert, strict=True))
+        for row in rows
+    ]
+    if dialect.name == "postgresql":
+        from psycopg import sql
+
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(into or table.name), sql.SQL(", ").join(map(sql.Identifier, keys))
+        )
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join("?" for _ in keys)
+    connection.exec_driver_sql(
+        f"INSERT INTO {into or table.name} ({', '.join(keys)}) VALUES ({placeholders})", values
+    )
 
 
 def _remembering(step: Callable | None) -> Callable | None:
