@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from app.config import APP_NAME, log_dir
 from app.database import Database, open_database
 from app.errors import OrderdeskError
-from ui.errors import ErrorReporter, error_text, setup_logging, show_message
+from ui import errors
+from ui.errors import ErrorReporter, error_text, setup_logging
 from ui.login import LoginDialog
 from ui.settings import DeskSettings, SettingsStore
 from ui.style import apply_look
@@ -70,7 +71,7 @@ def _open(db_url: str) -> Database | None:
     try:
         return open_database(db_url)
     except OrderdeskError as error:
-        show_message(
+        errors.show_message(
             None,
             QMessageBox.Icon.Critical,
             QCoreApplication.translate("Startup", "orderdesk cannot start"),

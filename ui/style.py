@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication
 
 # Spacing scale in pixels: layouts use these, never ad-hoc margins.
 SPACE_XS, SPACE_S, SPACE_M, SPACE_L, SPACE_XL = 2, 4, 8, 12, 20
@@ -53,7 +53,7 @@ ACCENT = "#1d5fa8"
 
 
 def apply_look(app: QApplication) -> None:
-    app.setStyle(QStyleFactory.create("Fusion"))
+    app.setStyle("Fusion")
     app.setPalette(desk_palette())
     app.setFont(desk_font())
 

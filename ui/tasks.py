@@ -128,6 +128,11 @@ class TaskHandle(QObject):
     def cancel(self) -> None:
         self.progress.cancel()
 
+    @property
+    def dialog(self) -> QProgressDialog | None:
+        """The progress dialog while the work runs (None without a label, or once done)."""
+        return self._dialog
+
     def _emit_progress(self, done: int, total: int, text: str) -> None:
         self.signals.progressed.emit(done, total, text)
 

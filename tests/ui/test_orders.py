@@ -22,8 +22,8 @@ def screen(qtbot, make_context, people, shop):
     widget = OrdersScreen(make_context(people["ada"]))
     qtbot.addWidget(widget)
     widget.resize(1200, 600)
-    widget.show()
-    qtbot.waitExposed(widget)
+    with qtbot.waitExposed(widget):
+        widget.show()
     return widget
 
 
@@ -290,8 +290,8 @@ def test_a_thousand_orders_read_only_the_pages_shown(qtbot, make_context, people
     screen = OrdersScreen(make_context(people["wes"]))
     qtbot.addWidget(screen)
     screen.resize(1000, 500)
-    screen.show()
-    qtbot.waitExposed(screen)
+    with qtbot.waitExposed(screen):
+        screen.show()
     model = screen.model
     assert model.rowCount() == 1000
     assert screen.count_label.text() == "1,000 orders"

@@ -125,7 +125,7 @@ class OrdersScreen(DeskScreen):
         self.search_edit.setToolTip(
             with_shortcut(self.tr("Find orders; Enter shows the first match"), "Ctrl+F")
         )
-        self.search_edit.setMinimumWidth(320)
+        self.search_edit.setMinimumWidth(240)
         self.search_edit.textEdited.connect(self._typed)
         self.search_edit.returnPressed.connect(self.jump_to_first)
         self.search_edit.installEventFilter(self)

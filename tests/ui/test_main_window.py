@@ -1,0 +1,173 @@
+"""The main window and the shell around it: desks by role, status bar, start-up, errors."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
+
+from app.errors import ConcurrentUpdate
+from app.permissions import Permission
+from ui import main as ui_main
+from ui.desks import DESKS, Desk, DeskScreen
+from ui.errors import ErrorReporter, setup_logging, user_action
+from ui.main_window import GEOMETRY_KEY, MainWindow
+
+
+class RefundsScreen(DeskScreen):
+    """A stand-in desk that only finance and supervisors may use."""
+
+
+REFUNDS = Desk(
+    "refunds", "Refunds", "Ctrl+2", Permission.ISSUE_REFUNDS, lambda context: RefundsScreen()
+)
+
+
+@pytest.fixture
+def open_window(qtbot, make_context):
+    def make(actor, desks=DESKS) -> MainWindow:
+        window = MainWindow(make_context(actor), desks)
+        qtbot.addWidget(window)
+        with qtbot.waitActive(window):
+            window.show()
+            window.activateWindow()
+        return window
+
+    return make
+
+
+def desk_titles(window: MainWindow) -> list[str]:
+    return [action.text() for action in window.desk_bar.actions()]
+
+
+@pytest.mark.parametrize("username", ["ada", "wes", "fay", "sue"])
+def test_every_role_has_the_orders_desk(open_window, people, username):
+    window = open_window(people[username])
+    assert desk_titles(window) == ["Orders"]
+    assert window.current_desk == "orders"
+
+
+@pytest.mark.parametrize(
+    ("username", "titles"),
+    [
+        ("wes", ["Orders"]),
+        ("ada", ["Orders"]),
+        ("fay", ["Orders", "Refunds"]),
+        ("sue", ["Orders", "Refunds"]),
+    ],
+)
+def test_only_desks_the_role_may_use_are_offered(open_window, people, username, titles):
+    window = open_window(people[username], (*DESKS, REFUNDS))
+    assert desk_titles(window) == titles
+    menu_titles = [a.text() for a in window.menuBar().actions()]
+    assert ("Refunds" in menu_titles) == ("Refunds" in titles)
+
+
+def test_ctrl_2_switches_desk_and_shows_that_desks_menu_only(qtbot, open_window, people):
+    window = open_window(people["fay"], (*DESKS, REFUNDS))
+    assert window.screen("orders").search_edit.hasFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_desk == "refunds"
+    visible = {a.text() for a in window.menuBar().actions() if a.isVisible()}
+    assert "Refunds" in visible and "Orders" not in visible
+    assert window.windowTitle() == "Refunds — orderdesk"
+
+
+def test_the_status_bar_names_the_person_their_roles_and_the_database(open_window, people, db):
+    window = open_window(people["ada"])
+    assert window.user_label.text() == "Signed in: Ada Lovelace (ada) · Customer service"
+    assert window.database_label.text() == f"Database: {db.description}"
+    assert str(db.url.database) in window.database_label.text()
+
+
+def test_the_orders_menu_lists_the_screens_actions_with_their_keys(open_window, people):
+    window = open_window(people["wes"])
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Orders")
+    shortcuts = {a.text(): a.shortcut().toString() for a in menu.actions()}
+    assert shortcuts["&Find order"] == "Ctrl+F"
+    assert shortcuts["&Refresh"] == "F5"
+
+
+def test_quit_closes_and_remembers_the_window_size(qtbot, open_window, people, store):
+    window = open_window(people["ada"])
+    window.resize(1100, 654)
+    with qtbot.waitSignal(window.closed):
+        window.quit_action.trigger()
+    assert not window.logged_out
+    assert store.blob(GEOMETRY_KEY) is not None
+    again = open_window(people["ada"])
+    assert again.size().height() == 654  # the offscreen screen is too narrow to test width
+
+
+def test_log_out_closes_for_the_next_person(qtbot, open_window, people):
+    window = open_window(people["ada"])
+    with qtbot.waitSignal(window.closed):
+        window.logout_action.trigger()
+    assert window.logged_out
+
+
+def test_a_role_without_desks_is_told_so(open_window, people):
+    window = open_window(people["wes"], (REFUNDS,))
+    label = window.centralWidget().currentWidget()
+    assert isinstance(label, QLabel)
+    assert "Ask an administrator" in label.text()
+
+
+# --------------------------------------------------------------------------- the shell
+
+
+def test_a_database_that_cannot_be_opened_is_a_plain_dialog_and_exit_2(tmp_path, shown_messages):
+    not_a_database = tmp_path / "notes.sqlite"
+    not_a_database.write_text("my shopping list\n" * 20)
+    assert ui_main.run(f"sqlite:///{not_a_database}") == 2
+    assert len(shown_messages) == 1
+    title, text = shown_messages[0]
+    assert title == "orderdesk cannot start"
+    assert text == f"{not_a_database} is not an orderdesk database."
+
+
+def test_start_up_shows_the_login_and_reports_when(monkeypatch, db_url, tmp_path):
+    probe = tmp_path / "shown-at"
+    monkeypatch.setenv(ui_main.STARTUP_PROBE_ENV, str(probe))
+    assert ui_main.run(db_url) == 0
+    assert float(probe.read_text()) > 0
+
+
+def test_an_expected_error_from_a_user_action_is_a_plain_sentence(shown_messages):
+    with user_action(None):
+        raise ConcurrentUpdate("SO-000042")
+    assert shown_messages == [
+        ("Cannot do that", "SO-000042 was changed at another desk. It has been reloaded.")
+    ]
+
+
+def test_a_bug_is_logged_and_shown_once_as_a_friendly_dialog(tmp_path, shown_messages):
+    log_file = setup_logging(tmp_path / "logs")
+    reporter = ErrorReporter(log_file)
+    try:
+        raise ZeroDivisionError("the bug")
+    except ZeroDivisionError as error:
+        reporter.handle(type(error), error, error.__traceback__)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert len(shown_messages) == 1
+    title, text = shown_messages[0]
+    assert title == "Something went wrong"
+    assert str(log_file) in text
+    assert "Traceback" not in text and "ZeroDivisionError" not in text
+    logged = Path(log_file).read_text()
+    assert "ZeroDivisionError: the bug" in logged and "Traceback" in logged
+
+
+def test_the_exception_hook_is_installed_and_removed(tmp_path):
+    import sys
+
+    reporter = ErrorReporter(tmp_path / "x.log")
+    before = sys.excepthook
+    reporter.install()
+    assert sys.excepthook == reporter.handle
+    reporter.uninstall()
+    assert sys.excepthook is before
