@@ -133,7 +133,7 @@ def import_file(
     channel: str | None = None,
     progress: Progress | None = None,
     cancel: Cancelled | None = None,
-    batch_orders: int = BATCH_ORDERS,
+    batch_orders: int | None = None,
 ) -> ImportSummary:
     """Import the orders in ``path``; raises ``FormatError`` when the file cannot be read.
 
@@ -153,7 +153,8 @@ def import_file(
     status = "failed"
     try:
         with _fewer_gc_pauses():
-            _run_batches(database, stream, writer, summary, batch_orders, progress, cancel)
+            size = batch_orders or BATCH_ORDERS
+            _run_batches(database, stream, writer, summary, size, progress, cancel)
         status = "cancelled" if summary.cancelled else "done"
     finally:
         _finish_batch(database, summary, status)
@@ -775,3 +776,78 @@ def _remembering(step: Callable | None) -> Callable | None:
         return last[1]
 
     return convert
+
+
+# --------------------------------------------------------------------------- preview
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    rows: str  # "2–3": where in the file
+    order_id: str
+    purchased_at: dt.datetime | None
+    buyer: str
+    ship_to: str
+    lines: int
+    total_minor: int
+    currency: str
+    remark: str  # why it is rejected or left out; notes for review; "" when plain
+    rejected: bool = False
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    path: str
+    format: str
+    units_total: int
+    rows: list[PreviewRow]
+
+
+def preview_file(
+    path: Path | str, format: str | None = None, channel: str | None = None, limit: int = 20
+) -> ImportPreview:
+    """The first ``limit`` orders as the import would read them; nothing is written.
+
+    Raises ``FormatError`` like ``import_file`` when the file cannot be read.
+    """
+    stream = read_orders(Path(path), format, channel)
+    rows = []
+    for item in stream:
+        rows.append(_preview_row(item))
+        if len(rows) >= limit:
+            break
+    return ImportPreview(str(path), stream.format, stream.total_units, rows)
+
+
+def _preview_row(item: IncomingOrder | RejectedOrder) -> PreviewRow:
+    if isinstance(item, RejectedOrder):
+        numbers = [r.row for r in item.rows]
+        return PreviewRow(
+            _span(numbers), item.order_id or "", None, "", "", 0, 0, "", item.reason, True
+        )
+    remark = ""
+    if item.fulfilled_by_channel:
+        remark = "Amazon-fulfilled: not for our warehouse"
+    elif item.cancelled:
+        remark = "cancelled by the channel: not for our warehouse"
+    elif item.notes:
+        remark = "; ".join(item.notes)
+    ship = item.ship_to
+    return PreviewRow(
+        rows=_span(list(item.rows)),
+        order_id=item.channel_order_id,
+        purchased_at=item.purchased_at,
+        buyer=item.buyer.name or item.buyer.email or "",
+        ship_to=", ".join(part for part in (ship.name, ship.city, ship.country_code) if part),
+        lines=len(item.lines),
+        total_minor=item.total_minor,
+        currency=item.currency,
+        remark=remark,
+    )
+
+
+def _span(numbers: list[int]) -> str:
+    if not numbers:
+        return ""
+    low, high = min(numbers), max(numbers)
+    return str(low) if low == high else f"{low}–{high}"

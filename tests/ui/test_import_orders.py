@@ -1,0 +1,130 @@
+"""The Import screen, driven as a person at the desk would: choose or drop, look, import."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from sqlalchemy import func, select
+
+from db.models import Order
+from ui.screens.import_orders import ImportOrdersScreen
+from ui.tasks import Progress
+
+FIXTURES = Path(__file__).resolve().parents[1] / "app" / "formats" / "fixtures"
+REPORT = FIXTURES / "amazon_orders_report.txt"
+
+
+@pytest.fixture
+def screen(qtbot, make_context, people):
+    widget = ImportOrdersScreen(make_context(people["ada"]))
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    with qtbot.waitExposed(widget):
+        widget.show()
+    return widget
+
+
+def table_column(table, column: int) -> list[str]:
+    return [table.item(row, column).text() for row in range(table.rowCount())]
+
+
+def orders_in(db) -> int:
+    with db.unit_of_work() as uow:
+        return uow.session.scalar(select(func.count()).select_from(Order))
+
+
+def test_empty_screen_says_what_to_do_and_cannot_import_yet(screen):
+    assert screen.drop_hint.isVisible() and "Drop" in screen.drop_hint.text()
+    assert not screen.import_button.isEnabled()
+
+
+def test_chosen_file_shows_its_format_and_first_orders(screen):
+    screen.open_file(REPORT)
+    assert screen.format_label.text() == "Format: Amazon order report (flat file)"
+    assert table_column(screen.preview_table, 1) == [
+        "203-1234567-7654321",
+        "205-7654321-1234567",
+        "S01-1111111-2222222",
+    ]
+    assert "王小明" in table_column(screen.preview_table, 3)
+    assert table_column(screen.preview_table, 6)[0] == "37.15 GBP"
+    assert screen.import_button.isEnabled() and not screen.drop_hint.isVisible()
+
+
+def test_import_shows_the_summary_and_orders_are_in(screen, qtbot, db):
+    screen.open_file(REPORT)
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    assert screen.counts["new_orders"].text() == "3"
+    assert screen.counts["rejected_orders"].text() == "0"
+    assert screen.result_label.text().startswith("✓")
+    assert orders_in(db) == 3 and not screen.save_button.isEnabled()
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)  # again: nothing new
+    assert screen.counts["already_present"].text() == "3" and orders_in(db) == 3
+
+
+def test_rejected_rows_are_listed_and_saved_as_csv_with_an_error_column(screen, qtbot, tmp_path):
+    lines = REPORT.read_text(encoding="utf-8").splitlines()
+    cells = lines[3].split("\t")
+    cells[9] = "abc"  # quantity-purchased
+    cells[8] = '=HYPERLINK("http://example.com","x")'  # product-name
+    lines[3] = "\t".join(cells)
+    path = tmp_path / "report.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    screen.open_file(path)
+    assert table_column(screen.preview_table, 7)[1].startswith("✕ quantity 'abc'")
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    assert screen.result_label.text().startswith("!")
+    assert table_column(screen.rejected_table, 0) == ["4"]
+    assert screen.save_button.isEnabled()
+    target = tmp_path / "rejected.csv"
+    screen.save_rejected(target)
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:4] == ["row", "order_id", "error", "order-id"]
+    assert rows[1][0] == "4" and "quantity 'abc'" in rows[1][2]
+    assert any(cell.startswith("'=HYPERLINK") for cell in rows[1])  # shown, never run
+
+
+def test_unreadable_file_is_explained_on_the_screen(screen, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    screen.open_file(path)
+    assert screen.problem_label.isVisible() and "empty" in screen.problem_label.text()
+    assert not screen.import_button.isEnabled()
+    assert screen.drop_hint.isVisible()  # another file can be dropped straight away
+
+
+def test_dropping_a_file_opens_it(screen, tmp_path):
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(FIXTURES / "spapi_orders_with_items.json"))])
+    event = QDropEvent(
+        QPointF(50, 50),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    screen.dropEvent(event)
+    assert screen.format_label.text() == "Format: Amazon SP-API JSON"
+    assert screen.preview_table.rowCount() == 4
+
+
+def test_cancel_stops_after_the_batch_and_says_how_to_finish(screen, qtbot, monkeypatch, db):
+    import app.intake
+
+    monkeypatch.setattr(app.intake, "BATCH_ORDERS", 1)
+    real_report = Progress.report
+
+    def report_then_cancel(self, done, total=0, text=""):
+        real_report(self, done, total, text)
+        self.cancel()  # the person presses Cancel while the first batch is written
+
+    monkeypatch.setattr(Progress, "report", report_then_cancel)
+    screen.open_file(REPORT)
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    assert "Stopped" in screen.result_label.text()
+    assert screen.counts["new_orders"].text() == "1" and orders_in(db) == 1

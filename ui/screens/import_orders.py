@@ -1,0 +1,442 @@
+"""The Import screen: bring a channel's order file in, see what happened, fix what failed.
+
+Pick a file (or drop it on the screen): its format is recognised from the content and
+the first orders are shown as the import would read them. Import runs on a worker with a
+progress bar and Cancel; the summary says how many orders are new, were already here,
+changed since (left for the review desk), were not for our warehouse, or were rejected —
+and the rejected rows can be saved as a CSV with an error column, to fix and re-import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import OrderdeskError
+from app.formats import FORMAT_NAMES
+from app.formats.export import write_rejected_rows
+from app.intake import ImportPreview, ImportSummary, import_file, preview_file
+from ui.actions import make_action, with_shortcut
+from ui.desks import DeskContext, DeskScreen
+from ui.errors import error_text, user_action
+from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, Tone, heading_font
+from ui.tasks import Progress
+from ui.widgets.display import local_time, money
+
+PREVIEW_ORDERS = 20
+IMPORT_SHORTCUT = "Ctrl+Return"
+OPEN_SHORTCUT = "Ctrl+O"
+FILE_FILTER = "Order files (*.txt *.tsv *.csv *.json);;All files (*)"
+
+
+class ImportOrdersScreen(DeskScreen):
+    def __init__(self, context: DeskContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self.path: Path | None = None
+        self.preview: ImportPreview | None = None
+        self.summary: ImportSummary | None = None
+        self._running_summary: ImportSummary | None = None
+        self.setAcceptDrops(True)
+        self._build()
+        self._actions = [
+            make_action(self, self.tr("&Open file…"), OPEN_SHORTCUT, self.choose_file),
+            make_action(self, self.tr("&Import"), IMPORT_SHORTCUT, self.start_import),
+        ]
+        self._show_state()
+
+    # ----------------------------------------------------------------- layout
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(SPACE_L, SPACE_M, SPACE_L, SPACE_S)
+        layout.setSpacing(SPACE_M)
+
+        title = QLabel(self.tr("Import orders"))
+        title.setFont(heading_font(self.font()))
+        title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        layout.addWidget(title)
+
+        self.drop_hint = QLabel(
+            self.tr(
+                "Drop an Amazon order report, an SP-API JSON file or a partner CSV here, "
+                "or choose one."
+            )
+        )
+        self.drop_hint.setObjectName("importDropHint")
+        self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.drop_hint.setMinimumHeight(56)
+        self.drop_hint.setFrameShape(QFrame.Shape.StyledPanel)
+        self.drop_hint.setStyleSheet(
+            f"border: 2px dashed {MUTED.foreground}; color: {MUTED.foreground};"
+            f" padding: {SPACE_M}px;"
+        )
+        layout.addLayout(self._build_file_row())
+        self.problem_label = self._tone_label("importProblem", BAD)
+        self.problem_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        layout.addWidget(self.problem_label)
+        # Before a file is chosen the drop area takes the room the tables will use.
+        layout.addWidget(self.drop_hint, 1)
+
+        self.preview_caption = QLabel()
+        self.preview_caption.setObjectName("importPreviewCaption")
+        layout.addWidget(self.preview_caption)
+        self.preview_table = self._table(
+            "importPreview",
+            [
+                self.tr("Rows"),
+                self.tr("Order id"),
+                self.tr("Purchased"),
+                self.tr("Buyer"),
+                self.tr("Ship to"),
+                self.tr("Lines"),
+                self.tr("Total"),
+                self.tr("Remark"),
+            ],
+        )
+        layout.addWidget(self.preview_table, 3)
+
+        self.summary_box = self._build_summary()
+        layout.addWidget(self.summary_box)
+        self.rejected_table = self._table(
+            "importRejected", [self.tr("Row"), self.tr("Order id"), self.tr("Reason")]
+        )
+        layout.addWidget(self.rejected_table, 2)
+
+    def _build_file_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(SPACE_M)
+        self.choose_button = QPushButton(self.tr("Choose file…"))
+        self.choose_button.setToolTip(with_shortcut(self.tr("Choose file"), OPEN_SHORTCUT))
+        self.choose_button.clicked.connect(self.choose_file)
+        row.addWidget(self.choose_button)
+        self.file_label = QLabel(self.tr("No file chosen"))
+        self.file_label.setObjectName("importFile")
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.file_label, 1)
+        self.format_label = QLabel()
+        self.format_label.setObjectName("importFormat")
+        row.addWidget(self.format_label)
+        row.addWidget(QLabel(self.tr("Channel:")))
+        self.channel_edit = QLineEdit()
+        self.channel_edit.setObjectName("importChannel")
+        self.channel_edit.setPlaceholderText(self.tr("from the file"))
+        self.channel_edit.setToolTip(
+            self.tr("Amazon files: amazon unless given. Partner CSV: the partner's name.")
+        )
+        self.channel_edit.setMaximumWidth(160)
+        self.channel_edit.editingFinished.connect(self._refresh_preview)
+        row.addWidget(self.channel_edit)
+        self.import_button = QPushButton(self.tr("Import"))
+        self.import_button.setObjectName("importButton")
+        self.import_button.setDefault(True)
+        self.import_button.setToolTip(with_shortcut(self.tr("Import"), IMPORT_SHORTCUT))
+        self.import_button.clicked.connect(self.start_import)
+        row.addWidget(self.import_button)
+        return row
+
+    def _build_summary(self) -> QWidget:
+        box = QFrame()
+        box.setObjectName("importSummary")
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(SPACE_L)
+        self.result_label = self._tone_label("importResult", GOOD)
+        grid.addWidget(self.result_label, 0, 0, 1, 6)
+        self.counts: dict[str, QLabel] = {}
+        captions = (
+            ("new_orders", self.tr("New orders")),
+            ("already_present", self.tr("Already here")),
+            ("conflicts", self.tr("Changed since, for review")),
+            ("not_for_warehouse", self.tr("Not for our warehouse")),
+            ("rejected_orders", self.tr("Rejected orders")),
+            ("rejected_row_count", self.tr("Rejected rows")),
+        )
+        for column, (key, caption) in enumerate(captions):
+            value = QLabel("–")
+            value.setObjectName(f"importCount_{key}")
+            value.setFont(heading_font(self.font(), 1.2))
+            value.setAlignment(Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(value, 1, column)
+            label = QLabel(caption)
+            label.setStyleSheet(f"color: {MUTED.foreground};")
+            label.setAlignment(Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(label, 2, column)
+            self.counts[key] = value
+        self.save_button = QPushButton(self.tr("Save rejected rows as CSV…"))
+        self.save_button.setObjectName("importSaveRejected")
+        self.save_button.clicked.connect(self.choose_rejected_file)
+        grid.addWidget(self.save_button, 3, 0, 1, 2)
+        return box
+
+    def _tone_label(self, name: str, tone: Tone) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._set_tone(label, tone)
+        label.hide()
+        return label
+
+    @staticmethod
+    def _set_tone(label: QLabel, tone: Tone) -> None:
+        label.setStyleSheet(
+            f"color: {tone.foreground}; background: {tone.background}; padding: {SPACE_M}px;"
+        )
+
+    def _table(self, name: str, headers: list[str]) -> QTableWidget:
+        table = QTableWidget(0, len(headers))
+        table.setObjectName(name)
+        table.setHorizontalHeaderLabels(headers)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        return table
+
+    # ----------------------------------------------------------------- DeskScreen
+
+    def desk_actions(self):
+        return list(self._actions)
+
+    def focus_primary(self) -> None:
+        (self.import_button if self.path else self.choose_button).setFocus()
+
+    # ----------------------------------------------------------------- choosing a file
+
+    def choose_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Import orders"), "", FILE_FILTER)
+        if name:
+            self.open_file(Path(name))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and event.mimeData().urls()[0].isLocalFile():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            event.acceptProposedAction()
+            self.open_file(Path(urls[0].toLocalFile()))
+
+    def open_file(self, path: Path) -> None:
+        """Show what ``path`` holds (format, first orders); nothing is imported yet."""
+        self.path = path
+        self.summary = None
+        self.file_label.setText(str(path))
+        self.file_label.setToolTip(str(path))
+        self._refresh_preview()
+
+    def _channel(self) -> str | None:
+        return self.channel_edit.text().strip() or None
+
+    def _refresh_preview(self) -> None:
+        if self.path is None:
+            return
+        self.preview = None
+        try:
+            self.preview = preview_file(self.path, channel=self._channel(), limit=PREVIEW_ORDERS)
+        except OrderdeskError as error:
+            self._show_problem(error_text(error))
+        else:
+            self.problem_label.hide()
+        self._fill_preview()
+        self._show_state()
+
+    def _fill_preview(self) -> None:
+        preview = self.preview
+        self.preview_table.setRowCount(0)
+        if preview is None:
+            self.format_label.setText("")
+            self.preview_caption.setText("")
+            return
+        self.format_label.setText(
+            self.tr("Format: {name}").format(name=FORMAT_NAMES.get(preview.format, preview.format))
+        )
+        unit = self.tr("orders") if preview.format == "amazon-json" else self.tr("rows")
+        self.preview_caption.setText(
+            self.tr(
+                "First {shown} orders as they will be read ({total} {unit} in the file):"
+            ).format(shown=len(preview.rows), total=f"{preview.units_total:,}", unit=unit)
+            if preview.units_total
+            else self.tr("First {shown} orders as they will be read:").format(
+                shown=len(preview.rows)
+            )
+        )
+        for row in preview.rows:
+            rejected = row.rejected
+            cells = [
+                row.rows,
+                row.order_id,
+                local_time(row.purchased_at) if row.purchased_at else "",
+                row.buyer,
+                row.ship_to,
+                str(row.lines) if not rejected else "",
+                money(row.total_minor, row.currency) if row.currency else "",
+                (f"{BAD.symbol} " if rejected else "") + row.remark,
+            ]
+            self._append(
+                self.preview_table, cells, right_aligned=(5, 6), tone=BAD if rejected else None
+            )
+        self.preview_table.resizeColumnsToContents()
+
+    @staticmethod
+    def _append(
+        table: QTableWidget, cells: list[str], right_aligned=(), tone: Tone | None = None
+    ) -> None:
+        row = table.rowCount()
+        table.insertRow(row)
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            if column in right_aligned:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if tone is not None:
+                item.setForeground(QColor(tone.foreground))
+            table.setItem(row, column, item)
+
+    def _show_problem(self, text: str) -> None:
+        self.problem_label.setText(f"{BAD.symbol} {text}")
+        self.problem_label.show()
+
+    # ----------------------------------------------------------------- importing
+
+    def start_import(self) -> None:
+        if self.path is None or self.preview is None:
+            return
+        path, channel = self.path, self._channel()
+        database, actor = self._context.database, self._context.actor
+        fmt = self.preview.format
+
+        def work(progress: Progress) -> ImportSummary:
+            # Runs on a worker: only plain values in, a plain summary out.
+            summary = import_file(
+                database,
+                actor,
+                path,
+                format=fmt,
+                channel=channel,
+                progress=lambda done, total: progress.report(done, total),
+                cancel=lambda: progress.cancelled,
+            )
+            self._running_summary = summary
+            return summary
+
+        self.import_button.setEnabled(False)
+        with user_action(self):
+            self._context.tasks.run(
+                work,
+                on_done=self._show_summary,
+                on_error=self._import_failed,
+                on_cancelled=self._import_cancelled,
+                parent=self,
+                label=self.tr("Importing {name}…").format(name=path.name),
+            )
+
+    def _import_failed(self, error: BaseException) -> None:
+        self._show_state()
+        if isinstance(error, OrderdeskError):
+            self._show_problem(error_text(error))
+        else:
+            raise error
+
+    def _import_cancelled(self) -> None:
+        summary = self._running_summary
+        if summary is not None:
+            self._show_summary(summary)
+        else:
+            self._show_state()
+
+    def _show_summary(self, summary: ImportSummary) -> None:
+        self.summary = summary
+        self._running_summary = None
+        for key, label in self.counts.items():
+            label.setText(f"{getattr(summary, key):,}")
+        if summary.cancelled:
+            tone, text = (
+                WARN,
+                self.tr(
+                    "Stopped. The orders written so far are complete; import the same file "
+                    "again to finish."
+                ),
+            )
+        elif summary.rejected_row_count or summary.conflicts:
+            tone, text = (
+                WARN,
+                self.tr(
+                    "Imported, with rows that need attention: rejected rows are listed below; "
+                    "changed orders wait at the review desk."
+                ),
+            )
+        else:
+            tone, text = GOOD, self.tr("Imported: every order is in.")
+        self._set_tone(self.result_label, tone)
+        self.result_label.setText(f"{tone.symbol} {text}")
+        self.result_label.show()
+        self.rejected_table.setRowCount(0)
+        for row in summary.rejected_rows:
+            self._append(self.rejected_table, [str(row.row), row.order_id or "", row.reason])
+        self.rejected_table.resizeColumnsToContents()
+        self._show_state()
+
+    # ----------------------------------------------------------------- rejected rows
+
+    def choose_rejected_file(self) -> None:
+        if self.summary is None or not self.summary.rejected_rows:
+            return
+        suggested = (self.path or Path("orders")).with_suffix("").name + "-rejected.csv"
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save rejected rows"), suggested, "CSV (*.csv)"
+        )
+        if name:
+            self.save_rejected(Path(name))
+
+    def save_rejected(self, target: Path) -> None:
+        """Rejected rows with an error column, formula-looking cells neutralised."""
+        assert self.summary is not None
+        write_rejected_rows(target, self.summary.rejected_rows, self.summary.header)
+        self.result_label.setText(
+            self.result_label.text() + "\n" + self.tr("Saved to {path}.").format(path=target)
+        )
+
+    # ----------------------------------------------------------------- state
+
+    def _show_state(self) -> None:
+        ready = self.preview is not None
+        self.import_button.setEnabled(ready)
+        self._actions[1].setEnabled(ready)
+        has_summary = self.summary is not None
+        for label in self.counts.values():
+            label.setEnabled(has_summary)
+        if not has_summary:
+            self.result_label.hide()
+            self.rejected_table.setRowCount(0)
+            for label in self.counts.values():
+                label.setText("–")
+        rejected = has_summary and bool(self.summary and self.summary.rejected_rows)
+        self.save_button.setEnabled(rejected)
+        self.rejected_table.setVisible(rejected)
+        self.drop_hint.setVisible(not ready)  # no usable file yet: offer to take one
+        # Empty state: only the drop area and the file row until there is something to show.
+        self.preview_table.setVisible(ready)
+        self.preview_caption.setVisible(ready)
+        self.summary_box.setVisible(has_summary)
