@@ -236,7 +236,7 @@ def cmd_orders_list(args: argparse.Namespace) -> int:
             emit_json(_order_json(row))
         else:
             print(
-                f"{row.number}  {row.received_at:%Y-%m-%d}  {row.status:<15} {row.channel:<12} "
+                f"{row.number}  {row.received_at:%Y-%m-%d}  {row.status:<15} {row.channel:<16} "
                 f"{row.channel_order_id:<22} {format_money(row.total_cents, row.currency):>14}  "
                 f"{row.customer}"
             )
