@@ -538,3 +538,227 @@ class IntakeConflict(Base):
         # The review desk's queue: open conflicts, oldest first.
         Index("ix_intake_conflicts_open", "resolved_at", "id"),
     )
+
+
+# --------------------------------------------------------------------------- review (issue 4)
+# Added by migration 0003_review. What the review desk found and decided, the exceptions it
+# handles, what it asked customer service to do and the messages it drafted, and the data
+# its rules read (promotions, incoming stock, the block list).
+
+
+class ReviewFinding(Base):
+    """One finding of an order's latest review; a new review replaces the order's findings.
+
+    The history of outcomes is in the audit trail; these rows say what stands now, so the
+    screen can mark the fields and ``approve`` can refuse while a blocking one stands.
+    """
+
+    __tablename__ = "review_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(48))
+    severity: Mapped[str] = mapped_column(String(8))
+    field: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    queue: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[list | None] = mapped_column(JSON)
+    found_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("severity IN ('block','warn')", name="severity"),
+        CheckConstraint(
+            "queue IN ('needs_info','stock_short','payment_problem','exception')", name="queue"
+        ),
+        Index("ix_review_findings_order", "order_id"),
+        # "Which orders are short of stock / have this problem": statistics and searches.
+        Index("ix_review_findings_code_order", "code", "order_id"),
+    )
+
+
+class ExceptionRecord(Base):
+    """An order in the exception queue: what kind, how it was found, the plan, the result.
+
+    Records are never deleted, so exceptions stay searchable after they are closed.
+    ``state``: open (waiting for a decision), held (on hold until ``callback_at``), closed.
+    """
+
+    __tablename__ = "exception_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    how_found: Mapped[str] = mapped_column(Text, default="")
+    related_order_ids: Mapped[list | None] = mapped_column(JSON)
+    plan: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(8), default="open")
+    note: Mapped[str] = mapped_column(Text, default="")
+    callback_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by_name: Mapped[str] = mapped_column(String(64), default="")
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_by_name: Mapped[str] = mapped_column(String(64), default="")
+    result: Mapped[str | None] = mapped_column(String(24))
+    result_note: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('duplicate','malicious','unreachable','account','other')", name="kind"
+        ),
+        CheckConstraint("state IN ('open','held','closed')", name="state"),
+        CheckConstraint(
+            "result IS NULL OR result IN ('kept','cancelled_duplicate','banned','released',"
+            "'cancelled','approved')",
+            name="result",
+        ),
+        # The exception and on-hold queues, and an order's own records.
+        Index("ix_exception_records_state_order", "state", "order_id"),
+        Index("ix_exception_records_order", "order_id"),
+        Index("ix_exception_records_kind_opened", "kind", "opened_at"),
+        Index("ix_exception_records_customer", "customer_id"),
+    )
+
+
+class Promotion(Base):
+    """A price cut on one SKU or one category, valid from ``starts_at`` until ``ends_at``."""
+
+    __tablename__ = "promotions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    sku: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(60))
+    percent_off: Mapped[int | None] = mapped_column(Integer)
+    amount_off_cents: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        CheckConstraint("sku IS NOT NULL OR category IS NOT NULL", name="has_target"),
+        CheckConstraint(
+            "(percent_off IS NULL) <> (amount_off_cents IS NULL)", name="one_kind_of_cut"
+        ),
+        CheckConstraint("percent_off IS NULL OR percent_off BETWEEN 0 AND 100", name="percent"),
+        CheckConstraint(
+            "amount_off_cents IS NULL OR (amount_off_cents >= 0 AND currency IS NOT NULL)",
+            name="amount",
+        ),
+        CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
+        Index("ix_promotions_sku", "sku"),
+        Index("ix_promotions_category", "category"),
+    )
+
+
+class IncomingStock(Base):
+    """Stock on its way (a purchase order or transfer): what the desk promises a customer."""
+
+    __tablename__ = "incoming_stock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    expected_date: Mapped[dt.date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(12), default="expected")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("status IN ('expected','received','cancelled')", name="status"),
+        Index("ix_incoming_stock_product", "product_id", "status", "expected_date"),
+    )
+
+
+class BlockListEntry(Base):
+    """An identifier the company will not sell to, stored as its normalised key.
+
+    ``value_key`` is made by ``app.review.keys`` (the same function the rules use), so a
+    differently typed e-mail or phone still matches; ``shown`` is what a person typed.
+    """
+
+    __tablename__ = "block_list_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    value_key: Mapped[str] = mapped_column(String(300))
+    shown: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_by_name: Mapped[str] = mapped_column(String(64), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('customer','email','phone','address')", name="kind"),
+        # One entry per identifier; also the index every review batch looks keys up in.
+        UniqueConstraint("kind", "value_key", name="uq_block_list_entries_kind_value"),
+    )
+
+
+class ContactTask(Base):
+    """Work for customer service: reach the customer about an order, record the answer."""
+
+    __tablename__ = "contact_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    what_needed: Mapped[str] = mapped_column(Text, default="")
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_name: Mapped[str] = mapped_column(String(64), default="")
+    # The customer's answer: wait / substitute / decline / corrected / paid_again / …
+    answer: Mapped[str | None] = mapped_column(String(16))
+    wait_until: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    closed_by_name: Mapped[str] = mapped_column(String(64), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('request_info','stock_short','payment_problem','unreachable')", name="kind"
+        ),
+        CheckConstraint("state IN ('open','done','cancelled')", name="state"),
+        Index("ix_contact_tasks_state_id", "state", "id"),
+        Index("ix_contact_tasks_order", "order_id"),
+    )
+
+
+class CustomerMessage(Base):
+    """The outbox: a message to a customer drafted by a desk, sent by the service desk."""
+
+    __tablename__ = "customer_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    contact_task_id: Mapped[int | None] = mapped_column(ForeignKey("contact_tasks.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    language: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(254), default="")
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12), default="draft")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_name: Mapped[str] = mapped_column(String(64), default="")
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("state IN ('draft','sent','discarded')", name="state"),
+        Index("ix_customer_messages_state_id", "state", "id"),
+        Index("ix_customer_messages_order", "order_id"),
+    )

@@ -63,6 +63,6 @@ def commit_units(
         if product is None or not isinstance(line.quantity, int) or line.quantity <= 0:
             continue
         position = ledger.get(product.id) or StockPosition(product.id)
-        ledger[product.id] = dataclasses.replace(
-            position, committed=position.committed + line.quantity
+        ledger[product.id] = StockPosition(
+            product.id, position.warehouses, position.committed + line.quantity
         )

@@ -82,3 +82,29 @@ def decide(findings: Iterable[Finding], *, everything_to_person: bool = False) -
     queues = {finding.queue for finding in blocking}
     queue = next(q for q in QUEUE_PRECEDENCE if q in queues)
     return Decision(Outcome(queue.value), blocking, warnings)
+
+
+def exception_kind(findings: Iterable[Finding]) -> str:
+    """The kind of exception record an order in the exception queue gets.
+
+    Malicious outranks duplicate: a duplicate from a block-listed buyer is fraud first.
+    """
+    codes = {f.code for f in findings if f.blocks and f.queue is Queue.EXCEPTION}
+    for prefix, kind in (("malicious.", "malicious"), ("duplicate.", "duplicate")):
+        if any(code.startswith(prefix) for code in codes):
+            return kind
+    if any(code.startswith("customer.") for code in codes):
+        return "account"
+    return "other"
+
+
+def related_orders(findings: Iterable[Finding]) -> list[int]:
+    """Order ids a duplicate finding names (the twins to compare with)."""
+    return sorted(
+        {
+            value
+            for finding in findings
+            for key, value in finding.detail
+            if key == "order_id" and isinstance(value, int)
+        }
+    )

@@ -69,10 +69,15 @@ def address_key(line1: str, postal_code: str, country: str, city: str = "") -> s
     return "|".join(_NOT_WORD.sub("", _fold(part)) for part in parts)
 
 
+@lru_cache(maxsize=65_536)
+def _sku_key(sku: str) -> str:
+    return _fold(sku).strip()
+
+
 def items_key(items: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
     """The multiset of (SKU, quantity) of an order, in one canonical order."""
     totals: dict[str, int] = {}
     for sku, quantity in items:
-        key = _fold(sku).strip()
+        key = _sku_key(sku)
         totals[key] = totals.get(key, 0) + quantity
     return tuple(sorted(totals.items()))

@@ -198,3 +198,57 @@ def substitutes_paragraph(names: Iterable[str], language: str | None) -> str:
         return ""
     lang = language_of(language)
     return _SUBSTITUTES[lang] + "\n" + "\n".join(f"- {name}" for name in names)
+
+
+_CARD_UNVERIFIED = {
+    "en": "The card details could not be verified.",
+    "zh": "银行卡信息无法核实。",
+}
+_NOT_PAID = {"en": "We have not received a payment.", "zh": "我们尚未收到付款。"}
+# What a customer is told about a payment problem, by finding code (or code prefix).
+_PAYMENT_PROBLEMS: dict[str, dict[str, str]] = {
+    "payment.failed": {"en": "The payment was declined.", "zh": "付款被拒绝。"},
+    "payment.pending": {"en": "The payment has not arrived yet.", "zh": "我们尚未收到付款。"},
+    "payment.missing": _NOT_PAID,
+    "payment.not_captured": _NOT_PAID,
+    "payment.amount_mismatch": {
+        "en": "The amount paid does not match the order total.",
+        "zh": "支付金额与订单总额不符。",
+    },
+    "payment.currency_mismatch": {
+        "en": "The payment was made in another currency than the order.",
+        "zh": "付款币种与订单币种不一致。",
+    },
+    "payment.card_expired": {"en": "The card used has expired.", "zh": "所用银行卡已过期。"},
+    "payment.card_": _CARD_UNVERIFIED,
+    "price.": {
+        "en": "The price charged differs from our price list.",
+        "zh": "订单价格与我们的价目表不符。",
+    },
+    "order.totals_inconsistent": {
+        "en": "The order total does not add up.",
+        "zh": "订单总额计算有误。",
+    },
+    "customer.arrears": {
+        "en": "Your account has an outstanding balance.",
+        "zh": "您的账户有未结清的款项。",
+    },
+}
+
+
+def payment_problem_text(findings: Iterable[Finding], language: str | None) -> str:
+    """The payment findings as sentences a customer understands, in their language."""
+    lang = language_of(language)
+    sentences: list[str] = []
+    for finding in findings:
+        text = _PAYMENT_PROBLEMS.get(finding.code) or next(
+            (
+                texts
+                for prefix, texts in _PAYMENT_PROBLEMS.items()
+                if prefix.endswith(("_", ".")) and finding.code.startswith(prefix)
+            ),
+            None,
+        )
+        if text and text[lang] not in sentences:
+            sentences.append(text[lang])
+    return " ".join(sentences)

@@ -248,7 +248,11 @@ class StockPosition:
         return tuple(w for w in self.warehouses if w.ships(category))
 
     def available(self, category: str) -> int:
-        free = sum(max(0, w.available) for w in self.shipping(category))
+        free = sum(
+            w.available
+            for w in self.warehouses
+            if w.available > 0 and (not w.categories or category in w.categories)
+        )
         return max(0, free - self.committed)
 
 

@@ -58,9 +58,12 @@ Rule = Callable[[OrderFacts, ReviewWorld], list[Finding]]
 BLOCK, WARN = Severity.BLOCK, Severity.WARN
 
 
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
 def _has_text(value: str | None) -> bool:
     """True when a value holds a letter or digit, not just spaces or invisible marks."""
-    return bool(value) and any(ch.isalnum() for ch in value)  # type: ignore[union-attr]
+    return bool(value and _LETTER_OR_DIGIT.search(value))
 
 
 def _money(amount: int, currency: str) -> str:
@@ -871,7 +874,7 @@ MAX_TWINS_NAMED = 20
 
 
 def duplicate_suspect(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
-    if not order.lines or order.customer is None:
+    if not order.lines or order.customer is None or not order.recent_orders:
         return []
     window = world.settings.duplicate_window
     mine_items, mine_address = order_items_key(order), ship_to_key(order)
@@ -911,9 +914,13 @@ def block_listed(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     if customer is not None and email_key(customer.email) in blocked.emails - {""}:
         hits.append((F_CUSTOMER_EMAIL, "the e-mail address"))
     phones = {order.ship_to.phone, customer.phone if customer else ""}
-    if any(phone_key(p, country) in blocked.phones - {""} for p in phones if p):
+    if blocked.phones and any(phone_key(p, country) in blocked.phones - {""} for p in phones if p):
         hits.append((F_PHONE, "the phone number"))
-    if _has_text(order.ship_to.line1) and ship_to_key(order) in blocked.addresses:
+    if (
+        blocked.addresses
+        and _has_text(order.ship_to.line1)
+        and ship_to_key(order) in blocked.addresses
+    ):
         hits.append((F_SHIP_TO, "the ship-to address"))
     return [
         Finding(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.review.decide import QUEUE_PRECEDENCE, Outcome, decide
+from app.review.decide import QUEUE_PRECEDENCE, Outcome, decide, exception_kind, related_orders
 from app.review.model import Finding, Queue, Severity
 
 
@@ -64,3 +64,27 @@ def test_the_precedence_covers_every_queue_once():
 def test_the_reason_names_the_blocking_codes_once_each():
     decision = decide([finding(Queue.STOCK_SHORT, code="stock.short")] * 2)
     assert decision.reason == "blocking: stock.short"
+
+
+def test_the_exception_kind_says_malicious_before_duplicate_before_account():
+    def block(code: str) -> Finding:
+        return Finding(code, Severity.BLOCK, "f", "m", Queue.EXCEPTION)
+
+    assert exception_kind([block("duplicate.suspect"), block("malicious.burst")]) == "malicious"
+    assert exception_kind([block("customer.frozen"), block("duplicate.suspect")]) == "duplicate"
+    assert exception_kind([block("customer.banned")]) == "account"
+    assert exception_kind([block("review.rule_failed")]) == "other"
+    warn = Finding("malicious.burst", Severity.WARN, "f", "m", Queue.EXCEPTION)
+    assert exception_kind([warn, block("customer.frozen")]) == "account"
+
+
+def test_related_orders_are_read_from_the_duplicate_detail():
+    twin = Finding(
+        "duplicate.suspect",
+        Severity.BLOCK,
+        "f",
+        "m",
+        Queue.EXCEPTION,
+        (("count", 2), ("order_id", 9), ("order_id", 4)),
+    )
+    assert related_orders([twin]) == [4, 9]

@@ -8,6 +8,7 @@ from app.review.messages import (
     draft_message,
     language_of,
     missing_items,
+    payment_problem_text,
 )
 from app.review.model import F_PHONE, F_POSTAL_CODE, Finding, Queue, Severity
 
@@ -63,3 +64,17 @@ def test_the_arrival_sentence_says_when_or_that_we_do_not_know():
     assert "2026-04-02" in arrival_sentence("2026-04-02", "en")
     assert "do not have a date" in arrival_sentence(None, "en")
     assert "到货" in arrival_sentence("2026-04-02", "zh")
+
+
+def test_payment_problems_are_told_in_the_customers_words_and_language():
+    def block(code: str) -> Finding:
+        return Finding(code, Severity.BLOCK, "payment", "staff text", Queue.PAYMENT_PROBLEM)
+
+    findings = [block("payment.failed"), block("payment.card_luhn"), block("price.mismatch")]
+    english = payment_problem_text(findings, "en")
+    assert english == (
+        "The payment was declined. The card details could not be verified. "
+        "The price charged differs from our price list."
+    )
+    assert "付款被拒绝" in payment_problem_text(findings, "zh")
+    assert "staff text" not in english

@@ -1,0 +1,1078 @@
+"""The review desk's services: auto-review in batches, and the verbs a reviewer uses.
+
+Auto-review (``review_orders``) takes orders a thousand at a time: the facts are loaded in
+bulk (``loading.py``), the pure rules decide (``batch.py``), and the batch's findings,
+exception records, status moves and audit events are written in one transaction. Every
+status change goes through ``app.workflow.change_status``.
+
+Each verb is one user action in one transaction (``with uow: …; uow.commit()``), takes the
+``expected_version`` of the order the person was looking at and refuses with
+``ConcurrentUpdate`` if another desk changed it since; verbs that change no status still
+bump the order's version, so two desks can never both act on what they saw. Exception
+handling (duplicates, bans, holds) is in ``exception_desk.py``, stock-short answers in
+``stock_short.py``; both build on the helpers here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from app.audit import record_event
+from app.errors import ConcurrentUpdate, InvalidInput, NotFound
+from app.numbers import order_number
+from app.permissions import Actor, Permission, require
+from app.review.batch import OrderReview, review_batch
+from app.review.decide import Outcome, decide, exception_kind, related_orders
+from app.review.errors import BlockingFindings, ContactAlreadyOpen, NotInQueue
+from app.review.loading import ORDER_COLUMNS, RunCache, chunks, load_batch
+from app.review.messages import (
+    MessageKind,
+    draft_message,
+    language_of,
+    missing_items,
+    payment_problem_text,
+)
+from app.review.model import (
+    F_CITY,
+    F_COUNTRY,
+    F_PHONE,
+    F_POSTAL_CODE,
+    F_REGION,
+    F_SHIP_NAME,
+    F_STREET,
+    Finding,
+    PaymentFacts,
+    Queue,
+    ReviewSettings,
+    Severity,
+)
+from app.review.rules import (
+    KNOWN_PAYMENT_METHODS,
+    address_complete,
+    card_findings,
+    customer_name_present,
+    phone_valid_for_destination,
+)
+from app.uow import UnitOfWork
+from app.workflow import change_status
+from db.models import (
+    AuditEvent,
+    ContactTask,
+    Customer,
+    CustomerMessage,
+    ExceptionRecord,
+    IntakeConflict,
+    Order,
+    Payment,
+    ReviewFinding,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from app.database import Database
+
+log = logging.getLogger(__name__)
+
+ALL_RECEIVED: Literal["all_received"] = "all_received"
+BATCH_SIZE = 1000
+MAX_BATCH_ATTEMPTS = 3
+QUEUE_STATUSES = ("needs_info", "stock_short", "payment_problem", "on_hold")
+REVIEWABLE = ("received", *QUEUE_STATUSES)
+# Orders a review desk may still cancel: nothing reserved or picked yet.
+BEFORE_ALLOCATION = (*REVIEWABLE, "approved")
+MIN_REASON_LENGTH = 10
+CONTACT_DUE = dt.timedelta(days=1)
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class ReviewSummary:
+    """What a review run did, counted per outcome (``--json`` prints this)."""
+
+    reviewed: int = 0
+    approved: int = 0
+    to_review: int = 0
+    needs_info: int = 0
+    stock_short: int = 0
+    payment_problem: int = 0
+    exception: int = 0
+    # Asked for but left alone: held orders, orders not (or no longer) awaiting review,
+    # orders another desk held locked.
+    on_hold: int = 0
+    skipped: int = 0
+    stopped: bool = False
+
+    def add(self, other: ReviewSummary) -> None:
+        for item in dataclasses.fields(self):
+            if item.type in ("int", int):
+                setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+    def count(self, outcome: Outcome) -> None:
+        self.reviewed += 1
+        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+
+    def as_json(self) -> dict[str, int | bool]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """What a desk verb leaves behind, for the screen to show and reload from."""
+
+    order_id: int
+    number: str
+    status: str
+    version: int
+    outcome: str | None = None  # after a re-review
+    blocking: tuple[str, ...] = ()  # codes of blocking findings that now stand
+    task_id: int | None = None
+    message_id: int | None = None
+
+
+def action_result(order: Order, review: OrderReview | None = None, **extra) -> ActionResult:
+    values = {
+        "order_id": order.id,
+        "number": order_number(order.id),
+        "status": order.status,
+        "version": order.version,
+    }
+    if review is not None:
+        values["outcome"] = review.decision.outcome.value
+        values["blocking"] = tuple(sorted({f.code for f in review.decision.blocking}))
+    values.update(extra)
+    return ActionResult(**values)
+
+
+# --------------------------------------------------------------------------- auto review
+
+
+def review_orders(
+    source: Database | Callable[[], UnitOfWork],
+    actor: Actor,
+    orders: Iterable[int] | Literal["all_received"],
+    *,
+    settings: ReviewSettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ReviewSummary:
+    """Review received orders (or the given ones, re-reviewing those in a queue).
+
+    One transaction per batch: a cancelled or failed run keeps the batches already done
+    and leaves the rest as they were. ``progress(done, total)`` is called after each batch;
+    ``cancel()`` is asked before each.
+    """
+    require(actor, Permission.REVIEW_ORDERS)
+    make_uow = _uow_factory(source)
+    cache = RunCache(settings or ReviewSettings())
+    summary = ReviewSummary()
+    if orders == ALL_RECEIVED:
+        total = _count_received(make_uow)
+        batches: Iterator[Sequence[int]] = _received_batches(make_uow, batch_size)
+    else:
+        wanted = sorted(set(orders))  # type: ignore[arg-type]
+        total = len(wanted)
+        batches = chunks(wanted, batch_size)
+    done = 0
+    for ids in batches:
+        if cancel is not None and cancel():
+            summary.stopped = True
+            break
+        summary.add(_review_ids(make_uow, actor, ids, cache))
+        done += len(ids)
+        if progress is not None:
+            progress(done, max(total, done))
+    return summary
+
+
+def _uow_factory(source) -> Callable[[], UnitOfWork]:
+    unit_of_work = getattr(source, "unit_of_work", None)
+    return unit_of_work if callable(unit_of_work) else source
+
+
+def _count_received(make_uow: Callable[[], UnitOfWork]) -> int:
+    with make_uow() as uow:
+        query = select(func.count()).select_from(Order).where(Order.status == "received")
+        return uow.session.scalar(query) or 0
+
+
+def _received_batches(make_uow: Callable[[], UnitOfWork], size: int) -> Iterator[list[int]]:
+    """Ids of received orders in id order, by keyset: orders left received are passed."""
+    last = 0
+    while True:
+        with make_uow() as uow:
+            ids = list(
+                uow.session.scalars(
+                    select(Order.id)
+                    .where(Order.status == "received", Order.id > last)
+                    .order_by(Order.id)
+                    .limit(size)
+                )
+            )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _review_ids(
+    make_uow: Callable[[], UnitOfWork], actor: Actor, ids: Sequence[int], cache: RunCache
+) -> ReviewSummary:
+    for attempt in range(1, MAX_BATCH_ATTEMPTS + 1):
+        # A failed attempt must not leave its stock promises in the run's ledger.
+        ledger_before = dict(cache.ledger)
+        try:
+            with make_uow() as uow:
+                summary = _review_locked(uow.session, actor, ids, cache)
+                uow.commit()
+            return summary
+        except ConcurrentUpdate:
+            cache.ledger.clear()
+            cache.ledger.update(ledger_before)
+            log.info("review batch of %d changed under us (attempt %d)", len(ids), attempt)
+    log.warning("review batch of %d orders skipped: changed at other desks", len(ids))
+    return ReviewSummary(skipped=len(ids))
+
+
+def _review_locked(
+    session: Session, actor: Actor, ids: Sequence[int], cache: RunCache
+) -> ReviewSummary:
+    summary = ReviewSummary()
+    # SKIP LOCKED (PostgreSQL): orders another desk is working on are left for later
+    # rather than waited for; SQLite serialises writers and ignores the clause.
+    rows = session.execute(
+        select(*ORDER_COLUMNS)
+        .where(Order.id.in_(ids), Order.status.in_(REVIEWABLE))
+        .order_by(Order.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    held = held_order_ids(session, [row.id for row in rows if row.status == "on_hold"])
+    to_review = [row for row in rows if row.id not in held]
+    summary.on_hold = len(held)
+    summary.skipped = len(ids) - len(rows)
+    if to_review:
+        now = utcnow()
+        batch = load_batch(session, to_review, cache, now)
+        reviews = review_batch(batch.facts, batch.world, cache.ledger)
+        replace_findings(session, reviews, now)
+        _open_exception_records(session, actor, reviews, {r.id: r for r in to_review}, now)
+        _bulk_move(session, actor, to_review, reviews, now)
+        for review in reviews:
+            summary.count(review.decision.outcome)
+    return summary
+
+
+def review_now(
+    session: Session, actor: Actor, orders: Sequence[Order], cache: RunCache
+) -> list[OrderReview]:
+    """Run the rules on ``orders`` (ORM objects of this session) and store what they decide.
+
+    The desk's verbs use this for the one order they act on, through the ORM, so the
+    order object they hold stays in step with the database.
+    """
+    now = utcnow()
+    batch = load_batch(session, orders, cache, now)
+    reviews = review_batch(batch.facts, batch.world, cache.ledger)
+    by_id = {order.id: order for order in orders}
+    replace_findings(session, reviews, now)
+    _open_exception_records(session, actor, reviews, by_id, now)
+    for review in reviews:
+        _move(session, actor, by_id[review.order_id], review, now)
+    return reviews
+
+
+class _AuditCollector(Session):
+    """A session that is never flushed: it keeps, in order, the audit events that
+    ``change_status`` records, so a batch inserts them with one ``executemany``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[AuditEvent] = []
+
+    def add(self, instance: object, _warn: bool = True) -> None:
+        self.events.append(instance)  # type: ignore[arg-type]
+
+
+# What change_status reads and writes of an order moved by review: the moves review makes
+# (to received, a queue or approved) stamp no other stage time.
+_STATE_COLUMNS = ("status", "status_changed_at", "reviewed_at", "approved_at")
+_AUDIT_COLUMNS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "entity_type",
+    "entity_id",
+    "action",
+    "from_state",
+    "to_state",
+    "reason",
+    "detail",
+)
+
+
+def _bulk_move(
+    session: Session,
+    actor: Actor,
+    rows: Sequence,
+    reviews: Sequence[OrderReview],
+    now: dt.datetime,
+) -> None:
+    """Move a batch of orders with ``change_status``, written in bulk.
+
+    The ORM writes a versioned row with one UPDATE per object; at thousands of orders a
+    second that dominates the review. So ``change_status`` (the one place that knows the
+    transitions, permissions, stage times and audit) is applied to detached copies of the
+    orders, and what it changed is written with one UPDATE ``executemany`` guarded by the
+    version each order was read at, and one INSERT of the audit events it recorded.
+    """
+    collector = _AuditCollector()
+    by_id = {row.id: row for row in rows}
+    # Rows grouped by the columns change_status changed: one executemany per shape.
+    changes: dict[tuple[str, ...], list[dict]] = defaultdict(list)
+    stand_in = Order()  # detached, never added to a session; reset for each order
+    for review in reviews:
+        row = by_id[review.order_id]
+        before = {
+            "status": row.status,
+            "status_changed_at": None,
+            "reviewed_at": row.reviewed_at,
+            "approved_at": row.approved_at,
+        }
+        stand_in.id, stand_in.version = row.id, row.version
+        for name, value in before.items():
+            setattr(stand_in, name, value)
+        _move(collector, actor, stand_in, review, now)
+        after = {name: getattr(stand_in, name) for name in _STATE_COLUMNS}
+        changed = tuple(name for name in _STATE_COLUMNS if after[name] != before[name])
+        changes[changed].append(
+            {
+                "order_id": row.id,
+                "seen_version": row.version,
+                "new_version": row.version + 1,
+                **{name: after[name] for name in changed},
+            }
+        )
+    table = Order.__table__
+    for changed, values in changes.items():
+        statement = (
+            update(table)
+            .where(
+                table.c.id == bindparam("order_id"), table.c.version == bindparam("seen_version")
+            )
+            .values(version=bindparam("new_version"), **{n: bindparam(n) for n in changed})
+        )
+        if session.execute(statement, values).rowcount != len(values):
+            raise ConcurrentUpdate("An order of the batch")
+    events = [{name: getattr(e, name) for name in _AUDIT_COLUMNS} for e in collector.events]
+    if events:
+        session.execute(insert(AuditEvent.__table__), events)
+
+
+def replace_findings(session: Session, reviews: Sequence[OrderReview], now: dt.datetime) -> None:
+    table = ReviewFinding.__table__
+    for ids in chunks([r.order_id for r in reviews]):
+        session.execute(delete(table).where(table.c.order_id.in_(ids)))
+    rows = [
+        {
+            "order_id": review.order_id,
+            "code": f.code,
+            "severity": f.severity.value,
+            "field": f.field[:64],
+            "message": f.message,
+            "queue": f.queue.value,
+            "detail": [list(pair) for pair in f.detail] or None,
+            "found_at": now,
+        }
+        for review in reviews
+        for f in review.findings
+    ]
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def _open_exception_records(
+    session: Session,
+    actor: Actor,
+    reviews: Sequence[OrderReview],
+    orders: dict,
+    now: dt.datetime,
+) -> None:
+    """An order newly in the exception queue gets a record; one already open is kept."""
+    exceptions = [r for r in reviews if r.decision.outcome is Outcome.EXCEPTION]
+    if not exceptions:
+        return
+    already = set()
+    for ids in chunks([r.order_id for r in exceptions]):
+        already.update(
+            session.scalars(
+                select(ExceptionRecord.order_id).where(
+                    ExceptionRecord.order_id.in_(ids), ExceptionRecord.state == "open"
+                )
+            )
+        )
+    rows = [
+        {
+            "order_id": r.order_id,
+            "customer_id": orders[r.order_id].customer_id,
+            "kind": exception_kind(r.decision.blocking),
+            "how_found": "auto review: " + ", ".join(sorted({f.code for f in r.decision.blocking})),
+            "related_order_ids": related_orders(r.decision.blocking) or None,
+            "state": "open",
+            "opened_at": now,
+            "opened_by_name": actor.username,
+        }
+        for r in exceptions
+        if r.order_id not in already
+    ]
+    if rows:
+        session.execute(insert(ExceptionRecord.__table__), rows)
+
+
+def _move(
+    session: Session, actor: Actor, order: Order, review: OrderReview, now: dt.datetime
+) -> None:
+    target = review.decision.status
+    if order.status != "received":
+        change_status(session, actor, order, "received", reason="reviewed again")
+    if target != "received":
+        change_status(session, actor, order, target, reason=review.decision.reason)
+        return
+    # Left for a person ("everything to a person"): no move, but the review is recorded.
+    if order.reviewed_at is None:
+        order.reviewed_at = now
+    touch(order)
+    record_event(
+        session,
+        actor,
+        entity_type="order",
+        entity_id=order.id,
+        action="review",
+        from_state="received",
+        to_state="received",
+        reason=review.decision.reason,
+    )
+
+
+def held_order_ids(session: Session, order_ids: Sequence[int]) -> set[int]:
+    held: set[int] = set()
+    for ids in chunks(list(order_ids)):
+        held.update(
+            session.scalars(
+                select(ExceptionRecord.order_id).where(
+                    ExceptionRecord.order_id.in_(ids), ExceptionRecord.state == "held"
+                )
+            )
+        )
+    return held
+
+
+# --------------------------------------------------------------------------- helpers for verbs
+
+
+def touch(order: Order) -> None:
+    """Bump the order's version although no column changes: the action is on record."""
+    flag_modified(order, "status")
+
+
+def order_for_action(session: Session, order_id: int, expected_version: int) -> Order:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound("order", order_number(order_id))
+    if order.version != expected_version:
+        raise ConcurrentUpdate(order_number(order_id))
+    return order
+
+
+def require_status(order: Order, action: str, allowed: Sequence[str]) -> None:
+    if order.status not in allowed:
+        raise NotInQueue(order_number(order.id), order.status, action, tuple(allowed))
+
+
+def require_reason(reason: str | None, field: str = "reason") -> str:
+    text = (reason or "").strip()
+    if len(text) < MIN_REASON_LENGTH:
+        raise InvalidInput(field, reason or "", f"a written reason of {MIN_REASON_LENGTH}+ letters")
+    return text
+
+
+def review_one(
+    session: Session, actor: Actor, order: Order, settings: ReviewSettings | None
+) -> OrderReview:
+    return review_now(session, actor, [order], RunCache(settings or ReviewSettings()))[0]
+
+
+def stored_findings(session: Session, order_id: int) -> list[Finding]:
+    rows = session.scalars(
+        select(ReviewFinding).where(ReviewFinding.order_id == order_id).order_by(ReviewFinding.id)
+    )
+    return [
+        Finding(
+            row.code,
+            Severity(row.severity),
+            row.field,
+            row.message,
+            Queue(row.queue),
+            tuple(tuple(pair) for pair in row.detail or ()),  # type: ignore[misc]
+        )
+        for row in rows
+    ]
+
+
+def customer_of(session: Session, order: Order) -> Customer | None:
+    return session.get(Customer, order.customer_id) if order.customer_id else None
+
+
+def open_task(session: Session, order_id: int, kind: str) -> ContactTask | None:
+    return session.scalars(
+        select(ContactTask).where(
+            ContactTask.order_id == order_id, ContactTask.kind == kind, ContactTask.state == "open"
+        )
+    ).first()
+
+
+def new_task(
+    session: Session,
+    actor: Actor,
+    order: Order,
+    kind: str,
+    what_needed: str,
+    due_at: dt.datetime | None = None,
+) -> ContactTask:
+    task = ContactTask(
+        order_id=order.id,
+        customer_id=order.customer_id,
+        kind=kind,
+        state="open",
+        what_needed=what_needed,
+        due_at=due_at or utcnow() + CONTACT_DUE,
+        created_by_id=actor.user_id,
+        created_by_name=actor.username,
+    )
+    session.add(task)
+    session.flush()
+    return task
+
+
+def close_tasks(
+    session: Session,
+    actor: Actor,
+    order_id: int,
+    *,
+    kinds: Sequence[str] | None = None,
+    state: str = "done",
+    answer: str | None = None,
+    outcome: str = "",
+) -> list[ContactTask]:
+    query = select(ContactTask).where(ContactTask.order_id == order_id, ContactTask.state == "open")
+    if kinds is not None:
+        query = query.where(ContactTask.kind.in_(kinds))
+    tasks = list(session.scalars(query))
+    now = utcnow()
+    for task in tasks:
+        task.state = state
+        task.answer = answer or task.answer
+        task.outcome = outcome
+        task.closed_at = now
+        task.closed_by_name = actor.username
+    return tasks
+
+
+def close_exception_records(
+    session: Session,
+    actor: Actor,
+    order_id: int,
+    result: str,
+    note: str = "",
+    states: Sequence[str] = ("open", "held"),
+) -> list[ExceptionRecord]:
+    records = list(
+        session.scalars(
+            select(ExceptionRecord).where(
+                ExceptionRecord.order_id == order_id, ExceptionRecord.state.in_(states)
+            )
+        )
+    )
+    now = utcnow()
+    for record in records:
+        record.state = "closed"
+        record.result = result
+        record.result_note = note
+        record.handled_by_id = actor.user_id
+        record.handled_by_name = actor.username
+        record.closed_at = now
+    return records
+
+
+def resolve_intake_conflicts(session: Session, actor: Actor, order_id: int, how: str) -> int:
+    conflicts = list(
+        session.scalars(
+            select(IntakeConflict).where(
+                IntakeConflict.order_id == order_id, IntakeConflict.resolved_at.is_(None)
+            )
+        )
+    )
+    now = utcnow()
+    for conflict in conflicts:
+        conflict.resolved_at = now
+        conflict.resolved_by_id = actor.user_id
+        conflict.resolution = how
+    return len(conflicts)
+
+
+def draft(
+    session: Session,
+    actor: Actor,
+    order: Order,
+    kind: MessageKind,
+    *,
+    task: ContactTask | None = None,
+    **values: str,
+) -> CustomerMessage:
+    """A message in the customer's language, stored in the outbox with the order."""
+    customer = customer_of(session, order)
+    language = customer.language if customer else None
+    name = (customer.name if customer else "") or order.ship_name
+    text = draft_message(kind, language, name=name, order=order_number(order.id), **values)
+    message = CustomerMessage(
+        order_id=order.id,
+        customer_id=order.customer_id,
+        contact_task_id=task.id if task else None,
+        kind=kind.value,
+        language=text.language,
+        recipient=(customer.email or "") if customer else "",
+        subject=text.subject[:200],
+        body=text.body,
+        state="draft",
+        created_by_name=actor.username,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def audit(
+    session: Session, actor: Actor, order: Order, action: str, reason: str = "", **detail
+) -> None:
+    record_event(
+        session,
+        actor,
+        entity_type="order",
+        entity_id=order.id,
+        action=action,
+        from_state=order.status,
+        to_state=order.status,
+        reason=reason,
+        detail=detail or None,
+    )
+
+
+# --------------------------------------------------------------------------- approve, re-review
+
+
+def approve_order(
+    uow: UnitOfWork,
+    actor: Actor,
+    order_id: int,
+    *,
+    expected_version: int,
+    override_reason: str | None = None,
+    settings: ReviewSettings | None = None,
+) -> ActionResult:
+    """Approve after a fresh review; refused while a blocking finding stands.
+
+    A supervisor (``OVERRIDE_REVIEW``) may approve over blocking findings with a written
+    reason; the override is audited with the codes it overrode.
+    """
+    require(actor, Permission.REVIEW_ORDERS)
+    reason = None
+    if override_reason is not None:
+        require(actor, Permission.OVERRIDE_REVIEW)
+        reason = require_reason(override_reason, "override reason")
+    with uow:
+        session = uow.session
+        order = order_for_action(session, order_id, expected_version)
+        require_status(order, "approve", REVIEWABLE)
+        fresh = _fresh_findings(session, order, settings)
+        blocking = tuple(sorted({f.code for f in fresh if f.blocks}))
+        if blocking and reason is None:
+            raise BlockingFindings(order_number(order.id), blocking)
+        replace_findings(session, [_as_review(order.id, fresh)], utcnow())
+        if blocking:
+            audit(session, actor, order, "review_override", reason or "", codes=list(blocking))
+        change_status(
+            session,
+            actor,
+            order,
+            "approved",
+            reason=f"override: {reason}" if blocking else "approved at the review desk",
+        )
+        close_exception_records(session, actor, order.id, "approved", reason or "")
+        close_tasks(session, actor, order.id, outcome="order approved")
+        resolve_intake_conflicts(session, actor, order.id, "approved")
+        uow.commit()
+        return action_result(order, blocking=blocking)
+
+
+def _fresh_findings(
+    session: Session, order: Order, settings: ReviewSettings | None
+) -> tuple[Finding, ...]:
+    """The rules run now on this one order, without moving it."""
+    cache = RunCache(settings or ReviewSettings())
+    batch = load_batch(session, [order], cache, utcnow())
+    return review_batch(batch.facts, batch.world, cache.ledger)[0].findings
+
+
+def _as_review(order_id: int, findings: tuple[Finding, ...]) -> OrderReview:
+    return OrderReview(order_id, findings, decide(findings))
+
+
+def rereview_order(
+    uow: UnitOfWork,
+    actor: Actor,
+    order_id: int,
+    *,
+    expected_version: int,
+    settings: ReviewSettings | None = None,
+) -> ActionResult:
+    """Run the rules again now (after stock arrived, data changed …) and move the order."""
+    require(actor, Permission.REVIEW_ORDERS)
+    with uow:
+        session = uow.session
+        order = order_for_action(session, order_id, expected_version)
+        require_status(order, "review again", REVIEWABLE)
+        if order.id in held_order_ids(session, [order.id]):
+            raise NotInQueue(order_number(order.id), "held", "review again", ("release first",))
+        review = review_one(session, actor, order, settings)
+        uow.commit()
+        return action_result(order, review)
+
+
+# --------------------------------------------------------------------------- needs information
+
+
+def request_information(
+    uow: UnitOfWork, actor: Actor, order_id: int, *, expected_version: int, note: str = ""
+) -> ActionResult:
+    """Open a contact task for customer service and draft the message asking for the data."""
+    require(actor, Permission.REVIEW_ORDERS)
+    with uow:
+        session = uow.session
+        order = order_for_action(session, order_id, expected_version)
+        require_status(order, "request information", ("received", "needs_info"))
+        existing = open_task(session, order.id, "request_info")
+        if existing is not None:
+            raise ContactAlreadyOpen(order_number(order.id), existing.id)
+        findings = [f for f in stored_findings(session, order.id) if f.queue is Queue.NEEDS_INFO]
+        if order.status == "received":
+            change_status(session, actor, order, "needs_info", reason="information requested")
+        else:
+            touch(order)
+        what = "\n".join([f.message for f in findings] + ([note.strip()] if note.strip() else []))
+        task = new_task(session, actor, order, "request_info", what)
+        customer = customer_of(session, order)
+        language = customer.language if customer else None
+        missing = missing_items(findings, language) or note.strip()
+        message = draft(session, actor, order, MessageKind.REQUEST_INFO, task=task, missing=missing)
+        audit(session, actor, order, "request_info", note, task=task.id, message=message.id)
+        uow.commit()
+        return action_result(order, task_id=task.id, message_id=message.id)
+
+
+@dataclass(frozen=True)
+class ContactCorrection:
+    """New values for the ship-to (None = unchanged)."""
+
+    phone: str | None = None
+    name: str | None = None
+    line1: str | None = None
+    line2: str | None = None
+    line3: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+
+    def changes(self) -> dict[str, str]:
+        columns = {
+            "phone": "ship_phone",
+            "name": "ship_name",
+            "line1": "ship_line1",
+            "line2": "ship_line2",
+            "line3": "ship_line3",
+            "city": "ship_city",
+            "region": "ship_region",
+            "postal_code": "ship_postal_code",
+            "country": "ship_country",
+        }
+        changed = {}
+        for attribute, column in columns.items():
+            value = getattr(self, attribute)
+            if value is not None:
+                cleaned = value.strip()
+                changed[column] = cleaned.upper() if attribute == "country" else cleaned
+        return changed
+
+
+# Which finding fields an edited column answers for.
+_FIELDS_OF_COLUMN = {
+    "ship_phone": (F_PHONE,),
+    "ship_name": (F_SHIP_NAME,),
+    "ship_line1": (F_STREET,),
+    "ship_city": (F_CITY,),
+    "ship_region": (F_REGION,),
+    "ship_postal_code": (F_POSTAL_CODE,),
+    "ship_country": (F_COUNTRY, F_POSTAL_CODE, F_REGION, F_PHONE),
+}
+
+
+def correct_contact(
+    uow: UnitOfWork,
+    actor: Actor,
+    order_id: int,
+    *,
+    expected_version: int,
+    correction: ContactCorrection,
+    update_account: bool = True,
+    settings: ReviewSettings | None = None,
+) -> ActionResult:
+    """Correct the phone or address (validated), then review the order again."""
+    require(actor, Permission.CHANGE_ORDERS)
+    changes = correction.changes()
+    if not changes:
+        raise InvalidInput("correction", "", "at least one field to change")
+    with uow:
+        session = uow.session
+        order = order_for_action(session, order_id, expected_version)
+        require_status(order, "correct contact details", REVIEWABLE)
+        before = {column: getattr(order, column) for column in changes}
+        for column, value in changes.items():
+            setattr(order, column, value)
+        _refuse_invalid_edit(session, order, changes)
+        customer = customer_of(session, order)
+        if update_account and customer is not None and changes.get("ship_phone"):
+            customer.phone = changes["ship_phone"]
+        audit(
+            session,
+            actor,
+            order,
+            "correct_contact",
+            **{column: [before[column], value] for column, value in changes.items()},
+        )
+        close_tasks(
+            session, actor, order.id, kinds=("request_info",), answer="corrected", outcome="data"
+        )
+        review = _rereview_unless_held(session, actor, order, settings)
+        uow.commit()
+        return action_result(order, review)
+
+
+def _refuse_invalid_edit(session: Session, order: Order, changes: dict[str, str]) -> None:
+    """An edited value that is itself still wrong is refused; other gaps may remain."""
+    batch = load_batch(session, [order], RunCache(), utcnow())
+    facts, world = batch.facts[0], batch.world
+    edited = {name for column in changes for name in _FIELDS_OF_COLUMN.get(column, ())}
+    for rule in (customer_name_present, phone_valid_for_destination, address_complete):
+        for finding in rule(facts, world):
+            if finding.blocks and finding.field in edited:
+                column = next(c for c in changes if finding.field in _FIELDS_OF_COLUMN.get(c, ()))
+                raise InvalidInput(finding.field, changes[column], finding.message)
+
+
+def _rereview_unless_held(
+    session: Session, actor: Actor, order: Order, settings: ReviewSettings | None
+) -> OrderReview | None:
+    if order.status in REVIEWABLE and order.id not in held_order_ids(session, [order.id]):
+        return review_one(session, actor, order, settings)
+    touch(order)
+    return None
+
+
+# --------------------------------------------------------------------------- payment problem
+
+
+def ask_for_payment(
+    uow: UnitOfWork, actor: Actor, order_id: int, *, expected_version: int, note: str = ""
+) -> ActionResult:
+    """Open a contact task and draft the message telling the customer what went wrong."""
+    require(actor, Permission.REVIEW_ORDERS)
+    with uow:
+        session = uow.session
+        order = order_for_action(session, order_id, expected_version)
+        require_status(order, "ask for payment", ("payment_problem",))
+        existing = open_task(session, order.id, "payment_problem")
+        if existing is not None:
+            raise ContactAlreadyOpen(order_number(order.id), existing.id)
+        findings = [
+            f
+            for f in stored_findings(session, order.id)
+            if f.blocks and f.queue is Queue.PAYMENT_PROBLEM
+        ]
+        customer = customer_of(session, order)
+        language = customer.language if customer else None
+        what = "\n".join([f.message for f in findings] + ([note.strip()] if note.strip() else []))
+        task = new_task(session, actor, order, "payment_problem", what)
+        problem = payment_problem_text(findings, language) or note.strip()
+        message = draft(
+            session, actor, order, MessageKind.PAYMENT_PROBLEM, task=task, problem=problem
+        )
+        touch(order)
+        audit(session, actor, order, "ask_for_payment", note, task=task.id, message=message.id)
+        uow.commit()
+        return action_result(order, task_id=task.id, message_id=message.id)
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    """A payment taken to resolve a problem. A typed card number is checked, never kept."""
+
+    method: str
+    amount_cents: int
+    currency: str | None = None  # default: the order's
+    card_brand: str = ""
+    card_last4: str = ""
+    card_exp_month: int | None = None
+    card_exp_year: int | None = None
+    # Left out of repr: a full card number never reaches a log or a traceback.
+    entered_card_number: str | None = field(default=None, repr=False)
+    reference: str = ""
+
+    def last4(self) -> str:
+        digits = "".join(ch for ch in (self.entered_card_number or "") if ch.isdigit())
+        return digits[-4:] if digits else self.card_last4
+
+
+PAYMENT_RESOLUTIONS = ("paid_again", "method_changed")
+
+
+def resolve_payment(
+    uow: UnitOfWork,
+    actor: Actor,
+    order_id: int,
+    *,
+    expected_version: int,
+    resolution: str,
+    payment: NewPayment,
+    settings: ReviewSettings | None = None,
+) -> ActionResult:
+    """Record how the payment problem was solved (a new payment), then review again."""
+    require(actor, Permission.REVIEW_ORDERS)
+    if resolution not in PAYMENT_RESOLUTIONS:
+        raise InvalidInput("resolution", resolution, " or ".join(PAYMENT_RESOLUTIONS))
+    with uow:
+        session = uow.session
+        order = order_for_action(session, order_id, expected_version)
+        require_status(order, "resolve the payment", ("payment_problem",))
+        _check_new_payment(payment)
+        session.add(
+            Payment(
+                order_id=order.id,
+                method=payment.method,
+                status="captured",
+                amount_cents=payment.amount_cents,
+                currency=payment.currency or order.currency,
+                card_brand=payment.card_brand or None if payment.method == "card" else None,
+                card_last4=payment.last4() or None if payment.method == "card" else None,
+                card_exp_month=payment.card_exp_month if payment.method == "card" else None,
+                card_exp_year=payment.card_exp_year if payment.method == "card" else None,
+                processor_token=payment.reference or None,
+                paid_at=utcnow(),
+            )
+        )
+        session.flush()
+        audit(
+            session,
+            actor,
+            order,
+            "payment_resolved",
+            resolution,
+            method=payment.method,
+            amount_cents=payment.amount_cents,
+            currency=payment.currency or order.currency,
+        )
+        close_tasks(
+            session, actor, order.id, kinds=("payment_problem",), answer=resolution, outcome="paid"
+        )
+        review = review_one(session, actor, order, settings)
+        uow.commit()
+        return action_result(order, review)
+
+
+def _check_new_payment(payment: NewPayment) -> None:
+    if payment.method not in KNOWN_PAYMENT_METHODS:
+        raise InvalidInput("method", payment.method, " / ".join(sorted(KNOWN_PAYMENT_METHODS)))
+    if payment.amount_cents <= 0:
+        raise InvalidInput("amount", payment.amount_cents, "an amount above zero")
+    if payment.method != "card":
+        return
+    facts = PaymentFacts(
+        method="card",
+        status="captured",
+        amount_cents=payment.amount_cents,
+        currency=payment.currency or "",
+        card_brand=payment.card_brand,
+        card_last4=payment.last4(),
+        card_exp_month=payment.card_exp_month,
+        card_exp_year=payment.card_exp_year,
+        entered_card_number=(payment.entered_card_number or "").replace(" ", "") or None,
+    )
+    if not payment.last4() or payment.card_exp_month is None or payment.card_exp_year is None:
+        raise InvalidInput("card", f"…{payment.last4()}", "the last four digits and the expiry")
+    for finding in card_findings(facts, utcnow()):
+        if finding.blocks:
+            raise InvalidInput("card", f"…{payment.last4()}", finding.message)
+
+
+# --------------------------------------------------------------------------- cancel
+
+
+def cancel_order(
+    uow: UnitOfWork,
+    actor: Actor,
+    order_id: int,
+    *,
+    expected_version: int,
+    reason: str,
+    message: MessageKind | None = MessageKind.CANCELLED,
+) -> ActionResult:
+    """Cancel an order not yet allocated, with the reason, and draft the customer message."""
+    reason = require_reason(reason)
+    with uow:
+        session = uow.session
+        order = order_for_action(session, order_id, expected_version)
+        require_status(order, "cancel at the review desk", BEFORE_ALLOCATION)
+        result = cancel_in_session(session, actor, order, reason, message)
+        uow.commit()
+        return result
+
+
+def cancel_in_session(
+    session: Session,
+    actor: Actor,
+    order: Order,
+    reason: str,
+    message: MessageKind | None,
+    record_result: str = "cancelled",
+) -> ActionResult:
+    change_status(session, actor, order, "cancelled", reason=reason)
+    close_tasks(session, actor, order.id, state="cancelled", outcome=reason)
+    close_exception_records(session, actor, order.id, record_result, reason)
+    drafted = None
+    if message is not None:
+        drafted = draft(session, actor, order, message, reason=reason)
+    return action_result(order, message_id=drafted.id if drafted else None)
+
+
+def language_for(session: Session, order: Order) -> str:
+    customer = customer_of(session, order)
+    return language_of(customer.language if customer else None)
