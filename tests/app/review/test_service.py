@@ -235,3 +235,37 @@ def test_a_batch_costs_the_same_number_of_reads_whatever_its_size(db):
             select(func.count()).select_from(Order).where(Order.status == "approved")
         )
     assert approved == 65
+
+
+def test_an_order_changed_at_a_desk_during_its_batch_is_reviewed_again_not_overwritten(
+    db, monkeypatch
+):
+    import app.review.service as service
+
+    with db.unit_of_work() as uow:
+        s = uow.session
+        prod = b.product(s, stock=10)
+        ids = [b.order(s, b.customer(s), [(prod, 1)]).id for _ in range(3)]
+        uow.commit()
+    real_review_batch = service.review_batch
+    calls = []
+
+    def desk_cancels_one_meanwhile(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # another desk cancels an order after the batch read it
+            with db.unit_of_work() as desk:
+                order = desk.session.get(Order, ids[1])
+                order.status = "cancelled"
+                desk.commit()
+        return real_review_batch(*args, **kwargs)
+
+    monkeypatch.setattr(service, "review_batch", desk_cancels_one_meanwhile)
+    summary = review_orders(db, REVIEWER, ALL_RECEIVED)
+    assert len(calls) == 2  # the batch was read again after losing the race
+    assert (summary.approved, summary.skipped) == (2, 1)
+    assert [_status(db, i) for i in ids] == ["approved", "cancelled", "approved"]
+    with db.unit_of_work() as uow:
+        moves = uow.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_id == ids[1])
+        )
+    assert moves == 0
