@@ -416,15 +416,17 @@ def _payments(session: Session, order_id: int) -> tuple[PaymentView, ...]:
 
 
 def _shipments(session: Session, order_id: int) -> tuple[ShipmentView, ...]:
+    # Correlated, so only this order's shipment lines are summed (through their index);
+    # a grouped subquery joined afterwards summed every shipment line in the database.
     units = (
-        select(ShipmentLine.shipment_id, func.sum(ShipmentLine.quantity).label("units"))
-        .group_by(ShipmentLine.shipment_id)
-        .subquery()
+        select(func.sum(ShipmentLine.quantity))
+        .where(ShipmentLine.shipment_id == Shipment.id)
+        .correlate(Shipment)
+        .scalar_subquery()
     )
     query = (
-        select(Shipment, Warehouse.code, units.c.units)
+        select(Shipment, Warehouse.code, units)
         .join(Warehouse, Warehouse.id == Shipment.warehouse_id)
-        .outerjoin(units, units.c.shipment_id == Shipment.id)
         .where(Shipment.order_id == order_id)
         .order_by(Shipment.id)
     )

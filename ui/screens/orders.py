@@ -61,7 +61,7 @@ def order_columns(tr) -> list[Column[OrderRow]]:
     ]
 
 
-_COLUMN_WIDTHS = (100, 130, 140, 90, 190, 220, 70, 120)
+_COLUMN_WIDTHS = (88, 122, 122, 112, 150, 150, 60, 105)
 
 
 class OrdersScreen(DeskScreen):
@@ -110,9 +110,9 @@ class OrdersScreen(DeskScreen):
         self.splitter.addWidget(self._build_list())
         self.detail = OrderDetailPane()
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([760, 520])
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([960, 480])
         layout.addWidget(self.splitter, 1)
 
     def _build_filters(self) -> QHBoxLayout:
@@ -188,7 +188,7 @@ class OrdersScreen(DeskScreen):
         # Fixed row heights: the view never measures a million rows.
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 2 * SPACE_M)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + SPACE_L)
         header = self.table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setHighlightSections(False)

@@ -117,7 +117,9 @@ def _customer(d: OrderDetail) -> str:
     return "<br>".join(parts)
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> str:
+def _table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], right: set[int], width: str = "100%"
+) -> str:
     cells = "".join(
         f"<th align='{'right' if i in right else 'left'}'>{escape(h)}</th>"
         for i, h in enumerate(headers)
@@ -132,7 +134,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], right: set[int
         for row in rows
     )
     return (
-        "<table cellspacing='0' cellpadding='3' width='100%'>"
+        f"<table cellspacing='0' cellpadding='3' width='{width}'>"
         f"<tr style='color:{MUTED.foreground}'>{cells}</tr>{body}</table>"
     )
 
@@ -228,7 +230,7 @@ def _stages(d: OrderDetail) -> str:
         (escape(_t(_STAGE_TEXT.get(name, name))), escape(local_datetime(at)))
         for name, at in d.stage_times
     ]
-    return _table([_t("Stage"), _t("At")], rows, right=set())
+    return _table([_t("Stage"), _t("At")], rows, right=set(), width="60%")
 
 
 def _audit(d: OrderDetail) -> str:

@@ -15,6 +15,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import (
@@ -217,4 +218,10 @@ _ROW_ROLES = frozenset(
 
 
 def _brush(colour: str | None) -> QBrush | None:
-    return QBrush(QColor(colour)) if colour else None
+    return _solid_brush(colour) if colour else None
+
+
+@lru_cache(maxsize=64)
+def _solid_brush(colour: str) -> QBrush:
+    # A handful of tone colours, asked for on every repaint of every visible cell.
+    return QBrush(QColor(colour))

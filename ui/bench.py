@@ -1,0 +1,168 @@
+"""Benchmarks that need the screens: ``orderdesk bench orders-view`` and ``bench startup``.
+
+Both run offscreen, so they work on a machine with no display, and measure what a person
+waits for: rows on screen, the last row after Ctrl+End, a name search's first rows, and
+the login window after launching the program.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from app.bench import BenchResult, stopwatch
+from app.config import DATA_DIR_ENV
+from app.database import Database, open_database
+from app.errors import InvalidInput
+from app.permissions import Actor, Role
+
+FIRST_ROWS_TARGET_S = 0.3
+JUMP_TO_END_TARGET_S = 0.1
+FILTER_TARGET_S = 0.3
+STARTUP_TARGET_S = 1.5
+BENCH_ACTOR = Actor(user_id=None, username="bench", roles=frozenset({Role.ADMIN.value}))
+
+
+# --------------------------------------------------------------------------- orders view
+
+
+def bench_orders_view(n: int, url: str) -> list[BenchResult]:
+    """Open the Orders screen over ``n`` orders (demo data added if the database is empty)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from ui.style import apply_look
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_look(app)  # type: ignore[arg-type]
+    database = open_database(url)
+    try:
+        _ensure_orders(database, n)
+        with tempfile.TemporaryDirectory(prefix="orderdesk-bench-") as folder:
+            return _time_orders_view(database, n, Path(folder))
+    finally:
+        database.dispose()
+
+
+def _ensure_orders(database: Database, n: int) -> None:
+    from app.views.orders import OrderFilter, OrderPages
+
+    found = OrderPages(database, BENCH_ACTOR, OrderFilter()).count()
+    if found >= n:
+        return
+    if found:
+        raise InvalidInput(
+            "--n", n, f"at most {found:,}: {database.description} holds only that many orders"
+        )
+    from app.demo import generate_demo
+
+    generate_demo(database, orders=n, seed=1)
+
+
+def _time_orders_view(database: Database, n: int, folder: Path) -> list[BenchResult]:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.desks import DeskContext
+    from ui.screens.orders import OrdersScreen
+    from ui.settings import DeskSettings, SettingsStore
+    from ui.tasks import TaskRunner
+
+    store = SettingsStore.for_workstation(folder)
+    context = DeskContext(database, BENCH_ACTOR, DeskSettings(), store, TaskRunner())
+    app = QApplication.instance()
+    assert app is not None
+
+    def result(figure: str, seconds: float, target: float) -> BenchResult:
+        return BenchResult(
+            "orders-view", n, seconds, database.dialect, figure=figure, target_seconds=target
+        )
+
+    with stopwatch() as elapsed:
+        screen = OrdersScreen(context)
+        screen.resize(1280, 800)
+        screen.show()
+        _settle(app, lambda: screen.model.cached_row(0) is not None)
+    first_rows = elapsed()
+
+    last = screen.model.total - 1
+    with stopwatch() as elapsed:
+        screen.table.setFocus()
+        screen.select_row(last)
+        _settle(app, lambda: screen.model.cached_row(last) is not None)
+    jump = elapsed()
+
+    name = _customer_name_to_search(screen)
+    with stopwatch() as elapsed:
+        screen.search_edit.setText(name)
+        screen.apply_filter()  # what the typing pause triggers
+        _settle(app, lambda: screen.model.total == 0 or screen.model.cached_row(0) is not None)
+    filtered = elapsed()
+    screen.close()
+    return [
+        result("first_rows", first_rows, FIRST_ROWS_TARGET_S),
+        result("jump_to_end", jump, JUMP_TO_END_TARGET_S),
+        result("filter_name", filtered, FILTER_TARGET_S),
+    ]
+
+
+def _customer_name_to_search(screen) -> str:
+    """A full customer name that exists: the one on the oldest order."""
+    row = screen.model.row_at(screen.model.total - 1)
+    return row.customer if row is not None and row.customer else "a"
+
+
+def _settle(app, done: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    """Let Qt lay out and paint until ``done()``; painting is what fetches rows."""
+    deadline = time.perf_counter() + timeout_s
+    app.processEvents()
+    while not done():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the screen did not show its rows in time")
+        app.processEvents()
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+def bench_startup(n: int, url: str) -> list[BenchResult]:
+    """Median of ``n`` launches of ``orderdesk gui`` until the login window is on screen."""
+    database = open_database(url)  # upgrade a new file now, not inside the timed runs
+    dialect = database.dialect
+    database.dispose()
+    times = [_one_start(url) for _ in range(n)]
+    return [
+        BenchResult(
+            "startup",
+            n,
+            statistics.median(times),
+            dialect,
+            figure="login_shown",
+            target_seconds=STARTUP_TARGET_S,
+        )
+    ]
+
+
+def _one_start(url: str) -> float:
+    from ui.main import STARTUP_PROBE_ENV
+
+    with tempfile.TemporaryDirectory(prefix="orderdesk-start-") as folder:
+        probe = Path(folder) / "login-shown-at"
+        env = dict(os.environ)
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        env[STARTUP_PROBE_ENV] = str(probe)
+        env[DATA_DIR_ENV] = folder  # its log and settings, not the desk's own
+        started = time.time()
+        subprocess.run(
+            [sys.executable, "-m", "app", "gui", "--db", url],
+            env=env,
+            check=True,
+            timeout=120,
+            capture_output=True,
+        )
+        return float(probe.read_text(encoding="utf-8")) - started

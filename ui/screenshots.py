@@ -1,0 +1,72 @@
+"""Grab the desk's windows to PNG, offscreen: ``python -m ui.screenshots --db URL OUT_DIR``.
+
+For looking at what a change did to the screens (clipped text, boxes instead of Chinese,
+cramped layouts) and for the README's picture. Reads only; the database should hold the
+demo data set (``orderdesk demo``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+WINDOW_SIZE = (1440, 860)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path, help="folder for the PNG files")
+    parser.add_argument("--db", required=True, metavar="URL")
+    parser.add_argument("--search", default="王", help="search that selects the shown order")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.database import open_database
+    from app.permissions import Actor, Role
+    from ui.desks import DeskContext
+    from ui.login import LoginDialog
+    from ui.main_window import MainWindow
+    from ui.settings import DeskSettings, SettingsStore
+    from ui.style import apply_look
+    from ui.tasks import TaskRunner
+
+    app = QApplication(sys.argv[:1])
+    apply_look(app)
+    args.out.mkdir(parents=True, exist_ok=True)
+    database = open_database(args.db)
+    try:
+        login = LoginDialog(database, "mei")
+        login.show()
+        app.processEvents()
+        login.grab().save(str(args.out / "login.png"))
+        login.close()
+
+        actor = Actor(None, "mei", frozenset({Role.CUSTOMER_SERVICE.value}), "Li Mei")
+        with tempfile.TemporaryDirectory() as folder:
+            store = SettingsStore.for_workstation(Path(folder))
+            context = DeskContext(database, actor, DeskSettings(), store, TaskRunner())
+            window = MainWindow(context)
+            window.resize(*WINDOW_SIZE)
+            window.show()
+            app.processEvents()
+            window.grab().save(str(args.out / "main_window.png"))
+            orders = window.screen("orders")
+            orders.search_edit.setText(args.search)
+            orders.jump_to_first()
+            app.processEvents()
+            window.grab().save(str(args.out / "orders_selected.png"))
+            window.close()
+    finally:
+        database.dispose()
+    for name in ("login.png", "main_window.png", "orders_selected.png"):
+        print(args.out / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
