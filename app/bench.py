@@ -65,6 +65,7 @@ BENCHES: dict[str, str] = {
     "demo": "app.demo:bench_demo",
     "import": "app.intake_bench:bench_import",
     "orders-view": "ui.bench:bench_orders_view",
+    "review": "app.review.bench:bench_review",
     "startup": "ui.bench:bench_startup",
 }
 

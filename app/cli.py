@@ -334,6 +334,58 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- review
+
+REVIEW_COUNTS = ("needs_info", "stock_short", "payment_problem", "exception", "on_hold")
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Exit 0: every order asked for was reviewed; 1: stopped early or some were skipped."""
+    import signal
+
+    from app.review.model import ReviewSettings
+    from app.review.service import ALL_RECEIVED, review_orders
+    from app.views.orders import find_order_id
+
+    stop = {"asked": False}
+
+    def ask_to_stop(_signum, _frame) -> None:
+        # Ctrl-C stops after the batch being written: every batch is one transaction.
+        stop["asked"] = True
+
+    database = _open(args)
+    previous = signal.signal(signal.SIGINT, ask_to_stop)
+    try:
+        targets = ALL_RECEIVED
+        if not args.all:
+            with database.unit_of_work() as uow:
+                targets = [find_order_id(uow.session, _actor(), text) for text in args.orders]
+        summary = review_orders(
+            database,
+            _actor(),
+            targets,
+            settings=ReviewSettings(everything_to_person=args.to_person),
+            cancel=lambda: stop["asked"],
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        database.dispose()
+    result = {"reviewed": summary.reviewed, "approved": summary.approved}
+    result.update({queue: getattr(summary, queue) for queue in REVIEW_COUNTS})
+    result.update({"to_review": summary.to_review, "skipped": summary.skipped})
+    if args.json:
+        emit_json(result)
+    else:
+        queues = ", ".join(f"{result[q]} {q.replace('_', ' ')}" for q in REVIEW_COUNTS)
+        left = f", {summary.to_review} left for a person" if args.to_person else ""
+        print(f"Reviewed {summary.reviewed}: {summary.approved} approved{left}; {queues}.")
+        if summary.skipped:
+            print(f"{summary.skipped} not reviewed (not waiting for review, or in use at a desk).")
+        if summary.stopped:
+            print("Stopped on request; run the same review again to finish it.")
+    return EXIT_PROBLEMS if summary.stopped or summary.skipped else EXIT_OK
+
+
 # --------------------------------------------------------------------------- demo, gui, bench
 
 
@@ -498,6 +550,26 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("number", help="SO-000123 or the channel's order id")
     _add_common(show, json_flag=True)
     show.set_defaults(func=cmd_orders_show)
+
+    review = commands.add_parser(
+        "review", help="check received orders: approve them or send each to its queue"
+    )
+    which = review.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every order waiting for review")
+    which.add_argument(
+        "orders",
+        nargs="*",
+        default=[],
+        metavar="ORDER",
+        help="SO-000123 or the channel's order id; an order in a queue is reviewed again",
+    )
+    review.add_argument(
+        "--to-person",
+        action="store_true",
+        help="do not approve automatically: orders without problems wait for a person",
+    )
+    _add_common(review, json_flag=True)
+    review.set_defaults(func=cmd_review)
 
     demo = commands.add_parser("demo", help="fill the database with a realistic demo data set")
     demo.add_argument("--orders", type=int, default=5000, help="how many orders (default 5000)")

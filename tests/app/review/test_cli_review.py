@@ -1,0 +1,99 @@
+"""``orderdesk review``: the auto review from a terminal, with the agreed --json object."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import cli
+from app.bench import BENCHES
+from db.models import Order
+from tests.app.review import builders as b
+
+AGREED = {"reviewed", "approved", "needs_info", "stock_short", "payment_problem", "exception",
+          "on_hold"}  # fmt: skip
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def floor(db) -> dict[str, int]:
+    with db.unit_of_work() as uow:
+        s = uow.session
+        prod = b.product(s, stock=20)
+        ids = {
+            "good": b.order(s, b.customer(s), [(prod, 1)], channel_order_id="AMZ-1").id,
+            "no_phone": b.order(s, b.customer(s, phone=None), [(prod, 1)]).id,
+            "short": b.order(s, b.customer(s), [(b.product(s, stock=0), 1)]).id,
+            "unpaid": b.order(s, b.customer(s), [(prod, 1)], paid=False).id,
+            "banned": b.order(s, b.customer(s, status="banned"), [(prod, 1)]).id,
+        }
+        uow.commit()
+    return ids
+
+
+def test_review_all_json_is_one_object_with_a_count_per_queue(capsys, db_url, floor):
+    code, out, _ = run(capsys, "review", "--all", "--json", "--db", db_url)
+    [line] = out.splitlines()
+    result = json.loads(line)
+    assert code == 0
+    assert set(result) >= AGREED
+    assert {k: result[k] for k in AGREED} == {
+        "reviewed": 5,
+        "approved": 1,
+        "needs_info": 1,
+        "stock_short": 1,
+        "payment_problem": 1,
+        "exception": 1,
+        "on_hold": 0,
+    }
+
+
+def test_review_named_orders_by_number_or_channel_id_in_words(capsys, db_url, db, floor):
+    number = f"SO-{floor['no_phone']:06d}"
+    code, out, _ = run(capsys, "review", number, "AMZ-1", "--db", db_url)
+    assert code == 0
+    assert out.startswith("Reviewed 2: 1 approved; 1 needs info, 0 stock short")
+    with db.unit_of_work() as uow:
+        assert uow.session.get(Order, floor["short"]).status == "received"
+
+
+def test_review_to_a_person_approves_nothing(capsys, db_url, floor):
+    code, out, _ = run(capsys, "review", "--all", "--to-person", "--json", "--db", db_url)
+    assert code == 0
+    result = json.loads(out)
+    assert (result["approved"], result["to_review"]) == (0, 1)
+
+
+def test_an_order_not_waiting_for_review_is_reported_and_exits_one(capsys, db_url, floor):
+    run(capsys, "review", "--all", "--db", db_url)
+    code, out, _ = run(capsys, "review", f"SO-{floor['good']:06d}", "--db", db_url)
+    assert code == 1
+    assert "1 not reviewed" in out
+
+
+def test_review_needs_all_or_orders_and_names_unknown_orders(capsys, db_url, floor):
+    with pytest.raises(SystemExit):
+        cli.main(["review", "--db", db_url])
+    capsys.readouterr()
+    code, _, err = run(capsys, "review", "SO-999999", "--db", db_url)
+    assert code == 2
+    assert "No order SO-999999" in err
+
+
+def test_the_review_bench_is_registered():
+    assert BENCHES["review"] == "app.review.bench:bench_review"
+
+
+def test_the_review_bench_reviews_every_filled_order_and_reads_the_queues(db_url):
+    from app.review.bench import bench_review
+
+    results = {r.figure: r for r in bench_review(300, db_url)}
+    assert set(results) == {"auto_review", "queue_counts", "queue_first_page", "detail"}
+    assert results["auto_review"].n == 300
+    assert results["auto_review"].target_seconds == 300 / 5000
