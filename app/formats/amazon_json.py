@@ -272,13 +272,10 @@ def read(path: Path | str, channel: str | None = None) -> OrderStream:
     for file in json_files(path):
         _collect(file, collected, single=not path.is_dir())
     reader = _OrderReader(channel or DEFAULT_CHANNEL, collected, dt.datetime.now(dt.UTC))
-    total = len(collected.orders) + sum(_count_hint(f) for f in collected.streamed_files)
+    # A streamed getOrders file is not counted up front (that would mean reading it
+    # twice): progress then shows a busy bar rather than a percentage.
+    total = 0 if collected.streamed_files else len(collected.orders)
     return OrderStream(FORMAT, (), total, (parsed(item) for item in reader.items()))
-
-
-def _count_hint(path: Path) -> int:
-    # Progress for a streamed file counts orders as they come; the size is unknown up front.
-    return 0
 
 
 def _collect(file: Path, collected: _Collected, *, single: bool) -> None:

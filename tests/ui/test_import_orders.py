@@ -128,3 +128,19 @@ def test_cancel_stops_after_the_batch_and_says_how_to_finish(screen, qtbot, monk
     qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
     assert "Stopped" in screen.result_label.text()
     assert screen.counts["new_orders"].text() == "1" and orders_in(db) == 1
+
+
+def test_preview_and_import_really_run_on_a_worker_thread(qtbot, make_context, people, db):
+    from dataclasses import replace
+
+    from ui.tasks import TaskRunner
+
+    context = replace(make_context(people["sue"]), tasks=TaskRunner())
+    widget = ImportOrdersScreen(context)
+    qtbot.addWidget(widget)
+    widget.open_file(REPORT)
+    qtbot.waitUntil(lambda: widget.preview is not None, timeout=5000)
+    qtbot.mouseClick(widget.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: widget.summary is not None, timeout=10000)
+    assert widget.counts["new_orders"].text() == "3" and orders_in(db) == 3
+    assert widget.import_button.isEnabled()

@@ -9,6 +9,7 @@ and the rejected rows can be saved as a CSV with an error column, to fix and re-
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -55,6 +56,8 @@ class ImportOrdersScreen(DeskScreen):
         self.preview: ImportPreview | None = None
         self.summary: ImportSummary | None = None
         self._running_summary: ImportSummary | None = None
+        self._importing = False
+        self._preview_token = 0
         self.setAcceptDrops(True)
         self._build()
         self._actions = [
@@ -240,6 +243,8 @@ class ImportOrdersScreen(DeskScreen):
 
     def open_file(self, path: Path) -> None:
         """Show what ``path`` holds (format, first orders); nothing is imported yet."""
+        if self._importing:
+            return  # one file at a time: the running import keeps its file
         self.path = path
         self.summary = None
         self.file_label.setText(str(path))
@@ -250,17 +255,38 @@ class ImportOrdersScreen(DeskScreen):
         return self.channel_edit.text().strip() or None
 
     def _refresh_preview(self) -> None:
-        if self.path is None:
+        """Read the first orders on a worker: a big file is scanned once to count its rows."""
+        if self.path is None or self._importing:
             return
         self.preview = None
-        try:
-            self.preview = preview_file(self.path, channel=self._channel(), limit=PREVIEW_ORDERS)
-        except OrderdeskError as error:
+        self._preview_token += 1
+        token, path, channel = self._preview_token, self.path, self._channel()
+
+        def shown(result: ImportPreview) -> None:
+            if token == self._preview_token:  # a later file may have been chosen meanwhile
+                self.preview = result
+                self.problem_label.hide()
+                self._fill_preview()
+                self._show_state()
+
+        def refused(error: BaseException) -> None:
+            if token != self._preview_token:
+                return
+            if not isinstance(error, OrderdeskError):
+                sys.excepthook(type(error), error, error.__traceback__)
+                return
             self._show_problem(error_text(error))
-        else:
-            self.problem_label.hide()
+            self._fill_preview()
+            self._show_state()
+
         self._fill_preview()
         self._show_state()
+        self._context.tasks.run(
+            lambda _progress: preview_file(path, channel=channel, limit=PREVIEW_ORDERS),
+            on_done=shown,
+            on_error=refused,
+            parent=self,
+        )
 
     def _fill_preview(self) -> None:
         preview = self.preview
@@ -341,7 +367,8 @@ class ImportOrdersScreen(DeskScreen):
             self._running_summary = summary
             return summary
 
-        self.import_button.setEnabled(False)
+        self._importing = True
+        self._show_state()
         with user_action(self):
             self._context.tasks.run(
                 work,
@@ -353,20 +380,23 @@ class ImportOrdersScreen(DeskScreen):
             )
 
     def _import_failed(self, error: BaseException) -> None:
+        self._importing = False
         self._show_state()
         if isinstance(error, OrderdeskError):
             self._show_problem(error_text(error))
-        else:
-            raise error
+        else:  # a bug: the global hook logs it and apologises
+            sys.excepthook(type(error), error, error.__traceback__)
 
     def _import_cancelled(self) -> None:
         summary = self._running_summary
         if summary is not None:
             self._show_summary(summary)
         else:
+            self._importing = False
             self._show_state()
 
     def _show_summary(self, summary: ImportSummary) -> None:
+        self._importing = False
         self.summary = summary
         self._running_summary = None
         for key, label in self.counts.items():
@@ -422,8 +452,10 @@ class ImportOrdersScreen(DeskScreen):
 
     def _show_state(self) -> None:
         ready = self.preview is not None
-        self.import_button.setEnabled(ready)
-        self._actions[1].setEnabled(ready)
+        self.import_button.setEnabled(ready and not self._importing)
+        self._actions[1].setEnabled(ready and not self._importing)
+        self.choose_button.setEnabled(not self._importing)
+        self.channel_edit.setEnabled(not self._importing)
         has_summary = self.summary is not None
         for label in self.counts.values():
             label.setEnabled(has_summary)
