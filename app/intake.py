@@ -847,6 +847,7 @@ def _preview_row(item: IncomingOrder | RejectedOrder) -> PreviewRow:
 
 
 def _span(numbers: list[int]) -> str:
+    numbers = [n for n in numbers if n > 0]  # 0: no place in the file (JSON items alone)
     if not numbers:
         return ""
     low, high = min(numbers), max(numbers)
