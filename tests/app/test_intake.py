@@ -312,3 +312,37 @@ def test_json_and_partner_csv_import_through_the_same_service(db, admin):
     assert partner.new_orders == 3
     assert {o.channel for o in orders_by_channel_id(db).values()} >= {"partner:kaufland"}
     assert import_file(db, admin, FIXTURES / "spapi_orders_with_items.json").already_present == 2
+
+
+def test_two_imports_of_one_file_at_once_on_sqlite_make_each_order_once(db, admin, tmp_path):
+    import threading
+
+    from app.database import open_database
+
+    rows = [
+        with_cell(with_cell(ROWS[2], "order-id", f"205-{n:07d}-0000001"), "order-item-id", "1")
+        for n in range(60)
+    ]
+    path = report(tmp_path, *rows)
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def desk() -> None:
+        database = open_database(str(db.url))
+        try:
+            start.wait()
+            results.append(import_file(database, admin, path, batch_orders=5))
+        except BaseException as error:  # reported on the test's thread
+            errors.append(error)
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=desk) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(r.new_orders for r in results) == 60
+    assert sum(r.already_present for r in results) == 60
+    assert count(db, Order) == 60
