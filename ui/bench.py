@@ -37,8 +37,10 @@ def bench_orders_view(n: int, url: str) -> list[BenchResult]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from ui.compat import guard_none_refcount
     from ui.style import apply_look
 
+    guard_none_refcount()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_look(app)  # type: ignore[arg-type]
     database = open_database(url)
@@ -87,21 +89,23 @@ def _time_orders_view(database: Database, n: int, folder: Path) -> list[BenchRes
         screen = OrdersScreen(context)
         screen.resize(1280, 800)
         screen.show()
-        _settle(app, lambda: screen.model.cached_row(0) is not None)
+        _settle(app, lambda: screen.model.cached_row(0) is not None, screen)
     first_rows = elapsed()
 
     last = screen.model.total - 1
     with stopwatch() as elapsed:
         screen.table.setFocus()
         screen.select_row(last)
-        _settle(app, lambda: screen.model.cached_row(last) is not None)
+        _settle(app, lambda: screen.model.cached_row(last) is not None, screen)
     jump = elapsed()
 
     name = _customer_name_to_search(screen)
     with stopwatch() as elapsed:
         screen.search_edit.setText(name)
         screen.apply_filter()  # what the typing pause triggers
-        _settle(app, lambda: screen.model.total == 0 or screen.model.cached_row(0) is not None)
+        _settle(
+            app, lambda: screen.model.total == 0 or screen.model.cached_row(0) is not None, screen
+        )
     filtered = elapsed()
     screen.close()
     return [
@@ -117,13 +121,16 @@ def _customer_name_to_search(screen) -> str:
     return row.customer if row is not None and row.customer else "a"
 
 
-def _settle(app, done: Callable[[], bool], timeout_s: float = 30.0) -> None:
+def _settle(app, done: Callable[[], bool], screen=None, timeout_s: float = 30.0) -> None:
     """Let Qt lay out and paint until ``done()``; painting is what fetches rows."""
     deadline = time.perf_counter() + timeout_s
     app.processEvents()
     while not done():
+        if screen is not None and not screen.problem_label.isHidden():
+            raise RuntimeError(screen.problem_label.text())
         if time.perf_counter() > deadline:
             raise TimeoutError("the screen did not show its rows in time")
+        time.sleep(0.0002)  # not a busy loop: each processEvents costs a None reference
         app.processEvents()
 
 

@@ -311,6 +311,17 @@ def test_a_thousand_orders_read_only_the_pages_shown(qtbot, make_context, people
     assert model.page_fetches == 2  # already in memory
 
 
+def test_a_new_search_starts_at_the_top_of_its_list(qtbot, make_context, people, thousand_orders):
+    screen = OrdersScreen(make_context(people["wes"]))
+    qtbot.addWidget(screen)
+    with qtbot.waitExposed(screen):
+        screen.show()
+    screen.table.scrollToBottom()
+    search(qtbot, screen, "bulk buyer")
+    assert screen.table.verticalScrollBar().value() == 0
+    qtbot.waitUntil(lambda: screen.model.cached_row(0) is not None)
+
+
 def test_the_next_page_is_read_by_keyset_after_the_one_in_memory(make_context, people, shop):
     screen = OrdersScreen(make_context(people["ada"]))
     calls: list[str] = []

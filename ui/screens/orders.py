@@ -285,6 +285,8 @@ class OrdersScreen(DeskScreen):
             self._show_problem(error)
             pages = None
         self.model.set_source(pages)
+        # A new list starts at its top, not where the previous one was scrolled to.
+        self.table.scrollToTop()
         self.detail.clear_order()
         self._show_count()
 
