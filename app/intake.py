@@ -97,10 +97,6 @@ class ImportSummary:
     cancelled: bool = False
     header: tuple[str, ...] = ()
 
-    @property
-    def complete(self) -> bool:
-        return not self.cancelled and self.rejected_row_count == 0
-
     def as_json(self) -> dict:
         return {
             "file": self.file,
@@ -171,7 +167,8 @@ def _run_batches(
     cancel: Cancelled | None,
 ) -> None:
     for batch in _batches(stream.sources, batch_orders):
-        with database.unit_of_work() as uow:
+        before = _snapshot(summary)  # a batch that fails is rolled back: so are its counts
+        with _restored_on_failure(summary, before), database.unit_of_work() as uow:
             # Writing first takes SQLite's write lock for the whole batch, so nothing can
             # slip in between looking up what is present and inserting the rest.
             _record_progress(uow.session, summary)
@@ -187,6 +184,36 @@ def _run_batches(
         if cancel and cancel():
             summary.cancelled = True
             break
+
+
+_COUNTED = (
+    "units_done",
+    "new_orders",
+    "already_present",
+    "conflicts",
+    "not_for_warehouse",
+    "rejected_orders",
+    "rejected_row_count",
+    "new_customers",
+    "unknown_skus",
+)
+
+
+def _snapshot(summary: ImportSummary) -> dict:
+    return {name: getattr(summary, name) for name in _COUNTED} | {
+        "kept_rejected": len(summary.rejected_rows)
+    }
+
+
+@contextmanager
+def _restored_on_failure(summary: ImportSummary, before: dict) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        for name in _COUNTED:
+            setattr(summary, name, before[name])
+        del summary.rejected_rows[before["kept_rejected"] :]
+        raise
 
 
 @contextmanager

@@ -191,7 +191,8 @@ def test_a_killed_import_leaves_whole_orders_and_a_rerun_finishes_the_job(db, ad
     assert list(orders) == ["203-1234567-7654321"]
     assert len(orders["203-1234567-7654321"].lines) == 2  # never half an order
     with db.unit_of_work() as uow:
-        assert uow.session.scalars(select(ImportBatch.status)).one() == "failed"
+        batch = uow.session.scalars(select(ImportBatch)).one()
+    assert (batch.status, batch.new_orders) == ("failed", 1)
     summary = import_file(db, admin, path, batch_orders=1)
     assert (summary.new_orders, summary.already_present) == (2, 1)
     assert count(db, Order) == 3 and count(db, OrderLine) == 4
@@ -213,6 +214,9 @@ def test_failure_inside_a_batch_rolls_back_that_batch_only(db, admin, tmp_path, 
     with pytest.raises(RuntimeError):
         import_file(db, admin, report(tmp_path, *ROWS), batch_orders=1)
     assert list(orders_by_channel_id(db)) == ["203-1234567-7654321"]
+    with db.unit_of_work() as uow:
+        batch = uow.session.scalars(select(ImportBatch)).one()
+    assert (batch.status, batch.new_orders, batch.units_done) == ("failed", 1, 2)
     assert count(db, OrderImport) == 1 and count(db, AuditEvent) == 1
 
 
