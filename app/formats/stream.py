@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from app.formats.common import IncomingOrder, ReadItem
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SourceOrder:
     """One order's rows as found in the file, before they are parsed.
 
