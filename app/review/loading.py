@@ -220,7 +220,7 @@ def _lines(session: Session, order_ids: Sequence[int]) -> dict[int, list[LineFac
 
 
 def _customers(session: Session, customer_ids: Sequence[int]) -> dict[int, CustomerFacts]:
-    addresses: dict[int, set[str]] = defaultdict(set)
+    addresses: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
     rows = []
     for ids in chunks(customer_ids):
         rows.extend(
@@ -234,7 +234,7 @@ def _customers(session: Session, customer_ids: Sequence[int]) -> dict[int, Custo
                     CUSTOMER.language,
                     CUSTOMER.created_at,
                 ).where(CUSTOMER.id.in_(ids))
-            )
+            ).all()
         )
         address_query = select(
             ADDRESS.customer_id,
@@ -244,7 +244,7 @@ def _customers(session: Session, customer_ids: Sequence[int]) -> dict[int, Custo
             ADDRESS.city,
         ).where(ADDRESS.customer_id.in_(ids))
         for customer_id, line1, postal_code, country, city in session.execute(address_query).all():
-            addresses[customer_id].add(address_key(line1, postal_code, country, city))
+            addresses[customer_id].append((line1, postal_code, country, city))
     return {
         cid: CustomerFacts(
             id=cid,
@@ -254,7 +254,7 @@ def _customers(session: Session, customer_ids: Sequence[int]) -> dict[int, Custo
             status=status,
             language=language or "en",
             created_at=created_at,
-            address_keys=frozenset(addresses.get(cid, ())),
+            addresses=tuple(addresses.get(cid, ())),
         )
         for cid, name, email, phone, status, language, created_at in rows
     }
@@ -327,12 +327,7 @@ def _recent_orders(
         ORDER.ship_city,
     )
     batch_ids = {order.id for order in orders}
-    rows = [
-        (o.id, o.customer_id, o.purchased_at, o.received_at, o.status, o.ship_line1,
-         o.ship_postal_code, o.ship_country, o.ship_city)
-        for o in orders
-        if o.customer_id is not None
-    ]  # fmt: skip
+    others = []
     for ids in chunks(customer_ids):
         query = select(*columns).where(
             ORDER.customer_id.in_(ids),
@@ -340,13 +335,21 @@ def _recent_orders(
             placed_at <= until,
             ~of_orders(ORDER.id, sorted(batch_ids)),
         )
-        rows.extend(row for row in session.execute(query).all() if row[0] not in batch_ids)
+        others.extend(row for row in session.execute(query).all() if row[0] not in batch_ids)
     # A customer whose only order in the window is the one being reviewed has no history
     # to compare with: most customers, so their keys are not worth computing.
     per_customer: dict[int, int] = defaultdict(int)
-    for row in rows:
+    for order in orders:
+        per_customer[order.customer_id] += 1
+    for row in others:
         per_customer[row[1]] += 1
-    rows = [row for row in rows if per_customer[row[1]] > 1]
+    rows = [
+        (o.id, o.customer_id, o.purchased_at, o.received_at, o.status, o.ship_line1,
+         o.ship_postal_code, o.ship_country, o.ship_city)
+        for o in orders
+        if o.customer_id is not None and per_customer[o.customer_id] > 1
+    ]  # fmt: skip
+    rows.extend(row for row in others if per_customer[row[1]] > 1)
     items = _items_of(session, [row[0] for row in rows], batch_lines)
     found: dict[int, list[RecentOrder]] = defaultdict(list)
     for oid, cid, purchased, received, status, line1, postal, country, city in rows:

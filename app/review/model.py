@@ -123,8 +123,8 @@ class CustomerFacts:
     status: str = "active"  # active, arrears, frozen, banned
     language: str = "en"
     created_at: dt.datetime | None = None
-    # ``address_key`` of every address on file for the account.
-    address_keys: frozenset[str] = frozenset()
+    # Every address on file for the account: (street, postal code, country, city).
+    addresses: tuple[tuple[str, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

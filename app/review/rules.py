@@ -962,7 +962,7 @@ def order_burst(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
 def new_account_high_value(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     settings = world.settings
     customer = order.customer
-    if customer is None or customer.created_at is None or not customer.address_keys:
+    if customer is None or customer.created_at is None or not customer.addresses:
         return []
     if order.total_cents < settings.high_value_cents:
         return []
@@ -971,7 +971,8 @@ def new_account_high_value(order: OrderFacts, world: ReviewWorld) -> list[Findin
         return []
     destination = ship_to_key(order)
     used_before = {other.ship_to_key for other in order.recent_orders}
-    if destination in customer.address_keys or destination in used_before:
+    on_file = {address_key(*address) for address in customer.addresses}
+    if destination in on_file or destination in used_before:
         return []
     return [
         Finding(

@@ -52,7 +52,6 @@ def customer(**changes) -> CustomerFacts:
         email="ada@example.com",
         phone="+4930901820",
         created_at=NOW - dt.timedelta(days=400),
-        address_keys=frozenset(),
     )
     return dataclasses.replace(base, **changes)
 

@@ -132,7 +132,7 @@ def test_a_customer_with_ten_thousand_recent_orders_is_handled_quickly():
 def test_a_high_value_order_from_a_new_account_to_a_new_address_is_held():
     new = customer(
         created_at=order().placed_at - dt.timedelta(days=2),
-        address_keys=frozenset({address_key("Home 1", "80331", "DE")}),
+        addresses=(("Home 1", "80331", "DE", "München"),),
     )
     big = order(line(KETTLE, 30), customer=new)
     [finding] = rules.new_account_high_value(big, world())
@@ -142,14 +142,17 @@ def test_a_high_value_order_from_a_new_account_to_a_new_address_is_held():
 def test_a_new_account_is_not_held_when_any_of_the_conditions_is_missing():
     new = customer(
         created_at=order().placed_at - dt.timedelta(days=2),
-        address_keys=frozenset({address_key("Home 1", "80331", "DE")}),
+        addresses=(("Home 1", "80331", "DE", "München"),),
     )
     cases = [
         order(line(KETTLE, 2), customer=new),  # small order
-        order(line(KETTLE, 30), customer=customer(address_keys=new.address_keys)),  # old account
+        order(line(KETTLE, 30), customer=customer(addresses=new.addresses)),  # old account
         order(
             line(KETTLE, 30),
-            customer=customer(created_at=new.created_at, address_keys=frozenset({HOME})),
+            customer=customer(
+                created_at=new.created_at,
+                addresses=(("Invalidenstraße 1", "10115", "DE", "Berlin"),),
+            ),
         ),  # home
         order(line(KETTLE, 30), customer=new, recent_orders=(recent(99, 600),)),  # used before
         order(line(KETTLE, 30), customer=customer(created_at=new.created_at)),  # nothing on file

@@ -54,7 +54,7 @@ customers = st.builds(
     status=st.one_of(st.sampled_from(["active", "arrears", "frozen", "banned"]), TEXT),
     language=TEXT,
     created_at=st.one_of(st.none(), UTC_TIMES),
-    address_keys=st.frozensets(TEXT, max_size=3),
+    addresses=st.lists(st.tuples(TEXT, TEXT, COUNTRIES, TEXT), max_size=2).map(tuple),
 )
 ship_tos = st.builds(
     ShipTo,

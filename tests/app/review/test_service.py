@@ -269,3 +269,17 @@ def test_an_order_changed_at_a_desk_during_its_batch_is_reviewed_again_not_overw
             select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_id == ids[1])
         )
     assert moves == 0
+
+
+def test_a_dear_first_order_from_a_new_account_to_a_new_address_waits_as_an_exception(db):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        newcomer = b.customer(s, created_at=b.NOW - dt.timedelta(days=1))
+        b.address(s, newcomer, line1="Home 1")
+        television = b.product(s, price=90_000, category="electronics")
+        far_away = b.order(s, newcomer, [(television, 1)], line1="Parcel Shop 7")
+        home = b.order(s, newcomer, [(television, 1)], line1="Home 1", ship_postal_code="80331")
+        uow.commit()
+    review_orders(db, REVIEWER, [far_away.id, home.id])
+    assert (_status(db, far_away.id), _status(db, home.id)) == ("on_hold", "approved")
+    assert ("malicious.new_account_high_value", "block", "ship_to") in _findings(db, far_away.id)
