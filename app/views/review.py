@@ -355,6 +355,7 @@ class ExceptionView:
     handled_by: str
     result: str | None
     related: tuple[str, ...]
+    related_ids: tuple[int, ...]
     opened_at: dt.datetime
 
 
@@ -367,8 +368,34 @@ class ConflictView:
 
 
 @dataclass(frozen=True)
+class ShipToView:
+    name: str
+    phone: str
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+@dataclass(frozen=True)
+class RelatedOrder:
+    """An order an exception names (a duplicate's twin), as the desk saw it."""
+
+    id: int
+    number: str
+    status: str
+    version: int
+    total_cents: int
+    currency: str
+    received_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class ReviewDetail:
     order: OrderDetail
+    ship: ShipToView
     queue: ReviewQueue | None
     findings: tuple[FindingView, ...]
     stock: tuple[LineStock, ...]
@@ -378,6 +405,7 @@ class ReviewDetail:
     exceptions: tuple[ExceptionView, ...]
     conflicts: tuple[ConflictView, ...]
     short_lines: tuple[ShortLine, ...]
+    related: tuple[RelatedOrder, ...]
     actions: frozenset[str]
 
     @property
@@ -419,6 +447,16 @@ def review_detail(
         short = tuple(short_lines(session, order, settings))
     return ReviewDetail(
         order=detail,
+        ship=ShipToView(
+            order.ship_name,
+            order.ship_phone or "",
+            order.ship_line1,
+            order.ship_line2,
+            order.ship_city,
+            order.ship_region,
+            order.ship_postal_code,
+            order.ship_country,
+        ),
         queue=queue,
         findings=_findings(session, order_id),
         stock=_line_stock(session, order_id),
@@ -428,7 +466,30 @@ def review_detail(
         exceptions=exceptions,
         conflicts=_conflicts(session, order_id),
         short_lines=short,
+        related=_related(session, exceptions),
         actions=available_actions(actor, order.status, queue, exceptions),
+    )
+
+
+def _related(session: Session, exceptions: tuple[ExceptionView, ...]) -> tuple[RelatedOrder, ...]:
+    ids = sorted({i for e in exceptions if e.state != "closed" for i in e.related_ids})
+    if not ids:
+        return ()
+    rows = session.execute(
+        select(
+            Order.id,
+            Order.status,
+            Order.version,
+            Order.total_cents,
+            Order.currency,
+            Order.received_at,
+        )
+        .where(Order.id.in_(ids))
+        .order_by(Order.id)
+    ).all()
+    return tuple(
+        RelatedOrder(oid, order_number(oid), status, version, total, currency, received)
+        for oid, status, version, total, currency, received in rows
     )
 
 
@@ -565,6 +626,7 @@ def _exception_view(r: ExceptionRecord) -> ExceptionView:
         handled_by=r.handled_by_name,
         result=r.result,
         related=tuple(order_number(i) for i in r.related_order_ids or ()),
+        related_ids=tuple(r.related_order_ids or ()),
         opened_at=r.opened_at,
     )
 

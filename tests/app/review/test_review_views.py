@@ -174,3 +174,14 @@ def test_exceptions_are_searchable_by_kind_state_order_and_words(db, floor):
     assert [r.order_id for r in by_word] == floor["held"]
     assert [r.order_id for r in by_number] == floor["exception"][1:]
     assert len(next_page) == 2 and page[0].id > next_page[0].id
+
+
+def test_the_detail_of_a_duplicate_names_its_twin_with_the_version_seen(db, floor):
+    first, second = floor["exception"]
+    with db.unit_of_work() as uow:
+        detail = review_detail(uow.session, REVIEWER, first)
+        twin_version = uow.session.get(Order, second).version
+    [twin] = detail.related
+    assert (twin.id, twin.status, twin.version) == (second, "on_hold", twin_version)
+    assert detail.ship.line1 == "Hof 1"
+    assert "resolve_duplicates" in detail.actions
