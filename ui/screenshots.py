@@ -20,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("out", type=Path, help="folder for the PNG files")
     parser.add_argument("--db", required=True, metavar="URL")
-    parser.add_argument("--search", default="王", help="search that selects the shown order")
+    parser.add_argument("--search", default="", help="text typed into the search field")
+    parser.add_argument("--status", default=None, help="status filter, e.g. shipped")
+    parser.add_argument("--channel", default=None, help="channel filter, e.g. shop")
+    parser.add_argument("--row", type=int, default=0, help="which row of the list to select")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -59,7 +62,14 @@ def main(argv: list[str] | None = None) -> int:
             window.grab().save(str(args.out / "main_window.png"))
             orders = window.screen("orders")
             orders.search_edit.setText(args.search)
-            orders.jump_to_first()
+            for combo, value in (
+                (orders.status_combo, args.status),
+                (orders.channel_combo, args.channel),
+            ):
+                combo.setCurrentIndex(max(combo.findData(value), 0))
+            orders.apply_filter()
+            orders.focus_list()
+            orders.select_row(args.row)
             app.processEvents()
             window.grab().save(str(args.out / "orders_selected.png"))
             window.close()

@@ -274,7 +274,7 @@ def thousand_orders(db):
                 "channel": "amazon",
                 "channel_order_id": f"AMZ-{i:05d}",
                 "customer_id": customer_id,
-                "status": "received",
+                "status": "approved" if i % 10 == 0 else "received",
                 "currency": "EUR",
                 "total_cents": 100 + i,
                 "received_at": now - dt.timedelta(minutes=i),
@@ -317,7 +317,8 @@ def test_a_new_search_starts_at_the_top_of_its_list(qtbot, make_context, people,
     with qtbot.waitExposed(screen):
         screen.show()
     screen.table.scrollToBottom()
-    search(qtbot, screen, "bulk buyer")
+    screen.status_combo.setCurrentIndex(screen.status_combo.findData("approved"))
+    assert screen.model.total == 100
     assert screen.table.verticalScrollBar().value() == 0
     qtbot.waitUntil(lambda: screen.model.cached_row(0) is not None)
 
@@ -355,3 +356,23 @@ def test_column_layout_is_remembered_per_user(qtbot, make_context, people, shop)
     qtbot.addWidget(other)
     assert other.table.horizontalHeader().sectionSize(5) != 333
     assert other.table.horizontalHeader().visualIndex(7) == 7
+
+
+def test_tab_walks_search_filters_list_then_detail(qtbot, make_context, people, shop):
+    screen = OrdersScreen(make_context(people["ada"]))
+    qtbot.addWidget(screen)
+    with qtbot.waitActive(screen):
+        screen.show()
+        screen.activateWindow()
+    screen.focus_search()
+    expected = [
+        screen.status_combo,
+        screen.channel_combo,
+        screen.from_edit,
+        screen.to_edit,
+        screen.table,
+        screen.detail,
+    ]
+    for widget in expected:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is widget

@@ -163,7 +163,7 @@ class OrdersScreen(DeskScreen):
         return row
 
     def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit()
+        edit = _DateEdit()
         edit.setObjectName(name)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
@@ -438,6 +438,14 @@ class OrdersScreen(DeskScreen):
         store, user = self._context.store, self._context.actor.username
         store.set_user_blob(user, TABLE_LAYOUT_KEY, self.table.horizontalHeader().saveState())
         store.set_user_blob(user, SPLITTER_LAYOUT_KEY, self.splitter.saveState())
+
+
+class _DateEdit(QDateEdit):
+    """Tab leaves the field; Qt's own date edit would step through year, month and day
+    first, a trap for people who Tab through the filters. Arrows still move within it."""
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, forward)
 
 
 def _local_midnight(day: QDate, days_after: int = 0) -> dt.datetime | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.views.orders import OrderDetail
@@ -29,6 +29,10 @@ _STAGE_TEXT = {
 }
 
 
+# Below this the unbreakable columns (times, codes, amounts) no longer fit.
+MIN_WIDTH = 380
+
+
 def _t(text: str) -> str:
     return QCoreApplication.translate("OrderDetail", text)
 
@@ -40,6 +44,10 @@ class OrderDetailPane(QTextBrowser):
         super().__init__(parent)
         self.setObjectName("orderDetail")
         self.setOpenLinks(False)
+        # Everything wraps to the pane; full-width tables round one pixel over it, which
+        # would show a pointless horizontal scroll bar.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(MIN_WIDTH)
         self.order_id: int | None = None
         self.document().setDocumentMargin(12)
         self.clear_order()
@@ -117,9 +125,17 @@ def _customer(d: OrderDetail) -> str:
     return "<br>".join(parts)
 
 
+_NOWRAP = " style='white-space:nowrap'"
+
+
 def _table(
-    headers: Sequence[str], rows: Iterable[Sequence[str]], right: set[int], width: str = "100%"
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    right: set[int],
+    width: str = "100%",
+    wrap: frozenset[int] = frozenset(),
 ) -> str:
+    """Cells of the columns not in ``wrap`` keep their words together (codes, money)."""
     cells = "".join(
         f"<th align='{'right' if i in right else 'left'}'>{escape(h)}</th>"
         for i, h in enumerate(headers)
@@ -127,7 +143,8 @@ def _table(
     body = "".join(
         "<tr>"
         + "".join(
-            f"<td align='{'right' if i in right else 'left'}'>{cell}</td>"
+            f"<td align='{'right' if i in right else 'left'}'{'' if i in wrap else _NOWRAP}>"
+            f"{cell}</td>"
             for i, cell in enumerate(row)
         )
         + "</tr>"
@@ -165,6 +182,7 @@ def _lines(d: OrderDetail) -> str:
         [_t("#"), _t("SKU"), _t("Product"), _t("Qty"), _t("Unit price"), _t("Line total")],
         rows,
         right={0, 3, 4, 5},
+        wrap=frozenset({2}),
     )
     return table + _totals(d)
 
@@ -192,37 +210,38 @@ def _totals(d: OrderDetail) -> str:
 def _payments(d: OrderDetail) -> str:
     if not d.payments:
         return _none(_t("No payment recorded."))
-    rows = [
-        (
-            escape(p.method.replace("_", " ")),
+    lines = []
+    for p in d.payments:
+        facts = [
+            _unbroken(p.method.replace("_", " ")),
             status_badge(p.status),
-            escape(money(p.amount_cents, p.currency)),
-            escape(p.card),
-            escape(local_datetime(p.paid_at)),
-        )
-        for p in d.payments
-    ]
-    return _table(
-        [_t("Method"), _t("Status"), _t("Amount"), _t("Card"), _t("Paid")], rows, right={2}
-    )
+            f"<b>{_unbroken(money(p.amount_cents, p.currency))}</b>",
+        ]
+        if p.card:
+            facts.append(_unbroken(p.card))
+        if p.paid_at:
+            facts.append(_unbroken(_t("paid {time}").format(time=local_datetime(p.paid_at))))
+        lines.append(" · ".join(facts))
+    return "<br>".join(lines)
 
 
 def _shipments(d: OrderDetail) -> str:
     if not d.shipments:
         return _none(_t("No shipment yet."))
-    rows = [
-        (
-            escape(s.number),
-            status_badge(s.status),
-            escape(s.warehouse),
-            escape(s.carrier),
-            escape(s.tracking_number),
-            str(s.units),
-        )
-        for s in d.shipments
-    ]
-    headers = [_t("Shipment"), _t("Status"), _t("From"), _t("Carrier"), _t("Tracking"), _t("Units")]
-    return _table(headers, rows, right={5})
+    lines = []
+    for s in d.shipments:
+        facts = [f"<b>{_unbroken(s.number)}</b> {status_badge(s.status)}"]
+        facts.append(_unbroken(_t("from {warehouse}").format(warehouse=s.warehouse)))
+        if s.carrier or s.tracking_number:
+            facts.append(_unbroken(f"{s.carrier} {s.tracking_number}".strip()))
+        facts.append(_unbroken(_t("{units} units").format(units=s.units)))
+        lines.append(" · ".join(facts))
+    return "<br>".join(lines)
+
+
+def _unbroken(text: str) -> str:
+    """Escaped, with its spaces kept together: a card, an amount, a time never split."""
+    return escape(text).replace(" ", "&nbsp;")
 
 
 def _stages(d: OrderDetail) -> str:
@@ -242,13 +261,16 @@ def _audit(d: OrderDetail) -> str:
             change = f"{status_text(event.from_state or '')} → {status_text(event.to_state)}"
         else:
             change = event.action.replace("_", " ")
+        what = escape(change)
+        if event.reason:
+            what += f"<br><i>{escape(event.reason)}</i>"
         rows.append(
             (
                 escape(local_datetime(event.at)),
                 escape(event.actor),
                 escape(event.entity),
-                escape(change),
-                escape(event.reason),
+                what,
             )
         )
-    return _table([_t("When"), _t("Who"), _t("What"), _t("Change"), _t("Why")], rows, right=set())
+    headers = [_t("When"), _t("Who"), _t("Record"), _t("Change and reason")]
+    return _table(headers, rows, right=set(), wrap=frozenset({1, 3}))
