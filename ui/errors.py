@@ -109,6 +109,14 @@ def setup_logging(folder: Path) -> Path:
     return path
 
 
+def stop_logging(path: Path) -> None:
+    """Detach and close the file handler ``setup_logging`` added for ``path``."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "baseFilename", None) == str(path)]:
+        root.removeHandler(handler)
+        handler.close()
+
+
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
 
 

@@ -19,7 +19,7 @@ from app.database import Database, open_database
 from app.errors import OrderdeskError
 from ui import errors
 from ui.compat import guard_none_refcount
-from ui.errors import ErrorReporter, error_text, setup_logging
+from ui.errors import ErrorReporter, error_text, setup_logging, stop_logging
 from ui.login import LoginDialog
 from ui.settings import DeskSettings, SettingsStore
 from ui.style import apply_look
@@ -36,7 +36,8 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "trans
 def run(db_url: str) -> int:
     guard_none_refcount()
     app = _application()
-    reporter = ErrorReporter(setup_logging(log_dir()))
+    log_file = setup_logging(log_dir())
+    reporter = ErrorReporter(log_file)
     reporter.install()
     try:
         database = _open(db_url)
@@ -48,6 +49,7 @@ def run(db_url: str) -> int:
             database.dispose()
     finally:
         reporter.uninstall()
+        stop_logging(log_file)
 
 
 def _application() -> QApplication:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,10 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from app.errors import ConcurrentUpdate
 from app.permissions import Permission
+from tests.ui.conftest import PASSWORD
 from ui import main as ui_main
 from ui.desks import DESKS, Desk, DeskScreen
-from ui.errors import ErrorReporter, setup_logging, user_action
+from ui.errors import ErrorReporter, setup_logging, stop_logging, user_action
 from ui.main_window import GEOMETRY_KEY, MainWindow
 
 
@@ -151,8 +151,7 @@ def test_a_bug_is_logged_and_shown_once_as_a_friendly_dialog(tmp_path, shown_mes
         raise ZeroDivisionError("the bug")
     except ZeroDivisionError as error:
         reporter.handle(type(error), error, error.__traceback__)
-    for handler in logging.getLogger().handlers:
-        handler.flush()
+    stop_logging(log_file)  # flushes and closes the file
     assert len(shown_messages) == 1
     title, text = shown_messages[0]
     assert title == "Something went wrong"
@@ -171,3 +170,45 @@ def test_the_exception_hook_is_installed_and_removed(tmp_path):
     assert sys.excepthook == reporter.handle
     reporter.uninstall()
     assert sys.excepthook is before
+
+
+def test_run_logs_in_opens_the_desk_logs_out_and_ends_when_login_is_cancelled(
+    qtbot, db_url, people, monkeypatch
+):
+    """The whole shell loop, driven the way a person would: log in, log out, cancel."""
+    from PySide6.QtCore import QTimer
+
+    from ui.login import LoginDialog
+
+    seen: list[str] = []
+
+    def visible(kind):
+        return next(
+            (w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()),
+            None,
+        )
+
+    def step() -> None:
+        login, window = visible(LoginDialog), visible(MainWindow)
+        if window is not None:
+            seen.append(f"window:{window.current_desk}:{window.user_label.text()}")
+            window.logout_action.trigger()
+        elif login is not None and len(seen) == 0:
+            seen.append("login")
+            login.username_edit.setText("ada")
+            login.password_edit.setText(PASSWORD)
+            login.submit()
+        elif login is not None and seen[-1].startswith("window"):
+            seen.append("login again")
+            login.reject()
+
+    timer = QTimer()
+    timer.timeout.connect(step)
+    timer.start(30)
+    assert ui_main.run(db_url) == 0
+    timer.stop()
+    assert seen == [
+        "login",
+        "window:orders:Signed in: Ada Lovelace (ada) · Customer service",
+        "login again",
+    ]
