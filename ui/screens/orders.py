@@ -227,7 +227,7 @@ class OrdersScreen(DeskScreen):
             self.tr("&Clear search and filters"), "Ctrl+Shift+X", self.clear_filters
         )
         self.copy_action = self._action(
-            self.tr("&Copy order number"), "Ctrl+Shift+C", self.copy_number
+            self.tr("Co&py order number"), "Ctrl+Shift+C", self.copy_number
         )
         self.list_action = self._action(self.tr("Go to the &list"), "Ctrl+L", self.focus_list)
         self.detail_action = self._action(
@@ -319,17 +319,17 @@ class OrdersScreen(DeskScreen):
         self.focus_search()
 
     def _load_channels(self) -> None:
+        channels: list[str] = []
         with user_action(self), self._context.database.unit_of_work() as uow:
             channels = list_channels(uow.session)
-            chosen = self.channel_combo.currentData()
-            self.channel_combo.blockSignals(True)
-            self.channel_combo.clear()
-            self.channel_combo.addItem(self.tr("All channels"), None)
-            for channel in channels:
-                self.channel_combo.addItem(channel, channel)
-            found = self.channel_combo.findData(chosen)
-            self.channel_combo.setCurrentIndex(max(found, 0))
-            self.channel_combo.blockSignals(False)
+        chosen = self.channel_combo.currentData()
+        self.channel_combo.blockSignals(True)
+        self.channel_combo.clear()
+        self.channel_combo.addItem(self.tr("All channels"), None)
+        for channel in channels:
+            self.channel_combo.addItem(channel, channel)
+        self.channel_combo.setCurrentIndex(max(self.channel_combo.findData(chosen), 0))
+        self.channel_combo.blockSignals(False)
 
     def _show_count(self) -> None:
         total = self.model.total
