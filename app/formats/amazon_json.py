@@ -47,6 +47,7 @@ from app.formats.common import (
     ShipTo,
     UnknownFormat,
     UnreadableFile,
+    checked_amounts,
     clean_text,
     country_code,
     fit,
@@ -371,7 +372,7 @@ class _OrderReader:
             if not order_id:
                 raise RowError("AmazonOrderId is missing")
             require_id(order_id, "channel_order_id", "AmazonOrderId")
-            return self.build(order_id, obj)
+            return checked_amounts(self.build(order_id, obj))
         except RowError as error:
             return RejectedOrder(order_id, (RejectedRow(self.position, order_id, error.reason),))
 

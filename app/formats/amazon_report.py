@@ -34,6 +34,7 @@ from app.formats.common import (
     ReadItem,
     RowError,
     ShipTo,
+    checked_amounts,
     clean_text,
     country_code,
     fit,
@@ -215,7 +216,11 @@ class _ReportReader:
             except RowError as error:
                 raise _BadRow(records[0].row, error.reason) from error
             self.check_siblings_agree(records)
-            return self.build(clean_text(order_id), records)
+            order = self.build(clean_text(order_id), records)
+            try:
+                return checked_amounts(order)
+            except RowError as error:
+                raise _BadRow(records[0].row, error.reason) from error
         except _BadRow as bad:
             return reject_whole(order_id, raw, bad.row, bad.reason)
 

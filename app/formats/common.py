@@ -226,6 +226,25 @@ def reject_whole(
     return RejectedOrder(order_id, tuple(rejected))
 
 
+# The database stores amounts as 32-bit integers (PostgreSQL ``integer``): 21,474,836.47
+# in a two-decimal currency. Nothing a shop sells comes near; a bigger amount is corrupt.
+MAX_AMOUNT_MINOR = 2_000_000_000
+
+
+def checked_amounts(order: IncomingOrder) -> IncomingOrder:
+    """Refuse what cannot be a real order's money (and could not be stored)."""
+    for line in order.lines:
+        if line.line_total_minor < 0:
+            raise RowError(f"the price of {line.sku} is negative")
+    if order.channel_total_minor is not None and order.channel_total_minor < 0:
+        raise RowError("the order total is negative")
+    amounts = [order.subtotal_minor, order.shipping_minor, order.tax_minor, order.total_minor]
+    amounts.append(order.discount_minor)
+    if any(abs(amount) > MAX_AMOUNT_MINOR for amount in amounts):
+        raise RowError("the amounts are too large to be a real order")
+    return order
+
+
 # --------------------------------------------------------------------------- fingerprint
 
 
@@ -291,9 +310,11 @@ def content_fingerprint(order: IncomingOrder) -> str:
 
 # --------------------------------------------------------------------------- values
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+# Control characters, line/paragraph separators, BOMs and lone surrogates (JSON can carry
+# "\ud800"; no database can store it).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 # The same, less the tab: a tab-separated line is checked once, before it is split.
-CONTROL_BUT_TAB = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+CONTROL_BUT_TAB = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]")
 _BREAKS = re.compile(r"[\t\r\n\u2028\u2029]+")
 
 

@@ -25,6 +25,7 @@ from app.formats.common import (
     ReadItem,
     RowError,
     ShipTo,
+    checked_amounts,
     clean_text,
     country_code,
     fit,
@@ -152,9 +153,10 @@ class _TemplateReader:
             for record in records:
                 current = record.row
                 lines.append(self.line(record, order.currency, notes))
+            current = records[0].row
+            return checked_amounts(_with(order, lines, records, notes))
         except RowError as error:
             return reject_whole(order_id, raw, current, error.reason)
-        return _with(order, lines, records, notes)
 
     def check_siblings_agree(self, records: list[Record]) -> None:
         if len(records) == 1:

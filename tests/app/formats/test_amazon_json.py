@@ -160,3 +160,20 @@ def test_empty_and_binary_files_cannot_be_read(tmp_path):
     binary.write_bytes(b"{\x00\x01\x02")
     with pytest.raises(UnreadableFile, match="binary"):
         amazon_json.read(binary)
+
+
+def test_negative_order_total_is_rejected(tmp_path):
+    data = json.loads(COMBINED.read_text())
+    data["payload"]["Orders"][0]["OrderTotal"]["Amount"] = "-1.00"
+    path = tmp_path / "negative.json"
+    path.write_text(json.dumps(data))
+    orders, rejected = read(path)
+    assert "113-0000001-0000001" not in orders and "negative" in rejected[0].reason
+
+
+def test_lone_surrogates_and_control_characters_are_removed(tmp_path):
+    data = json.loads(COMBINED.read_text())
+    data["payload"]["Orders"][0]["ShippingAddress"]["Name"] = "Maria\ud800 \u0000Garcia"
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(data))  # ASCII JSON with \\ud800 and \\u0000 escapes
+    assert read(path)[0]["113-0000001-0000001"].ship_to.name == "Maria Garcia"

@@ -268,3 +268,12 @@ def test_large_file_is_streamed_with_flat_memory(tmp_path):
     tracemalloc.stop()
     assert count == 12_000
     assert peak < 6 * 2**20  # the id index and one order at a time
+
+
+@pytest.mark.parametrize(
+    ("price", "reason"),
+    [("-5.00", "negative"), ("99999999.99", "too large"), ("21474836.48", "too large")],
+)
+def test_amounts_no_real_order_has_are_rejected_not_crashed_on(tmp_path, price, reason):
+    orders, rejected = read(write(tmp_path, [HEADER, with_cell(ROWS[2], "item-price", price)]))
+    assert orders == {} and reason in rejected[0].reason
