@@ -440,6 +440,7 @@ def review_detail(
     exceptions = _exceptions(session, order_id)
     held = any(e.state == "held" for e in exceptions)
     queue = queue_of(order.status, held)
+    conflicts = _conflicts(session, order_id)
     short: tuple = ()
     if order.status == "stock_short":
         from app.review.stock_short import short_lines
@@ -464,10 +465,10 @@ def review_detail(
         tasks=_tasks(session, order_id),
         messages=_messages(session, order_id),
         exceptions=exceptions,
-        conflicts=_conflicts(session, order_id),
+        conflicts=conflicts,
         short_lines=short,
         related=_related(session, exceptions),
-        actions=available_actions(actor, order.status, queue, exceptions),
+        actions=available_actions(actor, order.status, queue, exceptions, bool(conflicts)),
     )
 
 
@@ -660,6 +661,7 @@ def available_actions(
     status: str,
     queue: ReviewQueue | None,
     exceptions: tuple[ExceptionView, ...] = (),
+    open_conflicts: bool = False,
 ) -> frozenset[str]:
     """Which of the desk's verbs apply to an order in this state, for this person.
 
@@ -690,6 +692,8 @@ def available_actions(
     actions |= per_queue[queue]
     if queue is ReviewQueue.EXCEPTION and "duplicate" in kinds:
         actions.add("resolve_duplicates")
+    if open_conflicts and status in ("received", "needs_info", "on_hold"):
+        actions.add("keep_stored")
     if actor.may(Permission.BAN_CUSTOMERS):
         actions.add("ban")
     if not actor.may(Permission.CHANGE_ORDERS):
