@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.formats.common import (
@@ -255,8 +255,7 @@ class _TemplateReader:
 def _with(
     order: IncomingOrder, lines: list[IncomingLine], records: list[Record], notes: list[str]
 ) -> IncomingOrder:
-    from dataclasses import replace
-
+    """The order read from its first row, completed with its lines and where they were."""
     return replace(
         order,
         lines=tuple(lines),
