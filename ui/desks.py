@@ -64,6 +64,18 @@ def _orders_screen(context: DeskContext) -> DeskScreen:
     return OrdersScreen(context)
 
 
+def _import_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.import_orders import ImportOrdersScreen
+
+    return ImportOrdersScreen(context)
+
+
+def _review_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.review import ReviewScreen
+
+    return ReviewScreen(context)
+
+
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
@@ -72,8 +84,29 @@ DESKS: tuple[Desk, ...] = (
         Permission.VIEW_ORDERS,
         _orders_screen,
     ),
+    Desk(
+        "import",
+        QT_TRANSLATE_NOOP("Desks", "Import"),
+        "Ctrl+2",
+        Permission.IMPORT_ORDERS,
+        _import_screen,
+    ),
+    Desk(
+        "review",
+        QT_TRANSLATE_NOOP("Desks", "Review"),
+        "Ctrl+3",
+        Permission.REVIEW_ORDERS,
+        _review_screen,
+    ),
 )
 
 
 def desks_for(actor: Actor, desks: Sequence[Desk] = DESKS) -> list[Desk]:
-    return [desk for desk in desks if actor.may(desk.permission)]
+    """The desks ``actor`` may use, in registry order; a key listed twice counts once."""
+    seen: set[str] = set()
+    allowed = []
+    for desk in desks:
+        if desk.key not in seen and actor.may(desk.permission):
+            seen.add(desk.key)
+            allowed.append(desk)
+    return allowed
