@@ -37,10 +37,8 @@ def bench_orders_view(n: int, url: str) -> list[BenchResult]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from ui.compat import guard_none_refcount
     from ui.style import apply_look
 
-    guard_none_refcount()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_look(app)  # type: ignore[arg-type]
     database = open_database(url)

@@ -18,7 +18,6 @@ from app.config import APP_NAME, log_dir
 from app.database import Database, open_database
 from app.errors import OrderdeskError
 from ui import errors
-from ui.compat import guard_none_refcount
 from ui.errors import ErrorReporter, error_text, setup_logging, stop_logging
 from ui.login import LoginDialog
 from ui.settings import DeskSettings, SettingsStore
@@ -34,7 +33,6 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "trans
 
 
 def run(db_url: str) -> int:
-    guard_none_refcount()
     app = _application()
     log_file = setup_logging(log_dir())
     reporter = ErrorReporter(log_file)

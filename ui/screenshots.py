@@ -31,7 +31,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.database import open_database
     from app.permissions import Actor, Role
-    from ui.compat import guard_none_refcount
     from ui.desks import DeskContext
     from ui.login import LoginDialog
     from ui.main_window import MainWindow
@@ -39,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     from ui.style import apply_look
     from ui.tasks import TaskRunner
 
-    guard_none_refcount()
     app = QApplication(sys.argv[:1])
     apply_look(app)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -14,16 +14,11 @@ from app.workflow import change_status
 from db.models import Order
 from tests import factories
 from ui import errors as ui_errors
-from ui.compat import guard_none_refcount
 from ui.desks import DeskContext
 from ui.settings import DeskSettings, SettingsStore
 from ui.tasks import TaskRunner
 
 PASSWORD = "correct horse battery"
-
-# PySide6 6.12.0 on Python 3.11 leaks references to None (see ui/compat.py): a long test
-# run would otherwise abort the interpreter.
-guard_none_refcount()
 
 
 @pytest.fixture
