@@ -299,7 +299,9 @@ def _review_locked(
         reviews = review_batch(batch.facts, batch.world, cache.ledger)
         earlier = [row.id for row in to_review if row.reviewed_at is not None]
         replace_findings(session, reviews, now, earlier)
-        _open_exception_records(session, actor, reviews, {r.id: r for r in to_review}, now)
+        by_id = {row.id: row for row in to_review}
+        _open_exception_records(session, actor, reviews, by_id, now)
+        _close_cleared_records(session, actor, reviews, by_id, now)
         _bulk_move(session, actor, to_review, reviews, now)
         for review in reviews:
             summary.count(review.decision.outcome)
@@ -320,6 +322,7 @@ def review_now(
     by_id = {order.id: order for order in orders}
     replace_findings(session, reviews, now)
     _open_exception_records(session, actor, reviews, by_id, now)
+    _close_cleared_records(session, actor, reviews, by_id, now)
     for review in reviews:
         _move(session, actor, by_id[review.order_id], review, now)
     return reviews
@@ -444,6 +447,40 @@ def replace_findings(
     ]
     if rows:
         session.execute(insert(table), rows)
+
+
+def _close_cleared_records(
+    session: Session,
+    actor: Actor,
+    reviews: Sequence[OrderReview],
+    orders: dict,
+    now: dt.datetime,
+) -> None:
+    """An order that was an exception and is one no more: its open record is released.
+
+    (A frozen account thawed, a block-list entry lifted.) Held records stay: a hold ends
+    only when a person releases it.
+    """
+    cleared = [
+        r.order_id
+        for r in reviews
+        if orders[r.order_id].status == "on_hold" and r.decision.outcome is not Outcome.EXCEPTION
+    ]
+    table = ExceptionRecord.__table__
+    for ids in chunks(cleared):
+        session.execute(
+            update(table)
+            .where(table.c.order_id.in_(ids), table.c.state == "open")
+            .values(
+                state="closed",
+                result="released",
+                result_note="cleared when reviewed again",
+                handled_by_id=actor.user_id,
+                handled_by_name=actor.username,
+                closed_at=now,
+                version=table.c.version + 1,
+            )
+        )
 
 
 def _open_exception_records(

@@ -340,3 +340,19 @@ def test_an_action_for_another_queue_is_refused_by_name(db):
     order_id, seen = reviewed(db, no_phone)
     with pytest.raises(NotInQueue):
         ask_for_payment(db.unit_of_work(), REVIEWER, order_id, expected_version=seen)
+
+
+def test_review_again_at_the_desk_releases_a_cleared_exception(db):
+    order_id, _ = reviewed(
+        db, lambda s: b.order(s, b.customer(s, status="frozen"), [(b.product(s), 1)])
+    )
+    with db.unit_of_work() as uow:
+        order = uow.session.get(Order, order_id)
+        uow.session.get(Customer, order.customer_id).status = "active"
+        uow.commit()
+    result = rereview_order(
+        db.unit_of_work(), REVIEWER, order_id, expected_version=version(db, order_id)
+    )
+    assert result.status == "approved"
+    [record] = get(db, ExceptionRecord, order_id=order_id)
+    assert (record.state, record.result) == ("closed", "released")

@@ -283,3 +283,19 @@ def test_a_dear_first_order_from_a_new_account_to_a_new_address_waits_as_an_exce
     review_orders(db, REVIEWER, [far_away.id, home.id])
     assert (_status(db, far_away.id), _status(db, home.id)) == ("on_hold", "approved")
     assert ("malicious.new_account_high_value", "block", "ship_to") in _findings(db, far_away.id)
+
+
+def test_an_exception_cleared_on_review_again_is_released_and_the_order_goes_on(db):
+    from db.models import Customer
+
+    order_id = _make(db, lambda s: b.order(s, b.customer(s, status="frozen"), [(b.product(s), 1)]))
+    review_orders(db, REVIEWER, [order_id])
+    with db.unit_of_work() as uow:
+        customer_id = uow.session.get(Order, order_id).customer_id
+        uow.session.get(Customer, customer_id).status = "active"  # finance thawed it
+        uow.commit()
+    review_orders(db, REVIEWER, [order_id])
+    assert _status(db, order_id) == "approved"
+    with db.unit_of_work() as uow:
+        record = uow.session.scalars(select(ExceptionRecord)).one()
+    assert (record.state, record.result, record.version) == ("closed", "released", 2)
