@@ -114,6 +114,26 @@ class InvalidInput(OrderdeskError):
         self.expected = expected
 
 
+class FullCardNumber(InvalidInput):
+    """A full card number was typed or scanned into a field; it is refused, never kept.
+
+    Only the last four digits travel with the error (``value`` and the message), so the
+    number cannot reach a log, the database or a screen through it.
+    """
+
+    def __init__(self, field: str, last4: str) -> None:
+        OrderdeskError.__init__(
+            self,
+            f"{field}: this looks like a full card number (ending {last4}). Card numbers are "
+            "never kept: enter only the brand, the last four digits, the expiry and the "
+            "card terminal's reference.",
+        )
+        self.field = field
+        self.value = f"…{last4}"
+        self.expected = "no full card number"
+        self.last4 = last4
+
+
 class NotFound(OrderdeskError):
     def __init__(self, what: str, key: object) -> None:
         super().__init__(f"No {what} {key}.")
