@@ -351,15 +351,28 @@ def _issuer_known(digits: str) -> bool:
     return digits[0] in "23456"
 
 
+def gtin_valid(digits: str) -> bool:
+    """The check digit of a GTIN (EAN-13, UPC-A, …): weights 3 and 1 from the right."""
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
 def card_number_in(text: str) -> str | None:
     """The last four digits of a full card number hidden in ``text``, else None.
 
     A card number is a run of 12–19 digits (spaces or dashes between groups allowed) that
-    passes the Luhn check and starts as card numbers do.
+    passes the Luhn check and starts as card numbers do. A valid 12- or 13-digit product
+    barcode (UPC-A, EAN-13) is not one: one EAN in ten passes Luhn too, and scanning
+    products is what the counter does all day (cards of that length are no longer issued).
     """
     for match in _DIGIT_RUN.finditer(text):
         digits = re.sub(r"[ -]", "", match.group())
-        if 12 <= len(digits) <= 19 and _issuer_known(digits) and luhn_valid(digits):
+        if not 12 <= len(digits) <= 19 or not _issuer_known(digits):
+            continue
+        if len(digits) in (12, 13) and gtin_valid(digits):
+            continue
+        if luhn_valid(digits):
             return digits[-4:]
     return None
 

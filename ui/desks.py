@@ -76,6 +76,12 @@ def _review_screen(context: DeskContext) -> DeskScreen:
     return ReviewScreen(context)
 
 
+def _counter_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.counter import CounterScreen
+
+    return CounterScreen(context)
+
+
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
@@ -97,6 +103,13 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+3",
         Permission.REVIEW_ORDERS,
         _review_screen,
+    ),
+    Desk(
+        "counter",
+        QT_TRANSLATE_NOOP("Desks", "Shop counter"),
+        "Ctrl+4",
+        Permission.IMPORT_ORDERS,
+        _counter_screen,
     ),
 )
 

@@ -26,6 +26,7 @@ class DeskSettings:
     search_delay_ms: int = 250  # typing pause before a search runs
     page_rows: int = 100  # rows a table fetches at a time
     cached_pages: int = 64  # pages a table keeps in memory
+    shop_store_code: str = ""  # the store a shop-counter desk stands in, e.g. BER
 
 
 class SettingsStore:

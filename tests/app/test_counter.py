@@ -413,6 +413,8 @@ def test_a_full_card_number_in_any_field_is_refused_and_kept_nowhere(db, catalog
         ("+49 30 12345630", None),  # a phone number that happens to pass Luhn
         ("+8613800138000", None),
         ("8815329842815468", None),  # a terminal reference, not a card's issuer range
+        ("4000000000006", None),  # an EAN-13 that happens to pass Luhn
+        ("4000000000005", None),  # passes neither
         ("SO-000123", None),
         ("", None),
     ],

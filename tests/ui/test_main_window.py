@@ -46,10 +46,10 @@ def desk_titles(window: MainWindow) -> list[str]:
 @pytest.mark.parametrize(
     ("username", "titles"),
     [
-        ("ada", ["Orders", "Import", "Review"]),
+        ("ada", ["Orders", "Import", "Review", "Shop counter"]),
         ("wes", ["Orders"]),
         ("fay", ["Orders"]),
-        ("sue", ["Orders", "Import", "Review"]),
+        ("sue", ["Orders", "Import", "Review", "Shop counter"]),
     ],
 )
 def test_every_role_starts_at_orders_and_sees_its_desks(open_window, people, username, titles):
@@ -90,6 +90,20 @@ def test_the_desks_shortcut_switches_desk_and_shows_that_desks_menu_only(
     visible = {a.text() for a in window.menuBar().actions() if a.isVisible()}
     assert "Refunds" in visible and "Orders" not in visible
     assert window.windowTitle() == "Refunds — orderdesk"
+
+
+def test_every_desk_has_a_shortcut_of_its_own():
+    shortcuts = [desk.shortcut for desk in DESKS]
+    assert len(set(shortcuts)) == len(shortcuts)
+    assert not set(shortcuts) & {"Ctrl+Q", "Ctrl+Shift+L", "F1"}  # the window's own keys
+
+
+def test_ctrl_4_opens_the_shop_counter_ready_to_scan(qtbot, open_window, people):
+    window = open_window(people["ada"])
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_desk == "counter"
+    assert window.windowTitle() == "Shop counter — orderdesk"
+    assert window.screen("counter").scan_edit.hasFocus()
 
 
 def test_the_status_bar_names_the_person_their_roles_and_the_database(open_window, people, db):

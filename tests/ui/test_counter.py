@@ -1,0 +1,255 @@
+"""The Shop counter screen, driven as a shop assistant would: scan, find, type, Ctrl+S."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select, text
+
+from db.models import Customer, Order, OrderLine, Payment
+from tests import factories
+from ui.screens.counter import QTY, CounterScreen
+
+LAMP_EAN = "4006381333931"
+KETTLE_EAN = "4260123450018"
+CARD_NUMBER = "4111111111111111"
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def catalogue(db):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        factories.product(s, "LAMP-1", name="Desk lamp", price_cents=2500, barcode=LAMP_EAN)
+        factories.product(
+            s, "KETTLE-2", name="Glass kettle 1.7 l", price_cents=3999, barcode=KETTLE_EAN
+        )
+        factories.product(s, "KETTLE-3", name="Steel kettle", price_cents=2999)
+        factories.customer(s, "Anna Müller", email="anna@example.de", phone="+4930123456")
+        uow.commit()
+
+
+@pytest.fixture
+def screen(qtbot, make_context, people, catalogue, settings):
+    settings.shop_store_code = "BER"
+    widget = CounterScreen(make_context(people["ada"]))
+    qtbot.addWidget(widget)
+    widget.resize(1300, 820)
+    with qtbot.waitExposed(widget):
+        widget.show()
+    widget.activateWindow()
+    widget.focus_primary()
+    return widget
+
+
+def scan(qtbot, screen, code: str) -> None:
+    """A scanner types the code and ends it with Enter, into whatever has the keyboard."""
+    qtbot.keyClicks(QApplication.focusWidget() or screen.scan_edit, code)
+    qtbot.keyClick(QApplication.focusWidget() or screen.scan_edit, Qt.Key.Key_Return)
+
+
+def cell(screen, row: int, column: int) -> str:
+    return screen.lines_table.item(row, column).text()
+
+
+def orders_in(db) -> int:
+    with db.unit_of_work() as uow:
+        return uow.session.scalar(select(func.count()).select_from(Order))
+
+
+def fill_new_customer(qtbot, screen) -> None:
+    screen.new_name.setText("王芳")  # typed through an input method, not key by key
+    qtbot.keyClicks(screen.new_phone, "+86 138 0013 8000")
+    screen.new_language.setCurrentIndex(screen.new_language.findData("zh"))
+    for key, value in (
+        ("line1", "Unter den Linden 5"),
+        ("postal_code", "10117"),
+        ("city", "Berlin"),
+        ("country_code", "DE"),
+    ):
+        qtbot.keyClicks(screen.address_edits[key], value)
+
+
+def fill_card(qtbot, screen) -> None:
+    screen.brand_combo.setCurrentIndex(screen.brand_combo.findData("visa"))
+    qtbot.keyClicks(screen.last4_edit, "4242")
+    qtbot.keyClicks(screen.expiry_edit, "03/29")
+    qtbot.keyClicks(screen.reference_edit, "TRM-7781-0042")
+
+
+def test_the_empty_form_is_ready_to_scan_and_says_what_to_do(screen):
+    assert screen.scan_edit.hasFocus()
+    assert screen.empty_label.isVisible() and "scan a barcode" in screen.empty_label.text()
+    assert screen.total_label.text() == "Total —"
+    assert screen.store_edit.text() == "BER"
+
+
+def test_scanning_adds_products_and_counts_a_second_scan_up(qtbot, screen):
+    scan(qtbot, screen, LAMP_EAN)
+    scan(qtbot, screen, KETTLE_EAN)
+    scan(qtbot, screen, LAMP_EAN)
+    assert screen.lines_table.rowCount() == 2
+    assert [cell(screen, 0, c) for c in range(5)] == [
+        "LAMP-1",
+        "Desk lamp",
+        "2",
+        "25.00",
+        "50.00 EUR",
+    ]
+    assert screen.total_label.text() == "Total 89.99 EUR"
+    assert screen.amount_edit.text() == "89.99"
+    assert screen.scan_edit.hasFocus() and screen.scan_edit.text() == ""
+    assert "Desk lamp — 2 on the order" in screen.scan_message.text()
+
+
+def test_an_unknown_code_is_said_inline_in_red_and_the_field_keeps_the_keyboard(
+    qtbot, screen, shown_messages
+):
+    scan(qtbot, screen, "4000000000006")
+    assert screen.scan_message.isVisible()
+    assert screen.scan_message.text() == "✕ Unknown code “4000000000006”: no product has it."
+    assert "#a3231b" in screen.scan_message.styleSheet()
+    assert screen.scan_edit.hasFocus() and shown_messages == []
+    assert screen.lines_table.rowCount() == 0
+    scan(qtbot, screen, LAMP_EAN)  # the next scan replaces the wrong code
+    assert screen.lines_table.rowCount() == 1
+
+
+def test_a_sku_typed_in_finds_the_product_and_several_matches_are_chosen_with_arrows(qtbot, screen):
+    scan(qtbot, screen, "lamp-1")
+    assert cell(screen, 0, 0) == "LAMP-1"
+    scan(qtbot, screen, "kettle")
+    assert screen.product_list.isVisible() and screen.product_list.count() == 2
+    assert screen.scan_edit.hasFocus()
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_Down)
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_Return)
+    assert [cell(screen, r, 0) for r in range(2)] == ["LAMP-1", "KETTLE-3"]
+    assert not screen.product_list.isVisible()
+
+
+def test_quantity_is_edited_in_the_table_and_del_removes_a_line(qtbot, screen):
+    scan(qtbot, screen, LAMP_EAN)
+    scan(qtbot, screen, KETTLE_EAN)
+    screen.lines_table.setFocus()
+    screen.lines_table.setCurrentCell(0, QTY)
+    screen.lines_table.item(0, QTY).setText("3")
+    qtbot.wait(10)
+    assert screen.total_label.text() == "Total 114.99 EUR"
+    screen.lines_table.setCurrentCell(1, QTY)
+    qtbot.keyClick(screen.lines_table, Qt.Key.Key_Delete)
+    assert screen.lines_table.rowCount() == 1
+    assert screen.total_label.text() == "Total 75.00 EUR"
+
+
+def test_a_customer_is_found_as_you_type_and_chosen_with_enter(qtbot, screen):
+    screen.focus_customer_search()
+    qtbot.keyClicks(screen.customer_search, "+49 30 12")
+    qtbot.waitUntil(lambda: screen.customer_list.isVisible())
+    assert screen.customer_list.item(0).text().startswith("Anna Müller")
+    qtbot.keyClick(screen.customer_search, Qt.Key.Key_Return)
+    assert screen.customer is not None and screen.customer.name == "Anna Müller"
+    assert "Anna Müller" in screen.customer_label.text()
+    assert not screen.new_name.isEnabled()
+    assert screen.scan_edit.hasFocus()  # back to scanning
+
+
+def test_save_order_with_ctrl_s_shows_the_numbers_and_clears_for_the_next_customer(
+    qtbot, screen, db
+):
+    scan(qtbot, screen, LAMP_EAN)
+    scan(qtbot, screen, KETTLE_EAN)
+    fill_new_customer(qtbot, screen)
+    fill_card(qtbot, screen)
+    screen.scan_edit.setFocus()
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_S, CTRL)
+    placed = screen.last_placed
+    assert placed is not None and placed.channel_order_id == "SHOP-BER-000001"
+    assert screen.result_label.isVisible()
+    assert placed.number in screen.result_label.text()
+    assert "SHOP-BER-000001" in screen.result_label.text()
+    assert "64.99 EUR" in screen.result_label.text()
+    assert screen.lines_table.rowCount() == 0 and screen.new_name.text() == ""
+    assert screen.address_edits["line1"].text() == "" and screen.last4_edit.text() == ""
+    assert screen.store_edit.text() == "BER" and screen.scan_edit.hasFocus()
+    with db.unit_of_work() as uow:
+        s = uow.session
+        order = s.get(Order, placed.order_id)
+        assert (order.channel, order.status, order.total_cents) == ("shop", "received", 6499)
+        assert s.scalar(select(func.count()).select_from(OrderLine)) == 2
+        assert s.get(Customer, order.customer_id).name == "王芳"
+        payment = s.scalars(select(Payment)).one()
+        assert (payment.card_last4, payment.card_exp_year) == ("4242", 2029)
+
+
+def test_errors_from_the_service_are_shown_next_to_their_field(qtbot, screen, db):
+    scan(qtbot, screen, LAMP_EAN)
+    fill_new_customer(qtbot, screen)
+    fill_card(qtbot, screen)
+    screen.last4_edit.setText("42")
+    screen.save_order()
+    error = screen.findChild(type(screen.result_label), "error_payment.card_last4")
+    assert error.isVisible() and "last four digits" in error.text()
+    assert screen.last4_edit.hasFocus()
+    assert orders_in(db) == 0 and screen.lines_table.rowCount() == 1  # nothing lost
+    screen.last4_edit.setText("4242")
+    screen.address_edits["city"].clear()
+    screen.save_order()
+    assert not error.isVisible()
+    assert screen.findChild(type(error), "error_address.city").isVisible()
+    screen.collected_check.setChecked(True)  # the customer takes it with them
+    screen.save_order()
+    assert orders_in(db) == 1
+
+
+def test_a_price_off_the_list_asks_for_a_reason_on_its_line(qtbot, screen, db):
+    scan(qtbot, screen, LAMP_EAN)
+    fill_new_customer(qtbot, screen)
+    screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
+    screen.lines_table.item(0, 3).setText("20.00")
+    qtbot.wait(10)
+    assert screen.total_label.text() == "Total 20.00 EUR"
+    screen.save_order()
+    lines_error = screen.findChild(type(screen.result_label), "error_lines")
+    assert lines_error.isVisible() and "Line 1" in lines_error.text()
+    assert screen.lines_table.currentColumn() == 5
+    screen.lines_table.item(0, 5).setText("display model")
+    qtbot.wait(10)
+    screen.save_order()
+    assert orders_in(db) == 1
+
+
+def test_a_card_number_typed_into_a_field_is_cleared_at_once_and_never_saved(
+    qtbot, screen, db, caplog, shown_messages
+):
+    caplog.set_level(logging.DEBUG)
+    qtbot.keyClicks(screen.reference_edit, CARD_NUMBER)
+    assert screen.reference_edit.text() == ""
+    error = screen.findChild(type(screen.result_label), "error_payment.processor_reference")
+    assert (
+        error.isVisible() and "full card number" in error.text() and CARD_NUMBER not in error.text()
+    )
+    screen.focus_scan()
+    scan(qtbot, screen, CARD_NUMBER)  # swiped into the scan field
+    assert screen.scan_edit.text() == ""
+    assert "card number" in screen.scan_message.text()
+    assert CARD_NUMBER not in screen.scan_message.text()
+    assert shown_messages == []
+    screen.amount_edit.setText(CARD_NUMBER)  # pasted, not typed: the save refuses it
+    screen.save_order()
+    assert screen.amount_edit.text() == ""
+    with db.unit_of_work() as uow:
+        dump = "\n".join(
+            str(row)
+            for table in ("customers", "orders", "payments", "audit_events")
+            for row in uow.session.execute(text(f"SELECT * FROM {table}"))
+        )
+    assert CARD_NUMBER not in dump and CARD_NUMBER not in caplog.text
+    assert orders_in(db) == 0
+
+
+def test_cash_needs_no_card_details(qtbot, screen):
+    screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
+    assert not screen.last4_edit.isEnabled() and not screen.card_note.isVisible()
