@@ -152,7 +152,7 @@ def test_a_customer_is_found_as_you_type_and_chosen_with_enter(qtbot, screen):
     qtbot.keyClick(screen.customer_search, Qt.Key.Key_Return)
     assert screen.customer is not None and screen.customer.name == "Anna Müller"
     assert "Anna Müller" in screen.customer_label.text()
-    assert not screen.new_name.isEnabled()
+    assert not screen.new_name.isEnabled() and not screen.new_customer_box.isVisible()
     assert screen.scan_edit.hasFocus()  # back to scanning
 
 

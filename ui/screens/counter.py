@@ -173,6 +173,8 @@ class CounterScreen(DeskScreen):
     def _section(self, title: str) -> tuple[QFrame, QGridLayout]:
         box = QFrame()
         box.setFrameShape(QFrame.Shape.StyledPanel)
+        # As tall as its fields: hiding the new-customer fields gives the room back.
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         grid = QGridLayout(box)
         grid.setContentsMargins(SPACE_M, SPACE_M, SPACE_M, SPACE_M)
         grid.setHorizontalSpacing(SPACE_M)
@@ -235,8 +237,10 @@ class CounterScreen(DeskScreen):
         grid.addWidget(self.customer_list, 2, 1, 1, 3)
         self.customer_label = QLabel()
         self.customer_label.setObjectName("chosenCustomer")
-        self.customer_label.setWordWrap(True)
+        # One line: a wrapping label asks for room for several and spreads the section.
+        self.customer_label.setWordWrap(False)
         self.customer_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.customer_label.hide()
         grid.addWidget(self.customer_label, 3, 0, 1, 4)
 
         self.new_name = self._line_edit("newCustomerName")
@@ -246,10 +250,20 @@ class CounterScreen(DeskScreen):
         self.new_language.setObjectName("newCustomerLanguage")
         for code, name in _LANGUAGE_NAMES:
             self.new_language.addItem(name, code)
-        self._add_row(grid, 4, 0, self.tr("New: &name"), "customer.name", self.new_name)
-        self._add_row(grid, 4, 2, self.tr("P&hone"), "customer.phone", self.new_phone)
-        self._add_row(grid, 5, 0, self.tr("E-&mail"), "customer.email", self.new_email)
-        self._add_row(grid, 5, 2, self.tr("Lan&guage"), "customer.language", self.new_language)
+        # Shown only while no known customer is chosen: then they are the new customer.
+        self.new_customer_box = QWidget()
+        self.new_customer_box.setObjectName("newCustomer")
+        fields = QGridLayout(self.new_customer_box)
+        fields.setContentsMargins(0, 0, 0, 0)
+        fields.setHorizontalSpacing(SPACE_M)
+        fields.setVerticalSpacing(SPACE_S)
+        self._add_row(fields, 0, 0, self.tr("New: &name"), "customer.name", self.new_name)
+        self._add_row(fields, 0, 2, self.tr("P&hone"), "customer.phone", self.new_phone)
+        self._add_row(fields, 1, 0, self.tr("E-&mail"), "customer.email", self.new_email)
+        self._add_row(fields, 1, 2, self.tr("Lan&guage"), "customer.language", self.new_language)
+        fields.setColumnStretch(1, 1)
+        fields.setColumnStretch(3, 1)
+        grid.addWidget(self.new_customer_box, 4, 0, 1, 4)
         self.new_customer_button = QPushButton(self.tr("New customer"))
         self.new_customer_button.setToolTip(
             with_shortcut(self.tr("Enter a new customer"), NEW_CUSTOMER_SHORTCUT)
@@ -267,6 +281,13 @@ class CounterScreen(DeskScreen):
         self.collected_check.toggled.connect(self._collected_toggled)
         grid.addWidget(self.collected_check, 1, 0, 1, 4)
         self.address_edits: dict[str, QLineEdit] = {}
+        self.address_box = QWidget()
+        self.address_box.setObjectName("addressFields")
+        fields = QGridLayout(self.address_box)
+        fields.setContentsMargins(0, 0, 0, 0)
+        fields.setHorizontalSpacing(SPACE_M)
+        fields.setVerticalSpacing(SPACE_S)
+        grid.addWidget(self.address_box, 2, 0, 1, 4)
         rows = (
             ("recipient", self.tr("Recipient"), self.tr("the customer, if empty")),
             ("line1", self.tr("&Street"), ""),
@@ -282,9 +303,9 @@ class CounterScreen(DeskScreen):
             if key == "country_code":
                 edit.setMaxLength(2)
             self.address_edits[key] = edit
-            self._add_row(grid, 2 + index // 2, (index % 2) * 2, caption, f"address.{key}", edit)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+            self._add_row(fields, index // 2, (index % 2) * 2, caption, f"address.{key}", edit)
+        fields.setColumnStretch(1, 1)
+        fields.setColumnStretch(3, 1)
         return box
 
     def _build_scan(self) -> QWidget:
@@ -353,14 +374,14 @@ class CounterScreen(DeskScreen):
         self.lines_table.installEventFilter(self)
         self._errors["lines"] = self._error_label("error_lines")
         self._fields["lines"] = self.lines_table
-        column.addWidget(self.lines_table, 1)
-        column.addWidget(self._errors["lines"])
         self.empty_label = QLabel(
             self.tr("No products yet: scan a barcode or type a SKU in the field above.")
         )
         self.empty_label.setObjectName("counterEmpty")
         self.empty_label.setStyleSheet(f"color: {MUTED.foreground};")
         column.addWidget(self.empty_label)
+        column.addWidget(self.lines_table, 1)
+        column.addWidget(self._errors["lines"])
         totals = QHBoxLayout()
         self.count_label = QLabel()
         self.count_label.setObjectName("counterCount")
@@ -386,7 +407,7 @@ class CounterScreen(DeskScreen):
         ):
             self.method_combo.addItem(text, value)
         self.method_combo.currentIndexChanged.connect(self._payment_method_changed)
-        self.amount_edit = self._line_edit("amountPaid")
+        self.amount_edit = self._line_edit("amountPaid", self.tr("the total"))
         self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount_edit.textEdited.connect(self._amount_typed)
         self.brand_combo = QComboBox()
@@ -584,6 +605,7 @@ class CounterScreen(DeskScreen):
                 self.tr("No customer found: enter the new customer's details below.")
             )
             self.customer_label.setStyleSheet(f"color: {MUTED.foreground};")
+            self.customer_label.show()
 
     def _choose_highlighted_customer(self) -> None:
         if self._search_timer.isActive():
@@ -608,6 +630,7 @@ class CounterScreen(DeskScreen):
         self.customer_label.setStyleSheet(
             f"color: {tone.foreground}; background: {tone.background}; padding: {SPACE_S}px;"
         )
+        self.customer_label.show()
         for edit in (self.new_name, self.new_phone, self.new_email):
             edit.clear()
         self._set_new_customer_enabled(False)
@@ -622,7 +645,7 @@ class CounterScreen(DeskScreen):
         """Forget a chosen customer; what was typed in the search starts the new one."""
         typed = self.customer_search.text().strip()
         self.customer = None
-        self.customer_label.clear()
+        self._clear_customer_label()
         self.customer_list.hide()
         self._set_new_customer_enabled(True)
         if typed:
@@ -634,12 +657,19 @@ class CounterScreen(DeskScreen):
     def _set_new_customer_enabled(self, enabled: bool) -> None:
         for widget in (self.new_name, self.new_phone, self.new_email, self.new_language):
             widget.setEnabled(enabled)
+        self.new_customer_box.setVisible(enabled)
+
+    def _clear_customer_label(self) -> None:
+        self.customer_label.clear()
+        self.customer_label.setStyleSheet("")
+        self.customer_label.hide()
 
     # ----------------------------------------------------------------- address
 
     def _collected_toggled(self, collected: bool) -> None:
         for edit in self.address_edits.values():
             edit.setEnabled(not collected)
+        self.address_box.setVisible(not collected)
         for key in self.address_edits:
             self._clear_error(f"address.{key}")
 
@@ -780,7 +810,6 @@ class CounterScreen(DeskScreen):
         if select is not None and 0 <= select < len(self.lines):
             table.setCurrentCell(select, QTY)
         has_lines = bool(self.lines)
-        table.setVisible(has_lines)
         self.empty_label.setVisible(not has_lines)
         units = sum(line.quantity for line in self.lines)
         self.count_label.setText(
@@ -947,7 +976,7 @@ class CounterScreen(DeskScreen):
         """Everything but the store and the last result, for the next customer."""
         self.lines.clear()
         self.customer = None
-        self.customer_label.clear()
+        self._clear_customer_label()
         self.customer_search.clear()
         self.customer_list.hide()
         self._set_new_customer_enabled(True)
