@@ -34,8 +34,12 @@ rows already there), written per 5,000 orders inside one transaction: ``executem
 one prepared INSERT on SQLite, ``COPY`` on PostgreSQL, whose sequences are then moved past
 the new ids. Core ``insert()`` with dictionaries ran at half the rate of tuples. Times are
 written as the text ``db.models.UTCDateTime`` stores on SQLite and as ``timestamptz``
-literals for COPY; the ORM reads them back as aware UTC datetimes. Most of the time left
-is SQLite's own: inserting into the indexed tables and writing the WAL at commit.
+literals for COPY; the ORM reads them back as aware UTC datetimes. From
+``WORKER_FROM_ORDERS`` orders a forked worker makes the rows while this process writes
+them (same builder, same rows), and SQLite loads with a rollback journal, no foreign-key
+checks and no fsync (``_sqlite_loading_settings``). At 200,000 orders the writing process
+is the bottleneck: about 11 s of CPU, nearly all inside SQLite's ``executemany`` (binding
+3 million rows, filling the tables' indexes); the worker needs about 9 s.
 """
 
 from __future__ import annotations
@@ -44,10 +48,16 @@ import bisect
 import datetime as dt
 import gc
 import itertools
+import marshal
 import math
+import multiprocessing
+import multiprocessing.connection
 import random
 import secrets
+import sqlite3
+import sys
 import time
+import traceback
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -147,27 +157,36 @@ def generate_demo(
     seed: int,
     *,
     reference_time: dt.datetime | None = None,
+    in_worker: bool | None = None,
 ) -> DemoResult:
     """Fill an empty database with the demo data set in one transaction.
 
     Raises ``DemoAlreadyPresent`` (and writes nothing) when orders, products or users exist.
+    ``in_worker``: make the rows in a second process while this one writes them; by
+    default only from ``WORKER_FROM_ORDERS`` orders. The rows are the same either way.
     """
     if orders < 0:
         raise InvalidInput("orders", orders, "a whole number of 0 or more")
     now = reference_time or demo_reference_time()
     if now.tzinfo is None:
         raise InvalidInput("reference time", now, "an aware UTC datetime")
-    # Hashing takes a moment per user: done before the database is locked for writing.
-    users = _demo_users()
-    with database.session_factory() as session, session.begin():
-        _refuse_unless_empty(session)
-        role_ids = {name: row.id for name, row in _flushed_roles(session).items()}
-        connection = session.connection()
-        writer = _BulkWriter(connection)
-        with writer.fast_loading(), _cyclic_collector_paused():
-            builder = _DemoBuilder(random.Random(seed), now, writer)
-            builder.write_users(users, role_ids)
-            counts = builder.build(orders)
+    in_worker = orders >= WORKER_FROM_ORDERS if in_worker is None else in_worker
+    with _row_maker(seed, now, orders, database.dialect, in_worker) as make_rows:
+        # Hashing takes a moment per user: done before the database is locked for writing.
+        users = _demo_users()
+        with (
+            database.engine.connect() as connection,
+            _sqlite_loading_settings(connection),
+            _cyclic_collector_paused(),
+            database.session_factory(bind=connection) as session,
+            session.begin(),
+        ):
+            _refuse_unless_empty(session)
+            role_ids = {name: row.id for name, row in _flushed_roles(session).items()}
+            writer = _BulkWriter(session.connection())
+            ids = writer.next_ids()
+            actors = _write_users(writer, users, role_ids, ids, now)
+            counts = make_rows(ids, actors, writer.write_batch)
             writer.move_sequences_past_new_ids()
     return DemoResult(
         orders=counts.orders,
@@ -1163,7 +1182,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # Parents before children, so foreign keys hold at every insert.
 _TABLES: dict[str, Table] = {
-    table.name: table
+    str(table.name): table  # plain str (not quoted_name): the names go through marshal
     for table in (
         User.__table__, user_roles, Warehouse.__table__, Bin.__table__, Product.__table__,
         Customer.__table__, Address.__table__, Order.__table__, OrderLine.__table__,
@@ -1252,7 +1271,6 @@ class _BulkWriter:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
-        self.stamp = _timestamp_formatter(self.dialect)
         self._statements: dict[str, str] = {}
         self._with_ids: list[str] = []
 
@@ -1263,6 +1281,10 @@ class _BulkWriter:
             if "id" in table.c:
                 ids[name] = (self.connection.scalar(select(func.max(table.c.id))) or 0) + 1
         return ids
+
+    def write_batch(self, batch: list[tuple[str, list[tuple]]]) -> None:
+        for name, rows in batch:
+            self.write(name, rows)
 
     def write(self, name: str, rows: list[tuple]) -> None:
         if not rows:
@@ -1309,21 +1331,181 @@ class _BulkWriter:
                 {"table": name},
             )
 
-    @contextmanager
-    def fast_loading(self) -> Iterator[None]:
-        """SQLite: a large page cache while loading, so index inserts stay in memory.
 
-        The setting belongs to the pooled connection, so it is put back afterwards.
-        """
-        if self.dialect != "sqlite":
-            yield
-            return
-        previous = int(self.connection.exec_driver_sql("PRAGMA cache_size").scalar() or 0)
-        self.connection.exec_driver_sql(f"PRAGMA cache_size=-{LOADING_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            self.connection.exec_driver_sql(f"PRAGMA cache_size={previous}")
+def _write_users(
+    writer: _BulkWriter,
+    users: list[_NewUser],
+    role_ids: dict[str, int],
+    ids: dict[str, int],
+    now: dt.datetime,
+) -> dict[Role, tuple[int, str]]:
+    """The demo users and their roles; returns (id, username) per role: the actors of the
+    audit trail. Takes the users' ids from ``ids``."""
+    created_at = _timestamp_formatter(writer.dialect)(int(now.timestamp()) - 200 * _DAY)
+    user_rows, role_rows = [], []
+    actors = {}
+    for user in users:
+        user_id = ids["users"]
+        ids["users"] += 1
+        user_rows.append(
+            (user_id, user.username, user.full_name, user.password_hash, True, 0, created_at, 1)
+        )
+        role_rows.append((user_id, role_ids[user.role]))
+        actors[Role(user.role)] = (user_id, user.username)
+    writer.write_batch([("users", user_rows), ("user_roles", role_rows)])
+    return actors
+
+
+@contextmanager
+def _sqlite_loading_settings(connection: Connection) -> Iterator[None]:
+    """SQLite settings for loading millions of rows into an empty database; put back after.
+
+    Both pragmas only take effect outside a transaction, so this goes around the session's.
+
+    * ``foreign_keys=OFF``: looking up each new row's parents was a tenth of the writing
+      process's time. The builder makes every reference by construction (a test runs
+      ``foreign_key_check``).
+    * ``journal_mode=DELETE`` instead of WAL: in WAL every page is written twice (to the
+      log, then checkpointed into the file). A rollback journal only saves pages that held
+      data before the transaction, which in an empty database is almost none, and the load
+      stays atomic: an error or a crash rolls the whole demo back. The price: other
+      connections cannot read the file while the load commits, so it is only done when no
+      other connection has the database open (else the load stays in WAL, slower).
+      WAL goes back on afterwards, and is checked: the desks read while others write.
+    * ``synchronous=OFF``: no waiting for the disk at commit. A power cut in the next
+      seconds could corrupt the file -- which held no orders, products or users before.
+    * a large page cache, so the indexes being filled stay in memory.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+
+    def pragma(statement: str):
+        row = driver.execute(f"PRAGMA {statement}").fetchone()
+        return row[0] if row else None
+
+    settings = ("foreign_keys", "synchronous", "cache_size", "busy_timeout")
+    previous = {name: pragma(name) for name in settings}
+    pragma("foreign_keys=OFF")
+    pragma("synchronous=OFF")
+    pragma(f"cache_size=-{LOADING_CACHE_KIB}")
+    left_wal = _leave_wal_unless_shared(driver)
+    try:
+        yield
+    finally:
+        pragma(f"busy_timeout={previous['busy_timeout']}")
+        if left_wal and pragma("journal_mode=WAL") != "wal":
+            raise RuntimeError("the demo database could not be put back into WAL mode")
+        for name in settings[:-1]:
+            pragma(f"{name}={previous[name]}")
+
+
+def _leave_wal_unless_shared(driver) -> bool:
+    """Switch a WAL database to a rollback journal, unless another connection has it open
+    (SQLite then refuses at once: the busy timeout is set to 0 for the attempt)."""
+    if driver.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        return False
+    driver.execute("PRAGMA busy_timeout=0")
+    try:
+        return driver.execute("PRAGMA journal_mode=DELETE").fetchone()[0] == "delete"
+    except sqlite3.OperationalError:  # "database is locked": someone else is reading
+        return False
+
+
+# --------------------------------------------------------------------------- a worker process
+
+# Below this, starting a second process costs more than it saves.
+WORKER_FROM_ORDERS = 20_000
+
+_MakeRows = Callable[
+    [dict[str, int], dict[Role, tuple[int, str]], Callable[[list[tuple[str, list[tuple]]]], None]],
+    "_Counts",
+]
+
+
+@contextmanager
+def _row_maker(
+    seed: int, now: dt.datetime, orders: int, dialect: str, in_worker: bool
+) -> Iterator[_MakeRows]:
+    """``make_rows(ids, actors, write_batch)``: builds the demo's rows and hands each batch to
+    ``write_batch``; returns the counts.
+
+    In a worker, the builder runs in a second process and sends its batches through a pipe
+    while this process writes the previous one: generating and inserting each take about
+    half the time, and desks have at least two cores. The worker is the same seeded,
+    sequential builder, so its rows do not depend on timing.
+
+    The worker is forked, on Linux only: it needs no imports and does not re-run the
+    caller's main module (spawn would, and fails in a script without a main guard). It only
+    runs the builder -- no database, no locks, no Qt -- and leaves through ``os._exit``, so
+    the connections it inherits are never touched. macOS and Windows make the rows in this
+    process: the same rows, a little slower.
+    """
+    if not (in_worker and sys.platform == "linux"):
+        yield lambda ids, actors, write_batch: _DemoBuilder(
+            random.Random(seed), now, dialect, ids, actors, write_batch
+        ).build(orders)
+        return
+    context = multiprocessing.get_context("fork")
+    workers: list[multiprocessing.process.BaseProcess] = []
+
+    def make_rows(ids, actors, write_batch) -> _Counts:
+        ours, theirs = context.Pipe(duplex=False)
+        worker = context.Process(
+            target=_make_rows_in_worker,
+            args=(theirs, seed, now, orders, dialect, ids, actors),
+            name="orderdesk-demo-rows",
+            daemon=True,
+        )
+        worker.start()
+        workers.append(worker)
+        theirs.close()  # so that a worker that dies shows up here as end of file
+        with ours:
+            while (batch := marshal.loads(ours.recv_bytes())) is not None:
+                write_batch(batch)
+            outcome = ours.recv()
+        if isinstance(outcome, str):
+            raise RuntimeError(f"the demo worker failed:\n{outcome}")
+        return outcome
+
+    try:
+        yield make_rows
+    finally:
+        for worker in workers:
+            if worker.is_alive():  # only when writing failed: the worker waits to send
+                worker.terminate()
+            worker.join()
+
+
+def _make_rows_in_worker(
+    pipe: multiprocessing.connection.Connection,
+    seed: int,
+    now: dt.datetime,
+    orders: int,
+    dialect: str,
+    ids: dict[str, int],
+    actors: dict[Role, tuple[int, str]],
+) -> None:
+    """The worker's side: build and send each batch, then ``None`` and the counts (or the
+    traceback: an exception would not cross the pipe with its cause).
+
+    Batches go as ``marshal`` bytes: plain lists of tuples of str, int, bool and None are
+    all it has to carry, and it is ten times faster than pickle, which memoizes every string.
+    """
+    gc.disable()  # a short-lived process making millions of acyclic tuples
+
+    def send(batch: list[tuple[str, list[tuple]]]) -> None:
+        pipe.send_bytes(marshal.dumps(batch))
+
+    try:
+        outcome: _Counts | str = _DemoBuilder(
+            random.Random(seed), now, dialect, ids, actors, send
+        ).build(orders)
+    except Exception:
+        outcome = traceback.format_exc()
+    pipe.send_bytes(marshal.dumps(None))
+    pipe.send(outcome)
 
 
 # --------------------------------------------------------------------------- building
@@ -1388,18 +1570,31 @@ _UNKNOWN_ITEMS = (
 
 
 class _DemoBuilder:
-    """Makes the rows, in an order fixed by the seed, and hands them to the writer."""
+    """Makes the rows, in an order fixed by the seed, and hands them on batch by batch.
 
-    def __init__(self, rng: random.Random, now: dt.datetime, writer: _BulkWriter) -> None:
+    Knows nothing of the database: ``emit`` gets each batch, a list of (table, rows) with
+    parents before children, and the first free id per table and the demo users (who act
+    in the audit trail) come in from the caller.
+    """
+
+    def __init__(
+        self,
+        rng: random.Random,
+        now: dt.datetime,
+        dialect: str,
+        ids: dict[str, int],
+        actors: dict[Role, tuple[int, str]],
+        emit: Callable[[list[tuple[str, list[tuple]]]], None],
+    ) -> None:
         self.rng = rng
         self.random = rng.random
         self.now_s = int(now.timestamp())
         self.today = now.astimezone(dt.UTC).date()
-        self.writer = writer
-        self.stamp = writer.stamp
-        self.ids = writer.next_ids()
+        self.emit = emit
+        self.stamp = _timestamp_formatter(dialect)
+        self.ids = dict(ids)
         self.rows: dict[str, list[tuple]] = {name: [] for name in _COLUMNS}
-        self.actors: dict[Role, tuple[int, str]] = {}
+        self.actors = actors
         self.warehouses: dict[str, tuple[int, _WarehouseSpec]] = {}
         self.bins: dict[int, list[int]] = {}
         self.products: list[_Product] = []
@@ -1430,33 +1625,13 @@ class _DemoBuilder:
         return f"{int(self.random() * 10**count):0{count}d}"
 
     def flush(self) -> None:
-        for name in _TABLES:
-            rows = self.rows[name]
-            if rows:
-                self.writer.write(name, rows)
-                rows.clear()
+        batch = [(name, self.rows[name]) for name in _TABLES if self.rows[name]]
+        if batch:
+            # New lists, not cleared ones: the batch may still be on its way to the writer.
+            self.rows = {name: [] for name in _COLUMNS}
+            self.emit(batch)
 
     # ----------------------------------------------------------------- the whole set
-
-    def write_users(self, users: list[_NewUser], role_ids: dict[str, int]) -> None:
-        created_at = self.stamp(self.now_s - 200 * _DAY)
-        for user in users:
-            user_id = self.take_id("users")
-            self.rows["users"].append(
-                (
-                    user_id,
-                    user.username,
-                    user.full_name,
-                    user.password_hash,
-                    True,
-                    0,
-                    created_at,
-                    1,
-                )
-            )
-            self.rows["user_roles"].append((user_id, role_ids[user.role]))
-            self.actors[Role(user.role)] = (user_id, user.username)
-        self.flush()
 
     def build(self, orders: int) -> _Counts:
         self.compile_path_choices()

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import os
 import re
+import sqlite3
 from collections import Counter, defaultdict
 
 import phonenumbers
@@ -83,6 +84,21 @@ def test_the_same_seed_gives_the_same_rows_except_passwords(tmp_path):
         database = open_database(f"sqlite:///{tmp_path / run}.sqlite")
         try:
             _demo(database, orders=250)
+            dumps.append(_dump(database, leave_out={"users": {"password_hash"}}))
+        finally:
+            database.dispose()
+    assert sum(len(rows) for rows in dumps[0].values()) > 2000
+    assert dumps[0] == dumps[1]
+
+
+def test_the_rows_are_the_same_whether_a_worker_process_makes_them_or_not(tmp_path):
+    dumps = []
+    for in_worker in (False, True):
+        database = open_database(f"sqlite:///{tmp_path / str(in_worker)}.sqlite")
+        try:
+            generate_demo(
+                database, orders=250, seed=SEED, reference_time=REFERENCE, in_worker=in_worker
+            )
             dumps.append(_dump(database, leave_out={"users": {"password_hash"}}))
         finally:
             database.dispose()
@@ -672,6 +688,49 @@ def test_a_second_run_refuses_and_changes_nothing(demo):
         _demo(database, seed=SEED + 1)
     assert "orders" in str(refused.value)
     assert _dump(database) == before
+
+
+def _sqlite_settings(database: Database) -> dict[str, object]:
+    with database.engine.connect() as connection:
+        return {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "synchronous")
+        }
+
+
+_DESK_SETTINGS = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1}
+
+
+def test_after_the_demo_every_reference_holds_and_the_desk_settings_are_back(demo):
+    database, _ = demo
+    assert _rows(database, "PRAGMA foreign_key_check") == []
+    assert _sqlite_settings(database) == _DESK_SETTINGS
+
+
+def test_the_demo_loads_while_another_connection_has_the_database_open(tmp_path):
+    """Another reader keeps SQLite from leaving WAL: the load stays in WAL, only slower."""
+    path = tmp_path / "shared.sqlite"
+    database = open_database(f"sqlite:///{path}")
+    other = sqlite3.connect(path)
+    try:
+        other.execute("SELECT count(*) FROM orders").fetchone()
+        result = _demo(database, orders=60)
+        assert other.execute("SELECT count(*) FROM orders").fetchone()[0] == result.orders
+        assert _sqlite_settings(database) == _DESK_SETTINGS
+    finally:
+        other.close()
+        database.dispose()
+
+
+def test_a_failing_worker_writes_nothing_and_puts_the_settings_back(db, monkeypatch):
+    def fail(self, orders):
+        raise ValueError("made to fail")
+
+    monkeypatch.setattr("app.demo._DemoBuilder.build", fail)  # the forked worker inherits it
+    with pytest.raises(RuntimeError, match="made to fail"):
+        generate_demo(db, orders=50, seed=SEED, reference_time=REFERENCE, in_worker=True)
+    assert _rows(db, "SELECT count(*) FROM users")[0][0] == 0
+    assert _sqlite_settings(db) == _DESK_SETTINGS
 
 
 def test_the_orm_hands_out_fresh_ids_after_the_demo(demo):
