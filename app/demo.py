@@ -97,6 +97,7 @@ HISTORY_DAYS = 182
 CURRENCY = "EUR"
 PROBLEM_SHARE = 0.09
 ORDERS_PER_BATCH = 5000
+MIN_CUSTOMERS = 2000
 
 # Each problem order has exactly one of these; the text says how to recognise it.
 PROBLEM_KINDS: dict[str, str] = {
@@ -1638,7 +1639,8 @@ class _DemoBuilder:
         self.add_warehouses()
         self.add_products()
         self.plan_stock(orders)
-        customer_count = self.add_customers(max(500, orders // 10))
+        # Thousands of customers even for a small demo, so search and history look real.
+        customer_count = self.add_customers(max(MIN_CUSTOMERS, orders // 10))
         self.flush()
         times = received_times(orders, self.now_s, self.rng)
         plan = plan_orders(times, self.now_s, self.rng)
