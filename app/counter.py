@@ -35,6 +35,7 @@ from app.formats.common import normalise_email, normalise_phone
 from app.money import format_money, parse_amount
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
+from app.review.model import COLLECTED_IN_STORE
 from app.uow import UnitOfWork
 from db.models import Address, Customer, Order, OrderLine, Payment, Product, utcnow
 
@@ -44,7 +45,6 @@ CHANNEL = "shop"
 PAYMENT_METHODS = ("card", "cash", "bank_transfer")
 CARD_BRANDS = ("visa", "mastercard", "amex", "maestro", "discover", "jcb", "unionpay", "diners")
 LANGUAGES = ("en", "zh", "de", "fr", "es", "it")
-COLLECTED_IN_STORE = "in_store"  # requested_service of an order the customer takes away
 SEARCH_LIMIT = 20
 MIN_SEARCH_CHARS = 2
 MAX_QUANTITY = 999

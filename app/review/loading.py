@@ -91,6 +91,7 @@ class OrderRow(Protocol):
     customer_id: int | None
     status: str
     priority: int
+    requested_service: str
     currency: str
     subtotal_cents: int
     shipping_cents: int
@@ -113,8 +114,9 @@ class OrderRow(Protocol):
 ORDER_COLUMNS = tuple(
     Order.__table__.c[name]
     for name in (
-        "id", "channel", "channel_order_id", "customer_id", "status", "priority", "currency",
-        "subtotal_cents", "shipping_cents", "tax_cents", "discount_cents", "total_cents",
+        "id", "channel", "channel_order_id", "customer_id", "status", "priority",
+        "requested_service", "currency", "subtotal_cents", "shipping_cents", "tax_cents",
+        "discount_cents", "total_cents",
         "ship_name", "ship_phone", "ship_line1", "ship_line2", "ship_line3", "ship_city",
         "ship_region", "ship_postal_code", "ship_country", "purchased_at", "received_at",
         "reviewed_at", "approved_at", "version",
@@ -452,6 +454,7 @@ def _order_facts(
         received_at=order.received_at,
         purchased_at=order.purchased_at,
         priority=order.priority,
+        requested_service=order.requested_service,
         subtotal_cents=order.subtotal_cents,
         shipping_cents=order.shipping_cents,
         tax_cents=order.tax_cents,

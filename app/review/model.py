@@ -180,6 +180,10 @@ class RecentOrder:
     items_key: tuple[tuple[str, int], ...]
 
 
+# requested_service of an order taken away at the shop counter: nothing is shipped.
+COLLECTED_IN_STORE = "in_store"
+
+
 @dataclass(frozen=True)
 class OrderFacts:
     order_id: int
@@ -189,6 +193,7 @@ class OrderFacts:
     received_at: dt.datetime
     purchased_at: dt.datetime | None = None
     priority: int = 0
+    requested_service: str = "standard"
     subtotal_cents: int = 0
     shipping_cents: int = 0
     tax_cents: int = 0

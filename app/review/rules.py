@@ -20,6 +20,7 @@ import phonenumbers
 from app.money import format_money
 from app.review.keys import address_key, email_key, items_key, phone_key, read_phone
 from app.review.model import (
+    COLLECTED_IN_STORE,
     F_CARD,
     F_CHANNEL_ORDER,
     F_CITY,
@@ -235,6 +236,8 @@ def _postal_code_findings(country: str, postal_code: str) -> list[Finding]:
 
 
 def address_complete(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
+    if order.requested_service == COLLECTED_IN_STORE:
+        return []  # taken away at the shop counter: nothing is shipped
     ship = order.ship_to
     country = ship.country.strip().upper()
     if not _has_text(country):

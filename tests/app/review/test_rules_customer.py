@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from app.review import rules
-from app.review.model import F_CUSTOMER_STATUS, F_PHONE, F_POSTAL_CODE, Queue, Severity
+from app.review.model import (
+    COLLECTED_IN_STORE,
+    F_CUSTOMER_STATUS,
+    F_PHONE,
+    F_POSTAL_CODE,
+    Queue,
+    Severity,
+)
 from tests.app.review.facts import codes, customer, order, ship_to, world
 
 
@@ -157,3 +164,10 @@ def test_an_account_not_in_good_standing_blocks_the_order(status, code, queue):
     [finding] = rules.account_in_good_standing(order(customer=customer(status=status)), world())
     assert (finding.code, finding.queue, finding.field) == (code, queue, F_CUSTOMER_STATUS)
     assert finding.severity is Severity.BLOCK
+
+
+def test_an_order_collected_in_store_needs_no_ship_to_address():
+    empty = ship_to(line1="", city="", postal_code="", country="")
+    collected = order(ship_to=empty, requested_service=COLLECTED_IN_STORE)
+    assert rules.address_complete(collected, world()) == []
+    assert rules.address_complete(order(ship_to=empty), world()) != []
