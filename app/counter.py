@@ -37,6 +37,7 @@ from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.review.model import COLLECTED_IN_STORE
 from app.uow import UnitOfWork
+from app.views.search import LIKE_ESCAPE, contains_pattern
 from db.models import Address, Customer, Order, OrderLine, Payment, Product, utcnow
 
 log = logging.getLogger(__name__)
@@ -236,10 +237,9 @@ def find_products(
     if exact is not None:
         found[exact.id] = exact
     sku = needle.upper()
-    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     for condition in (
         Product.sku.between(sku, sku + "\uffff"),
-        func.lower(Product.name).like(f"%{escaped}%", escape="\\"),
+        func.lower(Product.name).like(contains_pattern(needle), escape=LIKE_ESCAPE),
     ):
         if len(found) >= limit:
             break

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from app.errors import DatabaseUnavailable, NotFound
 from app.numbers import entity_number, order_number, parse_number
 from app.permissions import Actor, Permission, require
+from app.views.search import LIKE_ESCAPE, contains_pattern
 from db.models import (
     AuditEvent,
     Customer,
@@ -116,8 +117,7 @@ def _matching_customer_ids(session: Session, text: str) -> list[int]:
             Customer.phone.between("+" + bare, "+" + bare + "~"),
         )
     else:
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        condition = func.lower(Customer.name).like(f"%{escaped}%", escape="\\")
+        condition = func.lower(Customer.name).like(contains_pattern(needle), escape=LIKE_ESCAPE)
     query = select(Customer.id).where(condition).limit(MAX_MATCHED_CUSTOMERS)
     return list(session.scalars(query))
 

@@ -27,6 +27,7 @@ from app.permissions import Actor, Permission, require
 from app.review.loading import RunCache, fill_stock
 from app.review.model import ReviewSettings
 from app.views.orders import OrderDetail, order_detail
+from app.views.search import LIKE_ESCAPE, contains_pattern
 from app.workflow import may_transition
 from db.models import (
     ContactTask,
@@ -792,12 +793,11 @@ def _exception_conditions(flt: ExceptionFilter) -> list:
         if number and number[0] == "order":
             conditions.append(ExceptionRecord.order_id == number[1])
         else:
-            escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            pattern = f"%{escaped}%"
+            pattern = contains_pattern(text)
             conditions.append(
                 or_(
                     *(
-                        func.lower(column).like(pattern, escape="\\")
+                        func.lower(column).like(pattern, escape=LIKE_ESCAPE)
                         for column in (
                             ExceptionRecord.how_found,
                             ExceptionRecord.plan,

@@ -59,7 +59,7 @@ from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, Tone, heading_font
-from ui.widgets.display import status_text, status_tone
+from ui.widgets.display import set_tone, status_text, status_tone, tone_label
 
 SAVE_SHORTCUT = "Ctrl+S"
 SCAN_SHORTCUT = "Ctrl+E"
@@ -148,10 +148,10 @@ class CounterScreen(DeskScreen):
         top.addWidget(self._with_error("store_code", self.store_edit))
         layout.addLayout(top)
 
-        self.result_label = self._tone_label("counterResult", GOOD)
+        self.result_label = tone_label("counterResult", GOOD)
         self.result_label.setFont(heading_font(self.font(), 1.1))
         layout.addWidget(self.result_label)
-        self.problem_label = self._tone_label("counterProblem", BAD)
+        self.problem_label = tone_label("counterProblem", BAD)
         layout.addWidget(self.problem_label)
 
         columns = QHBoxLayout()
@@ -461,22 +461,6 @@ class CounterScreen(DeskScreen):
         label.hide()
         return label
 
-    def _tone_label(self, name: str, tone: Tone) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        self._set_tone(label, tone)
-        label.hide()
-        return label
-
-    @staticmethod
-    def _set_tone(label: QLabel, tone: Tone) -> None:
-        label.setStyleSheet(
-            f"color: {tone.foreground}; background: {tone.background}; padding: {SPACE_M}px;"
-        )
-
     def _build_actions(self) -> None:
         self.save_action = self._action(self.tr("&Save order"), SAVE_SHORTCUT, self.save_order)
         self.scan_action = self._action(self.tr("&Add products"), SCAN_SHORTCUT, self.focus_scan)
@@ -761,7 +745,7 @@ class CounterScreen(DeskScreen):
 
     def _scan_feedback(self, tone: Tone, text: str) -> None:
         self.scan_message.setText(f"{tone.symbol} {text}")
-        self._set_tone(self.scan_message, tone)
+        set_tone(self.scan_message, tone)
         self.scan_message.show()
 
     # ----------------------------------------------------------------- lines

@@ -40,7 +40,7 @@ from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, Tone, heading_font
 from ui.tasks import Progress
-from ui.widgets.display import local_time, money
+from ui.widgets.display import local_time, money, set_tone, tone_label
 
 PREVIEW_ORDERS = 20
 IMPORT_SHORTCUT = "Ctrl+Return"
@@ -93,7 +93,7 @@ class ImportOrdersScreen(DeskScreen):
             f" padding: {SPACE_M}px;"
         )
         layout.addLayout(self._build_file_row())
-        self.problem_label = self._tone_label("importProblem", BAD)
+        self.problem_label = tone_label("importProblem", BAD)
         self.problem_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.problem_label)
         # Before a file is chosen the drop area takes the room the tables will use.
@@ -162,7 +162,7 @@ class ImportOrdersScreen(DeskScreen):
         grid = QGridLayout(box)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(SPACE_L)
-        self.result_label = self._tone_label("importResult", GOOD)
+        self.result_label = tone_label("importResult", GOOD)
         grid.addWidget(self.result_label, 0, 0, 1, 6)
         self.counts: dict[str, QLabel] = {}
         captions = (
@@ -189,21 +189,6 @@ class ImportOrdersScreen(DeskScreen):
         self.save_button.clicked.connect(self.choose_rejected_file)
         grid.addWidget(self.save_button, 3, 0, 1, 2)
         return box
-
-    def _tone_label(self, name: str, tone: Tone) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._set_tone(label, tone)
-        label.hide()
-        return label
-
-    @staticmethod
-    def _set_tone(label: QLabel, tone: Tone) -> None:
-        label.setStyleSheet(
-            f"color: {tone.foreground}; background: {tone.background}; padding: {SPACE_M}px;"
-        )
 
     def _table(self, name: str, headers: list[str]) -> QTableWidget:
         table = QTableWidget(0, len(headers))
@@ -419,7 +404,7 @@ class ImportOrdersScreen(DeskScreen):
             )
         else:
             tone, text = GOOD, self.tr("Imported: every order is in.")
-        self._set_tone(self.result_label, tone)
+        set_tone(self.result_label, tone)
         self.result_label.setText(f"{tone.symbol} {text}")
         self.result_label.show()
         self.rejected_table.setRowCount(0)

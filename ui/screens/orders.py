@@ -33,7 +33,7 @@ from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
-from ui.widgets.display import local_time, money, status_text, status_tone
+from ui.widgets.display import local_time, money, status_text, status_tone, tone_label
 from ui.widgets.order_detail import OrderDetailPane
 from ui.widgets.paged_table_model import Column, PagedTableModel
 
@@ -96,13 +96,7 @@ class OrdersScreen(DeskScreen):
         layout.setSpacing(SPACE_M)
         layout.addLayout(self._build_filters())
 
-        self.problem_label = QLabel()
-        self.problem_label.setObjectName("ordersProblem")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet(
-            f"color: {BAD.foreground}; background: {BAD.background}; padding: {SPACE_M}px;"
-        )
-        self.problem_label.hide()
+        self.problem_label = tone_label("ordersProblem", BAD)
         layout.addWidget(self.problem_label)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

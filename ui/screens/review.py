@@ -83,7 +83,14 @@ from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, heading_font
 from ui.tasks import Progress
-from ui.widgets.display import local_datetime, local_time, money, status_text, status_tone
+from ui.widgets.display import (
+    local_datetime,
+    local_time,
+    money,
+    status_text,
+    status_tone,
+    tone_label,
+)
 from ui.widgets.order_detail import badge
 from ui.widgets.paged_table_model import Column, PagedTableModel
 
@@ -216,13 +223,7 @@ class ReviewScreen(DeskScreen):
         layout.setContentsMargins(SPACE_L, SPACE_M, SPACE_L, SPACE_S)
         layout.setSpacing(SPACE_M)
         layout.addLayout(self._build_top())
-        self.problem_label = QLabel()
-        self.problem_label.setObjectName("reviewProblem")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet(
-            f"color: {BAD.foreground}; background: {BAD.background}; padding: {SPACE_M}px;"
-        )
-        self.problem_label.hide()
+        self.problem_label = tone_label("reviewProblem", BAD)
         layout.addWidget(self.problem_label)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from app.money import format_money
-from ui.style import BAD, GOOD, INFO, MUTED, NEUTRAL, WARN, Tone
+from ui.style import BAD, GOOD, INFO, MUTED, NEUTRAL, SPACE_M, WARN, Tone
 
 # Source texts are marked here for the translation tools and translated when shown.
 _STATUS_TEXT = {
@@ -105,3 +106,22 @@ def local_datetime(moment: dt.datetime | None) -> str:
 
 def money(amount_minor: int, currency: str) -> str:
     return format_money(amount_minor, currency)
+
+
+def set_tone(label: QLabel, tone: Tone) -> None:
+    """Colour a message label; the text carries the tone's symbol too (never colour alone)."""
+    label.setStyleSheet(
+        f"color: {tone.foreground}; background: {tone.background}; padding: {SPACE_M}px;"
+    )
+
+
+def tone_label(object_name: str, tone: Tone) -> QLabel:
+    """An inline message line (problem, result) that stays hidden until it has something."""
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    set_tone(label, tone)
+    label.hide()
+    return label
