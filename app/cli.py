@@ -391,6 +391,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import DemoAlreadyPresent, generate_demo
+    from app.demo_desk_work import stage_desk_work
 
     if args.orders < 0:
         raise InvalidInput("--orders", args.orders, "a whole number of 0 or more")
@@ -403,16 +404,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 print(f"{database.description} already holds data; demo data not added.")
                 return EXIT_OK
             raise exc
+        # The desks' own services over a small part of it: imports, review, desk actions.
+        desk_work = stage_desk_work(database, result, seed=args.seed)
     finally:
         database.dispose()
     if args.json:
-        emit_json(result)
+        emit_json({**dataclasses.asdict(result), "desk_work": desk_work})
         return EXIT_OK
     print(
         f"Demo data in {database.description}: {result.orders} orders, "
         f"{result.customers} customers, {result.products} products, "
         f"{result.warehouses} warehouses."
     )
+    print(desk_work.as_text())
     print("Demo users (passwords are shown only now; reset with `orderdesk user passwd NAME`):")
     for user in result.users:
         print(f"  {user.username:<12} {user.password:<20} {user.role}")
