@@ -834,13 +834,15 @@ def _last_counter_id(session: Session, store_code: str) -> str | None:
     prefix = f"SHOP-{store_code}-"
     width = len(prefix) + SEQUENCE_DIGITS
     lowest, highest = prefix + "0" * SEQUENCE_DIGITS, prefix + "9" * SEQUENCE_DIGITS
-    # Descending over ix_orders_channel_order_id: the first row of the right shape is it.
+    # Descending over uq_orders_channel_order (channel_order_id, channel), which holds the
+    # channel too: the first row of the right shape is it. ``channel || ''`` keeps SQLite
+    # (no statistics) from preferring ix_orders_channel_id, which would sort every shop order.
     return session.scalar(
         select(Order.channel_order_id)
         .where(
             Order.channel_order_id.between(lowest, highest),
             func.length(Order.channel_order_id) == width,
-            Order.channel == CHANNEL,
+            Order.channel + "" == CHANNEL,
         )
         .order_by(Order.channel_order_id.desc())
         .limit(1)

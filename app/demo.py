@@ -172,23 +172,28 @@ def generate_demo(
     if now.tzinfo is None:
         raise InvalidInput("reference time", now, "an aware UTC datetime")
     in_worker = orders >= WORKER_FROM_ORDERS if in_worker is None else in_worker
-    with _row_maker(seed, now, orders, database.dialect, in_worker) as make_rows:
-        # Hashing takes a moment per user: done before the database is locked for writing.
-        users = _demo_users()
-        with (
-            database.engine.connect() as connection,
-            _sqlite_loading_settings(connection),
-            _cyclic_collector_paused(),
-            database.session_factory(bind=connection) as session,
-            session.begin(),
-        ):
-            _refuse_unless_empty(session)
-            role_ids = {name: row.id for name, row in _flushed_roles(session).items()}
-            writer = _BulkWriter(session.connection())
-            ids = writer.next_ids()
-            actors = _write_users(writer, users, role_ids, ids, now)
-            counts = make_rows(ids, actors, writer.write_batch)
-            writer.move_sequences_past_new_ids()
+    with (
+        _row_maker(seed, now, orders, database.dialect, in_worker) as make_rows,
+        database.engine.connect() as connection,
+        _sqlite_loading_settings(connection),
+        _cyclic_collector_paused(),
+        database.session_factory(bind=connection) as session,
+        session.begin(),
+    ):
+        _refuse_unless_empty(session)
+        role_ids = {name: row.id for name, row in _flushed_roles(session).items()}
+        writer = _BulkWriter(session.connection())
+        ids = writer.next_ids()
+        actors = _demo_actors(ids)
+        users: list[_NewUser] = []
+
+        def write_users() -> None:
+            # Hashing takes a moment per user: done while the worker makes the first rows.
+            users.extend(_demo_users())
+            _write_users(writer, users, role_ids, actors, now)
+
+        counts = make_rows(ids, actors, writer.write_batch, write_users)
+        writer.move_sequences_past_new_ids()
     return DemoResult(
         orders=counts.orders,
         customers=counts.customers,
@@ -1241,24 +1246,40 @@ def _flushed_roles(session: Session) -> dict:
 LOADING_CACHE_KIB = 256 * 1024
 
 
-def _timestamp_formatter(dialect: str) -> Callable[[int], str]:
+def _timestamp_formatter(dialect: str) -> _Timestamps:
+    """Epoch seconds → the text the database stores for a UTC time (see ``_Timestamps``)."""
+    return _Timestamps(dialect)
+
+
+class _Timestamps:
     """Epoch seconds → the text the database stores for a UTC time.
 
     SQLite: what ``UTCDateTime`` writes (naive UTC, microseconds); PostgreSQL: a
-    ``timestamptz`` literal for COPY. Cached per hour: millions of calls, a few thousand hours.
+    ``timestamptz`` literal for COPY. Millions of calls over a few hundred days: the date
+    is cached per day and the time of day is one of 86,400 ready-made strings, so a stamp
+    is one concatenation (``walk`` inlines even the call).
     """
-    suffix = ".000000" if dialect == "sqlite" else "+00"
-    minute_second = [f"{m:02d}:{s:02d}{suffix}" for m in range(60) for s in range(60)]
-    hours: dict[int, str] = {}
 
-    def stamp(epoch_s: int) -> str:
-        hour, rest = divmod(epoch_s, _HOUR)
-        prefix = hours.get(hour)
-        if prefix is None:
-            prefix = hours[hour] = time.strftime("%Y-%m-%d %H:", time.gmtime(hour * _HOUR))
-        return prefix + minute_second[rest]
+    def __init__(self, dialect: str) -> None:
+        suffix = ".000000" if dialect == "sqlite" else "+00"
+        self.clock = [
+            f"{h:02d}:{m:02d}:{s:02d}{suffix}"
+            for h in range(24)
+            for m in range(60)
+            for s in range(60)
+        ]
+        self.days: dict[int, str] = {}
 
-    return stamp
+    def __call__(self, epoch_s: int) -> str:
+        day, rest = divmod(epoch_s, _DAY)
+        return (self.days.get(day) or self.date(day)) + self.clock[rest]
+
+    def date(self, day: int) -> str:
+        """ "YYYY-MM-DD " of the day ``day`` days after 1970-01-01."""
+        text_ = self.days.get(day)
+        if text_ is None:
+            text_ = self.days[day] = time.strftime("%Y-%m-%d ", time.gmtime(day * _DAY))
+        return text_
 
 
 class _BulkWriter:
@@ -1333,28 +1354,33 @@ class _BulkWriter:
             )
 
 
+def _demo_actors(ids: dict[str, int]) -> dict[Role, tuple[int, str]]:
+    """(id, username) per role: the demo users as actors of the audit trail, known before
+    their passwords are hashed. Takes the users' ids from ``ids``."""
+    actors = {}
+    for role, username, _ in _DEMO_STAFF:
+        actors[role] = (ids["users"], username)
+        ids["users"] += 1
+    return actors
+
+
 def _write_users(
     writer: _BulkWriter,
     users: list[_NewUser],
     role_ids: dict[str, int],
-    ids: dict[str, int],
+    actors: dict[Role, tuple[int, str]],
     now: dt.datetime,
-) -> dict[Role, tuple[int, str]]:
-    """The demo users and their roles; returns (id, username) per role: the actors of the
-    audit trail. Takes the users' ids from ``ids``."""
+) -> None:
+    """The demo users and their roles, with the ids ``_demo_actors`` gave them."""
     created_at = _timestamp_formatter(writer.dialect)(int(now.timestamp()) - 200 * _DAY)
     user_rows, role_rows = [], []
-    actors = {}
     for user in users:
-        user_id = ids["users"]
-        ids["users"] += 1
+        user_id = actors[Role(user.role)][0]
         user_rows.append(
             (user_id, user.username, user.full_name, user.password_hash, True, 0, created_at, 1)
         )
         role_rows.append((user_id, role_ids[user.role]))
-        actors[Role(user.role)] = (user_id, user.username)
     writer.write_batch([("users", user_rows), ("user_roles", role_rows)])
-    return actors
 
 
 @contextmanager
@@ -1420,7 +1446,12 @@ def _leave_wal_unless_shared(driver) -> bool:
 WORKER_FROM_ORDERS = 20_000
 
 _MakeRows = Callable[
-    [dict[str, int], dict[Role, tuple[int, str]], Callable[[list[tuple[str, list[tuple]]]], None]],
+    [
+        dict[str, int],
+        dict[Role, tuple[int, str]],
+        Callable[[list[tuple[str, list[tuple]]]], None],
+        Callable[[], None],
+    ],
     "_Counts",
 ]
 
@@ -1429,8 +1460,9 @@ _MakeRows = Callable[
 def _row_maker(
     seed: int, now: dt.datetime, orders: int, dialect: str, in_worker: bool
 ) -> Iterator[_MakeRows]:
-    """``make_rows(ids, actors, write_batch)``: builds the demo's rows and hands each batch to
-    ``write_batch``; returns the counts.
+    """``make_rows(ids, actors, write_batch, meanwhile)``: builds the demo's rows and hands
+    each batch to ``write_batch``; returns the counts. ``meanwhile`` runs before the first
+    batch, while the worker is already making rows.
 
     In a worker, the builder runs in a second process and sends its batches through a pipe
     while this process writes the previous one: generating and inserting each take about
@@ -1444,14 +1476,19 @@ def _row_maker(
     process: the same rows, a little slower.
     """
     if not (in_worker and sys.platform == "linux"):
-        yield lambda ids, actors, write_batch: _DemoBuilder(
-            random.Random(seed), now, dialect, ids, actors, write_batch
-        ).build(orders)
+
+        def make_rows_here(ids, actors, write_batch, meanwhile) -> _Counts:
+            meanwhile()
+            return _DemoBuilder(random.Random(seed), now, dialect, ids, actors, write_batch).build(
+                orders
+            )
+
+        yield make_rows_here
         return
     context = multiprocessing.get_context("fork")
     workers: list[multiprocessing.process.BaseProcess] = []
 
-    def make_rows(ids, actors, write_batch) -> _Counts:
+    def make_rows(ids, actors, write_batch, meanwhile) -> _Counts:
         ours, theirs = context.Pipe(duplex=False)
         worker = context.Process(
             target=_make_rows_in_worker,
@@ -1463,6 +1500,7 @@ def _row_maker(
         workers.append(worker)
         theirs.close()  # so that a worker that dies shows up here as end of file
         with ours:
+            meanwhile()
             while (batch := marshal.loads(ours.recv_bytes())) is not None:
                 write_batch(batch)
             outcome = ours.recv()
@@ -1592,7 +1630,7 @@ class _DemoBuilder:
         self.now_s = int(now.timestamp())
         self.today = now.astimezone(dt.UTC).date()
         self.emit = emit
-        self.stamp = _timestamp_formatter(dialect)
+        self.stamp = _Timestamps(dialect)
         self.ids = dict(ids)
         self.rows: dict[str, list[tuple]] = {name: [] for name in _COLUMNS}
         self.actors = actors
@@ -2316,7 +2354,10 @@ class _DemoBuilder:
         # Young orders took their steps faster: squeeze the path in before "now".
         room = self.now_s - _MINUTE - start_s - len(steps)
         scale = max(0.0, room / total) if total > room else 1.0
-        stamp = self.stamp
+        # ``self.stamp(t)`` inlined: t only grows, so the date changes a few times at most.
+        clock, date = self.stamp.clock, self.stamp.date
+        day_start = day_end = 0
+        day = ""
         append = self.rows["audit_events"].append
         event_id = self.ids["audit_events"]
         seen: dict[str, str] = {}
@@ -2324,7 +2365,11 @@ class _DemoBuilder:
         for step, delay in zip(steps, delays):  # noqa: B905 - same length by construction
             on_shipment, from_state, to_state, _, _, actor_id, actor_name, reasons, key = step
             t += int(delay * scale) + 1
-            at = stamp(t)
+            if t >= day_end:
+                day_start = t - t % _DAY
+                day_end = day_start + _DAY
+                day = date(day_start // _DAY)
+            at = day + clock[t - day_start]
             reason = reasons[int(random_() * len(reasons))] if reasons else ""
             if on_shipment:
                 for shipment_id in shipment_ids:

@@ -57,3 +57,58 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
         assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
         assert connection.scalar(text("PRAGMA foreign_keys")) == 1
         assert connection.scalar(text("PRAGMA busy_timeout")) >= 5000
+
+
+def test_rebuilding_orders_for_leaner_indexes_keeps_every_order_and_what_hangs_on_it(tmp_path):
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    command.upgrade(schema.alembic_config(engine), "0003_review")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO warehouses VALUES (1, 'W1', 'Main', 'DE', '', '')",
+            "INSERT INTO orders (id, channel, channel_order_id, status, priority,"
+            " requested_service, currency, subtotal_cents, shipping_cents, tax_cents,"
+            " discount_cents, total_cents, ship_name, ship_line1, ship_line2, ship_line3,"
+            " ship_city, ship_region, ship_postal_code, ship_country, received_at,"
+            " status_changed_at, version) VALUES (7, 'shop', 'SHOP-BER-000001', 'received', 0,"
+            " 'standard', 'EUR', 100, 0, 0, 0, 100, '', '', '', '', '', '', '', '',"
+            " '2026-01-01', '2026-01-01', 1)",
+            "INSERT INTO order_lines VALUES (1, 7, 1, NULL, 'X', '', NULL, 1, 100, 100, 0, 0)",
+            "INSERT INTO payments (id, order_id, method, status, amount_cents, currency)"
+            " VALUES (1, 7, 'cash', 'captured', 100, 'EUR')",
+            "INSERT INTO shipments (id, order_id, warehouse_id, status, created_at,"
+            " status_changed_at, version) VALUES (1, 7, 1, 'pending', '2026-01-01',"
+            " '2026-01-01', 1)",
+        ):
+            connection.execute(text(statement))
+
+    schema.upgrade(engine)
+
+    with engine.connect() as connection:
+        counts = [
+            connection.scalar(text(f"SELECT count(*) FROM {table}"))
+            for table in ("orders", "order_lines", "payments", "shipments")
+        ]
+        assert counts == [1, 1, 1, 1]
+        assert connection.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+        assert connection.scalar(text("PRAGMA foreign_keys")) == 1
+    assert schema_differences(engine) == []
+    # The rebuilt table still refuses a second order with the same id from the same channel,
+    # and still checks its totals.
+    copy = (
+        "INSERT INTO orders (channel, channel_order_id, currency, status, priority,"
+        " requested_service, subtotal_cents, shipping_cents, tax_cents, discount_cents,"
+        " total_cents, ship_name, ship_line1, ship_line2, ship_line3, ship_city, ship_region,"
+        " ship_postal_code, ship_country, received_at, status_changed_at, version)"
+        " SELECT channel, {channel_order_id}, currency, status, priority, requested_service,"
+        " subtotal_cents, shipping_cents, tax_cents, discount_cents, {total}, ship_name,"
+        " ship_line1, ship_line2, ship_line3, ship_city, ship_region, ship_postal_code,"
+        " ship_country, received_at, status_changed_at, version FROM orders"
+    )
+    for changed, refusal in (
+        ({"channel_order_id": "channel_order_id", "total": "total_cents"}, "UNIQUE"),
+        ({"channel_order_id": "'SHOP-BER-000002'", "total": "-1"}, "CHECK"),
+    ):
+        with pytest.raises(SADatabaseError, match=refusal), engine.begin() as connection:
+            connection.execute(text(copy.format(**changed)))
