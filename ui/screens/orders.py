@@ -12,16 +12,13 @@ import datetime as dt
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +31,7 @@ from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
 from ui.widgets.display import local_time, money, status_text, status_tone, tone_label
+from ui.widgets.lazy_table import lazy_table_view
 from ui.widgets.order_detail import OrderDetailPane
 from ui.widgets.paged_table_model import Column, PagedTableModel
 
@@ -168,27 +166,7 @@ class OrdersScreen(DeskScreen):
         return edit
 
     def _build_list(self) -> QWidget:
-        self.table = QTableView()
-        self.table.setObjectName("ordersTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setSortingEnabled(False)  # newest first; the query decides the order
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        # Fixed row heights: the view never measures a million rows.
-        rows = self.table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + SPACE_L)
-        header = self.table.horizontalHeader()
-        header.setSectionsMovable(True)
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        for column, width in enumerate(_COLUMN_WIDTHS):
-            header.resizeSection(column, width)
+        self.table = lazy_table_view("ordersTable", self.model, _COLUMN_WIDTHS)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
 
         self.count_label = QLabel()

@@ -18,7 +18,6 @@ from html import escape
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDateTime, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -35,7 +33,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -91,6 +88,7 @@ from ui.widgets.display import (
     status_tone,
     tone_label,
 )
+from ui.widgets.lazy_table import lazy_table_view
 from ui.widgets.order_detail import badge
 from ui.widgets.paged_table_model import Column, PagedTableModel
 
@@ -262,24 +260,7 @@ class ReviewScreen(DeskScreen):
         return self.queue_list
 
     def _build_table(self) -> QWidget:
-        self.table = QTableView()
-        self.table.setObjectName("reviewTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        rows = self.table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + SPACE_L)
-        header = self.table.horizontalHeader()
-        header.setSectionsMovable(True)
-        header.setHighlightSections(False)
-        for column, width in enumerate(_COLUMN_WIDTHS):
-            header.resizeSection(column, width)
+        self.table = lazy_table_view("reviewTable", self.model, _COLUMN_WIDTHS)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         self.count_label = QLabel()
         self.count_label.setObjectName("reviewCount")
@@ -575,7 +556,7 @@ class ReviewScreen(DeskScreen):
         if detail is None or not detail.related:
             return
         versions = {detail.order.id: detail.version}
-        versions.update({r.id: r.version for r in detail.related})
+        versions |= {r.id: r.version for r in detail.related}
         others = [r.id for r in detail.related if r.status != "cancelled"]
         actor = self._context.actor
         self._act(
