@@ -29,6 +29,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import marshal
+import multiprocessing
+import multiprocessing.process
+import operator
+import sys
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -49,7 +55,7 @@ from app.formats.common import (
     normalise_email,
     normalise_phone,
 )
-from app.formats.stream import OrderStream, SourceOrder
+from app.formats.stream import OrderStream, SourceOrder, source_as_tuple, source_from_tuple
 from app.permissions import Actor, Permission, require
 from db.models import (
     Address,
@@ -68,6 +74,8 @@ from db.models import (
 log = logging.getLogger(__name__)
 
 BATCH_ORDERS = 1000
+# From this many rows (units) on, a worker process reads and parses while this one writes.
+WORKER_FROM_UNITS = 20_000
 ORDER_STAGE = "intake_orders_stage"  # PostgreSQL temporary table, per connection
 # Rejected rows are all counted; the first this many are kept with their cells for the
 # summary and the "save rejected rows" export, so a wholly broken file cannot fill memory.
@@ -166,7 +174,19 @@ def _run_batches(
     progress: Progress | None,
     cancel: Cancelled | None,
 ) -> None:
-    for batch in _batches(stream.sources, batch_orders):
+    with _source_batches(stream, batch_orders, summary) as batches:
+        _write_batches(database, batches, writer, summary, progress, cancel)
+
+
+def _write_batches(
+    database: Database,
+    batches: Iterable[list[SourceOrder]],
+    writer: _BatchWriter,
+    summary: ImportSummary,
+    progress: Progress | None,
+    cancel: Cancelled | None,
+) -> None:
+    for batch in batches:
         before = _snapshot(summary)  # a batch that fails is rolled back: so are its counts
         with _restored_on_failure(summary, before), database.unit_of_work() as uow:
             # Writing first takes SQLite's write lock for the whole batch, so nothing can
@@ -228,7 +248,89 @@ def _fewer_gc_pauses() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _batches(sources: Iterable[SourceOrder], size: int) -> Iterable[list[SourceOrder]]:
+@contextmanager
+def _source_batches(
+    stream: OrderStream, size: int, summary: ImportSummary
+) -> Iterator[Iterator[list[SourceOrder]]]:
+    """The file's orders in batches of ``size``, parsed in a forked worker where it pays.
+
+    Reading a file (two passes, parsing, fingerprints) and writing it take about the same
+    time, and desks have at least two cores: a worker process reads and parses the next
+    batch while this one writes the last. The first batch is always read here, and it
+    decides: when most of its orders were already present (a re-import), parsing them
+    would be wasted work, so the rest is read here too (already-present orders are not
+    parsed at all). Small files and platforms without ``fork`` also stay here. The
+    batches are the same either way, so the commits, counts and results are too.
+
+    The worker only reads the file: no database, no locks, no Qt. It is forked (no
+    imports, no re-run of the caller's main module) and leaves through ``os._exit`` like
+    every forked ``multiprocessing`` child, so the connections it inherits are never used.
+    """
+    workers: list[multiprocessing.process.BaseProcess] = []
+
+    def batches() -> Iterator[list[SourceOrder]]:
+        here = _batches(stream.sources, size)
+        first = next(here)
+        present_before = summary.already_present
+        yield first
+        mostly_new = summary.already_present - present_before <= len(first) // 2
+        if not (
+            len(first) == size  # else the file has ended
+            and mostly_new
+            and stream.total_units >= WORKER_FROM_UNITS
+            and sys.platform == "linux"
+        ):
+            yield from here
+            return
+        yield from _batches_from_worker(stream.sources, size, workers)
+
+    try:
+        yield batches()
+    finally:
+        for worker in workers:
+            if worker.is_alive():  # only when writing stopped early: it waits to send
+                worker.terminate()
+            worker.join()
+
+
+def _batches_from_worker(
+    sources: Iterator[SourceOrder], size: int, workers: list
+) -> Iterator[list[SourceOrder]]:
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_read_in_worker, args=(theirs, sources, size), name="orderdesk-intake-reader"
+    )
+    worker.daemon = True
+    worker.start()
+    workers.append(worker)
+    theirs.close()  # so that a worker that dies shows up here as end of file
+    with ours:
+        while (batch := marshal.loads(ours.recv_bytes())) is not None:
+            yield [source_from_tuple(data) for data in batch]
+        failure = ours.recv()
+    if failure is not None:
+        raise failure
+
+
+def _read_in_worker(pipe, sources: Iterator[SourceOrder], size: int) -> None:
+    """The worker's side: each batch parsed, as marshal bytes; then ``None`` and the error
+    that stopped it, if any (the same error the reading would raise in this process)."""
+    gc.disable()  # a short-lived process making millions of acyclic objects
+    failure: BaseException | None = None
+    try:
+        for batch in _batches(sources, size):
+            pipe.send_bytes(marshal.dumps([source_as_tuple(source) for source in batch]))
+    except Exception as error:
+        failure = error
+    pipe.send_bytes(marshal.dumps(None))
+    try:
+        pipe.send(failure)
+    except Exception:  # an error that cannot be pickled: its traceback, as text
+        pipe.send(RuntimeError("reading the file failed:\n" + traceback.format_exc()))
+
+
+def _batches(sources: Iterable[SourceOrder], size: int) -> Iterator[list[SourceOrder]]:
     batch: list[SourceOrder] = []
     for source in sources:
         batch.append(source)
@@ -765,14 +867,21 @@ def bulk_insert(session: Session, table: Table, rows: list[dict], into: str | No
     connection = session.connection()
     dialect = connection.dialect
     keys = list(rows[0])
-    convert = [
-        _remembering(table.c[key].type.dialect_impl(dialect).bind_processor(dialect))
-        for key in keys
-    ]
-    values = [
-        tuple(step(row[key]) if step else row[key] for key, step in zip(keys, convert, strict=True))
-        for row in rows
-    ]
+    convert = []  # (position, converter) of the columns whose values the driver cannot take
+    for position, key in enumerate(keys):
+        step = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if step is not None:
+            convert.append((position, _remembering(step)))
+    pick = operator.itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    if convert:
+        values: list = []
+        for row in rows:
+            value = list(pick(row))
+            for position, step in convert:
+                value[position] = step(value[position])
+            values.append(tuple(value))
+    else:
+        values = list(map(pick, rows))
     if dialect.name == "postgresql":
         from psycopg import sql
 
@@ -790,11 +899,9 @@ def bulk_insert(session: Session, table: Table, rows: list[dict], into: str | No
     )
 
 
-def _remembering(step: Callable | None) -> Callable | None:
+def _remembering(step: Callable) -> Callable:
     """A converter that reuses its last result: a batch repeats the same values (its time
     stamp, above all) row after row, and converting a datetime is not free."""
-    if step is None:
-        return None
     last: list = [object(), None]
 
     def convert(value):

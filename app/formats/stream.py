@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import partial
 
-from app.formats.common import IncomingOrder, ReadItem
+from app.formats.common import (
+    Buyer,
+    IncomingLine,
+    IncomingOrder,
+    ReadItem,
+    RejectedOrder,
+    RejectedRow,
+    ShipTo,
+)
 
 
 @dataclass(slots=True)
@@ -55,3 +65,79 @@ class OrderStream:
 
     def __iter__(self) -> Iterator[ReadItem]:
         return (source.parse() for source in self.sources)
+
+
+# --------------------------------------------------------------------------- plain tuples
+
+# What an order is made of, in constructor order: an order read in another process crosses
+# the pipe as nested tuples of str, int, bool and None (``marshal`` carries nothing else and
+# is many times faster than pickle), times as ISO text (which keeps their offset exactly).
+_LINE_FIELDS = tuple(f.name for f in fields(IncomingLine))
+_BUYER_FIELDS = tuple(f.name for f in fields(Buyer))
+_SHIP_FIELDS = tuple(f.name for f in fields(ShipTo))
+_TIME_FIELDS = ("purchased_at", "ship_by_at", "paid_at")
+_ORDER_FIELDS = tuple(
+    f.name for f in fields(IncomingOrder) if f.name not in {"lines", "buyer", "ship_to"}
+)
+
+
+def _time_text(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text)
+
+
+def item_as_tuple(item: ReadItem) -> tuple:
+    """A read order as plain nested tuples (its fingerprint too); ``item_from_tuple`` undoes it."""
+    if isinstance(item, RejectedOrder):
+        rows = tuple((r.row, r.order_id, r.reason, tuple(r.cells)) for r in item.rows)
+        return ("rejected", item.order_id, rows)
+    scalars = tuple(
+        _time_text(getattr(item, name)) if name in _TIME_FIELDS else getattr(item, name)
+        for name in _ORDER_FIELDS
+    )
+    return (
+        "order",
+        scalars,
+        tuple(tuple(getattr(line, name) for name in _LINE_FIELDS) for line in item.lines),
+        tuple(getattr(item.buyer, name) for name in _BUYER_FIELDS),
+        tuple(getattr(item.ship_to, name) for name in _SHIP_FIELDS),
+        item.fingerprint,
+    )
+
+
+def item_from_tuple(data: tuple) -> ReadItem:
+    if data[0] == "rejected":
+        _, order_id, rows = data
+        return RejectedOrder(order_id, tuple(RejectedRow(*row) for row in rows))
+    _, scalars, lines, buyer, ship_to, fingerprint = data
+    values = dict(zip(_ORDER_FIELDS, scalars, strict=True))
+    for name in _TIME_FIELDS:
+        values[name] = _time(values[name])
+    order = IncomingOrder(
+        lines=tuple(IncomingLine(*line) for line in lines),
+        buyer=Buyer(*buyer),
+        ship_to=ShipTo(*ship_to),
+        **values,
+    )
+    order.__dict__["fingerprint"] = fingerprint  # computed where it was read: not again
+    return order
+
+
+def source_as_tuple(source: SourceOrder) -> tuple:
+    """A source with its order parsed, as plain tuples (see ``item_as_tuple``)."""
+    return (
+        source.channel,
+        source.order_id,
+        source.digest,
+        source.units,
+        item_as_tuple(source.parse()),
+    )
+
+
+def source_from_tuple(data: tuple) -> SourceOrder:
+    channel, order_id, digest, units, item = data
+    # Turned back into objects only if intake asks: an order already present is not.
+    return SourceOrder(channel, order_id, digest, units, partial(item_from_tuple, item))

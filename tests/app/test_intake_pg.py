@@ -75,3 +75,19 @@ def test_two_desks_importing_the_same_file_at_once_make_each_order_once(pg_db, a
     assert sum(r.new_orders for r in results) == 3
     assert sum(r.already_present for r in results) == 3
     assert count(pg_db, Order) == 3 and count(pg_db, OrderLine) == 4
+
+
+def test_a_file_read_in_a_worker_process_imports_once_on_postgresql(
+    pg_db, admin, tmp_path, monkeypatch
+):
+    import app.intake as intake
+    from app.intake_bench import write_report
+
+    monkeypatch.setattr(intake, "WORKER_FROM_UNITS", 0)  # the worker even for a small file
+    path = tmp_path / "orders.txt"
+    write_report(path, 400)
+    first = import_file(pg_db, admin, path, batch_orders=25)
+    assert first.new_orders == count(pg_db, Order) > 150
+    assert count(pg_db, OrderLine) == 400
+    again = import_file(pg_db, admin, path, batch_orders=25)
+    assert (again.new_orders, again.already_present) == (0, first.new_orders)
