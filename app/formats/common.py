@@ -160,23 +160,24 @@ class IncomingOrder:
     def for_our_warehouse(self) -> bool:
         return not (self.fulfilled_by_channel or self.cancelled)
 
-    @property
+    # The amounts are read several times (checks, order row, payment): summed once.
+    @cached_property
     def subtotal_minor(self) -> int:
         return sum(line.line_total_minor for line in self.lines)
 
-    @property
+    @cached_property
     def shipping_minor(self) -> int:
         return sum(line.shipping_minor + line.gift_wrap_minor for line in self.lines)
 
-    @property
+    @cached_property
     def tax_minor(self) -> int:
         return sum(line.tax_minor + line.shipping_tax_minor for line in self.lines)
 
-    @property
+    @cached_property
     def discount_minor(self) -> int:
         return sum(line.discount_minor for line in self.lines)
 
-    @property
+    @cached_property
     def total_minor(self) -> int:
         if self.channel_total_minor is not None:
             return self.channel_total_minor

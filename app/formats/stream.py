@@ -79,6 +79,15 @@ _TIME_FIELDS = ("purchased_at", "ship_by_at", "paid_at")
 _ORDER_FIELDS = tuple(
     f.name for f in fields(IncomingOrder) if f.name not in {"lines", "buyer", "ship_to"}
 )
+# Worked out once, where the order is read (cached properties of IncomingOrder).
+_COMPUTED = (
+    "fingerprint",
+    "subtotal_minor",
+    "shipping_minor",
+    "tax_minor",
+    "discount_minor",
+    "total_minor",
+)
 
 
 def _time_text(value: dt.datetime | None) -> str | None:
@@ -104,7 +113,7 @@ def item_as_tuple(item: ReadItem) -> tuple:
         tuple(tuple(getattr(line, name) for name in _LINE_FIELDS) for line in item.lines),
         tuple(getattr(item.buyer, name) for name in _BUYER_FIELDS),
         tuple(getattr(item.ship_to, name) for name in _SHIP_FIELDS),
-        item.fingerprint,
+        tuple(getattr(item, name) for name in _COMPUTED),
     )
 
 
@@ -112,18 +121,24 @@ def item_from_tuple(data: tuple) -> ReadItem:
     if data[0] == "rejected":
         _, order_id, rows = data
         return RejectedOrder(order_id, tuple(RejectedRow(*row) for row in rows))
-    _, scalars, lines, buyer, ship_to, fingerprint = data
-    values = dict(zip(_ORDER_FIELDS, scalars, strict=True))
+    _, scalars, lines, buyer, ship_to, computed = data
+    order = _built(IncomingOrder, _ORDER_FIELDS, scalars)
+    state = order.__dict__
     for name in _TIME_FIELDS:
-        values[name] = _time(values[name])
-    order = IncomingOrder(
-        lines=tuple(IncomingLine(*line) for line in lines),
-        buyer=Buyer(*buyer),
-        ship_to=ShipTo(*ship_to),
-        **values,
-    )
-    order.__dict__["fingerprint"] = fingerprint  # computed where it was read: not again
+        state[name] = _time(state[name])
+    state["lines"] = tuple(_built(IncomingLine, _LINE_FIELDS, line) for line in lines)
+    state["buyer"] = _built(Buyer, _BUYER_FIELDS, buyer)
+    state["ship_to"] = _built(ShipTo, _SHIP_FIELDS, ship_to)
+    state.update(zip(_COMPUTED, computed, strict=True))  # worked out where it was read
     return order
+
+
+def _built(kind: type, names: tuple[str, ...], values: tuple):
+    """A frozen dataclass from the values of all its fields, as its ``__init__`` would make
+    it, without that ``__init__``'s cost (one ``object.__setattr__`` per field)."""
+    made = object.__new__(kind)
+    made.__dict__.update(zip(names, values, strict=True))
+    return made
 
 
 def source_as_tuple(source: SourceOrder) -> tuple:
