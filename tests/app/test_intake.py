@@ -350,3 +350,20 @@ def test_two_imports_of_one_file_at_once_on_sqlite_make_each_order_once(db, admi
     assert sum(r.new_orders for r in results) == 60
     assert sum(r.already_present for r in results) == 60
     assert count(db, Order) == 60
+
+
+def test_values_shared_by_a_whole_batch_are_stored_exactly_even_with_quotes(db, tmp_path):
+    # The actor's name is written into the batch's INSERT once, not bound per row.
+    actor = make_actor(Role.ADMIN, username="o'brien'); --")
+    summary = import_file(db, actor, report(tmp_path, *ROWS))
+    with db.unit_of_work() as uow:
+        events = uow.session.scalars(select(AuditEvent)).all()
+        orders = uow.session.scalars(select(Order)).all()
+        payments = uow.session.scalars(select(Payment)).all()
+    assert len(events) == summary.new_orders == 3
+    assert {(e.actor_name, e.action, e.to_state, e.reason) for e in events} == {
+        ("o'brien'); --", "imported", "received", "")
+    }
+    assert {(o.status, o.priority, o.version) for o in orders} == {("received", 0, 1)}
+    assert len({o.received_at for o in orders} | {e.at for e in events}) == 1
+    assert {(p.method, p.status) for p in payments} == {("marketplace", "captured")}
