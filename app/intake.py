@@ -665,8 +665,7 @@ class _BatchWriter:
         table: Table = Order.__table__  # type: ignore[assignment]
         if self.dialect == "sqlite":
             bulk_insert(session, table, rows, same=same)
-            keys = {(row["channel"], row["channel_order_id"]) for row in rows}
-            return {key[1]: found.order_id for key, found in self._present(session, keys).items()}
+            return _new_order_ids(session, rows)
         # Copied into a staging table (COPY is the fast way in), then moved across in one
         # statement that skips what another desk inserted meanwhile and says what was ours.
         rows = [row | same for row in rows]
@@ -749,6 +748,25 @@ class _BatchWriter:
         if action == "import_conflict":
             detail["incoming_fingerprint"] = order.fingerprint
         return {"entity_id": order_id, "detail": detail}
+
+
+def _new_order_ids(session: Session, rows: list[dict]) -> dict[str, int]:
+    """Channel order id → id of the order rows just inserted (SQLite: the ids are only
+    known by reading them back). Straight through the driver: a thousand ids a batch."""
+    by_channel: dict[str, list[str]] = {}
+    for row in rows:
+        by_channel.setdefault(row["channel"], []).append(row["channel_order_id"])
+    connection = session.connection()
+    ids: dict[str, int] = {}
+    for channel, order_ids in by_channel.items():
+        marks = ", ".join("?" * len(order_ids))
+        found = connection.exec_driver_sql(
+            f"SELECT channel_order_id, id FROM orders WHERE channel = ? "
+            f"AND channel_order_id IN ({marks})",
+            (channel, *order_ids),
+        )
+        ids.update((channel_order_id, order_id) for channel_order_id, order_id in found)
+    return ids
 
 
 # --------------------------------------------------------------------------- plain mapping
