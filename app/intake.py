@@ -481,6 +481,19 @@ class _BatchWriter:
         for channel, order_id in keys:
             by_channel.setdefault(channel, []).append(order_id)
         found: dict[tuple[str, str], _Present] = {}
+        if self.dialect == "sqlite":  # straight through the driver: once or twice a batch
+            connection = session.connection()
+            for channel, ids in by_channel.items():
+                marks = ", ".join("?" * len(ids))
+                rows = connection.exec_driver_sql(
+                    "SELECT o.id, o.channel_order_id, i.fingerprint, i.source_digest "
+                    "FROM orders o LEFT OUTER JOIN order_imports i ON i.order_id = o.id "
+                    f"WHERE o.channel = ? AND o.channel_order_id IN ({marks})",
+                    (channel, *ids),
+                )
+                for order_id, channel_order_id, fingerprint, digest in rows:
+                    found[(channel, channel_order_id)] = _Present(order_id, fingerprint, digest)
+            return found
         for channel, ids in by_channel.items():
             rows = session.execute(
                 select(
