@@ -34,9 +34,9 @@ from app.formats.common import (
     ReadItem,
     RowError,
     ShipTo,
+    ShipToColumns,
     checked_amounts,
     clean_text,
-    country_code,
     fit,
     implausible_time_note,
     normalise_email,
@@ -45,6 +45,7 @@ from app.formats.common import (
     parse_quantity,
     parse_time,
     prices_include_tax,
+    read_ship_to,
     reject_whole,
     requested_service,
     require_id,
@@ -149,6 +150,19 @@ FBA_SHIPMENT_COLUMNS = ("shipment-id", "fulfillment-center-id")
 AMAZON_ORDER_ID = re.compile(r"^(\d{3}|S\d{2})-\d{7}-\d{7}$")
 CANCELLED = frozenset({"cancelled", "canceled"})
 NOT_PAID = frozenset({"pending", "pendingavailability"})
+
+
+SHIP_TO_COLUMNS = ShipToColumns(
+    name="recipient-name",
+    line1="ship-address-1",
+    line2="ship-address-2",
+    line3="ship-address-3",
+    city="ship-city",
+    region="ship-state",
+    postal_code="ship-postal-code",
+    country_code="ship-country",
+    phone="ship-phone-number",
+)
 
 
 @dataclass(frozen=True)
@@ -300,17 +314,7 @@ class _ReportReader:
             if email
             else None,
         )
-        ship_to = ShipTo(
-            name=fit(cell("recipient-name"), "name", notes, "recipient-name"),
-            line1=fit(cell("ship-address-1"), "line", notes, "ship-address-1"),
-            line2=fit(cell("ship-address-2"), "line", notes, "ship-address-2"),
-            line3=fit(cell("ship-address-3"), "line", notes, "ship-address-3"),
-            city=fit(cell("ship-city"), "city", notes, "ship-city"),
-            region=fit(cell("ship-state"), "region", notes, "ship-state"),
-            postal_code=fit(cell("ship-postal-code"), "postal_code", notes, "ship-postal-code"),
-            country_code=country_code(cell("ship-country"), notes),
-            phone=fit(cell("ship-phone-number"), "phone", notes, "ship-phone-number") or None,
-        )
+        ship_to = read_ship_to(cell, SHIP_TO_COLUMNS, notes)
         return _OrderFields(
             currency=currency,
             purchased_at=purchased_at,

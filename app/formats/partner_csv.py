@@ -24,10 +24,9 @@ from app.formats.common import (
     IncomingOrder,
     ReadItem,
     RowError,
-    ShipTo,
+    ShipToColumns,
     checked_amounts,
     clean_text,
-    country_code,
     fit,
     implausible_time_note,
     normalise_email,
@@ -36,6 +35,7 @@ from app.formats.common import (
     parse_money,
     parse_quantity,
     parse_time,
+    read_ship_to,
     reject_whole,
     require_id,
 )
@@ -82,6 +82,19 @@ ORDER_FIELDS = tuple(name for name in REQUIRED + OPTIONAL if name not in LINE_FI
 SERVICES = frozenset({"standard", "expedited", "express"})
 STATUSES = frozenset({"", "open", "cancelled"})
 _CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,30}$")
+
+
+SHIP_TO_COLUMNS = ShipToColumns(
+    name="ship_name",
+    line1="ship_address_1",
+    line2="ship_address_2",
+    line3="ship_address_3",
+    city="ship_city",
+    region="ship_region",
+    postal_code="ship_postal_code",
+    country_code="ship_country",
+    phone="ship_phone",
+)
 
 
 def channel_for(name: str) -> str:
@@ -210,17 +223,7 @@ class _TemplateReader:
                 if buyer_id
                 else None,
             ),
-            ship_to=ShipTo(
-                name=fit(cell("ship_name"), "name", notes, "ship_name"),
-                line1=fit(cell("ship_address_1"), "line", notes, "ship_address_1"),
-                line2=fit(cell("ship_address_2"), "line", notes, "ship_address_2"),
-                line3=fit(cell("ship_address_3"), "line", notes, "ship_address_3"),
-                city=fit(cell("ship_city"), "city", notes, "ship_city"),
-                region=fit(cell("ship_region"), "region", notes, "ship_region"),
-                postal_code=fit(cell("ship_postal_code"), "postal_code", notes, "ship_postal_code"),
-                country_code=country_code(cell("ship_country"), notes),
-                phone=fit(cell("ship_phone"), "phone", notes, "ship_phone") or None,
-            ),
+            ship_to=read_ship_to(cell, SHIP_TO_COLUMNS, notes),
             purchased_at=purchased_at,
             ship_by_at=parse_time(cell("ship_by"), "ship_by"),
             paid_at=(paid_at or purchased_at) if is_paid else None,
