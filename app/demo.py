@@ -66,7 +66,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from app.auth import ensure_roles, hash_password
+from app.auth import QUICK_COST, ensure_roles, hash_password
 from app.bench import BenchResult, stopwatch
 from app.database import Database, open_database
 from app.errors import InvalidInput, OrderdeskError
@@ -1220,7 +1220,9 @@ def _demo_users() -> list[_NewUser]:
     users = []
     for role, username, full_name in _DEMO_STAFF:
         password = readable_password()
-        users.append(_NewUser(username, full_name, role.value, password, hash_password(password)))
+        # Throwaway accounts: hashed quickly, upgraded to the full cost at their first login.
+        password_hash = hash_password(password, QUICK_COST)
+        users.append(_NewUser(username, full_name, role.value, password, password_hash))
     return users
 
 

@@ -166,3 +166,26 @@ class ConcurrentUpdate(OrderdeskError):
     def __init__(self, ref: str = "The record") -> None:
         super().__init__(f"{ref} was changed at another desk. It has been reloaded.")
         self.ref = ref
+
+
+# --------------------------------------------------------------------------- passwords and
+# administration under concurrency (safety-desks)
+
+
+class WeakPassword(InvalidInput):
+    """A new password refused by its shape; the password itself is never echoed back."""
+
+    def __init__(self, problem: str, minimum_length: int) -> None:
+        super().__init__("password", "(hidden)", problem)
+        self.problem = problem
+        self.minimum_length = minimum_length
+
+
+class AnotherDeskIsUpgrading(DatabaseError):
+    """Someone else holds the administration lock (schema upgrade or demo load)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(
+            f"Another desk is upgrading or loading {target}; try again when it has finished."
+        )
+        self.target = target

@@ -18,7 +18,10 @@ Orders land in status ``received`` with their stage times, lines (``product_id``
 from the SKU, NULL when unknown — review flags it), a marketplace payment when the channel
 says it is paid, and an ``imported`` audit event naming the file and rows. Customers are
 matched by the channel's buyer id, else e-mail, else (only when neither is given) phone,
-or created. All lookups are ``IN`` queries per batch, never one query per row.
+or created — atomically: buyer id and e-mail are unique keys in the database, and a new
+customer is inserted with ``ON CONFLICT DO NOTHING`` and read back by key, so desks
+importing the same buyers at once make one customer each. All lookups are ``IN`` queries
+per batch, never one query per row.
 Amazon-fulfilled and cancelled orders are counted, not stored (they are not our
 warehouse's work) — unless the order is already here, in which case different content is
 a conflict like any other (e.g. the channel now says "cancelled").
@@ -40,7 +43,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import String, Table, any_, bindparam, func, insert, select, text, update
+from sqlalchemy import String, Table, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -528,7 +531,12 @@ class _BatchWriter:
     def _resolve_customers(
         self, session: Session, orders: Sequence[IncomingOrder], summary: ImportSummary
     ) -> dict[str, int | None]:
-        """Customer id per channel order id; creates the customers not found."""
+        """Customer id per channel order id; creates the customers not found.
+
+        Found or created atomically: new customers are inserted with ``ON CONFLICT DO
+        NOTHING`` against the unique buyer-id and e-mail keys, and whatever another desk
+        created first (the insert waits for its transaction) is read back by key.
+        """
         candidates = {order.channel_order_id: customer_keys(order) for order in orders}
         unknown = {
             key for keys in candidates.values() for key in keys if key not in self.customer_ids
@@ -542,8 +550,15 @@ class _BatchWriter:
                 to_create[keys[0]] = order
                 claimed.update(keys)
         if to_create:
-            self._create_customers(session, to_create)
-            summary.new_customers += len(to_create)
+            summary.new_customers += self._create_customers(session, to_create)
+            taken_elsewhere = {
+                key
+                for order in to_create.values()
+                for key in customer_keys(order)
+                if key not in self.customer_ids
+            }
+            if taken_elsewhere:
+                self._look_up_customers(session, taken_elsewhere)
         return {
             order_id: next((self.customer_ids[k] for k in keys if k in self.customer_ids), None)
             for order_id, keys in candidates.items()
@@ -559,7 +574,7 @@ class _BatchWriter:
             values = [value for k, value in keys if k == kind]
             if not values:
                 continue
-            # Oldest customer wins when several share a key (e.g. one phone, many records).
+            # Oldest customer wins when several share a phone (not a key: households share).
             rows = session.execute(
                 select(column, func.min(Customer.id)).where(column.in_(values)).group_by(column)
             )
@@ -568,10 +583,15 @@ class _BatchWriter:
 
     def _create_customers(
         self, session: Session, to_create: dict[tuple[str, str], IncomingOrder]
-    ) -> None:
+    ) -> int:
+        """Insert the customers no key found; returns how many were ours to create.
+
+        Rows go in sorted by key, so desks creating overlapping customers at once wait for
+        each other in the same order instead of deadlocking.
+        """
         now = utcnow()
         rows = []
-        for order in to_create.values():
+        for _key, order in sorted(to_create.items(), key=operator.itemgetter(0)):
             buyer = order.buyer
             name = buyer.name or order.ship_to.name or buyer.email or buyer.phone or ""
             rows.append(
@@ -587,16 +607,24 @@ class _BatchWriter:
                 }
             )
         customer_table: Table = Customer.__table__  # type: ignore[assignment]
-        ids = (
-            session.execute(
-                insert(customer_table).returning(customer_table.c.id, sort_by_parameter_order=True),
-                rows,
-            )
-            .scalars()
-            .all()
-        )
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        created = session.execute(
+            dialect_insert(customer_table)
+            .on_conflict_do_nothing()
+            .returning(
+                customer_table.c.id,
+                customer_table.c.channel_buyer_id,
+                customer_table.c.email,
+                customer_table.c.phone,
+            ),
+            rows,
+        ).all()
         addresses = []
-        for customer_id, order in zip(ids, to_create.values(), strict=True):
+        for customer_id, buyer_id, email, phone in created:
+            first_key = (
+                ("buyer", buyer_id) if buyer_id else ("email", email) if email else ("phone", phone)
+            )
+            order = to_create[first_key]
             for key in customer_keys(order):  # later orders may carry only one of them
                 self.customer_ids.setdefault(key, customer_id)
             ship = order.ship_to
@@ -618,6 +646,7 @@ class _BatchWriter:
                 )
         if addresses:
             bulk_insert(session, Address.__table__, addresses)
+        return len(created)
 
     # ------------------------------------------------------------------ writes
 

@@ -160,9 +160,11 @@ class Customer(Base):
         CheckConstraint("status IN ('active','arrears','frozen','banned')", name="status"),
         # Expression indexes serve case-insensitive prefix searches as index range scans.
         Index("ix_customers_name_lower", func.lower(name)),
-        Index("ix_customers_email_lower", func.lower(email)),
         Index("ix_customers_phone", "phone"),
-        Index("ix_customers_channel_buyer_id", "channel_buyer_id"),
+        # Customer identity (0005): one customer per channel buyer id (which carries its
+        # channel as a prefix) and per e-mail; the e-mail key also serves prefix searches.
+        Index("uq_customers_channel_buyer_id", "channel_buyer_id", unique=True),
+        Index("uq_customers_email_lower", func.lower(email), unique=True),
     )
 
 
@@ -756,3 +758,6 @@ class CustomerMessage(Base):
         Index("ix_customer_messages_state_id", "state", "id"),
         Index("ix_customer_messages_order", "order_id"),
     )
+
+
+from db import models_auth  # noqa: E402, F401  (login_throttles)

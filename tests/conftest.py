@@ -7,6 +7,8 @@ import shutil
 
 # Before pytest-qt creates the QApplication: no screen is needed to run the suite.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Passwords hashed at the quick scrypt cost (app/auth.py); one test checks production's.
+os.environ.setdefault("ORDERDESK_PASSWORD_COST", "quick")
 
 from pathlib import Path
 

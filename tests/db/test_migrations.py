@@ -23,7 +23,7 @@ def test_expression_indexes_for_customer_search_exist(tmp_path):
     schema.upgrade(engine)
     with engine.connect() as connection:
         names = set(connection.scalars(text("SELECT name FROM sqlite_master WHERE type='index'")))
-    assert {"ix_customers_name_lower", "ix_customers_email_lower"} <= names
+    assert {"ix_customers_name_lower", "uq_customers_email_lower"} <= names
 
 
 def test_downgrade_to_base_removes_every_table(tmp_path):
