@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -761,8 +762,13 @@ def _check_amount(payment: CounterPayment, total: int, currency: str) -> None:
 
 
 def _customer_for(session: Session, checked: CheckedDraft) -> tuple[Customer, bool]:
-    """(customer, created): the one chosen, an existing one with the same e-mail or phone,
-    or a new one."""
+    """(customer, created): the one chosen, the one with the same e-mail, or a new one.
+
+    The e-mail is a key: the new customer is inserted with ``ON CONFLICT DO NOTHING`` and
+    read back, so two counters saving the same new customer at once make one. A phone is
+    not a key (households and offices share one): the screen's search offers customers
+    with that phone, and the person at the counter chooses.
+    """
     if checked.customer_id is not None:
         customer = session.get(Customer, checked.customer_id)
         if customer is None:
@@ -770,40 +776,29 @@ def _customer_for(session: Session, checked: CheckedDraft) -> tuple[Customer, bo
         return customer, False
     new = checked.new_customer
     assert new is not None
-    existing = _existing_customer(session, new)
-    if existing is not None:
-        return existing, False
-    customer = Customer(
-        name=new.name,
-        phone=new.phone or None,
-        email=new.email or None,
-        language=new.language,
-        status="active",
-    )
-    session.add(customer)
-    session.flush()
-    return customer, True
-
-
-def _existing_customer(session: Session, new: NewCustomer) -> Customer | None:
-    """Same e-mail: the same person. Same phone: the same person unless both have e-mails
-    that differ (households and offices share phones)."""
-    if new.email:
-        found = session.scalar(
-            select(Customer)
-            .where(func.lower(Customer.email) == new.email)
-            .order_by(Customer.id)
-            .limit(1)
+    table = Customer.__table__
+    dialect = session.get_bind().dialect.name
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created_id = session.execute(
+        dialect_insert(table)
+        .values(
+            name=new.name,
+            phone=new.phone or None,
+            email=new.email or None,
+            language=new.language,
+            status="active",
+            created_at=utcnow(),
+            version=1,
         )
-        if found is not None:
-            return found
-    if new.phone:
-        for candidate in session.scalars(
-            select(Customer).where(Customer.phone == new.phone).order_by(Customer.id).limit(10)
-        ):
-            if not new.email or not candidate.email:
-                return candidate
-    return None
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    ).scalar()
+    if created_id is not None:
+        return session.get_one(Customer, created_id), True
+    existing = session.scalar(select(Customer).where(func.lower(Customer.email) == new.email))
+    if existing is None:  # only an e-mail can conflict; it was there a moment ago
+        raise InvalidInput("customer.email", new.email, "an e-mail address no desk is changing")
+    return existing, False
 
 
 def _remember_address(session: Session, customer: Customer, address: AddressFields) -> None:

@@ -1983,7 +1983,8 @@ class _DemoBuilder:
         channel, buyer_id = self.home_channel(country)
         status = kind if kind in ("arrears", "frozen", "banned") else "active"
         created_s = self.now_s - (HISTORY_DAYS + self.rng.randint(5, 1500)) * _DAY
-        email = f"{email_name}{customer_id}@{self.pick(_EMAIL_DOMAINS)}"
+        # Stored normalised (lower case), as intake and the counter store e-mail addresses.
+        email = f"{email_name}{customer_id}@{self.pick(_EMAIL_DOMAINS)}".lower()
         self.rows["customers"].append(
             (
                 customer_id,
@@ -2040,11 +2041,13 @@ class _DemoBuilder:
         roll = self.random()
         if roll < 0.15 and country.shops:
             return f"shop:{self.pick(country.shops)}", None
+        # Buyer ids as intake stores and matches them: the channel, a colon, the channel's id.
         if roll < 0.45:
             partner = self.pick(country.partners)
-            return f"partner:{partner}", f"{partner}-{self.digits(9)}"
+            channel = f"partner:{partner}"
+            return channel, f"{channel}:{partner}-{self.digits(9)}"
         token = "".join(self.rng.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=14))
-        return "amazon", f"{token}@marketplace.amazon.{_AMAZON_DOMAINS[country.code]}"
+        return "amazon", f"amazon:{token}@marketplace.amazon.{_AMAZON_DOMAINS[country.code]}"
 
     def add_address(
         self, customer_id: int, country: _Country, recipient: str, phone: str | None, default: bool

@@ -308,8 +308,8 @@ def _returning_buyers(session) -> tuple[_Buyer, ...]:
     """Demo customers in good standing with a phone and a full address in a euro country.
 
     The report gives their own e-mail address as the buyer's: that is what intake matches
-    them by. (The demo stores an Amazon buyer's marketplace address as ``channel_buyer_id``
-    without the ``amazon:`` prefix intake looks it up with, so it would not match.)
+    them by (their ``channel_buyer_id`` is an Amazon marketplace address only for the
+    customers who bought on Amazon).
     """
     rows = session.execute(
         select(

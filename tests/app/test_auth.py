@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app import auth
 from app.errors import (
@@ -16,6 +17,7 @@ from app.errors import (
     LoginFailed,
     LoginThrottled,
     PermissionDenied,
+    WeakPassword,
 )
 from app.permissions import Role
 from db.models import AuditEvent, User
@@ -162,3 +164,136 @@ def test_list_users_shows_roles_and_state(db, admin, alice):
     assert users["alice"].roles == ("supervisor",)
     assert users["bob"].roles == ("finance", "warehouse")
     assert users["bob"].active is False
+
+
+# --------------------------------------------------------------------------- passwords
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 29, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [
+        ("", "blank"),
+        ("            ", "not only spaces"),
+        ("\t \n", "not only spaces"),
+        ("nine char", "at least 10 characters"),
+    ],
+    ids=["blank", "spaces", "whitespace", "too short"],
+)
+def test_blank_whitespace_and_short_passwords_are_refused_with_a_named_error(
+    db, admin, alice, password, expected
+):
+    with pytest.raises(WeakPassword) as caught:
+        auth.add_user(db.unit_of_work(), admin, "carol", password, ["finance"])
+    assert expected in caught.value.message and caught.value.field == "password"
+    with pytest.raises(WeakPassword):
+        auth.set_password(db.unit_of_work(), admin, "alice", password)
+    assert auth.login(db.unit_of_work(), "alice", PASSWORD).username == "alice"
+
+
+def test_production_hashes_passwords_at_owasp_scrypt_cost(monkeypatch):
+    monkeypatch.delenv(auth.PASSWORD_COST_ENV, raising=False)
+    assert auth.password_cost() == auth.ScryptCost(n=2**17, r=8, p=1)
+    stored = auth.hash_password(PASSWORD)
+    assert stored.startswith("scrypt$131072$8$1$")
+    assert auth.verify_password(PASSWORD, stored)
+
+
+def test_an_older_cheaper_hash_is_upgraded_at_the_next_successful_login(db, alice, monkeypatch):
+    with db.unit_of_work() as uow:
+        old = uow.session.scalar(select(User.password_hash).where(User.username == "alice"))
+    assert auth.hash_cost(old) == auth.QUICK_COST
+    with pytest.raises(LoginFailed):  # a failure changes no hash
+        auth.login(db.unit_of_work(), "alice", "wrong password")
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(User.password_hash)) == old
+    monkeypatch.delenv(auth.PASSWORD_COST_ENV, raising=False)  # production's cost
+    auth.login(db.unit_of_work(), "alice", PASSWORD)
+    with db.unit_of_work() as uow:
+        new = uow.session.scalar(select(User.password_hash).where(User.username == "alice"))
+        events = uow.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "login"))
+        assert list(events) == [{"password_hash_upgraded": True}]
+    assert auth.hash_cost(new) == auth.PRODUCTION_COST
+    assert auth.verify_password(PASSWORD, new) and not auth.needs_rehash(new)
+
+
+# --------------------------------------------------------------------------- throttling
+
+
+def _outcomes(db, username: str, password: str, clock: FakeClock, times: int) -> list[str]:
+    seen = []
+    for _ in range(times):
+        try:
+            auth.login(db.unit_of_work(), username, password, now=clock)
+            seen.append("ok")
+        except LoginThrottled as error:
+            seen.append(f"throttled {error.retry_after_seconds}s: {error.message}")
+        except LoginFailed as error:
+            seen.append(f"failed: {error.message}")
+        clock.advance(1)
+    return seen
+
+
+def test_unknown_names_are_throttled_exactly_like_known_ones(db, alice):
+    known = _outcomes(db, "alice", "wrong password", FakeClock(), 12)
+    unknown = _outcomes(db, "mallory", "wrong password", FakeClock(), 12)
+    assert known == unknown
+    assert known[:3] == ["failed: Wrong user name or password."] * 3
+    assert known[3].startswith("throttled 1s")  # the 2 s pause began a second ago
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(User.failed_logins)) == known.count(known[0])
+
+
+def test_the_pause_is_measured_with_the_clock_given(db, alice):
+    clock = FakeClock()
+    _outcomes(db, "alice", "wrong password", clock, 3)  # third failure: a 2 s pause from t=2
+    clock.now -= dt.timedelta(seconds=1)  # t=2: the pause has just begun
+    with pytest.raises(LoginThrottled):
+        auth.login(db.unit_of_work(), "alice", PASSWORD, now=clock)
+    clock.advance(2)
+    assert auth.login(db.unit_of_work(), "alice", PASSWORD, now=clock).username == "alice"
+    with db.unit_of_work() as uow:
+        user = uow.session.scalar(select(User))
+        assert (user.failed_logins, user.login_blocked_until) == (0, None)
+
+
+def test_parallel_wrong_passwords_are_all_counted_and_throttled_like_serial_ones(db, alice):
+    attempts = 40
+    start = threading.Barrier(attempts)
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        start.wait()
+        try:
+            auth.login(db.unit_of_work(), "alice", "wrong password")
+            outcomes.append("ok")
+        except LoginFailed:
+            outcomes.append("failed")
+        except LoginThrottled:
+            outcomes.append("throttled")
+        except Exception as error:  # e.g. "changed at another desk": the bug this guards
+            outcomes.append(type(error).__name__)
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # As one after the other within seconds: three checked, then paused.
+    assert sorted(outcomes) == sorted(["failed"] * 3 + ["throttled"] * (attempts - 3))
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(User.failed_logins)) == 3
+        failed_events = uow.session.scalar(
+            select(func.count()).where(AuditEvent.action == "login_failed")
+        )
+    assert failed_events == 3
