@@ -390,6 +390,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from app.database import administration_lock
     from app.demo import DemoAlreadyPresent, generate_demo
     from app.demo_desk_work import stage_desk_work
 
@@ -397,15 +398,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise InvalidInput("--orders", args.orders, "a whole number of 0 or more")
     database = _open(args)
     try:
-        try:
-            result = generate_demo(database, orders=args.orders, seed=args.seed)
-        except DemoAlreadyPresent as exc:
-            if args.if_empty:
-                print(f"{database.description} already holds data; demo data not added.")
-                return EXIT_OK
-            raise exc
-        # The desks' own services over a small part of it: imports, review, desk actions.
-        desk_work = stage_desk_work(database, result, seed=args.seed)
+        # One demo load at a time: a second `demo --if-empty` waits, then finds the data.
+        with administration_lock(database):
+            try:
+                result = generate_demo(database, orders=args.orders, seed=args.seed)
+            except DemoAlreadyPresent as exc:
+                if args.if_empty:
+                    print(f"{database.description} already holds data; demo data not added.")
+                    return EXIT_OK
+                raise exc
+            # The desks' own services over a small part of it: imports, review, desk actions.
+            desk_work = stage_desk_work(database, result, seed=args.seed)
     finally:
         database.dispose()
     if args.json:

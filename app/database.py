@@ -3,22 +3,38 @@
 A single-desk SQLite file is upgraded on start after a backup copy is made. A shared
 PostgreSQL database is only upgraded by an administrator (``orderdesk db upgrade``), so one
 desk with a newer program cannot change the schema under the others.
+
+Whatever rewrites the schema or fills an empty database (``db upgrade``, a SQLite desk's
+upgrade on start, ``demo``) holds the administration lock: a PostgreSQL advisory lock, or
+an ``flock`` on a file beside the SQLite file. A second one waits for the first and then
+finds the work done; after ``ADMINISTRATION_WAIT_S`` it says in one line that another desk
+is upgrading (``AnotherDeskIsUpgrading``).
+
+A SQLite file holds customers' names and addresses: the folder orderdesk creates for it
+(and its default data folder) is 0700, the file and its backups 0600.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
+import os
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.config import data_dir
 from app.errors import (
+    AnotherDeskIsUpgrading,
     BadDatabaseUrl,
     DatabaseUnavailable,
     NotADatabase,
@@ -32,6 +48,12 @@ from db.engine import make_engine, make_session_factory
 log = logging.getLogger(__name__)
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+# pg_advisory_lock key of the administration lock (any fixed number; "orderdsk" in ASCII).
+ADMINISTRATION_LOCK_KEY = 0x6F72646572647368
+ADMINISTRATION_WAIT_S = 300.0
+_LOCK_POLL_S = 0.1
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
 
 
 @dataclass
@@ -103,15 +125,87 @@ def open_database(
 
 
 def upgrade_database(database: Database) -> tuple[str | None, str]:
-    """The administrator's ``db upgrade``: bring any database to this program's version."""
-    found = current_revision(database)
-    _refuse_newer(database, found)
-    head = schema.head_revision()
-    if found != head:
-        if database.dialect == "sqlite" and found is not None:
-            backup_sqlite_file(database)
-        schema.upgrade(database.engine)
+    """The administrator's ``db upgrade``: bring any database to this program's version.
+
+    Under the administration lock; a second ``db upgrade`` waits and then finds nothing
+    left to do."""
+    with administration_lock(database):
+        found = current_revision(database)
+        _refuse_newer(database, found)
+        head = schema.head_revision()
+        if found != head:
+            if database.dialect == "sqlite" and found is not None:
+                backup_sqlite_file(database)
+            schema.upgrade(database.engine)
     return found, head
+
+
+@contextmanager
+def administration_lock(database: Database, *, wait_s: float | None = None) -> Iterator[None]:
+    """Hold the one lock schema upgrades and demo loads take; see the module's docstring."""
+    wait_s = ADMINISTRATION_WAIT_S if wait_s is None else wait_s
+    if database.dialect == "postgresql":
+        with _advisory_lock(database, wait_s):
+            yield
+        return
+    path = database.url.database
+    if not path or path == ":memory:":
+        yield
+        return
+    with _file_lock(Path(f"{path}.lock"), database.description, wait_s):
+        yield
+
+
+@contextmanager
+def _advisory_lock(database: Database, wait_s: float) -> Iterator[None]:
+    # A connection of its own, in autocommit: the session-level lock outlives the
+    # transactions the upgrade commits, and is released however this block ends.
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        deadline = time.monotonic() + wait_s
+        said = False
+        while not conn.scalar(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": ADMINISTRATION_LOCK_KEY}
+        ):
+            if time.monotonic() >= deadline:
+                raise AnotherDeskIsUpgrading(database.description)
+            if not said:
+                log.info("another desk is upgrading %s; waiting", database.description)
+                said = True
+            time.sleep(_LOCK_POLL_S)
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADMINISTRATION_LOCK_KEY})
+
+
+@contextmanager
+def _file_lock(path: Path, target: str, wait_s: float) -> Iterator[None]:
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            str(path), f"cannot create its lock file ({exc.strerror})"
+        ) from exc
+    try:
+        deadline = time.monotonic() + wait_s
+        said = False
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise AnotherDeskIsUpgrading(target) from None
+                if not said:
+                    log.info("another desk is upgrading %s; waiting", target)
+                    said = True
+                time.sleep(_LOCK_POLL_S)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
 
 
 def _check_sqlite_file(url: URL) -> None:
@@ -124,13 +218,50 @@ def _check_sqlite_file(url: URL) -> None:
             header = handle.read(16)
         if header and header != b"SQLite format 3\x00":
             raise NotADatabase(str(file))
+        _make_private(file, PRIVATE_FILE_MODE)
     else:
+        _create_private_folder(file.parent)
         try:
-            file.parent.mkdir(parents=True, exist_ok=True)
+            # Created empty and 0600 before SQLite opens it (its -wal and -shm files take
+            # the database file's permissions): never readable by others, not even briefly.
+            os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+        except FileExistsError:
+            pass  # another desk created it a moment ago
         except OSError as exc:
-            raise DatabaseUnavailable(
-                str(file), f"cannot create its folder ({exc.strerror})"
-            ) from exc
+            raise DatabaseUnavailable(str(file), f"cannot create it ({exc.strerror})") from exc
+    if file.parent.resolve() == data_dir().resolve():
+        _make_private(file.parent, PRIVATE_FOLDER_MODE)
+
+
+def _create_private_folder(folder: Path) -> None:
+    """Create the folder (and missing parents) 0700; an existing folder is left as it is."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    try:
+        for candidate in reversed(missing):
+            try:
+                candidate.mkdir(mode=PRIVATE_FOLDER_MODE)
+            except FileExistsError:
+                continue
+            os.chmod(candidate, PRIVATE_FOLDER_MODE)  # mkdir's mode is narrowed by the umask
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            str(folder), f"cannot create its folder ({exc.strerror})"
+        ) from exc
+
+
+def _make_private(path: Path, mode: int) -> None:
+    """Tighten a file or folder this user owns to ``mode``; others' are left alone."""
+    try:
+        info = path.stat()
+        if info.st_uid == os.getuid() and info.st_mode & 0o777 & ~mode:
+            os.chmod(path, mode)
+            log.info("made %s private (%o)", path, mode)
+    except OSError as exc:
+        log.warning("could not make %s private: %s", path, exc.strerror)
 
 
 def current_revision(database: Database) -> str | None:
@@ -152,12 +283,17 @@ def _ensure_schema(database: Database, found: str | None, *, upgrade_sqlite: boo
         return
     _refuse_newer(database, found)
     if database.dialect == "sqlite" and upgrade_sqlite:
-        if found is None and _has_foreign_tables(database):
-            raise NotADatabase(str(database.url.database))
-        if found is not None:
-            backup_sqlite_file(database)
-        log.info("upgrading %s from %s to %s", database.description, found, head)
-        schema.upgrade(database.engine)
+        with administration_lock(database):
+            found = current_revision(database)  # another desk may have done it meanwhile
+            if found == head:
+                return
+            _refuse_newer(database, found)
+            if found is None and _has_foreign_tables(database):
+                raise NotADatabase(str(database.url.database))
+            if found is not None:
+                backup_sqlite_file(database)
+            log.info("upgrading %s from %s to %s", database.description, found, head)
+            schema.upgrade(database.engine)
         return
     raise SchemaMismatch(database.description, found, head)
 
@@ -177,6 +313,9 @@ def backup_sqlite_file(database: Database) -> Path:
     source = Path(str(database.url.database))
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     target = source.with_name(f"{source.name}.{stamp}.bak")
+    # 0600 from the start, like the database itself.
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE))
+    _make_private(target, PRIVATE_FILE_MODE)
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     log.info("backed up %s to %s before upgrading", source, target)
