@@ -26,6 +26,7 @@ class BenchResult:
     db: str
     figure: str = ""  # which figure of a bench with several ("first_rows", "jump_to_end", …)
     target_seconds: float | None = None
+    extra: dict | None = None  # further figures a bench reports (e.g. desks: violations)
 
     @property
     def per_second(self) -> float:
@@ -44,6 +45,8 @@ class BenchResult:
         if self.target_seconds is not None:
             result["target_seconds"] = self.target_seconds
             result["meets_target"] = self.seconds <= self.target_seconds
+        if self.extra:
+            result.update(self.extra)
         return result
 
     def as_text(self) -> str:
@@ -52,9 +55,10 @@ class BenchResult:
         if self.target_seconds is not None:
             verdict = "ok" if self.seconds <= self.target_seconds else "MISSED"
             target = f"  (target ≤ {self.target_seconds:g} s: {verdict})"
+        extra = "".join(f"  {key}={value}" for key, value in (self.extra or {}).items())
         return (
             f"{name:<28} n={self.n:<9} {self.seconds:9.4f} s  {self.per_second:12,.0f}/s  "
-            f"[{self.db}]{target}"
+            f"[{self.db}]{target}{extra}"
         )
 
 
@@ -63,6 +67,7 @@ BenchFunction = Callable[[int, str], list[BenchResult]]
 # name → "module:function"; each function takes (n, database URL) and returns results.
 BENCHES: dict[str, str] = {
     "demo": "app.demo:bench_demo",
+    "desks": "app.desks_bench:bench_desks",
     "import": "app.intake_bench:bench_import",
     "orders-view": "ui.bench:bench_orders_view",
     "review": "app.review.bench:bench_review",

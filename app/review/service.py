@@ -180,9 +180,13 @@ def review_orders(
     make_uow = _uow_factory(source)
     cache = RunCache(settings or ReviewSettings())
     summary = ReviewSummary()
+    # A run over all received orders takes only those still received when it locks them:
+    # one another desk's run moved meanwhile is that run's, not to be reviewed again.
+    takes: tuple[str, ...] = REVIEWABLE
     if orders == ALL_RECEIVED:
         total = _count_received(make_uow)
         batches: Iterator[Sequence[int]] = _received_batches(make_uow, batch_size)
+        takes = ("received",)
     else:
         wanted = sorted(set(orders))  # type: ignore[arg-type]
         total = len(wanted)
@@ -193,7 +197,7 @@ def review_orders(
             if cancel is not None and cancel():
                 summary.stopped = True
                 break
-            summary.add(_review_ids(make_uow, actor, ids, cache))
+            summary.add(_review_ids(make_uow, actor, ids, cache, takes))
             done += len(ids)
             if progress is not None:
                 progress(done, max(total, done))
@@ -259,14 +263,18 @@ def _received_batches(make_uow: Callable[[], UnitOfWork], size: int) -> Iterator
 
 
 def _review_ids(
-    make_uow: Callable[[], UnitOfWork], actor: Actor, ids: Sequence[int], cache: RunCache
+    make_uow: Callable[[], UnitOfWork],
+    actor: Actor,
+    ids: Sequence[int],
+    cache: RunCache,
+    takes: Sequence[str] = REVIEWABLE,
 ) -> ReviewSummary:
     for attempt in range(1, MAX_BATCH_ATTEMPTS + 1):
         # A failed attempt must not leave its stock promises in the run's ledger.
         ledger_before = dict(cache.ledger)
         try:
             with make_uow() as uow:
-                summary = _review_locked(uow.session, actor, ids, cache)
+                summary = _review_locked(uow.session, actor, ids, cache, takes)
                 uow.commit()
             return summary
         except ConcurrentUpdate:
@@ -278,14 +286,19 @@ def _review_ids(
 
 
 def _review_locked(
-    session: Session, actor: Actor, ids: Sequence[int], cache: RunCache
+    session: Session,
+    actor: Actor,
+    ids: Sequence[int],
+    cache: RunCache,
+    takes: Sequence[str] = REVIEWABLE,
 ) -> ReviewSummary:
     summary = ReviewSummary()
     # SKIP LOCKED (PostgreSQL): orders another desk is working on are left for later
-    # rather than waited for; SQLite serialises writers and ignores the clause.
+    # rather than waited for; SQLite serialises writers and ignores the clause. The
+    # status is checked again under the lock (``takes``), after any wait for it.
     rows = session.execute(
         select(*ORDER_COLUMNS)
-        .where(Order.id.in_(ids), Order.status.in_(REVIEWABLE))
+        .where(Order.id.in_(ids), Order.status.in_(takes))
         .order_by(Order.id)
         .with_for_update(skip_locked=True)
     ).all()
