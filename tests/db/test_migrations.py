@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 
-from db import schema
-from db.engine import make_engine
 from app.audit import verify_chain
 from app.audit.service import write_chained
+from db import schema
+from db.engine import make_engine
 from tests.support.schema import schema_differences
 
 
