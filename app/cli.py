@@ -167,6 +167,52 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_create_desk_role(args: argparse.Namespace) -> int:
+    """Run with the owner's URL: the role desks connect as, owning nothing."""
+    from sqlalchemy import exc as sa_exc
+
+    from app.auth import validate_new_password
+    from app.errors import DeskRoleRefused, DeskRolesNeedPostgres
+    from db.desk_roles import create_desk_role, valid_role_name
+
+    if not valid_role_name(args.name):
+        raise InvalidInput(
+            "role name", args.name, "2-63 lower-case letters, digits or '_', starting with a letter"
+        )
+    database = _open(args)
+    try:
+        if database.dialect != "postgresql":
+            raise DeskRolesNeedPostgres(database.description)
+        password = _read_password(args, f"Password for desk role {args.name}: ")
+        validate_new_password(password)
+        try:
+            with database.engine.begin() as connection:
+                group, new = create_desk_role(connection, args.name, password)
+        except ValueError as exc:
+            raise InvalidInput("role name", args.name, str(exc)) from exc
+        except sa_exc.DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise DeskRoleRefused(args.name, f"{reason} (run this with the owner's URL)") from exc
+    finally:
+        database.dispose()
+    desk_url = database.url.set(username=args.name, password=None)
+    result = {
+        "role": args.name,
+        "group": group,
+        "created": new,
+        "desk_url": desk_url.render_as_string(hide_password=True),
+    }
+    if args.json:
+        emit_json(result)
+    else:
+        print(
+            f"{'Created' if new else 'Refreshed'} desk role {args.name} (member of {group}). "
+            f"Desks connect with {result['desk_url']} and its password; "
+            "`orderdesk db upgrade` keeps using the owner's URL."
+        )
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- users
 
 
@@ -699,6 +745,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(current, json_flag=True)
     current.set_defaults(func=cmd_db_current)
+    desk_role = db.add_parser(
+        "create-desk-role",
+        help="PostgreSQL: make or refresh the role desks connect as (run with the owner's URL)",
+    )
+    desk_role.add_argument("name", help="the desk role's name, e.g. orderdesk_desk")
+    desk_role.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_common(desk_role, json_flag=True)
+    desk_role.set_defaults(func=cmd_db_create_desk_role)
 
     login = commands.add_parser(
         "login", help="prove who you are once; later commands here act as you (a token)"

@@ -208,3 +208,10 @@ class DeskRolesNeedPostgres(OrderdeskError):
             "needs none)."
         )
         self.target = target
+
+
+class DeskRoleRefused(OrderdeskError):
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"Desk role {name} was not made: {reason}")
+        self.name = name
+        self.reason = reason
