@@ -262,8 +262,8 @@ def cmd_login(args: argparse.Namespace) -> int:
     from app.auth import login
     from app.auth_tokens.model import SavedToken
     from app.auth_tokens.rules import parse_lifetime
-    from app.auth_tokens.service import issue_token
-    from app.auth_tokens.store import save_token
+    from app.auth_tokens.service import issue_token, revoke_token
+    from app.auth_tokens.store import load_token, save_token
 
     lifetime = parse_lifetime(args.expires)
     name = getattr(args, "user", None) or getpass.getuser()
@@ -278,6 +278,9 @@ def cmd_login(args: argparse.Namespace) -> int:
         actor = login(database.unit_of_work(), name, password)
         label = f"{getpass.getuser()}@{socket.gethostname()}"
         issued = issue_token(database.unit_of_work(), actor, lifetime, label)
+        replaced = load_token(database.description)
+        if replaced is not None:  # the token this one replaces acts for nobody any more
+            revoke_token(database.unit_of_work(), replaced.token)
     finally:
         database.dispose()
     path = save_token(

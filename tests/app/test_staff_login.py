@@ -251,3 +251,39 @@ def test_token_lifetimes_are_read_in_minutes_hours_days_or_weeks(text, expected)
 def test_a_lifetime_outside_five_minutes_to_a_year_or_unreadable_is_refused(text):
     with pytest.raises(InvalidInput, match="--expires"):
         parse_lifetime(text)
+
+
+def test_logging_in_again_revokes_the_token_it_replaces(capsys, monkeypatch, db_url):
+    run(
+        capsys,
+        monkeypatch,
+        "user",
+        "add",
+        "boss",
+        "--roles",
+        "admin",
+        "--password-stdin",
+        "--db",
+        db_url,
+        stdin="a long enough secret\n",
+    )
+    for _ in range(2):
+        code, _, _ = run(
+            capsys,
+            monkeypatch,
+            "login",
+            "--user",
+            "boss",
+            "--password-stdin",
+            "--db",
+            db_url,
+            stdin="a long enough secret\n",
+        )
+        assert code == 0
+    database = open_database(db_url)
+    try:
+        with database.unit_of_work() as uow:
+            tokens = uow.session.scalars(select(AuthToken).order_by(AuthToken.id)).all()
+    finally:
+        database.dispose()
+    assert [token.revoked_at is None for token in tokens] == [False, True]
