@@ -539,12 +539,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         # Ctrl-C stops after the batch being written: committed orders are whole orders.
         stop["asked"] = True
 
+    actor = _actor()  # before Ctrl-C is taken over: a password prompt can still be left
     previous = signal.signal(signal.SIGINT, ask_to_stop)
     database = _open(args)
     try:
         summary = import_file(
             database,
-            _actor(),
+            actor,
             args.file,
             format=args.format,
             channel=args.channel,
@@ -594,16 +595,17 @@ def cmd_review(args: argparse.Namespace) -> int:
         # Ctrl-C stops after the batch being written: every batch is one transaction.
         stop["asked"] = True
 
+    actor = _actor()  # before Ctrl-C is taken over: a password prompt can still be left
     database = _open(args)
     previous = signal.signal(signal.SIGINT, ask_to_stop)
     try:
         targets = ALL_RECEIVED
         if not args.all:
             with database.unit_of_work() as uow:
-                targets = [find_order_id(uow.session, _actor(), text) for text in args.orders]
+                targets = [find_order_id(uow.session, actor, text) for text in args.orders]
         summary = review_orders(
             database,
-            _actor(),
+            actor,
             targets,
             settings=ReviewSettings(everything_to_person=args.to_person),
             cancel=lambda: stop["asked"],

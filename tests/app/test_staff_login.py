@@ -287,3 +287,38 @@ def test_logging_in_again_revokes_the_token_it_replaces(capsys, monkeypatch, db_
     finally:
         database.dispose()
     assert [token.revoked_at is None for token in tokens] == [False, True]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_at_a_terminal_the_password_of_the_named_user_is_asked_for(capsys, monkeypatch, db_url):
+    run(
+        capsys,
+        monkeypatch,
+        "user",
+        "add",
+        "boss",
+        "--roles",
+        "admin",
+        "--password-stdin",
+        "--db",
+        db_url,
+        stdin="a long enough secret\n",
+    )
+    asked: list[str] = []
+
+    def typed(prompt: str) -> str:
+        asked.append(prompt)
+        return "a long enough secret" if len(asked) == 1 else "wrong"
+
+    monkeypatch.setattr(cli.getpass, "getpass", typed)
+    monkeypatch.setattr(sys, "stdin", _Terminal())
+    assert cli.main(["orders", "list", "--user", "boss", "--db", db_url]) == 0
+    assert asked[0].startswith("Password for boss")
+    assert actors_of(db_url, "login") == ["boss"]
+    code = cli.main(["orders", "list", "--user", "boss", "--db", db_url])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_FAILED and len(err.strip().splitlines()) == 1
