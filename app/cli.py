@@ -108,7 +108,7 @@ def _prove_who_is_acting(args: argparse.Namespace) -> Actor:
 def _open(args: argparse.Namespace, *, check_schema: bool = True):
     from app.database import open_database
 
-    return open_database(resolve_database_url(args.db), check_schema=check_schema)
+    return open_database(resolve_database_url(getattr(args, "db", None)), check_schema=check_schema)
 
 
 def _read_password(args: argparse.Namespace, prompt: str) -> str:
