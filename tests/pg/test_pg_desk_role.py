@@ -168,3 +168,27 @@ def test_many_desks_writing_events_at_once_make_one_unbroken_chain(owner_and_des
         assert report.intact and report.count == 6 * sum(1 + n % 3 for n in range(15))
     finally:
         desk.dispose()
+
+
+def test_an_event_a_desk_role_forges_around_the_program_is_named_by_verify(owner_and_desk):
+    _, desk_url = owner_and_desk
+    desk = open_database(desk_url)
+    try:
+        actor = make_actor(Role.ADMIN, username="desk")
+        for n in range(3):
+            with desk.unit_of_work() as uow:
+                record_event(uow.session, actor, entity_type="order", entity_id=n, action="note")
+                uow.commit()
+        with _as(desk_url) as connection:  # copies the last hash, but cannot compute the link
+            connection.execute(
+                "INSERT INTO audit_events (at, actor_name, entity_type, entity_id, action,"
+                " reason, prev_hash, hash) SELECT now(), 'admin', 'user', 1, 'user_added', '',"
+                " hash, hash FROM audit_events ORDER BY id DESC LIMIT 1"
+            )
+            forged = connection.execute("SELECT max(id) FROM audit_events").fetchone()[0]
+        with desk.engine.connect() as connection:
+            report = verify_chain(connection)
+        assert report.first_broken is not None and report.first_broken.event_id == forged
+        assert report.first_broken.problem == "altered"
+    finally:
+        desk.dispose()
