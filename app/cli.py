@@ -17,12 +17,13 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from app import __version__
 from app.config import resolve_database_url
 from app.errors import InvalidInput, OrderdeskError
-from app.permissions import Actor, Role, command_line_actor
+from app.permissions import Actor, Role
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 
@@ -46,14 +47,68 @@ def emit_json(obj: Any) -> None:
     print(json.dumps(obj, default=_json_default, ensure_ascii=False))
 
 
+# The command being run (set by ``main``), so that ``_actor()`` needs no arguments.
+_INVOCATION: ContextVar[argparse.Namespace | None] = ContextVar("orderdesk_cli", default=None)
+TOKEN_ENV = "ORDERDESK_TOKEN"
+
+
 def _actor() -> Actor:
-    return command_line_actor(getpass.getuser())
+    """The staff user this command acts as, who has proved it: every command that changes
+    or reads business data calls this (and only this) to get its actor.
+
+    In order: the login token in ``$ORDERDESK_TOKEN`` or saved by ``orderdesk login`` for
+    this database (when ``--user`` is given, only that user's); else, at a terminal, the
+    password of ``--user`` (default: the operating-system user name) asked for now. With
+    neither, the command stops in one line (``StaffLoginRequired``, exit 2). The answer is
+    kept for the rest of the command.
+    """
+    args = _INVOCATION.get() or argparse.Namespace()
+    cached = getattr(args, "_acting_as", None)
+    if cached is None:
+        cached = _prove_who_is_acting(args)
+        args._acting_as = cached
+    return cached
+
+
+def _prove_who_is_acting(args: argparse.Namespace) -> Actor:
+    from app.auth import login
+    from app.auth_tokens.service import actor_for_token
+    from app.auth_tokens.store import load_token
+    from app.errors import StaffLoginRequired, TokenRefused
+
+    wanted = getattr(args, "user", None)
+    database = _open(args)
+    try:
+        token = os.environ.get(TOKEN_ENV) or None
+        if token is None:
+            saved = load_token(database.description)
+            if saved is not None and wanted in (None, saved.username):
+                token = saved.token
+        refused = ""
+        if token is not None:
+            try:
+                actor = actor_for_token(database.unit_of_work(), token)
+            except TokenRefused as exc:
+                refused = exc.message.rstrip(".")
+            else:
+                if wanted in (None, actor.username):
+                    return actor
+                refused = f"the login token is for {actor.username}, not {wanted}"
+        if not sys.stdin.isatty():
+            raise StaffLoginRequired(refused or "no login token and no terminal to ask")
+        if refused:
+            print(f"orderdesk: {refused}.", file=sys.stderr)
+        name = wanted or getpass.getuser()
+        password = getpass.getpass(f"Password for {name} ({database.description}): ")
+        return login(database.unit_of_work(), name, password)
+    finally:
+        database.dispose()
 
 
 def _open(args: argparse.Namespace, *, check_schema: bool = True):
     from app.database import open_database
 
-    return open_database(resolve_database_url(args.db), check_schema=check_schema)
+    return open_database(resolve_database_url(getattr(args, "db", None)), check_schema=check_schema)
 
 
 def _read_password(args: argparse.Namespace, prompt: str) -> str:
@@ -112,6 +167,52 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_create_desk_role(args: argparse.Namespace) -> int:
+    """Run with the owner's URL: the role desks connect as, owning nothing."""
+    from sqlalchemy import exc as sa_exc
+
+    from app.auth import validate_new_password
+    from app.errors import DeskRoleRefused, DeskRolesNeedPostgres
+    from db.desk_roles import create_desk_role, valid_role_name
+
+    if not valid_role_name(args.name):
+        raise InvalidInput(
+            "role name", args.name, "2-63 lower-case letters, digits or '_', starting with a letter"
+        )
+    database = _open(args)
+    try:
+        if database.dialect != "postgresql":
+            raise DeskRolesNeedPostgres(database.description)
+        password = _read_password(args, f"Password for desk role {args.name}: ")
+        validate_new_password(password)
+        try:
+            with database.engine.begin() as connection:
+                group, new = create_desk_role(connection, args.name, password)
+        except ValueError as exc:
+            raise InvalidInput("role name", args.name, str(exc)) from exc
+        except sa_exc.DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise DeskRoleRefused(args.name, f"{reason} (run this with the owner's URL)") from exc
+    finally:
+        database.dispose()
+    desk_url = database.url.set(username=args.name, password=None)
+    result = {
+        "role": args.name,
+        "group": group,
+        "created": new,
+        "desk_url": desk_url.render_as_string(hide_password=True),
+    }
+    if args.json:
+        emit_json(result)
+    else:
+        print(
+            f"{'Created' if new else 'Refreshed'} desk role {args.name} (member of {group}). "
+            f"Desks connect with {result['desk_url']} and its password; "
+            "`orderdesk db upgrade` keeps using the owner's URL."
+        )
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- users
 
 
@@ -119,11 +220,12 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from app.auth import add_user
 
     roles = [role.strip() for role in args.roles.split(",") if role.strip()]
-    password = _read_password(args, f"Password for {args.username}: ")
     database = _open(args)
     try:
+        actor = _first_administrator_setup(database, roles) or _actor()
+        password = _read_password(args, f"Password for {args.username}: ")
         summary = add_user(
-            database.unit_of_work(), _actor(), args.username, password, roles, args.name
+            database.unit_of_work(), actor, args.username, password, roles, args.name
         )
     finally:
         database.dispose()
@@ -132,6 +234,145 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     else:
         print(f"Added {summary.username} ({', '.join(summary.roles)}).")
     return EXIT_OK
+
+
+def _first_administrator_setup(database, roles: list[str]) -> Actor | None:
+    """Until a database has an active administrator, the first one is added by whoever
+    holds the database (nobody could log in to do it); the audit names the OS user."""
+    from app.auth_tokens.service import administrator_exists
+
+    if administrator_exists(database.unit_of_work()):
+        return None
+    if Role.ADMIN.value not in roles:
+        raise InvalidInput(
+            "--roles", ",".join(roles), "admin for the first user: there is no administrator yet"
+        )
+    return Actor(
+        user_id=None, username=f"setup:{getpass.getuser()}"[:64], roles=frozenset({"admin"})
+    )
+
+
+# --------------------------------------------------------------------------- login
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    """Check a password once and save a token that later commands here act with."""
+    import socket
+
+    from app.auth import login
+    from app.auth_tokens.model import SavedToken
+    from app.auth_tokens.rules import parse_lifetime
+    from app.auth_tokens.service import issue_token, revoke_token
+    from app.auth_tokens.store import load_token, save_token
+
+    lifetime = parse_lifetime(args.expires)
+    name = getattr(args, "user", None) or getpass.getuser()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {name}: ")
+    else:
+        raise InvalidInput("password", "(none)", "--password-stdin when input is not a terminal")
+    database = _open(args)
+    try:
+        actor = login(database.unit_of_work(), name, password)
+        label = f"{getpass.getuser()}@{socket.gethostname()}"
+        issued = issue_token(database.unit_of_work(), actor, lifetime, label)
+        replaced = load_token(database.description)
+        if replaced is not None:  # the token this one replaces acts for nobody any more
+            revoke_token(database.unit_of_work(), replaced.token)
+    finally:
+        database.dispose()
+    path = save_token(
+        SavedToken(database.description, issued.username, issued.token, issued.expires_at)
+    )
+    result = {
+        "database": database.description,
+        "user": issued.username,
+        "expires_at": issued.expires_at,
+        "token_file": str(path),
+    }
+    if args.json:
+        emit_json(result)
+    else:
+        print(
+            f"Logged in to {database.description} as {issued.username} until "
+            f"{issued.expires_at:%Y-%m-%d %H:%M} UTC; commands run here act as "
+            f"{issued.username} (`orderdesk logout` ends it)."
+        )
+    return EXIT_OK
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    from app.auth_tokens.service import revoke_token
+    from app.auth_tokens.store import load_token, remove_token
+
+    database = _open(args)
+    try:
+        saved = load_token(database.description)
+        revoked = 0
+        if saved is not None:
+            revoked = revoke_token(
+                database.unit_of_work(), saved.token, every_token_of_user=args.everywhere
+            )
+        removed = remove_token(database.description)
+    finally:
+        database.dispose()
+    if args.json:
+        emit_json({"database": database.description, "revoked": revoked, "removed": removed})
+    elif saved is None and not removed:
+        print(f"Not logged in to {database.description} here.")
+    else:
+        print(f"Logged out of {database.description} ({revoked} login token(s) revoked).")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0: the chain is whole; 1: a link is broken (the first is named)."""
+    from app.audit import verify_chain
+
+    database = _open(args)
+    try:
+        with database.engine.connect() as connection:
+            report = verify_chain(connection)
+    finally:
+        database.dispose()
+    first = report.first_broken
+    if args.json:
+        emit_json(
+            {
+                "database": database.description,
+                "events": report.count,
+                "head_id": report.head_id,
+                "head_hash": report.head_hash,
+                "intact": report.intact,
+                "broken": report.broken,
+                "first_broken": None
+                if first is None
+                else {
+                    "event_id": first.event_id,
+                    "problem": first.problem,
+                    "explanation": first.explanation,
+                    "previous_event_id": first.previous_event_id,
+                },
+            }
+        )
+    else:
+        print(
+            f"Audit trail of {database.description}: {report.count} events; "
+            f"head event {report.head_id or '-'} hash {report.head_hash}"
+        )
+        if first is None:
+            print("Every link holds. Keep the head hash elsewhere to prove this trail later.")
+        else:
+            print(
+                f"BROKEN at event {first.event_id}: {first.explanation}; "
+                f"{report.broken} broken link(s) in all."
+            )
+    return EXIT_OK if report.intact else EXIT_PROBLEMS
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
@@ -298,12 +539,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         # Ctrl-C stops after the batch being written: committed orders are whole orders.
         stop["asked"] = True
 
+    actor = _actor()  # before Ctrl-C is taken over: a password prompt can still be left
     previous = signal.signal(signal.SIGINT, ask_to_stop)
     database = _open(args)
     try:
         summary = import_file(
             database,
-            _actor(),
+            actor,
             args.file,
             format=args.format,
             channel=args.channel,
@@ -353,16 +595,17 @@ def cmd_review(args: argparse.Namespace) -> int:
         # Ctrl-C stops after the batch being written: every batch is one transaction.
         stop["asked"] = True
 
+    actor = _actor()  # before Ctrl-C is taken over: a password prompt can still be left
     database = _open(args)
     previous = signal.signal(signal.SIGINT, ask_to_stop)
     try:
         targets = ALL_RECEIVED
         if not args.all:
             with database.unit_of_work() as uow:
-                targets = [find_order_id(uow.session, _actor(), text) for text in args.orders]
+                targets = [find_order_id(uow.session, actor, text) for text in args.orders]
         summary = review_orders(
             database,
-            _actor(),
+            actor,
             targets,
             settings=ReviewSettings(everything_to_person=args.to_person),
             cancel=lambda: stop["asked"],
@@ -475,6 +718,13 @@ def _add_common(
         metavar="URL",
         help="database URL (default: $ORDERDESK_DATABASE_URL or the local SQLite file)",
     )
+    parser.add_argument(
+        "--user",
+        default=None if top else argparse.SUPPRESS,
+        metavar="NAME",
+        help="act as this staff user (default: the one `orderdesk login` saved, else your "
+        "login name; asks for the password at a terminal)",
+    )
     if json_flag:
         parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
@@ -503,6 +753,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(current, json_flag=True)
     current.set_defaults(func=cmd_db_current)
+    desk_role = db.add_parser(
+        "create-desk-role",
+        help="PostgreSQL: make or refresh the role desks connect as (run with the owner's URL)",
+    )
+    desk_role.add_argument("name", help="the desk role's name, e.g. orderdesk_desk")
+    desk_role.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_common(desk_role, json_flag=True)
+    desk_role.set_defaults(func=cmd_db_create_desk_role)
+
+    login = commands.add_parser(
+        "login", help="prove who you are once; later commands here act as you (a token)"
+    )
+    login.add_argument(
+        "--expires", default="12h", metavar="TIME", help="how long: 30m, 12h, 7d … (default 12h)"
+    )
+    login.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_common(login, json_flag=True)
+    login.set_defaults(func=cmd_login)
+    logout = commands.add_parser("logout", help="revoke and remove this database's login token")
+    logout.add_argument(
+        "--everywhere", action="store_true", help="revoke every token of the same user"
+    )
+    _add_common(logout, json_flag=True)
+    logout.set_defaults(func=cmd_logout)
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True
+    )
+    verify = audit.add_parser(
+        "verify", help="check the audit trail's hash chain; prints its head (exit 1 if broken)"
+    )
+    _add_common(verify, json_flag=True)
+    verify.set_defaults(func=cmd_audit_verify)
 
     user = commands.add_parser("user", help="staff accounts").add_subparsers(
         dest="user_command", metavar="ACTION", required=True
@@ -619,6 +906,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", cmd_gui)
+    invocation = _INVOCATION.set(args)
     try:
         return func(args)
     except OrderdeskError as error:
@@ -627,3 +915,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("orderdesk: interrupted; nothing half-done was kept.", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        _INVOCATION.reset(invocation)

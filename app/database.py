@@ -137,7 +137,17 @@ def upgrade_database(database: Database) -> tuple[str | None, str]:
             if database.dialect == "sqlite" and found is not None:
                 backup_sqlite_file(database)
             schema.upgrade(database.engine)
+        if database.dialect == "postgresql":
+            regrant_desk_roles(database)
     return found, head
+
+
+def regrant_desk_roles(database: Database) -> str | None:
+    """After an upgrade, the desk roles' grants cover the new tables (db/desk_roles.py)."""
+    from db.desk_roles import grant_desk_privileges
+
+    with database.engine.begin() as connection:
+        return grant_desk_privileges(connection)
 
 
 @contextmanager

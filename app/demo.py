@@ -66,6 +66,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.orm import Session
 
+from app.audit.rules import GENESIS
+from app.audit.rules import link as audit_link
 from app.auth import QUICK_COST, ensure_roles, hash_password
 from app.bench import BenchResult, stopwatch
 from app.database import Database, open_database
@@ -192,7 +194,10 @@ def generate_demo(
             users.extend(_demo_users())
             _write_users(writer, users, role_ids, actors, now)
 
-        counts = make_rows(ids, actors, writer.write_batch, write_users)
+        head = session.execute(
+            select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).scalar()
+        counts = make_rows(ids, actors, writer.write_batch, write_users, head or GENESIS)
         writer.move_sequences_past_new_ids()
     return DemoResult(
         orders=counts.orders,
@@ -1161,6 +1166,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "from_state",
         "to_state",
         "reason",
+        "prev_hash",
+        "hash",
     ),
     "stock_quants": (
         "id",
@@ -1453,6 +1460,7 @@ _MakeRows = Callable[
         dict[Role, tuple[int, str]],
         Callable[[list[tuple[str, list[tuple]]]], None],
         Callable[[], None],
+        str,
     ],
     "_Counts",
 ]
@@ -1479,22 +1487,21 @@ def _row_maker(
     """
     if not (in_worker and sys.platform == "linux"):
 
-        def make_rows_here(ids, actors, write_batch, meanwhile) -> _Counts:
+        def make_rows_here(ids, actors, write_batch, meanwhile, audit_head) -> _Counts:
             meanwhile()
-            return _DemoBuilder(random.Random(seed), now, dialect, ids, actors, write_batch).build(
-                orders
-            )
+            sink = _AuditChainer(audit_head, dialect, write_batch)
+            return _DemoBuilder(random.Random(seed), now, dialect, ids, actors, sink).build(orders)
 
         yield make_rows_here
         return
     context = multiprocessing.get_context("fork")
     workers: list[multiprocessing.process.BaseProcess] = []
 
-    def make_rows(ids, actors, write_batch, meanwhile) -> _Counts:
+    def make_rows(ids, actors, write_batch, meanwhile, audit_head) -> _Counts:
         ours, theirs = context.Pipe(duplex=False)
         worker = context.Process(
             target=_make_rows_in_worker,
-            args=(theirs, seed, now, orders, dialect, ids, actors),
+            args=(theirs, seed, now, orders, dialect, ids, actors, audit_head),
             name="orderdesk-demo-rows",
             daemon=True,
         )
@@ -1527,6 +1534,7 @@ def _make_rows_in_worker(
     dialect: str,
     ids: dict[str, int],
     actors: dict[Role, tuple[int, str]],
+    audit_head: str,
 ) -> None:
     """The worker's side: build and send each batch, then ``None`` and the counts (or the
     traceback: an exception would not cross the pipe with its cause).
@@ -1540,13 +1548,43 @@ def _make_rows_in_worker(
         pipe.send_bytes(marshal.dumps(batch))
 
     try:
+        sink = _AuditChainer(audit_head, dialect, send)
         outcome: _Counts | str = _DemoBuilder(
-            random.Random(seed), now, dialect, ids, actors, send
+            random.Random(seed), now, dialect, ids, actors, sink
         ).build(orders)
     except Exception:
         outcome = traceback.format_exc()
     pipe.send_bytes(marshal.dumps(None))
     pipe.send(outcome)
+
+
+class _AuditChainer:
+    """Adds the hash chain (app/audit/rules.py) to the audit events of each batch on its
+    way to ``sink``. The builder makes events in id order, so the chain follows the ids;
+    in the worker, so the hashing costs the writing process nothing."""
+
+    def __init__(self, head: str, dialect: str, sink: Callable[[list], None]) -> None:
+        self.prev = head
+        self.sink = sink
+        # The builder's time text as the chain writes it: "YYYY-MM-DD HH:MM:SS.ffffff".
+        self.chain_time = (
+            (lambda at: at) if dialect == "sqlite" else (lambda at: at[:19] + ".000000")
+        )
+
+    def __call__(self, batch: list[tuple[str, list[tuple]]]) -> None:
+        self.sink(
+            [(name, self.chain(rows) if name == "audit_events" else rows) for name, rows in batch]
+        )
+
+    def chain(self, rows: list[tuple]) -> list[tuple]:
+        chained = []
+        prev, chain_time, link_ = self.prev, self.chain_time, audit_link
+        for row in rows:
+            current = link_(prev, (row[0], chain_time(row[1]), *row[2:], None))
+            chained.append((*row, prev, current))
+            prev = current
+        self.prev = prev
+        return chained
 
 
 # --------------------------------------------------------------------------- building

@@ -189,3 +189,50 @@ class AnotherDeskIsUpgrading(DatabaseError):
             f"Another desk is upgrading or loading {target}; try again when it has finished."
         )
         self.target = target
+# --------------------------------------------------------------------------- staff login and
+# database roles (login tokens, acting as a named user on the command line, desk roles)
+
+
+class StaffLoginRequired(OrderdeskError):
+    """A command that changes or reads business data found nobody to act as."""
+
+    def __init__(self, reason: str = "") -> None:
+        before = f"{reason}; " if reason else ""
+        super().__init__(
+            f"This command acts as a named staff user: {before}run `orderdesk login` first "
+            "(at a terminal it asks for the password), then run the command again."
+        )
+        self.reason = reason
+
+
+class TokenRefused(OrderdeskError):
+    """A saved login token that no longer acts for anyone (expired, revoked, disabled)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The saved login {reason}.")
+        self.reason = reason
+
+
+class TokenFileUnsafe(OrderdeskError):
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"The login token file {path} can be read by other users, so it was not used; "
+            "run `orderdesk login` again."
+        )
+        self.path = path
+
+
+class DeskRolesNeedPostgres(OrderdeskError):
+    def __init__(self, target: str) -> None:
+        super().__init__(
+            f"{target} is not PostgreSQL: desk roles are PostgreSQL roles (one desk on SQLite "
+            "needs none)."
+        )
+        self.target = target
+
+
+class DeskRoleRefused(OrderdeskError):
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"Desk role {name} was not made: {reason}")
+        self.name = name
+        self.reason = reason

@@ -47,6 +47,7 @@ from sqlalchemy import String, Table, any_, bindparam, func, select, text, updat
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.audit import add_events
 from app.database import Database
 from app.errors import InvalidInput
 from app.formats import read_orders
@@ -62,7 +63,6 @@ from app.formats.stream import OrderStream, SourceOrder, source_as_tuple, source
 from app.permissions import Actor, Permission, require
 from db.models import (
     Address,
-    AuditEvent,
     Customer,
     ImportBatch,
     IntakeConflict,
@@ -689,10 +689,10 @@ class _BatchWriter:
             (OrderLine, lines, None),
             (Payment, payments, PAYMENT_CONSTANTS),
             (OrderImport, imports, {"import_batch_id": self.batch_id}),
-            (AuditEvent, events, self._event_constants("imported", "received", now)),
         ):
             if values:
                 bulk_insert(session, model.__table__, values, same=same)
+        add_events(session, events, same=self._event_constants("imported", "received", now))
         return len(inserted), raced
 
     def _insert_orders(self, session: Session, rows: list[dict], same: dict) -> dict[str, int]:
@@ -759,8 +759,7 @@ class _BatchWriter:
             if (found.order_id, order.fingerprint) in recorded
         ]
         if events:
-            same = self._event_constants("import_conflict", None, now)
-            bulk_insert(session, AuditEvent.__table__, events, same=same)
+            add_events(session, events, same=self._event_constants("import_conflict", None, now))
 
     def _insert_ignoring_duplicates(self, table: Table):
         dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert

@@ -134,8 +134,3 @@ class Actor:
 def require(actor: Actor, permission: Permission) -> None:
     if not actor.may(permission):
         raise PermissionDenied(actor.username, permission.value)
-
-
-def command_line_actor(os_user: str) -> Actor:
-    """The CLI is an administrator's tool: whoever holds the database URL holds the data."""
-    return Actor(user_id=None, username=f"cli:{os_user}", roles=frozenset({Role.ADMIN.value}))

@@ -116,7 +116,8 @@ class User(Base):
 class AuditEvent(Base):
     """Append-only: who did what to which record, from which state to which, and why.
 
-    The migration adds triggers that refuse UPDATE and DELETE on this table.
+    The migrations add triggers that refuse UPDATE, DELETE and (SQLite) INSERT OR REPLACE
+    on this table; rows are written only through ``app.audit``, which chains them.
     """
 
     __tablename__ = "audit_events"
@@ -132,6 +133,9 @@ class AuditEvent(Base):
     to_state: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[dict | None] = mapped_column(JSON)
+    # The hash chain (app/audit/rules.py): the previous event's hash and this event's own.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id", "id"),)
 
@@ -761,3 +765,4 @@ class CustomerMessage(Base):
 
 
 from db import models_auth  # noqa: E402, F401  (login_throttles)
+from db import models_auth_tokens  # noqa: E402, F401  (login tokens for the CLI)

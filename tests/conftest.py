@@ -55,3 +55,26 @@ def make_actor(*roles: Role, user_id: int | None = None, username: str = "tester
 @pytest.fixture
 def admin() -> Actor:
     return make_actor(Role.ADMIN, username="admin-tester")
+
+
+@pytest.fixture
+def staff_login(db_url: str, monkeypatch) -> Actor:
+    """An administrator signed in for the command line, as a scheduled job is: the token
+    ``orderdesk login`` would save, given through ``ORDERDESK_TOKEN``. Yields the actor."""
+    import datetime as dt
+
+    from app.auth import add_user
+    from app.auth_tokens.service import issue_token
+
+    database = open_database(db_url)
+    try:
+        setup = make_actor(Role.ADMIN, username="setup:tests")
+        added = add_user(
+            database.unit_of_work(), setup, "deskadmin", "a long enough secret", ["admin"]
+        )
+        actor = Actor(user_id=added.id, username="deskadmin", roles=frozenset({"admin"}))
+        issued = issue_token(database.unit_of_work(), actor, dt.timedelta(hours=1))
+    finally:
+        database.dispose()
+    monkeypatch.setenv("ORDERDESK_TOKEN", issued.token)
+    return actor

@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from app.audit import record_event
+from app.audit import add_events, record_event, take_pending
 from app.errors import ConcurrentUpdate, InvalidInput, NotFound
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
@@ -68,7 +68,6 @@ from app.review.rules import (
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import (
-    AuditEvent,
     ContactTask,
     Customer,
     CustomerMessage,
@@ -342,32 +341,16 @@ def review_now(
 
 
 class _AuditCollector(Session):
-    """A session that is never flushed: it keeps, in order, the audit events that
-    ``change_status`` records, so a batch inserts them with one ``executemany``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.events: list[AuditEvent] = []
+    """A session that is never flushed or committed: it keeps, in order, the audit events
+    that ``change_status`` records, so a batch writes them all at once."""
 
     def add(self, instance: object, _warn: bool = True) -> None:
-        self.events.append(instance)  # type: ignore[arg-type]
+        raise AssertionError("review's bulk move only records audit events")
 
 
 # What change_status reads and writes of an order moved by review: the moves review makes
 # (to received, a queue or approved) stamp no other stage time.
 _STATE_COLUMNS = ("status", "status_changed_at", "reviewed_at", "approved_at")
-_AUDIT_COLUMNS = (
-    "at",
-    "actor_id",
-    "actor_name",
-    "entity_type",
-    "entity_id",
-    "action",
-    "from_state",
-    "to_state",
-    "reason",
-    "detail",
-)
 
 
 def _bulk_move(
@@ -423,10 +406,8 @@ def _bulk_move(
         )
         if session.execute(statement, values).rowcount != len(values):
             raise ConcurrentUpdate("An order of the batch")
-    # Read from the instances' own dicts: record_event set every one of these columns.
-    events = [{name: vars(e)[name] for name in _AUDIT_COLUMNS} for e in collector.events]
-    if events:
-        session.execute(insert(AuditEvent.__table__), events)
+    # The events change_status recorded on the collector are written with this session's.
+    add_events(session, take_pending(collector))
 
 
 def replace_findings(

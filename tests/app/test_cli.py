@@ -23,7 +23,7 @@ def run(capsys, *argv: str, stdin: str | None = None, monkeypatch=None) -> tuple
 
 
 @pytest.fixture
-def orders(db):
+def orders(db, staff_login):
     with db.unit_of_work() as uow:
         s = uow.session
         anna = factories.customer(s, "Anna Müller", email="anna@example.de")
@@ -85,7 +85,7 @@ def test_an_unknown_order_is_one_line_not_a_traceback(capsys, db_url, orders):
     assert err.strip() == "orderdesk: No order SO-999999."
 
 
-def test_user_add_list_disable_and_passwd(capsys, monkeypatch, db_url):
+def test_user_add_list_disable_and_passwd(capsys, monkeypatch, db_url, staff_login):
     code, out, _ = run(
         capsys,
         "user",
@@ -105,8 +105,8 @@ def test_user_add_list_disable_and_passwd(capsys, monkeypatch, db_url):
     assert "a long enough secret" not in out
     run(capsys, "user", "disable", "pat", "--db", db_url)
     _, out, _ = run(capsys, "user", "list", "--db", db_url, "--json")
-    [user] = [json.loads(line) for line in out.splitlines()]
-    assert user["roles"] == ["finance", "warehouse"] and user["active"] is False
+    users = {record["username"]: record for record in map(json.loads, out.splitlines())}
+    assert users["pat"]["roles"] == ["finance", "warehouse"] and users["pat"]["active"] is False
     code, _, _ = run(
         capsys,
         "user",
@@ -121,7 +121,9 @@ def test_user_add_list_disable_and_passwd(capsys, monkeypatch, db_url):
     assert code == 0
 
 
-def test_user_add_with_an_unknown_role_says_which_roles_exist(capsys, monkeypatch, db_url):
+def test_user_add_with_an_unknown_role_says_which_roles_exist(
+    capsys, monkeypatch, db_url, staff_login
+):
     code, _, err = run(
         capsys,
         "user",

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from app.cli import main
 
 FIXTURES = Path(__file__).parent / "formats" / "fixtures"
+
+# These commands act as a named staff user: a signed-in administrator.
+pytestmark = pytest.mark.usefixtures("staff_login")
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from sqlalchemy import insert, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 
+from app.audit import verify_chain
+from app.audit.service import write_chained
 from db import schema
 from db.engine import make_engine
-from db.models import AuditEvent
 from tests.support.schema import schema_differences
 
 
@@ -39,11 +42,7 @@ def test_audit_events_cannot_be_changed_or_deleted(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
     schema.upgrade(engine)
     with engine.begin() as connection:
-        connection.execute(
-            insert(AuditEvent).values(
-                actor_name="x", entity_type="order", entity_id=1, action="status", reason=""
-            )
-        )
+        write_chained(connection, [_event_row()])
     for statement in ("UPDATE audit_events SET reason = 'edited'", "DELETE FROM audit_events"):
         with pytest.raises(SADatabaseError, match="append-only"), engine.begin() as connection:
             connection.execute(text(statement))
@@ -112,3 +111,77 @@ def test_rebuilding_orders_for_leaner_indexes_keeps_every_order_and_what_hangs_o
     ):
         with pytest.raises(SADatabaseError, match=refusal), engine.begin() as connection:
             connection.execute(text(copy.format(**changed)))
+
+
+def _event_row(**changes) -> dict:
+    row = {
+        "at": dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC),
+        "actor_id": None,
+        "actor_name": "x",
+        "entity_type": "order",
+        "entity_id": 1,
+        "action": "status",
+        "from_state": "received",
+        "to_state": "approved",
+        "reason": "",
+        "detail": None,
+    }
+    return row | changes
+
+
+@pytest.mark.parametrize("table", ["audit_events", "stock_moves"])
+def test_insert_or_replace_cannot_rewrite_an_append_only_row_on_sqlite(tmp_path, table):
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    schema.upgrade(engine)
+    with engine.begin() as connection:
+        if table == "audit_events":
+            write_chained(connection, [_event_row(reason="kept")])
+        else:
+            connection.exec_driver_sql(
+                "INSERT INTO warehouses VALUES (1, 'W1', 'Main', 'DE', '', '')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO products (id, sku, name, spec, model, category, price_cents,"
+                " currency, weight_g, fragile, high_value, active)"
+                " VALUES (1, 'X', 'X', '', '', 'c', 1, 'EUR', 1, 0, 0, 1)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO stock_moves (id, at, product_id, warehouse_id, quantity, kind,"
+                " reason) VALUES (1, '2026-01-01 00:00:00.000000', 1, 1, 5, 'receipt', 'kept')"
+            )
+    columns = {
+        "audit_events": "(id, at, actor_name, entity_type, entity_id, action, reason,"
+        " prev_hash, hash) VALUES (1, '2026-01-01 00:00:00.000000', 'x', 'order', 1, 'status',"
+        " 'forged', '', '')",
+        "stock_moves": "(id, at, product_id, warehouse_id, quantity, kind, reason) VALUES"
+        " (1, '2026-01-01 00:00:00.000000', 1, 1, 500, 'receipt', 'forged')",
+    }[table]
+    for verb in ("INSERT OR REPLACE", "REPLACE"):
+        with pytest.raises(SADatabaseError, match="may not be replaced"), engine.begin() as c:
+            c.exec_driver_sql(f"{verb} INTO {table} {columns}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(f"SELECT reason FROM {table}").scalar() == "kept"
+
+
+def test_the_chain_migration_chains_the_events_already_stored_in_id_order(tmp_path):
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    command.upgrade(schema.alembic_config(engine), "0004_leaner_indexes")
+    with engine.begin() as connection:
+        for event_id, detail in ((3, '{"file": "a.txt"}'), (7, None), (8, "null")):
+            connection.exec_driver_sql(
+                "INSERT INTO audit_events (id, at, actor_name, entity_type, entity_id, action,"
+                " reason, detail) VALUES (?, '2026-01-01 10:00:00.000000', 'cli:x', 'order', 1,"
+                " 'imported', '', ?)",
+                (event_id, detail),
+            )
+    schema.upgrade(engine)
+    with engine.connect() as connection:
+        report = verify_chain(connection)
+    assert report.intact and report.count == 3 and report.head_id == 8
+    with engine.begin() as connection:  # the chain goes on from there
+        write_chained(connection, [_event_row()])
+    with engine.connect() as connection:
+        report = verify_chain(connection)
+    assert report.intact and report.count == 4 and report.head_id == 9

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from app.audit import record_event
 from app.database import open_database, upgrade_database
 from app.errors import SchemaMismatch, SchemaTooNew
+from app.permissions import Role
 from db import schema
-from db.models import AuditEvent
+from tests.conftest import make_actor
 from tests.support.schema import schema_differences
+
+ADMIN = make_actor(Role.ADMIN, username="admin")
 
 
 def test_migrated_postgresql_schema_equals_the_models(pg):
@@ -48,12 +52,9 @@ def test_a_database_from_a_newer_program_is_refused(empty_pg_url):
 
 
 def test_the_audit_trail_is_append_only_on_postgresql(pg):
-    with pg.engine.begin() as connection:
-        connection.execute(
-            insert(AuditEvent).values(
-                actor_name="x", entity_type="order", entity_id=1, action="status", reason=""
-            )
-        )
+    with pg.unit_of_work() as uow:
+        record_event(uow.session, ADMIN, entity_type="order", entity_id=1, action="status")
+        uow.commit()
     with pytest.raises(DBAPIError, match="append-only"), pg.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_events"))
 

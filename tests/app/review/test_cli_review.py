@@ -14,6 +14,9 @@ from tests.app.review import builders as b
 AGREED = {"reviewed", "approved", "needs_info", "stock_short", "payment_problem", "exception",
           "on_hold"}  # fmt: skip
 
+# These commands act as a named staff user: a signed-in administrator.
+pytestmark = pytest.mark.usefixtures("staff_login")
+
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
