@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.audit import record_event
-from app.errors import ConcurrentUpdate, InvalidInput, NotFound
+from app.cards import card_number_in, scrub
+from app.errors import ConcurrentUpdate, FullCardNumber, InvalidInput, NotFound
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.review.batch import OrderReview, review_batch
@@ -582,9 +583,10 @@ def require_status(order: Order, action: str, allowed: Sequence[str]) -> None:
 
 
 def require_reason(reason: str | None, field: str = "reason") -> str:
-    text = (reason or "").strip()
+    """A reason a person wrote, with any card number in it replaced by its last four."""
+    text = scrub((reason or "").strip())[0]
     if len(text) < MIN_REASON_LENGTH:
-        raise InvalidInput(field, reason or "", f"a written reason of {MIN_REASON_LENGTH}+ letters")
+        raise InvalidInput(field, text, f"a written reason of {MIN_REASON_LENGTH}+ letters")
     return text
 
 
@@ -1091,6 +1093,11 @@ def resolve_payment(
 
 
 def _check_new_payment(payment: NewPayment) -> None:
+    # The reference and brand are kept: a card number typed there is refused, never stored.
+    for name, value in (("reference", payment.reference), ("card_brand", payment.card_brand)):
+        last4 = card_number_in(value or "")
+        if last4 is not None:
+            raise FullCardNumber(name, last4)
     if payment.method not in KNOWN_PAYMENT_METHODS:
         raise InvalidInput("method", payment.method, " / ".join(sorted(KNOWN_PAYMENT_METHODS)))
     if payment.amount_cents <= 0:
