@@ -41,7 +41,7 @@ from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.review.model import COLLECTED_IN_STORE
 from app.uow import UnitOfWork
-from app.views.search import LIKE_ESCAPE, contains_pattern
+from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
 from db.models import Address, Customer, Order, OrderLine, Payment, Product, utcnow
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def find_customers(
 ) -> list[CustomerMatch]:
     """Customers whose phone, e-mail or name starts with ``text`` (index range scans)."""
     require(actor, Permission.IMPORT_ORDERS)
-    needle = text.strip().lower()
+    needle = search_text(text).lower()
     # One Chinese character is a surname worth searching; one Latin letter is not.
     if not needle or (len(needle) < MIN_SEARCH_CHARS and needle.isascii()):
         return []
@@ -230,7 +230,7 @@ def find_products(
     """Active products: an exact barcode, then SKUs starting with ``text``, then names
     containing it (the catalogue is thousands of rows, not millions)."""
     require(actor, Permission.IMPORT_ORDERS)
-    needle = text.strip()
+    needle = search_text(text)
     if not needle:
         return []
     found: dict[int, ProductMatch] = {}
