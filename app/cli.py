@@ -308,6 +308,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             format=args.format,
             channel=args.channel,
             cancel=lambda: stop["asked"],
+            encoding=args.encoding,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -599,6 +600,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importing.add_argument(
         "--channel", help="channel name (Amazon: default amazon; partner CSV: the partner)"
+    )
+    importing.add_argument(
+        "--encoding",
+        help="the file's code page when it is not UTF-8 (default: cp1252, cp932 for Japan)",
     )
     _add_common(importing, json_flag=True)
     importing.set_defaults(func=cmd_import)

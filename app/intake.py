@@ -138,17 +138,20 @@ def import_file(
     progress: Progress | None = None,
     cancel: Cancelled | None = None,
     batch_orders: int | None = None,
+    encoding: str | None = None,
 ) -> ImportSummary:
     """Import the orders in ``path``; raises ``FormatError`` when the file cannot be read.
 
     ``cancel`` is asked between batches: what was committed stays (whole orders only) and
     the summary says ``cancelled``; importing the file again finishes the job.
+    ``encoding`` names the file's code page when it is not UTF-8 (default: the
+    marketplace's legacy one, see ``app.formats.delimited``).
     """
     require(actor, Permission.IMPORT_ORDERS)
     if channel is not None and not 0 < len(channel.strip()) <= MAX_CHANNEL_LENGTH:
         raise InvalidInput("channel", channel, f"a name of 1 to {MAX_CHANNEL_LENGTH} characters")
     path = Path(path)
-    stream = read_orders(path, format, channel.strip() if channel else None)
+    stream = read_orders(path, format, channel.strip() if channel else None, encoding)
     batch_id = _start_batch(database, actor, path, stream.format, channel, stream.total_units)
     summary = ImportSummary(
         str(path), stream.format, batch_id, units_total=stream.total_units, header=stream.header
@@ -1007,13 +1010,17 @@ class ImportPreview:
 
 
 def preview_file(
-    path: Path | str, format: str | None = None, channel: str | None = None, limit: int = 20
+    path: Path | str,
+    format: str | None = None,
+    channel: str | None = None,
+    limit: int = 20,
+    encoding: str | None = None,
 ) -> ImportPreview:
     """The first ``limit`` orders as the import would read them; nothing is written.
 
     Raises ``FormatError`` like ``import_file`` when the file cannot be read.
     """
-    stream = read_orders(Path(path), format, channel)
+    stream = read_orders(Path(path), format, channel, encoding)
     rows = []
     for item in stream:
         rows.append(_preview_row(item))

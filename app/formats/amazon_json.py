@@ -266,8 +266,10 @@ def json_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read(path: Path | str, channel: str | None = None) -> OrderStream:
-    """Stream the orders in a JSON file or a folder of JSON files (see the module text)."""
+def read(path: Path | str, channel: str | None = None, encoding: str | None = None) -> OrderStream:
+    """Stream the orders in a JSON file or a folder of JSON files (see the module text).
+
+    JSON is UTF-8 by definition (RFC 8259): ``encoding`` is accepted and not used."""
     path = Path(path)
     collected = _Collected()
     for file in json_files(path):
