@@ -201,3 +201,26 @@ def test_the_import_command_takes_an_encoding(db_url, tmp_path, capsys):
     args = ["import", str(path), "--channel", "kaufland", "--encoding", "cp1252", "--db", db_url]
     assert main(args) == 0
     assert "1 new orders" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+@pytest.mark.parametrize("where", ["inside the orders", "a whole document"])
+def test_a_deeply_nested_json_file_is_refused_in_one_line_with_exit_2(
+    db_url, tmp_path, capsys, where
+):
+    from app.cli import main
+
+    depth = 100_000
+    path = tmp_path / "deep.json"
+    if where == "inside the orders":
+        path.write_text('{"payload": {"Orders": [' + "[" * depth + "]" * depth + "]}}")
+    else:
+        path.write_text('{"a": ' * depth + "1" + "}" * depth)
+    assert main(["import", str(path), "--db", db_url]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        err
+        == f"orderdesk: {path} cannot be read: it is nested too deeply to be an SP-API response."
+    )
