@@ -166,3 +166,18 @@ class ConcurrentUpdate(OrderdeskError):
     def __init__(self, ref: str = "The record") -> None:
         super().__init__(f"{ref} was changed at another desk. It has been reloaded.")
         self.ref = ref
+
+
+# --------------------------------------------------------------------------- input safety
+
+
+class ReaderStopped(OrderdeskError):
+    """The process reading an import file ended without finishing (killed, out of memory)."""
+
+    def __init__(self, exit_code: int | None) -> None:
+        how = f" (exit code {exit_code})" if exit_code is not None else ""
+        super().__init__(
+            f"The process reading the file stopped unexpectedly{how}. The orders imported "
+            "so far are kept whole; import the file again to finish."
+        )
+        self.exit_code = exit_code
