@@ -93,19 +93,20 @@ def _leading(digits: str, width: int) -> int:
 
 
 _ANY = range(MIN_DIGITS, MAX_DIGITS + 1)
+_16_19 = range(16, MAX_DIGITS + 1)
 # Issuer prefixes (IIN ranges) per brand with the lengths they issue, most specific first.
 _BRANDS: tuple[tuple[str, object, range | tuple[int, ...]], ...] = (
     ("amex", lambda d: _leading(d, 2) in (34, 37), (15,)),
     ("diners", lambda d: 300 <= _leading(d, 3) <= 305 or _leading(d, 2) in (36, 38, 39), _ANY),
-    ("jcb", lambda d: 3528 <= _leading(d, 4) <= 3589, _ANY),
-    ("discover", lambda d: _leading(d, 4) == 6011 or 644 <= _leading(d, 3) <= 659, _ANY),
-    ("unionpay", lambda d: _leading(d, 2) in (62, 81), _ANY),
-    ("mir", lambda d: 2200 <= _leading(d, 4) <= 2204, _ANY),
-    ("mastercard", lambda d: 51 <= _leading(d, 2) <= 55 or 2221 <= _leading(d, 4) <= 2720, _ANY),
+    ("jcb", lambda d: 3528 <= _leading(d, 4) <= 3589, _16_19),
+    ("discover", lambda d: _leading(d, 4) == 6011 or 644 <= _leading(d, 3) <= 659, _16_19),
+    ("unionpay", lambda d: _leading(d, 2) in (62, 81), _16_19),
+    ("mir", lambda d: 2200 <= _leading(d, 4) <= 2204, _16_19),
+    ("mastercard", lambda d: 51 <= _leading(d, 2) <= 55 or 2221 <= _leading(d, 4) <= 2720, (16,)),
     ("maestro", lambda d: _leading(d, 2) in (50, 56, 57, 58, 60, 63, 67, 69), _ANY),
-    ("rupay", lambda d: _leading(d, 2) in (60, 65, 82) or _leading(d, 3) == 508, _ANY),
+    ("rupay", lambda d: _leading(d, 2) in (60, 65, 82) or _leading(d, 3) == 508, (16,)),
     ("troy", lambda d: _leading(d, 4) == 9792, (16,)),
-    ("visa", lambda d: _leading(d, 1) == 4, _ANY),
+    ("visa", lambda d: _leading(d, 1) == 4, (13, 16, 19)),
     ("uatp", lambda d: _leading(d, 1) == 1, (15,)),  # airline cards
 )
 
@@ -158,6 +159,7 @@ class Found:
     start: int  # span in the text, the card's digits and separators (and a leading "+")
     end: int
     last4: str
+    digits: int  # how many
 
 
 def _ascii(digits: str) -> str:
@@ -201,7 +203,7 @@ def find_card_numbers(text: str) -> list[Found]:
             start = offset + groups[index].start()
             if index == 0 and run.group().startswith("+"):
                 start = offset
-            found.append(Found(start, offset + groups[end - 1].end(), digits[-4:]))
+            found.append(Found(start, offset + groups[end - 1].end(), digits[-4:], len(digits)))
             index = end
     return found
 
@@ -235,6 +237,23 @@ def card_number_in(text: str) -> str | None:
     """The last four digits of the first card number in ``text``, else None."""
     found = find_card_numbers(text)
     return found[0].last4 if found else None
+
+
+# Channels' own keys are often long numbers: Amazon's order-item-id has 14 digits, and one
+# in ten such numbers with a Diners or Maestro prefix passes Luhn. An identifier counts as a
+# card number from 15 digits on (Amex, and the 16-digit cards almost all are).
+MIN_IDENTIFIER_CARD_DIGITS = 15
+
+
+def card_in_identifier(value: str | None) -> str | None:
+    """The last four of a card number that an identifier (order, line or buyer id, SKU) is
+    or holds, else None. Identifiers are never rewritten; this only tells."""
+    if not value:
+        return None
+    for card in find_card_numbers(value):
+        if card.digits >= MIN_IDENTIFIER_CARD_DIGITS:
+            return card.last4
+    return None
 
 
 def card_number_across(texts: Iterable[str]) -> str | None:

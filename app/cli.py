@@ -391,22 +391,23 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.demo import DemoAlreadyPresent, generate_demo
-    from app.demo_desk_work import stage_desk_work
+    from app.demo import DemoAlreadyPresent
+    from app.demo_desk_work import generate_demo_with_desk_work
 
     if args.orders < 0:
         raise InvalidInput("--orders", args.orders, "a whole number of 0 or more")
     database = _open(args)
     try:
-        try:
-            result = generate_demo(database, orders=args.orders, seed=args.seed)
-        except DemoAlreadyPresent as exc:
-            if args.if_empty:
-                print(f"{database.description} already holds data; demo data not added.")
-                return EXIT_OK
-            raise exc
-        # The desks' own services over a small part of it: imports, review, desk actions.
-        desk_work = stage_desk_work(database, result, seed=args.seed)
+        # The data, then the desks' own services over a small part of it (imports, review,
+        # desk actions), in one transaction: Ctrl-C or a kill keeps nothing.
+        result, desk_work = generate_demo_with_desk_work(
+            database, orders=args.orders, seed=args.seed
+        )
+    except DemoAlreadyPresent as exc:
+        if args.if_empty:
+            print(f"{database.description} already holds data; demo data not added.")
+            return EXIT_OK
+        raise exc
     finally:
         database.dispose()
     if args.json:

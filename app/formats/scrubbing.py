@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.cards import card_number_in, might_hold_card_number, scrub
+from app.cards import card_in_identifier, might_hold_card_number, scrub
 from app.formats.common import Buyer, IncomingLine, IncomingOrder, ReadItem, ShipTo
 
 # Free-text fields and where a person would say the number was found.
@@ -45,7 +45,7 @@ def scrub_order(order: IncomingOrder) -> IncomingOrder:
     lines = tuple(_scrubbed_line(line, where) for line in order.lines)
     notes = [scrub(note)[0] for note in order.notes]
     for label, value in _identifiers(order):
-        if value and card_number_in(value):
+        if card_in_identifier(value):
             where.append(f"!{label}")
     if not where:
         return order

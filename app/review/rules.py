@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 import phonenumbers
 
-from app.cards import brand_for_number, card_number_in, holds_mask, plausible_card_number
+from app.cards import brand_for_number, card_in_identifier, holds_mask, plausible_card_number
 from app.money import format_money
 from app.review.keys import address_key, email_key, items_key, phone_key, read_phone
 from app.review.model import (
@@ -867,16 +867,16 @@ def card_numbers_removed(order: OrderFacts, world: ReviewWorld) -> list[Finding]
         ):
             if holds_mask(value):
                 removed(field, where)
-        if card_number_in(customer.channel_buyer_id):
+        if card_in_identifier(customer.channel_buyer_id):
             identifier(F_CUSTOMER, "The customer's buyer id")
-    if card_number_in(order.channel_order_id):
+    if card_in_identifier(order.channel_order_id):
         identifier(F_CHANNEL_ORDER, "The channel's order id")
     for line in order.lines:
         if holds_mask(line.product_text):
             removed(
                 line_field(line.line_no, "product_name"), f"the product name on line {line.line_no}"
             )
-        if card_number_in(line.sku) or card_number_in(line.channel_line_id):
+        if card_in_identifier(line.sku) or card_in_identifier(line.channel_line_id):
             identifier(
                 line_field(line.line_no, "sku"), f"The SKU or item id on line {line.line_no}"
             )

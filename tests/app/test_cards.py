@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from app.cards import (
     MASK,
     brand_for_number,
+    card_in_identifier,
     card_number_across,
     card_number_in,
     gtin_valid,
@@ -129,3 +130,13 @@ def test_two_card_numbers_in_one_text_are_both_removed():
 def test_a_number_split_over_two_fields_is_found_together():
     assert card_number_across(["Unter den Linden 4111 1111", "1111 1111"]) == "1111"
     assert card_number_across(["Unter den Linden 5", "10117 Berlin"]) is None
+
+
+def test_a_channels_14_digit_item_id_is_not_taken_for_a_card_number():
+    # Amazon order-item ids have 14 digits; these pass Luhn with JCB and Diners prefixes.
+    assert card_number_in("35526748181933") is None  # JCB issues 16-19 digits
+    assert card_in_identifier("36227206271667") is None  # 14 digits: an id before a card
+    assert card_number_in("36227206271667") == "1667"  # in free text, a Diners number
+    assert card_in_identifier("4111111111111111") == "1111"
+    assert card_in_identifier("SO-4111-1111-1111-1111") == "1111"
+    assert card_in_identifier("115918-0000000044") is None
