@@ -582,6 +582,11 @@ def require_status(order: Order, action: str, allowed: Sequence[str]) -> None:
         raise NotInQueue(order_number(order.id), order.status, action, tuple(allowed))
 
 
+def typed(text: str | None) -> str:
+    """Text a person typed at the desk, with any card number replaced by its last four."""
+    return scrub(text)[0] if text else (text or "")
+
+
 def require_reason(reason: str | None, field: str = "reason") -> str:
     """A reason a person wrote, with any card number in it replaced by its last four."""
     text = scrub((reason or "").strip())[0]
@@ -638,7 +643,7 @@ def new_task(
         customer_id=order.customer_id,
         kind=kind,
         state="open",
-        what_needed=what_needed,
+        what_needed=typed(what_needed),
         due_at=due_at or utcnow() + CONTACT_DUE,
         created_by_id=actor.user_id,
         created_by_name=actor.username,
@@ -665,8 +670,8 @@ def close_tasks(
     now = utcnow()
     for task in tasks:
         task.state = state
-        task.answer = answer or task.answer
-        task.outcome = outcome
+        task.answer = typed(answer) or task.answer
+        task.outcome = typed(outcome)
         task.closed_at = now
         task.closed_by_name = actor.username
     return tasks
@@ -691,7 +696,7 @@ def close_exception_records(
     for record in records:
         record.state = "closed"
         record.result = result
-        record.result_note = note
+        record.result_note = typed(note)
         record.handled_by_id = actor.user_id
         record.handled_by_name = actor.username
         record.closed_at = now
@@ -756,7 +761,7 @@ def audit(
         action=action,
         from_state=order.status,
         to_state=order.status,
-        reason=reason,
+        reason=typed(reason),
         detail=detail or None,
     )
 

@@ -340,3 +340,20 @@ def test_the_review_desks_payment_reference_refuses_a_card_number():
     with pytest.raises(FullCardNumber) as refused:
         _check_new_payment(typed)
     assert refused.value.field == "reference"
+
+
+def test_a_card_number_typed_into_a_reason_at_the_review_desk_is_kept_as_its_last_four(
+    db, admin, tmp_path
+):
+    from app.review.service import cancel_order
+
+    import_file(db, admin, amazon_report(tmp_path, "205-0000002-1234567", "ship-city", "York"))
+    with db.unit_of_work() as uow:
+        order = uow.session.scalars(select(Order)).one()
+        order_id, version = order.id, order.version
+    reason = "customer read out card 5555-5555-5555-4444 on the phone"
+    cancel_order(db.unit_of_work(), REVIEWER, order_id, expected_version=version, reason=reason)
+    assert stored_card_numbers(db, "5555555555554444") == []
+    with db.unit_of_work() as uow:
+        reasons = uow.session.scalars(text("SELECT reason FROM audit_events")).all()
+    assert f"customer read out card {MASK} 4444 on the phone" in reasons
