@@ -37,30 +37,32 @@ def scrub_item(item: ReadItem) -> ReadItem:
 
 def scrub_order(order: IncomingOrder) -> IncomingOrder:
     """The order with card numbers removed from its free text (the same object when none)."""
-    if not might_hold_card_number(_all_text(order)):
-        return order  # the usual order: one search over all its text
-    where: list[str] = []
+    identifiers = list(_identifiers(order))
+    where = (
+        [f"!{label}" for label, value in identifiers if card_in_identifier(value)]
+        if card_in_identifier("\x1f".join(value or "" for _, value in identifiers))
+        else []
+    )
+    if not might_hold_card_number(_free_text(order)):  # the usual order: one search
+        return _with_notes(order, where) if where else order
     buyer = _scrubbed(order.buyer, _BUYER_TEXT, where)
     ship_to = _scrubbed(order.ship_to, _SHIP_TEXT, where)
     lines = tuple(_scrubbed_line(line, where) for line in order.lines)
-    notes = [scrub(note)[0] for note in order.notes]
-    for label, value in _identifiers(order):
-        if card_in_identifier(value):
-            where.append(f"!{label}")
     if not where:
         return order
+    notes = tuple(scrub(note)[0] for note in order.notes)
+    order = replace(order, buyer=buyer, ship_to=ship_to, lines=lines, notes=notes)  # type: ignore[arg-type]
+    return _with_notes(order, where)
+
+
+def _with_notes(order: IncomingOrder, where: list[str]) -> IncomingOrder:
+    notes = [scrub(note)[0] for note in order.notes]  # a note may quote a value
     for place in dict.fromkeys(where):
         if place.startswith("!"):
             notes.append(f"{place[1:]} is a card number (kept: it is the channel's key)")
         else:
             notes.append(f"a card number was removed from {place}")
-    return replace(
-        order,
-        buyer=buyer,  # type: ignore[arg-type]
-        ship_to=ship_to,  # type: ignore[arg-type]
-        lines=lines,
-        notes=tuple(dict.fromkeys(notes)),
-    )
+    return replace(order, notes=tuple(dict.fromkeys(notes)))
 
 
 def _scrubbed(part: Buyer | ShipTo, fields: tuple, where: list[str]) -> Buyer | ShipTo:
@@ -91,14 +93,12 @@ def _identifiers(order: IncomingOrder):
         yield "an item's line id", line.channel_line_id
 
 
-def _all_text(order: IncomingOrder) -> str:
+def _free_text(order: IncomingOrder) -> str:
     buyer, ship = order.buyer, order.ship_to
     parts = [
-        order.channel_order_id,
         buyer.name,
         buyer.email or "",
         buyer.phone or "",
-        buyer.channel_buyer_id or "",
         ship.name,
         ship.line1,
         ship.line2,
@@ -107,8 +107,6 @@ def _all_text(order: IncomingOrder) -> str:
         ship.region,
         ship.postal_code,
         ship.phone or "",
-        *order.notes,
     ]
-    for line in order.lines:
-        parts += (line.sku, line.product_name, line.channel_line_id or "")
+    parts += [line.product_name for line in order.lines]
     return "\x1f".join(parts)  # a unit separator: never part of a run of digits
