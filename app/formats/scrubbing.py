@@ -14,7 +14,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.cards import card_in_identifier, might_hold_card_number, scrub
-from app.formats.common import Buyer, IncomingLine, IncomingOrder, ReadItem, ShipTo
+from app.formats.common import (
+    Buyer,
+    IncomingLine,
+    IncomingOrder,
+    ReadItem,
+    RejectedOrder,
+    ShipTo,
+)
 
 # Free-text fields and where a person would say the number was found.
 _BUYER_TEXT = (("name", "the buyer's name"), ("email", "the buyer's e-mail"))
@@ -32,7 +39,14 @@ _SHIP_TEXT = (
 
 
 def scrub_item(item: ReadItem) -> ReadItem:
-    return scrub_order(item) if isinstance(item, IncomingOrder) else item
+    if isinstance(item, IncomingOrder):
+        return scrub_order(item)
+    if not any(might_hold_card_number(row.reason) for row in item.rows):
+        return item
+    # A reason may quote a value ("quantity '4111 …' is not a whole number"); the cells
+    # stay as they are in the file, for the person fixing it.
+    rows = tuple(replace(row, reason=scrub(row.reason)[0]) for row in item.rows)
+    return RejectedOrder(item.order_id, rows)
 
 
 def scrub_order(order: IncomingOrder) -> IncomingOrder:
@@ -45,13 +59,12 @@ def scrub_order(order: IncomingOrder) -> IncomingOrder:
     )
     if not might_hold_card_number(_free_text(order)):  # the usual order: one search
         return _with_notes(order, where) if where else order
-    buyer = _scrubbed(order.buyer, _BUYER_TEXT, where)
-    ship_to = _scrubbed(order.ship_to, _SHIP_TEXT, where)
-    lines = tuple(_scrubbed_line(line, where) for line in order.lines)
-    if not where:
-        return order
-    notes = tuple(scrub(note)[0] for note in order.notes)
-    order = replace(order, buyer=buyer, ship_to=ship_to, lines=lines, notes=notes)  # type: ignore[arg-type]
+    order = replace(
+        order,
+        buyer=_scrubbed(order.buyer, _BUYER_TEXT, where),
+        ship_to=_scrubbed(order.ship_to, _SHIP_TEXT, where),
+        lines=tuple(_scrubbed_line(line, where) for line in order.lines),
+    )
     return _with_notes(order, where)
 
 
@@ -109,4 +122,5 @@ def _free_text(order: IncomingOrder) -> str:
         ship.phone or "",
     ]
     parts += [line.product_name for line in order.lines]
+    parts += order.notes  # a reader's note may quote a value (an odd ship country)
     return "\x1f".join(parts)  # a unit separator: never part of a run of digits

@@ -56,6 +56,7 @@ REPORT_TEXT = (
     "ship-city",
     "ship-state",
     "ship-postal-code",
+    "ship-country",
     "ship-phone-number",
 )
 CSV_COLUMNS = [
@@ -65,7 +66,7 @@ CSV_COLUMNS = [
     *("ship_postal_code", "ship_country", "ship_phone"),
 ]
 CSV_TEXT = tuple(CSV_COLUMNS[7:])
-CSV_TEXT = tuple(name for name in CSV_TEXT if name not in ("buyer_id", "ship_country"))
+CSV_TEXT = tuple(name for name in CSV_TEXT if name != "buyer_id")
 JSON_TEXT = (
     "BuyerEmail",
     "BuyerName",
@@ -77,6 +78,7 @@ JSON_TEXT = (
     "City",
     "StateOrRegion",
     "PostalCode",
+    "CountryCode",
     "Phone",
 )
 _serial = itertools.count(1)
@@ -134,6 +136,7 @@ def spapi_json(folder: Path, order_id: str, key: str, value: str) -> Path:
     if key in ("Name", "AddressLine1", "AddressLine2", "AddressLine3", "City", "Phone") or key in (
         "StateOrRegion",
         "PostalCode",
+        "CountryCode",
     ):
         address[key] = value
     elif key in buyer:
@@ -357,3 +360,10 @@ def test_a_card_number_typed_into_a_reason_at_the_review_desk_is_kept_as_its_las
     with db.unit_of_work() as uow:
         reasons = uow.session.scalars(text("SELECT reason FROM audit_events")).all()
     assert f"customer read out card {MASK} 4444 on the phone" in reasons
+
+
+def test_a_rejection_that_quotes_a_card_number_shows_only_its_last_four(db, admin, tmp_path):
+    path = amazon_report(tmp_path, "205-0000003-1234567", "quantity-purchased", "4111111111111111")
+    summary = import_file(db, admin, path)
+    [row] = summary.rejected_rows
+    assert "4111111111111111" not in row.reason and f"{MASK} 1111" in row.reason
