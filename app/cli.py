@@ -550,6 +550,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             format=args.format,
             channel=args.channel,
             cancel=lambda: stop["asked"],
+            encoding=args.encoding,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -634,24 +635,25 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.database import administration_lock
-    from app.demo import DemoAlreadyPresent, generate_demo
-    from app.demo_desk_work import stage_desk_work
+    from app.demo import DemoAlreadyPresent
+    from app.demo_desk_work import generate_demo_with_desk_work
 
     if args.orders < 0:
         raise InvalidInput("--orders", args.orders, "a whole number of 0 or more")
     database = _open(args)
     try:
         # One demo load at a time: a second `demo --if-empty` waits, then finds the data.
+        # The data, then the desks' own services over a small part of it (imports, review,
+        # desk actions), in one transaction: Ctrl-C or a kill keeps nothing.
         with administration_lock(database):
-            try:
-                result = generate_demo(database, orders=args.orders, seed=args.seed)
-            except DemoAlreadyPresent as exc:
-                if args.if_empty:
-                    print(f"{database.description} already holds data; demo data not added.")
-                    return EXIT_OK
-                raise exc
-            # The desks' own services over a small part of it: imports, review, desk actions.
-            desk_work = stage_desk_work(database, result, seed=args.seed)
+            result, desk_work = generate_demo_with_desk_work(
+                database, orders=args.orders, seed=args.seed
+            )
+    except DemoAlreadyPresent as exc:
+        if args.if_empty:
+            print(f"{database.description} already holds data; demo data not added.")
+            return EXIT_OK
+        raise exc
     finally:
         database.dispose()
     if args.json:
@@ -889,6 +891,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importing.add_argument(
         "--channel", help="channel name (Amazon: default amazon; partner CSV: the partner)"
+    )
+    importing.add_argument(
+        "--encoding",
+        help="the file's code page when it is not UTF-8 (default: cp1252, cp932 for Japan)",
     )
     _add_common(importing, json_flag=True)
     importing.set_defaults(func=cmd_import)

@@ -5,21 +5,24 @@ and ``list_price``, and saves with one command, ``place_counter_order``. The ord
 like any channel's: status ``received``, channel ``shop``, its own copy of the address,
 an ``entered`` audit event — the review desk judges it like every other order.
 
-The checks of a draft are pure (``check_draft``, ``card_number_in``, ``next_counter_id``)
+The checks of a draft are pure (``check_draft``, ``refuse_card_numbers``, ``next_counter_id``)
 and run before anything is written; then everything is one transaction. The channel
 order id ``SHOP-<STORE>-<6-digit sequence>`` is the store's highest so far plus one: two
 counters saving at once may pick the same number, the ``(channel, channel_order_id)``
 unique constraint refuses the second, and its whole transaction is tried again.
 
 Cards: brand, last four, expiry and the terminal's reference only. A full card number
-typed or scanned into any field is refused with ``FullCardNumber``, which carries only
-the last four digits — the number never reaches the database, a log or a message.
+typed or scanned into any field (or split over two fields next to each other) is refused
+with ``FullCardNumber``, which carries only the last four digits — the number never reaches
+the database, a log or a message. What a card number is: ``app.cards``, the one scrubber
+every reader and typed field passes through.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -31,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
+from app.cards import card_number_across, card_number_in
 from app.errors import FullCardNumber, InvalidInput, NotFound
 from app.formats.common import normalise_email, normalise_phone
 from app.money import format_money, parse_amount
@@ -38,7 +42,7 @@ from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.review.model import COLLECTED_IN_STORE
 from app.uow import UnitOfWork
-from app.views.search import LIKE_ESCAPE, contains_pattern
+from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
 from db.models import Address, Customer, Order, OrderLine, Payment, Product, utcnow
 
 log = logging.getLogger(__name__)
@@ -60,9 +64,6 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LAST4 = re.compile(r"^[0-9]{4}$")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{4,}$")
 _EXPIRY = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{2}|\d{4})\s*$")
-# Runs of digits, optionally grouped by single spaces or dashes as cards are printed; a
-# run preceded by "+" is a phone number written internationally, never a card.
-_DIGIT_RUN = re.compile(r"(?<![\d+])\d(?:[ -]?\d)*")
 
 
 # --------------------------------------------------------------------------- read side
@@ -112,7 +113,7 @@ def find_customers(
 ) -> list[CustomerMatch]:
     """Customers whose phone, e-mail or name starts with ``text`` (index range scans)."""
     require(actor, Permission.IMPORT_ORDERS)
-    needle = text.strip().lower()
+    needle = search_text(text).lower()
     # One Chinese character is a surname worth searching; one Latin letter is not.
     if not needle or (len(needle) < MIN_SEARCH_CHARS and needle.isascii()):
         return []
@@ -230,7 +231,7 @@ def find_products(
     """Active products: an exact barcode, then SKUs starting with ``text``, then names
     containing it (the catalogue is thousands of rows, not millions)."""
     require(actor, Permission.IMPORT_ORDERS)
-    needle = text.strip()
+    needle = search_text(text)
     if not needle:
         return []
     found: dict[int, ProductMatch] = {}
@@ -336,48 +337,6 @@ class PlacedOrder:
 # --------------------------------------------------------------------------- pure checks
 
 
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
-def _issuer_known(digits: str) -> bool:
-    """Starts like a payment card (IIN 2–6): keeps Luhn's one-in-ten chance from refusing
-    ordinary long numbers such as terminal references (often 8…) or local phones (0…)."""
-    return digits[0] in "23456"
-
-
-def gtin_valid(digits: str) -> bool:
-    """The check digit of a GTIN (EAN-13, UPC-A, …): weights 3 and 1 from the right."""
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
-
-
-def card_number_in(text: str) -> str | None:
-    """The last four digits of a full card number hidden in ``text``, else None.
-
-    A card number is a run of 12–19 digits (spaces or dashes between groups allowed) that
-    passes the Luhn check and starts as card numbers do. A valid 12- or 13-digit product
-    barcode (UPC-A, EAN-13) is not one: one EAN in ten passes Luhn too, and scanning
-    products is what the counter does all day (cards of that length are no longer issued).
-    """
-    for match in _DIGIT_RUN.finditer(text):
-        digits = re.sub(r"[ -]", "", match.group())
-        if not 12 <= len(digits) <= 19 or not _issuer_known(digits):
-            continue
-        if len(digits) in (12, 13) and gtin_valid(digits):
-            continue
-        if luhn_valid(digits):
-            return digits[-4:]
-    return None
-
-
 def _text_fields(value: object, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         yield path, value
@@ -394,11 +353,18 @@ def _join(path: str, name: str) -> str:
 
 
 def refuse_card_numbers(draft: CounterOrderDraft) -> None:
-    """Raise ``FullCardNumber`` naming the first field that holds a full card number."""
-    for name, text in _text_fields(draft, ""):
+    """Raise ``FullCardNumber`` naming the first field that holds a full card number, or
+    the two fields next to each other on the form that hold one between them."""
+    fields = list(_text_fields(draft, ""))
+    for name, text in fields:
         last4 = card_number_in(text)
         if last4 is not None:
             raise FullCardNumber(_FIELD_NAMES.get(name, name), last4)
+    for (first, before), (second, after) in itertools.pairwise(fields):
+        last4 = card_number_across((before, after))
+        if last4 is not None:
+            names = f"{_FIELD_NAMES.get(first, first)} + {_FIELD_NAMES.get(second, second)}"
+            raise FullCardNumber(names, last4)
 
 
 # Draft attribute paths → the field names errors carry (what the form labels).

@@ -45,6 +45,7 @@ is the bottleneck: about 11 s of CPU, nearly all inside SQLite's ``executemany``
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import gc
 import itertools
@@ -64,7 +65,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Table, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.rules import GENESIS
 from app.audit.rules import link as audit_link
@@ -161,12 +162,17 @@ def generate_demo(
     *,
     reference_time: dt.datetime | None = None,
     in_worker: bool | None = None,
+    then: Callable[[Database, DemoResult], None] | None = None,
 ) -> DemoResult:
     """Fill an empty database with the demo data set in one transaction.
 
     Raises ``DemoAlreadyPresent`` (and writes nothing) when orders, products or users exist.
     ``in_worker``: make the rows in a second process while this one writes them; by
     default only from ``WORKER_FROM_ORDERS`` orders. The rows are the same either way.
+    ``then``: more work on the fresh data (the desks' services: ``demo_desk_work``) in the
+    same transaction, given a ``Database`` whose units of work are savepoints in it. Demo
+    and desk work are then one thing: stopped, killed or failed at any point, nothing is
+    kept, and the database is empty for the next try.
     """
     if orders < 0:
         raise InvalidInput("orders", orders, "a whole number of 0 or more")
@@ -199,13 +205,24 @@ def generate_demo(
         ).scalar()
         counts = make_rows(ids, actors, writer.write_batch, write_users, head or GENESIS)
         writer.move_sequences_past_new_ids()
-    return DemoResult(
-        orders=counts.orders,
-        customers=counts.customers,
-        products=counts.products,
-        warehouses=counts.warehouses,
-        users=tuple(DemoUser(user.username, user.password, user.role) for user in users),
-    )
+        result = DemoResult(
+            orders=counts.orders,
+            customers=counts.customers,
+            products=counts.products,
+            warehouses=counts.warehouses,
+            users=tuple(DemoUser(user.username, user.password, user.role) for user in users),
+        )
+        if then is not None:
+            session.flush()
+            then(within_transaction(database, connection), result)
+    return result
+
+
+def within_transaction(database: Database, connection: Connection) -> Database:
+    """``database`` seen through ``connection``'s open transaction: each unit of work is a
+    savepoint in it (its commit releases the savepoint; the transaction commits later)."""
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    return dataclasses.replace(database, session_factory=factory)
 
 
 @contextmanager

@@ -48,7 +48,7 @@ from pathlib import Path
 from sqlalchemy import exists, func, select
 
 from app.database import Database
-from app.demo import DemoResult, demo_reference_time
+from app.demo import DemoResult, demo_reference_time, generate_demo
 from app.errors import NotFound, OrderdeskError
 from app.intake import import_file
 from app.numbers import order_number
@@ -153,6 +153,22 @@ class DeskWorkSummary:
             f"deliveries, {self.block_list_entries} block-list entries; queues: {queues}; "
             f"states missing: {missing}."
         )
+
+
+def generate_demo_with_desk_work(
+    database: Database, orders: int, seed: int, *, reference_time: dt.datetime | None = None
+) -> tuple[DemoResult, DeskWorkSummary]:
+    """The demo data and the desks' work on it, all in one transaction: interrupted, killed
+    or failed anywhere, nothing is kept (the database stays empty, a re-run starts over)."""
+    staged: list[DeskWorkSummary] = []
+
+    def desk_work(inside: Database, result: DemoResult) -> None:
+        staged.append(stage_desk_work(inside, result, seed, reference_time=reference_time))
+
+    result = generate_demo(
+        database, orders=orders, seed=seed, reference_time=reference_time, then=desk_work
+    )
+    return result, staged[0]
 
 
 def stage_desk_work(

@@ -236,3 +236,16 @@ class DeskRoleRefused(OrderdeskError):
         super().__init__(f"Desk role {name} was not made: {reason}")
         self.name = name
         self.reason = reason
+# --------------------------------------------------------------------------- input safety
+
+
+class ReaderStopped(OrderdeskError):
+    """The process reading an import file ended without finishing (killed, out of memory)."""
+
+    def __init__(self, exit_code: int | None) -> None:
+        how = f" (exit code {exit_code})" if exit_code is not None else ""
+        super().__init__(
+            f"The process reading the file stopped unexpectedly{how}. The orders imported "
+            "so far are kept whole; import the file again to finish."
+        )
+        self.exit_code = exit_code

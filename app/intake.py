@@ -29,6 +29,7 @@ a conflict like any other (e.g. the channel now says "cancelled").
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import gc
 import logging
@@ -36,6 +37,9 @@ import marshal
 import multiprocessing
 import multiprocessing.process
 import operator
+import os
+import signal
+import socket
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -49,7 +53,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import add_events
 from app.database import Database
-from app.errors import InvalidInput
+from app.errors import InvalidInput, ReaderStopped
 from app.formats import read_orders
 from app.formats.common import (
     NO_CURRENCY,
@@ -141,17 +145,21 @@ def import_file(
     progress: Progress | None = None,
     cancel: Cancelled | None = None,
     batch_orders: int | None = None,
+    encoding: str | None = None,
 ) -> ImportSummary:
     """Import the orders in ``path``; raises ``FormatError`` when the file cannot be read.
 
     ``cancel`` is asked between batches: what was committed stays (whole orders only) and
     the summary says ``cancelled``; importing the file again finishes the job.
+    ``encoding`` names the file's code page when it is not UTF-8 (default: the
+    marketplace's legacy one, see ``app.formats.delimited``).
     """
     require(actor, Permission.IMPORT_ORDERS)
     if channel is not None and not 0 < len(channel.strip()) <= MAX_CHANNEL_LENGTH:
         raise InvalidInput("channel", channel, f"a name of 1 to {MAX_CHANNEL_LENGTH} characters")
     path = Path(path)
-    stream = read_orders(path, format, channel.strip() if channel else None)
+    stream = read_orders(path, format, channel.strip() if channel else None, encoding)
+    mark_interrupted_imports(database)
     batch_id = _start_batch(database, actor, path, stream.format, channel, stream.total_units)
     summary = ImportSummary(
         str(path), stream.format, batch_id, units_total=stream.total_units, header=stream.header
@@ -302,23 +310,50 @@ def _batches_from_worker(
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_read_in_worker, args=(theirs, sources, size), name="orderdesk-intake-reader"
+        target=_read_in_worker,
+        args=(theirs, ours, os.getpid(), sources, size),
+        name="orderdesk-intake-reader",
     )
     worker.daemon = True
     worker.start()
     workers.append(worker)
     theirs.close()  # so that a worker that dies shows up here as end of file
     with ours:
-        while (batch := marshal.loads(ours.recv_bytes())) is not None:
-            yield [source_from_tuple(data) for data in batch]
-        failure = ours.recv()
+        try:
+            while (batch := marshal.loads(ours.recv_bytes())) is not None:
+                yield [source_from_tuple(data) for data in batch]
+            failure = ours.recv()
+        except (EOFError, ConnectionError):
+            worker.join(timeout=5)
+            raise ReaderStopped(worker.exitcode) from None
     if failure is not None:
         raise failure
 
 
-def _read_in_worker(pipe, sources: Iterator[SourceOrder], size: int) -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """The reader goes when the import goes, even by ``kill -9``: the kernel sends it
+    SIGKILL when its parent dies (Linux), and it leaves at once if that already happened."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the closed pipe still stops it
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _read_in_worker(
+    pipe, parents_end, parent_pid: int, sources: Iterator[SourceOrder], size: int
+) -> None:
     """The worker's side: each batch parsed, as marshal bytes; then ``None`` and the error
     that stopped it, if any (the same error the reading would raise in this process)."""
+    _die_with_parent(parent_pid)
+    # The fork copied the importing process's end of the pipe: closed here, so that end
+    # closes when that process dies and a blocked send fails instead of waiting forever.
+    parents_end.close()
     gc.disable()  # a short-lived process making millions of acyclic objects
     failure: BaseException | None = None
     try:
@@ -366,6 +401,9 @@ def _start_batch(
             actor_name=actor.username,
             status="running",
             units_total=total,
+            host=_HOST[:255],
+            pid=os.getpid(),
+            heartbeat_at=utcnow(),
         )
         uow.session.add(batch)
         uow.flush()
@@ -390,8 +428,67 @@ def _record_progress(session: Session, summary: ImportSummary) -> None:
     session.execute(
         update(ImportBatch)
         .where(ImportBatch.id == summary.import_batch_id)
-        .values(**_counts(summary))
+        .values(heartbeat_at=utcnow(), **_counts(summary))
     )
+
+
+_HOST = socket.gethostname()
+# A batch on another machine that has not committed for this long has lost its process
+# (a batch of orders takes seconds).
+STALE_IMPORT_AFTER = dt.timedelta(minutes=15)
+
+
+def mark_interrupted_imports(database: Database) -> int:
+    """Batches left ``running`` by a process that is gone (killed, crashed, the machine
+    restarted) become ``interrupted``; how many. On this machine the process is looked
+    for; elsewhere a batch is gone when it has not committed for ``STALE_IMPORT_AFTER``.
+    Their committed orders are whole; importing the file again finishes the job."""
+    now = utcnow()
+    with database.unit_of_work() as uow:
+        running = uow.session.execute(
+            select(
+                ImportBatch.id,
+                ImportBatch.host,
+                ImportBatch.pid,
+                ImportBatch.heartbeat_at,
+                ImportBatch.started_at,
+            ).where(ImportBatch.status == "running")
+        ).all()
+        gone = [
+            batch_id
+            for batch_id, host, pid, heartbeat_at, started_at in running
+            if (
+                not _process_alive(pid)
+                if host == _HOST[:255] and pid
+                else (heartbeat_at or started_at) < now - STALE_IMPORT_AFTER
+            )
+        ]
+        if gone:
+            uow.session.execute(
+                update(ImportBatch)
+                .where(ImportBatch.id.in_(gone), ImportBatch.status == "running")
+                .values(status="interrupted", finished_at=now)
+            )
+            uow.commit()
+    for batch_id in gone:
+        log.warning("import batch %s was interrupted: its process is gone", batch_id)
+    return len(gone)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    try:  # a killed process nobody has reaped yet is a zombie: gone all the same
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _finish_batch(database: Database, summary: ImportSummary, status: str) -> None:
@@ -1035,13 +1132,17 @@ class ImportPreview:
 
 
 def preview_file(
-    path: Path | str, format: str | None = None, channel: str | None = None, limit: int = 20
+    path: Path | str,
+    format: str | None = None,
+    channel: str | None = None,
+    limit: int = 20,
+    encoding: str | None = None,
 ) -> ImportPreview:
     """The first ``limit`` orders as the import would read them; nothing is written.
 
     Raises ``FormatError`` like ``import_file`` when the file cannot be read.
     """
-    stream = read_orders(Path(path), format, channel)
+    stream = read_orders(Path(path), format, channel, encoding)
     rows = []
     for item in stream:
         rows.append(_preview_row(item))

@@ -461,7 +461,8 @@ class ImportBatch(Base):
     """One run of a file import: who, which file, how far it got, what came of it.
 
     Work is committed in batches of orders; ``units_done`` and the counts are updated with
-    each commit, so a run that was killed shows how far it came (status stays ``running``).
+    each commit, so a run that was killed shows how far it came (status ``interrupted``
+    once its process is found gone).
     """
 
     __tablename__ = "import_batches"
@@ -483,9 +484,17 @@ class ImportBatch(Base):
     not_for_warehouse: Mapped[int] = mapped_column(Integer, default=0)
     rejected_orders: Mapped[int] = mapped_column(Integer, default=0)
     rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
+    # Which process runs the import, and when it last committed: a batch left "running"
+    # by a process that is gone is marked "interrupted" (app.intake.mark_interrupted).
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        CheckConstraint("status IN ('running','done','cancelled','failed')", name="import_status"),
+        CheckConstraint(
+            "status IN ('running','done','cancelled','failed','interrupted')",
+            name="import_status",
+        ),
         Index("ix_import_batches_started_at", "started_at"),
     )
 
@@ -764,5 +773,7 @@ class CustomerMessage(Base):
     )
 
 
-from db import models_auth  # noqa: E402, F401  (login_throttles)
-from db import models_auth_tokens  # noqa: E402, F401  (login tokens for the CLI)
+from db import (
+    models_auth,  # noqa: F401  (login_throttles)
+    models_auth_tokens,  # noqa: F401  (login tokens for the CLI)
+)

@@ -12,6 +12,7 @@ from pathlib import Path
 from app.formats import amazon_json, amazon_report, partner_csv
 from app.formats.common import UnknownFormat
 from app.formats.delimited import (
+    check_encoding_name,
     choose_encoding,
     iter_lines,
     normalise_name,
@@ -60,12 +61,17 @@ def detect_format(path: Path | str) -> str:
 
 
 def read_orders(
-    path: Path | str, format: str | None = None, channel: str | None = None
+    path: Path | str,
+    format: str | None = None,
+    channel: str | None = None,
+    encoding: str | None = None,
 ) -> OrderStream:
+    """The file's orders; ``encoding`` names its code page when it is not UTF-8."""
+    check_encoding_name(encoding)
     format = format or detect_format(path)
     if format not in READERS:
         raise UnknownFormat(str(path), f"no reader for format {format!r}")
-    return READERS[format](path, channel)
+    return READERS[format](path, channel, encoding)
 
 
 __all__ = ["FORMAT_NAMES", "READERS", "OrderStream", "detect_format", "read_orders"]

@@ -266,8 +266,10 @@ def json_files(path: Path) -> list[Path]:
     return [path]
 
 
-def read(path: Path | str, channel: str | None = None) -> OrderStream:
-    """Stream the orders in a JSON file or a folder of JSON files (see the module text)."""
+def read(path: Path | str, channel: str | None = None, encoding: str | None = None) -> OrderStream:
+    """Stream the orders in a JSON file or a folder of JSON files (see the module text).
+
+    JSON is UTF-8 by definition (RFC 8259): ``encoding`` is accepted and not used."""
     path = Path(path)
     collected = _Collected()
     for file in json_files(path):
@@ -279,7 +281,20 @@ def read(path: Path | str, channel: str | None = None) -> OrderStream:
     return OrderStream(FORMAT, (), total, (parsed(item) for item in reader.items()))
 
 
+def _too_deep(file: Path) -> UnreadableFile:
+    # Python's JSON decoder recurses once per level: a hostile file nested thousands of
+    # levels deep would end in a RecursionError. No SP-API response is more than ~6 deep.
+    return UnreadableFile(str(file), "it is nested too deeply to be an SP-API response")
+
+
 def _collect(file: Path, collected: _Collected, *, single: bool) -> None:
+    try:
+        _collect_file(file, collected, single=single)
+    except RecursionError as error:
+        raise _too_deep(file) from error
+
+
+def _collect_file(file: Path, collected: _Collected, *, single: bool) -> None:
     head = read_head(file)
     refuse_binary(file, head)
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
@@ -327,6 +342,8 @@ class _OrderReader:
             try:
                 for obj in _stream_orders(file):
                     yield from self._streamed(obj, seen)
+            except RecursionError:
+                raise _too_deep(file) from None
             except json.JSONDecodeError as error:
                 self.position += 1
                 reason = f"{file.name} is cut off or not valid JSON here ({error.msg})"

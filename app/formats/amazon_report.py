@@ -181,13 +181,15 @@ class Columns:
         return cls(at, order_level, fba)  # type: ignore[arg-type]
 
 
-def open_report(path: Path | str) -> Layout:
-    return open_layout(Path(path), key_names=ORDER_ID, required=REQUIRED)
+def open_report(path: Path | str, encoding: str | None = None) -> Layout:
+    return open_layout(Path(path), key_names=ORDER_ID, required=REQUIRED, named=encoding)
 
 
-def read(path: Path | str, channel: str | None = None) -> OrderStream:
-    """Stream the orders of an order report; raises ``FormatError`` if it cannot be read."""
-    layout = open_report(path)
+def read(path: Path | str, channel: str | None = None, encoding: str | None = None) -> OrderStream:
+    """Stream the orders of an order report; raises ``FormatError`` if it cannot be read.
+
+    ``encoding``: the file's legacy code page, when it is not UTF-8 (see ``delimited``)."""
+    layout = open_report(path, encoding)
     columns = Columns.of(layout)
     key_index = columns.at["order-id"]
     assert key_index is not None
@@ -270,6 +272,7 @@ class _ReportReader:
                 raise _BadRow(record.row, error.reason) from error
             if line is not None:
                 lines.append(line)
+        notes.extend(record.note for record in records if record.note)
         cancelled = header.cancelled or not lines
         if not lines:
             notes.append("every item of the order is cancelled")

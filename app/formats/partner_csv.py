@@ -105,17 +105,18 @@ def channel_for(name: str) -> str:
     return CHANNEL_PREFIX + cleaned
 
 
-def open_template(path: Path | str) -> Layout:
+def open_template(path: Path | str, encoding: str | None = None) -> Layout:
     return open_layout(
         Path(path),
         key_names=("order_id",),
         required={name: (name,) for name in REQUIRED},
         delimiters=(",", "\t"),
+        named=encoding,
     )
 
 
-def read(path: Path | str, channel: str | None = None) -> OrderStream:
-    layout = open_template(path)
+def read(path: Path | str, channel: str | None = None, encoding: str | None = None) -> OrderStream:
+    layout = open_template(path, encoding)
     key_index = layout.columns["order_id"]
     grouping = scan_keys(layout, key_index)
     reader = _TemplateReader(layout, channel, dt.datetime.now(dt.UTC))
@@ -135,7 +136,10 @@ class _TemplateReader:
 
     def cell(self, record: Record, name: str) -> str:
         index = self.layout.columns.get(name)
-        return record.cells[index].strip() if index is not None else ""
+        # A row with too few fields (rejected when parsed) may lack the column.
+        return (
+            record.cells[index].strip() if index is not None and index < len(record.cells) else ""
+        )
 
     def source(self, order_id: str | None, records: list[Record]) -> SourceOrder:
         order_id = clean_text(order_id) if order_id else None
@@ -160,7 +164,7 @@ class _TemplateReader:
         try:
             require_id(order_id, "channel_order_id", "order_id")
             self.check_siblings_agree(records)
-            notes: list[str] = []
+            notes: list[str] = [record.note for record in records if record.note]
             order = self.header(order_id, records[0], notes)
             lines = []
             for record in records:

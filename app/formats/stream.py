@@ -17,6 +17,7 @@ from app.formats.common import (
     RejectedRow,
     ShipTo,
 )
+from app.formats.scrubbing import scrub_item
 
 
 @dataclass(slots=True)
@@ -63,8 +64,18 @@ class OrderStream:
     total_units: int
     sources: Iterator[SourceOrder]
 
+    def __post_init__(self) -> None:
+        # Card numbers leave every reader's orders here, before anything can store them.
+        self.sources = (_scrubbing(source) for source in self.sources)
+
     def __iter__(self) -> Iterator[ReadItem]:
         return (source.parse() for source in self.sources)
+
+
+def _scrubbing(source: SourceOrder) -> SourceOrder:
+    parse = source.parse
+    source.parse = lambda: scrub_item(parse())
+    return source
 
 
 # --------------------------------------------------------------------------- plain tuples

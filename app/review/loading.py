@@ -204,17 +204,27 @@ def _lines(session: Session, order_ids: Sequence[int]) -> dict[int, list[LineFac
         LINE.line_total_cents,
         LINE.discount_cents,
         LINE.product_name,
+        LINE.channel_line_id,
     )
     wanted = set(order_ids)
     for ids in chunks(sorted(wanted)):
         query = select(*columns).where(of_orders(LINE.order_id, ids))
-        for order_id, line_no, sku, qty, unit, total, discount, text in session.execute(
+        for order_id, line_no, sku, qty, unit, total, discount, text, line_id in session.execute(
             query
         ).all():
             if order_id not in wanted:
                 continue
             found[order_id].append(
-                LineFacts(line_no, sku, qty, unit, total, discount or 0, text or "")
+                LineFacts(
+                    line_no,
+                    sku,
+                    qty,
+                    unit,
+                    total,
+                    discount or 0,
+                    text or "",
+                    channel_line_id=line_id or "",
+                )
             )
     for order_lines in found.values():
         order_lines.sort(key=lambda line: line.line_no)
@@ -235,6 +245,7 @@ def _customers(session: Session, customer_ids: Sequence[int]) -> dict[int, Custo
                     CUSTOMER.status,
                     CUSTOMER.language,
                     CUSTOMER.created_at,
+                    CUSTOMER.channel_buyer_id,
                 ).where(CUSTOMER.id.in_(ids))
             ).all()
         )
@@ -257,8 +268,9 @@ def _customers(session: Session, customer_ids: Sequence[int]) -> dict[int, Custo
             language=language or "en",
             created_at=created_at,
             addresses=tuple(addresses.get(cid, ())),
+            channel_buyer_id=buyer_id or "",
         )
-        for cid, name, email, phone, status, language, created_at in rows
+        for cid, name, email, phone, status, language, created_at, buyer_id in rows
     }
 
 

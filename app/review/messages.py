@@ -141,6 +141,15 @@ _MISSING_BY_FIELD: dict[str, dict[str, str]] = {
     F_REGION: {"en": "the state, province or region", "zh": "省/州/地区"},
     F_COUNTRY: {"en": "the country", "zh": "国家"},
 }
+# Asked for by what was found, before the field: a card number sent in the order.
+_MISSING_BY_CODE: dict[str, dict[str, str]] = {
+    "card_number.removed": {
+        "en": "your delivery details once more: they held a card number, which we removed "
+        "and did not keep (please never send card numbers; we will never ask for one)",
+        "zh": "请重新提供收货信息：其中含有银行卡号，我们已删除且未保存"
+        "（请勿发送银行卡号，我们绝不会索取）",
+    },
+}
 _MISSING_LINE = {
     "en": "which item you meant on line {line} (the product or quantity is unclear)",
     "zh": "第 {line} 行您想购买的商品（商品或数量不明确）",
@@ -178,7 +187,8 @@ def missing_items(findings: Iterable[Finding], language: str | None) -> str:
     lang = language_of(language)
     items: list[str] = []
     for finding in findings:
-        phrase = _MISSING_BY_FIELD.get(finding.field, {}).get(lang)
+        phrase = _MISSING_BY_CODE.get(finding.code, {}).get(lang)
+        phrase = phrase or _MISSING_BY_FIELD.get(finding.field, {}).get(lang)
         if phrase is None and finding.field.startswith("lines["):
             line = finding.field[len("lines[") :].split("]")[0]
             phrase = _MISSING_LINE[lang].format(line=line)

@@ -125,6 +125,7 @@ class CustomerFacts:
     created_at: dt.datetime | None = None
     # Every address on file for the account: (street, postal code, country, city).
     addresses: tuple[tuple[str, str, str, str], ...] = ()
+    channel_buyer_id: str = ""  # the channel's key for the buyer (e.g. amazon:<e-mail>)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ class LineFacts:
     product_text: str = ""
     channel_spec: str = ""
     channel_model: str = ""
+    channel_line_id: str = ""  # the channel's key for the line (Amazon's order-item-id)
 
 
 @dataclass(frozen=True)

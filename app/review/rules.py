@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 
 import phonenumbers
 
+from app.cards import brand_for_number, card_in_identifier, holds_mask, plausible_card_number
 from app.money import format_money
 from app.review.keys import address_key, email_key, items_key, phone_key, read_phone
 from app.review.model import (
@@ -731,42 +732,7 @@ def _payment_finding(code: str, field: str, message: str, detail=()) -> Finding:
     return Finding(code, BLOCK, field, message, Queue.PAYMENT_PROBLEM, detail)
 
 
-def luhn_valid(number: str) -> bool:
-    digits = [int(ch) for ch in number if ch.isdigit() and ch.isascii()]
-    if len(digits) < 12 or len(digits) > 19 or len(digits) != len(number):
-        return False
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        if position % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
-def _leading(digits: str, width: int) -> int:
-    return int(digits[:width]) if len(digits) >= width else -1
-
-
-# Issuer prefixes (IIN ranges) per brand, most specific first.
-_BRAND_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
-    ("amex", lambda d: _leading(d, 2) in (34, 37)),
-    ("diners", lambda d: 300 <= _leading(d, 3) <= 305 or _leading(d, 2) in (36, 38, 39)),
-    ("jcb", lambda d: 3528 <= _leading(d, 4) <= 3589),
-    ("discover", lambda d: _leading(d, 4) == 6011 or 644 <= _leading(d, 3) <= 659),
-    ("unionpay", lambda d: _leading(d, 2) == 62),
-    ("mastercard", lambda d: 51 <= _leading(d, 2) <= 55 or 2221 <= _leading(d, 4) <= 2720),
-    ("maestro", lambda d: _leading(d, 2) in (50, 56, 57, 58, 63, 67)),
-    ("visa", lambda d: _leading(d, 1) == 4),
-)
 BRAND_ALIASES = {"mc": "mastercard", "master": "mastercard", "american express": "amex"}
-
-
-def brand_for_number(number: str) -> str | None:
-    digits = "".join(ch for ch in number if ch.isdigit() and ch.isascii())
-    for brand, test in _BRAND_TESTS:
-        if test(digits):
-            return brand
-    return None
 
 
 def _normal_brand(brand: str) -> str:
@@ -820,7 +786,7 @@ def _expiry_findings(payment: PaymentFacts, purchased_at: dt.datetime) -> list[F
 def _entered_number_findings(payment: PaymentFacts, number: str) -> list[Finding]:
     # Messages name only the last four digits: a full number never reaches a log or screen.
     tail = number[-4:]
-    if not luhn_valid(number):
+    if not plausible_card_number(number):
         return [
             _payment_finding(
                 "payment.card_luhn", F_CARD, f"The card number ending {tail} is mistyped (Luhn)."
@@ -845,6 +811,75 @@ def _entered_number_findings(payment: PaymentFacts, number: str) -> list[Finding
                 f"The card number ends {tail}, the payment record says {payment.card_last4}.",
             )
         )
+    return findings
+
+
+# --------------------------------------------------------------------------- card numbers
+
+# Where a card number can have been removed on the way in, in the words a person uses.
+_CARD_TEXT_PLACES = (
+    (F_SHIP_NAME, "the recipient's name", ("name",)),
+    (F_STREET, "the delivery address", ("line1", "line2", "line3", "city", "region")),
+    (F_POSTAL_CODE, "the delivery address", ("postal_code",)),
+    (F_PHONE, "the delivery phone number", ("phone",)),
+)
+
+
+def card_numbers_removed(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
+    """A card number arrived in the order (removed from the text, or an identifier that is
+    one): a person contacts the customer, who has exposed their card."""
+    findings: list[Finding] = []
+
+    def removed(field: str, where: str) -> None:
+        findings.append(
+            Finding(
+                "card_number.removed",
+                BLOCK,
+                field,
+                f"A card number was removed from {where}: contact the customer, ask for "
+                "the details again and tell them never to send card numbers.",
+                Queue.NEEDS_INFO,
+            )
+        )
+
+    def identifier(field: str, what: str) -> None:
+        findings.append(
+            Finding(
+                "card_number.in_identifier",
+                BLOCK,
+                field,
+                f"{what} is a card number (kept: it is the channel's key): contact the "
+                "customer and the channel.",
+                Queue.NEEDS_INFO,
+            )
+        )
+
+    ship = order.ship_to
+    for field, where, attributes in _CARD_TEXT_PLACES:
+        if any(holds_mask(getattr(ship, name)) for name in attributes):
+            removed(field, where)
+    customer = order.customer
+    if customer is not None:
+        for field, where, value in (
+            (F_CUSTOMER_NAME, "the customer's name", customer.name),
+            (F_CUSTOMER_EMAIL, "the customer's e-mail", customer.email),
+            (F_CUSTOMER, "the customer's phone number", customer.phone),
+        ):
+            if holds_mask(value):
+                removed(field, where)
+        if card_in_identifier(customer.channel_buyer_id):
+            identifier(F_CUSTOMER, "The customer's buyer id")
+    if card_in_identifier(order.channel_order_id):
+        identifier(F_CHANNEL_ORDER, "The channel's order id")
+    for line in order.lines:
+        if holds_mask(line.product_text):
+            removed(
+                line_field(line.line_no, "product_name"), f"the product name on line {line.line_no}"
+            )
+        if card_in_identifier(line.sku) or card_in_identifier(line.channel_line_id):
+            identifier(
+                line_field(line.line_no, "sku"), f"The SKU or item id on line {line.line_no}"
+            )
     return findings
 
 
@@ -1007,6 +1042,7 @@ RULES: tuple[Rule, ...] = (
     payment_settled,
     paid_amount_matches_total,
     payment_method_valid,
+    card_numbers_removed,
     intake_conflicts,
     duplicate_suspect,
     block_listed,

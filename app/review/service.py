@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.audit import add_events, record_event, take_pending
-from app.errors import ConcurrentUpdate, InvalidInput, NotFound
+from app.cards import card_number_in, scrub
+from app.errors import ConcurrentUpdate, FullCardNumber, InvalidInput, NotFound
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.review.batch import OrderReview, review_batch
@@ -575,10 +576,16 @@ def require_status(order: Order, action: str, allowed: Sequence[str]) -> None:
         raise NotInQueue(order_number(order.id), order.status, action, tuple(allowed))
 
 
+def typed(text: str | None) -> str:
+    """Text a person typed at the desk, with any card number replaced by its last four."""
+    return scrub(text)[0] if text else (text or "")
+
+
 def require_reason(reason: str | None, field: str = "reason") -> str:
-    text = (reason or "").strip()
+    """A reason a person wrote, with any card number in it replaced by its last four."""
+    text = scrub((reason or "").strip())[0]
     if len(text) < MIN_REASON_LENGTH:
-        raise InvalidInput(field, reason or "", f"a written reason of {MIN_REASON_LENGTH}+ letters")
+        raise InvalidInput(field, text, f"a written reason of {MIN_REASON_LENGTH}+ letters")
     return text
 
 
@@ -630,7 +637,7 @@ def new_task(
         customer_id=order.customer_id,
         kind=kind,
         state="open",
-        what_needed=what_needed,
+        what_needed=typed(what_needed),
         due_at=due_at or utcnow() + CONTACT_DUE,
         created_by_id=actor.user_id,
         created_by_name=actor.username,
@@ -657,8 +664,8 @@ def close_tasks(
     now = utcnow()
     for task in tasks:
         task.state = state
-        task.answer = answer or task.answer
-        task.outcome = outcome
+        task.answer = typed(answer) or task.answer
+        task.outcome = typed(outcome)
         task.closed_at = now
         task.closed_by_name = actor.username
     return tasks
@@ -683,7 +690,7 @@ def close_exception_records(
     for record in records:
         record.state = "closed"
         record.result = result
-        record.result_note = note
+        record.result_note = typed(note)
         record.handled_by_id = actor.user_id
         record.handled_by_name = actor.username
         record.closed_at = now
@@ -748,7 +755,7 @@ def audit(
         action=action,
         from_state=order.status,
         to_state=order.status,
-        reason=reason,
+        reason=typed(reason),
         detail=detail or None,
     )
 
@@ -1085,6 +1092,11 @@ def resolve_payment(
 
 
 def _check_new_payment(payment: NewPayment) -> None:
+    # The reference and brand are kept: a card number typed there is refused, never stored.
+    for name, value in (("reference", payment.reference), ("card_brand", payment.card_brand)):
+        last4 = card_number_in(value or "")
+        if last4 is not None:
+            raise FullCardNumber(name, last4)
     if payment.method not in KNOWN_PAYMENT_METHODS:
         raise InvalidInput("method", payment.method, " / ".join(sorted(KNOWN_PAYMENT_METHODS)))
     if payment.amount_cents <= 0:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.errors import DatabaseUnavailable, NotFound
 from app.numbers import entity_number, order_number, parse_number
 from app.permissions import Actor, Permission, require
-from app.views.search import LIKE_ESCAPE, contains_pattern
+from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
 from db.models import (
     AuditEvent,
     Customer,
@@ -132,7 +132,7 @@ def _conditions(session: Session, flt: OrderFilter) -> list:
         conditions.append(Order.received_at >= flt.received_from)
     if flt.received_before:
         conditions.append(Order.received_at < flt.received_before)
-    text = flt.text.strip()
+    text = search_text(flt.text)
     if text:
         number = parse_number(text)
         if number and number[0] == "order":

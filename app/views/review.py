@@ -27,7 +27,7 @@ from app.permissions import Actor, Permission, require
 from app.review.loading import RunCache, fill_stock
 from app.review.model import ReviewSettings
 from app.views.orders import OrderDetail, order_detail
-from app.views.search import LIKE_ESCAPE, contains_pattern
+from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
 from app.workflow import may_transition
 from db.models import (
     ContactTask,
@@ -787,7 +787,7 @@ def _exception_conditions(flt: ExceptionFilter) -> list:
         conditions.append(ExceptionRecord.opened_at >= flt.opened_from)
     if flt.opened_before:
         conditions.append(ExceptionRecord.opened_at < flt.opened_before)
-    text = flt.text.strip()
+    text = search_text(flt.text)
     if text:
         number = parse_number(text)
         if number and number[0] == "order":

@@ -78,3 +78,10 @@ def test_payment_problems_are_told_in_the_customers_words_and_language():
     )
     assert "付款被拒绝" in payment_problem_text(findings, "zh")
     assert "staff text" not in english
+
+
+def test_a_customer_who_sent_a_card_number_is_asked_again_and_told_never_to_send_one():
+    removed = Finding("card_number.removed", Severity.BLOCK, "ship_to.line1", "m", Queue.NEEDS_INFO)
+    english = missing_items([removed], "en")
+    assert "never send card numbers" in english and "street" not in english
+    assert "银行卡号" in missing_items([removed], "zh")

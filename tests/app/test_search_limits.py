@@ -1,0 +1,47 @@
+"""Search inputs have limits: a 50,000-character search is a clear message, not a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.counter import find_customers, find_products
+from app.errors import InvalidInput
+from app.permissions import Role
+from app.views.orders import OrderFilter, list_orders
+from app.views.review import ExceptionFilter, search_exceptions
+from app.views.search import MAX_SEARCH_CHARS
+from tests.conftest import make_actor
+
+CLERK = make_actor(Role.SUPERVISOR, username="clerk")
+HUGE = "a%_" * 20_000  # 60,000 characters: past SQLite's LIKE pattern limit
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        lambda s: list_orders(s, CLERK, OrderFilter(text=HUGE), 50),
+        lambda s: search_exceptions(s, CLERK, ExceptionFilter(text=HUGE)),
+        lambda s: find_customers(s, CLERK, HUGE),
+        lambda s: find_products(s, CLERK, HUGE),
+    ],
+    ids=["orders list", "exception search", "counter customers", "counter products"],
+)
+def test_a_search_longer_than_the_limit_is_refused_with_a_clear_message(db, search):
+    with db.unit_of_work() as uow, pytest.raises(InvalidInput) as refused:
+        search(uow.session)
+    assert refused.value.field == "search"
+    assert f"at most {MAX_SEARCH_CHARS}" in str(refused.value)
+    assert "60,000 characters" in str(refused.value) and HUGE not in str(refused.value)
+
+
+def test_a_search_at_the_limit_still_runs(db):
+    with db.unit_of_work() as uow:
+        assert list_orders(uow.session, CLERK, OrderFilter(text="x" * MAX_SEARCH_CHARS), 50) == []
+
+
+def test_the_orders_command_says_the_limit_in_one_line(db_url, capsys):
+    from app.cli import main
+
+    assert main(["orders", "list", "--search", HUGE, "--db", db_url]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "at most" in err and "Traceback" not in err
