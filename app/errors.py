@@ -189,6 +189,8 @@ class AnotherDeskIsUpgrading(DatabaseError):
             f"Another desk is upgrading or loading {target}; try again when it has finished."
         )
         self.target = target
+
+
 # --------------------------------------------------------------------------- staff login and
 # database roles (login tokens, acting as a named user on the command line, desk roles)
 
@@ -236,6 +238,8 @@ class DeskRoleRefused(OrderdeskError):
         super().__init__(f"Desk role {name} was not made: {reason}")
         self.name = name
         self.reason = reason
+
+
 # --------------------------------------------------------------------------- input safety
 
 
