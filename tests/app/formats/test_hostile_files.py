@@ -193,7 +193,7 @@ def test_the_code_page_can_be_named_and_a_wrong_name_is_refused(db, admin, tmp_p
     assert refused.value.field == "encoding"
 
 
-def test_the_import_command_takes_an_encoding(db_url, tmp_path, capsys):
+def test_the_import_command_takes_an_encoding(db_url, tmp_path, capsys, staff_login):
     from app.cli import main
 
     path = tmp_path / "named.csv"
