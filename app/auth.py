@@ -42,6 +42,7 @@ from app.errors import (
     NotFound,
     WeakPassword,
 )
+from app.i18n import _
 from app.permissions import ROLE_DESCRIPTIONS, Actor, Permission, Role, require
 from app.uow import UnitOfWork
 from db.models import Role as RoleRow
@@ -181,11 +182,14 @@ def validate_new_password(password: str) -> None:
 
     Only the shape is described in the error, never the value."""
     if not password:
-        raise WeakPassword("a password (it is blank)", MIN_PASSWORD_LENGTH)
+        raise WeakPassword(_("a password (it is blank)"), MIN_PASSWORD_LENGTH)
     if not password.strip():
-        raise WeakPassword("a password that is not only spaces", MIN_PASSWORD_LENGTH)
+        raise WeakPassword(_("a password that is not only spaces"), MIN_PASSWORD_LENGTH)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(f"at least {MIN_PASSWORD_LENGTH} characters", MIN_PASSWORD_LENGTH)
+        raise WeakPassword(
+            _("at least {count} characters").format(count=MIN_PASSWORD_LENGTH),
+            MIN_PASSWORD_LENGTH,
+        )
 
 
 def validate_roles(roles: list[str] | tuple[str, ...]) -> list[str]:

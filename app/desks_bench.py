@@ -459,6 +459,7 @@ class DesksRun:
     operations: int
     per_kind: dict[str, int]
     refused: dict[str, int]
+    failed_logins: int
     violations: list[str]
 
     @property
@@ -487,12 +488,14 @@ def run_mix(
     for tally in tallies:
         per_kind.update(tally.operations)
         refused.update(tally.refused)
+    failed_logins = sum(sum(tally.failed_logins.values()) for tally in tallies)
     return DesksRun(
         desks,
         elapsed,
         sum(per_kind.values()),
         dict(per_kind),
         dict(refused),
+        failed_logins,
         violations,
     )
 

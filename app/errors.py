@@ -172,6 +172,9 @@ class ConcurrentUpdate(OrderdeskError):
 # administration under concurrency (safety-desks)
 
 
+from app.i18n import _  # noqa: E402  (new messages are translatable)
+
+
 class WeakPassword(InvalidInput):
     """A new password refused by its shape; the password itself is never echoed back."""
 
@@ -186,7 +189,9 @@ class AnotherDeskIsUpgrading(DatabaseError):
 
     def __init__(self, target: str) -> None:
         super().__init__(
-            f"Another desk is upgrading or loading {target}; try again when it has finished."
+            _(
+                "Another desk is upgrading or loading {target}; try again when it has finished."
+            ).format(target=target)
         )
         self.target = target
 

@@ -37,10 +37,8 @@ CUSTOMERS = [
 ]
 
 
-@pytest.fixture
-def engine_with_duplicates(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'dups.sqlite'}")
-    command.upgrade(schema.alembic_config(engine), "0004_leaner_indexes")
+def seed_duplicates(engine) -> None:
+    """Customers 1–3 and 4–5 are duplicates (by buyer id or e-mail); 6, 7, 8 are not."""
     with engine.begin() as connection:
         for customer_id, buyer, email, phone, status in CUSTOMERS:
             connection.execute(
@@ -67,6 +65,23 @@ def engine_with_duplicates(tmp_path):
                 text(ADDRESS),
                 dict(id=address_id, customer=customer_id, line1=f"L{address_id}", default=default),
             )
+
+
+MERGED_CUSTOMERS = [
+    (1, "amazon:a@marketplace.amazon.de", "ana@example.com", "+4930111", "banned"),
+    (4, "amazon:b@marketplace.amazon.de", "ben@example.com", "+4930222", "arrears"),
+    (6, None, "cleo@example.com", "+4930333", "active"),
+    (7, None, None, "+4930333", "active"),
+    (8, None, None, None, "active"),
+]
+MERGED_ORDERS = {10: 1, 20: 1, 30: 1, 31: 1, 50: 4, 70: 7}
+
+
+@pytest.fixture
+def engine_with_duplicates(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'dups.sqlite'}")
+    command.upgrade(schema.alembic_config(engine), "0004_leaner_indexes")
+    seed_duplicates(engine)
     return engine
 
 
@@ -89,14 +104,8 @@ def test_duplicates_are_merged_into_the_oldest_with_the_strictest_status(engine_
             " FROM audit_events ORDER BY entity_id",
         )
         assert connection.execute(text("PRAGMA foreign_key_check")).fetchall() == []
-    assert sorted(customers) == [
-        (1, "amazon:a@marketplace.amazon.de", "ana@example.com", "+4930111", "banned"),
-        (4, "amazon:b@marketplace.amazon.de", "ben@example.com", "+4930222", "arrears"),
-        (6, None, "cleo@example.com", "+4930333", "active"),
-        (7, None, None, "+4930333", "active"),
-        (8, None, None, None, "active"),
-    ]
-    assert orders == {10: 1, 20: 1, 30: 1, 31: 1, 50: 4, 70: 7}
+    assert sorted(customers) == MERGED_CUSTOMERS
+    assert orders == MERGED_ORDERS
     assert sorted(addresses) == [(1, 1, 1), (2, 1, 0), (3, 1, 0)]  # one default address
     assert [event[:5] for event in events] == [
         ("customer", 1, "customers_merged", "active", "banned"),

@@ -23,4 +23,4 @@ def test_eight_desks_doing_the_real_mix_at_once_break_no_invariant(empty_pg_url)
     assert run.violations == []
     # The mix really ran: every kind of work at every desk, and wrong passwords counted.
     assert run.per_kind == {kind: DESKS * ROUNDS for kind in KINDS}
-    assert run.refused.get("login: LoginThrottled", 0) > 0
+    assert run.failed_logins >= 3  # at least the free attempts of one name

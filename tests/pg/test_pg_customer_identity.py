@@ -144,3 +144,41 @@ def test_forty_parallel_attempts_at_an_unknown_name_are_throttled_the_same(pg):
     outcomes, errors = _at_once(40, attempt)
     assert errors == []
     assert sorted(outcomes) == sorted(["failed"] * 3 + ["throttled"] * 37)
+
+
+def test_the_migration_merges_duplicates_on_postgresql_too(empty_pg_url):
+    from alembic import command
+    from sqlalchemy import text
+
+    from db import schema
+    from db.engine import make_engine
+    from tests.db.test_customer_identity_migration import (
+        MERGED_CUSTOMERS,
+        MERGED_ORDERS,
+        seed_duplicates,
+    )
+
+    engine = make_engine(empty_pg_url)
+    try:
+        command.upgrade(schema.alembic_config(engine), "0004_leaner_indexes")
+        seed_duplicates(engine)
+        schema.upgrade(engine)
+        with engine.connect() as connection:
+            customers = connection.execute(
+                text("SELECT id, channel_buyer_id, email, phone, status FROM customers")
+            ).all()
+            orders = dict(connection.execute(text("SELECT id, customer_id FROM orders")).all())
+            merged = connection.execute(
+                text(
+                    "SELECT entity_id, to_state, detail FROM audit_events"
+                    " WHERE action = 'customers_merged' ORDER BY entity_id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert sorted(tuple(row) for row in customers) == MERGED_CUSTOMERS
+    assert orders == MERGED_ORDERS
+    assert [(row[0], row[1], row[2]["merged_ids"]) for row in merged] == [
+        (1, "banned", [2, 3]),
+        (4, "arrears", [5]),
+    ]
