@@ -46,9 +46,7 @@ def test_a_move_takes_free_units_of_the_oldest_quant_first():
 
 
 @given(
-    st.lists(
-        st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 100)), max_size=6
-    ),
+    st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 100)), max_size=6),
     st.integers(1, 300),
 )
 def test_taking_never_touches_reserved_units_nor_takes_more_than_asked(specs, wanted):
@@ -63,9 +61,7 @@ def test_taking_never_touches_reserved_units_nor_takes_more_than_asked(specs, wa
 
 
 @given(
-    st.lists(
-        st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 100)), max_size=6
-    ),
+    st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50), st.integers(0, 100)), max_size=6),
     st.integers(0, 400),
 )
 def test_a_possible_count_leaves_exactly_the_counted_units_and_every_reservation(specs, counted):
@@ -109,9 +105,7 @@ def test_a_receipt_books_against_this_warehouses_earliest_line_before_unassigned
 
 def test_the_suggestion_covers_a_month_like_the_last_plus_the_threshold_in_whole_packs():
     assert (
-        rules.suggested_reorder(
-            min_quantity=10, pack_size=12, available=3, incoming=5, demand=30
-        )
+        rules.suggested_reorder(min_quantity=10, pack_size=12, available=3, incoming=5, demand=30)
         == 36
     )
     assert (

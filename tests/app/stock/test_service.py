@@ -68,7 +68,9 @@ def receive(db, qty=10, bin_code="R-01", product="PEN-1", **kw):
 def quants(db, product_id):
     with db.unit_of_work() as uow:
         return uow.session.execute(
-            select(StockQuant.bin_id, StockQuant.on_hand, StockQuant.reserved, StockQuant.received_date)
+            select(
+                StockQuant.bin_id, StockQuant.on_hand, StockQuant.reserved, StockQuant.received_date
+            )
             .where(StockQuant.product_id == product_id)
             .order_by(StockQuant.id)
         ).all()
@@ -76,7 +78,9 @@ def quants(db, product_id):
 
 def moves_agree(db, product_id):
     with db.unit_of_work() as uow:
-        by_moves = {k: v for k, v in queries.on_hand_from_moves(uow.session, product_id).items() if v}
+        by_moves = {
+            k: v for k, v in queries.on_hand_from_moves(uow.session, product_id).items() if v
+        }
         by_quants = {k: v for k, v in queries.on_hand_by_bin(uow.session, product_id).items() if v}
     return by_moves == by_quants
 
@@ -94,7 +98,12 @@ def test_receiving_by_barcode_makes_a_quant_dated_today_a_move_and_an_audit_even
     with db.unit_of_work() as uow:
         move = uow.session.scalars(select(StockMove)).one()
         event = uow.session.scalars(select(AuditEvent).where(AuditEvent.action == "receive")).one()
-    assert (move.kind, move.quantity, move.to_bin_id, move.from_bin_id) == ("receipt", 12, bin_id, None)
+    assert (move.kind, move.quantity, move.to_bin_id, move.from_bin_id) == (
+        "receipt",
+        12,
+        bin_id,
+        None,
+    )
     assert event.entity_type == "stock" and event.actor_name == "wh"
     assert "Free receiving" in move.reason
 
@@ -113,7 +122,12 @@ def test_receiving_against_the_expected_line_reduces_it_then_closes_it(db, floor
     soon = utcnow().date() + dt.timedelta(days=3)
     with db.unit_of_work() as uow:
         line = add_incoming(
-            uow, SUPERVISOR, product="PEN-1", quantity=20, expected_date=soon, warehouse="BER1",
+            uow,
+            SUPERVISOR,
+            product="PEN-1",
+            quantity=20,
+            expected_date=soon,
+            warehouse="BER1",
             reference="PO-1",
         )
     first = receive(db, 8)
@@ -169,7 +183,12 @@ def test_customer_service_may_not_receive_and_warehouse_staff_may_not_count(db, 
     receive(db, 3)
     with db.unit_of_work() as uow, pytest.raises(PermissionDenied):
         book_count(
-            uow, WAREHOUSE, warehouse="BER1", product="PEN-1", bin_code="R-01", counted=1,
+            uow,
+            WAREHOUSE,
+            warehouse="BER1",
+            product="PEN-1",
+            bin_code="R-01",
+            counted=1,
             reason="cycle count",
         )
 
@@ -179,7 +198,12 @@ def test_putaway_moves_the_oldest_units_and_keeps_their_received_dates(db, floor
     receive(db, 5, received_date=dt.date(2026, 10, 1))
     with db.unit_of_work() as uow:
         result = move_stock(
-            uow, WAREHOUSE, warehouse="BER1", product="PEN-1", quantity=7, from_bin="R-01",
+            uow,
+            WAREHOUSE,
+            warehouse="BER1",
+            product="PEN-1",
+            quantity=7,
+            from_bin="R-01",
             to_bin="A-01",
         )
     assert (result.left_in_from_bin, result.now_in_to_bin) == (3, 7)
@@ -187,7 +211,9 @@ def test_putaway_moves_the_oldest_units_and_keeps_their_received_dates(db, floor
         shelf = uow.session.scalar(select(Bin.id).where(Bin.code == "A-01"))
         move = uow.session.scalars(select(StockMove).where(StockMove.kind == "move")).one()
     assert move.reason == "Putaway"
-    assert sorted((q.on_hand, q.received_date) for q in quants(db, floor["pen"]) if q.bin_id == shelf) == [
+    assert sorted(
+        (q.on_hand, q.received_date) for q in quants(db, floor["pen"]) if q.bin_id == shelf
+    ) == [
         (2, dt.date(2026, 10, 1)),
         (5, dt.date(2026, 9, 1)),
     ]
@@ -202,7 +228,12 @@ def test_a_move_never_takes_reserved_units(db, floor):
         uow.commit()
     with db.unit_of_work() as uow, pytest.raises(NotEnoughStock) as caught:
         move_stock(
-            uow, WAREHOUSE, warehouse="BER1", product="PEN-1", quantity=3, from_bin="R-01",
+            uow,
+            WAREHOUSE,
+            warehouse="BER1",
+            product="PEN-1",
+            quantity=3,
+            from_bin="R-01",
             to_bin="A-01",
         )
     assert caught.value.free == 2
@@ -219,8 +250,14 @@ def test_a_count_shows_the_difference_first_and_books_it_with_a_reason(db, floor
     assert [q.on_hand for q in quants(db, floor["pen"])] == [10]  # a preview writes nothing
     with db.unit_of_work() as uow:
         result = book_count(
-            uow, SUPERVISOR, warehouse="BER1", product="PEN-1", bin_code="A-01", counted=8,
-            reason="Cycle count", expected_system=10,
+            uow,
+            SUPERVISOR,
+            warehouse="BER1",
+            product="PEN-1",
+            bin_code="A-01",
+            counted=8,
+            reason="Cycle count",
+            expected_system=10,
         )
     assert result.difference == -2
     assert [q.on_hand for q in quants(db, floor["pen"])] == [8]
@@ -230,7 +267,15 @@ def test_a_count_shows_the_difference_first_and_books_it_with_a_reason(db, floor
 def test_a_count_needs_a_reason(db, floor):
     receive(db, 10, bin_code="A-01")
     with db.unit_of_work() as uow, pytest.raises(InvalidInput) as caught:
-        book_count(uow, SUPERVISOR, warehouse="BER1", product="PEN-1", bin_code="A-01", counted=8, reason="")
+        book_count(
+            uow,
+            SUPERVISOR,
+            warehouse="BER1",
+            product="PEN-1",
+            bin_code="A-01",
+            counted=8,
+            reason="",
+        )
     assert caught.value.field == "reason"
 
 
@@ -241,7 +286,12 @@ def test_a_count_below_what_is_reserved_is_refused_with_both_numbers(db, floor):
         uow.commit()
     with db.unit_of_work() as uow, pytest.raises(CountBelowReserved) as caught:
         book_count(
-            uow, SUPERVISOR, warehouse="BER1", product="PEN-1", bin_code="A-01", counted=4,
+            uow,
+            SUPERVISOR,
+            warehouse="BER1",
+            product="PEN-1",
+            bin_code="A-01",
+            counted=4,
             reason="Cycle count",
         )
     assert (caught.value.counted, caught.value.reserved) == (4, 6)
@@ -253,8 +303,14 @@ def test_a_count_of_stock_changed_at_another_desk_since_it_was_shown_is_refused(
     receive(db, 2, bin_code="A-01")
     with db.unit_of_work() as uow, pytest.raises(StockChangedSinceCounted):
         book_count(
-            uow, SUPERVISOR, warehouse="BER1", product="PEN-1", bin_code="A-01", counted=11,
-            reason="Cycle count", expected_system=10,
+            uow,
+            SUPERVISOR,
+            warehouse="BER1",
+            product="PEN-1",
+            bin_code="A-01",
+            counted=11,
+            reason="Cycle count",
+            expected_system=10,
         )
 
 
@@ -262,12 +318,22 @@ def test_an_adjustment_that_would_make_stock_negative_is_refused(db, floor):
     receive(db, 2, bin_code="A-01")
     with db.unit_of_work() as uow, pytest.raises(StockWouldGoNegative):
         adjust_stock(
-            uow, SUPERVISOR, warehouse="BER1", product="PEN-1", bin_code="A-01", change=-3,
+            uow,
+            SUPERVISOR,
+            warehouse="BER1",
+            product="PEN-1",
+            bin_code="A-01",
+            change=-3,
             reason="Damaged",
         )
     with db.unit_of_work() as uow:
         result = adjust_stock(
-            uow, SUPERVISOR, warehouse="BER1", product="PEN-1", bin_code="A-01", change=-2,
+            uow,
+            SUPERVISOR,
+            warehouse="BER1",
+            product="PEN-1",
+            bin_code="A-01",
+            change=-2,
             reason="Damaged in handling",
         )
     assert result.after == 0
@@ -277,7 +343,12 @@ def test_an_adjustment_that_would_make_stock_negative_is_refused(db, floor):
 def test_a_gain_found_in_an_empty_bin_is_booked_as_a_new_quant(db, floor):
     with db.unit_of_work() as uow:
         book_count(
-            uow, SUPERVISOR, warehouse="BER1", product="INK-1", bin_code="A-02", counted=3,
+            uow,
+            SUPERVISOR,
+            warehouse="BER1",
+            product="INK-1",
+            bin_code="A-02",
+            counted=3,
             reason="Found on shelf",
         )
     assert [q.on_hand for q in quants(db, floor["ink"])] == [3]
@@ -290,7 +361,11 @@ def test_incoming_stock_refuses_past_dates_and_unknown_warehouses(db, floor):
     assert caught.value.field == "expected date"
     with db.unit_of_work() as uow, pytest.raises(UnknownCode) as unknown:
         add_incoming(
-            uow, SUPERVISOR, product="PEN-1", quantity=5, expected_date=utcnow().date(),
+            uow,
+            SUPERVISOR,
+            product="PEN-1",
+            quantity=5,
+            expected_date=utcnow().date(),
             warehouse="XX9",
         )
     assert unknown.value.field == "warehouse"
