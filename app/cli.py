@@ -406,10 +406,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             raise exc
         # The desks' own services over a small part of it: imports, review, desk actions.
         desk_work = stage_desk_work(database, result, seed=args.seed)
+        from app.demo_stock import stage_stock_work  # issue 11: the stock desk's work
+
+        stock_work = stage_stock_work(database, result, seed=args.seed)
     finally:
         database.dispose()
     if args.json:
-        emit_json({**dataclasses.asdict(result), "desk_work": desk_work})
+        emit_json({**dataclasses.asdict(result), "desk_work": desk_work, "stock_work": stock_work})
         return EXIT_OK
     print(
         f"Demo data in {database.description}: {result.orders} orders, "
@@ -417,6 +420,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{result.warehouses} warehouses."
     )
     print(desk_work.as_text())
+    print(stock_work.as_text())
     print("Demo users (passwords are shown only now; reset with `orderdesk user passwd NAME`):")
     for user in result.users:
         print(f"  {user.username:<12} {user.password:<20} {user.role}")

@@ -74,6 +74,12 @@ def low_stock_pdf(
         _("30-day demand"),
         _("Order"),
     ]
+    head = ParagraphStyle("head", fontName=font, fontSize=8.5, leading=10, textColor=colors.white)
+    head_right = ParagraphStyle("head_right", parent=head, alignment=2)
+    header = [
+        Paragraph(_escape(text), head_right if column >= 3 else head)
+        for column, text in enumerate(header)
+    ]
     body = [
         [
             row.warehouse_code,
@@ -93,8 +99,8 @@ def low_stock_pdf(
     table = Table(
         [header, *body],
         repeatRows=1,
-        colWidths=[18 * mm, 30 * mm, 80 * mm, 16 * mm, 17 * mm, 18 * mm, 18 * mm, 17 * mm,
-                   22 * mm, 20 * mm, 17 * mm],
+        colWidths=[21 * mm, 28 * mm, 77 * mm, 16 * mm, 17 * mm, 18 * mm, 18 * mm, 17 * mm,
+                   22 * mm, 22 * mm, 17 * mm],
     )  # fmt: skip
     table.setStyle(
         TableStyle(

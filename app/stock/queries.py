@@ -496,3 +496,25 @@ def on_hand_by_bin(session: Session, product_id: int) -> dict[int, int]:
             .group_by(QUANT.bin_id)
         )
     }
+
+
+# --------------------------------------------------------------------------- setup
+
+
+def bins_of(session: Session, warehouse_id: int) -> list[tuple[str, str, int, int]]:
+    """(code, kind, walk position, units in it) of a warehouse's bins, in walk order."""
+    units = (
+        select(QUANT.bin_id, func.sum(QUANT.on_hand).label("units"))
+        .where(QUANT.warehouse_id == warehouse_id)
+        .group_by(QUANT.bin_id)
+        .subquery()
+    )
+    return [
+        (code, kind, sequence, int(count or 0))
+        for code, kind, sequence, count in session.execute(
+            select(Bin.code, Bin.kind, Bin.pick_sequence, units.c.units)
+            .outerjoin(units, units.c.bin_id == Bin.id)
+            .where(Bin.warehouse_id == warehouse_id)
+            .order_by(Bin.pick_sequence, Bin.code)
+        )
+    ]

@@ -62,12 +62,14 @@ from app.stock.model import (
 from app.stock.service import (
     add_incoming,
     book_count,
+    find_product,
     identify,
     move_stock,
     preview_count,
     receive_stock,
 )
 from app.stock.setup import (
+    add_warehouse,
     import_bins_csv,
     import_incoming_csv,
     label_codes_for_bins,
@@ -455,9 +457,32 @@ class StockScreen(DeskScreen):
         self.labels_button = QPushButton(_("Print bin labels"))
         self.labels_button.setObjectName("printBinLabels")
         self.labels_button.clicked.connect(self.print_bin_labels)
-        bins_box.addWidget(import_bins)
-        bins_box.addWidget(self.labels_button)
-        bins_box.addStretch(1)
+        self.bins_table = _table(
+            "binsTable", [_("Walk"), _("Bin"), _("Kind"), _("Units")], (48, 76, 76, 52)
+        )
+        bins_box.addWidget(self.bins_table, 1)
+        row = QHBoxLayout()
+        row.addWidget(import_bins)
+        row.addWidget(self.labels_button)
+        bins_box.addLayout(row)
+
+        warehouse = QGroupBox(_("New warehouse"))
+        w_form = QFormLayout(warehouse)
+        self.new_warehouse = {}
+        for key, label in (
+            ("code", _("Code")),
+            ("name", _("Name")),
+            ("country", _("Country (2 letters)")),
+            ("city", _("City")),
+        ):
+            edit = QLineEdit()
+            edit.setObjectName(f"newWarehouse_{key}")
+            self.new_warehouse[key] = edit
+            w_form.addRow(label, edit)
+        add_warehouse_button = QPushButton(_("Add warehouse"))
+        add_warehouse_button.setObjectName("addWarehouse")
+        add_warehouse_button.clicked.connect(self.add_new_warehouse)
+        w_form.addRow(add_warehouse_button)
 
         threshold = QGroupBox(_("Low-stock threshold (this warehouse)"))
         t_form = QFormLayout(threshold)
@@ -481,6 +506,7 @@ class StockScreen(DeskScreen):
         p_form = QFormLayout(product)
         self.setup_product = QLineEdit()
         self.setup_product.setObjectName("setupProduct")
+        self.setup_product.editingFinished.connect(self.load_product_setup)
         self.setup_barcode = QLineEdit()
         self.setup_barcode.setObjectName("setupBarcode")
         self.setup_fragile = QCheckBox(_("Fragile"))
@@ -497,6 +523,7 @@ class StockScreen(DeskScreen):
         column = QVBoxLayout()
         column.addWidget(threshold)
         column.addWidget(product)
+        column.addWidget(warehouse)
         self.setup_message = tone_label("setupMessage", INFO)
         column.addWidget(self.setup_message)
         column.addStretch(1)
@@ -833,6 +860,8 @@ class StockScreen(DeskScreen):
             self.load_incoming()
         elif title == _("Replenish pick faces"):
             self.load_replenishment()
+        elif title == _("Setup"):
+            self.load_bins()
         self.scan.take_focus()
 
     def load_low_stock(self) -> None:
@@ -1021,6 +1050,66 @@ class StockScreen(DeskScreen):
             return
         self._say(self.setup_message, GOOD, _("{sku} saved.").format(sku=code.strip()))
         self.refresh()
+
+    def load_bins(self) -> None:
+        if self.warehouse_id is None:
+            return
+        rows = self._read(queries.bins_of, self.warehouse_id)
+        _fill(
+            self.bins_table,
+            [
+                (sequence, code, _(BIN_KIND_TEXT.get(kind, kind)), units)  # type: ignore[call-overload]
+                for code, kind, sequence, units in rows
+            ],
+            right=(0, 3),
+        )
+
+    def load_product_setup(self) -> None:
+        """The product's barcode and flags as they stand, to change them."""
+        code = self.setup_product.text().strip()
+        if not code:
+            return
+        try:
+            product = self._read(find_product, code)
+        except OrderdeskError as error:
+            self._say(self.setup_message, BAD, error_text(error))
+            return
+        self.setup_product.setText(product.sku)
+        self.setup_barcode.setText(product.barcode or "")
+        self.setup_fragile.setChecked(product.fragile)
+        self.setup_high_value.setChecked(product.high_value)
+        self._say(self.setup_message, INFO, f"{product.sku} · {product.name}")
+
+    def add_new_warehouse(self) -> None:
+        values = {key: edit.text() for key, edit in self.new_warehouse.items()}
+        try:
+            with self._context.database.unit_of_work() as uow:
+                add_warehouse(
+                    uow,
+                    self._actor,
+                    code=values["code"],
+                    name=values["name"],
+                    country_code=values["country"],
+                    city=values["city"],
+                )
+        except OrderdeskError as error:
+            self._say(self.setup_message, BAD, error_text(error))
+            return
+        self._warehouses = self._read(queries.warehouses)
+        code = values["code"].strip().upper()
+        self.warehouse_combo.blockSignals(True)
+        self.warehouse_combo.clear()
+        for id_, wh_code, name in self._warehouses:
+            self.warehouse_combo.addItem(f"{wh_code} · {name}", id_)
+        self.warehouse_combo.blockSignals(False)
+        for edit in self.new_warehouse.values():
+            edit.clear()
+        self._say(
+            self.setup_message,
+            GOOD,
+            _("Warehouse {code} added; choose it above to set up its bins.").format(code=code),
+        )
+        self._warehouse_changed()
 
     def print_bin_labels(self) -> None:
         if self.warehouse_id is None:
