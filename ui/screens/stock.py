@@ -159,9 +159,7 @@ def _fill(table: QTableWidget, rows: Sequence[Sequence[object]], right: Sequence
         for c, value in enumerate(values):
             item = QTableWidgetItem("" if value is None else str(value))
             if c in right:
-                item.setTextAlignment(
-                    int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                )
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
 
 

@@ -1,0 +1,174 @@
+"""The Stock desk driven as a scanner would: keystrokes and Enter into the scan field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from app.stock.service import add_incoming
+from app.stock.setup import save_bin, set_reorder_rule
+from db.models import Bin, IncomingStock, StockQuant, utcnow
+from tests import factories
+from ui.screens.stock import StockScreen
+from ui.style import BAD, GOOD, WARN
+
+
+@pytest.fixture
+def floor(db, people):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        factories.warehouse(s, "BER1", bins=0)
+        factories.warehouse(s, "MAN1", bins=0)
+        factories.product(s, "PEN-1", name="钢笔 Fountain pen", barcode="4006381333931")
+        uow.commit()
+    sue = people["sue"]
+    for warehouse, code, seq, kind in (
+        ("BER1", "R-01", 1, "receiving"),
+        ("BER1", "A-01", 2, "storage"),
+        ("MAN1", "M-01", 1, "storage"),
+    ):
+        with db.unit_of_work() as uow:
+            save_bin(uow, sue, warehouse=warehouse, code=code, pick_sequence=seq, kind=kind)
+    with db.unit_of_work() as uow:
+        add_incoming(
+            uow, sue, product="PEN-1", quantity=30, warehouse="BER1", reference="PO-77",
+            expected_date=utcnow().date() + dt.timedelta(days=2),
+        )  # fmt: skip
+
+
+def scan(qtbot, screen: StockScreen, *codes: str) -> None:
+    """Keystrokes go where the keyboard is, as a scanner's do: the scan field must have it."""
+    for code in codes:
+        target = QApplication.focusWidget() or screen.scan.edit
+        qtbot.keyClicks(target, code)
+        qtbot.keyClick(target, Qt.Key.Key_Return)
+
+
+def on_hand(db, bin_code: str) -> int:
+    with db.unit_of_work() as uow:
+        return sum(
+            uow.session.scalars(
+                select(StockQuant.on_hand)
+                .join(Bin, Bin.id == StockQuant.bin_id)
+                .where(Bin.code == bin_code)
+            )
+        )
+
+
+@pytest.fixture
+def screen(qtbot, make_context, people, floor):
+    def open_as(username: str) -> StockScreen:
+        widget = StockScreen(make_context(people[username]))
+        qtbot.addWidget(widget)
+        widget.resize(1280, 800)
+        with qtbot.waitExposed(widget):
+            widget.show()
+        widget.activateWindow()
+        widget.focus_primary()
+        return widget
+
+    return open_as
+
+
+def test_receiving_by_scanner_books_against_the_expected_delivery(
+    qtbot, db, screen, shown_messages
+):
+    desk = screen("wes")
+    scan(qtbot, desk, "4006381333931", "4006381333931", "12", "R-01")
+    assert desk.scan.tone is GOOD
+    assert "12 × PEN-1" in desk.scan.feedback.text() and "PO-77" in desk.scan.feedback.text()
+    assert on_hand(db, "R-01") == 12
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(IncomingStock.quantity)) == 18
+    assert desk.scan.edit.hasFocus() and desk.scan.edit.text() == ""
+    assert "Scan the product" in desk.scan.instruction.text()
+    assert shown_messages == []
+
+
+def test_a_wrong_code_is_said_inline_in_red_and_the_scan_goes_on(qtbot, db, screen, shown_messages):
+    desk = screen("wes")
+    scan(qtbot, desk, "PEN-1", "NOT-A-THING")
+    assert desk.scan.tone is BAD and "NOT-A-THING" in desk.scan.feedback.text()
+    assert desk.scan.feedback.text().startswith("✕")
+    scan(qtbot, desk, "M-01")
+    assert desk.scan.tone is BAD and "MAN1" in desk.scan.feedback.text()
+    scan(qtbot, desk, "R-01")
+    assert desk.scan.tone is GOOD and on_hand(db, "R-01") == 1
+    assert shown_messages == []
+
+
+def test_esc_starts_the_dialogue_over(qtbot, screen):
+    desk = screen("wes")
+    scan(qtbot, desk, "PEN-1")
+    qtbot.keyClick(desk.scan.edit, Qt.Key.Key_Escape)
+    assert desk.step.state.product is None
+    assert "Scan the product" in desk.scan.instruction.text()
+
+
+def test_putaway_by_scans_moves_units_to_storage(qtbot, db, screen):
+    desk = screen("wes")
+    scan(qtbot, desk, "PEN-1", "10", "R-01")
+    qtbot.keyClick(desk, Qt.Key.Key_F3)
+    scan(qtbot, desk, "R-01", "PEN-1", "7", "A-01")
+    assert desk.scan.tone is GOOD, desk.scan.feedback.text()
+    assert (on_hand(db, "R-01"), on_hand(db, "A-01")) == (3, 7)
+
+
+def test_moving_more_than_the_bin_holds_is_refused_and_another_bin_can_finish(qtbot, db, screen):
+    desk = screen("wes")
+    scan(qtbot, desk, "PEN-1", "2", "R-01")
+    desk.set_verb(desk_verb("move"))
+    scan(qtbot, desk, "R-01", "PEN-1", "5", "A-01")
+    assert desk.scan.tone is BAD and "2 free" in desk.scan.feedback.text()
+    assert on_hand(db, "R-01") == 2
+
+
+def desk_verb(key: str):
+    from app.stock.model import VERBS
+
+    return VERBS[key]
+
+
+def test_a_count_shows_the_difference_then_books_it_on_enter(qtbot, db, screen):
+    desk = screen("sue")
+    scan(qtbot, desk, "PEN-1", "10", "A-01")
+    qtbot.keyClick(desk, Qt.Key.Key_F4)
+    scan(qtbot, desk, "A-01", "PEN-1", "8")
+    assert desk.scan.tone is WARN and "-2" in desk.scan.feedback.text()
+    assert on_hand(db, "A-01") == 10
+    scan(qtbot, desk, "")
+    assert desk.scan.tone is GOOD and on_hand(db, "A-01") == 8
+
+
+def test_warehouse_staff_cannot_start_a_count(qtbot, screen):
+    desk = screen("wes")
+    assert not desk.verb_buttons["count"].isEnabled()
+    qtbot.keyClick(desk, Qt.Key.Key_F4)
+    assert desk.step.state.verb == "receive"
+
+
+def test_the_low_stock_list_exports_as_csv(qtbot, db, screen, people, tmp_path):
+    with db.unit_of_work() as uow:
+        set_reorder_rule(uow, people["sue"], product="PEN-1", warehouse="BER1", min_quantity=5)
+    desk = screen("sue")
+    desk.tabs.setCurrentIndex(1)
+    assert desk.low_table.rowCount() == 1
+    path = tmp_path / "low.csv"
+    desk.export_low_csv(str(path))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("BER1,PEN-1,钢笔 Fountain pen,0,0,0,5,30,")
+
+
+def test_the_stock_list_finds_a_product_by_barcode_and_shows_its_bins(qtbot, db, screen):
+    desk = screen("wes")
+    scan(qtbot, desk, "PEN-1", "4", "R-01")
+    qtbot.keyClicks(desk.search_edit, "4006381333931")
+    qtbot.waitUntil(lambda: desk.model.total == 1 and desk.search_edit.text() != "", timeout=2000)
+    desk.table.selectRow(0)
+    assert desk.quant_table.rowCount() == 1
+    assert desk.quant_table.item(0, 0).text() == "R-01"
+    assert "PO-77" in desk.detail_incoming.text()
