@@ -402,3 +402,52 @@ def test_a_failed_conditional_update_changes_nothing(db, floor):
         quant_id = uow.session.scalar(select(StockQuant.id))
         with pytest.raises(ConcurrentUpdate):
             service._change_quant(uow.session, quant_id, -6)
+
+
+def test_desks_on_one_sqlite_file_receiving_and_moving_at_once_lose_no_unit(db_url, floor):
+    import threading
+
+    from app.database import open_database
+
+    errors: list[BaseException] = []
+
+    def desk(seed: int) -> None:
+        import random
+
+        rng = random.Random(seed)
+        database = open_database(db_url)
+        try:
+            for _ in range(10):
+                with database.unit_of_work() as uow:
+                    if rng.random() < 0.5:
+                        receive_stock(
+                            uow, WAREHOUSE, warehouse="BER1", product="PEN-1",
+                            quantity=rng.randint(1, 5), bin_code=rng.choice(("R-01", "A-01")),
+                        )  # fmt: skip
+                    else:
+                        source, target = rng.sample(("R-01", "A-01", "A-02"), 2)
+                        try:
+                            move_stock(
+                                uow, WAREHOUSE, warehouse="BER1", product="PEN-1", quantity=1,
+                                from_bin=source, to_bin=target,
+                            )  # fmt: skip
+                        except NotEnoughStock:
+                            pass
+        except BaseException as error:  # noqa: BLE001 - the test reports any failure
+            errors.append(error)
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=desk, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    from app.database import open_database as reopen
+
+    database = reopen(db_url)
+    try:
+        assert moves_agree(database, floor["pen"])
+    finally:
+        database.dispose()
