@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, literal, or_, select, union
+from sqlalchemy import and_, func, literal, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from app.permissions import Actor, Permission, require
@@ -55,40 +55,50 @@ class StockFilter:
     low_only: bool = False
 
 
-def _aggregates():
-    quants = (
+def _aggregates(products):
+    """Per (product, warehouse): quant sums, expected deliveries, and the pairs that have
+    either or a threshold -- only for ``products`` (ids or a subquery) when given."""
+
+    def only(query, column):
+        return query if products is None else query.where(column.in_(products))
+
+    quants = only(
         select(
             QUANT.product_id.label("product_id"),
             QUANT.warehouse_id.label("warehouse_id"),
             func.sum(QUANT.on_hand).label("on_hand"),
             func.sum(QUANT.reserved).label("reserved"),
             func.min(QUANT.received_date).filter(QUANT.on_hand > 0).label("oldest"),
-        )
-        .group_by(QUANT.product_id, QUANT.warehouse_id)
-        .subquery("q")
+        ),
+        QUANT.product_id,
     )
-    incoming = (
+    quants = quants.group_by(QUANT.product_id, QUANT.warehouse_id).subquery("q")
+    incoming = only(
         select(
             INCOMING.product_id.label("product_id"),
             INCOMING.warehouse_id.label("warehouse_id"),
             func.sum(INCOMING.quantity).label("incoming"),
-        )
-        .where(INCOMING.status == IncomingStatus.EXPECTED, INCOMING.warehouse_id.is_not(None))
-        .group_by(INCOMING.product_id, INCOMING.warehouse_id)
-        .subquery("i")
+        ).where(INCOMING.status == IncomingStatus.EXPECTED, INCOMING.warehouse_id.is_not(None)),
+        INCOMING.product_id,
     )
+    incoming = incoming.group_by(INCOMING.product_id, INCOMING.warehouse_id).subquery("i")
     pairs = union(
-        select(QUANT.product_id, QUANT.warehouse_id),
-        select(INCOMING.product_id, INCOMING.warehouse_id).where(
-            INCOMING.status == IncomingStatus.EXPECTED, INCOMING.warehouse_id.is_not(None)
+        only(select(QUANT.product_id, QUANT.warehouse_id), QUANT.product_id),
+        only(
+            select(INCOMING.product_id, INCOMING.warehouse_id).where(
+                INCOMING.status == IncomingStatus.EXPECTED, INCOMING.warehouse_id.is_not(None)
+            ),
+            INCOMING.product_id,
         ),
-        select(RULE.product_id, RULE.warehouse_id),
+        only(select(RULE.product_id, RULE.warehouse_id), RULE.product_id),
     ).subquery("pairs")
     return quants, incoming, pairs
 
 
-def _stock_query(flt: StockFilter):
-    quants, incoming, pairs = _aggregates()
+def _stock_query(flt: StockFilter, products=None):
+    """Rows with their figures; aggregates over ``products`` only when given (a page's
+    products, one product, the products with a threshold) -- never the whole stock."""
+    quants, incoming, pairs = _aggregates(products)
     on_hand = func.coalesce(quants.c.on_hand, 0)
     reserved = func.coalesce(quants.c.reserved, 0)
     query = (
@@ -127,20 +137,80 @@ def _stock_query(flt: StockFilter):
             and_(RULE.product_id == pairs.c.product_id, RULE.warehouse_id == pairs.c.warehouse_id),
         )
     )
+    query = _filtered(query, flt)
+    if flt.low_only:
+        query = query.where(RULE.min_quantity.is_not(None), on_hand - reserved < RULE.min_quantity)
+    return query
+
+
+def _filtered(query, flt: StockFilter):
     text = flt.search.strip()
     if text:
         query = query.where(
             or_(
                 Product.barcode == text,
-                func.lower(Product.sku).like(_prefix(text)),
+                func.lower(Product.sku).like(_prefix(text), escape="\\"),
                 func.lower(Product.name).like("%" + _escape(text.lower()) + "%", escape="\\"),
             )
         )
     if flt.warehouse_id is not None:
         query = query.where(Warehouse.id == flt.warehouse_id)
-    if flt.low_only:
-        query = query.where(RULE.min_quantity.is_not(None), on_hand - reserved < RULE.min_quantity)
     return query
+
+
+def _pairs_query(flt: StockFilter):
+    """(sku, warehouse code, product id, warehouse id) of the list's rows in list order,
+    walked from the products' SKU index: each candidate pair is an index probe, so a page
+    costs the same whatever the size of the stock."""
+    has_quant = (
+        select(QUANT.id)
+        .where(QUANT.product_id == Product.id, QUANT.warehouse_id == Warehouse.id)
+        .exists()
+    )
+    has_incoming = (
+        select(INCOMING.id)
+        .where(
+            INCOMING.product_id == Product.id,
+            INCOMING.warehouse_id == Warehouse.id,
+            INCOMING.status == IncomingStatus.EXPECTED,
+        )
+        .exists()
+    )
+    has_rule = (
+        select(RULE.id)
+        .where(RULE.product_id == Product.id, RULE.warehouse_id == Warehouse.id)
+        .exists()
+    )
+    query = (
+        select(Product.sku, Warehouse.code, Product.id, Warehouse.id)
+        .select_from(Product)
+        .join(Warehouse, true())
+        .where(or_(has_quant, has_incoming, has_rule))
+    )
+    return _filtered(query, flt)
+
+
+_RULE_PRODUCTS = select(RULE.product_id)
+
+
+def _low_rows(session: Session, flt: StockFilter) -> list[StockRow]:
+    """The low-only list is small (only products with a threshold): read whole, in order."""
+    query = _stock_query(flt, _RULE_PRODUCTS).order_by(Product.sku, Warehouse.code)
+    return [_row(values) for values in session.execute(query)]
+
+
+def _rows_for(session: Session, pairs: list) -> list[StockRow]:
+    if not pairs:
+        return []
+    wanted = [(sku, code) for sku, code, _p, _w in pairs]
+    product_ids = sorted({p for _s, _c, p, _w in pairs})
+    found = {
+        (row.sku, row.warehouse_code): row
+        for row in (
+            _row(values) for values in session.execute(_stock_query(StockFilter(), product_ids))
+        )
+    }
+    return [found[key] for key in wanted if key in found]
 
 
 def _escape(text: str) -> str:
@@ -156,24 +226,31 @@ def _row(values) -> StockRow:
 
 
 def count_stock(session: Session, flt: StockFilter) -> int:
-    return session.scalar(select(func.count()).select_from(_stock_query(flt).subquery())) or 0
+    if flt.low_only:
+        return len(_low_rows(session, flt))
+    return session.scalar(select(func.count()).select_from(_pairs_query(flt).subquery())) or 0
 
 
 def stock_page(
     session: Session, flt: StockFilter, after: tuple[str, str] | None, limit: int
 ) -> list[StockRow]:
     """Rows by SKU then warehouse code, after the given (sku, warehouse code) key."""
-    query = _stock_query(flt)
+    if flt.low_only:
+        rows = _low_rows(session, flt)
+        return [row for row in rows if after is None or row.key > after][:limit]
+    query = _pairs_query(flt)
     if after is not None:
         sku, code = after
         query = query.where(or_(Product.sku > sku, and_(Product.sku == sku, Warehouse.code > code)))
-    query = query.order_by(Product.sku, Warehouse.code).limit(limit)
-    return [_row(values) for values in session.execute(query)]
+    pairs = session.execute(query.order_by(Product.sku, Warehouse.code).limit(limit)).all()
+    return _rows_for(session, pairs)
 
 
 def stock_page_at(session: Session, flt: StockFilter, offset: int, limit: int) -> list[StockRow]:
-    query = _stock_query(flt).order_by(Product.sku, Warehouse.code).offset(offset).limit(limit)
-    return [_row(values) for values in session.execute(query)]
+    if flt.low_only:
+        return _low_rows(session, flt)[offset : offset + limit]
+    query = _pairs_query(flt).order_by(Product.sku, Warehouse.code).offset(offset).limit(limit)
+    return _rows_for(session, session.execute(query).all())
 
 
 class StockPages:
@@ -210,7 +287,7 @@ def stock_detail(
 ) -> StockDetail | None:
     today = today or utcnow().date()
     flt = StockFilter(warehouse_id=warehouse_id)
-    row = session.execute(_stock_query(flt).where(Product.id == product_id).limit(1)).first()
+    row = session.execute(_stock_query(flt, [product_id]).where(Product.id == product_id)).first()
     if row is None:
         return None
     quants = session.execute(
@@ -299,7 +376,7 @@ def low_stock(
     require(actor, Permission.VIEW_ORDERS)
     now = now or utcnow()
     flt = StockFilter(warehouse_id=warehouse_id, low_only=True)
-    rows = [_row(values) for values in session.execute(_stock_query(flt))]
+    rows = [_row(values) for values in session.execute(_stock_query(flt, _RULE_PRODUCTS))]
     if not rows:
         return []
     product_ids = sorted({row.product_id for row in rows})
