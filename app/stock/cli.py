@@ -93,6 +93,17 @@ def add_stock_commands(stock: argparse._SubParsersAction) -> None:
     _add_common(replenish, json_flag=True)
     replenish.set_defaults(func=cmd_stock_replenish)
 
+    face = stock.add_parser(
+        "pick-face", help="how full a pick-face bin keeps a product (replenishment)"
+    )
+    face.add_argument("--warehouse", required=True)
+    face.add_argument("--bin", required=True, dest="bin_code", help="a pick-face bin")
+    face.add_argument("--product", required=True)
+    face.add_argument("--min", required=True, dest="min_quantity", help="refill below this")
+    face.add_argument("--max", required=True, dest="max_quantity", help="refill up to this")
+    _add_common(face)
+    face.set_defaults(func=cmd_stock_pick_face)
+
     bins = stock.add_parser("bins", help="bins and walk order").add_subparsers(
         dest="bins_command", metavar="ACTION", required=True
     )
@@ -357,4 +368,28 @@ def cmd_stock_bins_import(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     _print(args, result, f"{result.file_name}: {result.added} bins added or changed.")
+    return EXIT_OK
+
+
+def cmd_stock_pick_face(args: argparse.Namespace) -> int:
+    from app.stock.setup import set_pick_face_rule
+
+    database = _open(args)
+    try:
+        with database.unit_of_work() as uow:
+            set_pick_face_rule(
+                uow,
+                _actor(),
+                warehouse=args.warehouse,
+                bin_code=args.bin_code,
+                product=args.product,
+                min_quantity=args.min_quantity,
+                max_quantity=args.max_quantity,
+            )
+    finally:
+        database.dispose()
+    print(
+        f"{args.product} in {args.bin_code}: refilled to {args.max_quantity} when below "
+        f"{args.min_quantity}."
+    )
     return EXIT_OK

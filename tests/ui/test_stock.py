@@ -172,3 +172,43 @@ def test_the_stock_list_finds_a_product_by_barcode_and_shows_its_bins(qtbot, db,
     assert desk.quant_table.rowCount() == 1
     assert desk.quant_table.item(0, 0).text() == "R-01"
     assert "PO-77" in desk.detail_incoming.text()
+
+
+def test_a_supervisor_sets_up_a_pick_face_and_its_replenishment_is_suggested(qtbot, db, screen):
+    desk = screen("sue")
+    desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
+    desk.bin_code_edit.setText("pf-01")
+    desk.bin_walk.setValue(3)
+    desk.bin_kind.setCurrentIndex(desk.bin_kind.findData("pick_face"))
+    desk.save_one_bin()
+    assert "PF-01" in desk.setup_message.text()
+    codes = [desk.bins_table.item(r, 1).text() for r in range(desk.bins_table.rowCount())]
+    assert codes == ["R-01", "A-01", "PF-01"]
+    desk.face_product.setText("PEN-1")
+    desk.face_min.setValue(5)
+    desk.face_max.setValue(20)
+    desk.save_pick_face()
+    assert desk.setup_message.text().startswith("✓")
+    scan(qtbot, desk, "PEN-1", "30", "A-01")
+    desk.tabs.setCurrentIndex(3)
+    assert desk.replenish_table.rowCount() == 1
+    assert [desk.replenish_table.item(0, c).text() for c in (2, 3, 4)] == ["A-01", "PF-01", "20"]
+
+
+def test_a_walk_position_taken_by_another_bin_is_refused_in_words(qtbot, db, screen):
+    desk = screen("sue")
+    desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
+    desk.bin_code_edit.setText("A-02")
+    desk.bin_walk.setValue(2)
+    desk.save_one_bin()
+    assert desk.setup_message.text().startswith("✕") and "A-01" in desk.setup_message.text()
+
+
+def test_enter_in_the_search_hands_the_keyboard_back_to_the_scan_field(qtbot, db, screen):
+    desk = screen("wes")
+    scan(qtbot, desk, "PEN-1", "R-01")
+    desk.search_edit.setFocus()
+    qtbot.keyClicks(desk.search_edit, "pen")
+    qtbot.keyClick(desk.search_edit, Qt.Key.Key_Return)
+    assert desk.scan.edit.hasFocus()
+    assert desk.quant_table.rowCount() == 1

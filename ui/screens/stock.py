@@ -73,6 +73,8 @@ from app.stock.setup import (
     import_bins_csv,
     import_incoming_csv,
     label_codes_for_bins,
+    save_bin,
+    set_pick_face_rule,
     set_product_barcode,
     set_product_flags,
     set_reorder_rule,
@@ -283,6 +285,7 @@ class StockScreen(DeskScreen):
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setPlaceholderText(_("Find by SKU, product name or barcode"))
         self.search_edit.textEdited.connect(lambda _t: self._search_timer.start())
+        self.search_edit.returnPressed.connect(self._search_entered)
         self.low_only = QCheckBox(_("Only &low stock"))
         self.low_only.setObjectName("lowOnly")
         self.low_only.toggled.connect(self.apply_search)
@@ -291,6 +294,8 @@ class StockScreen(DeskScreen):
         row.addWidget(self.low_only)
 
         self.table = lazy_table_view("stockTable", self.model, _STOCK_WIDTHS)
+        # Rows are chosen with the mouse; the keyboard stays in the scan field for the scanner.
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self.show_detail())
         self.count_label = QLabel()
         self.count_label.setObjectName("stockCount")
@@ -458,11 +463,50 @@ class StockScreen(DeskScreen):
         self.bins_table = _table(
             "binsTable", [_("Walk"), _("Bin"), _("Kind"), _("Units")], (48, 76, 76, 52)
         )
+        self.bins_table.itemSelectionChanged.connect(self._bin_chosen)
         bins_box.addWidget(self.bins_table, 1)
         row = QHBoxLayout()
         row.addWidget(import_bins)
         row.addWidget(self.labels_button)
         bins_box.addLayout(row)
+        one_bin = QGroupBox(_("Bin"))
+        b_form = QFormLayout(one_bin)
+        self.bin_code_edit = QLineEdit()
+        self.bin_code_edit.setObjectName("binCode")
+        self.bin_walk = QSpinBox()
+        self.bin_walk.setObjectName("binWalk")
+        self.bin_walk.setRange(0, 1_000_000)
+        self.bin_walk.setToolTip(_("Walk position: pick lists visit bins in this order"))
+        self.bin_kind = QComboBox()
+        self.bin_kind.setObjectName("binKind")
+        for kind, text in BIN_KIND_TEXT.items():
+            self.bin_kind.addItem(_(text), kind.value)
+        self.bin_kind.setCurrentIndex(1)
+        save_bin_button = QPushButton(_("Save bin"))
+        save_bin_button.setObjectName("saveBin")
+        save_bin_button.clicked.connect(self.save_one_bin)
+        b_form.addRow(_("Code"), self.bin_code_edit)
+        b_form.addRow(_("Walk position"), self.bin_walk)
+        b_form.addRow(_("Kind"), self.bin_kind)
+        b_form.addRow(save_bin_button)
+
+        pick_face = QGroupBox(_("Pick face of the bin above"))
+        f_form = QFormLayout(pick_face)
+        self.face_product = QLineEdit()
+        self.face_product.setObjectName("faceProduct")
+        self.face_min = QSpinBox()
+        self.face_min.setObjectName("faceMin")
+        self.face_min.setRange(0, 100_000)
+        self.face_max = QSpinBox()
+        self.face_max.setObjectName("faceMax")
+        self.face_max.setRange(1, 100_000)
+        save_face = QPushButton(_("Save pick face"))
+        save_face.setObjectName("savePickFace")
+        save_face.clicked.connect(self.save_pick_face)
+        f_form.addRow(_("SKU"), self.face_product)
+        f_form.addRow(_("Refill below"), self.face_min)
+        f_form.addRow(_("Refill up to"), self.face_max)
+        f_form.addRow(save_face)
 
         warehouse = QGroupBox(_("New warehouse"))
         w_form = QFormLayout(warehouse)
@@ -525,8 +569,13 @@ class StockScreen(DeskScreen):
         self.setup_message = tone_label("setupMessage", INFO)
         column.addWidget(self.setup_message)
         column.addStretch(1)
-        outer.addWidget(bins, 1)
-        outer.addLayout(column, 2)
+        middle = QVBoxLayout()
+        middle.addWidget(one_bin)
+        middle.addWidget(pick_face)
+        middle.addStretch(1)
+        outer.addWidget(bins, 3)
+        outer.addLayout(middle, 3)
+        outer.addLayout(column, 4)
         return page
 
     def _build_actions(self) -> None:
@@ -574,6 +623,7 @@ class StockScreen(DeskScreen):
         self.apply_search()
         self.show_detail()
         self._tab_changed(self.tabs.currentIndex())
+        self.scan.take_focus()
 
     # ----------------------------------------------------------------- the scan dialogue
 
@@ -782,6 +832,14 @@ class StockScreen(DeskScreen):
             if total
             else _("Nothing found. Receive stock with F2, or search by another SKU or name.")
         )
+
+    def _search_entered(self) -> None:
+        """Enter in the search: show the first match and hand the keyboard back to scanning."""
+        self._search_timer.stop()
+        self.apply_search()
+        if self.model.total:
+            self.table.selectRow(0)
+        self.scan.take_focus()
 
     def refresh(self) -> None:
         self.problem_label.hide()
@@ -1060,6 +1118,55 @@ class StockScreen(DeskScreen):
                 for code, kind, sequence, units in rows
             ],
             right=(0, 3),
+        )
+        for row, (_code, kind, _sequence, _units) in enumerate(rows):
+            self.bins_table.item(row, 2).setData(Qt.ItemDataRole.UserRole, kind)
+
+    def _bin_chosen(self) -> None:
+        """A bin picked in the list fills the bin form, to change its walk position or kind."""
+        row = self.bins_table.currentRow()
+        if row < 0 or self.bins_table.item(row, 1) is None:
+            return
+        self.bin_code_edit.setText(self.bins_table.item(row, 1).text())
+        self.bin_walk.setValue(int(self.bins_table.item(row, 0).text()))
+        kind = self.bins_table.item(row, 2).data(Qt.ItemDataRole.UserRole)
+        index = self.bin_kind.findData(kind)
+        if index >= 0:
+            self.bin_kind.setCurrentIndex(index)
+
+    def save_one_bin(self) -> None:
+        self._setup(
+            lambda uow: save_bin(
+                uow,
+                self._actor,
+                warehouse=self.warehouse_id,  # type: ignore[arg-type]
+                code=self.bin_code_edit.text(),
+                pick_sequence=self.bin_walk.value(),
+                kind=self.bin_kind.currentData(),
+            ),
+            lambda _r: _("Bin {code} saved at walk position {n}.").format(
+                code=self.bin_code_edit.text().strip().upper(), n=self.bin_walk.value()
+            ),
+        )
+        self.load_bins()
+
+    def save_pick_face(self) -> None:
+        self._setup(
+            lambda uow: set_pick_face_rule(
+                uow,
+                self._actor,
+                warehouse=self.warehouse_id,  # type: ignore[arg-type]
+                bin_code=self.bin_code_edit.text(),
+                product=self.face_product.text(),
+                min_quantity=self.face_min.value(),
+                max_quantity=self.face_max.value(),
+            ),
+            lambda _r: _("{bin} keeps {sku} between {a} and {b}.").format(
+                bin=self.bin_code_edit.text().strip().upper(),
+                sku=self.face_product.text().strip(),
+                a=self.face_min.value(),
+                b=self.face_max.value(),
+            ),
         )
 
     def load_product_setup(self) -> None:
