@@ -212,3 +212,13 @@ def test_enter_in_the_search_hands_the_keyboard_back_to_the_scan_field(qtbot, db
     qtbot.keyClick(desk.search_edit, Qt.Key.Key_Return)
     assert desk.scan.edit.hasFocus()
     assert desk.quant_table.rowCount() == 1
+
+
+def test_the_receiver_sees_which_delivery_a_scanned_product_is_booked_against(qtbot, screen):
+    desk = screen("wes")
+    scan(qtbot, desk, "PEN-1")
+    assert "expected PO-77: 30 due" in desk.scan.feedback.text()
+    desk.free_check.setChecked(True)
+    qtbot.keyClick(desk.scan.edit, Qt.Key.Key_Escape)
+    scan(qtbot, desk, "PEN-1")
+    assert "free receiving" in desk.scan.feedback.text()

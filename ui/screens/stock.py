@@ -688,12 +688,31 @@ class StockScreen(DeskScreen):
             if token.product.high_value:
                 marks.append(_("HIGH VALUE"))
             suffix = f" — {', '.join(marks)}" if marks else ""
-            self.scan.say(INFO, f"{token.product.sku} · {token.product.name}{suffix}")
+            expected = ""
+            if self.step.state.verb == RECEIVE.key:
+                expected = " · " + self._expected_text(token.product.id)
+            self.scan.say(INFO, f"{token.product.sku} · {token.product.name}{suffix}{expected}")
         elif token.kind == "bin" and token.bin is not None:
             kind = BIN_KIND_TEXT.get(token.bin.kind, token.bin.kind)  # type: ignore[call-overload]
             self.scan.say(INFO, _("Bin {bin} ({kind})").format(bin=token.bin.code, kind=_(kind)))
         elif token.kind == "number":
             self.scan.say(INFO, _("Quantity {n}").format(n=self.step.state.quantity))
+
+    def _expected_text(self, product_id: int) -> str:
+        """What this receipt will be booked against, so the receiver can check the paperwork."""
+        if self.free_check.isChecked():
+            return _("free receiving")
+        lines = self._read(
+            lambda s: queries.incoming_lines(
+                s, product_id=product_id, warehouse_id=self.warehouse_id, limit=1
+            )
+        )
+        if not lines:
+            return _("no delivery expected: received freely")
+        line = lines[0]
+        return _("expected {ref}: {n} due {day}").format(
+            ref=line.reference or f"#{line.id}", n=line.quantity, day=line.expected_date.isoformat()
+        )
 
     def _show_count_preview(self) -> None:
         state = self.step.state
