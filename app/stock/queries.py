@@ -228,7 +228,16 @@ def _row(values) -> StockRow:
 def count_stock(session: Session, flt: StockFilter) -> int:
     if flt.low_only:
         return len(_low_rows(session, flt))
-    return session.scalar(select(func.count()).select_from(_pairs_query(flt).subquery())) or 0
+    # Counted from the distinct pairs (one hash of the quants' covering index) rather than
+    # the page query's per-pair probes, which PostgreSQL over-estimates (and JIT-compiles).
+    _quants, _incoming, pairs = _aggregates(None)
+    query = (
+        select(func.count())
+        .select_from(pairs)
+        .join(Product, Product.id == pairs.c.product_id)
+        .join(Warehouse, Warehouse.id == pairs.c.warehouse_id)
+    )
+    return session.scalar(_filtered(query, flt)) or 0
 
 
 def stock_page(
