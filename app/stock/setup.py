@@ -403,3 +403,10 @@ def label_codes_for_bins(session: Session, warehouse: str | int) -> list[tuple[s
         .order_by(Bin.pick_sequence, Bin.code)
     ).all()
     return [(code, f"{warehouse_code} · {kind.replace('_', ' ')}") for code, kind in rows]
+
+
+def label_codes_for_product(session: Session, product: str) -> list[tuple[str, str]]:
+    """(code, caption) of a product's label: its barcode, or its SKU when it has none (the
+    desk scans either), captioned with SKU and name -- for ``app/labels``."""
+    item = find_product(session, product)
+    return [(item.barcode or item.sku, f"{item.sku} · {item.name}")]

@@ -222,3 +222,21 @@ def test_the_receiver_sees_which_delivery_a_scanned_product_is_booked_against(qt
     qtbot.keyClick(desk.scan.edit, Qt.Key.Key_Escape)
     scan(qtbot, desk, "PEN-1")
     assert "free receiving" in desk.scan.feedback.text()
+
+
+def test_label_buttons_hand_codes_to_the_label_hook_once_it_is_wired(qtbot, screen, monkeypatch):
+    from ui.screens import stock as stock_screen
+
+    desk = screen("sue")
+    desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
+    desk.print_bin_labels()
+    assert "not installed" in desk.setup_message.text() and "2 labels" in desk.setup_message.text()
+    printed = []
+    monkeypatch.setattr(
+        stock_screen, "print_labels_hook", lambda parent, codes: printed.extend(codes)
+    )
+    desk.setup_product.setText("PEN-1")
+    desk.print_product_label()
+    desk.print_bin_labels()
+    assert printed[0] == ("4006381333931", "PEN-1 · 钢笔 Fountain pen")
+    assert [code for code, _caption in printed[1:]] == ["R-01", "A-01"]

@@ -73,6 +73,7 @@ from app.stock.setup import (
     import_bins_csv,
     import_incoming_csv,
     label_codes_for_bins,
+    label_codes_for_product,
     save_bin,
     set_pick_face_rule,
     set_product_barcode,
@@ -556,11 +557,17 @@ class StockScreen(DeskScreen):
         save_product = QPushButton(_("Save product"))
         save_product.setObjectName("saveProduct")
         save_product.clicked.connect(self.save_product)
+        product_label = QPushButton(_("Print product label"))
+        product_label.setObjectName("printProductLabel")
+        product_label.clicked.connect(self.print_product_label)
         p_form.addRow(_("SKU"), self.setup_product)
         p_form.addRow(_("Barcode (empty: scan the SKU)"), self.setup_barcode)
         p_form.addRow(self.setup_fragile)
         p_form.addRow(self.setup_high_value)
-        p_form.addRow(save_product)
+        buttons = QHBoxLayout()
+        buttons.addWidget(save_product)
+        buttons.addWidget(product_label)
+        p_form.addRow(buttons)
 
         column = QVBoxLayout()
         column.addWidget(threshold)
@@ -1235,17 +1242,27 @@ class StockScreen(DeskScreen):
         )
         self._warehouse_changed()
 
+    def print_product_label(self) -> None:
+        try:
+            codes = self._read(label_codes_for_product, self.setup_product.text())
+        except OrderdeskError as error:
+            self._say(self.setup_message, BAD, error_text(error))
+            return
+        self._print_labels(codes)
+
     def print_bin_labels(self) -> None:
         if self.warehouse_id is None:
             return
-        codes = self._read(label_codes_for_bins, self.warehouse_id)
+        self._print_labels(self._read(label_codes_for_bins, self.warehouse_id))
+
+    def _print_labels(self, codes: Sequence[tuple[str, str]]) -> None:
         if print_labels_hook is None:
             self._say(
                 self.setup_message,
                 WARN,
-                _(
-                    "Label printing is not installed at this desk yet ({n} bin labels to print)."
-                ).format(n=len(codes)),
+                _("Label printing is not installed at this desk yet ({n} labels to print).").format(
+                    n=len(codes)
+                ),
             )
             return
         print_labels_hook(self, codes)
