@@ -755,7 +755,7 @@ class StockScreen(DeskScreen):
             self.scan.say(
                 WARN,
                 _(
-                    "Counted {c}, system {s}: difference {d:+d}. Enter books it as “{reason}”."
+                    "Counted {c}, system {s}: difference {d:+d}. Enter books it as: {reason}."
                 ).format(
                     c=p.counted, s=p.system, d=p.difference, reason=self.reason_combo.currentText()
                 ),
