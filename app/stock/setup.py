@@ -395,7 +395,7 @@ def set_pick_face_rule(
 def label_codes_for_bins(session: Session, warehouse: str | int) -> list[tuple[str, str]]:
     """(code, caption) of every bin of a warehouse in walk order: what ``app/labels`` prints
     as bin labels. The print button on the stock desk hands this list to the label layout
-    once that capability is merged (see ``ui/screens/stock.py``, ``print_labels_hook``)."""
+    once that capability is merged (see ``print_labels_hook`` in ``ui/screens/stock_setup.py``)."""
     warehouse_id, warehouse_code = warehouse_of(session, warehouse)
     rows = session.execute(
         select(Bin.code, Bin.kind)

@@ -177,18 +177,20 @@ def test_the_stock_list_finds_a_product_by_barcode_and_shows_its_bins(qtbot, db,
 def test_a_supervisor_sets_up_a_pick_face_and_its_replenishment_is_suggested(qtbot, db, screen):
     desk = screen("sue")
     desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
-    desk.bin_code_edit.setText("pf-01")
-    desk.bin_walk.setValue(3)
-    desk.bin_kind.setCurrentIndex(desk.bin_kind.findData("pick_face"))
-    desk.save_one_bin()
-    assert "PF-01" in desk.setup_message.text()
-    codes = [desk.bins_table.item(r, 1).text() for r in range(desk.bins_table.rowCount())]
+    desk.setup.bin_code_edit.setText("pf-01")
+    desk.setup.bin_walk.setValue(3)
+    desk.setup.bin_kind.setCurrentIndex(desk.setup.bin_kind.findData("pick_face"))
+    desk.setup.save_one_bin()
+    assert "PF-01" in desk.setup.setup_message.text()
+    codes = [
+        desk.setup.bins_table.item(r, 1).text() for r in range(desk.setup.bins_table.rowCount())
+    ]
     assert codes == ["R-01", "A-01", "PF-01"]
-    desk.face_product.setText("PEN-1")
-    desk.face_min.setValue(5)
-    desk.face_max.setValue(20)
-    desk.save_pick_face()
-    assert desk.setup_message.text().startswith("✓")
+    desk.setup.face_product.setText("PEN-1")
+    desk.setup.face_min.setValue(5)
+    desk.setup.face_max.setValue(20)
+    desk.setup.save_pick_face()
+    assert desk.setup.setup_message.text().startswith("✓")
     scan(qtbot, desk, "PEN-1", "30", "A-01")
     desk.tabs.setCurrentIndex(3)
     assert desk.replenish_table.rowCount() == 1
@@ -198,10 +200,13 @@ def test_a_supervisor_sets_up_a_pick_face_and_its_replenishment_is_suggested(qtb
 def test_a_walk_position_taken_by_another_bin_is_refused_in_words(qtbot, db, screen):
     desk = screen("sue")
     desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
-    desk.bin_code_edit.setText("A-02")
-    desk.bin_walk.setValue(2)
-    desk.save_one_bin()
-    assert desk.setup_message.text().startswith("✕") and "A-01" in desk.setup_message.text()
+    desk.setup.bin_code_edit.setText("A-02")
+    desk.setup.bin_walk.setValue(2)
+    desk.setup.save_one_bin()
+    assert (
+        desk.setup.setup_message.text().startswith("✕")
+        and "A-01" in desk.setup.setup_message.text()
+    )
 
 
 def test_enter_in_the_search_hands_the_keyboard_back_to_the_scan_field(qtbot, db, screen):
@@ -225,18 +230,21 @@ def test_the_receiver_sees_which_delivery_a_scanned_product_is_booked_against(qt
 
 
 def test_label_buttons_hand_codes_to_the_label_hook_once_it_is_wired(qtbot, screen, monkeypatch):
-    from ui.screens import stock as stock_screen
+    from ui.screens import stock_setup
 
     desk = screen("sue")
     desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
-    desk.print_bin_labels()
-    assert "not installed" in desk.setup_message.text() and "2 labels" in desk.setup_message.text()
+    desk.setup.print_bin_labels()
+    assert (
+        "not installed" in desk.setup.setup_message.text()
+        and "2 labels" in desk.setup.setup_message.text()
+    )
     printed = []
     monkeypatch.setattr(
-        stock_screen, "print_labels_hook", lambda parent, codes: printed.extend(codes)
+        stock_setup, "print_labels_hook", lambda parent, codes: printed.extend(codes)
     )
-    desk.setup_product.setText("PEN-1")
-    desk.print_product_label()
-    desk.print_bin_labels()
+    desk.setup.setup_product.setText("PEN-1")
+    desk.setup.print_product_label()
+    desk.setup.print_bin_labels()
     assert printed[0] == ("4006381333931", "PEN-1 · 钢笔 Fountain pen")
     assert [code for code, _caption in printed[1:]] == ["R-01", "A-01"]

@@ -15,28 +15,22 @@ supervisors); pick faces to replenish; and warehouse setup for supervisors.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QDate, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -62,33 +56,25 @@ from app.stock.model import (
 from app.stock.service import (
     add_incoming,
     book_count,
-    find_product,
     identify,
     move_stock,
     preview_count,
     receive_stock,
 )
 from app.stock.setup import (
-    add_warehouse,
-    import_bins_csv,
     import_incoming_csv,
-    label_codes_for_bins,
-    label_codes_for_product,
-    save_bin,
-    set_pick_face_rule,
-    set_product_barcode,
-    set_product_flags,
-    set_reorder_rule,
 )
 from db.models import utcnow
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text
-from ui.style import BAD, GOOD, INFO, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, Tone, heading_font
-from ui.widgets.display import set_tone, tone_label
+from ui.screens.stock_setup import StockSetupPanel
+from ui.style import BAD, GOOD, INFO, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, heading_font
+from ui.widgets.display import tone_label
 from ui.widgets.lazy_table import lazy_table_view
 from ui.widgets.paged_table_model import Column, PagedTableModel
 from ui.widgets.scan_field import ScanField
+from ui.widgets.simple_table import fill_table, say, simple_table
 
 WAREHOUSE_KEY = "stock/warehouse"
 COUNT_REASONS = (
@@ -98,11 +84,6 @@ COUNT_REASONS = (
     N_("Lost or stolen"),
     N_("Bin flagged by a short pick"),
 )
-
-# Bin and product labels are drawn by app/labels (merged separately). The integrator sets
-# this to a function taking (parent widget, [(code, caption), …]) that prints the labels;
-# until then the "Print bin labels" button says labels are not available at this desk.
-print_labels_hook: Callable[[QWidget, Sequence[tuple[str, str]]], None] | None = None
 
 
 def stock_columns() -> list[Column[StockRow]]:
@@ -138,32 +119,6 @@ def stock_columns() -> list[Column[StockRow]]:
 
 
 _STOCK_WIDTHS = (120, 260, 80, 70, 70, 80, 70, 75, 90)
-
-
-def _table(name: str, headers: Sequence[str], widths: Sequence[int]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.setTabKeyNavigation(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    for column, width in enumerate(widths):
-        header.resizeSection(column, width)
-    return table
-
-
-def _fill(table: QTableWidget, rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem("" if value is None else str(value))
-            if c in right:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
 
 
 class StockScreen(DeskScreen):
@@ -276,7 +231,13 @@ class StockScreen(DeskScreen):
         self.tabs.addTab(self._build_incoming_tab(), _("Incoming"))
         self.tabs.addTab(self._build_replenish_tab(), _("Replenish pick faces"))
         if self._actor.may(SET_UP.permission):
-            self.tabs.addTab(self._build_setup_tab(), _("Setup"))
+            self.setup = StockSetupPanel(
+                self._context,
+                lambda: (self.warehouse_id, self.warehouse_code),
+                self.refresh,
+                self._warehouses_added,
+            )
+            self.tabs.addTab(self.setup, _("Setup"))
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
 
@@ -318,7 +279,7 @@ class StockScreen(DeskScreen):
         self.detail_title.setFont(heading_font(self.font(), 1.1))
         self.detail_flags = QLabel()
         self.detail_flags.setObjectName("stockDetailFlags")
-        self.quant_table = _table(
+        self.quant_table = simple_table(
             "quantTable",
             [_("Bin"), _("Kind"), _("On hand"), _("Reserved"), _("Received"), _("Age (days)")],
             (80, 80, 64, 64, 90, 70),
@@ -359,7 +320,7 @@ class StockScreen(DeskScreen):
         row.addWidget(self.export_button)
         row.addWidget(self.pdf_button)
         box.addLayout(row)
-        self.low_table = _table(
+        self.low_table = simple_table(
             "lowTable",
             [
                 _("Warehouse"),
@@ -420,7 +381,7 @@ class StockScreen(DeskScreen):
         box.addLayout(form)
         self.incoming_message = tone_label("incomingMessage", INFO)
         box.addWidget(self.incoming_message)
-        self.incoming_table = _table(
+        self.incoming_table = simple_table(
             "incomingTable",
             [_("Expected"), _("Warehouse"), _("SKU"), _("Product"), _("Quantity"), _("Reference")],
             (95, 80, 120, 280, 75, 140),
@@ -440,149 +401,12 @@ class StockScreen(DeskScreen):
         )
         hint.setWordWrap(True)
         box.addWidget(hint)
-        self.replenish_table = _table(
+        self.replenish_table = simple_table(
             "replenishTable",
             [_("SKU"), _("Product"), _("From bin"), _("To pick face"), _("Move"), _("Now / min")],
             (120, 280, 90, 100, 70, 90),
         )
         box.addWidget(self.replenish_table, 1)
-        return page
-
-    def _build_setup_tab(self) -> QWidget:
-        page = QWidget()
-        outer = QHBoxLayout(page)
-        outer.setContentsMargins(0, SPACE_M, 0, 0)
-
-        bins = QGroupBox(_("Bins and walk order"))
-        bins_box = QVBoxLayout(bins)
-        import_bins = QPushButton(_("Import bins from CSV…"))
-        import_bins.setObjectName("importBins")
-        import_bins.clicked.connect(self.import_bins)
-        self.labels_button = QPushButton(_("Print bin labels"))
-        self.labels_button.setObjectName("printBinLabels")
-        self.labels_button.clicked.connect(self.print_bin_labels)
-        self.bins_table = _table(
-            "binsTable", [_("Walk"), _("Bin"), _("Kind"), _("Units")], (48, 76, 76, 52)
-        )
-        self.bins_table.itemSelectionChanged.connect(self._bin_chosen)
-        bins_box.addWidget(self.bins_table, 1)
-        row = QHBoxLayout()
-        row.addWidget(import_bins)
-        row.addWidget(self.labels_button)
-        bins_box.addLayout(row)
-        one_bin = QGroupBox(_("Bin"))
-        b_form = QFormLayout(one_bin)
-        self.bin_code_edit = QLineEdit()
-        self.bin_code_edit.setObjectName("binCode")
-        self.bin_walk = QSpinBox()
-        self.bin_walk.setObjectName("binWalk")
-        self.bin_walk.setRange(0, 1_000_000)
-        self.bin_walk.setToolTip(_("Walk position: pick lists visit bins in this order"))
-        self.bin_kind = QComboBox()
-        self.bin_kind.setObjectName("binKind")
-        for kind, text in BIN_KIND_TEXT.items():
-            self.bin_kind.addItem(_(text), kind.value)
-        self.bin_kind.setCurrentIndex(1)
-        save_bin_button = QPushButton(_("Save bin"))
-        save_bin_button.setObjectName("saveBin")
-        save_bin_button.clicked.connect(self.save_one_bin)
-        b_form.addRow(_("Code"), self.bin_code_edit)
-        b_form.addRow(_("Walk position"), self.bin_walk)
-        b_form.addRow(_("Kind"), self.bin_kind)
-        b_form.addRow(save_bin_button)
-
-        pick_face = QGroupBox(_("Pick face of the bin above"))
-        f_form = QFormLayout(pick_face)
-        self.face_product = QLineEdit()
-        self.face_product.setObjectName("faceProduct")
-        self.face_min = QSpinBox()
-        self.face_min.setObjectName("faceMin")
-        self.face_min.setRange(0, 100_000)
-        self.face_max = QSpinBox()
-        self.face_max.setObjectName("faceMax")
-        self.face_max.setRange(1, 100_000)
-        save_face = QPushButton(_("Save pick face"))
-        save_face.setObjectName("savePickFace")
-        save_face.clicked.connect(self.save_pick_face)
-        f_form.addRow(_("SKU"), self.face_product)
-        f_form.addRow(_("Refill below"), self.face_min)
-        f_form.addRow(_("Refill up to"), self.face_max)
-        f_form.addRow(save_face)
-
-        warehouse = QGroupBox(_("New warehouse"))
-        w_form = QFormLayout(warehouse)
-        self.new_warehouse = {}
-        for key, label in (
-            ("code", _("Code")),
-            ("name", _("Name")),
-            ("country", _("Country (2 letters)")),
-            ("city", _("City")),
-        ):
-            edit = QLineEdit()
-            edit.setObjectName(f"newWarehouse_{key}")
-            self.new_warehouse[key] = edit
-            w_form.addRow(label, edit)
-        add_warehouse_button = QPushButton(_("Add warehouse"))
-        add_warehouse_button.setObjectName("addWarehouse")
-        add_warehouse_button.clicked.connect(self.add_new_warehouse)
-        w_form.addRow(add_warehouse_button)
-
-        threshold = QGroupBox(_("Low-stock threshold (this warehouse)"))
-        t_form = QFormLayout(threshold)
-        self.threshold_product = QLineEdit()
-        self.threshold_product.setObjectName("thresholdProduct")
-        self.threshold_min = QSpinBox()
-        self.threshold_min.setObjectName("thresholdMin")
-        self.threshold_min.setRange(0, 100_000)
-        self.threshold_pack = QSpinBox()
-        self.threshold_pack.setObjectName("thresholdPack")
-        self.threshold_pack.setRange(1, 100_000)
-        save_threshold = QPushButton(_("Save threshold"))
-        save_threshold.setObjectName("saveThreshold")
-        save_threshold.clicked.connect(self.save_threshold)
-        t_form.addRow(_("SKU or barcode"), self.threshold_product)
-        t_form.addRow(_("Low below"), self.threshold_min)
-        t_form.addRow(_("Order in packs of"), self.threshold_pack)
-        t_form.addRow(save_threshold)
-
-        product = QGroupBox(_("Product barcode and handling"))
-        p_form = QFormLayout(product)
-        self.setup_product = QLineEdit()
-        self.setup_product.setObjectName("setupProduct")
-        self.setup_product.editingFinished.connect(self.load_product_setup)
-        self.setup_barcode = QLineEdit()
-        self.setup_barcode.setObjectName("setupBarcode")
-        self.setup_fragile = QCheckBox(_("Fragile"))
-        self.setup_high_value = QCheckBox(_("High value"))
-        save_product = QPushButton(_("Save product"))
-        save_product.setObjectName("saveProduct")
-        save_product.clicked.connect(self.save_product)
-        product_label = QPushButton(_("Print product label"))
-        product_label.setObjectName("printProductLabel")
-        product_label.clicked.connect(self.print_product_label)
-        p_form.addRow(_("SKU"), self.setup_product)
-        p_form.addRow(_("Barcode (empty: scan the SKU)"), self.setup_barcode)
-        p_form.addRow(self.setup_fragile)
-        p_form.addRow(self.setup_high_value)
-        buttons = QHBoxLayout()
-        buttons.addWidget(save_product)
-        buttons.addWidget(product_label)
-        p_form.addRow(buttons)
-
-        column = QVBoxLayout()
-        column.addWidget(threshold)
-        column.addWidget(product)
-        column.addWidget(warehouse)
-        self.setup_message = tone_label("setupMessage", INFO)
-        column.addWidget(self.setup_message)
-        column.addStretch(1)
-        middle = QVBoxLayout()
-        middle.addWidget(one_bin)
-        middle.addWidget(pick_face)
-        middle.addStretch(1)
-        outer.addWidget(bins, 3)
-        outer.addLayout(middle, 3)
-        outer.addLayout(column, 4)
         return page
 
     def _build_actions(self) -> None:
@@ -619,6 +443,18 @@ class StockScreen(DeskScreen):
             if self.warehouse_combo.itemText(index).split(" · ")[0] == code:
                 self.warehouse_combo.setCurrentIndex(index)
                 return
+
+    def _warehouses_added(self) -> None:
+        self._warehouses = self._read(queries.warehouses)
+        self.warehouse_combo.blockSignals(True)
+        current = self.warehouse_id
+        self.warehouse_combo.clear()
+        for id_, code, name in self._warehouses:
+            self.warehouse_combo.addItem(f"{code} · {name}", id_)
+        index = self.warehouse_combo.findData(current)
+        self.warehouse_combo.setCurrentIndex(max(0, index))
+        self.warehouse_combo.blockSignals(False)
+        self._warehouse_changed()
 
     def _warehouse_changed(self) -> None:
         self._context.store.set_blob(WAREHOUSE_KEY, QByteArray(self.warehouse_code.encode()))
@@ -912,7 +748,7 @@ class StockScreen(DeskScreen):
             else _("No barcode: scan the SKU")
         )
         self.detail_flags.setText("  ".join([barcode, *marks]))
-        _fill(
+        fill_table(
             self.quant_table,
             [
                 (q.bin_code, _(BIN_KIND_TEXT.get(q.bin_kind, q.bin_kind)), q.on_hand, q.reserved,  # type: ignore[call-overload]
@@ -943,14 +779,14 @@ class StockScreen(DeskScreen):
         elif title == _("Replenish pick faces"):
             self.load_replenishment()
         elif title == _("Setup"):
-            self.load_bins()
+            self.setup.load_bins()
         self.scan.take_focus()
 
     def load_low_stock(self) -> None:
         self.low_rows = self._read(
             lambda s: queries.low_stock(s, self._actor, warehouse_id=self.warehouse_id)
         )
-        _fill(
+        fill_table(
             self.low_table,
             [
                 (r.warehouse_code, r.sku, r.name, r.available, r.min_quantity, r.incoming,
@@ -969,7 +805,7 @@ class StockScreen(DeskScreen):
 
     def load_incoming(self) -> None:
         rows = self._read(lambda s: queries.incoming_lines(s, warehouse_id=self.warehouse_id))
-        _fill(
+        fill_table(
             self.incoming_table,
             [
                 (r.expected_date.isoformat(), r.warehouse_code or _("any"), r.sku, r.name,
@@ -983,7 +819,7 @@ class StockScreen(DeskScreen):
         if self.warehouse_id is None:
             return
         rows = self._read(queries.replenishment, self.warehouse_id)
-        _fill(
+        fill_table(
             self.replenish_table,
             [
                 (
@@ -1058,9 +894,9 @@ class StockScreen(DeskScreen):
                     reference=self.incoming_reference.text(),
                 )
         except OrderdeskError as error:
-            self._say(self.incoming_message, BAD, error_text(error))
+            say(self.incoming_message, BAD, error_text(error))
             return
-        self._say(
+        say(
             self.incoming_message,
             GOOD,
             _("Expected {q} × {sku} on {d}.").format(
@@ -1079,9 +915,9 @@ class StockScreen(DeskScreen):
             with self._context.database.unit_of_work() as uow:
                 result = import_incoming_csv(uow, self._actor, path)
         except OrderdeskError as error:
-            self._say(self.incoming_message, BAD, error_text(error))
+            say(self.incoming_message, BAD, error_text(error))
             return
-        self._say(
+        say(
             self.incoming_message,
             GOOD,
             _("{file}: {n} expected deliveries added.").format(
@@ -1091,198 +927,6 @@ class StockScreen(DeskScreen):
         self.load_incoming()
         self.refresh()
 
-    def import_bins(self, path: str | None = None) -> None:
-        path = path or self._open_path(_("Import bins"))
-        if not path:
-            return
-        self._setup(
-            lambda uow: import_bins_csv(uow, self._actor, path),
-            lambda r: _("{file}: {n} bins added or changed.").format(file=r.file_name, n=r.added),
-        )
-
-    def save_threshold(self) -> None:
-        self._setup(
-            lambda uow: set_reorder_rule(
-                uow,
-                self._actor,
-                product=self.threshold_product.text(),
-                warehouse=self.warehouse_id,  # type: ignore[arg-type]
-                min_quantity=self.threshold_min.value(),
-                pack_size=self.threshold_pack.value(),
-            ),
-            lambda _r: _("Threshold saved: {sku} is low below {n} in {w}.").format(
-                sku=self.threshold_product.text().strip(),
-                n=self.threshold_min.value(),
-                w=self.warehouse_code,
-            ),
-        )
-
-    def save_product(self) -> None:
-        code = self.setup_product.text()
-        try:
-            with self._context.database.unit_of_work() as uow:
-                set_product_barcode(uow, self._actor, code, self.setup_barcode.text())
-            with self._context.database.unit_of_work() as uow:
-                set_product_flags(
-                    uow, self._actor, code, fragile=self.setup_fragile.isChecked(),
-                    high_value=self.setup_high_value.isChecked(),
-                )  # fmt: skip
-        except OrderdeskError as error:
-            self._say(self.setup_message, BAD, error_text(error))
-            return
-        self._say(self.setup_message, GOOD, _("{sku} saved.").format(sku=code.strip()))
-        self.refresh()
-
-    def load_bins(self) -> None:
-        if self.warehouse_id is None:
-            return
-        rows = self._read(queries.bins_of, self.warehouse_id)
-        _fill(
-            self.bins_table,
-            [
-                (sequence, code, _(BIN_KIND_TEXT.get(kind, kind)), units)  # type: ignore[call-overload]
-                for code, kind, sequence, units in rows
-            ],
-            right=(0, 3),
-        )
-        for row, (_code, kind, _sequence, _units) in enumerate(rows):
-            self.bins_table.item(row, 2).setData(Qt.ItemDataRole.UserRole, kind)
-
-    def _bin_chosen(self) -> None:
-        """A bin picked in the list fills the bin form, to change its walk position or kind."""
-        row = self.bins_table.currentRow()
-        if row < 0 or self.bins_table.item(row, 1) is None:
-            return
-        self.bin_code_edit.setText(self.bins_table.item(row, 1).text())
-        self.bin_walk.setValue(int(self.bins_table.item(row, 0).text()))
-        kind = self.bins_table.item(row, 2).data(Qt.ItemDataRole.UserRole)
-        index = self.bin_kind.findData(kind)
-        if index >= 0:
-            self.bin_kind.setCurrentIndex(index)
-
-    def save_one_bin(self) -> None:
-        self._setup(
-            lambda uow: save_bin(
-                uow,
-                self._actor,
-                warehouse=self.warehouse_id,  # type: ignore[arg-type]
-                code=self.bin_code_edit.text(),
-                pick_sequence=self.bin_walk.value(),
-                kind=self.bin_kind.currentData(),
-            ),
-            lambda _r: _("Bin {code} saved at walk position {n}.").format(
-                code=self.bin_code_edit.text().strip().upper(), n=self.bin_walk.value()
-            ),
-        )
-        self.load_bins()
-
-    def save_pick_face(self) -> None:
-        self._setup(
-            lambda uow: set_pick_face_rule(
-                uow,
-                self._actor,
-                warehouse=self.warehouse_id,  # type: ignore[arg-type]
-                bin_code=self.bin_code_edit.text(),
-                product=self.face_product.text(),
-                min_quantity=self.face_min.value(),
-                max_quantity=self.face_max.value(),
-            ),
-            lambda _r: _("{bin} keeps {sku} between {a} and {b}.").format(
-                bin=self.bin_code_edit.text().strip().upper(),
-                sku=self.face_product.text().strip(),
-                a=self.face_min.value(),
-                b=self.face_max.value(),
-            ),
-        )
-
-    def load_product_setup(self) -> None:
-        """The product's barcode and flags as they stand, to change them."""
-        code = self.setup_product.text().strip()
-        if not code:
-            return
-        try:
-            product = self._read(find_product, code)
-        except OrderdeskError as error:
-            self._say(self.setup_message, BAD, error_text(error))
-            return
-        self.setup_product.setText(product.sku)
-        self.setup_barcode.setText(product.barcode or "")
-        self.setup_fragile.setChecked(product.fragile)
-        self.setup_high_value.setChecked(product.high_value)
-        self._say(self.setup_message, INFO, f"{product.sku} · {product.name}")
-
-    def add_new_warehouse(self) -> None:
-        values = {key: edit.text() for key, edit in self.new_warehouse.items()}
-        try:
-            with self._context.database.unit_of_work() as uow:
-                add_warehouse(
-                    uow,
-                    self._actor,
-                    code=values["code"],
-                    name=values["name"],
-                    country_code=values["country"],
-                    city=values["city"],
-                )
-        except OrderdeskError as error:
-            self._say(self.setup_message, BAD, error_text(error))
-            return
-        self._warehouses = self._read(queries.warehouses)
-        code = values["code"].strip().upper()
-        self.warehouse_combo.blockSignals(True)
-        self.warehouse_combo.clear()
-        for id_, wh_code, name in self._warehouses:
-            self.warehouse_combo.addItem(f"{wh_code} · {name}", id_)
-        self.warehouse_combo.blockSignals(False)
-        for edit in self.new_warehouse.values():
-            edit.clear()
-        self._say(
-            self.setup_message,
-            GOOD,
-            _("Warehouse {code} added; choose it above to set up its bins.").format(code=code),
-        )
-        self._warehouse_changed()
-
-    def print_product_label(self) -> None:
-        try:
-            codes = self._read(label_codes_for_product, self.setup_product.text())
-        except OrderdeskError as error:
-            self._say(self.setup_message, BAD, error_text(error))
-            return
-        self._print_labels(codes)
-
-    def print_bin_labels(self) -> None:
-        if self.warehouse_id is None:
-            return
-        self._print_labels(self._read(label_codes_for_bins, self.warehouse_id))
-
-    def _print_labels(self, codes: Sequence[tuple[str, str]]) -> None:
-        if print_labels_hook is None:
-            self._say(
-                self.setup_message,
-                WARN,
-                _("Label printing is not installed at this desk yet ({n} labels to print).").format(
-                    n=len(codes)
-                ),
-            )
-            return
-        print_labels_hook(self, codes)
-
-    def _setup(self, work: Callable, said: Callable) -> None:
-        try:
-            with self._context.database.unit_of_work() as uow:
-                result = work(uow)
-        except OrderdeskError as error:
-            self._say(self.setup_message, BAD, error_text(error))
-            return
-        self._say(self.setup_message, GOOD, said(result))
-        self.refresh()
-
-    @staticmethod
-    def _say(label: QLabel, tone: Tone, text: str) -> None:
-        label.setText(f"{tone.symbol} {text}")
-        set_tone(label, tone)
-        label.show()
-
     def _problem(self, error: BaseException) -> None:
         text = error_text(error) if isinstance(error, OrderdeskError) else str(error)
-        self._say(self.problem_label, BAD, text)
+        say(self.problem_label, BAD, text)
