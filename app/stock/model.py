@@ -43,9 +43,9 @@ class MoveKind(StrEnum):
     ADJUST = "adjust"
 
 
-# Moves that change on hand (``to_bin`` adds, ``from_bin`` takes); reserve and release
-# change only ``reserved`` and are not counted.
-ON_HAND_MOVE_KINDS = ("receipt", "move", "adjust", "pick", "ship")
+# The moves this capability writes; each changes on hand (``to_bin`` adds, ``from_bin``
+# takes). Reserve and release (picking) change only ``reserved``.
+STOCK_DESK_MOVE_KINDS = ("receipt", "move", "adjust")
 
 
 class IncomingStatus(StrEnum):

@@ -20,6 +20,7 @@ from app.permissions import Actor, Permission, require
 from app.stock import rules
 from app.stock.model import (
     DEMAND_DAYS,
+    STOCK_DESK_MOVE_KINDS,
     IncomingRow,
     IncomingStatus,
     LowStockRow,
@@ -546,10 +547,12 @@ def replenishment(session: Session, warehouse_id: int) -> list[Replenishment]:
 # --------------------------------------------------------------------------- invariants
 
 
-def on_hand_from_moves(session: Session, product_id: int) -> dict[int, int]:
-    """Per bin, what the receipts, moves and adjustments of a product add up to."""
+def on_hand_from_moves(
+    session: Session, product_id: int, kinds: tuple[str, ...] = STOCK_DESK_MOVE_KINDS
+) -> dict[int, int]:
+    """Per bin, what a product's moves of these kinds add up to (the picking desk's moves
+    that take stock out join ``kinds`` where they have happened)."""
     totals: dict[int, int] = defaultdict(int)
-    kinds = ("receipt", "move", "adjust")
     for bin_id, units in session.execute(
         select(StockMove.to_bin_id, func.sum(StockMove.quantity))
         .where(
