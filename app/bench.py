@@ -72,6 +72,7 @@ BENCHES: dict[str, str] = {
     "orders-view": "ui.bench:bench_orders_view",
     "review": "app.review.bench:bench_review",
     "startup": "ui.bench:bench_startup",
+    "stock": "app.stock.bench:bench_stock",
 }
 
 

@@ -899,6 +899,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(importing, json_flag=True)
     importing.set_defaults(func=cmd_import)
 
+    from app.stock.cli import add_stock_commands  # issue 11: stock (stock check joins here)
+
+    stock = commands.add_parser("stock", help="receive, move, count; incoming; low stock")
+    add_stock_commands(stock.add_subparsers(dest="stock_command", metavar="ACTION", required=True))
+
     bench = commands.add_parser("bench", help="measure a performance target")
     bench.add_argument("name", choices=sorted(BENCHES), help="what to measure")
     bench.add_argument("--n", type=int, required=True, help="size of the data")

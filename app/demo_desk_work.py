@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import exists, func, select
 
@@ -137,8 +138,14 @@ class DeskWorkSummary:
     states: dict[str, str]  # desk state -> the order number that shows it
     missing: tuple[str, ...]  # desk states (or "intake") this demo's data did not allow
     queues: dict[str, int]
+    # Later desks' demo stages (stock, picking …), each a summary with its own as_text().
+    later: tuple[Any, ...] = ()
 
     def as_text(self) -> str:
+        later = "".join("\n" + summary.as_text() for summary in self.later)
+        return self._own_text() + later
+
+    def _own_text(self) -> str:
         queues = ", ".join(
             f"{count} {name.replace('_', ' ')}" for name, count in self.queues.items()
         )
@@ -155,6 +162,13 @@ class DeskWorkSummary:
         )
 
 
+def _later_stages() -> list[Callable[..., Any]]:
+    """The demo stages of the desks built on review, in the order the work flows."""
+    from app.demo_stock import stage_stock_work
+
+    return [stage_stock_work]
+
+
 def generate_demo_with_desk_work(
     database: Database, orders: int, seed: int, *, reference_time: dt.datetime | None = None
 ) -> tuple[DemoResult, DeskWorkSummary]:
@@ -163,7 +177,11 @@ def generate_demo_with_desk_work(
     staged: list[DeskWorkSummary] = []
 
     def desk_work(inside: Database, result: DemoResult) -> None:
-        staged.append(stage_desk_work(inside, result, seed, reference_time=reference_time))
+        summary = stage_desk_work(inside, result, seed, reference_time=reference_time)
+        later = tuple(
+            stage(inside, result, seed, reference_time=reference_time) for stage in _later_stages()
+        )
+        staged.append(dataclasses.replace(summary, later=later))
 
     result = generate_demo(
         database, orders=orders, seed=seed, reference_time=reference_time, then=desk_work

@@ -258,3 +258,102 @@ class ReaderStopped(OrderdeskError):
             "so far are kept whole; import the file again to finish."
         )
         self.exit_code = exit_code
+
+
+# --------------------------------------------------------------------------- stock (issue 11)
+
+
+class StockError(OrderdeskError):
+    """A stock action (receive, move, count, incoming, setup) cannot be done as asked."""
+
+
+class UnknownCode(StockError):
+    """A scanned or typed code is no product (barcode or SKU) and no bin of the warehouse."""
+
+    def __init__(self, field: str, code: str, expected: str) -> None:
+        super().__init__(f"{field}: {code!r} is not {expected}.")
+        self.field = field
+        self.code = code
+        self.expected = expected
+
+
+class BinInOtherWarehouse(StockError):
+    def __init__(self, field: str, bin_code: str, its_warehouse: str, warehouse: str) -> None:
+        super().__init__(
+            f"{field}: bin {bin_code} is in warehouse {its_warehouse}, not in {warehouse}."
+        )
+        self.field = field
+        self.bin_code = bin_code
+        self.its_warehouse = its_warehouse
+        self.warehouse = warehouse
+
+
+class NotEnoughStock(StockError):
+    """Fewer free units (on hand less reserved) in the bin than the move asks for."""
+
+    def __init__(self, sku: str, bin_code: str, wanted: int, free: int) -> None:
+        super().__init__(
+            f"Bin {bin_code} has {free} free unit(s) of {sku}; {wanted} cannot be taken from it."
+        )
+        self.sku = sku
+        self.bin_code = bin_code
+        self.wanted = wanted
+        self.free = free
+
+
+class CountBelowReserved(StockError):
+    """A count or adjustment would leave fewer units than are promised to orders."""
+
+    def __init__(self, sku: str, bin_code: str, counted: int, reserved: int) -> None:
+        super().__init__(
+            f"{sku} in bin {bin_code}: {counted} would be fewer than the {reserved} unit(s) "
+            "reserved for orders. Release or re-allocate those orders first, or recount."
+        )
+        self.sku = sku
+        self.bin_code = bin_code
+        self.counted = counted
+        self.reserved = reserved
+
+
+class StockWouldGoNegative(StockError):
+    def __init__(self, sku: str, bin_code: str, on_hand: int, change: int) -> None:
+        super().__init__(
+            f"{sku} in bin {bin_code}: {on_hand} on hand {change:+d} would be negative."
+        )
+        self.sku = sku
+        self.bin_code = bin_code
+        self.on_hand = on_hand
+        self.change = change
+
+
+class StockChangedSinceCounted(StockError):
+    """The system quantity changed between showing the difference and booking the count."""
+
+    def __init__(self, sku: str, bin_code: str, shown: int, now: int) -> None:
+        super().__init__(
+            f"{sku} in bin {bin_code} changed at another desk while you counted "
+            f"(was {shown}, now {now}). Check the difference again before booking."
+        )
+        self.sku = sku
+        self.bin_code = bin_code
+        self.shown = shown
+        self.now = now
+
+
+class IncomingNotOpen(StockError):
+    def __init__(self, reference: str, status: str) -> None:
+        super().__init__(f"Incoming delivery {reference} is {status}; it is no longer expected.")
+        self.reference = reference
+        self.status = status
+
+
+class CsvRejected(StockError):
+    """A CSV file had bad rows; nothing of it was imported. ``problems``: one line per row."""
+
+    def __init__(self, file_name: str, problems: tuple[str, ...]) -> None:
+        shown = "; ".join(problems[:5]) + (
+            f"; … {len(problems) - 5} more" if len(problems) > 5 else ""
+        )
+        super().__init__(f"{file_name}: nothing imported, {len(problems)} bad row(s): {shown}")
+        self.file_name = file_name
+        self.problems = problems

@@ -243,8 +243,11 @@ class Bin(Base):
     code: Mapped[str] = mapped_column(String(32))
     # Walking order through the warehouse: pick lists sort by it.
     pick_sequence: Mapped[int] = mapped_column(Integer)
+    # What the bin is for (migration 0008_stock): receiving, storage, pick_face, overflow.
+    kind: Mapped[str] = mapped_column(String(12), default="storage", server_default="storage")
 
     __table_args__ = (
+        CheckConstraint("kind IN ('receiving','storage','pick_face','overflow')", name="bin_kind"),
         UniqueConstraint("warehouse_id", "code", name="uq_bins_warehouse_code"),
         Index("ix_bins_warehouse_sequence", "warehouse_id", "pick_sequence"),
     )
@@ -777,3 +780,4 @@ class CustomerMessage(Base):
 # the metadata that Alembic and the tests compare against.
 import db.models_auth  # noqa: E402, F401, RUF100  (login_throttles)
 import db.models_auth_tokens  # noqa: E402, F401, RUF100  (login tokens for the CLI)
+import db.models_stock  # noqa: E402, F401, RUF100  (issue 11: stock tables)

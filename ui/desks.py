@@ -82,6 +82,12 @@ def _counter_screen(context: DeskContext) -> DeskScreen:
     return CounterScreen(context)
 
 
+def _stock_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.stock import StockScreen
+
+    return StockScreen(context)
+
+
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
@@ -110,6 +116,13 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+4",
         Permission.IMPORT_ORDERS,
         _counter_screen,
+    ),
+    Desk(
+        "stock",
+        QT_TRANSLATE_NOOP("Desks", "Stock"),
+        "Ctrl+6",
+        Permission.ADJUST_STOCK,
+        _stock_screen,
     ),
 )
 

@@ -1,0 +1,1 @@
+"""Stock: receiving, moves between bins, counts, incoming stock, thresholds, warehouse setup."""
