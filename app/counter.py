@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from app.audit import record_event
 from app.errors import FullCardNumber, InvalidInput, NotFound
 from app.formats.common import normalise_email, normalise_phone
+from app.gtin import gtin_valid
 from app.money import format_money, parse_amount
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
@@ -349,13 +350,6 @@ def _issuer_known(digits: str) -> bool:
     """Starts like a payment card (IIN 2–6): keeps Luhn's one-in-ten chance from refusing
     ordinary long numbers such as terminal references (often 8…) or local phones (0…)."""
     return digits[0] in "23456"
-
-
-def gtin_valid(digits: str) -> bool:
-    """The check digit of a GTIN (EAN-13, UPC-A, …): weights 3 and 1 from the right."""
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
 
 
 def card_number_in(text: str) -> str | None:
