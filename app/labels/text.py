@@ -1,0 +1,173 @@
+"""Fonts and fitting text into a box: shrink first, then wrap; never cut.
+
+One embedded TrueType font that draws Chinese, Japanese and accented Latin (WenQuanYi Micro
+Hei) is registered with reportlab once. Fitting is pure arithmetic over widths measured at
+size 1, so the same routine serves the PDF layouts (reportlab's metrics) and the ZPL writer
+(an estimate of the printer font, or Pillow's metrics for text sent as a graphic).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.errors import LabelFontMissing, LabelTextDoesNotFit
+
+CJK_FONT = "OrderdeskCJK"
+BOLD_LATIN_FONT = "Helvetica-Bold"
+FONT_PATHS = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/usr/local/share/fonts/wqy-microhei.ttc",
+)
+_lock = threading.Lock()
+_registered = False
+
+
+def cjk_font_path() -> str:
+    """The font file: ``ORDERDESK_LABEL_FONT`` if set, else the first known place."""
+    override = os.environ.get("ORDERDESK_LABEL_FONT")
+    candidates = (override, *FONT_PATHS) if override else FONT_PATHS
+    for path in candidates:
+        if os.path.exists(path):
+            return path
+    raise LabelFontMissing(tuple(candidates))
+
+
+def register_fonts() -> str:
+    """Register the CJK font with reportlab (once per process) and return its name."""
+    global _registered
+    if _registered:
+        return CJK_FONT
+    with _lock:
+        if not _registered:
+            from reportlab.pdfbase import pdfmetrics
+            from reportlab.pdfbase.ttfonts import TTFont
+
+            pdfmetrics.registerFont(TTFont(CJK_FONT, cjk_font_path(), subfontIndex=0))
+            _registered = True
+    return CJK_FONT
+
+
+def is_latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- fitting
+
+_WIDE = "\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00-\uffef"
+# a CJK character is a token of its own (a line may break after any); Latin words stay whole
+_TOKEN = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+
+WidthAtOne = Callable[[str], float]  # width of a string at size 1 (same unit as the box)
+
+
+@dataclass(frozen=True)
+class FittedText:
+    size: float  # font size in the caller's unit (points for PDF, dots for ZPL)
+    lines: tuple[str, ...]
+    leading: float  # distance between baselines
+
+    @property
+    def height(self) -> float:
+        return self.leading * len(self.lines)
+
+
+def wrap(text: str, width_at_one: WidthAtOne, max_width: float, size: float) -> list[str]:
+    """Greedy wrap at spaces (and between CJK characters); a word longer than the line is
+    broken between characters. Newlines in ``text`` always break."""
+    lines: list[str] = []
+    limit = max_width / size
+    for paragraph in text.split("\n"):
+        line = ""
+        line_width = 0.0
+        for token in _TOKEN.findall(paragraph):
+            if token.isspace():
+                if line:
+                    line += " "
+                    line_width += width_at_one(" ")
+                continue
+            token_width = width_at_one(token)
+            if line_width + token_width <= limit:
+                line += token
+                line_width += token_width
+                continue
+            if line.strip():
+                lines.append(line.rstrip())
+            line, line_width = "", 0.0
+            if token_width <= limit:
+                line, line_width = token, token_width
+                continue
+            for char in token:  # a word wider than the line: break it between characters
+                char_width = width_at_one(char)
+                if line and line_width + char_width > limit:
+                    lines.append(line)
+                    line, line_width = "", 0.0
+                line += char
+                line_width += char_width
+        if line.strip() or not lines or paragraph == "":
+            lines.append(line.rstrip())
+    return [line for line in lines if line] or [""]
+
+
+def fit_text(
+    text: str,
+    width_at_one: WidthAtOne,
+    box_width: float,
+    box_height: float,
+    *,
+    max_size: float,
+    min_size: float,
+    field: str,
+    label: str,
+    leading_factor: float = 1.18,
+    max_lines: int | None = None,
+    step: float = 0.5,
+) -> FittedText:
+    """The largest size from ``max_size`` down to ``min_size`` at which ``text`` fits the box
+    when wrapped (one line is tried before wrapping at each size). Raises
+    ``LabelTextDoesNotFit`` rather than cut the text."""
+    text = text.strip()
+    if not text:
+        return FittedText(max_size, (), max_size * leading_factor)
+    size = max_size
+    while size >= min_size - 1e-9:
+        leading = size * leading_factor
+        allowed = int((box_height + 1e-6 - (leading - size)) // leading)
+        if max_lines is not None:
+            allowed = min(allowed, max_lines)
+        if allowed >= 1:
+            lines = wrap(text, width_at_one, box_width, size)
+            if len(lines) <= allowed:
+                return FittedText(size, tuple(lines), leading)
+        size -= step
+    raise LabelTextDoesNotFit(field, text, label)
+
+
+@lru_cache(maxsize=65536)
+def _pdf_width(token: str, font: str) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(token, font, 1.0)
+
+
+def pdf_font_for(text: str, bold: bool = False) -> str:
+    """Bold Latin text uses Helvetica-Bold (built in, nothing embedded); everything else the
+    CJK font, which also draws accented Latin, Cyrillic and Greek."""
+    if bold and is_latin1(text):
+        return BOLD_LATIN_FONT
+    return register_fonts()
+
+
+def pdf_width_at_one(font: str) -> WidthAtOne:
+    """Width in points at size 1 for ``font`` (cached per word)."""
+    register_fonts()
+    return lambda token: _pdf_width(token, font)
