@@ -115,8 +115,10 @@ class _PageDrawer:
         text_object = canvas.beginText()
         text_object.setFont(font, fitted.size)
         if fake_bold:  # the CJK font has no bold face: stroke the outline as well
+            # (the render mode is text state that outlives the text object: save/restore)
+            canvas.saveState()
             text_object.setTextRenderMode(2)
-            canvas.setLineWidth(fitted.size * 0.04)
+            canvas.setLineWidth(fitted.size * 0.03)
             canvas.setStrokeGray(1 if element.inverse else 0)
         width_at_one = pdf_width_at_one(font)
         left = (element.x + pad) * mm
@@ -132,7 +134,7 @@ class _PageDrawer:
             text_object.textOut(line)
         canvas.drawText(text_object)
         if fake_bold:
-            canvas.setStrokeGray(0)
+            canvas.restoreState()
 
     # ------------------------------------------------------------------ barcodes
 
