@@ -63,7 +63,7 @@ class LinearCode:
     def bars(self) -> tuple[tuple[int, int], ...]:
         """The dark bars as (first module, width in modules), quiet zone excluded: what a
         screen or a printer draws as rectangles."""
-        return _bars(self.modules)
+        return dark_runs(self.modules)
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class MatrixCode:
         return tuple(
             (row_index, start, width)
             for row_index, row in enumerate(self.rows)
-            for start, width in _bars(row)
+            for start, width in dark_runs(row)
         )
 
 
@@ -96,7 +96,7 @@ Symbol = LinearCode | MatrixCode
 
 
 @lru_cache(maxsize=4096)
-def _bars(pattern: str) -> tuple[tuple[int, int], ...]:
+def dark_runs(pattern: str) -> tuple[tuple[int, int], ...]:
     bars: list[tuple[int, int]] = []
     start = -1
     for index, module in enumerate(pattern):

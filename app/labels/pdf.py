@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from functools import lru_cache
 
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfgen.canvas import Canvas
 
-from app.labels.barcodes import LinearCode, MatrixCode, Placement, place_symbol
+from app.labels.barcodes import LinearCode, MatrixCode, Placement, dark_runs, place_symbol
 from app.labels.layout import CAPTION_MM, CAPTION_PT, Align, Code, Element, Frame, Page, Rule, Text
-from app.labels.text import FittedText, fit_text, pdf_font_for, pdf_width_at_one, register_fonts
+from app.labels.text import (
+    BOLD_LATIN_FONT,
+    FittedText,
+    fit_text_cached,
+    pdf_font_for,
+    pdf_width_at_one,
+    register_fonts,
+)
 
 DEFAULT_DPI = 203  # bars snap to this printer's dot grid (a 300/600 dpi printer prints it too)
 _ASCENT = 0.84  # baseline below the top of a line, as a share of the size (wqy and Helvetica)
@@ -79,7 +89,7 @@ class _PageDrawer:
             return
         font = pdf_font_for(element.text, element.bold)
         pad = 0.8 if element.inverse else 0.0
-        fitted = fit_text(
+        fitted = fit_text_cached(
             element.text,
             pdf_width_at_one(font),
             (element.w - 2 * pad) * mm,
@@ -107,22 +117,23 @@ class _PageDrawer:
             canvas.setFillGray(0)
 
     def lines(self, element: Text, fitted: FittedText, font: str, pad: float) -> None:
-        canvas = self.canvas
+        """One text object per box, written as PDF operators (reportlab's text object
+        measures and re-encodes every line again, a third of a label's time)."""
         top = element.y * mm
         if element.middle or element.inverse:
             top += (element.h * mm - fitted.height) / 2 + (fitted.leading - fitted.size) / 2
-        fake_bold = element.bold and font != "Helvetica-Bold"
-        text_object = canvas.beginText()
-        text_object.setFont(font, fitted.size)
-        if fake_bold:  # the CJK font has no bold face: stroke the outline as well
-            # (the render mode is text state that outlives the text object: save/restore)
-            canvas.saveState()
-            text_object.setTextRenderMode(2)
-            canvas.setLineWidth(fitted.size * 0.03)
-            canvas.setStrokeGray(1 if element.inverse else 0)
+        fake_bold = element.bold and font != BOLD_LATIN_FONT
         width_at_one = pdf_width_at_one(font)
         left = (element.x + pad) * mm
         right = (element.x + element.w - pad) * mm
+        doc = self.canvas._doc
+        font_object = getFont(font)
+        size = f"{fitted.size:.2f}"
+        ops = ["BT"]
+        if fake_bold:  # the CJK font has no bold face: stroke the outline as well
+            gray = 1 if element.inverse else 0
+            ops = ["q", f"{fitted.size * 0.03:.3f} w {gray} G", "BT", "2 Tr"]
+        subset_in_use = None
         for index, line in enumerate(fitted.lines):
             baseline = self.height_pt - (top + index * fitted.leading + fitted.size * _ASCENT)
             if element.align is Align.LEFT:
@@ -130,11 +141,20 @@ class _PageDrawer:
             else:
                 width = width_at_one(line) * fitted.size
                 x = right - width if element.align is Align.RIGHT else (left + right - width) / 2
-            text_object.setTextOrigin(x, baseline)
-            text_object.textOut(line)
-        canvas.drawText(text_object)
-        if fake_bold:
-            canvas.restoreState()
+            ops.append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm")
+            if font_object._dynamicFont:
+                for subset, chunk in font_object.splitString(line, doc):
+                    if subset != subset_in_use:
+                        ops.append(f"{font_object.getSubsetInternalName(subset, doc)} {size} Tf")
+                        subset_in_use = subset
+                    ops.append(f"({escapePDF(chunk)}) Tj")
+            else:
+                if subset_in_use is None:
+                    ops.append(f"{doc.getInternalFontName(font)} {size} Tf")
+                    subset_in_use = 0
+                ops.append(f"({escapePDF(line.encode('cp1252'))}) Tj")
+        ops.append("ET Q" if fake_bold else "ET")
+        self.canvas._code.append(" ".join(ops))
 
     # ------------------------------------------------------------------ barcodes
 
@@ -213,32 +233,42 @@ class _PageDrawer:
     def linear(self, placement: Placement, x_mm: float, y_mm: float, height_mm: float) -> None:
         symbol = placement.symbol
         assert isinstance(symbol, LinearCode)
-        module_pt = placement.module_dots * 72.0 / self.dpi
-        origin = self._snap(x_mm) + symbol.quiet_left * module_pt
-        top = self.height_pt - self._snap(y_mm)
-        height = self._snap(height_mm)
-        path = self.canvas.beginPath()
-        for start, width in symbol.bars():
-            path.rect(origin + start * module_pt, top - height, width * module_pt, height)
-        self.canvas.setFillGray(0)
-        self.canvas.drawPath(path, stroke=0, fill=1)
+        left_dots = round(x_mm * self.dpi / 25.4) + symbol.quiet_left * placement.module_dots
+        top_dots = round(self.height_pt * self.dpi / 72.0) - round(y_mm * self.dpi / 25.4)
+        height_dots = round(height_mm * self.dpi / 25.4)
+        self.canvas._code.append(  # drawn in printer dots: whole numbers, cached per pattern
+            _dot_grid(self.dpi)
+            + _linear_ops(symbol.modules, placement.module_dots, left_dots, top_dots, height_dots)
+        )
 
     def matrix(self, placement: Placement, x_mm: float, y_mm: float) -> None:
         symbol = placement.symbol
         assert isinstance(symbol, MatrixCode)
-        module_pt = placement.module_dots * 72.0 / self.dpi
-        left = self._snap(x_mm) + symbol.quiet * module_pt
-        top = self.height_pt - self._snap(y_mm) - symbol.quiet * module_pt
-        path = self.canvas.beginPath()
-        for row, start, width in symbol.runs():
-            path.rect(
-                left + start * module_pt,
-                top - (row + 1) * module_pt,
-                width * module_pt,
-                module_pt,
-            )
-        self.canvas.setFillGray(0)
-        self.canvas.drawPath(path, stroke=0, fill=1)
+        dots = placement.module_dots
+        left_dots = round(x_mm * self.dpi / 25.4) + symbol.quiet * dots
+        top_dots = round(self.height_pt * self.dpi / 72.0) - round(y_mm * self.dpi / 25.4)
+        top_dots -= symbol.quiet * dots
+        ops = " ".join(
+            f"{left_dots + start * dots} {top_dots - (row + 1) * dots} {width * dots} {dots} re"
+            for row, start, width in symbol.runs()
+        )
+        self.canvas._code.append(f"{_dot_grid(self.dpi)} 0 g {ops} f Q")
+
+
+@lru_cache(maxsize=8)
+def _dot_grid(dpi: int) -> str:
+    """Save the state and scale user space to printer dots (1 unit = 1 dot)."""
+    scale = 72.0 / dpi
+    return f"q {scale:.6f} 0 0 {scale:.6f} 0 0 cm "
+
+
+@lru_cache(maxsize=4096)
+def _linear_ops(modules: str, dots: int, left: int, top: int, height: int) -> str:
+    bars = " ".join(
+        f"{left + start * dots} {top - height} {width * dots} {height} re"
+        for start, width in dark_runs(modules)
+    )
+    return f"0 g {bars} f Q"
 
 
 def _aligned_x(x: float, box_w: float, width: float, align: Align) -> float:

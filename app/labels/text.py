@@ -81,41 +81,72 @@ class FittedText:
         return self.leading * len(self.lines)
 
 
-def wrap(text: str, width_at_one: WidthAtOne, max_width: float, size: float) -> list[str]:
-    """Greedy wrap at spaces (and between CJK characters); a word longer than the line is
-    broken between characters. Newlines in ``text`` always break."""
+def _measured_tokens(text: str, width_at_one: WidthAtOne) -> list[list[tuple[str, float]]]:
+    """Per paragraph, its tokens with their widths at size 1 (measured once, reused for
+    every size tried)."""
+    return [
+        [
+            (token, width_at_one(" ") if token.isspace() else width_at_one(token))
+            for token in _TOKEN.findall(paragraph)
+        ]
+        for paragraph in text.split("\n")
+    ]
+
+
+def _wrap_measured(
+    paragraphs: list[list[tuple[str, float]]],
+    width_at_one: WidthAtOne,
+    limit: float,
+    max_lines: int,
+) -> list[str] | None:
+    """Greedy wrap at ``limit`` (width at size 1); None as soon as more than ``max_lines``
+    lines are needed."""
     lines: list[str] = []
-    limit = max_width / size
-    for paragraph in text.split("\n"):
-        line = ""
-        line_width = 0.0
-        for token in _TOKEN.findall(paragraph):
+    for tokens in paragraphs:
+        parts: list[str] = []
+        width = 0.0
+        for token, token_width in tokens:
             if token.isspace():
-                if line:
-                    line += " "
-                    line_width += width_at_one(" ")
+                if parts:
+                    parts.append(" ")
+                    width += token_width
                 continue
-            token_width = width_at_one(token)
-            if line_width + token_width <= limit:
-                line += token
-                line_width += token_width
+            if width + token_width <= limit:
+                parts.append(token)
+                width += token_width
                 continue
-            if line.strip():
-                lines.append(line.rstrip())
-            line, line_width = "", 0.0
+            if parts and "".join(parts).strip():
+                lines.append("".join(parts).rstrip())
+                if len(lines) > max_lines:
+                    return None
+            parts, width = [], 0.0
             if token_width <= limit:
-                line, line_width = token, token_width
+                parts, width = [token], token_width
                 continue
             for char in token:  # a word wider than the line: break it between characters
                 char_width = width_at_one(char)
-                if line and line_width + char_width > limit:
-                    lines.append(line)
-                    line, line_width = "", 0.0
-                line += char
-                line_width += char_width
-        if line.strip() or not lines or paragraph == "":
-            lines.append(line.rstrip())
-    return [line for line in lines if line] or [""]
+                if parts and width + char_width > limit:
+                    lines.append("".join(parts))
+                    if len(lines) > max_lines:
+                        return None
+                    parts, width = [], 0.0
+                parts.append(char)
+                width += char_width
+        line = "".join(parts).rstrip()
+        if line:
+            lines.append(line)
+            if len(lines) > max_lines:
+                return None
+    return lines
+
+
+def wrap(text: str, width_at_one: WidthAtOne, max_width: float, size: float) -> list[str]:
+    """Greedy wrap at spaces (and between CJK characters); a word longer than the line is
+    broken between characters. Newlines in ``text`` always break."""
+    lines = _wrap_measured(
+        _measured_tokens(text, width_at_one), width_at_one, max_width / size, 1 << 30
+    )
+    return lines or [""]
 
 
 def fit_text(
@@ -132,24 +163,46 @@ def fit_text(
     max_lines: int | None = None,
     step: float = 0.5,
 ) -> FittedText:
-    """The largest size from ``max_size`` down to ``min_size`` at which ``text`` fits the box
-    when wrapped (one line is tried before wrapping at each size). Raises
-    ``LabelTextDoesNotFit`` rather than cut the text."""
+    """The largest size from ``max_size`` down to ``min_size`` (in ``step``s) at which
+    ``text`` fits the box, wrapped if need be. Raises ``LabelTextDoesNotFit`` rather than
+    cut the text."""
     text = text.strip()
     if not text:
         return FittedText(max_size, (), max_size * leading_factor)
+    paragraphs = _measured_tokens(text, width_at_one)
+    widest_paragraph = max(sum(width for _, width in tokens) for tokens in paragraphs)
     size = max_size
+    if widest_paragraph > 0:
+        # no size above the one that puts the widest paragraph on one line can need fewer
+        # lines than that one: skip straight down when it is one line anyway
+        one_line = box_width / widest_paragraph
+        if len(paragraphs) == 1 and one_line < size and box_height < 2 * one_line * leading_factor:
+            size = max(min_size, min_size + step * int((one_line - min_size) / step + 1e-9))
     while size >= min_size - 1e-9:
         leading = size * leading_factor
         allowed = int((box_height + 1e-6 - (leading - size)) // leading)
         if max_lines is not None:
             allowed = min(allowed, max_lines)
         if allowed >= 1:
-            lines = wrap(text, width_at_one, box_width, size)
-            if len(lines) <= allowed:
+            lines = _wrap_measured(paragraphs, width_at_one, box_width / size, allowed)
+            if lines is not None:
                 return FittedText(size, tuple(lines), leading)
         size -= step
     raise LabelTextDoesNotFit(field, text, label)
+
+
+# the same text in the same box fits the same way: captions, carriers, bins repeat a lot
+fit_text_cached = lru_cache(maxsize=32768)(fit_text)
+
+
+@lru_cache(maxsize=65536)
+def _in_win_ansi(text: str) -> bool:
+    """Text the built-in PDF fonts draw (WinAnsi: Latin-1 letters, – — … € and quotes)."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return all(char >= " " for char in text)
 
 
 @lru_cache(maxsize=65536)
@@ -162,11 +215,12 @@ def _pdf_width(token: str, font: str) -> float:
 def pdf_font_for(text: str, bold: bool = False) -> str:
     """Bold Latin text uses Helvetica-Bold (built in, nothing embedded); everything else the
     CJK font, which also draws accented Latin, Cyrillic and Greek."""
-    if bold and is_latin1(text):
+    if bold and _in_win_ansi(text):
         return BOLD_LATIN_FONT
     return register_fonts()
 
 
+@lru_cache(maxsize=16)
 def pdf_width_at_one(font: str) -> WidthAtOne:
     """Width in points at size 1 for ``font`` (cached per word)."""
     register_fonts()
