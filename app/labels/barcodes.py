@@ -10,9 +10,10 @@ unscannable barcode.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import barcode
 import segno
@@ -43,18 +44,23 @@ _QUIET = {
     Symbology.EAN8: (7, 7),
 }
 QR_QUIET_MODULES = 4
+_PRINTABLE_ASCII = re.compile(r"[ -~]+")
 
 
 @dataclass(frozen=True)
 class LinearCode:
-    """A one-dimensional barcode: ``modules`` is the encoder's pattern, ``1`` = a dark
-    module, without quiet zones; ``text`` is what a scanner reads back."""
+    """A one-dimensional barcode of ``text`` (what a scanner reads back). ``modules`` is the
+    encoder's pattern, ``1`` = a dark module, without quiet zones; it is encoded on first
+    use (a ZPL label leaves the encoding to the printer and never needs it)."""
 
     symbology: Symbology
     text: str
-    modules: str
     quiet_left: int
     quiet_right: int
+
+    @cached_property
+    def modules(self) -> str:
+        return _pattern(self.symbology, self.text)
 
     @property
     def total_modules(self) -> int:
@@ -64,6 +70,14 @@ class LinearCode:
         """The dark bars as (first module, width in modules), quiet zone excluded: what a
         screen or a printer draws as rectangles."""
         return dark_runs(self.modules)
+
+
+@lru_cache(maxsize=8192)
+def _pattern(symbology: Symbology, text: str) -> str:
+    encoder = barcode.get(symbology.value, text)
+    if symbology is not Symbology.CODE128 and encoder.get_fullcode() != text:
+        raise BarcodeNotEncodable(symbology.value, text, "the encoder changed the number")
+    return encoder.build()[0]
 
 
 @dataclass(frozen=True)
@@ -114,21 +128,18 @@ def dark_runs(pattern: str) -> tuple[tuple[int, int], ...]:
 # --------------------------------------------------------------------------- encoders
 
 
-@lru_cache(maxsize=8192)
 def code128(text: str) -> LinearCode:
     """Code 128 of ``text`` (printable ASCII; python-barcode picks subsets A/B/C)."""
     if not text:
         raise BarcodeNotEncodable("code128", text, "an empty value cannot be a barcode")
-    if not all(" " <= char <= "~" for char in text):
+    if not _PRINTABLE_ASCII.fullmatch(text):
         raise BarcodeNotEncodable(
             "code128", text, "Code 128 carries printable ASCII only (letters, digits, - . / …)"
         )
-    pattern = barcode.get("code128", text).build()[0]
     left, right = _QUIET[Symbology.CODE128]
-    return LinearCode(Symbology.CODE128, text, pattern, left, right)
+    return LinearCode(Symbology.CODE128, text, left, right)
 
 
-@lru_cache(maxsize=8192)
 def gtin(code: str) -> LinearCode:
     """EAN-13, UPC-A or EAN-8 of a GTIN whose check digit is right (the project's one GTIN
     check, ``app.gtin``). python-barcode would silently replace a wrong check digit with the
@@ -139,12 +150,8 @@ def gtin(code: str) -> LinearCode:
         raise BarcodeNotEncodable(
             "gtin", code, "an EAN-13, UPC-A or EAN-8 number with a right check digit"
         )
-    encoder = barcode.get(symbology.value, digits)
-    if encoder.get_fullcode() != digits:  # the encoder would print another number
-        raise BarcodeNotEncodable("gtin", code, "the encoder changed the number")
-    pattern = encoder.build()[0]
     left, right = _QUIET[symbology]
-    return LinearCode(symbology, digits, pattern, left, right)
+    return LinearCode(symbology, digits, left, right)
 
 
 @lru_cache(maxsize=1024)
@@ -164,7 +171,7 @@ def product_code(barcode_value: str | None, sku: str) -> LinearCode:
         value = barcode_value.strip()
         if value.isdigit() and len(value) in _GTIN_SYMBOLOGY and gtin_valid(value):
             return gtin(value)
-        if value and not value.isdigit() and all(" " <= c <= "~" for c in value):
+        if not value.isdigit() and _PRINTABLE_ASCII.fullmatch(value):
             return code128(value)
     return code128(sku)
 

@@ -42,14 +42,10 @@ def contents_rows(doc: ShippingLabelDoc) -> list[tuple[str, str]]:
     if len(rows) > CONTENT_ROWS:
         hidden = len(rows) - (CONTENT_ROWS - 1)
         units = sum(line.quantity for line in doc.contents[CONTENT_ROWS - 1 :])
-        rows = rows[: CONTENT_ROWS - 1] + [
-            (
-                "",
-                _("… and {lines} more lines ({units} units): see the packing slip").format(
-                    lines=hidden, units=units
-                ),
-            )
-        ]
+        more = _("… and {lines} more lines ({units} units): see the packing slip").format(
+            lines=hidden, units=units
+        )
+        rows = [*rows[: CONTENT_ROWS - 1], ("", more)]
     return rows
 
 

@@ -68,6 +68,10 @@ _WIDE = "\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff00
 _TOKEN = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
 
 WidthAtOne = Callable[[str], float]  # width of a string at size 1 (same unit as the box)
+# no Latin-1 character of the fonts used here (Helvetica-Bold, WenQuanYi Micro Hei, the
+# printers' font 0) is wider than its size (an em): n of them fit in n ems unmeasured
+MAX_CHAR_EM = 1.0
+_LATIN1 = re.compile(r"[ -~\xa0-\xff]*")
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,12 @@ def fit_text(
     text = text.strip()
     if not text:
         return FittedText(max_size, (), max_size * leading_factor)
+    if (
+        len(text) * MAX_CHAR_EM * max_size <= box_width
+        and max_size * leading_factor <= box_height + 1e-6
+        and _LATIN1.fullmatch(text) is not None
+    ):  # short enough that no measuring is needed: one line at the largest size
+        return FittedText(max_size, (text,), max_size * leading_factor)
     paragraphs = _measured_tokens(text, width_at_one)
     widest_paragraph = max(sum(width for _, width in tokens) for tokens in paragraphs)
     size = max_size

@@ -1,0 +1,372 @@
+"""ZPL II for Zebra-type thermal printers, from the same layout pages as the PDFs.
+
+Positions are the layout's millimetres turned into dots at 203 or 300 dpi. Text the
+printer's built-in font draws (Latin-1) goes as ``^A0`` fields with ``^CI28`` (UTF-8); other
+text (Chinese, Japanese, arrows) goes as a ``^GF`` graphic drawn with the CJK font, unless a
+font stored on the printer is configured (``^CW``), which then draws it. Code 128 prints as
+``^BC``, EAN/UPC as ``^BE``/``^BU``/``^B8``, a code too long for its box as ``^BQ`` (QR).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.errors import InvalidInput
+from app.labels.barcodes import (
+    LinearCode,
+    Placement,
+    Symbology,
+    min_module_dots,
+    module_mm,
+    place_qr,
+    preferred_module_dots,
+)
+from app.labels.layout import CAPTION_MM, CAPTION_PT, Align, Code, Element, Frame, Page, Rule, Text
+from app.labels.model import ShippingLabelDoc, SmallLabel
+from app.labels.text import FittedText, cjk_font_path, fit_text_cached
+
+SUPPORTED_DPI = (203, 300)
+STORED_FONT_ID = "Z"  # the ^CW alias given to a printer-stored font
+_ZPL_ESCAPE = re.compile(r"[\^~\\]")
+_LEADING = 1.12
+
+
+@dataclass(frozen=True)
+class ZplSettings:
+    """Per workstation: the printer's resolution and, when one is loaded, the name of a
+    font stored on it that draws Chinese/Japanese (e.g. ``E:SIMSUN.TTF``)."""
+
+    dpi: int = 203
+    stored_font: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.dpi not in SUPPORTED_DPI:
+            raise InvalidInput("dpi", self.dpi, "203 or 300")
+        if self.stored_font is not None and not re.fullmatch(
+            r"[REBA]:[A-Z0-9_\-]{1,16}\.(TTF|TTE|FNT)", self.stored_font
+        ):
+            raise InvalidInput(
+                "stored_font", self.stored_font, "a printer font path such as E:SIMSUN.TTF"
+            )
+
+
+def dots(mm_value: float, dpi: int) -> int:
+    return round(mm_value * dpi / 25.4)
+
+
+def builtin_font_draws(text: str) -> bool:
+    """The printer's built-in font 0 draws Latin-1 (with ^CI28 the text travels as UTF-8)."""
+    return all(" " <= char <= "~" or "\xa0" <= char <= "\xff" or char == "\n" for char in text)
+
+
+def field_data(text: str) -> str:
+    """``^FD`` data; ``^``, ``~`` and ``\\`` are sent as ``^FH`` hex escapes."""
+    if _ZPL_ESCAPE.search(text) is None:
+        return f"^FD{text}^FS"
+    return "^FH\\^FD" + _ZPL_ESCAPE.sub(lambda m: f"\\{ord(m.group()):02X}", text) + "^FS"
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+@lru_cache(maxsize=65536)
+def _builtin_width_at_one(token: str) -> float:
+    """An upper bound of font 0 (CG Triumvirate Bold Condensed) widths: Helvetica-Bold's,
+    which is wider, so a field measured with it stays inside the label."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(token, "Helvetica-Bold", 1.0)
+
+
+@lru_cache(maxsize=16)
+def _pil_font(size: int):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(cjk_font_path(), size=size, index=0)
+
+
+@lru_cache(maxsize=65536)
+def _cjk_width_at_one(token: str) -> float:
+    return _pil_font(200).getlength(token) / 200
+
+
+# --------------------------------------------------------------------------- symbols
+
+
+def code128_modules_upper_bound(text: str) -> int:
+    """Modules of a Code 128 symbol as a printer's automatic mode encodes ``text``, or
+    fewer: digit runs of four or more in subset C, the rest in B, a shift in and out of C
+    per run; start, check and stop symbols."""
+    symbols = 0
+    for run in re.finditer(r"\d{4,}|\D+|\d{1,3}", text):
+        chunk = run.group()
+        if chunk[0].isdigit() and len(chunk) >= 4:
+            symbols += len(chunk) // 2 + len(chunk) % 2 + 2
+        else:
+            symbols += len(chunk)
+    return 11 * (symbols + 2) + 13
+
+
+_GTIN_MODULES = {Symbology.EAN13: 95, Symbology.UPCA: 95, Symbology.EAN8: 67}
+
+
+def _linear_total_modules(symbol: LinearCode) -> int:
+    if symbol.symbology is Symbology.CODE128:
+        bars = code128_modules_upper_bound(symbol.text)
+    else:
+        bars = _GTIN_MODULES[symbol.symbology]
+    return bars + symbol.quiet_left + symbol.quiet_right
+
+
+def _place(code: Code, height_mm: float, dpi: int) -> Placement:
+    total = _linear_total_modules(code.symbol)
+    largest = code.max_module_dots or preferred_module_dots(dpi)
+    for module_dots in range(largest, min_module_dots(dpi) - 1, -1):
+        width = total * module_mm(module_dots, dpi)
+        if width <= code.w + 1e-9:
+            return Placement(code.symbol, module_dots, dpi, width, height_mm)
+    return place_qr(code.symbol.text, code.w, height_mm, dpi, field=code.field)
+
+
+# --------------------------------------------------------------------------- elements
+
+
+def _text_zpl(element: Text, settings: ZplSettings, label: str) -> str:
+    dpi = settings.dpi
+    text = element.text.strip()
+    if not text:
+        return ""
+    pad = 0.8 if element.inverse else 0.0
+    x, y = dots(element.x + pad, dpi), dots(element.y, dpi)
+    w, h = dots(element.w - 2 * pad, dpi), dots(element.h - pad, dpi)
+    scale = dpi / 72.0
+    builtin = builtin_font_draws(text)
+    if builtin or settings.stored_font:
+        width_at_one = _builtin_width_at_one if builtin else _cjk_width_at_one
+        fitted = fit_text_cached(
+            text,
+            width_at_one,
+            w,
+            h,
+            max_size=round(element.max_pt * scale),
+            min_size=round(element.min_pt * scale),
+            field=element.field,
+            label=label,
+            leading_factor=_LEADING,
+            max_lines=element.max_lines,
+            step=1,
+        )
+        font = "^A0N" if builtin else f"^A{STORED_FONT_ID}N"
+        size = int(fitted.size)
+        out = []
+        if element.inverse:
+            out.append(_black_box(element, dpi))
+        top = y + _vertical_offset(element, fitted, h)
+        justify = {Align.LEFT: "L", Align.CENTER: "C", Align.RIGHT: "R"}[element.align]
+        reverse = "^FR" if element.inverse else ""
+        for index, line in enumerate(fitted.lines):
+            line_y = top + round(index * fitted.leading)
+            block = f"^FB{w},1,0,{justify}" if justify != "L" else ""
+            out.append(f"^FO{x},{line_y}{font},{size},{size}{block}{reverse}{field_data(line)}")
+        return "".join(out)
+    return _graphic_text_zpl(element, settings, label, x, y, w, h)
+
+
+def _black_box(element: Text, dpi: int) -> str:
+    """The black box a white (``^FR``) text sits on."""
+    w, h = dots(element.w, dpi), dots(element.h, dpi)
+    return f"^FO{dots(element.x, dpi)},{dots(element.y, dpi)}^GB{w},{h},{min(w, h)}^FS"
+
+
+def _vertical_offset(element: Text, fitted: FittedText, h: int) -> int:
+    if element.middle or element.inverse:
+        return max(0, round((h - fitted.height) / 2))
+    return 0
+
+
+def _graphic_text_zpl(
+    element: Text, settings: ZplSettings, label: str, x: int, y: int, w: int, h: int
+) -> str:
+    """Text outside the printer's fonts, drawn here with the CJK font as a ^GF graphic."""
+    from PIL import Image, ImageDraw
+
+    scale = settings.dpi / 72.0
+    fitted = fit_text_cached(
+        element.text.strip(),
+        _cjk_width_at_one,
+        w,
+        h,
+        max_size=round(element.max_pt * scale),
+        min_size=round(element.min_pt * scale),
+        field=element.field,
+        label=label,
+        leading_factor=_LEADING,
+        max_lines=element.max_lines,
+        step=1,
+    )
+    size = int(fitted.size)
+    font = _pil_font(size)
+    height = min(h, max(1, round(fitted.height)))
+    widths = [min(w, int(font.getlength(line) + 0.999)) for line in fitted.lines]
+    image_w = max(widths) if element.align is Align.LEFT else w
+    image_w = max(8, image_w)
+    image = Image.new("L", (image_w, height), 0)
+    draw = ImageDraw.Draw(image)
+    for index, (line, line_w) in enumerate(zip(fitted.lines, widths, strict=True)):
+        if element.align is Align.LEFT:
+            left = 0
+        elif element.align is Align.RIGHT:
+            left = image_w - line_w
+        else:
+            left = (image_w - line_w) // 2
+        draw.text((left, round(index * fitted.leading)), line, font=font, fill=255)
+    bitmap = image.point(lambda value: 255 if value >= 110 else 0).convert("1")
+    row_bytes = (image_w + 7) // 8
+    data = bitmap.tobytes()
+    total = row_bytes * height
+    out = []
+    top = y + _vertical_offset(element, fitted, h)
+    if element.inverse:
+        out.append(_black_box(element, settings.dpi))
+    reverse = "^FR" if element.inverse else ""
+    out.append(f"^FO{x},{top}{reverse}^GFA,{total},{total},{row_bytes},{data.hex().upper()}^FS")
+    return "".join(out)
+
+
+def _code_zpl(element: Code, settings: ZplSettings, label: str) -> str:
+    dpi = settings.dpi
+    bars_h_mm = element.h - (CAPTION_MM if element.caption else 0.0)
+    placement = _place(element, bars_h_mm, dpi)
+    symbol = element.symbol
+    out = []
+    if placement.is_linear:
+        width_mm = placement.width_mm
+        if element.align is Align.LEFT:
+            left_mm = element.x
+        elif element.align is Align.RIGHT:
+            left_mm = element.x + element.w - width_mm
+        else:
+            left_mm = element.x + (element.w - width_mm) / 2
+        x = dots(left_mm, dpi) + symbol.quiet_left * placement.module_dots
+        y = dots(element.y, dpi)
+        h = dots(bars_h_mm, dpi)
+        by = f"^BY{placement.module_dots},3,{h}"
+        if symbol.symbology is Symbology.CODE128:
+            out.append(f"^FO{x},{y}{by}^BCN,{h},N,N,N,A{field_data(symbol.text)}")
+        elif symbol.symbology is Symbology.EAN13:
+            out.append(f"^FO{x},{y}{by}^BEN,{h},N,N^FD{symbol.text[:12]}^FS")
+        elif symbol.symbology is Symbology.UPCA:
+            out.append(f"^FO{x},{y}{by}^BUN,{h},N,N,N^FD{symbol.text[:11]}^FS")
+        else:
+            out.append(f"^FO{x},{y}{by}^B8N,{h},N,N^FD{symbol.text[:7]}^FS")
+        if element.caption:
+            out.append(
+                _text_zpl(
+                    Text(
+                        element.x,
+                        element.y + bars_h_mm,
+                        element.w,
+                        CAPTION_MM,
+                        symbol.text,
+                        element.field,
+                        max_pt=CAPTION_PT,
+                        min_pt=5,
+                        align=element.align,
+                        max_lines=1,
+                    ),
+                    settings,
+                    label,
+                )
+            )
+        return "".join(out)
+    side = placement.width_mm
+    quiet_mm = 4 * placement.module_mm
+    x_mm = (
+        element.x
+        if element.align is Align.LEFT or element.w - side >= 12
+        else (element.x + (element.w - side) / 2)
+    )
+    out.append(
+        f"^FO{dots(x_mm + quiet_mm, dpi)},{dots(element.y + quiet_mm, dpi)}"
+        f"^BQN,2,{placement.module_dots}^FDMA,{symbol.text}^FS"
+    )
+    if element.caption and element.w - side >= 12:
+        out.append(
+            _text_zpl(
+                Text(
+                    x_mm + side + 0.5,
+                    element.y,
+                    element.w - side - 0.5,
+                    min(element.h, side),
+                    symbol.text,
+                    element.field,
+                    max_pt=CAPTION_PT,
+                    min_pt=5,
+                ),
+                settings,
+                label,
+            )
+        )
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def element_zpl(element: Element, settings: ZplSettings, label: str) -> str:
+    """One element's fields (cached: captions, rules and repeated texts cost nothing)."""
+    dpi = settings.dpi
+    if isinstance(element, Text):
+        return _text_zpl(element, settings, label)
+    if isinstance(element, Code):
+        return _code_zpl(element, settings, label)
+    if isinstance(element, Rule):
+        thickness = max(1, dots(element.thickness, dpi))
+        x1, y1, x2, y2 = (dots(v, dpi) for v in (element.x1, element.y1, element.x2, element.y2))
+        width, height = max(abs(x2 - x1), thickness), max(abs(y2 - y1), thickness)
+        return f"^FO{min(x1, x2)},{min(y1, y2)}^GB{width},{height},{thickness}^FS"
+    if isinstance(element, Frame):
+        w, h = dots(element.w, dpi), dots(element.h, dpi)
+        thickness = min(w, h) if element.filled else max(1, dots(element.thickness, dpi))
+        return f"^FO{dots(element.x, dpi)},{dots(element.y, dpi)}^GB{w},{h},{thickness}^FS"
+    raise TypeError(f"not a layout element: {element!r}")
+
+
+def page_zpl(page: Page, settings: ZplSettings, copies: int = 1) -> str:
+    dpi = settings.dpi
+    head = f"^XA^CI28^PW{dots(page.width, dpi)}^LL{dots(page.height, dpi)}^LH0,0"
+    if settings.stored_font:
+        head += f"^CW{STORED_FONT_ID},{settings.stored_font}"
+    body = "".join(element_zpl(element, settings, page.name) for element in page.elements)
+    tail = f"^PQ{copies}^XZ" if copies > 1 else "^XZ"
+    return head + body + tail
+
+
+def render_zpl(pages: Iterable[Page], settings: ZplSettings | None = None) -> bytes:
+    """One ``^XA … ^XZ`` label per page, UTF-8."""
+    settings = settings or ZplSettings()
+    return "\n".join(page_zpl(page, settings) for page in pages).encode("utf-8") + b"\n"
+
+
+def render_shipping_labels_zpl(
+    docs: Iterable[ShippingLabelDoc], settings: ZplSettings | None = None
+) -> bytes:
+    from app.labels.shipping import shipping_label_page
+
+    return render_zpl((shipping_label_page(doc) for doc in docs), settings)
+
+
+def render_small_labels_zpl(
+    labels: Iterable[SmallLabel], settings: ZplSettings | None = None
+) -> bytes:
+    from app.labels.small import SmallLabelFallback, small_label_page
+
+    settings = settings or ZplSettings()
+    return render_zpl(
+        (
+            small_label_page(label, dpi=settings.dpi, fallback=SmallLabelFallback.QR)
+            for label in labels
+        ),
+        settings,
+    )
