@@ -175,7 +175,7 @@ def fit_text(
         return FittedText(max_size, (), max_size * leading_factor)
     if (
         len(text) * MAX_CHAR_EM * max_size <= box_width
-        and max_size * leading_factor <= box_height + 1e-6
+        and max_size <= box_height + 1e-6
         and _LATIN1.fullmatch(text) is not None
     ):  # short enough that no measuring is needed: one line at the largest size
         return FittedText(max_size, (text,), max_size * leading_factor)
@@ -186,11 +186,16 @@ def fit_text(
         # no size above the one that puts the widest paragraph on one line can need fewer
         # lines than that one: skip straight down when it is one line anyway
         one_line = box_width / widest_paragraph
-        if len(paragraphs) == 1 and one_line < size and box_height < 2 * one_line * leading_factor:
+        if (
+            len(paragraphs) == 1
+            and one_line < size
+            and box_height < one_line * (1 + leading_factor)
+        ):
             size = max(min_size, min_size + step * int((one_line - min_size) / step + 1e-9))
     while size >= min_size - 1e-9:
         leading = size * leading_factor
-        allowed = int((box_height + 1e-6 - (leading - size)) // leading)
+        # n lines need (n - 1) leadings plus one size of height
+        allowed = int((box_height + 1e-6 + (leading - size)) // leading)
         if max_lines is not None:
             allowed = min(allowed, max_lines)
         if allowed >= 1:
