@@ -64,7 +64,9 @@ BenchFunction = Callable[[int, str], list[BenchResult]]
 BENCHES: dict[str, str] = {
     "demo": "app.demo:bench_demo",
     "import": "app.intake_bench:bench_import",
+    "labels": "app.labels.bench:bench_labels",
     "orders-view": "ui.bench:bench_orders_view",
+    "picklist-pdf": "app.labels.bench:bench_picklist_pdf",
     "review": "app.review.bench:bench_review",
     "startup": "ui.bench:bench_startup",
 }

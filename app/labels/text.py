@@ -179,6 +179,14 @@ def fit_text(
         and _LATIN1.fullmatch(text) is not None
     ):  # short enough that no measuring is needed: one line at the largest size
         return FittedText(max_size, (text,), max_size * leading_factor)
+    if max_size <= box_height + 1e-6:
+        # every line as given fits at the largest size: one measurement per line, no wrapping
+        given = text.split("\n")
+        lines_fit = (len(given) - 1) * max_size * leading_factor + max_size <= box_height + 1e-6
+        if (max_lines is None or len(given) <= max_lines) and lines_fit:
+            limit = box_width / max_size
+            if all(width_at_one(line) <= limit for line in given):
+                return FittedText(max_size, tuple(given), max_size * leading_factor)
     paragraphs = _measured_tokens(text, width_at_one)
     widest_paragraph = max(sum(width for _, width in tokens) for tokens in paragraphs)
     size = max_size

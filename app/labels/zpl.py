@@ -32,6 +32,7 @@ SUPPORTED_DPI = (203, 300)
 STORED_FONT_ID = "Z"  # the ^CW alias given to a printer-stored font
 _ZPL_ESCAPE = re.compile(r"[\^~\\]")
 _LEADING = 1.12
+_BUILTIN_RANGE = re.compile(r"[ -~\xa0-\xff\n]*")
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def dots(mm_value: float, dpi: int) -> int:
 
 def builtin_font_draws(text: str) -> bool:
     """The printer's built-in font 0 draws Latin-1 (with ^CI28 the text travels as UTF-8)."""
-    return all(" " <= char <= "~" or "\xa0" <= char <= "\xff" or char == "\n" for char in text)
+    return _BUILTIN_RANGE.fullmatch(text) is not None
 
 
 def field_data(text: str) -> str:
