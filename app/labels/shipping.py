@@ -7,12 +7,14 @@ contents, FRAGILE / THIS SIDE UP, parcel n of m. One layout, drawn as PDF here a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.labels.address import address_lines
 from app.labels.barcodes import code128
 from app.labels.layout import INCH_MM, Align, Code, Element, Page, Rule, Text
-from app.labels.model import CarrierLabelSource, ShippingLabelDoc
+from app.labels.model import Address, CarrierLabelSource, ShippingLabelDoc
 from app.labels.pdf import DEFAULT_DPI, render_pdf
 
 WIDTH_MM = 4 * INCH_MM
@@ -49,59 +51,104 @@ def contents_rows(doc: ShippingLabelDoc) -> list[tuple[str, str]]:
     return rows
 
 
-def shipping_label_page(doc: ShippingLabelDoc) -> Page:
-    home = doc.ship_from.country_code or None
-    e: list[Element] = []
-    # --- from, carrier, service
-    e.append(Text(M, M, 12, 2.6, _("FROM"), "ship_from", 6, 5, bold=True))
-    e.append(
+@dataclass(frozen=True)
+class _FixedKey:
+    """What the parts of a label that repeat from parcel to parcel depend on."""
+
+    ship_from: Address
+    destination_country: str
+    carrier: str
+    service: str
+    fragile: bool
+    this_side_up: bool
+    has_tracking: bool
+    source: CarrierLabelSource
+
+
+def fixed_key(doc: ShippingLabelDoc) -> _FixedKey:
+    return _FixedKey(
+        doc.ship_from,
+        doc.ship_to.country_code,
+        doc.carrier,
+        doc.service,
+        doc.fragile,
+        doc.this_side_up,
+        bool(doc.tracking_number),
+        doc.source,
+    )
+
+
+RIGHT_X = M + 62
+RIGHT_W = INNER - 62
+
+
+@lru_cache(maxsize=512)
+def fixed_elements(key: _FixedKey) -> tuple[Element, ...]:
+    """Ship-from, carrier, service, marks, captions and rules: the same on every parcel of
+    a warehouse's carrier service, so laid out once."""
+    e: list[Element] = [
+        Text(M, M, 12, 2.6, _("FROM"), "ship_from", 6, 5, bold=True),
         Text(
             M,
             M + 2.6,
             60,
             16.4,
-            "\n".join(address_lines(doc.ship_from, home_country=doc.ship_to.country_code)),
+            "\n".join(address_lines(key.ship_from, home_country=key.destination_country)),
             "ship_from",
             7.5,
             4.5,
+        ),
+        Text(RIGHT_X, M, RIGHT_W, 7.5, key.carrier, "carrier", 14, 6, True, Align.RIGHT),
+        Text(RIGHT_X, M + 7.5, RIGHT_W, 6, key.service, "service", 11, 5, True, Align.RIGHT),
+        Rule(M, 22.5, WIDTH_MM - M, 22.5, 0.5),
+        Text(M, 23.5, 20, 3, _("SHIP TO"), "ship_to", 7, 5, bold=True),
+        Rule(M, 60.5, WIDTH_MM - M, 60.5, 0.5),
+        Text(RIGHT_X, 61.2, RIGHT_W, 3, _("PARCEL"), "parcel", 6.5, 5, True, Align.RIGHT),
+        Rule(M, 80.5, WIDTH_MM - M, 80.5, 0.5),
+    ]
+    marks = []
+    if key.fragile:
+        marks.append(_("FRAGILE"))
+    if key.this_side_up:
+        marks.append(_("↑ THIS SIDE UP ↑"))
+    mark_x = M
+    for mark in marks:
+        mark_w = INNER / 2 - 1 if len(marks) > 1 else INNER
+        e.append(
+            Text(mark_x, 73.5, mark_w, 6, mark, "marks", 13, 7, True, Align.CENTER, inverse=True)
         )
-    )
-    right_x = M + 62
-    right_w = INNER - 62
-    e.append(
-        Text(right_x, M, right_w, 7.5, doc.carrier, "carrier", 14, 6, bold=True, align=Align.RIGHT)
-    )
-    e.append(
+        mark_x += mark_w + 2
+    if key.has_tracking:
+        tracking_title = _("TRACKING NUMBER")
+        if key.source is CarrierLabelSource.CARRIER:
+            tracking_title = _("CARRIER TRACKING NUMBER (carrier label on the parcel)")
+        e.append(Text(M, 81.5, INNER, 3, tracking_title, "tracking_number", 7, 5, bold=True))
+    shipment_y = 107.0 if key.has_tracking else 84.0
+    e.append(Text(M, shipment_y - 0.5, INNER, 3, _("SHIPMENT"), "shipment_number", 7, 5, True))
+    e.append(Rule(M, 124.5, WIDTH_MM - M, 124.5, 0.5))
+    e.append(Text(M, 125.2, 30, 3, _("CONTENTS"), "contents", 7, 5, bold=True))
+    return tuple(e)
+
+
+def parcel_elements(doc: ShippingLabelDoc) -> list[Element]:
+    """What changes from parcel to parcel: ship-to, numbers, weight, codes, contents."""
+    home = doc.ship_from.country_code or None
+    numbers = [_("Order {order}").format(order=doc.order_number)]
+    if doc.channel_order_id:
+        numbers.append(_("Ref. {reference}").format(reference=doc.channel_order_id))
+    numbers.append(_("Shipment {shipment}").format(shipment=doc.shipment_number))
+    e: list[Element] = [
         Text(
-            right_x,
-            M + 7.5,
-            right_w,
-            6,
-            doc.service,
-            "service",
-            11,
-            5,
-            bold=True,
-            align=Align.RIGHT,
-        )
-    )
-    e.append(
-        Text(
-            right_x,
+            RIGHT_X,
             M + 13.5,
-            right_w,
+            RIGHT_W,
             5,
             weight_text(doc.weight_g),
             "weight",
             9,
             5,
             align=Align.RIGHT,
-        )
-    )
-    e.append(Rule(M, 22.5, WIDTH_MM - M, 22.5, 0.5))
-    # --- ship to
-    e.append(Text(M, 23.5, 20, 3, _("SHIP TO"), "ship_to", 7, 5, bold=True))
-    e.append(
+        ),
         Text(
             M + 2,
             26.5,
@@ -112,70 +159,26 @@ def shipping_label_page(doc: ShippingLabelDoc) -> Page:
             14,
             6,
             bold=True,
-        )
-    )
-    e.append(Rule(M, 60.5, WIDTH_MM - M, 60.5, 0.5))
-    # --- numbers, parcel n of m
-    numbers = [_("Order {order}").format(order=doc.order_number)]
-    if doc.channel_order_id:
-        numbers.append(_("Ref. {reference}").format(reference=doc.channel_order_id))
-    numbers.append(_("Shipment {shipment}").format(shipment=doc.shipment_number))
-    e.append(Text(M, 61.5, 62, 11, "\n".join(numbers), "numbers", 8.5, 5))
-    e.append(
-        Text(right_x, 61.2, right_w, 3, _("PARCEL"), "parcel", 6.5, 5, bold=True, align=Align.RIGHT)
-    )
-    e.append(
+        ),
+        Text(M, 61.5, 62, 11, "\n".join(numbers), "numbers", 8.5, 5),
         Text(
-            right_x,
+            RIGHT_X,
             64.2,
-            right_w,
+            RIGHT_W,
             8.5,
             _("{index} of {count}").format(index=doc.parcel_index, count=doc.parcel_count),
             "parcel",
             18,
             8,
-            bold=True,
-            align=Align.RIGHT,
-        )
-    )
-    marks = []
-    if doc.fragile:
-        marks.append(_("FRAGILE"))
-    if doc.this_side_up:
-        marks.append(_("↑ THIS SIDE UP ↑"))
-    mark_x = M
-    for mark in marks:
-        mark_w = INNER / 2 - 1 if len(marks) > 1 else INNER
-        e.append(
-            Text(
-                mark_x,
-                73.5,
-                mark_w,
-                6,
-                mark,
-                "marks",
-                13,
-                7,
-                bold=True,
-                align=Align.CENTER,
-                inverse=True,
-            )
-        )
-        mark_x += mark_w + 2
-    e.append(Rule(M, 80.5, WIDTH_MM - M, 80.5, 0.5))
-    # --- tracking number and shipment number
+            True,
+            Align.RIGHT,
+        ),
+    ]
     if doc.tracking_number:
-        tracking_title = _("TRACKING NUMBER")
-        if doc.source is CarrierLabelSource.CARRIER:
-            tracking_title = _("CARRIER TRACKING NUMBER (carrier label on the parcel)")
-        e.append(Text(M, 81.5, INNER, 3, tracking_title, "tracking_number", 7, 5, bold=True))
         e.append(Code(M, 84.5, INNER, 21, code128(doc.tracking_number), "tracking_number"))
-        shipment_y = 107.0
-        shipment_h = 16.0
+        shipment_y, shipment_h = 107.0, 16.0
     else:
-        shipment_y = 84.0
-        shipment_h = 39.0
-    e.append(Text(M, shipment_y - 0.5, INNER, 3, _("SHIPMENT"), "shipment_number", 7, 5, bold=True))
+        shipment_y, shipment_h = 84.0, 39.0
     e.append(
         Code(
             M,
@@ -186,9 +189,6 @@ def shipping_label_page(doc: ShippingLabelDoc) -> Page:
             "shipment_number",
         )
     )
-    e.append(Rule(M, 124.5, WIDTH_MM - M, 124.5, 0.5))
-    # --- contents
-    e.append(Text(M, 125.2, 30, 3, _("CONTENTS"), "contents", 7, 5, bold=True))
     y = 128.4
     for quantity, product in contents_rows(doc):
         e.append(
@@ -201,8 +201,8 @@ def shipping_label_page(doc: ShippingLabelDoc) -> Page:
                 "contents",
                 7.5,
                 4.5,
-                bold=True,
-                align=Align.RIGHT,
+                True,
+                Align.RIGHT,
                 max_lines=1,
             )
         )
@@ -210,7 +210,15 @@ def shipping_label_page(doc: ShippingLabelDoc) -> Page:
             Text(M + 10, y, INNER - 10, CONTENT_ROW_H, product, "contents", 7.5, 4, max_lines=1)
         )
         y += CONTENT_ROW_H
-    return Page(WIDTH_MM, HEIGHT_MM, tuple(e), name=_("shipping label"))
+    return e
+
+
+LABEL_NAME = N_("shipping label")
+
+
+def shipping_label_page(doc: ShippingLabelDoc) -> Page:
+    elements = fixed_elements(fixed_key(doc)) + tuple(parcel_elements(doc))
+    return Page(WIDTH_MM, HEIGHT_MM, elements, name=_(LABEL_NAME))
 
 
 def render_shipping_labels_pdf(

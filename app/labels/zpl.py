@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.errors import InvalidInput
+from app.i18n import _
 from app.labels.barcodes import (
     LinearCode,
     Placement,
@@ -73,13 +74,20 @@ def field_data(text: str) -> str:
 # --------------------------------------------------------------------------- metrics
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1)
+def _builtin_widths() -> tuple[float, ...]:
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    widths = getFont("Helvetica-Bold").widths  # per WinAnsi code, in thousandths of an em
+    return tuple(widths[code] / 1000 if code < len(widths) else 1.0 for code in range(256))
+
+
 def _builtin_width_at_one(token: str) -> float:
     """An upper bound of font 0 (CG Triumvirate Bold Condensed) widths: Helvetica-Bold's,
-    which is wider, so a field measured with it stays inside the label."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    return stringWidth(token, "Helvetica-Bold", 1.0)
+    which is wider, so a field measured with it stays inside the label. Only Latin-1 text
+    is measured here (anything else goes as a graphic)."""
+    widths = _builtin_widths()
+    return sum(widths[ord(char)] for char in token)
 
 
 @lru_cache(maxsize=16)
@@ -335,13 +343,9 @@ def element_zpl(element: Element, settings: ZplSettings, label: str) -> str:
 
 
 def page_zpl(page: Page, settings: ZplSettings, copies: int = 1) -> str:
-    dpi = settings.dpi
-    head = f"^XA^CI28^PW{dots(page.width, dpi)}^LL{dots(page.height, dpi)}^LH0,0"
-    if settings.stored_font:
-        head += f"^CW{STORED_FONT_ID},{settings.stored_font}"
     body = "".join(element_zpl(element, settings, page.name) for element in page.elements)
     tail = f"^PQ{copies}^XZ" if copies > 1 else "^XZ"
-    return head + body + tail
+    return _head(page.width, page.height, settings) + body + tail
 
 
 def render_zpl(pages: Iterable[Page], settings: ZplSettings | None = None) -> bytes:
@@ -353,9 +357,34 @@ def render_zpl(pages: Iterable[Page], settings: ZplSettings | None = None) -> by
 def render_shipping_labels_zpl(
     docs: Iterable[ShippingLabelDoc], settings: ZplSettings | None = None
 ) -> bytes:
-    from app.labels.shipping import shipping_label_page
+    """One 4×6 inch label per parcel. The parts every parcel of a carrier service shares
+    are written once and reused; only ship-to, numbers, codes and contents are new."""
+    from app.labels.shipping import HEIGHT_MM, LABEL_NAME, WIDTH_MM, fixed_key, parcel_elements
 
-    return render_zpl((shipping_label_page(doc) for doc in docs), settings)
+    settings = settings or ZplSettings()
+    name = _(LABEL_NAME)
+    head = _head(WIDTH_MM, HEIGHT_MM, settings)
+    out = []
+    for doc in docs:
+        fixed = _fixed_shipping_zpl(fixed_key(doc), settings, name)
+        body = "".join(element_zpl(element, settings, name) for element in parcel_elements(doc))
+        out.append(f"{head}{fixed}{body}^XZ")
+    return "\n".join(out).encode("utf-8") + b"\n"
+
+
+@lru_cache(maxsize=512)
+def _fixed_shipping_zpl(key, settings: ZplSettings, name: str) -> str:
+    from app.labels.shipping import fixed_elements
+
+    return "".join(element_zpl(element, settings, name) for element in fixed_elements(key))
+
+
+def _head(width_mm: float, height_mm: float, settings: ZplSettings) -> str:
+    dpi = settings.dpi
+    head = f"^XA^CI28^PW{dots(width_mm, dpi)}^LL{dots(height_mm, dpi)}^LH0,0"
+    if settings.stored_font:
+        head += f"^CW{STORED_FONT_ID},{settings.stored_font}"
+    return head
 
 
 def render_small_labels_zpl(
