@@ -34,9 +34,12 @@ def render_pdf(pages: Iterable[Page], *, title: str = "", dpi: int = DEFAULT_DPI
         canvas.setTitle(title)
     canvas.setCreator("orderdesk")
     drawn = 0
+    # an element drawn once is the same operators on every later page of this PDF (the
+    # font subsets are the document's own, so this lives as long as the canvas)
+    drawn_before: dict[tuple[Element, float], str] = {}
     for page in pages:
         canvas.setPageSize((page.width * mm, page.height * mm))
-        _PageDrawer(canvas, page, dpi).draw()
+        _PageDrawer(canvas, page, dpi, drawn_before).draw()
         canvas.showPage()
         drawn += 1
     if drawn == 0:
@@ -46,15 +49,27 @@ def render_pdf(pages: Iterable[Page], *, title: str = "", dpi: int = DEFAULT_DPI
 
 
 class _PageDrawer:
-    def __init__(self, canvas: Canvas, page: Page, dpi: int) -> None:
+    def __init__(
+        self, canvas: Canvas, page: Page, dpi: int, drawn_before: dict[tuple[Element, float], str]
+    ) -> None:
         self.canvas = canvas
         self.page = page
+        self.drawn_before = drawn_before
         self.dpi = dpi
         self.height_pt = page.height * mm
 
     def draw(self) -> None:
+        code = self.canvas._code
+        height = self.page.height
         for element in self.page.elements:
+            key = (element, height)
+            ops = self.drawn_before.get(key)
+            if ops is not None:
+                code.append(ops)
+                continue
+            start = len(code)
             self.draw_element(element)
+            self.drawn_before[key] = " ".join(code[start:])
 
     def draw_element(self, element: Element) -> None:
         if isinstance(element, Text):
