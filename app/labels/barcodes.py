@@ -109,20 +109,13 @@ class MatrixCode:
 Symbol = LinearCode | MatrixCode
 
 
+_DARK = re.compile("1+")
+
+
 @lru_cache(maxsize=4096)
 def dark_runs(pattern: str) -> tuple[tuple[int, int], ...]:
-    bars: list[tuple[int, int]] = []
-    start = -1
-    for index, module in enumerate(pattern):
-        if module == "1":
-            if start < 0:
-                start = index
-        elif start >= 0:
-            bars.append((start, index - start))
-            start = -1
-    if start >= 0:
-        bars.append((start, len(pattern) - start))
-    return tuple(bars)
+    """Runs of dark modules as (first module, width)."""
+    return tuple((run.start(), run.end() - run.start()) for run in _DARK.finditer(pattern))
 
 
 # --------------------------------------------------------------------------- encoders
