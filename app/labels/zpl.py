@@ -200,13 +200,14 @@ def _graphic_text_zpl(
     element: Text, settings: ZplSettings, label: str, x: int, y: int, w: int, h: int
 ) -> str:
     """Text outside the printer's fonts, drawn here with the CJK font as a ^GF graphic."""
-    from PIL import Image, ImageDraw
+    from PIL import Image
 
     scale = settings.dpi / 72.0
+    stroke_room = 2 * max(1, round(element.max_pt * scale) // 36) if element.bold else 0
     fitted = fit_text_cached(
         element.text.strip(),
         _cjk_width_at_one,
-        w,
+        w - stroke_room,
         h,
         max_size=round(element.max_pt * scale),
         min_size=round(element.min_pt * scale),
@@ -217,22 +218,19 @@ def _graphic_text_zpl(
         step=1,
     )
     size = int(fitted.size)
-    font = _pil_font(size)
     height = min(h, max(1, round(fitted.height)))
-    widths = [min(w, int(font.getlength(line) + 0.999)) for line in fitted.lines]
-    image_w = max(widths) if element.align is Align.LEFT else w
-    image_w = max(8, image_w)
-    image = Image.new("L", (image_w, height), 0)
-    draw = ImageDraw.Draw(image)
-    for index, (line, line_w) in enumerate(zip(fitted.lines, widths, strict=True)):
+    line_images = [_line_bitmap(line, size, element.bold) for line in fitted.lines]
+    widths = [min(w, image.width) for image in line_images]
+    image_w = max(8, max(widths) if element.align is Align.LEFT else w)
+    bitmap = Image.new("1", (image_w, height), 0)
+    for index, (line_image, line_w) in enumerate(zip(line_images, widths, strict=True)):
         if element.align is Align.LEFT:
             left = 0
         elif element.align is Align.RIGHT:
             left = image_w - line_w
         else:
             left = (image_w - line_w) // 2
-        draw.text((left, round(index * fitted.leading)), line, font=font, fill=255)
-    bitmap = image.point(lambda value: 255 if value >= 110 else 0).convert("1")
+        bitmap.paste(line_image, (left, round(index * fitted.leading)))
     row_bytes = (image_w + 7) // 8
     data = bitmap.tobytes()
     total = row_bytes * height
@@ -243,6 +241,24 @@ def _graphic_text_zpl(
     reverse = "^FR" if element.inverse else ""
     out.append(f"^FO{x},{top}{reverse}^GFA,{total},{total},{row_bytes},{data.hex().upper()}^FS")
     return "".join(out)
+
+
+_THRESHOLD = tuple(255 if value >= 110 else 0 for value in range(256))
+
+
+@lru_cache(maxsize=4096)
+def _line_bitmap(line: str, size: int, bold: bool = False):
+    """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image (lines
+    such as a city or a product name recur from label to label: drawn once)."""
+    from PIL import Image, ImageDraw
+
+    font = _pil_font(size)
+    stroke = max(1, size // 36) if bold else 0  # the CJK font has no bold face
+    width = max(1, int(font.getlength(line) + 0.999) + 2 * stroke)
+    image = Image.new("L", (width, round(size * _LEADING)), 0)
+    draw = ImageDraw.Draw(image)
+    draw.text((stroke, 0), line, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
+    return image.point(_THRESHOLD, "1")  # a threshold, not convert("1")'s slow dithering
 
 
 def _code_zpl(element: Code, settings: ZplSettings, label: str) -> str:
