@@ -23,6 +23,8 @@ from app.labels.text import (
 )
 
 DEFAULT_DPI = 203  # bars snap to this printer's dot grid (a 300/600 dpi printer prints it too)
+_REPLAY_ENTRIES = 20_000  # elements whose operators a PDF keeps for later pages
+_REPLAY_LARGEST = 4_000  # characters
 _ASCENT = 0.84  # baseline below the top of a line, as a share of the size (wqy and Helvetica)
 
 
@@ -69,7 +71,10 @@ class _PageDrawer:
                 continue
             start = len(code)
             self.draw_element(element)
-            self.drawn_before[key] = " ".join(code[start:])
+            if len(self.drawn_before) < _REPLAY_ENTRIES:
+                ops = " ".join(code[start:])
+                if len(ops) <= _REPLAY_LARGEST:
+                    self.drawn_before[key] = ops
 
     def draw_element(self, element: Element) -> None:
         if isinstance(element, Text):

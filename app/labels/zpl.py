@@ -316,7 +316,7 @@ def _code_zpl(element: Code, settings: ZplSettings, label: str) -> str:
     )
     out.append(
         f"^FO{dots(x_mm + quiet_mm, dpi)},{dots(element.y + quiet_mm, dpi)}"
-        f"^BQN,2,{placement.module_dots}^FDMA,{symbol.text}^FS"
+        f"^BQN,2,{placement.module_dots}" + field_data(f"MA,{symbol.text}")
     )
     if element.caption and element.w - side >= 12:
         out.append(
@@ -338,9 +338,27 @@ def _code_zpl(element: Code, settings: ZplSettings, label: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=65536)
+_ELEMENT_CACHE: dict[tuple[Element, ZplSettings, str], str] = {}
+_ELEMENT_CACHE_ENTRIES = 20_000
+_ELEMENT_CACHE_LARGEST = 2_000  # characters; a ^GF graphic of an address is tens of KB
+
+
 def element_zpl(element: Element, settings: ZplSettings, label: str) -> str:
-    """One element's fields (cached: captions, rules and repeated texts cost nothing)."""
+    """One element's fields; small ones are cached (captions, rules and repeated texts cost
+    nothing), large graphics are not kept."""
+    key = (element, settings, label)
+    cached = _ELEMENT_CACHE.get(key)
+    if cached is not None:
+        return cached
+    result = _element_zpl(element, settings, label)
+    if len(result) <= _ELEMENT_CACHE_LARGEST:
+        if len(_ELEMENT_CACHE) >= _ELEMENT_CACHE_ENTRIES:
+            _ELEMENT_CACHE.clear()
+        _ELEMENT_CACHE[key] = result
+    return result
+
+
+def _element_zpl(element: Element, settings: ZplSettings, label: str) -> str:
     dpi = settings.dpi
     if isinstance(element, Text):
         return _text_zpl(element, settings, label)
