@@ -12,6 +12,7 @@ from app.labels.barcodes import code128
 from app.labels.layout import Align, Code, Element, Frame, Page, Rule, Text
 from app.labels.model import ManifestDoc, ManifestParcel
 from app.labels.pdf import DEFAULT_DPI, render_pdf
+from app.labels.text import abbreviate
 
 A4_LANDSCAPE = (297.0, 210.0)
 M = 10.0
@@ -167,7 +168,7 @@ def manifest_pages(doc: ManifestDoc) -> list[Page]:
                 parcel.shipment_number,
                 parcel.tracking_number,
                 parcel.order_number,
-                parcel.recipient,
+                abbreviate(parcel.recipient, 40),
                 f"{parcel.postal_code} {parcel.city}".strip(),
                 parcel.country_code.upper(),
                 parcel.service,

@@ -12,6 +12,7 @@ from app.labels.barcodes import code128
 from app.labels.layout import INCH_MM, Align, Code, Element, Frame, Page, Rule, Text
 from app.labels.model import PackingSlipDoc, SlipLine
 from app.labels.pdf import DEFAULT_DPI, render_pdf
+from app.labels.text import pdf_font_for, pdf_width_at_one, wrap
 from app.money import format_money
 
 
@@ -23,6 +24,7 @@ class SlipSize(StrEnum):
 _SIZES = {SlipSize.A5: (148.0, 210.0), SlipSize.LABEL_4X6: (4 * INCH_MM, 6 * INCH_MM)}
 M = 7.0
 ROW_H = 10.5
+NAME_PT = 7.0
 FIRST_HEADER_H = 62.0
 NEXT_HEADER_H = 20.0
 FOOTER_H = 8.0
@@ -35,26 +37,45 @@ def shows_prices(doc: PackingSlipDoc) -> bool:
     return not doc.gift and all(line.unit_price_cents is not None for line in doc.lines)
 
 
-def _paginate(doc: PackingSlipDoc, height: float) -> list[tuple[SlipLine, ...]]:
+def _item_width(doc: PackingSlipDoc, width: float) -> float:
+    return width - 2 * M - 12.0 - (44.0 if shows_prices(doc) else 0.0)
+
+
+def _name_extra_mm(line: SlipLine, item_w: float) -> float:
+    """Extra height a long product name needs: the slip shows every title in full."""
+    name = line.product_name.strip()
+    if len(name) < 50:
+        return 0.0
+    font = pdf_font_for(name, bold=True)
+    lines = wrap(name, pdf_width_at_one(font), (item_w - 2) * 72 / 25.4, NAME_PT)
+    return max(0, len(lines) - 2) * NAME_PT * 1.18 * 25.4 / 72
+
+
+def _row_h(line: SlipLine, item_w: float) -> float:
+    return ROW_H + _name_extra_mm(line, item_w)
+
+
+def _paginate(doc: PackingSlipDoc, width: float, height: float) -> list[tuple[SlipLine, ...]]:
     tail = (GIFT_H if doc.gift_message else 0.0) + (TOTAL_H if shows_prices(doc) else 6.5)
     tail += 8.0 if doc.note else 0.0
+    item_w = _item_width(doc, width)
     pages: list[tuple[SlipLine, ...]] = []
     lines = list(doc.lines)
     first = True
     while True:
         header = FIRST_HEADER_H if first else NEXT_HEADER_H
-        room = int((height - 2 * M - header - 6 - FOOTER_H) // ROW_H)
-        if room < 1:  # pragma: no cover - the sizes above always leave rows
-            raise ValueError("page too small for a packing slip")
-        chunk, lines = lines[:room], lines[room:]
+        usable = height - 2 * M - header - 6 - FOOTER_H
+        chunk: list[SlipLine] = []
+        used = 0.0
+        while lines and (not chunk or used + _row_h(lines[0], item_w) <= usable):
+            used += _row_h(lines[0], item_w)
+            chunk.append(lines.pop(0))
         if not lines:
-            left = height - 2 * M - header - 6 - FOOTER_H - len(chunk) * ROW_H
-            if left >= tail:
+            if usable - used >= tail:
                 pages.append(tuple(chunk))
                 return pages
             if len(chunk) > 1:  # move the last row over so the gift message stays with it
-                lines = [chunk[-1]]
-                chunk = chunk[:-1]
+                lines = [chunk.pop()]
                 pages.append(tuple(chunk))
                 first = False
                 continue
@@ -69,7 +90,7 @@ def packing_slip_pages(doc: PackingSlipDoc, size: SlipSize = SlipSize.A5) -> lis
     width, height = _SIZES[size]
     inner = width - 2 * M
     prices = shows_prices(doc)
-    chunks = _paginate(doc, height)
+    chunks = _paginate(doc, width, height)
     pages = []
     for number, chunk in enumerate(chunks, start=1):
         e: list[Element] = [
@@ -164,7 +185,7 @@ def packing_slip_pages(doc: PackingSlipDoc, size: SlipSize = SlipSize.A5) -> lis
                     M + qty_w + 1,
                     y + 0.6,
                     item_w - 2,
-                    5.2,
+                    6.6 + _name_extra_mm(line, item_w),
                     line.product_name,
                     "product_name",
                     8.5,
@@ -176,7 +197,17 @@ def packing_slip_pages(doc: PackingSlipDoc, size: SlipSize = SlipSize.A5) -> lis
                 part for part in (line.spec, _("SKU {sku}").format(sku=line.sku)) if part
             )
             e.append(
-                Text(M + qty_w + 1, y + 5.6, item_w - 2, 3.2, detail, "spec", 7, 4.5, max_lines=1)
+                Text(
+                    M + qty_w + 1,
+                    y + 7.1 + _name_extra_mm(line, item_w),
+                    item_w - 2,
+                    3.2,
+                    detail,
+                    "spec",
+                    7,
+                    4.5,
+                    max_lines=1,
+                )
             )
             if prices and line.unit_price_cents is not None:
                 e.append(
@@ -205,7 +236,7 @@ def packing_slip_pages(doc: PackingSlipDoc, size: SlipSize = SlipSize.A5) -> lis
                         align=Align.RIGHT,
                     )
                 )
-            y += ROW_H
+            y += _row_h(line, item_w)
             e.append(Rule(M, y, M + inner, y, 0.1))
         if number == len(chunks):
             units = sum(line.quantity for line in doc.lines)

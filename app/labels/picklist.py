@@ -12,6 +12,7 @@ from app.labels.barcodes import code128, product_code
 from app.labels.layout import Align, Code, Element, Frame, Page, Rule, Text
 from app.labels.model import PickListDoc, PickStop
 from app.labels.pdf import DEFAULT_DPI, render_pdf
+from app.labels.text import pdf_font_for, pdf_width_at_one, wrap
 
 A4 = (210.0, 297.0)
 MARGIN = 10.0
@@ -30,8 +31,22 @@ COL_QTY = (COL_ITEM[0] + COL_ITEM[1], 14.0)
 COL_TOTES = (COL_QTY[0] + COL_QTY[1], A4[0] - MARGIN - (COL_QTY[0] + COL_QTY[1]))
 
 
+NAME_LINES = 3  # a product name longer than this at 7 pt makes its row taller
+NAME_PT = 7.0
+
+
+def _name_extra_mm(stop: PickStop) -> float:
+    """Extra row height a long product name needs (marketplace titles run to 200 chars)."""
+    name = stop.product_name.strip()
+    if len(name) < 60:
+        return 0.0
+    font = pdf_font_for(name, bold=True)
+    lines = wrap(name, pdf_width_at_one(font), (COL_ITEM[1] - 2) * 72 / 25.4, NAME_PT)
+    return max(0, len(lines) - NAME_LINES) * NAME_PT * 1.18 * 25.4 / 72
+
+
 def _row_height(stop: PickStop) -> float:
-    return max(ROW_MIN_H, 2.0 + TOTE_LINE_H * len(stop.totes))
+    return max(ROW_MIN_H + _name_extra_mm(stop), 2.0 + TOTE_LINE_H * len(stop.totes))
 
 
 def paginate(stops: tuple[PickStop, ...]) -> list[tuple[PickStop, ...]]:
@@ -117,6 +132,7 @@ def _header(doc: PickListDoc, totals: _Totals, first: bool) -> list[Element]:
 
 def _row(stop: PickStop, y: float) -> list[Element]:
     height = _row_height(stop)
+    extra = _name_extra_mm(stop)
     x_item, w_item = COL_ITEM
     marks = [
         mark
@@ -150,17 +166,17 @@ def _row(stop: PickStop, y: float) -> list[Element]:
             x_item + 1,
             y + 1.2,
             w_item - 2,
-            8.6,
+            8.6 + extra,
             stop.product_name,
             "product_name",
             9.5,
             5.5,
             bold=True,
         ),
-        Text(x_item + 1, y + 9.9, w_item - 2, 4.2, stop.spec, "spec", 8, 5),
+        Text(x_item + 1, y + 9.9 + extra, w_item - 2, 4.2, stop.spec, "spec", 8, 5),
         Text(
             x_item + 1,
-            y + 14.1,
+            y + 14.1 + extra,
             w_item - 2,
             3.6,
             _("SKU {sku}").format(sku=stop.sku),
@@ -187,7 +203,17 @@ def _row(stop: PickStop, y: float) -> list[Element]:
         mark_w = 3.2 + 2.0 * len(mark)
         elements.append(
             Text(
-                mark_x, y + 18.2, mark_w, 4.0, mark, "mark", 8, 6, True, Align.CENTER, inverse=True
+                mark_x,
+                y + 18.2 + extra,
+                mark_w,
+                4.0,
+                mark,
+                "mark",
+                8,
+                6,
+                True,
+                Align.CENTER,
+                inverse=True,
             )
         )
         mark_x += mark_w + 1.5

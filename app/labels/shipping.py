@@ -16,6 +16,7 @@ from app.labels.barcodes import code128
 from app.labels.layout import INCH_MM, Align, Code, Element, Page, Rule, Text
 from app.labels.model import Address, CarrierLabelSource, ShippingLabelDoc
 from app.labels.pdf import DEFAULT_DPI, render_pdf
+from app.labels.text import abbreviate
 
 WIDTH_MM = 4 * INCH_MM
 HEIGHT_MM = 6 * INCH_MM
@@ -23,6 +24,7 @@ M = 3.0  # margin
 INNER = WIDTH_MM - 2 * M
 CONTENT_ROWS = 6
 CONTENT_ROW_H = 3.3
+CONTENT_CHARS = 90  # a longer title is abbreviated with a visible … (the slip has it all)
 
 
 def weight_text(weight_g: int | None) -> str:
@@ -37,7 +39,10 @@ def contents_rows(doc: ShippingLabelDoc) -> list[tuple[str, str]]:
     rows = [
         (
             f"{line.quantity} ×",
-            f"{line.product_name} · {line.spec}" if line.spec else line.product_name,
+            abbreviate(
+                f"{line.product_name} · {line.spec}" if line.spec else line.product_name,
+                CONTENT_CHARS,
+            ),
         )
         for line in doc.contents
     ]

@@ -21,11 +21,13 @@ from app.labels.barcodes import (
 from app.labels.layout import INCH_MM, Align, Code, Page, Text
 from app.labels.model import LabelKind, SmallLabel
 from app.labels.pdf import DEFAULT_DPI, render_pdf
+from app.labels.text import abbreviate
 
 SMALL_WIDTH_MM = 2 * INCH_MM
 WIDE_WIDTH_MM = 4 * INCH_MM
 SMALL_HEIGHT_MM = 1 * INCH_MM
 MARGIN_MM = 1.5
+TITLE_CHARS = 60  # a longer product title is abbreviated with a visible …
 
 
 class SmallLabelFallback(StrEnum):
@@ -64,7 +66,7 @@ def small_label_page(
         LabelKind.TOTE: _("TOTE"),
     }[label.kind]
     if fits_linear(symbol, inner, dpi):
-        title = label.title or label.code
+        title = abbreviate(label.title, TITLE_CHARS) or label.code
         elements = (
             Text(MARGIN_MM, 1.2, 9, 3.4, kind_word, "kind", max_pt=6.5, min_pt=5, bold=True),
             Text(
@@ -113,7 +115,17 @@ def small_label_page(
         elements = (
             Code(MARGIN_MM, MARGIN_MM, qr_side, qr_side, symbol, "code", caption=False),
             Text(text_x, 1.2, text_w, 3.2, kind_word, "kind", max_pt=6.5, min_pt=5, bold=True),
-            Text(text_x, 4.6, text_w, 8.0, label.title, "title", max_pt=8, min_pt=4.5, bold=True),
+            Text(
+                text_x,
+                4.6,
+                text_w,
+                8.0,
+                abbreviate(label.title, TITLE_CHARS),
+                "title",
+                max_pt=8,
+                min_pt=4.5,
+                bold=True,
+            ),
             Text(text_x, 12.8, text_w, 3.4, label.subtitle, "subtitle", max_pt=6.5, min_pt=4.5),
             Text(text_x, 16.4, text_w, 7.6, symbol.text, "code", max_pt=8, min_pt=4.5),
         )

@@ -248,3 +248,16 @@ def pdf_width_at_one(font: str) -> WidthAtOne:
     """Width in points at size 1 for ``font`` (cached per word)."""
     register_fonts()
     return lambda token: _pdf_width(token, font)
+
+
+def abbreviate(text: str, max_chars: int) -> str:
+    """``text`` cut at a word boundary to at most ``max_chars`` with a visible "…": for a
+    marketplace title in a one-line list (the SKU beside it says which product it is)."""
+    text = " ".join(text.split())
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 1]
+    space = cut.rfind(" ")
+    if space > max_chars // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-·") + "…"

@@ -342,3 +342,41 @@ def test_manifest_pdf_and_csv_list_every_parcel_handed_over():
     assert len(rows) == 41
     assert rows[1].split(",")[3:6] == ["SH-000000", "SO-000000", "SF1234567890000"]
     assert "'=cmd" in csv_text  # a formula is shown, never run by a spreadsheet
+
+
+# --------------------------------------------------------------------------- long titles
+
+AMAZON_TITLE = (
+    "Wireless Bluetooth Earbuds with Active Noise Cancelling, 40 Hours Playtime, IPX7 "
+    "Waterproof Sports Headphones with Charging Case, Touch Control and Built-in Microphone "
+    "for iPhone and Android, Black"
+)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_a_marketplace_length_title_makes_its_pick_list_row_taller_and_is_printed_whole():
+    stop = PickStop(1, "A-1", "SKU-1", "4006381333931", AMAZON_TITLE, "black", 1)
+    short = PickStop(2, "A-2", "SKU-2", None, "Mug", "", 1)
+    pdf = render_pick_list_pdf(PickListDoc("PL-000002", "Main", NOW, (stop, short)))
+    assert AMAZON_TITLE in _words(texts_per_page(pdf)[0]).replace("- ", "-")
+    assert sorted(decoded_per_page(pdf)[0]) == [
+        ("Code128", "PL-000002"),
+        ("Code128", "SKU-2"),
+        ("EAN13", "4006381333931"),
+    ]
+
+
+def test_a_marketplace_length_title_is_whole_on_the_slip_and_abbreviated_visibly_elsewhere():
+    slip = dataclasses.replace(
+        _slip(gift=False), lines=(SlipLine("SKU-1", AMAZON_TITLE, "black", 1, 2999),)
+    )
+    assert AMAZON_TITLE in _words(texts_per_page(render_packing_slip_pdf(slip))[0])
+    label = shipping_doc(contents=(ContentLine("SKU-1", AMAZON_TITLE, "black", 1),))
+    text = _words(texts_per_page(render_shipping_label_pdf(label))[0])
+    assert "Wireless Bluetooth Earbuds with Active Noise" in text and "…" in text
+    small = render_small_labels_pdf([SmallLabel(LabelKind.PRODUCT, "4006381333931", AMAZON_TITLE)])
+    assert "…" in texts_per_page(small)[0]
+    assert decoded_per_page(small) == [[("EAN13", "4006381333931")]]
