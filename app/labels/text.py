@@ -252,7 +252,7 @@ def pdf_width_at_one(font: str) -> WidthAtOne:
 
 def abbreviate(text: str, max_chars: int) -> str:
     """``text`` cut at a word boundary to at most ``max_chars`` with a visible "…": for a
-    marketplace title in a one-line list (the SKU beside it says which product it is)."""
+    marketplace title in a one-line list (the packing slip and pick list print it whole)."""
     text = " ".join(text.split())
     if len(text) <= max_chars:
         return text

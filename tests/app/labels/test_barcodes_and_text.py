@@ -19,7 +19,7 @@ from app.labels.barcodes import (
     place_symbol,
     product_code,
 )
-from app.labels.text import fit_text, wrap
+from app.labels.text import abbreviate, fit_text, wrap
 from app.labels.zpl import code128_modules_upper_bound
 
 
@@ -113,3 +113,9 @@ def test_text_shrinks_before_it_wraps_and_wraps_before_it_is_refused():
 def test_wrapping_keeps_every_character(text, width):
     lines = wrap(text, _width, width, 1.0)
     assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+def test_abbreviating_cuts_at_a_word_and_shows_it():
+    assert abbreviate("Short title", 20) == "Short title"
+    cut = abbreviate("Wireless earbuds with noise cancelling and a case", 30)
+    assert cut == "Wireless earbuds with noise…" and len(cut) <= 30
