@@ -7,12 +7,12 @@ contents, FRAGILE / THIS SIDE UP, parcel n of m. One layout, drawn as PDF here a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from app.i18n import N_, _
 from app.labels.address import address_lines
-from app.labels.barcodes import code128
+from app.labels.barcodes import LinearCode, Symbology, code128
 from app.labels.layout import INCH_MM, Align, Code, Element, Page, Rule, Text
 from app.labels.model import Address, CarrierLabelSource, ShippingLabelDoc
 from app.labels.pdf import DEFAULT_DPI, render_pdf
@@ -135,87 +135,68 @@ def fixed_elements(key: _FixedKey) -> tuple[Element, ...]:
     return tuple(e)
 
 
-def parcel_elements(doc: ShippingLabelDoc) -> list[Element]:
-    """What changes from parcel to parcel: ship-to, numbers, weight, codes, contents."""
+_NO_CODE = LinearCode(Symbology.CODE128, "", 10, 10)  # a template's place for a code
+
+
+@lru_cache(maxsize=64)
+def parcel_templates(has_tracking: bool, content_rows: int) -> tuple[Text | Code, ...]:
+    """Where the parts that change from parcel to parcel go, without their values (in the
+    order ``parcel_values`` gives them)."""
+    e: list[Text | Code] = [
+        Text(RIGHT_X, M + 13.5, RIGHT_W, 5, "", "weight", 9, 5, align=Align.RIGHT),
+        Text(M + 2, 26.5, INNER - 2, 33.5, "", "ship_to", 14, 6, bold=True),
+        Text(M, 61.5, 62, 11, "", "numbers", 8.5, 5),
+        Text(RIGHT_X, 64.2, RIGHT_W, 8.5, "", "parcel", 18, 8, True, Align.RIGHT),
+    ]
+    if has_tracking:
+        e.append(Code(M, 84.5, INNER, 21, _NO_CODE, "tracking_number"))
+        shipment_y, shipment_h = 107.0, 16.0
+    else:
+        shipment_y, shipment_h = 84.0, 39.0
+    e.append(Code(M, shipment_y + 2.5, INNER, shipment_h - 2.5, _NO_CODE, "shipment_number"))
+    y = 128.4
+    for _row in range(content_rows):
+        e.append(
+            Text(M, y, 9, CONTENT_ROW_H, "", "contents", 7.5, 4.5, True, Align.RIGHT, max_lines=1)
+        )
+        e.append(Text(M + 10, y, INNER - 10, CONTENT_ROW_H, "", "contents", 7.5, 4, max_lines=1))
+        y += CONTENT_ROW_H
+    return tuple(e)
+
+
+def parcel_values(doc: ShippingLabelDoc) -> tuple[tuple[Text | Code, ...], list[str]]:
+    """The templates for this parcel and the values that go in them, in order."""
     home = doc.ship_from.country_code or None
     numbers = [_("Order {order}").format(order=doc.order_number)]
     if doc.channel_order_id:
         numbers.append(_("Ref. {reference}").format(reference=doc.channel_order_id))
     numbers.append(_("Shipment {shipment}").format(shipment=doc.shipment_number))
-    e: list[Element] = [
-        Text(
-            RIGHT_X,
-            M + 13.5,
-            RIGHT_W,
-            5,
-            weight_text(doc.weight_g),
-            "weight",
-            9,
-            5,
-            align=Align.RIGHT,
-        ),
-        Text(
-            M + 2,
-            26.5,
-            INNER - 2,
-            33.5,
-            "\n".join(address_lines(doc.ship_to, home_country=home)),
-            "ship_to",
-            14,
-            6,
-            bold=True,
-        ),
-        Text(M, 61.5, 62, 11, "\n".join(numbers), "numbers", 8.5, 5),
-        Text(
-            RIGHT_X,
-            64.2,
-            RIGHT_W,
-            8.5,
-            _("{index} of {count}").format(index=doc.parcel_index, count=doc.parcel_count),
-            "parcel",
-            18,
-            8,
-            True,
-            Align.RIGHT,
-        ),
+    values = [
+        weight_text(doc.weight_g),
+        "\n".join(address_lines(doc.ship_to, home_country=home)),
+        "\n".join(numbers),
+        _("{index} of {count}").format(index=doc.parcel_index, count=doc.parcel_count),
     ]
     if doc.tracking_number:
-        e.append(Code(M, 84.5, INNER, 21, code128(doc.tracking_number), "tracking_number"))
-        shipment_y, shipment_h = 107.0, 16.0
-    else:
-        shipment_y, shipment_h = 84.0, 39.0
-    e.append(
-        Code(
-            M,
-            shipment_y + 2.5,
-            INNER,
-            shipment_h - 2.5,
-            code128(doc.shipment_number),
-            "shipment_number",
-        )
-    )
-    y = 128.4
-    for quantity, product in contents_rows(doc):
-        e.append(
-            Text(
-                M,
-                y,
-                9,
-                CONTENT_ROW_H,
-                quantity,
-                "contents",
-                7.5,
-                4.5,
-                True,
-                Align.RIGHT,
-                max_lines=1,
-            )
-        )
-        e.append(
-            Text(M + 10, y, INNER - 10, CONTENT_ROW_H, product, "contents", 7.5, 4, max_lines=1)
-        )
-        y += CONTENT_ROW_H
-    return e
+        values.append(doc.tracking_number)
+    values.append(doc.shipment_number)
+    rows = contents_rows(doc)
+    for quantity, product in rows:
+        values.append(quantity)
+        values.append(product)
+    return parcel_templates(bool(doc.tracking_number), len(rows)), values
+
+
+def fill(template: Text | Code, value: str) -> Text | Code:
+    if isinstance(template, Code):
+        return replace(template, symbol=code128(value))
+    return replace(template, text=value)
+
+
+def parcel_elements(doc: ShippingLabelDoc) -> list[Element]:
+    """What changes from parcel to parcel: ship-to, numbers, weight, codes, contents."""
+    templates, values = parcel_values(doc)
+    return [fill(template, value) for template, value in zip(templates, values, strict=True)]
 
 
 LABEL_NAME = N_("shipping label")

@@ -10,7 +10,7 @@ font stored on the printer is configured (``^CW``), which then draws it. Code 12
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,6 +33,7 @@ SUPPORTED_DPI = (203, 300)
 STORED_FONT_ID = "Z"  # the ^CW alias given to a printer-stored font
 _ZPL_ESCAPE = re.compile(r"[\^~\\]")
 _LEADING = 1.12
+_PRINTABLE = re.compile(r"[ -~]+")
 _BUILTIN_RANGE = re.compile(r"[ -~\xa0-\xff\n]*")
 
 
@@ -392,8 +393,9 @@ def render_shipping_labels_zpl(
     docs: Iterable[ShippingLabelDoc], settings: ZplSettings | None = None
 ) -> bytes:
     """One 4×6 inch label per parcel. The parts every parcel of a carrier service shares
-    are written once and reused; only ship-to, numbers, codes and contents are new."""
-    from app.labels.shipping import HEIGHT_MM, LABEL_NAME, WIDTH_MM, fixed_key, parcel_elements
+    are written once and reused; the parcel's own values go through field writers compiled
+    once per label shape (the same output as drawing the page, tested so)."""
+    from app.labels.shipping import HEIGHT_MM, LABEL_NAME, WIDTH_MM, fixed_key, parcel_values
 
     settings = settings or ZplSettings()
     name = _(LABEL_NAME)
@@ -401,9 +403,146 @@ def render_shipping_labels_zpl(
     out = []
     for doc in docs:
         fixed = _fixed_shipping_zpl(fixed_key(doc), settings, name)
-        body = "".join(element_zpl(element, settings, name) for element in parcel_elements(doc))
+        templates, values = parcel_values(doc)
+        writers = _writers_for(templates, settings, name)
+        body = "".join([write(value) for write, value in zip(writers, values, strict=True)])
         out.append(f"{head}{fixed}{body}^XZ")
     return "\n".join(out).encode("utf-8") + b"\n"
+
+
+_WRITERS: dict[tuple[int, ZplSettings, str], tuple[tuple, tuple[Callable[[str], str], ...]]] = {}
+
+
+def _writers_for(
+    templates: tuple, settings: ZplSettings, name: str
+) -> tuple[Callable[[str], str], ...]:
+    # the templates tuple is cached by the layout, so its identity names the shape (the
+    # entry keeps it alive, so the identity cannot be reused)
+    key = (id(templates), settings, name)
+    entry = _WRITERS.get(key)
+    if entry is None:
+        writers = tuple(_compile_field(template, settings, name) for template in templates)
+        entry = _WRITERS[key] = (templates, writers)
+    return entry[1]
+
+
+def _compile_field(template: Text | Code, settings: ZplSettings, name: str) -> Callable[[str], str]:
+    if isinstance(template, Code):
+        return _compile_code(template, settings, name)
+    return _compile_text(template, settings, name)
+
+
+def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[[str], str]:
+    """A writer for one text box: Latin-1 lines that fit at the largest size go straight
+    out; anything else is fitted (or drawn as a graphic) as ``element_zpl`` does."""
+    from dataclasses import replace
+
+    def general(value: str) -> str:
+        return element_zpl(replace(template, text=value), settings, name)
+
+    if template.inverse or template.middle:
+        return general
+    dpi = settings.dpi
+    x, y = dots(template.x, dpi), dots(template.y, dpi)
+    w, h = dots(template.w, dpi), dots(template.h, dpi)
+    size = round(template.max_pt * dpi / 72.0)
+    leading = size * _LEADING
+    most_lines = int((h + 1e-6 + leading - size) // leading) if size <= h + 1e-6 else 0
+    if template.max_lines is not None:
+        most_lines = min(most_lines, template.max_lines)
+    justify = {Align.LEFT: "L", Align.CENTER: "C", Align.RIGHT: "R"}[template.align]
+    font = f"^A0N,{size},{size}" + (f"^FB{w},1,0,{justify}" if justify != "L" else "")
+    limit = w / size
+    widths = _builtin_widths()
+    offsets = [round(index * leading) for index in range(max(most_lines, 0))]
+
+    def write(value: str) -> str:
+        value = value.strip()
+        if not value:
+            return ""
+        if _BUILTIN_RANGE.fullmatch(value) is None:
+            return general(value)
+        lines = value.split("\n")
+        if len(lines) > most_lines:
+            return general(value)
+        for line in lines:
+            if sum([widths[ord(char)] for char in line]) > limit:
+                return general(value)
+        return "".join(
+            [
+                f"^FO{x},{y + offset}{font}{field_data(line)}"
+                for offset, line in zip(offsets, lines, strict=False)
+            ]
+        )
+
+    return write
+
+
+def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[[str], str]:
+    """A writer for one Code 128 box: the same placement as ``element_zpl`` without
+    building the layout element for every parcel."""
+    from app.labels.shipping import fill
+
+    def general(value: str) -> str:
+        return element_zpl(fill(template, value), settings, name)
+
+    dpi = settings.dpi
+    bars_mm = template.h - (CAPTION_MM if template.caption else 0.0)
+    caption = (
+        _compile_text(
+            Text(
+                template.x,
+                template.y + bars_mm,
+                template.w,
+                CAPTION_MM,
+                "",
+                template.field,
+                max_pt=CAPTION_PT,
+                min_pt=5,
+                align=template.align,
+                max_lines=1,
+            ),
+            settings,
+            name,
+        )
+        if template.caption
+        else None
+    )
+    y, h = dots(template.y, dpi), dots(bars_mm, dpi)
+    module_choices = [
+        (module_dots, module_mm(module_dots, dpi))
+        for module_dots in range(
+            template.max_module_dots or preferred_module_dots(dpi), min_module_dots(dpi) - 1, -1
+        )
+    ]
+    quiet = template.symbol.quiet_left + template.symbol.quiet_right
+
+    def write(value: str) -> str:
+        if not value or _PRINTABLE.fullmatch(value) is None:
+            return general(value)  # refused with the reason, as any code is
+        total = code128_modules_upper_bound(value) + quiet
+        chosen = next(
+            (
+                (module_dots, total * one_module_mm)
+                for module_dots, one_module_mm in module_choices
+                if total * one_module_mm <= template.w + 1e-9
+            ),
+            None,
+        )
+        if chosen is None:
+            return general(value)  # too long: a QR code
+        module_dots, width_mm = chosen
+        if template.align is Align.LEFT:
+            left_mm = template.x
+        elif template.align is Align.RIGHT:
+            left_mm = template.x + template.w - width_mm
+        else:
+            left_mm = template.x + (template.w - width_mm) / 2
+        x = dots(left_mm, dpi) + template.symbol.quiet_left * module_dots
+        bars = f"^FO{x},{y}^BY{module_dots},3,{h}^BCN,{h},N,N,N,A{field_data(value)}"
+        return bars + caption(value) if caption else bars
+
+    return write
 
 
 @lru_cache(maxsize=512)

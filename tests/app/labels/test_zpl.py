@@ -189,3 +189,22 @@ def test_field_data_escapes_the_characters_zpl_reserves():
 def test_only_203_and_300_dpi_printers_are_accepted():
     with pytest.raises(InvalidInput):
         ZplSettings(dpi=600)
+
+
+def test_the_fast_shipping_label_writer_gives_exactly_the_drawn_page():
+    from app.labels.shipping import shipping_label_page
+    from app.labels.zpl import page_zpl
+    from tests.app.labels.samples import BEIJING, TOKYO
+
+    docs = [
+        shipping_doc(),
+        shipping_doc(ship_to=PARIS, tracking_number=None, fragile=False),
+        shipping_doc(ship_to=TOKYO, tracking_number="JD01460000628-ABCDEFGHIJKLMNOPQRSTUVWXYZ-01"),
+        shipping_doc(ship_to=BEIJING, weight_g=None, channel_order_id="", parcel_count=12),
+        shipping_doc(shipment_number="SH-^~\\1", tracking_number="1Z 999 AA1"),
+    ]
+    for dpi in (203, 300):
+        settings = ZplSettings(dpi=dpi)
+        fast = render_shipping_labels_zpl(docs, settings).decode().splitlines()
+        drawn = [page_zpl(shipping_label_page(doc), settings) for doc in docs]
+        assert fast == drawn
