@@ -1,8 +1,9 @@
 """``orderdesk bench labels`` and ``orderdesk bench picklist-pdf``: label drawing speed.
 
 No database is involved (the labels layer is plain data in, bytes out); the ``--db`` option
-is ignored. Each label has its own order, shipment and tracking numbers; ship-to addresses
-are varied (every tenth one Chinese or Japanese), as on a mixed day's parcels.
+is ignored. Each label has its own order, shipment and tracking numbers and its own
+addressee (every tenth one in Chinese or Japanese, drawn as a ^GF graphic in ZPL), as on a
+mixed day's parcels.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from app.bench import BenchResult, stopwatch
 from app.labels.model import (
@@ -61,8 +63,9 @@ def cpu_stopwatch() -> Iterator[Callable[[], float]]:
 def sample_shipping_docs(n: int) -> list[ShippingLabelDoc]:
     docs = []
     for i in range(n):
-        if i % 10 == 9:
-            ship_to = _EAST[(i // 10) % 2]
+        if i % 10 == 9:  # each its own person: the name line is drawn anew every time
+            east = _EAST[(i // 10) % 2]
+            ship_to = replace(east, name=f"{east.name} {i:06d}")
         else:
             city, postal, country = _CITIES[i % len(_CITIES)]
             ship_to = Address(

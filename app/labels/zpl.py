@@ -34,6 +34,7 @@ STORED_FONT_ID = "Z"  # the ^CW alias given to a printer-stored font
 _ZPL_ESCAPE = re.compile(r"[\^~\\]")
 _LEADING = 1.12
 _PRINTABLE = re.compile(r"[ -~]+")
+_CODE128_RUNS = re.compile(r"\d{4,}|\D+|\d{1,3}")
 _BUILTIN_RANGE = re.compile(r"[ -~\xa0-\xff\n]*")
 
 
@@ -111,7 +112,7 @@ def code128_modules_upper_bound(text: str) -> int:
     fewer: digit runs of four or more in subset C, the rest in B, a shift in and out of C
     per run; start, check and stop symbols."""
     symbols = 0
-    for run in re.finditer(r"\d{4,}|\D+|\d{1,3}", text):
+    for run in _CODE128_RUNS.finditer(text):
         chunk = run.group()
         if chunk[0].isdigit() and len(chunk) >= 4:
             symbols += len(chunk) // 2 + len(chunk) % 2 + 2
@@ -251,14 +252,16 @@ _THRESHOLD = tuple(255 if value >= 110 else 0 for value in range(256))
 def _line_bitmap(line: str, size: int, bold: bool = False):
     """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image (lines
     such as a city or a product name recur from label to label: drawn once)."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageChops, ImageDraw
 
     font = _pil_font(size)
-    stroke = max(1, size // 36) if bold else 0  # the CJK font has no bold face
+    # the CJK font has no bold face: the line overprinted a dot or two to the right
+    stroke = max(1, size // 36) if bold else 0
     width = max(1, int(font.getlength(line) + 0.999) + 2 * stroke)
     image = Image.new("L", (width, round(size * _LEADING)), 0)
-    draw = ImageDraw.Draw(image)
-    draw.text((stroke, 0), line, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
+    ImageDraw.Draw(image).text((0, 0), line, font=font, fill=255)
+    for _dot in range(stroke):  # offset wraps round, but the padding columns are empty
+        image = ImageChops.lighter(image, ImageChops.offset(image, 1, 0))
     return image.point(_THRESHOLD, "1")  # a threshold, not convert("1")'s slow dithering
 
 
@@ -341,6 +344,8 @@ def _code_zpl(element: Code, settings: ZplSettings, label: str) -> str:
 
 _ELEMENT_CACHE: dict[tuple[Element, ZplSettings, str], str] = {}
 _ELEMENT_CACHE_ENTRIES = 20_000
+_LARGE_CACHE: dict[tuple[Element, ZplSettings, str], str] = {}
+_LARGE_CACHE_ENTRIES = 200  # at most a few MB
 _ELEMENT_CACHE_LARGEST = 2_000  # characters; a ^GF graphic of an address is tens of KB
 
 
@@ -351,11 +356,18 @@ def element_zpl(element: Element, settings: ZplSettings, label: str) -> str:
     cached = _ELEMENT_CACHE.get(key)
     if cached is not None:
         return cached
+    large = _LARGE_CACHE.get(key)
+    if large is not None:
+        return large
     result = _element_zpl(element, settings, label)
     if len(result) <= _ELEMENT_CACHE_LARGEST:
         if len(_ELEMENT_CACHE) >= _ELEMENT_CACHE_ENTRIES:
             _ELEMENT_CACHE.clear()
         _ELEMENT_CACHE[key] = result
+    else:  # a few graphics (a warehouse's own address, a frequent customer) are kept too
+        if len(_LARGE_CACHE) >= _LARGE_CACHE_ENTRIES:
+            _LARGE_CACHE.pop(next(iter(_LARGE_CACHE)))
+        _LARGE_CACHE[key] = result
     return result
 
 
@@ -465,8 +477,8 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
         lines = value.split("\n")
         if len(lines) > most_lines:
             return general(value)
-        for line in lines:
-            if sum([widths[ord(char)] for char in line]) > limit:
+        for line in lines:  # no Latin-1 character is wider than an em: short lines fit
+            if len(line) > limit and sum([widths[ord(char)] for char in line]) > limit:
                 return general(value)
         return "".join(
             [
