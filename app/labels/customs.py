@@ -103,7 +103,19 @@ def _categories(x: float, y: float, w: float, chosen: CustomsCategory) -> list[E
         e.append(Frame(cx, cy + 0.4, 3.2, 3.2, 0.25))
         if category is chosen:
             e.append(Text(cx, cy + 0.3, 3.2, 3.4, "X", "category", 8, 6, True, Align.CENTER, True))
-        e.append(Text(cx + 4, cy, col_w - 4.5, 4, _(CATEGORY_TITLES[category]), "category", 7, 5))
+        e.append(
+            Text(
+                cx + 4,
+                cy + 0.2,
+                col_w - 4.5,
+                3.8,
+                _(CATEGORY_TITLES[category]),
+                "category",
+                7,
+                5,
+                middle=True,
+            )
+        )
     return e
 
 
@@ -128,7 +140,7 @@ def _cn22_page(doc: CustomsDeclarationDoc) -> Page:
         (m + desc_w + weight_w, value_w - 1.5, _("Value"), Align.RIGHT),
     )
     for x, w, title, align in heads:
-        e.append(Text(x, y + 0.6, w, 5.5, title, "column", 6.5, 4.5, True, align))
+        e.append(Text(x, y + 0.6, w, 5.5, title, "column", 6.5, 4, True, align, max_lines=1))
     y += 6.5
     for item in doc.items:
         e.append(
