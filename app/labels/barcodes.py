@@ -72,9 +72,12 @@ class LinearCode:
         return dark_runs(self.modules)
 
 
+_NO_WRITER = object()  # only the bar pattern is wanted: no SVG/PNG writer set up per code
+
+
 @lru_cache(maxsize=8192)
 def _pattern(symbology: Symbology, text: str) -> str:
-    encoder = barcode.get(symbology.value, text)
+    encoder = barcode.get(symbology.value, text, writer=_NO_WRITER)
     if symbology is not Symbology.CODE128 and encoder.get_fullcode() != text:
         raise BarcodeNotEncodable(symbology.value, text, "the encoder changed the number")
     return encoder.build()[0]
@@ -115,7 +118,7 @@ _DARK = re.compile("1+")
 @lru_cache(maxsize=4096)
 def dark_runs(pattern: str) -> tuple[tuple[int, int], ...]:
     """Runs of dark modules as (first module, width)."""
-    return tuple((run.start(), run.end() - run.start()) for run in _DARK.finditer(pattern))
+    return tuple([(run.start(), len(run.group())) for run in _DARK.finditer(pattern)])
 
 
 # --------------------------------------------------------------------------- encoders
