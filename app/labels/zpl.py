@@ -201,9 +201,8 @@ def _vertical_offset(element: Text, fitted: FittedText, h: int) -> int:
 def _graphic_text_zpl(
     element: Text, settings: ZplSettings, label: str, x: int, y: int, w: int, h: int
 ) -> str:
-    """Text outside the printer's fonts, drawn here with the CJK font as a ^GF graphic."""
-    from PIL import Image
-
+    """Text outside the printer's fonts: its lines that the printer cannot draw go as ^GF
+    graphics drawn with the CJK font, the others as printer text at the same size."""
     scale = settings.dpi / 72.0
     stroke_room = 2 * max(1, round(element.max_pt * scale) // 36) if element.bold else 0
     fitted = fit_text_cached(
@@ -220,38 +219,50 @@ def _graphic_text_zpl(
         step=1,
     )
     size = int(fitted.size)
-    height = min(h, max(1, round(fitted.height)))
-    line_images = [_line_bitmap(line, size, element.bold) for line in fitted.lines]
-    widths = [min(w, image.width) for image in line_images]
-    image_w = max(8, max(widths) if element.align is Align.LEFT else w)
-    bitmap = Image.new("1", (image_w, height), 0)
-    for index, (line_image, line_w) in enumerate(zip(line_images, widths, strict=True)):
-        if element.align is Align.LEFT:
-            left = 0
-        elif element.align is Align.RIGHT:
-            left = image_w - line_w
-        else:
-            left = (image_w - line_w) // 2
-        bitmap.paste(line_image, (left, round(index * fitted.leading)))
-    row_bytes = (image_w + 7) // 8
-    data = bitmap.tobytes()
-    total = row_bytes * height
-    out = []
     top = y + _vertical_offset(element, fitted, h)
+    out = []
     if element.inverse:
         out.append(_black_box(element, settings.dpi))
     reverse = "^FR" if element.inverse else ""
-    out.append(f"^FO{x},{top}{reverse}^GFA,{total},{total},{row_bytes},{data.hex().upper()}^FS")
+    justify = {Align.LEFT: "L", Align.CENTER: "C", Align.RIGHT: "R"}[element.align]
+    for index, line in enumerate(fitted.lines):
+        offset = round(index * fitted.leading)
+        line_y = top + offset
+        if builtin_font_draws(line):  # a Latin line of the block: the printer's own font
+            block = f"^FB{w},1,0,{justify}" if justify != "L" else ""
+            out.append(f"^FO{x},{line_y}^A0N,{size},{size}{block}{reverse}{field_data(line)}")
+            continue
+        width, row_bytes, rows, data = _line_graphic(line, size, element.bold, w)
+        rows = min(rows, max(1, h - offset))  # the last line's leading below the box
+        if element.align is Align.LEFT:
+            left = x
+        elif element.align is Align.RIGHT:
+            left = x + w - width
+        else:
+            left = x + (w - width) // 2
+        total = row_bytes * rows
+        out.append(
+            f"^FO{left},{line_y}{reverse}^GFA,{total},{total},{row_bytes},{data[: 2 * total]}^FS"
+        )
     return "".join(out)
+
+
+@lru_cache(maxsize=2048)
+def _line_graphic(line: str, size: int, bold: bool, max_width: int) -> tuple[int, int, int, str]:
+    """(width, bytes per row, rows, hex) of one line drawn with the CJK font: a city or a
+    product name recurs from label to label and is drawn once."""
+    image = _line_bitmap(line, size, bold)
+    if image.width > max_width:
+        image = image.crop((0, 0, max_width, image.height))
+    row_bytes = (image.width + 7) // 8
+    return image.width, row_bytes, image.height, image.tobytes().hex().upper()
 
 
 _THRESHOLD = tuple(255 if value >= 110 else 0 for value in range(256))
 
 
-@lru_cache(maxsize=4096)
 def _line_bitmap(line: str, size: int, bold: bool = False):
-    """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image (lines
-    such as a city or a product name recur from label to label: drawn once)."""
+    """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image."""
     from PIL import Image, ImageChops, ImageDraw
 
     font = _pil_font(size)
