@@ -36,6 +36,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from app.gtin import gtin_valid
+
 MIN_DIGITS, MAX_DIGITS = 13, 19
 MASK = "\u2022\u2022\u2022\u2022"  # ••••
 
@@ -77,15 +79,6 @@ def luhn_valid(digits: str) -> bool:
             digit = digit * 2 - 9 if digit > 4 else digit * 2
         total += digit
     return total % 10 == 0
-
-
-def gtin_valid(digits: str) -> bool:
-    """The check digit of a GTIN-8, UPC-A (12), EAN-13 or GTIN-14: weights 3, 1 from the right."""
-    if len(digits) not in (8, 12, 13, 14) or not digits.isascii() or not digits.isdigit():
-        return False
-    body, check = digits[:-1], ord(digits[-1]) - 48
-    total = sum((ord(d) - 48) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
 
 
 def _leading(digits: str, width: int) -> int:

@@ -73,6 +73,7 @@ from app.auth import QUICK_COST, ensure_roles, hash_password
 from app.bench import BenchResult, stopwatch
 from app.database import Database, open_database
 from app.errors import InvalidInput, OrderdeskError
+from app.gtin import gtin_check_digit, gtin_valid
 from app.permissions import Role
 from app.workflow import ORDER_TRANSITIONS, SHIPMENT_TRANSITIONS, OrderStatus, ShipmentStatus
 from db.models import (
@@ -253,17 +254,14 @@ def bench_demo(n: int, url: str) -> list[BenchResult]:
 
 
 def ean13_check_digit(first_twelve: str) -> int:
-    """GS1 check digit: digits weighted 1, 3, 1, 3 … from the left, rounded up to ten."""
+    """GS1 check digit of an EAN-13 body (the project's one GTIN check, app/gtin.py)."""
     if len(first_twelve) != 12 or not first_twelve.isdigit():
         raise ValueError(f"need 12 digits, got {first_twelve!r}")
-    weighted = sum(
-        int(digit) * (3 if position % 2 else 1) for position, digit in enumerate(first_twelve)
-    )
-    return (10 - weighted % 10) % 10
+    return gtin_check_digit(first_twelve)
 
 
 def is_valid_ean13(code: str) -> bool:
-    return len(code) == 13 and code.isdigit() and ean13_check_digit(code[:12]) == int(code[12])
+    return len(code) == 13 and gtin_valid(code)
 
 
 def creditor_reference(payload: str) -> str:

@@ -357,3 +357,79 @@ class CsvRejected(StockError):
         super().__init__(f"{file_name}: nothing imported, {len(problems)} bad row(s): {shown}")
         self.file_name = file_name
         self.problems = problems
+
+
+# --------------------------------------------------------------------------- labels and printing
+
+
+class BarcodeNotEncodable(InvalidInput):
+    """A value that the barcode symbology cannot carry (empty, non-ASCII in Code 128, a GTIN
+    with a wrong check digit)."""
+
+    def __init__(self, symbology: str, value: str, expected: str) -> None:
+        OrderdeskError.__init__(
+            self, f"{value!r} cannot be printed as a {symbology} barcode: expected {expected}."
+        )
+        self.field = symbology
+        self.value = value
+        self.expected = expected
+        self.symbology = symbology
+
+
+class BarcodeDoesNotFit(OrderdeskError):
+    """Even a QR code of this value would be too small to scan in the space the label has."""
+
+    def __init__(self, field: str, value: str, width_mm: float, height_mm: float) -> None:
+        super().__init__(
+            f"{field}: {value!r} is too long to print scannably in {width_mm} × {height_mm} mm."
+        )
+        self.field = field
+        self.value = value
+        self.width_mm = width_mm
+        self.height_mm = height_mm
+
+
+class LabelTextDoesNotFit(OrderdeskError):
+    """Text that would not fit its place on a label even at the smallest readable size: it
+    is refused rather than cut off."""
+
+    def __init__(self, field: str, text: str, label: str) -> None:
+        shown = text if len(text) <= 60 else text[:57] + "…"
+        super().__init__(
+            f"{field} is too long for the {label} even in the smallest print: {shown!r}. "
+            "Shorten it and print again."
+        )
+        self.field = field
+        self.text = text
+        self.label = label
+
+
+class LabelFontMissing(OrderdeskError):
+    def __init__(self, paths: tuple[str, ...]) -> None:
+        super().__init__(
+            "No font for Chinese and Japanese text was found for labels (looked in "
+            + ", ".join(paths)
+            + "). Install the WenQuanYi Micro Hei font (fonts-wqy-microhei)."
+        )
+        self.paths = paths
+
+
+class PrintFailed(OrderdeskError):
+    """A print job did not reach the printer; ``reason`` says why in words for the desk."""
+
+    def __init__(self, printer: str, reason: str) -> None:
+        super().__init__(f"Printing to {printer} failed: {reason}")
+        self.printer = printer
+        self.reason = reason
+
+
+class PrinterUnreachable(PrintFailed):
+    """Nothing answers at the printer's address (off, unplugged, wrong address)."""
+
+
+class PrinterRefused(PrintFailed):
+    """The printer or its queue turned the job away (connection refused, queue disabled)."""
+
+
+class PrinterTimeout(PrintFailed):
+    """The printer stopped taking data (paper out, busy, or the network dropped)."""

@@ -27,6 +27,13 @@ class DeskSettings:
     page_rows: int = 100  # rows a table fetches at a time
     cached_pages: int = 64  # pages a table keeps in memory
     shop_store_code: str = ""  # the store a shop-counter desk stands in, e.g. BER
+    document_printer: str = ""  # the printer chosen for pick lists, slips, PDFs (remembered)
+    label_printer_transport: str = "network"  # raw ZPL goes by "network" (port 9100) or "cups"
+    label_printer_host: str = ""  # the label printer's address (network)
+    label_printer_port: int = 9100
+    label_printer_queue: str = ""  # the CUPS queue (cups)
+    label_printer_dpi: int = 203  # 203 or 300
+    label_printer_font: str = ""  # a CJK font stored on the printer (E:SIMSUN.TTF), if any
 
 
 class SettingsStore:

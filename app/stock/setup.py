@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
-from app.counter import gtin_valid
 from app.errors import AlreadyExists, CsvRejected, InvalidInput, OrderdeskError
+from app.gtin import gtin_valid
 from app.i18n import _
 from app.permissions import Actor, require
 from app.stock import csv_files, rules

@@ -1,0 +1,299 @@
+"""Draw layout pages with reportlab: one PDF, one page per label or document page."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from functools import lru_cache
+
+from reportlab.lib.rl_accel import escapePDF
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfgen.canvas import Canvas
+
+from app.labels.barcodes import LinearCode, MatrixCode, Placement, dark_runs, place_symbol
+from app.labels.layout import CAPTION_MM, CAPTION_PT, Align, Code, Element, Frame, Page, Rule, Text
+from app.labels.text import (
+    BOLD_LATIN_FONT,
+    FittedText,
+    fit_text_cached,
+    pdf_font_for,
+    pdf_width_at_one,
+    register_fonts,
+)
+
+DEFAULT_DPI = 203  # bars snap to this printer's dot grid (a 300/600 dpi printer prints it too)
+_REPLAY_ENTRIES = 20_000  # elements whose operators a PDF keeps for later pages
+_REPLAY_LARGEST = 4_000  # characters
+_ASCENT = 0.84  # baseline below the top of a line, as a share of the size (wqy and Helvetica)
+
+
+def render_pdf(pages: Iterable[Page], *, title: str = "", dpi: int = DEFAULT_DPI) -> bytes:
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pageCompression=1, invariant=1)
+    if title:
+        canvas.setTitle(title)
+    canvas.setCreator("orderdesk")
+    drawn = 0
+    # an element drawn once is the same operators on every later page of this PDF (the
+    # font subsets are the document's own, so this lives as long as the canvas)
+    drawn_before: dict[tuple[Element, float], str] = {}
+    for page in pages:
+        canvas.setPageSize((page.width * mm, page.height * mm))
+        _PageDrawer(canvas, page, dpi, drawn_before).draw()
+        canvas.showPage()
+        drawn += 1
+    if drawn == 0:
+        raise ValueError("a PDF needs at least one page")
+    canvas.save()
+    return buffer.getvalue()
+
+
+class _PageDrawer:
+    def __init__(
+        self, canvas: Canvas, page: Page, dpi: int, drawn_before: dict[tuple[Element, float], str]
+    ) -> None:
+        self.canvas = canvas
+        self.page = page
+        self.drawn_before = drawn_before
+        self.dpi = dpi
+        self.height_pt = page.height * mm
+
+    def draw(self) -> None:
+        code = self.canvas._code
+        height = self.page.height
+        for element in self.page.elements:
+            key = (element, height)
+            ops = self.drawn_before.get(key)
+            if ops is not None:
+                code.append(ops)
+                continue
+            start = len(code)
+            self.draw_element(element)
+            if len(self.drawn_before) < _REPLAY_ENTRIES:
+                ops = " ".join(code[start:])
+                if len(ops) <= _REPLAY_LARGEST:
+                    self.drawn_before[key] = ops
+
+    def draw_element(self, element: Element) -> None:
+        if isinstance(element, Text):
+            self.text(element)
+        elif isinstance(element, Code):
+            self.code(element)
+        elif isinstance(element, Rule):
+            canvas = self.canvas
+            canvas.setLineWidth(element.thickness * mm)
+            canvas.line(
+                element.x1 * mm,
+                self.height_pt - element.y1 * mm,
+                element.x2 * mm,
+                self.height_pt - element.y2 * mm,
+            )
+        elif isinstance(element, Frame):
+            canvas = self.canvas
+            canvas.setLineWidth(element.thickness * mm)
+            canvas.rect(
+                element.x * mm,
+                self.height_pt - (element.y + element.h) * mm,
+                element.w * mm,
+                element.h * mm,
+                stroke=1,
+                fill=1 if element.filled else 0,
+            )
+
+    # ------------------------------------------------------------------ text
+
+    def text(self, element: Text) -> None:
+        if not element.text.strip():
+            return
+        font = pdf_font_for(element.text, element.bold)
+        pad = 0.8 if element.inverse else 0.0
+        fitted = fit_text_cached(
+            element.text,
+            pdf_width_at_one(font),
+            (element.w - 2 * pad) * mm,
+            (element.h - 2 * pad * 0.5) * mm,
+            max_size=element.max_pt,
+            min_size=element.min_pt,
+            field=element.field,
+            label=self.page.name,
+            max_lines=element.max_lines,
+        )
+        canvas = self.canvas
+        if element.inverse:
+            canvas.setFillGray(0)
+            canvas.rect(
+                element.x * mm,
+                self.height_pt - (element.y + element.h) * mm,
+                element.w * mm,
+                element.h * mm,
+                stroke=0,
+                fill=1,
+            )
+            canvas.setFillGray(1)
+        self.lines(element, fitted, font, pad)
+        if element.inverse:
+            canvas.setFillGray(0)
+
+    def lines(self, element: Text, fitted: FittedText, font: str, pad: float) -> None:
+        """One text object per box, written as PDF operators (reportlab's text object
+        measures and re-encodes every line again, a third of a label's time)."""
+        top = element.y * mm
+        if element.middle or element.inverse:
+            top += (element.h * mm - fitted.height) / 2 + (fitted.leading - fitted.size) / 2
+        fake_bold = element.bold and font != BOLD_LATIN_FONT
+        width_at_one = pdf_width_at_one(font)
+        left = (element.x + pad) * mm
+        right = (element.x + element.w - pad) * mm
+        doc = self.canvas._doc
+        font_object = getFont(font)
+        size = f"{fitted.size:.2f}"
+        ops = ["BT"]
+        if fake_bold:  # the CJK font has no bold face: stroke the outline as well
+            gray = 1 if element.inverse else 0
+            ops = ["q", f"{fitted.size * 0.03:.3f} w {gray} G", "BT", "2 Tr"]
+        subset_in_use = None
+        for index, line in enumerate(fitted.lines):
+            baseline = self.height_pt - (top + index * fitted.leading + fitted.size * _ASCENT)
+            if element.align is Align.LEFT:
+                x = left
+            else:
+                width = width_at_one(line) * fitted.size
+                x = right - width if element.align is Align.RIGHT else (left + right - width) / 2
+            ops.append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm")
+            if font_object._dynamicFont:
+                for subset, chunk in font_object.splitString(line, doc):
+                    if subset != subset_in_use:
+                        ops.append(f"{font_object.getSubsetInternalName(subset, doc)} {size} Tf")
+                        subset_in_use = subset
+                    ops.append(f"({escapePDF(chunk)}) Tj")
+            else:
+                if subset_in_use is None:
+                    ops.append(f"{doc.getInternalFontName(font)} {size} Tf")
+                    subset_in_use = 0
+                ops.append(f"({escapePDF(line.encode('cp1252'))}) Tj")
+        ops.append("ET Q" if fake_bold else "ET")
+        self.canvas._code.append(" ".join(ops))
+
+    # ------------------------------------------------------------------ barcodes
+
+    def code(self, element: Code) -> None:
+        bars_height = element.h - (CAPTION_MM if element.caption else 0.0)
+        placement = place_symbol(
+            element.symbol,
+            element.w,
+            bars_height,
+            self.dpi,
+            max_module_dots=element.max_module_dots,
+            field=element.field,
+        )
+        if placement.is_linear:
+            x = _aligned_x(element.x, element.w, placement.width_mm, element.align)
+            self.linear(placement, x, element.y, bars_height)
+            if element.caption:
+                self.text(
+                    Text(
+                        element.x,
+                        element.y + bars_height,
+                        element.w,
+                        CAPTION_MM,
+                        element.symbol.text,
+                        element.field,
+                        max_pt=CAPTION_PT,
+                        min_pt=5,
+                        align=element.align,
+                        max_lines=1,
+                    )
+                )
+            return
+        side = placement.width_mm
+        x = (
+            element.x
+            if element.align is Align.LEFT
+            else _aligned_x(element.x, element.w, side, element.align)
+        )
+        if element.caption and element.w - side >= 12:
+            x = element.x
+        self.matrix(placement, x, element.y)
+        if element.caption:
+            if element.w - side >= 12:  # the text beside the code
+                self.text(
+                    Text(
+                        x + side + 0.5,
+                        element.y,
+                        element.w - side - 0.5,
+                        min(element.h, side),
+                        element.symbol.text,
+                        element.field,
+                        max_pt=CAPTION_PT,
+                        min_pt=5,
+                    )
+                )
+            elif element.h - side >= CAPTION_MM:
+                self.text(
+                    Text(
+                        element.x,
+                        element.y + side,
+                        element.w,
+                        element.h - side,
+                        element.symbol.text,
+                        element.field,
+                        max_pt=CAPTION_PT,
+                        min_pt=5,
+                        align=element.align,
+                    )
+                )
+
+    def _snap(self, value_mm: float) -> float:
+        """A position on the printer's dot grid, in points."""
+        dots = round(value_mm * self.dpi / 25.4)
+        return dots * 72.0 / self.dpi
+
+    def linear(self, placement: Placement, x_mm: float, y_mm: float, height_mm: float) -> None:
+        symbol = placement.symbol
+        assert isinstance(symbol, LinearCode)
+        left_dots = round(x_mm * self.dpi / 25.4) + symbol.quiet_left * placement.module_dots
+        top_dots = round(self.height_pt * self.dpi / 72.0) - round(y_mm * self.dpi / 25.4)
+        height_dots = round(height_mm * self.dpi / 25.4)
+        self.canvas._code.append(  # drawn in printer dots: whole numbers, cached per pattern
+            _dot_grid(self.dpi)
+            + _linear_ops(symbol.modules, placement.module_dots, left_dots, top_dots, height_dots)
+        )
+
+    def matrix(self, placement: Placement, x_mm: float, y_mm: float) -> None:
+        symbol = placement.symbol
+        assert isinstance(symbol, MatrixCode)
+        dots = placement.module_dots
+        left_dots = round(x_mm * self.dpi / 25.4) + symbol.quiet * dots
+        top_dots = round(self.height_pt * self.dpi / 72.0) - round(y_mm * self.dpi / 25.4)
+        top_dots -= symbol.quiet * dots
+        ops = " ".join(
+            f"{left_dots + start * dots} {top_dots - (row + 1) * dots} {width * dots} {dots} re"
+            for row, start, width in symbol.runs()
+        )
+        self.canvas._code.append(f"{_dot_grid(self.dpi)} 0 g {ops} f Q")
+
+
+@lru_cache(maxsize=8)
+def _dot_grid(dpi: int) -> str:
+    """Save the state and scale user space to printer dots (1 unit = 1 dot)."""
+    scale = 72.0 / dpi
+    return f"q {scale:.6f} 0 0 {scale:.6f} 0 0 cm "
+
+
+@lru_cache(maxsize=4096)
+def _linear_ops(modules: str, dots: int, left: int, top: int, height: int) -> str:
+    bars = " ".join(
+        f"{left + start * dots} {top - height} {width * dots} {height} re"
+        for start, width in dark_runs(modules)
+    )
+    return f"0 g {bars} f Q"
+
+
+def _aligned_x(x: float, box_w: float, width: float, align: Align) -> float:
+    if align is Align.LEFT:
+        return x
+    if align is Align.RIGHT:
+        return x + box_w - width
+    return x + (box_w - width) / 2
