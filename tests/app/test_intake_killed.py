@@ -83,7 +83,7 @@ def batches(db_url: str) -> list[tuple[str, int]]:
 
 
 def test_the_reader_dies_with_a_killed_import_and_the_batch_shows_as_interrupted(
-    db_url, admin, report
+    db_url, admin, report, staff_login
 ):
     process = _start_import(report, db_url)
     reader = _reader_of(process)
@@ -110,7 +110,7 @@ def test_the_reader_dies_with_a_killed_import_and_the_batch_shows_as_interrupted
     assert [status for status, _ in batches(db_url)] == ["interrupted", "done"]
 
 
-def test_a_killed_reader_is_one_clear_line_and_the_batch_failed(db_url, report):
+def test_a_killed_reader_is_one_clear_line_and_the_batch_failed(db_url, report, staff_login):
     process = _start_import(report, db_url)
     reader = _reader_of(process)
     os.kill(reader, signal.SIGKILL)

@@ -39,7 +39,7 @@ def test_a_search_at_the_limit_still_runs(db):
         assert list_orders(uow.session, CLERK, OrderFilter(text="x" * MAX_SEARCH_CHARS), 50) == []
 
 
-def test_the_orders_command_says_the_limit_in_one_line(db_url, capsys):
+def test_the_orders_command_says_the_limit_in_one_line(db_url, capsys, staff_login):
     from app.cli import main
 
     assert main(["orders", "list", "--search", HUGE, "--db", db_url]) != 0

@@ -208,7 +208,7 @@ def test_the_import_command_takes_an_encoding(db_url, tmp_path, capsys, staff_lo
 
 @pytest.mark.parametrize("where", ["inside the orders", "a whole document"])
 def test_a_deeply_nested_json_file_is_refused_in_one_line_with_exit_2(
-    db_url, tmp_path, capsys, where
+    db_url, tmp_path, capsys, where, staff_login
 ):
     from app.cli import main
 

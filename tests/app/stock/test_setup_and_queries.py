@@ -253,7 +253,9 @@ def test_the_low_stock_pdf_renders_chinese_names(tmp_path):
     assert "钢笔" in page.get_textpage().get_text_range()
 
 
-def test_the_cli_receives_and_lists_low_stock_as_json(db_url, db, shop, capsys, tmp_path):
+def test_the_cli_receives_and_lists_low_stock_as_json(
+    db_url, db, shop, capsys, tmp_path, staff_login
+):
     with db.unit_of_work() as uow:
         set_reorder_rule(uow, SUPERVISOR, product="PEN-1", warehouse="BER1", min_quantity=10)
     code = main(
@@ -270,7 +272,9 @@ def test_the_cli_receives_and_lists_low_stock_as_json(db_url, db, shop, capsys, 
     assert csv_path.read_text(encoding="utf-8").startswith("warehouse,sku,name")
 
 
-def test_the_cli_refuses_a_zero_quantity_in_one_line_naming_the_field(db_url, shop, capsys):
+def test_the_cli_refuses_a_zero_quantity_in_one_line_naming_the_field(
+    db_url, shop, capsys, staff_login
+):
     code = main(
         ["stock", "receive", "--db", db_url, "--warehouse", "BER1", "--product", "PEN-1",
          "--quantity", "0", "--bin", "R-01"]
