@@ -51,7 +51,7 @@ def test_chosen_file_shows_its_format_and_first_orders(screen):
         "S01-1111111-2222222",
     ]
     assert "王小明" in table_column(screen.preview_table, 3)
-    assert table_column(screen.preview_table, 6)[0] == "37.15 GBP"
+    assert table_column(screen.preview_table, 6)[0] == "£37.15"
     assert screen.import_button.isEnabled() and not screen.drop_hint.isVisible()
 
 

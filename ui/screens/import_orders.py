@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.errors import OrderdeskError
 from app.formats import FORMAT_NAMES
 from app.formats.export import write_rejected_rows
+from app.i18n import _
 from app.intake import ImportPreview, ImportSummary, import_file, preview_file
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
@@ -61,8 +62,8 @@ class ImportOrdersScreen(DeskScreen):
         self.setAcceptDrops(True)
         self._build()
         self._actions = [
-            make_action(self, self.tr("&Open file…"), OPEN_SHORTCUT, self.choose_file),
-            make_action(self, self.tr("&Import"), IMPORT_SHORTCUT, self.start_import),
+            make_action(self, _("&Open file…"), OPEN_SHORTCUT, self.choose_file),
+            make_action(self, _("&Import"), IMPORT_SHORTCUT, self.start_import),
         ]
         self._show_state()
 
@@ -73,13 +74,13 @@ class ImportOrdersScreen(DeskScreen):
         layout.setContentsMargins(SPACE_L, SPACE_M, SPACE_L, SPACE_S)
         layout.setSpacing(SPACE_M)
 
-        title = QLabel(self.tr("Import orders"))
+        title = QLabel(_("Import orders"))
         title.setFont(heading_font(self.font()))
         title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout.addWidget(title)
 
         self.drop_hint = QLabel(
-            self.tr(
+            _(
                 "Drop an Amazon order report, an SP-API JSON file or a partner CSV here, "
                 "or choose one."
             )
@@ -105,14 +106,14 @@ class ImportOrdersScreen(DeskScreen):
         self.preview_table = self._table(
             "importPreview",
             [
-                self.tr("Rows"),
-                self.tr("Order id"),
-                self.tr("Purchased"),
-                self.tr("Buyer"),
-                self.tr("Ship to"),
-                self.tr("Lines"),
-                self.tr("Total"),
-                self.tr("Remark"),
+                _("Rows"),
+                _("Order id"),
+                _("Purchased"),
+                _("Buyer"),
+                _("Ship to"),
+                _("Lines"),
+                _("Total"),
+                _("Remark"),
             ],
         )
         layout.addWidget(self.preview_table, 3)
@@ -120,38 +121,38 @@ class ImportOrdersScreen(DeskScreen):
         self.summary_box = self._build_summary()
         layout.addWidget(self.summary_box)
         self.rejected_table = self._table(
-            "importRejected", [self.tr("Row"), self.tr("Order id"), self.tr("Reason")]
+            "importRejected", [_("Row"), _("Order id"), _("Reason")]
         )
         layout.addWidget(self.rejected_table, 2)
 
     def _build_file_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(SPACE_M)
-        self.choose_button = QPushButton(self.tr("Choose file…"))
-        self.choose_button.setToolTip(with_shortcut(self.tr("Choose file"), OPEN_SHORTCUT))
+        self.choose_button = QPushButton(_("Choose file…"))
+        self.choose_button.setToolTip(with_shortcut(_("Choose file"), OPEN_SHORTCUT))
         self.choose_button.clicked.connect(self.choose_file)
         row.addWidget(self.choose_button)
-        self.file_label = QLabel(self.tr("No file chosen"))
+        self.file_label = QLabel(_("No file chosen"))
         self.file_label.setObjectName("importFile")
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.file_label, 1)
         self.format_label = QLabel()
         self.format_label.setObjectName("importFormat")
         row.addWidget(self.format_label)
-        row.addWidget(QLabel(self.tr("Channel:")))
+        row.addWidget(QLabel(_("Channel:")))
         self.channel_edit = QLineEdit()
         self.channel_edit.setObjectName("importChannel")
-        self.channel_edit.setPlaceholderText(self.tr("from the file"))
+        self.channel_edit.setPlaceholderText(_("from the file"))
         self.channel_edit.setToolTip(
-            self.tr("Amazon files: amazon unless given. Partner CSV: the partner's name.")
+            _("Amazon files: amazon unless given. Partner CSV: the partner's name.")
         )
         self.channel_edit.setMaximumWidth(160)
         self.channel_edit.editingFinished.connect(self._refresh_preview)
         row.addWidget(self.channel_edit)
-        self.import_button = QPushButton(self.tr("Import"))
+        self.import_button = QPushButton(_("Import"))
         self.import_button.setObjectName("importButton")
         self.import_button.setDefault(True)
-        self.import_button.setToolTip(with_shortcut(self.tr("Import"), IMPORT_SHORTCUT))
+        self.import_button.setToolTip(with_shortcut(_("Import"), IMPORT_SHORTCUT))
         self.import_button.clicked.connect(self.start_import)
         row.addWidget(self.import_button)
         return row
@@ -166,12 +167,12 @@ class ImportOrdersScreen(DeskScreen):
         grid.addWidget(self.result_label, 0, 0, 1, 6)
         self.counts: dict[str, QLabel] = {}
         captions = (
-            ("new_orders", self.tr("New orders")),
-            ("already_present", self.tr("Already here")),
-            ("conflicts", self.tr("Changed since, for review")),
-            ("not_for_warehouse", self.tr("Not for our warehouse")),
-            ("rejected_orders", self.tr("Rejected orders")),
-            ("rejected_row_count", self.tr("Rejected rows")),
+            ("new_orders", _("New orders")),
+            ("already_present", _("Already here")),
+            ("conflicts", _("Changed since, for review")),
+            ("not_for_warehouse", _("Not for our warehouse")),
+            ("rejected_orders", _("Rejected orders")),
+            ("rejected_row_count", _("Rejected rows")),
         )
         for column, (key, caption) in enumerate(captions):
             value = QLabel("–")
@@ -184,7 +185,7 @@ class ImportOrdersScreen(DeskScreen):
             label.setAlignment(Qt.AlignmentFlag.AlignRight)
             grid.addWidget(label, 2, column)
             self.counts[key] = value
-        self.save_button = QPushButton(self.tr("Save rejected rows as CSV…"))
+        self.save_button = QPushButton(_("Save rejected rows as CSV…"))
         self.save_button.setObjectName("importSaveRejected")
         self.save_button.clicked.connect(self.choose_rejected_file)
         grid.addWidget(self.save_button, 3, 0, 1, 2)
@@ -212,7 +213,7 @@ class ImportOrdersScreen(DeskScreen):
     # ----------------------------------------------------------------- choosing a file
 
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, self.tr("Import orders"), "", FILE_FILTER)
+        name, _filter = QFileDialog.getOpenFileName(self, _("Import orders"), "", FILE_FILTER)
         if name:
             self.open_file(Path(name))
 
@@ -281,15 +282,15 @@ class ImportOrdersScreen(DeskScreen):
             self.preview_caption.setText("")
             return
         self.format_label.setText(
-            self.tr("Format: {name}").format(name=FORMAT_NAMES.get(preview.format, preview.format))
+            _("Format: {name}").format(name=FORMAT_NAMES.get(preview.format, preview.format))
         )
-        unit = self.tr("orders") if preview.format == "amazon-json" else self.tr("rows")
+        unit = _("orders") if preview.format == "amazon-json" else _("rows")
         self.preview_caption.setText(
-            self.tr(
+            _(
                 "First {shown} orders as they will be read ({total} {unit} in the file):"
             ).format(shown=len(preview.rows), total=f"{preview.units_total:,}", unit=unit)
             if preview.units_total
-            else self.tr("First {shown} orders as they will be read:").format(
+            else _("First {shown} orders as they will be read:").format(
                 shown=len(preview.rows)
             )
         )
@@ -361,7 +362,7 @@ class ImportOrdersScreen(DeskScreen):
                 on_error=self._import_failed,
                 on_cancelled=self._import_cancelled,
                 parent=self,
-                label=self.tr("Importing {name}…").format(name=path.name),
+                label=_("Importing {name}…").format(name=path.name),
             )
 
     def _import_failed(self, error: BaseException) -> None:
@@ -389,7 +390,7 @@ class ImportOrdersScreen(DeskScreen):
         if summary.cancelled:
             tone, text = (
                 WARN,
-                self.tr(
+                _(
                     "Stopped. The orders written so far are complete; import the same file "
                     "again to finish."
                 ),
@@ -397,13 +398,13 @@ class ImportOrdersScreen(DeskScreen):
         elif summary.rejected_row_count or summary.conflicts:
             tone, text = (
                 WARN,
-                self.tr(
+                _(
                     "Imported, with rows that need attention: rejected rows are listed below; "
                     "changed orders wait at the review desk."
                 ),
             )
         else:
-            tone, text = GOOD, self.tr("Imported: every order is in.")
+            tone, text = GOOD, _("Imported: every order is in.")
         set_tone(self.result_label, tone)
         self.result_label.setText(f"{tone.symbol} {text}")
         self.result_label.show()
@@ -419,8 +420,8 @@ class ImportOrdersScreen(DeskScreen):
         if self.summary is None or not self.summary.rejected_rows:
             return
         suggested = (self.path or Path("orders")).with_suffix("").name + "-rejected.csv"
-        name, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save rejected rows"), suggested, "CSV (*.csv)"
+        name, _filter = QFileDialog.getSaveFileName(
+            self, _("Save rejected rows"), suggested, "CSV (*.csv)"
         )
         if name:
             self.save_rejected(Path(name))
@@ -430,7 +431,7 @@ class ImportOrdersScreen(DeskScreen):
         assert self.summary is not None
         write_rejected_rows(target, self.summary.rejected_rows, self.summary.header)
         self.result_label.setText(
-            self.result_label.text() + "\n" + self.tr("Saved to {path}.").format(path=target)
+            self.result_label.text() + "\n" + _("Saved to {path}.").format(path=target)
         )
 
     # ----------------------------------------------------------------- state

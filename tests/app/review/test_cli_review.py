@@ -58,7 +58,7 @@ def test_review_named_orders_by_number_or_channel_id_in_words(capsys, db_url, db
     number = f"SO-{floor['no_phone']:06d}"
     code, out, _ = run(capsys, "review", number, "AMZ-1", "--db", db_url)
     assert code == 0
-    assert out.startswith("Reviewed 2: 1 approved; 1 needs info, 0 stock short")
+    assert out.startswith("Reviewed 2 orders: 1 approved; 1 needs information, 0 stock short")
     with db.unit_of_work() as uow:
         assert uow.session.get(Order, floor["short"]).status == "received"
 
@@ -74,7 +74,7 @@ def test_an_order_not_waiting_for_review_is_reported_and_exits_one(capsys, db_ur
     run(capsys, "review", "--all", "--db", db_url)
     code, out, _ = run(capsys, "review", f"SO-{floor['good']:06d}", "--db", db_url)
     assert code == 1
-    assert "1 not reviewed" in out
+    assert "1 order not reviewed" in out
 
 
 def test_review_needs_all_or_orders_and_names_unknown_orders(capsys, db_url, floor):
