@@ -9,7 +9,7 @@ and values. No message here ever carries a password, a hash or a full card numbe
 
 from __future__ import annotations
 
-from app.i18n import N_, _
+from app.i18n import N_, Sentence, _
 
 
 class OrderdeskError(Exception):
@@ -40,14 +40,18 @@ class OrderdeskError(Exception):
     def _say(self, template: str, values: dict[str, object]) -> str:
         if not values:
             return _(template)
-        values = {
-            name: _(value) if name in self.translated_values and isinstance(value, str) else value
-            for name, value in values.items()
-        }
+        values = {name: self._value_text(name, value) for name, value in values.items()}
         try:
             return _(template).format(**values)
         except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
             return template.format(**values)
+
+    def _value_text(self, name: str, value: object) -> object:
+        if isinstance(value, Sentence):
+            return value.translated()
+        if name in self.translated_values and isinstance(value, str):
+            return _(value)
+        return value
 
     def __str__(self) -> str:
         return self.message

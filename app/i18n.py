@@ -123,6 +123,30 @@ def _rebuild_sentence(template: str, values: tuple[tuple[str, object], ...]) -> 
     return Sentence(template, **dict(values))
 
 
+def sentence_data(text: str) -> str | tuple:
+    """``text`` as plain tuples and strings (for ``marshal``); a ``str`` stays a ``str``."""
+    if not isinstance(text, Sentence):
+        return str(text)
+    values = tuple(
+        (name, sentence_data(value) if isinstance(value, str) else value)
+        for name, value in text.values.items()
+    )
+    return (text.template, values)
+
+
+def sentence_from_data(data: str | tuple) -> str:
+    if isinstance(data, str):
+        return data
+    template, values = data
+    return Sentence(
+        template,
+        **{
+            name: sentence_from_data(value) if isinstance(value, str | tuple) else value
+            for name, value in values
+        },
+    )
+
+
 def say(text: str) -> str:
     """``text`` in the current language when it is a ``Sentence``; anything else as it is."""
     if isinstance(text, Sentence):

@@ -29,7 +29,7 @@ SOURCE_DIRS = ("app", "ui")
 MAPPING_FILE = ROOT / "babel.cfg"
 # The desk catalogue reads the usual gettext keywords and Sentence(); the customer
 # catalogue only C_().
-DESK_KEYWORDS = ("_", "N_", "ngettext:1,2", "pgettext:1c,2", "Sentence:1")
+DESK_KEYWORDS = ("_", "N_", "ngettext:1,2", "pgettext:1c,2", "Sentence:1", "S:1")
 CUSTOMER_KEYWORDS = ("C_",)
 DOMAINS = {
     DOMAIN: (DESK_KEYWORDS, tuple(lang for lang in DESK_LANGUAGES)),

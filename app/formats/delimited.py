@@ -20,18 +20,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.formats.common import CONTROL_BUT_TAB, MissingColumns, UnreadableFile, clean_text
+from app.i18n import N_
+from app.i18n import Sentence as S
 
 SNIFF_BYTES = 64 * 1024
 # A quoted comma-separated cell may legitimately be long (a product description); the csv
 # module's default limit of 128 KiB would stop the whole file on one such cell.
 CSV_FIELD_LIMIT = 16 * 1024 * 1024
 _BINARY_SIGNATURES = {
-    b"PK\x03\x04": "a ZIP archive or an Excel .xlsx workbook; save it as tab-delimited text",
-    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook; save it as tab-delimited text",
-    b"%PDF": "a PDF document",
-    b"\x1f\x8b": "a gzip archive; unpack it first",
-    b"SQLite format 3": "a SQLite database",
+    b"PK\x03\x04": N_(
+        "it is a ZIP archive or an Excel .xlsx workbook; save it as tab-delimited text"
+    ),
+    b"\xd0\xcf\x11\xe0": N_("it is an old Excel .xls workbook; save it as tab-delimited text"),
+    b"%PDF": N_("it is a PDF document"),
+    b"\x1f\x8b": N_("it is a gzip archive; unpack it first"),
+    b"SQLite format 3": N_("it is a SQLite database"),
 }
+_SEPARATORS = {"\t": N_("tabs"), ",": N_("commas"), ";": N_("semicolons"), "|": N_("bars")}
 
 
 @dataclass(slots=True)  # hundreds of thousands per file: a frozen one costs twice as much
@@ -72,19 +77,19 @@ def read_head(path: Path) -> bytes:
         with path.open("rb") as handle:
             return handle.read(SNIFF_BYTES)
     except IsADirectoryError as error:
-        raise UnreadableFile(str(path), "it is a folder") from error
+        raise UnreadableFile(str(path), S("it is a folder")) from error
     except OSError as error:
         raise UnreadableFile(str(path), error.strerror or str(error)) from error
 
 
 def refuse_binary(path: Path, head: bytes) -> None:
     if not head.strip():
-        raise UnreadableFile(str(path), "the file is empty")
+        raise UnreadableFile(str(path), S("the file is empty"))
     for signature, what in _BINARY_SIGNATURES.items():
         if head.startswith(signature):
-            raise UnreadableFile(str(path), f"it is {what}")
+            raise UnreadableFile(str(path), S(what))
     if b"\x00" in head:
-        raise UnreadableFile(str(path), "it is a binary file, not text")
+        raise UnreadableFile(str(path), S("it is a binary file, not text"))
 
 
 def choose_encoding(head: bytes) -> str:
@@ -160,10 +165,15 @@ def open_layout(
             return layout
     for other in (";", "|", "\t", ","):
         if other not in delimiters and header_line.count(other) >= 2:
-            shown = {"\t": "tabs", ",": "commas", ";": "semicolons", "|": "bars"}[other]
-            expected = " or ".join({"\t": "tabs", ",": "commas"}[d] for d in delimiters)
+            shown = _SEPARATORS[other]
+            expected = S(" or ".join(_SEPARATORS[d] for d in delimiters))
             raise UnreadableFile(
-                str(path), f"its header is separated by {shown}; expected {expected}"
+                str(path),
+                S(
+                    "its header is separated by {shown}; expected {expected}",
+                    shown=S(shown),
+                    expected=expected,
+                ),
             )
     raise MissingColumns(str(path), [key_names[0]])
 
