@@ -342,7 +342,14 @@ def language_name(language: str) -> str:
 
 
 def customer_language(code: str | None) -> str:
-    """The language a customer is written to in: theirs when we can, else English."""
+    """The language a customer is written to in: theirs when we can, else English.
+
+    Chinese without a region is Simplified here (customers in Taiwan, Hong Kong and Macau
+    were given zh_TW from their address by the 0010 migration; new ones say which).
+    """
+    text = (code or "").strip().lower().replace("-", "_").split(".")[0]
+    if text == "zh":
+        return "zh_CN"
     return normalize_language(code, CUSTOMER_LANGUAGES) or SOURCE_LANGUAGE
 
 

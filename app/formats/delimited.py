@@ -166,7 +166,12 @@ def open_layout(
     for other in (";", "|", "\t", ","):
         if other not in delimiters and header_line.count(other) >= 2:
             shown = _SEPARATORS[other]
-            expected = S(" or ".join(_SEPARATORS[d] for d in delimiters))
+            names = [S(_SEPARATORS[d]) for d in delimiters]
+            expected = (
+                S("{first} or {second}", first=names[0], second=names[1])
+                if len(names) == 2
+                else names[0]
+            )
             raise UnreadableFile(
                 str(path),
                 S(

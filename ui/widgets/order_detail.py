@@ -13,7 +13,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.views.orders import OrderDetail
 from ui.style import MUTED, WARN, Tone
 from ui.widgets.display import local_datetime, money, status_text, status_tone
@@ -32,7 +32,6 @@ _STAGE_TEXT = {
 
 # Below this the unbreakable columns (times, codes, amounts) no longer fit.
 MIN_WIDTH = 380
-
 
 
 class OrderDetailPane(QTextBrowser):
@@ -189,7 +188,7 @@ def _lines(d: OrderDetail) -> str:
             )
         )
     table = _table(
-        [_("#"), _("SKU"), _("Product"), _("Qty"), _("Unit price"), _("Line total")],
+        ["#", _("SKU"), _("Product"), _("Qty"), _("Unit price"), _("Line total")],
         rows,
         right={0, 3, 4, 5},
         wrap=frozenset({2}),
@@ -244,7 +243,9 @@ def _shipments(d: OrderDetail) -> str:
         facts.append(_unbroken(_("from {warehouse}").format(warehouse=s.warehouse)))
         if s.carrier or s.tracking_number:
             facts.append(_unbroken(f"{s.carrier} {s.tracking_number}".strip()))
-        facts.append(_unbroken(_("{units} units").format(units=s.units)))
+        facts.append(
+            _unbroken(ngettext("{units} unit", "{units} units", s.units).format(units=s.units))
+        )
         lines.append(" · ".join(facts))
     return "<br>".join(lines)
 
