@@ -949,7 +949,7 @@ def _expiry_findings(payment: PaymentFacts, purchased_at: dt.datetime) -> list[F
                     "The card expired {month:02d}/{year}, before the purchase on {day}.",
                     month=month,
                     year=_expiry_year(year),
-                    day=f"{purchased_at:%Y-%m-%d}",
+                    day=purchased_at.strftime("%Y-%m-%d"),
                 ),
             )
         ]
