@@ -22,7 +22,7 @@ from typing import Any
 from app import __version__
 from app.config import resolve_database_url
 from app.errors import InvalidInput, OrderdeskError
-from app.i18n import N_, _, ngettext, say, set_language, system_language
+from app.i18n import N_, _, current_language, ngettext, say, set_language, system_language
 from app.permissions import Actor, Role, command_line_actor
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
@@ -414,8 +414,11 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def _review_line(summary, result: dict[str, int], to_person: bool) -> str:
-    queues = ", ".join(
-        _(_QUEUE_COUNTS[queue]).format(count=result[queue]) for queue in REVIEW_COUNTS
+    from babel.lists import format_list
+
+    queues = format_list(
+        [_(_QUEUE_COUNTS[queue]).format(count=result[queue]) for queue in REVIEW_COUNTS],
+        locale=current_language(),
     )
     approved = ngettext(
         "Reviewed {count} order: {approved} approved",

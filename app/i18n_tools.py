@@ -205,36 +205,36 @@ def problems(domains: Iterable[str] = tuple(DOMAINS)) -> list[Problem]:
         source = extract_catalog(domain)
         for language in REQUIRED[domain]:
             catalog = read_po(language, domain)
-            for message in source:
-                if not message.id:
-                    continue
-                shown = message.id if isinstance(message.id, str) else message.id[0]
-                if catalog is None:
-                    found.append(Problem(domain, language, shown, "no catalogue"))
-                    break
-                entry = catalog.get(message.id, context=message.context)
-                strings = (
-                    [s for s in entry.string]
-                    if entry is not None and isinstance(entry.string, tuple | list)
-                    else [entry.string if entry is not None else ""]
-                )
-                if entry is None or entry.fuzzy or not all(strings):
-                    found.append(Problem(domain, language, shown, "not translated"))
-                    continue
-                ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
-                wanted = set().union(*(placeholders(i) for i in ids))
-                for translated in strings:
-                    missing = wanted - placeholders(translated)
-                    if missing:
-                        found.append(
-                            Problem(
-                                domain,
-                                language,
-                                shown,
-                                f"translation lost {', '.join(sorted(missing))}",
-                            )
-                        )
-                        break
+            if catalog is None:
+                found.append(Problem(domain, language, str(po_path(language, domain)), "no file"))
+                continue
+            found.extend(catalogue_problems(source, catalog, domain, language))
+    return found
+
+
+def catalogue_problems(source, catalog, domain: str, language: str) -> list[Problem]:
+    """What ``catalog`` (one language's .po) lacks for the strings of ``source``."""
+    found: list[Problem] = []
+    for message in source:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+        entry = catalog.get(message.id, context=message.context)
+        strings = (
+            list(entry.string)
+            if entry is not None and entry.pluralizable
+            else ([entry.string] if entry is not None else [])
+        )
+        if entry is None or entry.fuzzy or not strings or not all(strings):
+            found.append(Problem(domain, language, ids[0], "not translated"))
+            continue
+        wanted = set().union(*(placeholders(i) for i in ids))
+        for translated in strings:
+            missing = wanted - placeholders(translated)
+            if missing:
+                lost = ", ".join(sorted(missing))
+                found.append(Problem(domain, language, ids[0], f"translation lost {lost}"))
+                break
     return found
 
 

@@ -97,3 +97,33 @@ def test_the_review_bench_reviews_every_filled_order_and_reads_the_queues(db_url
     assert set(results) == {"auto_review", "queue_counts", "queue_first_page", "detail"}
     assert results["auto_review"].n == 300
     assert results["auto_review"].target_seconds == 300 / 5000
+
+
+def test_review_answers_in_traditional_chinese_when_language_says_zh_tw(
+    capsys, db_url, floor, monkeypatch
+):
+    monkeypatch.setenv("LANGUAGE", "zh_TW")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    code, out, _ = run(capsys, "review", "--all", "--db", db_url)
+    assert code == 0
+    assert (
+        out
+        == "已審核 5 筆訂單：1 筆核准；1 筆待補資料、1 筆缺貨、1 筆付款問題、1 筆異常和0 筆暫緩。\n"
+    )
+
+
+def test_review_json_stays_language_neutral_whatever_the_language(
+    capsys, db_url, floor, monkeypatch
+):
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    code, out, _ = run(capsys, "review", "--all", "--json", "--db", db_url)
+    result = json.loads(out)
+    assert code == 0
+    assert result["needs_info"] == 1 and all(key.isascii() for key in result)
+
+
+def test_an_error_line_follows_lang_in_simplified_chinese(capsys, db_url, monkeypatch):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    code, _, err = run(capsys, "orders", "list", "--limit", "0", "--db", db_url)
+    assert code == 2
+    assert err.strip() == "orderdesk: --limit：0 无效；应为至少为 1 的整数。"
