@@ -15,6 +15,7 @@ Adding a language: ``python -m app.i18n_tools init LANG`` (e.g. ``ja``), transla
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import sys
@@ -65,7 +66,11 @@ def extract_catalog(domain: str):
 
     keywords_spec, _ = DOMAINS[domain]
     keywords = _keywords(keywords_spec)
-    catalog = Catalog(project="orderdesk", domain=domain)
+    catalog = Catalog(
+        project="orderdesk",
+        domain=domain,
+        creation_date=datetime.datetime(2026, 11, 29, tzinfo=datetime.UTC),
+    )
     with MAPPING_FILE.open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     for folder in SOURCE_DIRS:
@@ -101,7 +106,9 @@ def extract() -> None:
         path = template_path(domain)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
-            write_po(handle, catalog, width=100, sort_output=False, omit_header=False)
+            # File names without line numbers: the catalogues change only when a text does,
+            # so branches adding screens merge without conflicts in the .po files.
+            write_po(handle, catalog, width=100, sort_output=False, include_lineno=False)
 
 
 def update() -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import _, ngettext
+from app.i18n import _, ngettext, pgettext
 from app.money import format_number
 from app.views.orders import OrderFilter, OrderPages, OrderRow, list_channels, order_detail
 from app.workflow import OrderStatus
@@ -46,7 +46,7 @@ NO_DATE = QDate(2000, 1, 1)
 def order_columns() -> list[Column[OrderRow]]:
     return [
         Column(_("Order"), lambda r: r.number),
-        Column(_("Received"), lambda r: local_time(r.received_at)),
+        Column(pgettext("orders column", "Received"), lambda r: local_time(r.received_at)),
         Column(
             _("Status"),
             lambda r: status_text(r.status),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
@@ -92,13 +92,16 @@ def known_statuses(names: list[str]) -> list[tuple[str, str]]:
 
 
 def local_time(moment: dt.datetime | None, today: dt.date | None = None) -> str:
-    """Local wall-clock time; the date only when it is not today (CLDR forms of the language)."""
+    """Local wall-clock time for lists, compact (CLDR skeletons of the language): the time,
+    with the numeric date when it is not today."""
     if moment is None:
         return ""
     local = moment.astimezone()
+    language = current_language()
+    time = format_skeleton("Hm", local, locale=language)
     if local.date() == (today or dt.datetime.now().astimezone().date()):
-        return format_time(local, format="short", locale=current_language())
-    return local_datetime(moment)
+        return time
+    return _DATE_TIME.format(date=format_skeleton("yMd", local, locale=language), time=time)
 
 
 def local_datetime(moment: dt.datetime | None) -> str:
