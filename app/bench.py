@@ -67,6 +67,7 @@ BENCHES: dict[str, str] = {
     "orders-view": "ui.bench:bench_orders_view",
     "review": "app.review.bench:bench_review",
     "startup": "ui.bench:bench_startup",
+    "language-switch": "ui.language_bench:bench_language_switch",
 }
 
 
