@@ -8,6 +8,10 @@
 - ``check``    extract in memory and list every string without a translation, and every
                translation that lost a placeholder; exit 1 when there is one.
 - ``all``      update, compile, check: the one command after merging new screens.
+- ``draft-zh-cn`` fill each untranslated zh_CN entry from its zh_TW translation with
+               OpenCC (Taiwan → mainland phrases), marked fuzzy: a draft that ``check``
+               reports until a person has compared it with docs/glossary.md and removed
+               the fuzzy mark (mainland usage differs in more than characters).
 
 Adding a language: ``python -m app.i18n_tools init LANG`` (e.g. ``ja``), translate its
 ``.po`` files, add it to ``DESK_LANGUAGES`` (and/or ``CUSTOMER_LANGUAGES``) in app/i18n.py.
@@ -160,6 +164,37 @@ def compile_all() -> None:
                 _pybabel("compile", "-D", domain, "-d", str(LOCALE_DIR), "-l", language)
 
 
+def draft_simplified(domains: Iterable[str] = tuple(DOMAINS)) -> int:
+    """Untranslated zh_CN entries drafted from zh_TW with OpenCC, fuzzy; returns how many."""
+    from babel.messages.pofile import write_po
+    from opencc import OpenCC
+
+    convert = OpenCC("tw2sp").convert
+    drafted = 0
+    for domain in domains:
+        traditional = read_po("zh_TW", domain)
+        simplified = read_po("zh_CN", domain)
+        if traditional is None or simplified is None:
+            continue
+        for message in simplified:
+            if not message.id or (message.string and all(_strings(message))):
+                continue
+            source = traditional.get(message.id, context=message.context)
+            if source is None or not all(_strings(source)):
+                continue
+            converted = [convert(text) for text in _strings(source)]
+            message.string = tuple(converted) if message.pluralizable else converted[0]
+            message.flags.add("fuzzy")
+            drafted += 1
+        with po_path("zh_CN", domain).open("wb") as handle:
+            write_po(handle, simplified, width=100, include_lineno=False)
+    return drafted
+
+
+def _strings(message) -> list[str]:
+    return list(message.string) if message.pluralizable else [message.string]
+
+
 def compile_stale() -> None:
     """Compile only the catalogues whose .mo is missing or older than the .po."""
     from app.i18n import forget_catalogues
@@ -269,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         init(args[1])
     elif command == "check":
         return check()
+    elif command == "draft-zh-cn":
+        print(f"{draft_simplified()} zh_CN entries drafted from zh_TW (fuzzy: review them)")
     elif command == "all":
         update()
         compile_all()
