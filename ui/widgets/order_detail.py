@@ -7,6 +7,7 @@ addresses come from outside.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from html import escape
 
@@ -251,8 +252,20 @@ def _shipments(d: OrderDetail) -> str:
 
 
 def _unbroken(text: str) -> str:
-    """Escaped, with its spaces kept together: a card, an amount, a time never split."""
-    return escape(text).replace(" ", "&nbsp;")
+    """Escaped, kept on one line: a card, an amount, a time never split (Chinese text may
+    break between any two characters, so spaces alone are not enough)."""
+    return escape(_joined(text)).replace(" ", "&nbsp;")
+
+
+def _joined(text: str) -> str:
+    """A WORD JOINER beside each ideograph (Chinese breaks anywhere otherwise); Latin text
+    is left exactly as it was, so what a person copies is what was written."""
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if index and "Lo" in (unicodedata.category(char), unicodedata.category(text[index - 1])):
+            out.append("\u2060")
+        out.append(char)
+    return "".join(out)
 
 
 def _stages(d: OrderDetail) -> str:
