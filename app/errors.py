@@ -153,9 +153,9 @@ class AccountDisabled(AuthError):
 class PermissionDenied(AuthError):
     def __init__(self, username: str, permission: str) -> None:
         super().__init__(
-            N_("{username} may not {permission} (their role does not allow it)."),
+            N_("{username} may not {permission}."),
             username=username,
-            permission=permission,
+            permission=permission.replace(".", " ").replace("_", " "),
         )
         self.username = username
         self.permission = permission

@@ -133,6 +133,7 @@ def update() -> None:
                     "-w",
                     "100",
                     "--no-fuzzy-matching",
+                    "--ignore-obsolete",
                 )
             else:
                 init(language, domains=(domain,))
