@@ -13,7 +13,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from app.auth import saved_language
 from app.config import APP_NAME, log_dir
 from app.database import Database, open_database
 from app.errors import OrderdeskError
@@ -94,6 +93,8 @@ def _desk_loop(app: QApplication, database: Database, store: SettingsStore) -> i
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
             return EXIT_OK
         settings.last_username = dialog.actor.username
+        from app.auth import saved_language  # here: the login dialog shows before db.models loads
+
         saved = saved_language(database.unit_of_work(), dialog.actor)
         settings.language = apply_language(choose_language(saved)[0])
         store.save(settings)
