@@ -28,7 +28,6 @@ LOG_FILE_BYTES = 1_000_000
 LOG_FILE_COUNT = 5
 
 
-
 def error_text(error: e.OrderdeskError) -> str:
     """The sentence a person reads for an expected error, in the desk's language."""
     match error:

@@ -227,9 +227,7 @@ class OrdersScreen(DeskScreen):
         self.clear_action = self._action(
             _("&Clear search and filters"), "Ctrl+Shift+X", self.clear_filters
         )
-        self.copy_action = self._action(
-            _("Co&py order number"), "Ctrl+Shift+C", self.copy_number
-        )
+        self.copy_action = self._action(_("Co&py order number"), "Ctrl+Shift+C", self.copy_number)
         self.list_action = self._action(_("Go to the &list"), "Ctrl+L", self.focus_list)
         self.detail_action = self._action(
             _("Go to the order &details"), "Ctrl+D", self.detail.setFocus

@@ -43,9 +43,7 @@ def upgrade() -> None:
         )
     )
     op.execute(
-        customers.update()
-        .where(language.in_(_TRADITIONAL_SPELLINGS))
-        .values(language="zh_TW")
+        customers.update().where(language.in_(_TRADITIONAL_SPELLINGS)).values(language="zh_TW")
     )
     op.execute(
         customers.update().where(language.in_(_SIMPLIFIED_SPELLINGS)).values(language="zh_CN")
@@ -59,9 +57,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     customers = sa.table("customers", sa.column("language"))
     op.execute(
-        customers.update()
-        .where(customers.c.language.in_(("zh_TW", "zh_CN")))
-        .values(language="zh")
+        customers.update().where(customers.c.language.in_(("zh_TW", "zh_CN"))).values(language="zh")
     )
     with op.batch_alter_table("users") as batch_op:
         batch_op.drop_column("language")
