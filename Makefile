@@ -12,7 +12,11 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Xvfb for a real window, a CJK font (TrueType, so reportlab can embed it), PDF tools.
 APT_PACKAGES := libxcb-icccm4 libxcb-keysyms1 xvfb fonts-wqy-microhei poppler-utils poppler-data
 
-.PHONY: run test setup system-packages lint format bench clean
+# Compiled catalogues (.mo) are built from the translations (.po), never edited by hand.
+PO_FILES := $(wildcard resources/locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run test setup system-packages lint format bench clean translations translations-check
 
 run: setup
 	@$(BIN)/orderdesk demo --if-empty
@@ -22,7 +26,18 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
-setup: system-packages $(STAMP)
+setup: system-packages $(STAMP) $(MO_FILES)
+
+%.mo: %.po $(STAMP)
+	@$(BIN)/pybabel -q compile -i $< -o $@
+
+# After adding or changing marked strings (and after merging new screens): extract them,
+# merge them into every language's .po, compile, and list what still needs translating.
+translations: $(STAMP)
+	$(BIN)/python -m app.i18n_tools all
+
+translations-check: $(STAMP)
+	$(BIN)/python -m app.i18n_tools check
 
 system-packages:
 	@missing=""; \
@@ -52,4 +67,4 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache out
+	rm -rf $(VENV) .pytest_cache .ruff_cache out $(MO_FILES)

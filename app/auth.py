@@ -42,7 +42,7 @@ from app.errors import (
     NotFound,
     WeakPassword,
 )
-from app.i18n import _
+from app.i18n import DESK_LANGUAGES, _, normalize_language
 from app.permissions import ROLE_DESCRIPTIONS, Actor, Permission, Role, require
 from app.uow import UnitOfWork
 from db.models import Role as RoleRow
@@ -434,6 +434,43 @@ def set_active(uow: UnitOfWork, actor: Actor, username: str, active: bool) -> No
                 action="user_enabled" if active else "user_disabled",
             )
         uow.commit()
+
+
+def saved_language(uow: UnitOfWork, actor: Actor) -> str | None:
+    """The desk language ``actor`` saved (as stored: may name one no longer offered)."""
+    if actor.user_id is None:
+        return None
+    with uow:
+        return uow.session.scalar(select(User.language).where(User.id == actor.user_id))
+
+
+def set_language(uow: UnitOfWork, actor: Actor, username: str, language: str | None) -> str | None:
+    """Save the desk language of ``username`` (their own; anyone else's needs user admin).
+
+    ``None`` or ``""`` goes back to the workstation's system language. Returns what is saved.
+    """
+    if actor.username != username:
+        require(actor, Permission.MANAGE_USERS)
+    chosen = None
+    if language:
+        chosen = normalize_language(language)
+        if chosen is None:
+            raise InvalidInput("language", language, " / ".join(DESK_LANGUAGES))
+    with uow:
+        user = _find_user(uow.session, username)
+        if user.language != chosen:
+            before = user.language
+            user.language = chosen
+            record_event(
+                uow.session,
+                actor,
+                entity_type="user",
+                entity_id=user.id,
+                action="language_changed",
+                detail={"from": before, "to": chosen},
+            )
+        uow.commit()
+        return chosen
 
 
 def list_users(uow: UnitOfWork, actor: Actor) -> list[UserSummary]:

@@ -75,6 +75,7 @@ BENCHES: dict[str, str] = {
     "review": "app.review.bench:bench_review",
     "startup": "ui.bench:bench_startup",
     "stock": "app.stock.bench:bench_stock",
+    "language-switch": "ui.language_bench:bench_language_switch",
 }
 
 

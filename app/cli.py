@@ -23,6 +23,7 @@ from typing import Any
 from app import __version__
 from app.config import resolve_database_url
 from app.errors import InvalidInput, OrderdeskError
+from app.i18n import N_, _, current_language, ngettext, say, set_language, system_language
 from app.permissions import Actor, Role
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
@@ -115,10 +116,12 @@ def _read_password(args: argparse.Namespace, prompt: str) -> str:
     if getattr(args, "password_stdin", False):
         return sys.stdin.readline().rstrip("\n")
     if not sys.stdin.isatty():
-        raise InvalidInput("password", "(none)", "--password-stdin when input is not a terminal")
+        raise InvalidInput(
+            "password", "(none)", N_("--password-stdin when input is not a terminal")
+        )
     first = getpass.getpass(prompt)
-    if getpass.getpass("Again: ") != first:
-        raise InvalidInput("password", "(hidden)", "the same password typed twice")
+    if getpass.getpass(_("Again: ")) != first:
+        raise InvalidInput("password", "(hidden)", N_("the same password typed twice"))
     return first
 
 
@@ -137,9 +140,17 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
     elif before == after:
-        print(f"{database.description} is already at schema version {after}.")
+        print(
+            _("{database} is already at schema version {version}.").format(
+                database=database.description, version=after
+            )
+        )
     else:
-        print(f"{database.description} upgraded from {before or 'empty'} to {after}.")
+        print(
+            _("{database} upgraded from {old} to {new}.").format(
+                database=database.description, old=before or _("empty"), new=after
+            )
+        )
     return EXIT_OK
 
 
@@ -162,8 +173,16 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
     else:
-        state = "up to date" if current == head else f"this program needs {head}"
-        print(f"{database.description}: schema {current or 'empty'} ({state})")
+        state = (
+            _("up to date")
+            if current == head
+            else _("this program needs {version}").format(version=head)
+        )
+        print(
+            _("{database}: schema {version} ({state})").format(
+                database=database.description, version=current or _("empty"), state=state
+            )
+        )
     return EXIT_OK
 
 
@@ -223,7 +242,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     database = _open(args)
     try:
         actor = _first_administrator_setup(database, roles) or _actor()
-        password = _read_password(args, f"Password for {args.username}: ")
+        password = _read_password(args, _("Password for {user}: ").format(user=args.username))
         summary = add_user(
             database.unit_of_work(), actor, args.username, password, roles, args.name
         )
@@ -232,7 +251,11 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summary)
     else:
-        print(f"Added {summary.username} ({', '.join(summary.roles)}).")
+        print(
+            _("Added {user} ({roles}).").format(
+                user=summary.username, roles=", ".join(summary.roles)
+            )
+        )
     return EXIT_OK
 
 
@@ -387,7 +410,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(user)
         else:
-            state = "" if user.active else "  (disabled)"
+            state = "" if user.active else "  " + _("(disabled)")
             print(f"{user.username:<20} {','.join(user.roles):<30} {user.full_name}{state}")
     return EXIT_OK
 
@@ -395,13 +418,13 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 def cmd_user_passwd(args: argparse.Namespace) -> int:
     from app.auth import set_password
 
-    password = _read_password(args, f"New password for {args.username}: ")
+    password = _read_password(args, _("New password for {user}: ").format(user=args.username))
     database = _open(args)
     try:
         set_password(database.unit_of_work(), _actor(), args.username, password)
     finally:
         database.dispose()
-    print(f"Password of {args.username} changed.")
+    print(_("Password of {user} changed.").format(user=args.username))
     return EXIT_OK
 
 
@@ -414,7 +437,8 @@ def _cmd_user_set_active(active: bool) -> Callable[[argparse.Namespace], int]:
             set_active(database.unit_of_work(), _actor(), args.username, active)
         finally:
             database.dispose()
-        print(f"{args.username} {'enabled' if active else 'disabled'}.")
+        done = _("{user} enabled.") if active else _("{user} disabled.")
+        print(done.format(user=args.username))
         return EXIT_OK
 
     return command
@@ -443,7 +467,7 @@ def _parse_day(text: str | None, field: str) -> dt.datetime | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidInput(field, text, "a date as YYYY-MM-DD") from exc
+        raise InvalidInput(field, text, N_("a date as YYYY-MM-DD")) from exc
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
@@ -457,7 +481,7 @@ def cmd_orders_list(args: argparse.Namespace) -> int:
             "--status", args.status, "one of " + ", ".join(s.value for s in OrderStatus)
         )
     if args.limit < 1:
-        raise InvalidInput("--limit", args.limit, "a whole number of at least 1")
+        raise InvalidInput("--limit", args.limit, N_("a whole number of at least 1"))
     until = _parse_day(args.until, "--until")
     flt = OrderFilter(
         text=args.search or "",
@@ -485,7 +509,7 @@ def cmd_orders_list(args: argparse.Namespace) -> int:
 
 
 def cmd_orders_show(args: argparse.Namespace) -> int:
-    from app.money import format_money
+    from app.money import display_money
     from app.views.orders import find_order_id, order_detail
 
     database = _open(args)
@@ -501,21 +525,24 @@ def cmd_orders_show(args: argparse.Namespace) -> int:
         record["customer"] = detail.customer_name
         emit_json(record)
         return EXIT_OK
-    money = lambda cents: format_money(cents, detail.currency)  # noqa: E731
+    money = lambda cents: display_money(cents, detail.currency)  # noqa: E731
     print(f"{detail.number}  {detail.status}  {detail.channel} {detail.channel_order_id}")
-    print(f"Customer: {detail.customer_name} <{detail.customer_email}> {detail.customer_phone}")
-    print("Ship to:  " + " / ".join(detail.ship_to))
+    customer = f"{detail.customer_name} <{detail.customer_email}> {detail.customer_phone}"
+    print(_("Customer: {customer}").format(customer=customer))
+    print(_("Ship to: {address}").format(address=" / ".join(detail.ship_to)))
     for line in detail.lines:
         price = money(line.unit_price_cents)
         what = f"{line.sku:<16} {line.quantity:>4} × {price:>12}"
         print(f"  {line.line_no:>2}. {what}  {line.product_name}")
-    print(f"Total: {money(detail.total_cents)}")
+    print(_("Total: {amount}").format(amount=money(detail.total_cents)))
     for payment in detail.payments:
-        paid = format_money(payment.amount_cents, payment.currency)
-        print(f"Payment: {payment.method} {payment.status} {paid} {payment.card}")
+        paid = display_money(payment.amount_cents, payment.currency)
+        what = f"{payment.method} {payment.status} {paid} {payment.card}".strip()
+        print(_("Payment: {payment}").format(payment=what))
     for shipment in detail.shipments:
         where = f"{shipment.warehouse} {shipment.carrier} {shipment.tracking_number}"
-        print(f"Shipment: {shipment.number} {shipment.status} {where}")
+        what = f"{shipment.number} {shipment.status} {where}".strip()
+        print(_("Shipment: {shipment}").format(shipment=what))
     for event in detail.audit:
         change = f"{event.from_state} → {event.to_state}" if event.to_state else event.action
         print(
@@ -558,20 +585,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summary.as_json())
     else:
-        print(
-            f"{args.file}: {summary.new_orders} new orders, {summary.already_present} already "
-            f"present, {summary.conflicts} changed since imported (left for review), "
-            f"{summary.not_for_warehouse} not for our warehouse (Amazon-fulfilled or "
-            f"cancelled), {summary.rejected_orders} orders rejected "
-            f"({summary.rejected_row_count} rows)."
-        )
+        print(_import_line(args.file, summary))
         shown = summary.rejected_rows[:50]
         for row in shown:
-            print(f"  row {row.row:<7} {row.order_id or '-':<22} {row.reason}")
+            where = _("row {row}").format(row=row.row)
+            print(f"  {where:<11} {row.order_id or '-':<22} {say(row.reason)}")
         if summary.rejected_row_count > len(shown):
-            print(f"  … and {summary.rejected_row_count - len(shown)} more (see --json).")
+            more = summary.rejected_row_count - len(shown)
+            print("  " + _("… and {count} more (see --json).").format(count=more))
         if summary.cancelled:
-            print("Stopped on request; run the same import again to finish it.")
+            print(_("Stopped on request; run the same import again to finish it."))
     if summary.cancelled or summary.rejected_row_count or summary.conflicts:
         return EXIT_PROBLEMS
     return EXIT_OK
@@ -620,14 +643,60 @@ def cmd_review(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(result)
     else:
-        queues = ", ".join(f"{result[q]} {q.replace('_', ' ')}" for q in REVIEW_COUNTS)
-        left = f", {summary.to_review} left for a person" if args.to_person else ""
-        print(f"Reviewed {summary.reviewed}: {summary.approved} approved{left}; {queues}.")
+        print(_review_line(summary, result, args.to_person))
         if summary.skipped:
-            print(f"{summary.skipped} not reviewed (not waiting for review, or in use at a desk).")
+            print(
+                ngettext(
+                    "{count} order not reviewed (not waiting for review, or in use at a desk).",
+                    "{count} orders not reviewed (not waiting for review, or in use at a desk).",
+                    summary.skipped,
+                ).format(count=summary.skipped)
+            )
         if summary.stopped:
-            print("Stopped on request; run the same review again to finish it.")
+            print(_("Stopped on request; run the same review again to finish it."))
     return EXIT_PROBLEMS if summary.stopped or summary.skipped else EXIT_OK
+
+
+def _review_line(summary, result: dict[str, int], to_person: bool) -> str:
+    from babel.lists import format_list
+
+    queues = format_list(
+        [_(_QUEUE_COUNTS[queue]).format(count=result[queue]) for queue in REVIEW_COUNTS],
+        locale=current_language(),
+    )
+    approved = ngettext(
+        "Reviewed {count} order: {approved} approved",
+        "Reviewed {count} orders: {approved} approved",
+        summary.reviewed,
+    ).format(count=summary.reviewed, approved=summary.approved)
+    if to_person:
+        approved += _(", {count} left for a person").format(count=summary.to_review)
+    return _("{reviewed}; {queues}.").format(reviewed=approved, queues=queues)
+
+
+_QUEUE_COUNTS = {
+    "needs_info": N_("{count} needs information"),
+    "stock_short": N_("{count} stock short"),
+    "payment_problem": N_("{count} payment problem"),
+    "exception": N_("{count} exception"),
+    "on_hold": N_("{count} on hold"),
+}
+
+
+def _import_line(file: str, summary) -> str:
+    return _(
+        "{file}: {new} new orders, {present} already present, {conflicts} changed since "
+        "imported (left for review), {other} not for our warehouse (Amazon-fulfilled or "
+        "cancelled), {rejected} orders rejected ({rows} rows)."
+    ).format(
+        file=file,
+        new=summary.new_orders,
+        present=summary.already_present,
+        conflicts=summary.conflicts,
+        other=summary.not_for_warehouse,
+        rejected=summary.rejected_orders,
+        rows=summary.rejected_row_count,
+    )
 
 
 # --------------------------------------------------------------------------- demo, gui, bench
@@ -639,7 +708,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo_desk_work import generate_demo_with_desk_work
 
     if args.orders < 0:
-        raise InvalidInput("--orders", args.orders, "a whole number of 0 or more")
+        raise InvalidInput("--orders", args.orders, N_("a whole number of 0 or more"))
     database = _open(args)
     try:
         # One demo load at a time: a second `demo --if-empty` waits, then finds the data.
@@ -651,7 +720,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             )
     except DemoAlreadyPresent as exc:
         if args.if_empty:
-            print(f"{database.description} already holds data; demo data not added.")
+            print(
+                _("{database} already holds data; demo data not added.").format(
+                    database=database.description
+                )
+            )
             return EXIT_OK
         raise exc
     finally:
@@ -660,12 +733,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         emit_json({**dataclasses.asdict(result), "desk_work": desk_work})
         return EXIT_OK
     print(
-        f"Demo data in {database.description}: {result.orders} orders, "
-        f"{result.customers} customers, {result.products} products, "
-        f"{result.warehouses} warehouses."
+        _(
+            "Demo data in {database}: {orders} orders, {customers} customers, "
+            "{products} products, {warehouses} warehouses."
+        ).format(
+            database=database.description,
+            orders=result.orders,
+            customers=result.customers,
+            products=result.products,
+            warehouses=result.warehouses,
+        )
     )
     print(desk_work.as_text())
-    print("Demo users (passwords are shown only now; reset with `orderdesk user passwd NAME`):")
+    print(_("Demo users (passwords are shown only now; reset with `orderdesk user passwd NAME`):"))
     for user in result.users:
         print(f"  {user.username:<12} {user.password:<20} {user.role}")
     return EXIT_OK
@@ -679,7 +759,7 @@ def _has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-NO_SCREEN_MESSAGE = (
+NO_SCREEN_MESSAGE = N_(
     "orderdesk: no screen here (DISPLAY is not set); run it under Xvfb "
     "(xvfb-run -a orderdesk) or without a window (QT_QPA_PLATFORM=offscreen orderdesk)."
 )
@@ -687,7 +767,7 @@ NO_SCREEN_MESSAGE = (
 
 def cmd_gui(args: argparse.Namespace) -> int:
     if not _has_screen():
-        print(NO_SCREEN_MESSAGE, file=sys.stderr)
+        print(_(NO_SCREEN_MESSAGE), file=sys.stderr)
         return EXIT_FAILED
     # The composition root: only here does the business layer hand over to the screens.
     gui = importlib.import_module("ui.main")
@@ -698,7 +778,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from app.bench import run_bench
 
     if args.n < 1:
-        raise InvalidInput("--n", args.n, "a whole number of at least 1")
+        raise InvalidInput("--n", args.n, N_("a whole number of at least 1"))
     for result in run_bench(args.name, args.n, args.db):
         if args.json:
             emit_json(result.as_json())
@@ -718,7 +798,7 @@ def _add_common(
         "--db",
         default=None if top else argparse.SUPPRESS,
         metavar="URL",
-        help="database URL (default: $ORDERDESK_DATABASE_URL or the local SQLite file)",
+        help=_("database URL (default: $ORDERDESK_DATABASE_URL or the local SQLite file)"),
     )
     parser.add_argument(
         "--user",
@@ -728,7 +808,7 @@ def _add_common(
         "login name; asks for the password at a terminal)",
     )
     if json_flag:
-        parser.add_argument("--json", action="store_true", help="one JSON object per line")
+        parser.add_argument("--json", action="store_true", help=_("one JSON object per line"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -736,22 +816,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="orderdesk",
-        description="Warehouse and customer-service desk. With no command, opens the desk window.",
+        description=_(
+            "Warehouse and customer-service desk. With no command, opens the desk window."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"orderdesk {__version__}")
     _add_common(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    db = commands.add_parser("db", help="schema versions of the database").add_subparsers(
+    db = commands.add_parser("db", help=_("schema versions of the database")).add_subparsers(
         dest="db_command", metavar="ACTION", required=True
     )
     upgrade = db.add_parser(
-        "upgrade", help="bring the database to this program's schema (administrators)"
+        "upgrade", help=_("bring the database to this program's schema (administrators)")
     )
     _add_common(upgrade, json_flag=True)
     upgrade.set_defaults(func=cmd_db_upgrade)
     current = db.add_parser(
-        "current", help="show the database's and this program's schema versions"
+        "current", help=_("show the database's and this program's schema versions")
     )
     _add_common(current, json_flag=True)
     current.set_defaults(func=cmd_db_current)
@@ -793,104 +875,113 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(verify, json_flag=True)
     verify.set_defaults(func=cmd_audit_verify)
 
-    user = commands.add_parser("user", help="staff accounts").add_subparsers(
+    user = commands.add_parser("user", help=_("staff accounts")).add_subparsers(
         dest="user_command", metavar="ACTION", required=True
     )
-    roles_help = "comma-separated roles: " + ", ".join(role.value for role in Role)
-    add = user.add_parser("add", help="add a user (asks for the password)")
+    roles_help = _("comma-separated roles: {roles}").format(roles=", ".join(r.value for r in Role))
+    add = user.add_parser("add", help=_("add a user (asks for the password)"))
     add.add_argument("username")
     add.add_argument("--roles", required=True, help=roles_help)
-    add.add_argument("--name", default="", help="full name shown on screens")
+    add.add_argument("--name", default="", help=_("full name shown on screens"))
     add.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
+        "--password-stdin", action="store_true", help=_("read the password from standard input")
     )
     _add_common(add, json_flag=True)
     add.set_defaults(func=cmd_user_add)
-    listing = user.add_parser("list", help="list users and their roles")
+    listing = user.add_parser("list", help=_("list users and their roles"))
     _add_common(listing, json_flag=True)
     listing.set_defaults(func=cmd_user_list)
-    passwd = user.add_parser("passwd", help="set a user's password (asks for it)")
+    passwd = user.add_parser("passwd", help=_("set a user's password (asks for it)"))
     passwd.add_argument("username")
     passwd.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
+        "--password-stdin", action="store_true", help=_("read the password from standard input")
     )
     _add_common(passwd)
     passwd.set_defaults(func=cmd_user_passwd)
     for action, active in (("disable", False), ("enable", True)):
-        toggle = user.add_parser(action, help=f"{action} a user's account")
+        toggle = user.add_parser(
+            action,
+            help=_("disable a user's account")
+            if action == "disable"
+            else _("enable a user's account"),
+        )
         toggle.add_argument("username")
         _add_common(toggle)
         toggle.set_defaults(func=_cmd_user_set_active(active))
 
-    orders = commands.add_parser("orders", help="find and show orders").add_subparsers(
+    orders = commands.add_parser("orders", help=_("find and show orders")).add_subparsers(
         dest="orders_command", metavar="ACTION", required=True
     )
-    olist = orders.add_parser("list", help="newest orders first, optionally filtered")
-    olist.add_argument("--status", help="only orders in this status")
+    olist = orders.add_parser("list", help=_("newest orders first, optionally filtered"))
+    olist.add_argument("--status", help=_("only orders in this status"))
     olist.add_argument(
-        "--channel", help="only orders from this channel (amazon, shop, partner:NAME)"
+        "--channel", help=_("only orders from this channel (amazon, shop, partner:NAME)")
     )
     olist.add_argument(
         "--search",
         metavar="TEXT",
-        help="order number, channel order id, customer name, phone or e-mail",
+        help=_("order number, channel order id, customer name, phone or e-mail"),
     )
-    olist.add_argument("--since", metavar="YYYY-MM-DD", help="received on or after this day (UTC)")
-    olist.add_argument("--until", metavar="YYYY-MM-DD", help="received on or before this day (UTC)")
-    olist.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    olist.add_argument(
+        "--since", metavar="YYYY-MM-DD", help=_("received on or after this day (UTC)")
+    )
+    olist.add_argument(
+        "--until", metavar="YYYY-MM-DD", help=_("received on or before this day (UTC)")
+    )
+    olist.add_argument("--limit", type=int, default=50, help=_("at most this many (default 50)"))
     _add_common(olist, json_flag=True)
     olist.set_defaults(func=cmd_orders_list)
     show = orders.add_parser(
-        "show", help="one order with its lines, payments, shipments and audit trail"
+        "show", help=_("one order with its lines, payments, shipments and audit trail")
     )
-    show.add_argument("number", help="SO-000123 or the channel's order id")
+    show.add_argument("number", help=_("SO-000123 or the channel's order id"))
     _add_common(show, json_flag=True)
     show.set_defaults(func=cmd_orders_show)
 
     review = commands.add_parser(
-        "review", help="check received orders: approve them or send each to its queue"
+        "review", help=_("check received orders: approve them or send each to its queue")
     )
     which = review.add_mutually_exclusive_group(required=True)
-    which.add_argument("--all", action="store_true", help="every order waiting for review")
+    which.add_argument("--all", action="store_true", help=_("every order waiting for review"))
     which.add_argument(
         "orders",
         nargs="*",
         default=[],
         metavar="ORDER",
-        help="SO-000123 or the channel's order id; an order in a queue is reviewed again",
+        help=_("SO-000123 or the channel's order id; an order in a queue is reviewed again"),
     )
     review.add_argument(
         "--to-person",
         action="store_true",
-        help="do not approve automatically: orders without problems wait for a person",
+        help=_("do not approve automatically: orders without problems wait for a person"),
     )
     _add_common(review, json_flag=True)
     review.set_defaults(func=cmd_review)
 
-    demo = commands.add_parser("demo", help="fill the database with a realistic demo data set")
-    demo.add_argument("--orders", type=int, default=5000, help="how many orders (default 5000)")
-    demo.add_argument("--seed", type=int, default=1, help="random seed: same seed, same data")
+    demo = commands.add_parser("demo", help=_("fill the database with a realistic demo data set"))
+    demo.add_argument("--orders", type=int, default=5000, help=_("how many orders (default 5000)"))
+    demo.add_argument("--seed", type=int, default=1, help=_("random seed: same seed, same data"))
     demo.add_argument(
-        "--if-empty", action="store_true", help="do nothing when the database already has data"
+        "--if-empty", action="store_true", help=_("do nothing when the database already has data")
     )
     _add_common(demo, json_flag=True)
     demo.set_defaults(func=cmd_demo)
 
-    gui = commands.add_parser("gui", help="open the desk window (the default)")
+    gui = commands.add_parser("gui", help=_("open the desk window (the default)"))
     _add_common(gui)
     gui.set_defaults(func=cmd_gui)
 
     importing = commands.add_parser(
-        "import", help="import orders from an Amazon report, SP-API JSON or partner CSV"
+        "import", help=_("import orders from an Amazon report, SP-API JSON or partner CSV")
     )
-    importing.add_argument("file", help="the file (or, for SP-API JSON, a folder of responses)")
+    importing.add_argument("file", help=_("the file (or, for SP-API JSON, a folder of responses)"))
     importing.add_argument(
         "--format",
         choices=["amazon-report", "amazon-json", "csv"],
-        help="skip detection: amazon-report, amazon-json or csv (partner template)",
+        help=_("skip detection: amazon-report, amazon-json or csv (partner template)"),
     )
     importing.add_argument(
-        "--channel", help="channel name (Amazon: default amazon; partner CSV: the partner)"
+        "--channel", help=_("channel name (Amazon: default amazon; partner CSV: the partner)")
     )
     importing.add_argument(
         "--encoding",
@@ -901,12 +992,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     from app.stock.cli import add_stock_commands  # issue 11: stock (stock check joins here)
 
-    stock = commands.add_parser("stock", help="receive, move, count; incoming; low stock")
+    stock = commands.add_parser("stock", help=_("receive, move, count; incoming; low stock"))
     add_stock_commands(stock.add_subparsers(dest="stock_command", metavar="ACTION", required=True))
 
-    bench = commands.add_parser("bench", help="measure a performance target")
-    bench.add_argument("name", choices=sorted(BENCHES), help="what to measure")
-    bench.add_argument("--n", type=int, required=True, help="size of the data")
+    bench = commands.add_parser("bench", help=_("measure a performance target"))
+    bench.add_argument("name", choices=sorted(BENCHES), help=_("what to measure"))
+    bench.add_argument("--n", type=int, required=True, help=_("size of the data"))
     _add_common(bench, json_flag=True)
     bench.set_defaults(func=cmd_bench)
     return parser
@@ -914,6 +1005,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Human-readable output in the language the environment asks for, as command-line
+    # programs do (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); --json output carries codes.
+    set_language(system_language())
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", cmd_gui)
@@ -924,7 +1018,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"orderdesk: {error.message}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("orderdesk: interrupted; nothing half-done was kept.", file=sys.stderr)
+        print(_("orderdesk: interrupted; nothing half-done was kept."), file=sys.stderr)
         return EXIT_FAILED
     finally:
         _INVOCATION.reset(invocation)

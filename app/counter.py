@@ -37,6 +37,7 @@ from app.audit import record_event
 from app.cards import card_number_across, card_number_in
 from app.errors import FullCardNumber, InvalidInput, NotFound
 from app.formats.common import normalise_email, normalise_phone
+from app.i18n import CUSTOMER_LANGUAGES, customer_language, normalize_language
 from app.money import format_money, parse_amount
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
@@ -50,7 +51,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "shop"
 PAYMENT_METHODS = ("card", "cash", "bank_transfer")
 CARD_BRANDS = ("visa", "mastercard", "amex", "maestro", "discover", "jcb", "unionpay", "diners")
-LANGUAGES = ("en", "zh", "de", "fr", "es", "it")
+LANGUAGES = CUSTOMER_LANGUAGES  # customer messages are written in these
 SEARCH_LIMIT = 20
 MIN_SEARCH_CHARS = 2
 MAX_QUANTITY = 999
@@ -470,9 +471,10 @@ def _checked_customer(draft: CounterOrderDraft) -> NewCustomer | None:
         raise InvalidInput("customer.phone", new.phone, "a phone number of 6 to 15 digits")
     if not phone and not email:
         raise InvalidInput("customer.phone", "", "a phone number or an e-mail address")
-    language = new.language.strip().lower()
-    if language not in LANGUAGES:
+    raw = new.language.strip()
+    if raw.lower() != "zh" and normalize_language(raw, LANGUAGES) is None:
         raise InvalidInput("customer.language", new.language, " / ".join(LANGUAGES))
+    language = customer_language(raw)
     return NewCustomer(name, phone, normalise_email(email) or "", language)
 
 

@@ -592,7 +592,7 @@ _COUNTRIES: tuple[_Country, ...] = (
     ),
     # China: province (region), city, district as line 3, street + number, building + room.
     _Country(
-        "CN", 16, "zh",
+        "CN", 16, "zh_CN",
         (
             C("北京市", "北京市", ("朝阳区:100020", "海淀区:100080", "东城区:100010")),
             C("上海市", "上海市", ("浦东新区:200120", "徐汇区:200030", "静安区:200040")),

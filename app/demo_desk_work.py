@@ -889,7 +889,7 @@ class _Desk:
     def ask_for_information(self) -> None:
         self.attempt(
             "information_requested_zh",
-            self.candidates("needs_info", _NEEDS_INFO_CODES, language="zh"),
+            self.candidates("needs_info", _NEEDS_INFO_CODES, language="zh_CN"),
             self.request_info,
         )
         self.attempt(

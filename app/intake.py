@@ -64,6 +64,7 @@ from app.formats.common import (
     normalise_phone,
 )
 from app.formats.stream import OrderStream, SourceOrder, source_as_tuple, source_from_tuple
+from app.i18n import Sentence as S
 from app.permissions import Actor, Permission, require
 from db.models import (
     Address,
@@ -156,7 +157,9 @@ def import_file(
     """
     require(actor, Permission.IMPORT_ORDERS)
     if channel is not None and not 0 < len(channel.strip()) <= MAX_CHANNEL_LENGTH:
-        raise InvalidInput("channel", channel, f"a name of 1 to {MAX_CHANNEL_LENGTH} characters")
+        raise InvalidInput(
+            "channel", channel, S("a name of 1 to {n} characters", n=MAX_CHANNEL_LENGTH)
+        )
     path = Path(path)
     stream = read_orders(path, format, channel.strip() if channel else None, encoding)
     mark_interrupted_imports(database)
@@ -1159,9 +1162,9 @@ def _preview_row(item: IncomingOrder | RejectedOrder) -> PreviewRow:
         )
     remark = ""
     if item.fulfilled_by_channel:
-        remark = "Amazon-fulfilled: not for our warehouse"
+        remark = S("Amazon-fulfilled: not for our warehouse")
     elif item.cancelled:
-        remark = "cancelled by the channel: not for our warehouse"
+        remark = S("cancelled by the channel: not for our warehouse")
     elif item.notes:
         remark = "; ".join(item.notes)
     ship = item.ship_to

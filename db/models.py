@@ -107,6 +107,8 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The desk's language for this person (zh_TW, zh_CN, en); None: the system's.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
 

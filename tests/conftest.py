@@ -26,6 +26,26 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("ORDERDESK_DATABASE_URL", raising=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    """The .mo files `make setup` builds, built here too when missing or older than the .po."""
+    from app.i18n_tools import compile_stale
+
+    compile_stale()
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch):
+    """Every test starts in English with no language in the environment, and ends so."""
+    from app.i18n import LANGUAGE_VARIABLES, set_language
+
+    for variable in LANGUAGE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    set_language("en")
+    yield
+    set_language("en")
+
+
 @pytest.fixture(scope="session")
 def _migrated_template(tmp_path_factory) -> Path:
     """Migrate once per run; each test gets a copy (a fresh file, ~1 ms instead of ~50)."""

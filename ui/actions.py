@@ -31,3 +31,9 @@ def make_action(
     action.triggered.connect(lambda _checked=False: slot())
     owner.addAction(action)
     return action
+
+
+def retitle(action: QAction, text: str) -> None:
+    """New text for an action (a language switch), its tooltip naming the key again."""
+    action.setText(text)
+    action.setToolTip(with_shortcut(text.replace("&", ""), action.shortcut()))

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from app.database import Database
+from app.i18n import N_, _
 from app.permissions import Actor, Permission
 from ui.settings import DeskSettings, SettingsStore
 from ui.tasks import TaskRunner
@@ -45,6 +45,14 @@ class DeskScreen(QWidget):
     def save_layout(self) -> None:
         """Remember column widths and splitters for this user."""
 
+    def retranslate(self) -> bool:
+        """Set every text again in the current language, keeping what the person was doing.
+
+        Return True when done. A desk that returns False (the default) is opened afresh by
+        the main window after a language switch, which loses its state: override this.
+        """
+        return False
+
 
 @dataclass(frozen=True)
 class Desk:
@@ -55,7 +63,7 @@ class Desk:
     factory: Callable[[DeskContext], DeskScreen]
 
     def label(self) -> str:
-        return QCoreApplication.translate("Desks", self.title)
+        return _(self.title)
 
 
 def _orders_screen(context: DeskContext) -> DeskScreen:
@@ -91,35 +99,35 @@ def _stock_screen(context: DeskContext) -> DeskScreen:
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
-        QT_TRANSLATE_NOOP("Desks", "Orders"),
+        N_("Orders"),
         "Ctrl+1",
         Permission.VIEW_ORDERS,
         _orders_screen,
     ),
     Desk(
         "import",
-        QT_TRANSLATE_NOOP("Desks", "Import"),
+        N_("Import"),
         "Ctrl+2",
         Permission.IMPORT_ORDERS,
         _import_screen,
     ),
     Desk(
         "review",
-        QT_TRANSLATE_NOOP("Desks", "Review"),
+        N_("Review"),
         "Ctrl+3",
         Permission.REVIEW_ORDERS,
         _review_screen,
     ),
     Desk(
         "counter",
-        QT_TRANSLATE_NOOP("Desks", "Shop counter"),
+        N_("Shop counter"),
         "Ctrl+4",
         Permission.IMPORT_ORDERS,
         _counter_screen,
     ),
     Desk(
         "stock",
-        QT_TRANSLATE_NOOP("Desks", "Stock"),
+        N_("Stock"),
         "Ctrl+6",
         Permission.ADJUST_STOCK,
         _stock_screen,

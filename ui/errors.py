@@ -16,10 +16,10 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import errors as e
+from app.i18n import _
 
 log = logging.getLogger("orderdesk.ui")
 
@@ -28,35 +28,31 @@ LOG_FILE_BYTES = 1_000_000
 LOG_FILE_COUNT = 5
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Errors", text)
-
-
 def error_text(error: e.OrderdeskError) -> str:
     """The sentence a person reads for an expected error, in the desk's language."""
     match error:
         case e.LoginFailed():
-            return _t("Wrong user name or password.")
+            return _("Wrong user name or password.")
         case e.LoginThrottled(retry_after_seconds=seconds):
-            return _t("Too many failed attempts. Try again in {seconds} seconds.").format(
+            return _("Too many failed attempts. Try again in {seconds} seconds.").format(
                 seconds=seconds
             )
         case e.AccountDisabled(username=username):
-            return _t("The account “{username}” is disabled. Ask an administrator.").format(
+            return _("The account “{username}” is disabled. Ask an administrator.").format(
                 username=username
             )
         case e.PermissionDenied():
-            return _t("Your role does not allow this. Ask a supervisor.")
+            return _("Your role does not allow this. Ask a supervisor.")
         case e.NotFound(what=what, key=key):
-            return _t("No {what} {key} was found.").format(what=_t(what), key=key)
+            return _("No {what} {key} was found.").format(what=_(what), key=key)
         case e.ConcurrentUpdate(ref=ref):
-            return _t("{ref} was changed at another desk. It has been reloaded.").format(ref=ref)
+            return _("{ref} was changed at another desk. It has been reloaded.").format(ref=ref)
         case e.InvalidTransition(ref=ref, from_state=old, to_state=new):
-            return _t("{ref} cannot go from {old} to {new}.").format(ref=ref, old=old, new=new)
+            return _("{ref} cannot go from {old} to {new}.").format(ref=ref, old=old, new=new)
         case e.NotADatabase(path=path):
-            return _t("{path} is not an orderdesk database.").format(path=path)
+            return _("{path} is not an orderdesk database.").format(path=path)
         case e.DatabaseUnavailable(target=target, reason=reason):
-            return _t("Cannot reach the database at {target}: {reason}").format(
+            return _("Cannot reach the database at {target}: {reason}").format(
                 target=target, reason=reason
             )
     # Errors without a sentence here yet read as the service wrote them (plain English).
@@ -77,7 +73,7 @@ def show_message(
 
 
 def show_error(parent: QWidget | None, error: e.OrderdeskError) -> None:
-    title = _t("Cannot do that") if not isinstance(error, e.DatabaseError) else _t("Database")
+    title = _("Cannot do that") if not isinstance(error, e.DatabaseError) else _("Database")
     show_message(parent, QMessageBox.Icon.Warning, title, error_text(error))
 
 
@@ -168,8 +164,8 @@ class ErrorReporter:
         show_message(
             parent,
             QMessageBox.Icon.Critical,
-            _t("Something went wrong"),
-            _t(
+            _("Something went wrong"),
+            _(
                 "Something went wrong, and what you were doing may not have been saved. "
                 "The details were saved to {file}. Please tell your administrator."
             ).format(file=self.log_file),

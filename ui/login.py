@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.database import Database
 from app.errors import AuthError, DatabaseError, LoginThrottled
+from app.i18n import _
 from app.permissions import Actor
 from ui.errors import error_text
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_XL, heading_font
@@ -36,19 +37,19 @@ class LoginDialog(QDialog):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
 
-        self.setWindowTitle(self.tr("Log in — orderdesk"))
+        self.setWindowTitle(_("Log in — orderdesk"))
         self.setMinimumWidth(420)
         self._build(username)
 
     # ----------------------------------------------------------------- layout
 
     def _build(self, username: str) -> None:
-        title = QLabel(self.tr("Log in to orderdesk"))
+        title = QLabel(_("Log in to orderdesk"))
         title.setFont(heading_font(self.font()))
 
         self.username_edit = QLineEdit(username)
         self.username_edit.setObjectName("username")
-        self.username_edit.setPlaceholderText(self.tr("e.g. ada"))
+        self.username_edit.setPlaceholderText(_("e.g. ada"))
         self.username_edit.setMaxLength(64)
         self.password_edit = QLineEdit()
         self.password_edit.setObjectName("password")
@@ -56,8 +57,8 @@ class LoginDialog(QDialog):
 
         form = QFormLayout()
         form.setSpacing(SPACE_M)
-        form.addRow(self.tr("&User name:"), self.username_edit)
-        form.addRow(self.tr("&Password:"), self.password_edit)
+        form.addRow(_("&User name:"), self.username_edit)
+        form.addRow(_("&Password:"), self.password_edit)
 
         self.error_label = QLabel()
         self.error_label.setObjectName("loginError")
@@ -66,7 +67,7 @@ class LoginDialog(QDialog):
         self.error_label.hide()
 
         self.database_label = QLabel(
-            self.tr("Database: {database}").format(database=self._database.description)
+            _("Database: {database}").format(database=self._database.description)
         )
         self.database_label.setObjectName("loginDatabase")
         self.database_label.setWordWrap(True)
@@ -75,12 +76,12 @@ class LoginDialog(QDialog):
 
         self.buttons = QDialogButtonBox()
         self.login_button = self.buttons.addButton(
-            self.tr("Log in"), QDialogButtonBox.ButtonRole.AcceptRole
+            _("Log in"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.login_button.setDefault(True)
-        self.login_button.setToolTip(self.tr("Log in (Enter)"))
+        self.login_button.setToolTip(_("Log in (Enter)"))
         cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setToolTip(self.tr("Close orderdesk (Esc)"))
+        cancel.setToolTip(_("Close orderdesk (Esc)"))
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -104,10 +105,10 @@ class LoginDialog(QDialog):
         username = self.username_edit.text().strip()
         password = self.password_edit.text()
         if not username:
-            self._say(self.tr("Enter your user name."), self.username_edit)
+            self._say(_("Enter your user name."), self.username_edit)
             return
         if not password:
-            self._say(self.tr("Enter your password."), self.password_edit)
+            self._say(_("Enter your password."), self.password_edit)
             return
         # Imported here: the module hashes a dummy password at import, which is work the
         # dialog need not do before it is on screen.
@@ -143,12 +144,12 @@ class LoginDialog(QDialog):
             return
         self._countdown.stop()
         self.login_button.setEnabled(True)
-        self.error_label.setText(self.tr("You can try again now."))
+        self.error_label.setText(_("You can try again now."))
         self.password_edit.setFocus()
 
     def _show_countdown(self) -> None:
         self._say(
-            self.tr("Too many failed attempts. Try again in {seconds} seconds.").format(
+            _("Too many failed attempts. Try again in {seconds} seconds.").format(
                 seconds=self._retry_in_s
             ),
             self.password_edit,

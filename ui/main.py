@@ -11,14 +11,15 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.config import APP_NAME, log_dir
 from app.database import Database, open_database
 from app.errors import OrderdeskError
+from app.i18n import _, choose_language, system_language
 from ui import errors
 from ui.errors import ErrorReporter, error_text, setup_logging, stop_logging
+from ui.language import apply_language
 from ui.login import LoginDialog
 from ui.settings import DeskSettings, SettingsStore
 from ui.style import apply_look
@@ -29,7 +30,6 @@ EXIT_OK, EXIT_CANNOT_START = 0, 2
 # Set by ``orderdesk bench startup``: the login dialog writes the wall-clock time it was
 # shown to this file, and the program quits at once.
 STARTUP_PROBE_ENV = "ORDERDESK_STARTUP_PROBE"
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
 
 
 def run(db_url: str) -> int:
@@ -58,15 +58,9 @@ def _application() -> QApplication:
     # The main window quits explicitly; a closing login dialog must not end the loop early.
     app.setQuitOnLastWindowClosed(False)
     apply_look(app)
-    _install_translations(app)
+    # Until someone logs in: the system's language (the login dialog shows it).
+    apply_language(system_language())
     return app
-
-
-def _install_translations(app: QApplication) -> None:
-    """Load ``resources/translations/orderdesk_<locale>.qm`` when one exists for this locale."""
-    translator = QTranslator(app)
-    if translator.load(QLocale(), "orderdesk", "_", str(TRANSLATIONS_DIR)):
-        app.installTranslator(translator)
 
 
 def _open(db_url: str) -> Database | None:
@@ -76,10 +70,9 @@ def _open(db_url: str) -> Database | None:
         errors.show_message(
             None,
             QMessageBox.Icon.Critical,
-            QCoreApplication.translate("Startup", "orderdesk cannot start"),
+            _("orderdesk cannot start"),
             error_text(error),
-            QCoreApplication.translate(
-                "Startup",
+            _(
                 "Check the database setting (--db or ORDERDESK_DATABASE_URL), "
                 "or ask your administrator.",
             ),
@@ -91,6 +84,8 @@ def _desk_loop(app: QApplication, database: Database, store: SettingsStore) -> i
     settings = store.load()
     tasks = TaskRunner()
     while True:
+        # The login dialog speaks the language the desk was last used in.
+        apply_language(settings.language or system_language())
         dialog = LoginDialog(database, settings.last_username)
         probe = os.environ.get(STARTUP_PROBE_ENV)
         if probe:
@@ -98,6 +93,10 @@ def _desk_loop(app: QApplication, database: Database, store: SettingsStore) -> i
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
             return EXIT_OK
         settings.last_username = dialog.actor.username
+        from app.auth import saved_language  # here: the login dialog shows before db.models loads
+
+        saved = saved_language(database.unit_of_work(), dialog.actor)
+        settings.language = apply_language(choose_language(saved)[0])
         store.save(settings)
         if not _main_window_session(app, database, settings, store, tasks, dialog):
             tasks.wait(10_000)

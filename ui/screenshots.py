@@ -13,8 +13,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-WINDOW_SIZE = (1440, 860)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -24,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--status", default=None, help="status filter, e.g. shipped")
     parser.add_argument("--channel", default=None, help="channel filter, e.g. shop")
     parser.add_argument("--row", type=int, default=0, help="which row of the list to select")
+    parser.add_argument("--language", default="en", help="desk language: zh_TW, zh_CN, en")
+    parser.add_argument("--size", default="1440x860", help="window size, e.g. 1280x800")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.database import open_database
     from app.permissions import Actor, Role
     from ui.desks import DeskContext
+    from ui.language import apply_language
     from ui.login import LoginDialog
     from ui.main_window import MainWindow
     from ui.settings import DeskSettings, SettingsStore
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication(sys.argv[:1])
     apply_look(app)
+    apply_language(args.language)
+    size = tuple(int(part) for part in args.size.split("x"))
     args.out.mkdir(parents=True, exist_ok=True)
     database = open_database(args.db)
     try:
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             store = SettingsStore.for_workstation(Path(folder))
             context = DeskContext(database, actor, DeskSettings(), store, TaskRunner())
             window = MainWindow(context)
-            window.resize(*WINDOW_SIZE)
+            window.resize(*size)
             window.show()
             app.processEvents()
             window.grab().save(str(args.out / "main_window.png"))
@@ -70,10 +73,16 @@ def main(argv: list[str] | None = None) -> int:
             orders.select_row(args.row)
             app.processEvents()
             window.grab().save(str(args.out / "orders_selected.png"))
+            names = ["login.png", "main_window.png", "orders_selected.png"]
+            for key in window.desk_keys[1:]:
+                window.switch_to(key)
+                app.processEvents()
+                names.append(f"desk_{key}.png")
+                window.grab().save(str(args.out / names[-1]))
             window.close()
     finally:
         database.dispose()
-    for name in ("login.png", "main_window.png", "orders_selected.png"):
+    for name in names:
         print(args.out / name)
     return 0
 

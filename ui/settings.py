@@ -23,6 +23,7 @@ class DeskSettings:
     """What a workstation remembers between runs, with the value it starts from."""
 
     last_username: str = ""
+    language: str = ""  # the desk language of the last session (the login shows it); "" system
     search_delay_ms: int = 250  # typing pause before a search runs
     page_rows: int = 100  # rows a table fetches at a time
     cached_pages: int = 64  # pages a table keeps in memory

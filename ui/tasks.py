@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.errors import OrderdeskError
+from app.i18n import _
 from ui.errors import show_error
 
 log = logging.getLogger(__name__)
@@ -224,7 +225,7 @@ class TaskRunner:
 
 
 def _progress_dialog(parent: QWidget | None, label: str) -> QProgressDialog:
-    dialog = QProgressDialog(label, QCoreApplication.translate("Tasks", "Cancel"), 0, 0, parent)
+    dialog = QProgressDialog(label, _("Cancel"), 0, 0, parent)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     # Quick work finishes before the dialog would flash up.
     dialog.setMinimumDuration(400)

@@ -20,6 +20,8 @@ from app.formats.delimited import (
     refuse_binary,
 )
 from app.formats.stream import OrderStream
+from app.i18n import N_
+from app.i18n import Sentence as S
 
 READERS = {
     amazon_report.FORMAT: amazon_report.read,
@@ -27,9 +29,9 @@ READERS = {
     partner_csv.FORMAT: partner_csv.read,
 }
 FORMAT_NAMES = {
-    amazon_report.FORMAT: "Amazon order report (flat file)",
-    amazon_json.FORMAT: "Amazon SP-API JSON",
-    partner_csv.FORMAT: "Partner CSV template",
+    amazon_report.FORMAT: N_("Amazon order report (flat file)"),
+    amazon_json.FORMAT: N_("Amazon SP-API JSON"),
+    partner_csv.FORMAT: N_("Partner CSV template"),
 }
 _ANY_DELIMITER = re.compile(r"[\t,;|]")
 
@@ -55,8 +57,10 @@ def detect_format(path: Path | str) -> str:
         return partner_csv.FORMAT
     raise UnknownFormat(
         str(path),
-        "its first line names neither Amazon's order-id / amazon-order-id nor the partner "
-        "template's order_id column",
+        S(
+            "its first line names neither Amazon's order-id / amazon-order-id nor the partner "
+            "template's order_id column"
+        ),
     )
 
 
@@ -70,7 +74,7 @@ def read_orders(
     check_encoding_name(encoding)
     format = format or detect_format(path)
     if format not in READERS:
-        raise UnknownFormat(str(path), f"no reader for format {format!r}")
+        raise UnknownFormat(str(path), S("no reader for format {format!r}", format=format))
     return READERS[format](path, channel, encoding)
 
 

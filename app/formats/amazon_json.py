@@ -63,6 +63,7 @@ from app.formats.common import (
 )
 from app.formats.delimited import read_head, refuse_binary
 from app.formats.stream import OrderStream, parsed
+from app.i18n import Sentence as S
 
 FORMAT = "amazon-json"
 DEFAULT_CHANNEL = "amazon"
@@ -261,7 +262,7 @@ def json_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file())
         if not files:
-            raise UnreadableFile(str(path), "the folder holds no .json files")
+            raise UnreadableFile(str(path), S("the folder holds no .json files"))
         return files
     return [path]
 
@@ -298,7 +299,7 @@ def _collect_file(file: Path, collected: _Collected, *, single: bool) -> None:
     head = read_head(file)
     refuse_binary(file, head)
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
-        raise UnknownFormat(str(file), "it is not JSON")
+        raise UnknownFormat(str(file), S("it is not JSON"))
     if _is_streamable(file):
         collected.streamed_files.append(file)
         return
@@ -306,19 +307,24 @@ def _collect_file(file: Path, collected: _Collected, *, single: bool) -> None:
     if size > MAX_WHOLE_DOCUMENT_BYTES:
         raise UnreadableFile(
             str(file),
-            f"it is {size // 2**20} MB and not a plain getOrders response; only those are "
-            "read piece by piece",
+            S(
+                "it is {size} MB and not a plain getOrders response; only those are read piece "
+                "by piece",
+                size=size // 2**20,
+            ),
         )
     try:
         document = _DECODER.decode(file.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise UnreadableFile(str(file), f"it is not valid JSON ({error})") from error
+        raise UnreadableFile(str(file), S("it is not valid JSON ({error})", error=error)) from error
     collected.walk(document)
     if single and not (collected.orders or collected.items):
         raise UnknownFormat(
             str(file),
-            "it holds no SP-API getOrders, getOrder or getOrderItems response (an address or "
-            "buyer-info response is read with its order, from a folder)",
+            S(
+                "it holds no SP-API getOrders, getOrder or getOrderItems response (an address "
+                "or buyer-info response is read with its order, from a folder)"
+            ),
         )
 
 
@@ -387,7 +393,7 @@ class _OrderReader:
         order_id = clean_text(str(raw_id)) if raw_id is not None else None
         try:
             if not order_id:
-                raise RowError("AmazonOrderId is missing")
+                raise RowError(S("AmazonOrderId is missing"))
             require_id(order_id, "channel_order_id", "AmazonOrderId")
             return checked_amounts(self.build(order_id, obj))
         except RowError as error:
@@ -413,7 +419,7 @@ class _OrderReader:
         fulfilled_by_channel = _text(obj.get("FulfillmentChannel")).upper() == "AFN"
         if not lines and not (cancelled or fulfilled_by_channel):
             raise RowError(
-                "the order has no items; import it together with its getOrderItems response"
+                S("the order has no items; import it together with its getOrderItems response")
             )
         purchased_at = parse_time(_text(obj.get("PurchaseDate")), "PurchaseDate")
         ship_by_at = parse_time(_text(obj.get("LatestShipDate")), "LatestShipDate")
@@ -486,7 +492,15 @@ class _OrderReader:
                 return 0
             code = _text(value.get("CurrencyCode")).upper()
             if code and code != currency:
-                raise RowError(f"item {position} {name} is in {code}, the order in {currency}")
+                raise RowError(
+                    S(
+                        "item {position} {name} is in {code}, the order in {currency}",
+                        position=position,
+                        name=name,
+                        code=code,
+                        currency=currency,
+                    )
+                )
             return parse_money(_amount_text(value), currency, f"item {position} {name}")
 
         return IncomingLine(

@@ -52,6 +52,7 @@ from app.formats.common import (
 )
 from app.formats.delimited import Layout, Record, group_records, open_layout, scan_keys
 from app.formats.stream import OrderStream, SourceOrder, rows_digest
+from app.i18n import Sentence as S
 
 FORMAT = "amazon-report"
 DEFAULT_CHANNEL = "amazon"
@@ -336,7 +337,7 @@ class _ReportReader:
         if text:
             return parse_currency(text)
         if any(line_cell(name) for name in MONEY_FIELDS):
-            raise RowError("the row has amounts but no currency")
+            raise RowError(S("the row has amounts but no currency"))
         return NO_CURRENCY  # the report carries no money (e.g. Unshipped Orders)
 
     def line(

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from app.errors import InvalidInput, OrderdeskError
+from app.i18n import N_
+from app.i18n import Sentence as S
 from app.money import minor_digits, parse_amount
 
 # --------------------------------------------------------------------------- errors
@@ -35,23 +37,28 @@ class FormatError(OrderdeskError):
 
 class UnreadableFile(FormatError):
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path} cannot be read: {reason}.")
+        super().__init__(N_("{path} cannot be read: {reason}."), path=path, reason=reason)
         self.path = path
         self.reason = reason
 
 
 class MissingColumns(FormatError):
     def __init__(self, path: str, columns: list[str]) -> None:
-        names = ", ".join(columns)
-        plural = "columns" if len(columns) > 1 else "column"
-        super().__init__(f"{path} has no {names} {plural}; the file cannot be imported.")
+        template = (
+            N_("{path} has no {names} columns; the file cannot be imported.")
+            if len(columns) > 1
+            else N_("{path} has no {names} column; the file cannot be imported.")
+        )
+        super().__init__(template, path=path, names=", ".join(columns))
         self.path = path
         self.columns = columns
 
 
 class UnknownFormat(FormatError):
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path} is not an order file orderdesk knows: {reason}.")
+        super().__init__(
+            N_("{path} is not an order file orderdesk knows: {reason}."), path=path, reason=reason
+        )
         self.path = path
         self.reason = reason
 
@@ -223,7 +230,11 @@ def reject_whole(
     the others saying why they were not imported either."""
     rejected = []
     for row, cells in rows:
-        text = reason if row == bad_row else f"not imported: row {bad_row} of this order: {reason}"
+        text = (
+            reason
+            if row == bad_row
+            else S("not imported: row {row} of this order: {reason}", row=bad_row, reason=reason)
+        )
         rejected.append(RejectedRow(row, order_id, text, cells))
     return RejectedOrder(order_id, tuple(rejected))
 
@@ -237,13 +248,13 @@ def checked_amounts(order: IncomingOrder) -> IncomingOrder:
     """Refuse what cannot be a real order's money (and could not be stored)."""
     for line in order.lines:
         if line.line_total_minor < 0:
-            raise RowError(f"the price of {line.sku} is negative")
+            raise RowError(S("the price of {sku} is negative", sku=line.sku))
     if order.channel_total_minor is not None and order.channel_total_minor < 0:
-        raise RowError("the order total is negative")
+        raise RowError(S("the order total is negative"))
     amounts = [order.subtotal_minor, order.shipping_minor, order.tax_minor, order.total_minor]
     amounts.append(order.discount_minor)
     if any(abs(amount) > MAX_AMOUNT_MINOR for amount in amounts):
-        raise RowError("the amounts are too large to be a real order")
+        raise RowError(S("the amounts are too large to be a real order"))
     return order
 
 
@@ -338,21 +349,28 @@ def fit(value: str, kind: str, notes: list[str], label: str) -> str:
 
 def require_id(value: str, kind: str, label: str) -> str:
     if not value:
-        raise RowError(f"{label} is empty")
+        raise RowError(S("{label} is empty", label=label))
     if len(value) > MAX_LENGTHS[kind]:
-        raise RowError(f"{label} is {len(value)} characters long; at most {MAX_LENGTHS[kind]}")
+        raise RowError(
+            S(
+                "{label} is {length} characters long; at most {limit}",
+                label=label,
+                length=len(value),
+                limit=MAX_LENGTHS[kind],
+            )
+        )
     return value
 
 
 def parse_quantity(text: str, label: str = "quantity") -> int:
     cleaned = text.strip()
     if not cleaned.isdigit() or not cleaned.isascii():
-        raise RowError(f"{label} {text!r} is not a whole number")
+        raise RowError(S("{label} {text!r} is not a whole number", label=label, text=text))
     quantity = int(cleaned)
     if quantity < 1:
-        raise RowError(f"{label} {text!r} must be at least 1")
+        raise RowError(S("{label} {text!r} must be at least 1", label=label, text=text))
     if quantity > 100_000:
-        raise RowError(f"{label} {text!r} is not a plausible quantity")
+        raise RowError(S("{label} {text!r} is not a plausible quantity", label=label, text=text))
     return quantity
 
 
@@ -379,7 +397,9 @@ def parse_money(text: str, currency: str, label: str) -> int:
     try:
         return _amount(text, currency)
     except InvalidInput as error:
-        raise RowError(f"{label} {text!r} is not a plain amount such as 12.50") from error
+        raise RowError(
+            S("{label} {text!r} is not a plain amount such as 12.50", label=label, text=text)
+        ) from error
 
 
 _UTC_SUFFIX = re.compile(r"\s*(UTC|GMT|Z)$", re.IGNORECASE)
@@ -401,13 +421,15 @@ def parse_time(text: str, label: str) -> dt.datetime | None:
             return dt.datetime.fromisoformat(probe).replace(tzinfo=dt.UTC)
         value = dt.datetime.fromisoformat(probe)
     except ValueError as error:
-        raise RowError(f"{label} {text!r} is not a date and time") from error
+        raise RowError(
+            S("{label} {text!r} is not a date and time", label=label, text=text)
+        ) from error
     if value.tzinfo is None:
-        raise RowError(f"{label} {text!r} has no time zone offset")
+        raise RowError(S("{label} {text!r} has no time zone offset", label=label, text=text))
     try:
         return value.astimezone(dt.UTC)
     except OverflowError as error:
-        raise RowError(f"{label} {text!r} is out of range") from error
+        raise RowError(S("{label} {text!r} is out of range", label=label, text=text)) from error
 
 
 def implausible_time_note(value: dt.datetime | None, label: str, now: dt.datetime) -> str | None:
@@ -434,7 +456,7 @@ def parse_bool(value: object, label: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise RowError(f"{label} {value!r} is not true or false")
+    raise RowError(S("{label} {value!r} is not true or false", label=label, value=value))
 
 
 _SERVICE_WORDS = (
@@ -470,7 +492,9 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 def parse_currency(text: str, label: str = "currency") -> str:
     code = text.strip().upper()
     if not _CURRENCY.match(code):
-        raise RowError(f"{label} {text!r} is not a three-letter ISO 4217 code")
+        raise RowError(
+            S("{label} {text!r} is not a three-letter ISO 4217 code", label=label, text=text)
+        )
     return code
 
 

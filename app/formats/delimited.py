@@ -41,6 +41,8 @@ from app.formats.common import (
     UnreadableFile,
     clean_text,
 )
+from app.i18n import N_
+from app.i18n import Sentence as S
 
 SNIFF_BYTES = 64 * 1024
 # A whole line (or quoted CSV record): far more than any order row, and below the csv
@@ -50,12 +52,15 @@ _READ_BYTES = 4 * MAX_LINE_CHARS  # UTF-8 takes up to four bytes a character
 LEGACY_CODE_PAGE = "cp1252"  # Windows-1252: Seller Central in Europe and the Americas
 JAPANESE_CODE_PAGE = "cp932"  # Shift-JIS as Windows writes it: Amazon.co.jp downloads
 _BINARY_SIGNATURES = {
-    b"PK\x03\x04": "a ZIP archive or an Excel .xlsx workbook; save it as tab-delimited text",
-    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook; save it as tab-delimited text",
-    b"%PDF": "a PDF document",
-    b"\x1f\x8b": "a gzip archive; unpack it first",
-    b"SQLite format 3": "a SQLite database",
+    b"PK\x03\x04": N_(
+        "it is a ZIP archive or an Excel .xlsx workbook; save it as tab-delimited text"
+    ),
+    b"\xd0\xcf\x11\xe0": N_("it is an old Excel .xls workbook; save it as tab-delimited text"),
+    b"%PDF": N_("it is a PDF document"),
+    b"\x1f\x8b": N_("it is a gzip archive; unpack it first"),
+    b"SQLite format 3": N_("it is a SQLite database"),
 }
+_SEPARATORS = {"\t": N_("tabs"), ",": N_("commas"), ";": N_("semicolons"), "|": N_("bars")}
 
 
 @dataclass(slots=True)  # hundreds of thousands per file: a frozen one costs twice as much
@@ -111,19 +116,19 @@ def read_head(path: Path) -> bytes:
         with path.open("rb") as handle:
             return handle.read(SNIFF_BYTES)
     except IsADirectoryError as error:
-        raise UnreadableFile(str(path), "it is a folder") from error
+        raise UnreadableFile(str(path), S("it is a folder")) from error
     except OSError as error:
         raise UnreadableFile(str(path), error.strerror or str(error)) from error
 
 
 def refuse_binary(path: Path, head: bytes) -> None:
     if not head.strip():
-        raise UnreadableFile(str(path), "the file is empty")
+        raise UnreadableFile(str(path), S("the file is empty"))
     for signature, what in _BINARY_SIGNATURES.items():
         if head.startswith(signature):
-            raise UnreadableFile(str(path), f"it is {what}")
+            raise UnreadableFile(str(path), S(what))
     if b"\x00" in head:
-        raise UnreadableFile(str(path), "it is a binary file, not text")
+        raise UnreadableFile(str(path), S("it is a binary file, not text"))
 
 
 def check_encoding_name(name: str | None) -> str | None:
@@ -302,10 +307,20 @@ def open_layout(
             return layout
     for other in (";", "|", "\t", ","):
         if other not in delimiters and header_line.count(other) >= 2:
-            shown = {"\t": "tabs", ",": "commas", ";": "semicolons", "|": "bars"}[other]
-            expected = " or ".join({"\t": "tabs", ",": "commas"}[d] for d in delimiters)
+            shown = _SEPARATORS[other]
+            names = [S(_SEPARATORS[d]) for d in delimiters]
+            expected = (
+                S("{first} or {second}", first=names[0], second=names[1])
+                if len(names) == 2
+                else names[0]
+            )
             raise UnreadableFile(
-                str(path), f"its header is separated by {shown}; expected {expected}"
+                str(path),
+                S(
+                    "its header is separated by {shown}; expected {expected}",
+                    shown=S(shown),
+                    expected=expected,
+                ),
             )
     raise MissingColumns(str(path), [key_names[0]])
 

@@ -41,6 +41,7 @@ from app.formats.common import (
 )
 from app.formats.delimited import Layout, Record, group_records, open_layout, scan_keys
 from app.formats.stream import OrderStream, SourceOrder, rows_digest
+from app.i18n import Sentence as S
 
 FORMAT = "csv"
 CHANNEL_PREFIX = "partner:"
@@ -101,7 +102,9 @@ def channel_for(name: str) -> str:
     """``Kaufland`` → ``partner:kaufland``; refuses names that cannot be a channel."""
     cleaned = name.strip().lower().removeprefix(CHANNEL_PREFIX)
     if not _CHANNEL_NAME.match(cleaned):
-        raise RowError(f"channel {name!r} is not a partner name (letters, digits, . _ -)")
+        raise RowError(
+            S("channel {name!r} is not a partner name (letters, digits, . _ -)", name=name)
+        )
     return CHANNEL_PREFIX + cleaned
 
 
@@ -188,28 +191,39 @@ class _TemplateReader:
                 found = record.cells[index].strip()
                 if found != expected:
                     raise RowError(
-                        f"{name} {found!r} differs from {expected!r} on row {first.row} "
-                        "of the same order"
+                        S(
+                            "{name} {found!r} differs from {expected!r} on row {row} of the "
+                            "same order",
+                            name=name,
+                            found=found,
+                            expected=expected,
+                            row=first.row,
+                        )
                     )
 
     def header(self, order_id: str, record: Record, notes: list[str]) -> IncomingOrder:
         cell = lambda name: self.cell(record, name)  # noqa: E731
         channel_name = cell("channel") or self.file_channel
         if not channel_name:
-            raise RowError("no channel: fill the channel column or give one for the file")
+            raise RowError(S("no channel: fill the channel column or give one for the file"))
         currency = parse_currency(cell("currency"))
         purchased_at = parse_time(cell("order_date"), "order_date")
         if purchased_at is None:
-            raise RowError("order_date is empty")
+            raise RowError(S("order_date is empty"))
         note = implausible_time_note(purchased_at, "order_date", self.now)
         if note:
             notes.append(note)
         status = cell("status").lower()
         if status not in STATUSES:
-            raise RowError(f"status {cell('status')!r} is not open or cancelled")
+            raise RowError(S("status {status!r} is not open or cancelled", status=cell("status")))
         service = cell("service").lower() or "standard"
         if service not in SERVICES:
-            raise RowError(f"service {cell('service')!r} is not standard, expedited or express")
+            raise RowError(
+                S(
+                    "service {service!r} is not standard, expedited or express",
+                    service=cell("service"),
+                )
+            )
         is_paid = parse_bool(cell("paid"), "paid")
         paid_at = parse_time(cell("paid_at"), "paid_at")
         buyer_id = cell("buyer_id")
@@ -241,7 +255,7 @@ class _TemplateReader:
         cell = lambda name: self.cell(record, name)  # noqa: E731
         line_total_text = cell("line_total")
         if not line_total_text:
-            raise RowError("line_total is empty")
+            raise RowError(S("line_total is empty"))
         line_id = cell("line_id")
         if line_id:
             require_id(line_id, "channel_line_id", "line_id")

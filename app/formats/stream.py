@@ -18,6 +18,7 @@ from app.formats.common import (
     ShipTo,
 )
 from app.formats.scrubbing import scrub_item
+from app.i18n import sentence_data, sentence_from_data
 
 
 @dataclass(slots=True)
@@ -112,7 +113,9 @@ def _time(text: str | None) -> dt.datetime | None:
 def item_as_tuple(item: ReadItem) -> tuple:
     """A read order as plain nested tuples (its fingerprint too); ``item_from_tuple`` undoes it."""
     if isinstance(item, RejectedOrder):
-        rows = tuple((r.row, r.order_id, r.reason, tuple(r.cells)) for r in item.rows)
+        rows = tuple(
+            (r.row, r.order_id, sentence_data(r.reason), tuple(r.cells)) for r in item.rows
+        )
         return ("rejected", item.order_id, rows)
     scalars = tuple(
         _time_text(getattr(item, name)) if name in _TIME_FIELDS else getattr(item, name)
@@ -131,7 +134,13 @@ def item_as_tuple(item: ReadItem) -> tuple:
 def item_from_tuple(data: tuple) -> ReadItem:
     if data[0] == "rejected":
         _, order_id, rows = data
-        return RejectedOrder(order_id, tuple(RejectedRow(*row) for row in rows))
+        return RejectedOrder(
+            order_id,
+            tuple(
+                RejectedRow(row, order, sentence_from_data(reason), cells)
+                for row, order, reason, cells in rows
+            ),
+        )
     _, scalars, lines, buyer, ship_to, computed = data
     order = _built(IncomingOrder, _ORDER_FIELDS, scalars)
     state = order.__dict__

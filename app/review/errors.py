@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.errors import OrderdeskError
+from app.i18n import N_
 
 
 class ReviewError(OrderdeskError):
@@ -12,8 +13,12 @@ class ReviewError(OrderdeskError):
 class BlockingFindings(ReviewError):
     def __init__(self, ref: str, codes: tuple[str, ...]) -> None:
         super().__init__(
-            f"{ref} cannot be approved while {len(codes)} blocking finding(s) stand "
-            f"({', '.join(codes)}). A supervisor may override with a written reason."
+            N_(
+                "{ref} cannot be approved while blocking findings stand ({codes}). A "
+                "supervisor may override with a written reason."
+            ),
+            ref=ref,
+            codes=", ".join(codes),
         )
         self.ref = ref
         self.codes = codes
@@ -24,7 +29,11 @@ class NotInQueue(ReviewError):
 
     def __init__(self, ref: str, status: str, action: str, expected: tuple[str, ...]) -> None:
         super().__init__(
-            f"{ref} is {status}; {action} is only possible in {' or '.join(expected)}."
+            N_("{ref} is {status}; {action} is only possible in {expected}."),
+            ref=ref,
+            status=status,
+            action=action,
+            expected=" / ".join(expected),
         )
         self.ref = ref
         self.status = status
@@ -34,7 +43,9 @@ class NotInQueue(ReviewError):
 
 class ContactAlreadyOpen(ReviewError):
     def __init__(self, ref: str, task_id: int) -> None:
-        super().__init__(f"{ref} already has an open contact task (#{task_id}).")
+        super().__init__(
+            N_("{ref} already has an open contact task (#{task_id})."), ref=ref, task_id=task_id
+        )
         self.ref = ref
         self.task_id = task_id
 
@@ -42,8 +53,13 @@ class ContactAlreadyOpen(ReviewError):
 class SubstituteNotOffered(ReviewError):
     def __init__(self, ref: str, line_no: int, sku: str) -> None:
         super().__init__(
-            f"{sku} is not a substitute for line {line_no} of {ref} "
-            "(same category, similar price and enough in stock)."
+            N_(
+                "{sku} is not a substitute for line {line} of {ref} (same category, similar "
+                "price and enough in stock)."
+            ),
+            sku=sku,
+            line=line_no,
+            ref=ref,
         )
         self.ref = ref
         self.line_no = line_no

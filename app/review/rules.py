@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 import phonenumbers
 
 from app.cards import brand_for_number, card_in_identifier, holds_mask, plausible_card_number
+from app.i18n import N_
+from app.i18n import Sentence as S
 from app.money import format_money
 from app.review.keys import address_key, email_key, items_key, phone_key, read_phone
 from app.review.model import (
@@ -68,6 +70,19 @@ def _has_text(value: str | None) -> bool:
     return bool(value and _LETTER_OR_DIGIT.search(value))
 
 
+# Which the channel and our catalogue disagree on: a model number or a spec.
+_SPEC_MISMATCH = {
+    "model": N_(
+        "Line {line}: the channel says model {given!r}, {sku} is model {ours!r}. Confirm "
+        "which the customer wants."
+    ),
+    "spec": N_(
+        "Line {line}: the channel says spec {given!r}, {sku} is spec {ours!r}. Confirm "
+        "which the customer wants."
+    ),
+}
+
+
 def _money(amount: int, currency: str) -> str:
     code = currency if _has_text(currency) else "?"
     return format_money(amount, code)
@@ -84,7 +99,7 @@ def customer_linked(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
             "customer.missing",
             BLOCK,
             F_CUSTOMER,
-            "No customer account is linked to this order.",
+            S("No customer account is linked to this order."),
             Queue.NEEDS_INFO,
         )
     ]
@@ -100,8 +115,11 @@ def customer_name_present(order: OrderFacts, world: ReviewWorld) -> list[Finding
                 "customer.recipient_missing",
                 WARN,
                 F_SHIP_NAME,
-                f"The ship-to has no recipient name; the account name {account_name!r} "
-                "will be printed on the label.",
+                S(
+                    "The ship-to has no recipient name; the account name {name!r} will be "
+                    "printed on the label.",
+                    name=account_name,
+                ),
                 Queue.NEEDS_INFO,
             )
         ]
@@ -110,7 +128,7 @@ def customer_name_present(order: OrderFacts, world: ReviewWorld) -> list[Finding
             "customer.name_missing",
             BLOCK,
             F_CUSTOMER_NAME,
-            "The order has no customer name: the parcel cannot be addressed.",
+            S("The order has no customer name: the parcel cannot be addressed."),
             Queue.NEEDS_INFO,
         )
     ]
@@ -125,19 +143,27 @@ def phone_valid_for_destination(order: OrderFacts, world: ReviewWorld) -> list[F
                 "phone.missing",
                 BLOCK,
                 F_PHONE,
-                "There is no phone number for the carrier to call.",
+                S("There is no phone number for the carrier to call."),
                 Queue.NEEDS_INFO,
             )
         ]
     valid, region, _ = read_phone(phone, country)
     if not valid:
-        where = f" for {country}" if is_known_country(country) else ""
+        message = (
+            S(
+                "The phone number {phone!r} is not a valid number for {country}.",
+                phone=phone,
+                country=country,
+            )
+            if is_known_country(country)
+            else S("The phone number {phone!r} is not a valid number.", phone=phone)
+        )
         return [
             Finding(
                 "phone.invalid",
                 BLOCK,
                 F_PHONE,
-                f"The phone number {phone!r} is not a valid number{where}.",
+                message,
                 Queue.NEEDS_INFO,
             )
         ]
@@ -147,7 +173,11 @@ def phone_valid_for_destination(order: OrderFacts, world: ReviewWorld) -> list[F
                 "phone.foreign",
                 WARN,
                 F_PHONE,
-                f"The phone number is a {region} number; the parcel goes to {country}.",
+                S(
+                    "The phone number is a {region} number; the parcel goes to {country}.",
+                    region=region,
+                    country=country,
+                ),
                 Queue.NEEDS_INFO,
                 (("phone_region", region),),
             )
@@ -218,7 +248,7 @@ def _postal_code_findings(country: str, postal_code: str) -> list[Finding]:
                 "address.postal_code_missing",
                 BLOCK if known else WARN,
                 F_POSTAL_CODE,
-                f"The address has no postal code (required in {country}).",
+                S("The address has no postal code (required in {country}).", country=country),
                 Queue.NEEDS_INFO,
             )
         ]
@@ -229,7 +259,11 @@ def _postal_code_findings(country: str, postal_code: str) -> list[Finding]:
                 "address.postal_code_format",
                 BLOCK,
                 F_POSTAL_CODE,
-                f"{postal_code!r} is not a postal code of the form used in {country}.",
+                S(
+                    "{code!r} is not a postal code of the form used in {country}.",
+                    code=postal_code,
+                    country=country,
+                ),
                 Queue.NEEDS_INFO,
             )
         ]
@@ -242,49 +276,67 @@ def address_complete(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     ship = order.ship_to
     country = ship.country.strip().upper()
     if not _has_text(country):
-        return [_address_finding("address.country_missing", F_COUNTRY, "no country")]
+        return [
+            _address_finding(
+                "address.country_missing", F_COUNTRY, S("The ship-to address has no country.")
+            )
+        ]
     if not is_known_country(country):
         return [
             _address_finding(
-                "address.country_unknown", F_COUNTRY, f"a country code {country!r} we do not know"
+                "address.country_unknown",
+                F_COUNTRY,
+                S(
+                    "The ship-to address has a country code {country!r} we do not know.",
+                    country=country,
+                ),
             )
         ]
     findings: list[Finding] = []
     if not _has_text(ship.line1):
-        findings.append(_address_finding("address.street_missing", F_STREET, "no street"))
+        findings.append(
+            _address_finding(
+                "address.street_missing", F_STREET, S("The ship-to address has no street.")
+            )
+        )
     if not _has_text(ship.city) and country not in CITY_OPTIONAL:
-        findings.append(_address_finding("address.city_missing", F_CITY, "no city"))
+        findings.append(
+            _address_finding("address.city_missing", F_CITY, S("The ship-to address has no city."))
+        )
     findings.extend(_postal_code_findings(country, ship.postal_code))
     if country in REGION_REQUIRED and not _has_text(ship.region):
         findings.append(
             _address_finding(
                 "address.region_missing",
                 F_REGION,
-                f"no state/province/region (needed in {country})",
+                S(
+                    "The ship-to address has no state/province/region (needed in {country}).",
+                    country=country,
+                ),
             )
         )
     return findings
 
 
-def _address_finding(code: str, field: str, what: str) -> Finding:
-    return Finding(code, BLOCK, field, f"The ship-to address has {what}.", Queue.NEEDS_INFO)
+def _address_finding(code: str, field: str, message: str) -> Finding:
+    return Finding(code, BLOCK, field, message, Queue.NEEDS_INFO)
 
 
 _ACCOUNT_STATUS_FINDINGS = {
     "arrears": (
         "customer.arrears",
         Queue.PAYMENT_PROBLEM,
-        "The customer's account is in arrears: settle what is owed first.",
+        N_("The customer's account is in arrears: settle what is owed first."),
     ),
     "frozen": (
         "customer.frozen",
         Queue.EXCEPTION,
-        "The customer's account is frozen.",
+        N_("The customer's account is frozen."),
     ),
     "banned": (
         "customer.banned",
         Queue.EXCEPTION,
-        "The customer's account is banned.",
+        N_("The customer's account is banned."),
     ),
 }
 
@@ -298,10 +350,10 @@ def account_in_good_standing(order: OrderFacts, world: ReviewWorld) -> list[Find
         (
             "customer.status_unknown",
             Queue.EXCEPTION,
-            f"The customer's account has an unknown status {status!r}.",
+            S("The customer's account has an unknown status {status!r}.", status=status),
         ),
     )
-    return [Finding(code, BLOCK, F_CUSTOMER_STATUS, message, queue, (("status", status),))]
+    return [Finding(code, BLOCK, F_CUSTOMER_STATUS, S(message), queue, (("status", status),))]
 
 
 # --------------------------------------------------------------------------- products
@@ -318,7 +370,7 @@ def sku_known_and_active(order: OrderFacts, world: ReviewWorld) -> list[Finding]
                     "line.sku_missing",
                     BLOCK,
                     field,
-                    f"Line {line.line_no} has no SKU.",
+                    S("Line {line} has no SKU.", line=line.line_no),
                     Queue.NEEDS_INFO,
                 )
             )
@@ -328,7 +380,11 @@ def sku_known_and_active(order: OrderFacts, world: ReviewWorld) -> list[Finding]
                     "line.sku_unknown",
                     BLOCK,
                     field,
-                    f"Line {line.line_no}: SKU {line.sku!r} is not in our catalogue.",
+                    S(
+                        "Line {line}: SKU {sku!r} is not in our catalogue.",
+                        line=line.line_no,
+                        sku=line.sku,
+                    ),
                     Queue.NEEDS_INFO,
                 )
             )
@@ -338,13 +394,19 @@ def sku_known_and_active(order: OrderFacts, world: ReviewWorld) -> list[Finding]
                     "line.sku_inactive",
                     BLOCK,
                     field,
-                    f"Line {line.line_no}: {line.sku} is no longer sold; offer a substitute.",
+                    S(
+                        "Line {line}: {sku} is no longer sold; offer a substitute.",
+                        line=line.line_no,
+                        sku=line.sku,
+                    ),
                     Queue.STOCK_SHORT,
                 )
             )
     if not order.lines:
         findings.append(
-            Finding("order.no_lines", BLOCK, F_LINES, "The order has no lines.", Queue.NEEDS_INFO)
+            Finding(
+                "order.no_lines", BLOCK, F_LINES, S("The order has no lines."), Queue.NEEDS_INFO
+            )
         )
     return findings
 
@@ -361,7 +423,11 @@ def quantity_sane(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
                     "line.quantity_not_positive",
                     BLOCK,
                     field,
-                    f"Line {line.line_no}: quantity {quantity!r} is not a positive whole number.",
+                    S(
+                        "Line {line}: quantity {quantity!r} is not a positive whole number.",
+                        line=line.line_no,
+                        quantity=quantity,
+                    ),
                     Queue.NEEDS_INFO,
                 )
             )
@@ -371,8 +437,13 @@ def quantity_sane(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
                     "line.quantity_excessive",
                     BLOCK,
                     field,
-                    f"Line {line.line_no}: {quantity:,} units is more than the {limit:,} we "
-                    "sell on one line without confirming with the customer.",
+                    S(
+                        "Line {line}: {quantity:,} units is more than the {limit:,} we sell on "
+                        "one line without confirming with the customer.",
+                        line=line.line_no,
+                        quantity=quantity,
+                        limit=limit,
+                    ),
                     Queue.NEEDS_INFO,
                     (("quantity", quantity), ("limit", limit)),
                 )
@@ -415,8 +486,13 @@ def _given_spec_findings(line: LineFacts, product: ProductFacts) -> list[Finding
                     f"line.{attribute}_mismatch",
                     BLOCK,
                     line_field(line.line_no, attribute),
-                    f"Line {line.line_no}: the channel says {attribute} {given!r}, "
-                    f"{product.sku} is {attribute} {ours!r}. Confirm which the customer wants.",
+                    S(
+                        _SPEC_MISMATCH[attribute],
+                        line=line.line_no,
+                        given=given,
+                        sku=product.sku,
+                        ours=ours,
+                    ),
                     Queue.NEEDS_INFO,
                 )
             )
@@ -446,8 +522,13 @@ def _text_model_findings(line: LineFacts, product: ProductFacts) -> list[Finding
             "line.text_names_other_model",
             WARN,
             line_field(line.line_no, "model"),
-            f"Line {line.line_no}: the channel's text mentions {others[0].upper()}, "
-            f"but {product.sku} is model {product.model}.",
+            S(
+                "Line {line}: the channel's text mentions {mentioned}, but {sku} is model {model}.",
+                line=line.line_no,
+                mentioned=others[0].upper(),
+                sku=product.sku,
+                model=product.model,
+            ),
             Queue.NEEDS_INFO,
         )
     ]
@@ -481,14 +562,26 @@ def stock_available(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
         shipping = position.shipping(product.category) if position else ()
         where = ", ".join(f"{w.warehouse_code} {max(0, w.available)}" for w in shipping)
         committed = position.committed if position else 0
-        promised = f"; {committed} promised to approved orders" if committed else ""
+        values = {"sku": sku, "wanted": wanted, "available": available}
+        values.update(short=wanted - available, committed=committed)
+        values["where"] = where or S("none in any warehouse")
+        template = (
+            N_(
+                "{sku}: {wanted} wanted, {available} available — short {short} (on hand less "
+                "reserved: {where}; {committed} promised to approved orders)."
+            )
+            if committed
+            else N_(
+                "{sku}: {wanted} wanted, {available} available — short {short} (on hand less "
+                "reserved: {where})."
+            )
+        )
         findings.append(
             Finding(
                 "stock.short",
                 BLOCK,
                 line_field(line_no, "quantity"),
-                f"{sku}: {wanted} wanted, {available} available — short {wanted - available} "
-                f"(on hand less reserved: {where or 'none in any warehouse'}{promised}).",
+                S(template, **values),
                 Queue.STOCK_SHORT,
                 (
                     ("sku", sku),
@@ -573,21 +666,33 @@ def _line_price_finding(
 ) -> Finding | None:
     field = line_field(line.line_no, "unit_price")
     if line.unit_price_cents < 0 or line.line_total_cents < 0:
-        return _price_finding("price.negative", field, f"Line {line.line_no} has a negative price.")
+        return _price_finding(
+            "price.negative", field, S("Line {line} has a negative price.", line=line.line_no)
+        )
     if product.currency != order.currency:
         return _price_finding(
             "price.other_currency",
             field,
-            f"Line {line.line_no}: the order is in {order.currency or '?'} but {product.sku} is "
-            f"priced in {product.currency or '?'}; the price cannot be checked.",
+            S(
+                "Line {line}: the order is in {currency} but {sku} is priced in {priced_in}; the "
+                "price cannot be checked.",
+                line=line.line_no,
+                currency=order.currency or "?",
+                sku=product.sku,
+                priced_in=product.currency or "?",
+            ),
         )
     if not line_adds_up(line):
         return _price_finding(
             "price.line_total_wrong",
             line_field(line.line_no, "line_total"),
-            f"Line {line.line_no}: {line.quantity} × "
-            f"{_money(line.unit_price_cents, order.currency)} does not add up to "
-            f"{_money(line.line_total_cents, order.currency)}.",
+            S(
+                "Line {line}: {quantity} × {price} does not add up to {total}.",
+                line=line.line_no,
+                quantity=line.quantity,
+                price=_money(line.unit_price_cents, order.currency),
+                total=_money(line.line_total_cents, order.currency),
+            ),
         )
     expected = expected_unit_prices(product, world, order.placed_at, order.currency)
     tolerance = world.settings.price_tolerance_cents * line.quantity
@@ -606,8 +711,13 @@ def _line_price_finding(
     return _price_finding(
         code,
         field,
-        f"Line {line.line_no}: charged {per_unit} a unit; the list price is {list_price} and "
-        "no promotion valid at the time of purchase gives that price.",
+        S(
+            "Line {line}: charged {per_unit} a unit; the list price is {list_price} and no "
+            "promotion valid at the time of purchase gives that price.",
+            line=line.line_no,
+            per_unit=per_unit,
+            list_price=list_price,
+        ),
         (("charged_cents", charged), ("list_price_cents", product.price_cents)),
     )
 
@@ -622,8 +732,12 @@ def _unexplained_discount(
         "price.unexplained_discount",
         WARN,
         line_field(line.line_no, "discount"),
-        f"Line {line.line_no}: a discount of {_money(line.discount_cents, order.currency)} "
-        "that no promotion explains (a shipping offer, or a price given away?).",
+        S(
+            "Line {line}: a discount of {discount} that no promotion explains (a shipping "
+            "offer, or a price given away?).",
+            line=line.line_no,
+            discount=_money(line.discount_cents, order.currency),
+        ),
         Queue.PAYMENT_PROBLEM,
     )
 
@@ -647,10 +761,15 @@ def order_totals_consistent(order: OrderFacts, world: ReviewWorld) -> list[Findi
             "order.totals_inconsistent",
             BLOCK,
             F_TOTAL,
-            f"The order's totals do not add up: subtotal {_money(order.subtotal_cents, money)}, "
-            f"shipping {_money(order.shipping_cents, money)}, tax {_money(order.tax_cents, money)},"
-            f" discount {_money(order.discount_cents, money)}, total "
-            f"{_money(order.total_cents, money)}.",
+            S(
+                "The order's totals do not add up: subtotal {subtotal}, shipping {shipping}, "
+                "tax {tax}, discount {discount}, total {total}.",
+                subtotal=_money(order.subtotal_cents, money),
+                shipping=_money(order.shipping_cents, money),
+                tax=_money(order.tax_cents, money),
+                discount=_money(order.discount_cents, money),
+                total=_money(order.total_cents, money),
+            ),
             Queue.PAYMENT_PROBLEM,
         )
     ]
@@ -667,18 +786,22 @@ def payment_settled(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     if any(p.status == "captured" for p in payments):
         return []
     if not payments:
-        return [_payment_finding("payment.missing", F_PAYMENT, "The order has no payment.")]
+        return [_payment_finding("payment.missing", F_PAYMENT, S("The order has no payment."))]
     if any(p.status == "pending" for p in payments):
         return [
             _payment_finding(
-                "payment.pending", F_PAYMENT_STATUS, "The payment is still pending: not yet paid."
+                "payment.pending",
+                F_PAYMENT_STATUS,
+                S("The payment is still pending: not yet paid."),
             )
         ]
     if any(p.status == "failed" for p in payments):
-        return [_payment_finding("payment.failed", F_PAYMENT_STATUS, "The payment failed.")]
+        return [_payment_finding("payment.failed", F_PAYMENT_STATUS, S("The payment failed."))]
     return [
         _payment_finding(
-            "payment.not_captured", F_PAYMENT_STATUS, "No payment for this order is captured."
+            "payment.not_captured",
+            F_PAYMENT_STATUS,
+            S("No payment for this order is captured."),
         )
     ]
 
@@ -693,20 +816,30 @@ def paid_amount_matches_total(order: OrderFacts, world: ReviewWorld) -> list[Fin
             _payment_finding(
                 "payment.currency_mismatch",
                 F_PAYMENT_AMOUNT,
-                f"Paid in {', '.join(c or '?' for c in foreign)}, but the order is in "
-                f"{order.currency or '?'}.",
+                S(
+                    "Paid in {paid_in}, but the order is in {currency}.",
+                    paid_in=", ".join(c or "?" for c in foreign),
+                    currency=order.currency or "?",
+                ),
             )
         ]
     paid = sum(p.amount_cents for p in captured)
     if paid == order.total_cents:
         return []
-    how = "less" if paid < order.total_cents else "more"
+    template = (
+        N_("Paid {paid}, less than the order total {total}.")
+        if paid < order.total_cents
+        else N_("Paid {paid}, more than the order total {total}.")
+    )
     return [
         _payment_finding(
             "payment.amount_mismatch",
             F_PAYMENT_AMOUNT,
-            f"Paid {_money(paid, order.currency)}, {how} than the order total "
-            f"{_money(order.total_cents, order.currency)}.",
+            S(
+                template,
+                paid=_money(paid, order.currency),
+                total=_money(order.total_cents, order.currency),
+            ),
             (("paid_cents", paid), ("total_cents", order.total_cents)),
         )
     ]
@@ -720,7 +853,7 @@ def payment_method_valid(order: OrderFacts, world: ReviewWorld) -> list[Finding]
                 _payment_finding(
                     "payment.method_unknown",
                     F_PAYMENT_METHOD,
-                    f"{payment.method!r} is not a payment method we accept.",
+                    S("{method!r} is not a payment method we accept.", method=payment.method),
                 )
             )
         elif payment.method == "card" and payment.status in ("captured", "pending"):
@@ -760,14 +893,16 @@ def _expiry_findings(payment: PaymentFacts, purchased_at: dt.datetime) -> list[F
                 "payment.card_expiry_unknown",
                 WARN,
                 F_CARD,
-                "The card's expiry date is not known.",
+                S("The card's expiry date is not known."),
                 Queue.PAYMENT_PROBLEM,
             )
         ]
     if not 1 <= month <= 12 or not 0 <= year <= 9999:
         return [
             _payment_finding(
-                "payment.card_expiry_invalid", F_CARD, f"{month}/{year} is not a card expiry date."
+                "payment.card_expiry_invalid",
+                F_CARD,
+                S("{month}/{year} is not a card expiry date.", month=month, year=year),
             )
         ]
     # A card is valid to the end of its expiry month.
@@ -776,8 +911,12 @@ def _expiry_findings(payment: PaymentFacts, purchased_at: dt.datetime) -> list[F
             _payment_finding(
                 "payment.card_expired",
                 F_CARD,
-                f"The card expired {month:02d}/{_expiry_year(year)}, before the purchase on "
-                f"{purchased_at:%Y-%m-%d}.",
+                S(
+                    "The card expired {month:02d}/{year}, before the purchase on {day}.",
+                    month=month,
+                    year=_expiry_year(year),
+                    day=purchased_at.strftime("%Y-%m-%d"),
+                ),
             )
         ]
     return []
@@ -789,7 +928,9 @@ def _entered_number_findings(payment: PaymentFacts, number: str) -> list[Finding
     if not plausible_card_number(number):
         return [
             _payment_finding(
-                "payment.card_luhn", F_CARD, f"The card number ending {tail} is mistyped (Luhn)."
+                "payment.card_luhn",
+                F_CARD,
+                S("The card number ending {last4} is mistyped (Luhn).", last4=tail),
             )
         ]
     findings = []
@@ -800,7 +941,12 @@ def _entered_number_findings(payment: PaymentFacts, number: str) -> list[Finding
             _payment_finding(
                 "payment.card_brand_mismatch",
                 F_CARD,
-                f"The card ending {tail} is a {brand} number, not {payment.card_brand}.",
+                S(
+                    "The card ending {last4} is a {brand} number, not {stated}.",
+                    last4=tail,
+                    brand=brand,
+                    stated=payment.card_brand,
+                ),
             )
         )
     if payment.card_last4 and payment.card_last4 != tail:
@@ -808,7 +954,11 @@ def _entered_number_findings(payment: PaymentFacts, number: str) -> list[Finding
             _payment_finding(
                 "payment.card_last4_mismatch",
                 F_CARD,
-                f"The card number ends {tail}, the payment record says {payment.card_last4}.",
+                S(
+                    "The card number ends {last4}, the payment record says {recorded}.",
+                    last4=tail,
+                    recorded=payment.card_last4,
+                ),
             )
         )
     return findings
@@ -892,7 +1042,11 @@ def intake_conflicts(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
             "duplicate.channel_conflict",
             BLOCK,
             F_CHANNEL_ORDER,
-            f"The channel sent order {order.channel_order_id} again with other content: {conflict}",
+            S(
+                "The channel sent order {order} again with other content: {conflict}",
+                order=order.channel_order_id,
+                conflict=conflict,
+            ),
             Queue.EXCEPTION,
         )
         for conflict in order.intake_conflicts
@@ -933,8 +1087,12 @@ def duplicate_suspect(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
             "duplicate.suspect",
             BLOCK,
             F_CHANNEL_ORDER,
-            f"Same customer, same items and same ship-to as {len(twins)} other order(s) "
-            f"within {hours:g} h: keep one, cancel the others.",
+            S(
+                "Same customer, same items and same ship-to within {hours:g} h as other "
+                "orders (how many: {count}): keep one, cancel the others.",
+                count=len(twins),
+                hours=hours,
+            ),
             Queue.EXCEPTION,
             # The first few are enough to act on; a reseller may have thousands of twins.
             (("count", len(twins)), *(("order_id", twin) for twin in twins[:MAX_TWINS_NAMED])),
@@ -948,24 +1106,24 @@ def block_listed(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     country = order.ship_to.country.strip().upper()
     hits: list[tuple[str, str]] = []
     if customer is not None and customer.id in blocked.customer_ids:
-        hits.append((F_CUSTOMER, "the customer account"))
+        hits.append((F_CUSTOMER, N_("The customer account is on the block list.")))
     if customer is not None and email_key(customer.email) in blocked.emails - {""}:
-        hits.append((F_CUSTOMER_EMAIL, "the e-mail address"))
+        hits.append((F_CUSTOMER_EMAIL, N_("The e-mail address is on the block list.")))
     phones = {order.ship_to.phone, customer.phone if customer else ""}
     if blocked.phones and any(phone_key(p, country) in blocked.phones - {""} for p in phones if p):
-        hits.append((F_PHONE, "the phone number"))
+        hits.append((F_PHONE, N_("The phone number is on the block list.")))
     if (
         blocked.addresses
         and _has_text(order.ship_to.line1)
         and ship_to_key(order) in blocked.addresses
     ):
-        hits.append((F_SHIP_TO, "the ship-to address"))
+        hits.append((F_SHIP_TO, N_("The ship-to address is on the block list.")))
     return [
         Finding(
             "malicious.block_listed",
             BLOCK,
             field,
-            f"{what.capitalize()} is on the block list.",
+            S(what),
             Queue.EXCEPTION,
         )
         for field, what in hits
@@ -990,7 +1148,11 @@ def order_burst(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
             "malicious.burst",
             BLOCK,
             F_CUSTOMER,
-            f"{nearby} orders from this customer within {minutes:g} minutes of each other.",
+            S(
+                "{count} orders from this customer within {minutes:g} min of each other.",
+                count=nearby,
+                minutes=minutes,
+            ),
             Queue.EXCEPTION,
             (("orders", nearby),),
         )
@@ -1017,8 +1179,12 @@ def new_account_high_value(order: OrderFacts, world: ReviewWorld) -> list[Findin
             "malicious.new_account_high_value",
             BLOCK,
             F_SHIP_TO,
-            f"{_money(order.total_cents, order.currency)} from an account "
-            f"{max(0, age.days)} day(s) old, to an address the account has never used.",
+            S(
+                "{total} from a new account (age in days: {days}), to an address the account "
+                "has never used.",
+                total=_money(order.total_cents, order.currency),
+                days=max(0, age.days),
+            ),
             Queue.EXCEPTION,
         )
     ]
@@ -1070,8 +1236,11 @@ def review_order(
                     "review.rule_failed",
                     BLOCK,
                     F_CUSTOMER,
-                    f"The check {rule.__name__} could not be run on this order; "
-                    "a person must review it.",
+                    S(
+                        "The check {check} could not be run on this order; a person must "
+                        "review it.",
+                        check=rule.__name__,
+                    ),
                     Queue.EXCEPTION,
                 )
             )

@@ -76,7 +76,7 @@ def test_orders_show_json_and_text(capsys, db_url, orders):
     assert record["customer"] == "Anna Müller"
     assert record["lines"][0]["sku"] == "MUG-1"
     code, out, _ = run(capsys, "orders", "show", "111-2223334-4445556", "--db", db_url)
-    assert "Anna Müller" in out and "17.98 EUR" in out
+    assert "Anna Müller" in out and "€17.98" in out
 
 
 def test_an_unknown_order_is_one_line_not_a_traceback(capsys, db_url, orders):

@@ -129,7 +129,7 @@ def test_a_full_counter_order_is_saved_as_a_received_shop_order(db, catalogue):
         assert (customer.name, customer.phone, customer.language) == (
             "王芳",
             "+8613800138000",
-            "zh",
+            "zh_CN",  # Chinese without a region: Simplified
         )
         address = s.scalars(select(Address).where(Address.customer_id == customer.id)).one()
         assert address.is_default and address.recipient == "王芳"

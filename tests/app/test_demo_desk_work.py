@@ -129,7 +129,7 @@ def test_contact_tasks_and_drafted_messages_include_a_chinese_one(staged):
         ("stock_short", "done", "decline"),
     } <= tasks
     messages = _all(database, select(CustomerMessage.kind, CustomerMessage.language))
-    assert ("request_info", "zh") in messages
+    assert ("request_info", "zh_CN") in messages
     kinds = {kind for kind, _ in messages}
     assert {"cancelled", "cancelled_stock", "cancelled_duplicate", "stock_short"} <= kinds
 

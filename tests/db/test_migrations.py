@@ -185,3 +185,51 @@ def test_the_chain_migration_chains_the_events_already_stored_in_id_order(tmp_pa
     with engine.connect() as connection:
         report = verify_chain(connection)
     assert report.intact and report.count == 4 and report.head_id == 9
+
+
+def test_languages_migration_splits_chinese_customers_by_address_and_adds_user_language(
+    tmp_path,
+):
+    from alembic import command
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    config = schema.alembic_config(engine)
+    command.upgrade(config, "0004_leaner_indexes")
+    customers = [  # id, language, address country (None: no address)
+        (1, "zh", "TW"),
+        (2, "zh", "HK"),
+        (3, "zh", "CN"),
+        (4, "zh", None),
+        (5, "zh-TW", "US"),
+        (6, "de", "DE"),
+        (7, "ZH", "mo"),
+    ]
+    with engine.begin() as connection:
+        for customer_id, language, country in customers:
+            connection.execute(
+                text(
+                    "INSERT INTO customers (id, name, status, language, created_at, version) "
+                    "VALUES (:id, 'c', 'active', :language, '2026-01-01 00:00:00', 1)"
+                ),
+                {"id": customer_id, "language": language},
+            )
+            if country:
+                connection.execute(
+                    text(
+                        "INSERT INTO addresses (customer_id, recipient, line1, line2, line3, "
+                        "city, region, postal_code, country_code, is_default) "
+                        "VALUES (:id, '', '', '', '', '', '', '', :country, 1)"
+                    ),
+                    {"id": customer_id, "country": country},
+                )
+    command.upgrade(config, "0010_languages")
+    with engine.connect() as connection:
+        languages = dict(connection.execute(text("SELECT id, language FROM customers")).all())
+        columns = {c["name"] for c in inspect(connection).get_columns("users")}
+    assert languages == {
+        1: "zh_TW", 2: "zh_TW", 3: "zh_CN", 4: "zh_CN", 5: "zh_TW", 6: "de", 7: "zh_TW"
+    }  # fmt: skip
+    assert "language" in columns
+    command.downgrade(config, "0004_leaner_indexes")
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT language FROM customers WHERE id = 1")) == "zh"

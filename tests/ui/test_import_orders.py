@@ -51,7 +51,7 @@ def test_chosen_file_shows_its_format_and_first_orders(screen):
         "S01-1111111-2222222",
     ]
     assert "王小明" in table_column(screen.preview_table, 3)
-    assert table_column(screen.preview_table, 6)[0] == "37.15 GBP"
+    assert table_column(screen.preview_table, 6)[0] == "£37.15"
     assert screen.import_button.isEnabled() and not screen.drop_hint.isVisible()
 
 
@@ -144,3 +144,39 @@ def test_preview_and_import_really_run_on_a_worker_thread(qtbot, make_context, p
     qtbot.waitUntil(lambda: widget.summary is not None, timeout=10000)
     assert widget.counts["new_orders"].text() == "3" and orders_in(db) == 3
     assert widget.import_button.isEnabled()
+
+
+def test_a_language_switch_retranslates_the_chosen_file_preview_and_summary_in_place(screen, qtbot):
+    from ui.language import apply_language
+
+    screen.open_file(REPORT)
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.summary is not None)
+    try:
+        apply_language("zh_TW")
+        assert screen.retranslate()
+        assert screen.file_label.text() == str(REPORT)  # still the chosen file
+        assert screen.format_label.text() == "格式：Amazon 訂單報表（純文字檔）"
+        assert screen.preview_table.horizontalHeaderItem(1).text() == "訂單編號"
+        assert screen.import_button.text() == "匯入"
+        assert screen.result_label.text() == "✓ 已匯入：所有訂單都已匯入。"
+        assert screen.counts["new_orders"].text() == "3"
+    finally:
+        apply_language("en")
+
+
+def test_a_rejection_reason_reads_in_the_desk_language(screen, qtbot, tmp_path):
+    from ui.language import apply_language
+
+    lines = REPORT.read_text(encoding="utf-8").splitlines()
+    cells = lines[3].split("\t")
+    cells[9] = "abc"  # quantity-purchased
+    lines[3] = "\t".join(cells)
+    path = tmp_path / "report.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        apply_language("zh_CN")
+        screen.open_file(path)
+        assert table_column(screen.preview_table, 7)[1] == "✕ quantity 'abc' 不是整数"
+    finally:
+        apply_language("en")

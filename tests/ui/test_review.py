@@ -172,7 +172,7 @@ def test_the_customer_takes_the_stock_short_substitute(qtbot, screen, floor, db,
         uow.commit()
     review_everything(qtbot, screen)
     press(qtbot, screen, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
-    assert "ALT-KETTLE 19.99 EUR (10 free)" in screen.detail_view.toPlainText()
+    assert "ALT-KETTLE €19.99 (10 free)" in screen.detail_view.toPlainText()
     monkeypatch.setattr(
         screen,
         "ask_stock_answer",

@@ -34,12 +34,15 @@ from PySide6.QtWidgets import (
 from app.errors import OrderdeskError
 from app.formats import FORMAT_NAMES
 from app.formats.export import write_rejected_rows
+from app.i18n import N_, _, ngettext, say
 from app.intake import ImportPreview, ImportSummary, import_file, preview_file
-from ui.actions import make_action, with_shortcut
+from app.money import format_number
+from ui.actions import make_action, retitle, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, Tone, heading_font
 from ui.tasks import Progress
+from ui.texts import Texts
 from ui.widgets.display import local_time, money, set_tone, tone_label
 
 PREVIEW_ORDERS = 20
@@ -59,12 +62,22 @@ class ImportOrdersScreen(DeskScreen):
         self._importing = False
         self._preview_token = 0
         self.setAcceptDrops(True)
+        self.texts = Texts()
         self._build()
         self._actions = [
-            make_action(self, self.tr("&Open file…"), OPEN_SHORTCUT, self.choose_file),
-            make_action(self, self.tr("&Import"), IMPORT_SHORTCUT, self.start_import),
+            make_action(self, _("&Open file…"), OPEN_SHORTCUT, self.choose_file),
+            make_action(self, _("&Import"), IMPORT_SHORTCUT, self.start_import),
         ]
+        for action, source in zip(self._actions, (N_("&Open file…"), N_("&Import")), strict=True):
+            self.texts.bind(lambda text, action=action: retitle(action, text), source)
         self._show_state()
+
+    def retranslate(self) -> bool:
+        self.texts.apply()
+        self._fill_preview()
+        if self.summary is not None:
+            self._show_summary(self.summary)
+        return True
 
     # ----------------------------------------------------------------- layout
 
@@ -73,16 +86,19 @@ class ImportOrdersScreen(DeskScreen):
         layout.setContentsMargins(SPACE_L, SPACE_M, SPACE_L, SPACE_S)
         layout.setSpacing(SPACE_M)
 
-        title = QLabel(self.tr("Import orders"))
+        title = QLabel()
+        self.texts.bind(title.setText, N_("Import orders"))
         title.setFont(heading_font(self.font()))
         title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout.addWidget(title)
 
-        self.drop_hint = QLabel(
-            self.tr(
+        self.drop_hint = QLabel()
+        self.texts.bind(
+            self.drop_hint.setText,
+            N_(
                 "Drop an Amazon order report, an SP-API JSON file or a partner CSV here, "
                 "or choose one."
-            )
+            ),
         )
         self.drop_hint.setObjectName("importDropHint")
         self.drop_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -105,14 +121,14 @@ class ImportOrdersScreen(DeskScreen):
         self.preview_table = self._table(
             "importPreview",
             [
-                self.tr("Rows"),
-                self.tr("Order id"),
-                self.tr("Purchased"),
-                self.tr("Buyer"),
-                self.tr("Ship to"),
-                self.tr("Lines"),
-                self.tr("Total"),
-                self.tr("Remark"),
+                N_("Rows"),
+                N_("Order id"),
+                N_("Purchased"),
+                N_("Buyer"),
+                N_("Ship to"),
+                N_("Lines"),
+                N_("Total"),
+                N_("Remark"),
             ],
         )
         layout.addWidget(self.preview_table, 3)
@@ -120,38 +136,52 @@ class ImportOrdersScreen(DeskScreen):
         self.summary_box = self._build_summary()
         layout.addWidget(self.summary_box)
         self.rejected_table = self._table(
-            "importRejected", [self.tr("Row"), self.tr("Order id"), self.tr("Reason")]
+            "importRejected", [N_("Row"), N_("Order id"), N_("Reason")]
         )
         layout.addWidget(self.rejected_table, 2)
 
     def _build_file_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(SPACE_M)
-        self.choose_button = QPushButton(self.tr("Choose file…"))
-        self.choose_button.setToolTip(with_shortcut(self.tr("Choose file"), OPEN_SHORTCUT))
+        self.choose_button = QPushButton()
+        self.texts.bind(self.choose_button.setText, N_("Choose file…"))
+        self.texts.bind(
+            self.choose_button.setToolTip,
+            lambda: with_shortcut(_("Choose file"), OPEN_SHORTCUT),
+        )
         self.choose_button.clicked.connect(self.choose_file)
         row.addWidget(self.choose_button)
-        self.file_label = QLabel(self.tr("No file chosen"))
+        self.file_label = QLabel()
+        self.texts.bind(
+            self.file_label.setText,
+            lambda: str(self.path) if self.path else _("No file chosen"),
+        )
         self.file_label.setObjectName("importFile")
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addWidget(self.file_label, 1)
         self.format_label = QLabel()
         self.format_label.setObjectName("importFormat")
         row.addWidget(self.format_label)
-        row.addWidget(QLabel(self.tr("Channel:")))
+        channel_label = QLabel()
+        self.texts.bind(channel_label.setText, N_("Channel:"))
+        row.addWidget(channel_label)
         self.channel_edit = QLineEdit()
         self.channel_edit.setObjectName("importChannel")
-        self.channel_edit.setPlaceholderText(self.tr("from the file"))
-        self.channel_edit.setToolTip(
-            self.tr("Amazon files: amazon unless given. Partner CSV: the partner's name.")
+        self.texts.bind(self.channel_edit.setPlaceholderText, N_("from the file"))
+        self.texts.bind(
+            self.channel_edit.setToolTip,
+            N_("Amazon files: amazon unless given. Partner CSV: the partner's name."),
         )
         self.channel_edit.setMaximumWidth(160)
         self.channel_edit.editingFinished.connect(self._refresh_preview)
         row.addWidget(self.channel_edit)
-        self.import_button = QPushButton(self.tr("Import"))
+        self.import_button = QPushButton()
+        self.texts.bind(self.import_button.setText, N_("Import"))
         self.import_button.setObjectName("importButton")
         self.import_button.setDefault(True)
-        self.import_button.setToolTip(with_shortcut(self.tr("Import"), IMPORT_SHORTCUT))
+        self.texts.bind(
+            self.import_button.setToolTip, lambda: with_shortcut(_("Import"), IMPORT_SHORTCUT)
+        )
         self.import_button.clicked.connect(self.start_import)
         row.addWidget(self.import_button)
         return row
@@ -166,12 +196,12 @@ class ImportOrdersScreen(DeskScreen):
         grid.addWidget(self.result_label, 0, 0, 1, 6)
         self.counts: dict[str, QLabel] = {}
         captions = (
-            ("new_orders", self.tr("New orders")),
-            ("already_present", self.tr("Already here")),
-            ("conflicts", self.tr("Changed since, for review")),
-            ("not_for_warehouse", self.tr("Not for our warehouse")),
-            ("rejected_orders", self.tr("Rejected orders")),
-            ("rejected_row_count", self.tr("Rejected rows")),
+            ("new_orders", N_("New orders")),
+            ("already_present", N_("Already here")),
+            ("conflicts", N_("Changed since, for review")),
+            ("not_for_warehouse", N_("Not for our warehouse")),
+            ("rejected_orders", N_("Rejected orders")),
+            ("rejected_row_count", N_("Rejected rows")),
         )
         for column, (key, caption) in enumerate(captions):
             value = QLabel("–")
@@ -179,12 +209,14 @@ class ImportOrdersScreen(DeskScreen):
             value.setFont(heading_font(self.font(), 1.2))
             value.setAlignment(Qt.AlignmentFlag.AlignRight)
             grid.addWidget(value, 1, column)
-            label = QLabel(caption)
+            label = QLabel()
+            self.texts.bind(label.setText, caption)
             label.setStyleSheet(f"color: {MUTED.foreground};")
             label.setAlignment(Qt.AlignmentFlag.AlignRight)
             grid.addWidget(label, 2, column)
             self.counts[key] = value
-        self.save_button = QPushButton(self.tr("Save rejected rows as CSV…"))
+        self.save_button = QPushButton()
+        self.texts.bind(self.save_button.setText, N_("Save rejected rows as CSV…"))
         self.save_button.setObjectName("importSaveRejected")
         self.save_button.clicked.connect(self.choose_rejected_file)
         grid.addWidget(self.save_button, 3, 0, 1, 2)
@@ -193,7 +225,9 @@ class ImportOrdersScreen(DeskScreen):
     def _table(self, name: str, headers: list[str]) -> QTableWidget:
         table = QTableWidget(0, len(headers))
         table.setObjectName(name)
-        table.setHorizontalHeaderLabels(headers)
+        self.texts.bind(
+            lambda _text: table.setHorizontalHeaderLabels([_(h) for h in headers]), lambda: ""
+        )
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.verticalHeader().hide()
@@ -212,7 +246,7 @@ class ImportOrdersScreen(DeskScreen):
     # ----------------------------------------------------------------- choosing a file
 
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, self.tr("Import orders"), "", FILE_FILTER)
+        name, _filter = QFileDialog.getOpenFileName(self, _("Import orders"), "", FILE_FILTER)
         if name:
             self.open_file(Path(name))
 
@@ -281,18 +315,25 @@ class ImportOrdersScreen(DeskScreen):
             self.preview_caption.setText("")
             return
         self.format_label.setText(
-            self.tr("Format: {name}").format(name=FORMAT_NAMES.get(preview.format, preview.format))
+            _("Format: {name}").format(name=_(FORMAT_NAMES.get(preview.format, preview.format)))
         )
-        unit = self.tr("orders") if preview.format == "amazon-json" else self.tr("rows")
-        self.preview_caption.setText(
-            self.tr(
-                "First {shown} orders as they will be read ({total} {unit} in the file):"
-            ).format(shown=len(preview.rows), total=f"{preview.units_total:,}", unit=unit)
-            if preview.units_total
-            else self.tr("First {shown} orders as they will be read:").format(
-                shown=len(preview.rows)
-            )
-        )
+        shown = len(preview.rows)
+        caption = ngettext(
+            "First {shown} order as it will be read",
+            "First {shown} orders as they will be read",
+            shown,
+        ).format(shown=shown)
+        total = preview.units_total
+        if total:
+            in_file = (
+                ngettext("{total} order in the file", "{total} orders in the file", total)
+                if preview.format == "amazon-json"
+                else ngettext("{total} row in the file", "{total} rows in the file", total)
+            ).format(total=format_number(total))
+            caption = _("{caption} ({in_file}):").format(caption=caption, in_file=in_file)
+        else:
+            caption = _("{caption}:").format(caption=caption)
+        self.preview_caption.setText(caption)
         for row in preview.rows:
             rejected = row.rejected
             cells = [
@@ -303,7 +344,7 @@ class ImportOrdersScreen(DeskScreen):
                 row.ship_to,
                 str(row.lines) if not rejected else "",
                 money(row.total_minor, row.currency) if row.currency else "",
-                (f"{BAD.symbol} " if rejected else "") + row.remark,
+                (f"{BAD.symbol} " if rejected else "") + say(row.remark),
             ]
             self._append(
                 self.preview_table, cells, right_aligned=(5, 6), tone=BAD if rejected else None
@@ -361,7 +402,7 @@ class ImportOrdersScreen(DeskScreen):
                 on_error=self._import_failed,
                 on_cancelled=self._import_cancelled,
                 parent=self,
-                label=self.tr("Importing {name}…").format(name=path.name),
+                label=_("Importing {name}…").format(name=path.name),
             )
 
     def _import_failed(self, error: BaseException) -> None:
@@ -385,11 +426,11 @@ class ImportOrdersScreen(DeskScreen):
         self.summary = summary
         self._running_summary = None
         for key, label in self.counts.items():
-            label.setText(f"{getattr(summary, key):,}")
+            label.setText(format_number(getattr(summary, key)))
         if summary.cancelled:
             tone, text = (
                 WARN,
-                self.tr(
+                _(
                     "Stopped. The orders written so far are complete; import the same file "
                     "again to finish."
                 ),
@@ -397,19 +438,19 @@ class ImportOrdersScreen(DeskScreen):
         elif summary.rejected_row_count or summary.conflicts:
             tone, text = (
                 WARN,
-                self.tr(
+                _(
                     "Imported, with rows that need attention: rejected rows are listed below; "
                     "changed orders wait at the review desk."
                 ),
             )
         else:
-            tone, text = GOOD, self.tr("Imported: every order is in.")
+            tone, text = GOOD, _("Imported: every order is in.")
         set_tone(self.result_label, tone)
         self.result_label.setText(f"{tone.symbol} {text}")
         self.result_label.show()
         self.rejected_table.setRowCount(0)
         for row in summary.rejected_rows:
-            self._append(self.rejected_table, [str(row.row), row.order_id or "", row.reason])
+            self._append(self.rejected_table, [str(row.row), row.order_id or "", say(row.reason)])
         self.rejected_table.resizeColumnsToContents()
         self._show_state()
 
@@ -419,8 +460,8 @@ class ImportOrdersScreen(DeskScreen):
         if self.summary is None or not self.summary.rejected_rows:
             return
         suggested = (self.path or Path("orders")).with_suffix("").name + "-rejected.csv"
-        name, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save rejected rows"), suggested, "CSV (*.csv)"
+        name, _filter = QFileDialog.getSaveFileName(
+            self, _("Save rejected rows"), suggested, "CSV (*.csv)"
         )
         if name:
             self.save_rejected(Path(name))
@@ -430,7 +471,7 @@ class ImportOrdersScreen(DeskScreen):
         assert self.summary is not None
         write_rejected_rows(target, self.summary.rejected_rows, self.summary.header)
         self.result_label.setText(
-            self.result_label.text() + "\n" + self.tr("Saved to {path}.").format(path=target)
+            self.result_label.text() + "\n" + _("Saved to {path}.").format(path=target)
         )
 
     # ----------------------------------------------------------------- state

@@ -24,9 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
+from app.i18n import _, ngettext, pgettext
+from app.money import format_number
 from app.views.orders import OrderFilter, OrderPages, OrderRow, list_channels, order_detail
 from app.workflow import OrderStatus
-from ui.actions import make_action, with_shortcut
+from ui.actions import make_action, retitle, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
@@ -41,21 +43,21 @@ SPLITTER_LAYOUT_KEY = "orders/splitter"
 NO_DATE = QDate(2000, 1, 1)
 
 
-def order_columns(tr) -> list[Column[OrderRow]]:
+def order_columns() -> list[Column[OrderRow]]:
     return [
-        Column(tr("Order"), lambda r: r.number),
-        Column(tr("Received"), lambda r: local_time(r.received_at)),
+        Column(_("Order"), lambda r: r.number),
+        Column(pgettext("orders column", "Received"), lambda r: local_time(r.received_at)),
         Column(
-            tr("Status"),
+            _("Status"),
             lambda r: status_text(r.status),
             foreground=lambda r: status_tone(r.status).foreground,
             background=lambda r: status_tone(r.status).background,
         ),
-        Column(tr("Channel"), lambda r: r.channel),
-        Column(tr("Channel order id"), lambda r: r.channel_order_id),
-        Column(tr("Customer"), lambda r: r.customer, tooltip=lambda r: r.customer),
-        Column(tr("Country"), lambda r: r.ship_country),
-        Column(tr("Total"), lambda r: money(r.total_cents, r.currency), align_right=True),
+        Column(_("Channel"), lambda r: r.channel),
+        Column(_("Channel order id"), lambda r: r.channel_order_id),
+        Column(_("Customer"), lambda r: r.customer, tooltip=lambda r: r.customer),
+        Column(_("Country"), lambda r: r.ship_country),
+        Column(_("Total"), lambda r: money(r.total_cents, r.currency), align_right=True),
     ]
 
 
@@ -71,9 +73,10 @@ class OrdersScreen(DeskScreen):
         self._search_timer.setInterval(context.settings.search_delay_ms)
         self._search_timer.timeout.connect(self.apply_filter)
         self._applied: OrderFilter | None = None
+        self._problem: OrderdeskError | None = None
 
         self.model: PagedTableModel[OrderRow] = PagedTableModel(
-            order_columns(self.tr),
+            order_columns(),
             key=lambda row: row.id,
             page_rows=context.settings.page_rows,
             cached_pages=context.settings.cached_pages,
@@ -111,12 +114,6 @@ class OrdersScreen(DeskScreen):
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("orderSearch")
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setPlaceholderText(
-            self.tr("Order number, channel order id, customer name, phone or e-mail")
-        )
-        self.search_edit.setToolTip(
-            with_shortcut(self.tr("Find orders; Enter shows the first match"), "Ctrl+F")
-        )
         self.search_edit.setMinimumWidth(240)
         self.search_edit.textEdited.connect(self._typed)
         self.search_edit.returnPressed.connect(self.jump_to_first)
@@ -124,7 +121,7 @@ class OrdersScreen(DeskScreen):
 
         self.status_combo = QComboBox()
         self.status_combo.setObjectName("statusFilter")
-        self.status_combo.addItem(self.tr("All statuses"), None)
+        self.status_combo.addItem(_("All statuses"), None)
         for status in OrderStatus:
             self.status_combo.addItem(status_text(status.value), status.value)
         self.status_combo.currentIndexChanged.connect(self.apply_filter)
@@ -132,6 +129,7 @@ class OrdersScreen(DeskScreen):
         self.channel_combo = QComboBox()
         self.channel_combo.setObjectName("channelFilter")
         self.channel_combo.setMinimumContentsLength(10)
+        self.channel_combo.addItem(_("All channels"), None)
         self.channel_combo.currentIndexChanged.connect(self.apply_filter)
 
         self.from_edit = self._date_edit("receivedFrom")
@@ -140,19 +138,50 @@ class OrdersScreen(DeskScreen):
         row = QHBoxLayout()
         row.setSpacing(SPACE_M)
         row.addWidget(self.search_edit, 3)
-        for text, widget, key in (
-            (self.tr("&Status"), self.status_combo, "Alt+S"),
-            (self.tr("C&hannel"), self.channel_combo, "Alt+H"),
-            (self.tr("Received &from"), self.from_edit, "Alt+F"),
-            (self.tr("&to"), self.to_edit, "Alt+T"),
+        self._filter_labels: list[tuple[QLabel, QWidget, str]] = []
+        for widget, key in (
+            (self.status_combo, "Alt+S"),
+            (self.channel_combo, "Alt+H"),
+            (self.from_edit, "Alt+F"),
+            (self.to_edit, "Alt+T"),
         ):
-            label = QLabel(text)
+            label = QLabel()
             label.setBuddy(widget)
-            widget.setToolTip(with_shortcut(text.replace("&", ""), key))
+            self._filter_labels.append((label, widget, key))
             row.addSpacing(SPACE_S)
             row.addWidget(label)
             row.addWidget(widget)
+        self._filter_texts()
         return row
+
+    def _filter_texts(self) -> None:
+        self.search_edit.setPlaceholderText(
+            _("Order number, channel order id, customer name, phone or e-mail")
+        )
+        self.search_edit.setToolTip(
+            with_shortcut(_("Find orders; Enter shows the first match"), "Ctrl+F")
+        )
+        texts = (_("&Status"), _("C&hannel"), _("Received &from"), _("&to"))
+        for (label, widget, key), text in zip(self._filter_labels, texts, strict=True):
+            label.setText(text)
+            widget.setToolTip(with_shortcut(text.replace("&", ""), key))
+        self.status_combo.setItemText(0, _("All statuses"))
+        for index in range(1, self.status_combo.count()):
+            self.status_combo.setItemText(index, status_text(self.status_combo.itemData(index)))
+        self.channel_combo.setItemText(0, _("All channels"))
+        for edit in (self.from_edit, self.to_edit):
+            edit.setSpecialValueText(_("any day"))
+
+    def retranslate(self) -> bool:
+        self._filter_texts()
+        for action, text in self._action_texts():
+            retitle(action, text)
+        self.model.set_columns(order_columns())
+        self._show_count()
+        if self._problem is not None:
+            self._show_problem(self._problem)
+        self.detail.retranslate()
+        return True
 
     def _date_edit(self, name: str) -> QDateEdit:
         edit = _DateEdit()
@@ -160,7 +189,7 @@ class OrdersScreen(DeskScreen):
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText(self.tr("any day"))
+        edit.setSpecialValueText(_("any day"))
         edit.setDate(NO_DATE)
         edit.dateChanged.connect(self.apply_filter)
         return edit
@@ -193,26 +222,35 @@ class OrdersScreen(DeskScreen):
         return box
 
     def _build_actions(self) -> None:
-        self.find_action = self._action(self.tr("&Find order"), "Ctrl+F", self.focus_search)
-        self.refresh_action = self._action(self.tr("&Refresh"), "F5", self.refresh)
+        self.find_action = self._action(_("&Find order"), "Ctrl+F", self.focus_search)
+        self.refresh_action = self._action(_("&Refresh"), "F5", self.refresh)
         self.clear_action = self._action(
-            self.tr("&Clear search and filters"), "Ctrl+Shift+X", self.clear_filters
+            _("&Clear search and filters"), "Ctrl+Shift+X", self.clear_filters
         )
-        self.copy_action = self._action(
-            self.tr("Co&py order number"), "Ctrl+Shift+C", self.copy_number
-        )
-        self.list_action = self._action(self.tr("Go to the &list"), "Ctrl+L", self.focus_list)
+        self.copy_action = self._action(_("Co&py order number"), "Ctrl+Shift+C", self.copy_number)
+        self.list_action = self._action(_("Go to the &list"), "Ctrl+L", self.focus_list)
         self.detail_action = self._action(
-            self.tr("Go to the order &details"), "Ctrl+D", self.detail.setFocus
+            _("Go to the order &details"), "Ctrl+D", self.detail.setFocus
         )
         # Esc in the search field backs out of a search.
         self.escape_action = make_action(
             self.search_edit,
-            self.tr("Clear the search"),
+            _("Clear the search"),
             "Esc",
             self.clear_search,
             context=Qt.ShortcutContext.WidgetShortcut,
         )
+
+    def _action_texts(self) -> list[tuple[QAction, str]]:
+        return [
+            (self.find_action, _("&Find order")),
+            (self.refresh_action, _("&Refresh")),
+            (self.clear_action, _("&Clear search and filters")),
+            (self.copy_action, _("Co&py order number")),
+            (self.list_action, _("Go to the &list")),
+            (self.detail_action, _("Go to the order &details")),
+            (self.escape_action, _("Clear the search")),
+        ]
 
     def _action(self, text: str, shortcut: str, slot) -> QAction:
         # Only while this desk has the keyboard: other desks may use the same keys.
@@ -251,6 +289,7 @@ class OrdersScreen(DeskScreen):
         flt = self.current_filter()
         self._applied = flt
         self.problem_label.hide()
+        self._problem = None
         try:
             pages = OrderPages(self._context.database, self._context.actor, flt)
         except OrderdeskError as error:
@@ -297,7 +336,7 @@ class OrdersScreen(DeskScreen):
         chosen = self.channel_combo.currentData()
         self.channel_combo.blockSignals(True)
         self.channel_combo.clear()
-        self.channel_combo.addItem(self.tr("All channels"), None)
+        self.channel_combo.addItem(_("All channels"), None)
         for channel in channels:
             self.channel_combo.addItem(channel, channel)
         self.channel_combo.setCurrentIndex(max(self.channel_combo.findData(chosen), 0))
@@ -305,10 +344,9 @@ class OrdersScreen(DeskScreen):
 
     def _show_count(self) -> None:
         total = self.model.total
-        if total == 1:
-            self.count_label.setText(self.tr("1 order"))
-        else:
-            self.count_label.setText(self.tr("{count} orders").format(count=f"{total:,}"))
+        self.count_label.setText(
+            ngettext("{count} order", "{count} orders", total).format(count=format_number(total))
+        )
         empty = total == 0 and self.problem_label.isHidden()
         if empty:
             self.empty_label.setText(self._empty_text())
@@ -316,20 +354,19 @@ class OrdersScreen(DeskScreen):
 
     def _empty_text(self) -> str:
         if self._applied is None or self._applied == OrderFilter():
-            return self.tr(
+            return _(
                 "No orders yet.\nOrders appear here when they are imported from a channel "
                 "or typed in at the shop desk."
             )
-        return self.tr(
+        return _(
             "No orders match.\nCheck the spelling, or search by order number (SO-000123), "
             "channel order id, customer name, phone or e-mail.\n"
             "Esc clears the search; Ctrl+Shift+X clears every filter."
         )
 
     def _show_problem(self, error: OrderdeskError) -> None:
-        self.problem_label.setText(
-            "✕ " + error_text(error) + "  " + self.tr("Press F5 to try again.")
-        )
+        self._problem = error
+        self.problem_label.setText("✕ " + error_text(error) + "  " + _("Press F5 to try again."))
         self.problem_label.show()
 
     # ----------------------------------------------------------------- moving around

@@ -4,43 +4,45 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from babel.dates import format_date, format_skeleton, format_time
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from app.money import format_money
+from app.i18n import N_, _, current_language
+from app.money import display_money, format_number
 from ui.style import BAD, GOOD, INFO, MUTED, NEUTRAL, SPACE_M, WARN, Tone
 
 # Source texts are marked here for the translation tools and translated when shown.
 _STATUS_TEXT = {
     # orders
-    "received": QT_TRANSLATE_NOOP("Status", "Received"),
-    "needs_info": QT_TRANSLATE_NOOP("Status", "Needs information"),
-    "stock_short": QT_TRANSLATE_NOOP("Status", "Stock short"),
-    "payment_problem": QT_TRANSLATE_NOOP("Status", "Payment problem"),
-    "on_hold": QT_TRANSLATE_NOOP("Status", "On hold"),
-    "approved": QT_TRANSLATE_NOOP("Status", "Approved"),
-    "allocated": QT_TRANSLATE_NOOP("Status", "Allocated"),
-    "shipped": QT_TRANSLATE_NOOP("Status", "Shipped"),
-    "delivered": QT_TRANSLATE_NOOP("Status", "Delivered"),
-    "returned": QT_TRANSLATE_NOOP("Status", "Returned"),
-    "refunded": QT_TRANSLATE_NOOP("Status", "Refunded"),
-    "cancelled": QT_TRANSLATE_NOOP("Status", "Cancelled"),
+    "received": N_("Received"),
+    "needs_info": N_("Needs information"),
+    "stock_short": N_("Stock short"),
+    "payment_problem": N_("Payment problem"),
+    "on_hold": N_("On hold"),
+    "approved": N_("Approved"),
+    "allocated": N_("Allocated"),
+    "shipped": N_("Shipped"),
+    "delivered": N_("Delivered"),
+    "returned": N_("Returned"),
+    "refunded": N_("Refunded"),
+    "cancelled": N_("Cancelled"),
     # shipments
-    "pending": QT_TRANSLATE_NOOP("Status", "Pending"),
-    "picking": QT_TRANSLATE_NOOP("Status", "Picking"),
-    "picked": QT_TRANSLATE_NOOP("Status", "Picked"),
-    "packed": QT_TRANSLATE_NOOP("Status", "Packed"),
-    "in_transit": QT_TRANSLATE_NOOP("Status", "In transit"),
-    "delayed": QT_TRANSLATE_NOOP("Status", "Delayed"),
-    "lost": QT_TRANSLATE_NOOP("Status", "Lost"),
-    "damaged": QT_TRANSLATE_NOOP("Status", "Damaged"),
+    "pending": N_("Pending"),
+    "picking": N_("Picking"),
+    "picked": N_("Picked"),
+    "packed": N_("Packed"),
+    "in_transit": N_("In transit"),
+    "delayed": N_("Delayed"),
+    "lost": N_("Lost"),
+    "damaged": N_("Damaged"),
     # customers and payments
-    "active": QT_TRANSLATE_NOOP("Status", "Active"),
-    "arrears": QT_TRANSLATE_NOOP("Status", "In arrears"),
-    "frozen": QT_TRANSLATE_NOOP("Status", "Frozen"),
-    "banned": QT_TRANSLATE_NOOP("Status", "Banned"),
-    "captured": QT_TRANSLATE_NOOP("Status", "Captured"),
-    "failed": QT_TRANSLATE_NOOP("Status", "Failed"),
+    "active": N_("Active"),
+    "arrears": N_("In arrears"),
+    "frozen": N_("Frozen"),
+    "banned": N_("Banned"),
+    "captured": N_("Captured"),
+    "failed": N_("Failed"),
 }
 
 # Red is wrong, amber needs someone, green is done; the rest is ordinary progress.
@@ -77,7 +79,7 @@ def status_text(status: str) -> str:
     source = _STATUS_TEXT.get(status)
     if source is None:
         return status.replace("_", " ")
-    return QCoreApplication.translate("Status", source)
+    return _(source)
 
 
 def status_tone(status: str) -> Tone:
@@ -90,22 +92,44 @@ def known_statuses(names: list[str]) -> list[tuple[str, str]]:
 
 
 def local_time(moment: dt.datetime | None, today: dt.date | None = None) -> str:
-    """Local wall-clock time; the date only when it is not today."""
+    """Local wall-clock time for lists, compact (CLDR skeletons of the language): the time,
+    with the numeric date when it is not today."""
     if moment is None:
         return ""
     local = moment.astimezone()
+    language = current_language()
+    time = format_skeleton("Hm", local, locale=language)
     if local.date() == (today or dt.datetime.now().astimezone().date()):
-        return local.strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
+        return time
+    return _DATE_TIME.format(date=format_skeleton("yMd", local, locale=language), time=time)
 
 
 def local_datetime(moment: dt.datetime | None) -> str:
     """Always with the date: for histories, where "today" would be ambiguous later."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else ""
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    language = current_language()
+    return _DATE_TIME.format(
+        date=format_date(local, format="medium", locale=language),
+        time=format_time(local, format="short", locale=language),
+    )
+
+
+# Date then time, each as CLDR writes it for the language.
+_DATE_TIME = "{date} {time}"
+
+
+def local_date(day: dt.date | None) -> str:
+    return format_date(day, format="medium", locale=current_language()) if day else ""
 
 
 def money(amount_minor: int, currency: str) -> str:
-    return format_money(amount_minor, currency)
+    return display_money(amount_minor, currency)
+
+
+def number(value: int) -> str:
+    return format_number(value)
 
 
 def set_tone(label: QLabel, tone: Tone) -> None:

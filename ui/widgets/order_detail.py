@@ -7,34 +7,32 @@ addresses come from outside.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from html import escape
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from app.i18n import N_, _, ngettext
 from app.views.orders import OrderDetail
 from ui.style import MUTED, WARN, Tone
 from ui.widgets.display import local_datetime, money, status_text, status_tone
 
 _STAGE_TEXT = {
-    "purchased": QT_TRANSLATE_NOOP("OrderDetail", "Purchased"),
-    "received": QT_TRANSLATE_NOOP("OrderDetail", "Received"),
-    "reviewed": QT_TRANSLATE_NOOP("OrderDetail", "Reviewed"),
-    "approved": QT_TRANSLATE_NOOP("OrderDetail", "Approved"),
-    "allocated": QT_TRANSLATE_NOOP("OrderDetail", "Allocated"),
-    "shipped": QT_TRANSLATE_NOOP("OrderDetail", "Shipped"),
-    "delivered": QT_TRANSLATE_NOOP("OrderDetail", "Delivered"),
-    "cancelled": QT_TRANSLATE_NOOP("OrderDetail", "Cancelled"),
+    "purchased": N_("Purchased"),
+    "received": N_("Received"),
+    "reviewed": N_("Reviewed"),
+    "approved": N_("Approved"),
+    "allocated": N_("Allocated"),
+    "shipped": N_("Shipped"),
+    "delivered": N_("Delivered"),
+    "cancelled": N_("Cancelled"),
 }
 
 
 # Below this the unbreakable columns (times, codes, amounts) no longer fit.
 MIN_WIDTH = 380
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("OrderDetail", text)
 
 
 class OrderDetailPane(QTextBrowser):
@@ -49,19 +47,31 @@ class OrderDetailPane(QTextBrowser):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(MIN_WIDTH)
         self.order_id: int | None = None
+        self._detail: OrderDetail | None = None
         self.document().setDocumentMargin(12)
         self.clear_order()
 
+    def retranslate(self) -> None:
+        """Render what is shown again in the current language, keeping the scroll position."""
+        position = self.verticalScrollBar().value()
+        if self._detail is None:
+            self.clear_order()
+        else:
+            self.show_order(self._detail)
+        self.verticalScrollBar().setValue(position)
+
     def clear_order(self) -> None:
         self.order_id = None
+        self._detail = None
         self.setHtml(
             f"<p style='color:{MUTED.foreground}'>"
-            + escape(_t("Select an order in the list to see its lines, payments and history."))
+            + escape(_("Select an order in the list to see its lines, payments and history."))
             + "</p>"
         )
 
     def show_order(self, detail: OrderDetail) -> None:
         self.order_id = detail.id
+        self._detail = detail
         self.setHtml(order_html(detail))
 
 
@@ -72,13 +82,13 @@ def order_html(d: OrderDetail) -> str:
     return "".join(
         (
             _header(d),
-            _section(_t("Customer"), _customer(d)),
-            _section(_t("Ship to"), "<br>".join(escape(line) for line in d.ship_to) or "—"),
-            _section(_t("Lines"), _lines(d)),
-            _section(_t("Payments"), _payments(d)),
-            _section(_t("Shipments"), _shipments(d)),
-            _section(_t("Stages"), _stages(d)),
-            _section(_t("History"), _audit(d)),
+            _section(_("Customer"), _customer(d)),
+            _section(_("Ship to"), "<br>".join(escape(line) for line in d.ship_to) or "—"),
+            _section(_("Lines"), _lines(d)),
+            _section(_("Payments"), _payments(d)),
+            _section(_("Shipments"), _shipments(d)),
+            _section(_("Stages"), _stages(d)),
+            _section(_("History"), _audit(d)),
         )
     )
 
@@ -97,13 +107,13 @@ def status_badge(status: str) -> str:
 def _header(d: OrderDetail) -> str:
     facts = [
         f"{escape(d.channel)} · {escape(d.channel_order_id)}",
-        _t("received {time}").format(time=local_datetime(d.received_at)),
+        _("received {time}").format(time=local_datetime(d.received_at)),
     ]
     if d.ship_by_at:
-        facts.append(_t("ship by {time}").format(time=local_datetime(d.ship_by_at)))
+        facts.append(_("ship by {time}").format(time=local_datetime(d.ship_by_at)))
     if d.priority:
-        facts.append(_t("priority {priority}").format(priority=d.priority))
-    facts.append(_t("{service} service").format(service=escape(d.requested_service)))
+        facts.append(_("priority {priority}").format(priority=d.priority))
+    facts.append(_("{service} service").format(service=escape(d.requested_service)))
     return (
         f"<p style='font-size:large'><b>{escape(d.number)}</b>&nbsp;&nbsp;"
         f"{status_badge(d.status)}</p>"
@@ -117,7 +127,7 @@ def _section(title: str, body: str) -> str:
 
 def _customer(d: OrderDetail) -> str:
     if not d.customer_name:
-        return escape(_t("No customer record."))
+        return escape(_("No customer record."))
     parts = [f"<b>{escape(d.customer_name)}</b> {status_badge(d.customer_status)}"]
     contact = " · ".join(escape(v) for v in (d.customer_phone, d.customer_email) if v)
     if contact:
@@ -162,12 +172,12 @@ def _none(text: str) -> str:
 
 def _lines(d: OrderDetail) -> str:
     if not d.lines:
-        return _none(_t("No lines."))
+        return _none(_("No lines."))
     rows = []
     for line in d.lines:
         name = escape(line.product_name)
         if not line.known_product:
-            name += " " + badge(_t("not in catalogue"), WARN)
+            name += " " + badge(_("not in catalogue"), WARN)
         rows.append(
             (
                 str(line.line_no),
@@ -179,7 +189,7 @@ def _lines(d: OrderDetail) -> str:
             )
         )
     table = _table(
-        [_t("#"), _t("SKU"), _t("Product"), _t("Qty"), _t("Unit price"), _t("Line total")],
+        ["#", _("SKU"), _("Product"), _("Qty"), _("Unit price"), _("Line total")],
         rows,
         right={0, 3, 4, 5},
         wrap=frozenset({2}),
@@ -188,20 +198,20 @@ def _lines(d: OrderDetail) -> str:
 
 
 def _totals(d: OrderDetail) -> str:
-    amounts = [(_t("Subtotal"), d.subtotal_cents)]
+    amounts = [(_("Subtotal"), d.subtotal_cents)]
     if d.shipping_cents:
-        amounts.append((_t("Shipping"), d.shipping_cents))
+        amounts.append((_("Shipping"), d.shipping_cents))
     if d.tax_cents:
-        amounts.append((_t("Tax"), d.tax_cents))
+        amounts.append((_("Tax"), d.tax_cents))
     if d.discount_cents:
-        amounts.append((_t("Discount"), -d.discount_cents))
+        amounts.append((_("Discount"), -d.discount_cents))
     rows = "".join(
         f"<tr><td align='right'>{escape(label)}</td>"
         f"<td align='right' width='130'>{escape(money(cents, d.currency))}</td></tr>"
         for label, cents in amounts
     )
     total = (
-        f"<tr><td align='right'><b>{escape(_t('Total'))}</b></td>"
+        f"<tr><td align='right'><b>{escape(_('Total'))}</b></td>"
         f"<td align='right'><b>{escape(money(d.total_cents, d.currency))}</b></td></tr>"
     )
     return f"<table cellspacing='0' cellpadding='2' width='100%'>{rows}{total}</table>"
@@ -209,7 +219,7 @@ def _totals(d: OrderDetail) -> str:
 
 def _payments(d: OrderDetail) -> str:
     if not d.payments:
-        return _none(_t("No payment recorded."))
+        return _none(_("No payment recorded."))
     lines = []
     for p in d.payments:
         facts = [
@@ -220,41 +230,55 @@ def _payments(d: OrderDetail) -> str:
         if p.card:
             facts.append(_unbroken(p.card))
         if p.paid_at:
-            facts.append(_unbroken(_t("paid {time}").format(time=local_datetime(p.paid_at))))
+            facts.append(_unbroken(_("paid {time}").format(time=local_datetime(p.paid_at))))
         lines.append(" · ".join(facts))
     return "<br>".join(lines)
 
 
 def _shipments(d: OrderDetail) -> str:
     if not d.shipments:
-        return _none(_t("No shipment yet."))
+        return _none(_("No shipment yet."))
     lines = []
     for s in d.shipments:
         facts = [f"<b>{_unbroken(s.number)}</b> {status_badge(s.status)}"]
-        facts.append(_unbroken(_t("from {warehouse}").format(warehouse=s.warehouse)))
+        facts.append(_unbroken(_("from {warehouse}").format(warehouse=s.warehouse)))
         if s.carrier or s.tracking_number:
             facts.append(_unbroken(f"{s.carrier} {s.tracking_number}".strip()))
-        facts.append(_unbroken(_t("{units} units").format(units=s.units)))
+        facts.append(
+            _unbroken(ngettext("{units} unit", "{units} units", s.units).format(units=s.units))
+        )
         lines.append(" · ".join(facts))
     return "<br>".join(lines)
 
 
 def _unbroken(text: str) -> str:
-    """Escaped, with its spaces kept together: a card, an amount, a time never split."""
-    return escape(text).replace(" ", "&nbsp;")
+    """Escaped, kept on one line: a card, an amount, a time never split (Chinese text may
+    break between any two characters, so spaces alone are not enough)."""
+    return escape(_joined(text)).replace(" ", "&nbsp;")
+
+
+def _joined(text: str) -> str:
+    """A WORD JOINER beside each ideograph (Chinese breaks anywhere otherwise); Latin text
+    is left exactly as it was, so what a person copies is what was written."""
+    out: list[str] = []
+    for index, char in enumerate(text):
+        if index and "Lo" in (unicodedata.category(char), unicodedata.category(text[index - 1])):
+            out.append("\u2060")
+        out.append(char)
+    return "".join(out)
 
 
 def _stages(d: OrderDetail) -> str:
     rows = [
-        (escape(_t(_STAGE_TEXT.get(name, name))), escape(local_datetime(at)))
+        (escape(_(_STAGE_TEXT.get(name, name))), escape(local_datetime(at)))
         for name, at in d.stage_times
     ]
-    return _table([_t("Stage"), _t("At")], rows, right=set(), width="60%")
+    return _table([_("Stage"), _("At")], rows, right=set(), width="60%")
 
 
 def _audit(d: OrderDetail) -> str:
     if not d.audit:
-        return _none(_t("No recorded changes."))
+        return _none(_("No recorded changes."))
     rows = []
     for event in reversed(d.audit):  # newest first: what happened last matters most
         if event.to_state:
@@ -272,5 +296,5 @@ def _audit(d: OrderDetail) -> str:
                 what,
             )
         )
-    headers = [_t("When"), _t("Who"), _t("Record"), _t("Change and reason")]
+    headers = [_("When"), _("Who"), _("Record"), _("Change and reason")]
     return _table(headers, rows, right=set(), wrap=frozenset({1, 3}))

@@ -85,6 +85,15 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         self._failed_pages: set[int] = set()
         self.page_fetches = 0  # how many pages were read: tests and benches watch this
 
+    def set_columns(self, columns: Sequence[Column[Row]]) -> None:
+        """Same columns with new titles or texts (a language switch); rows stay as read."""
+        self._columns = list(columns)
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
+        if self._total:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self._total - 1, len(self._columns) - 1)
+            )
+
     # ----------------------------------------------------------------- source
 
     def set_source(self, source: PageSource[Row] | None) -> None:

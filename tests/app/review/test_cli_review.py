@@ -61,7 +61,7 @@ def test_review_named_orders_by_number_or_channel_id_in_words(capsys, db_url, db
     number = f"SO-{floor['no_phone']:06d}"
     code, out, _ = run(capsys, "review", number, "AMZ-1", "--db", db_url)
     assert code == 0
-    assert out.startswith("Reviewed 2: 1 approved; 1 needs info, 0 stock short")
+    assert out.startswith("Reviewed 2 orders: 1 approved; 1 needs information, 0 stock short")
     with db.unit_of_work() as uow:
         assert uow.session.get(Order, floor["short"]).status == "received"
 
@@ -77,7 +77,7 @@ def test_an_order_not_waiting_for_review_is_reported_and_exits_one(capsys, db_ur
     run(capsys, "review", "--all", "--db", db_url)
     code, out, _ = run(capsys, "review", f"SO-{floor['good']:06d}", "--db", db_url)
     assert code == 1
-    assert "1 not reviewed" in out
+    assert "1 order not reviewed" in out
 
 
 def test_review_needs_all_or_orders_and_names_unknown_orders(capsys, db_url, floor):
@@ -100,3 +100,33 @@ def test_the_review_bench_reviews_every_filled_order_and_reads_the_queues(db_url
     assert set(results) == {"auto_review", "queue_counts", "queue_first_page", "detail"}
     assert results["auto_review"].n == 300
     assert results["auto_review"].target_seconds == 300 / 5000
+
+
+def test_review_answers_in_traditional_chinese_when_language_says_zh_tw(
+    capsys, db_url, floor, monkeypatch
+):
+    monkeypatch.setenv("LANGUAGE", "zh_TW")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    code, out, _ = run(capsys, "review", "--all", "--db", db_url)
+    assert code == 0
+    assert (
+        out
+        == "已審核 5 筆訂單：1 筆核准；1 筆待補資料、1 筆缺貨、1 筆付款問題、1 筆異常和0 筆暫緩。\n"
+    )
+
+
+def test_review_json_stays_language_neutral_whatever_the_language(
+    capsys, db_url, floor, monkeypatch
+):
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    code, out, _ = run(capsys, "review", "--all", "--json", "--db", db_url)
+    result = json.loads(out)
+    assert code == 0
+    assert result["needs_info"] == 1 and all(key.isascii() for key in result)
+
+
+def test_an_error_line_follows_lang_in_simplified_chinese(capsys, db_url, monkeypatch):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    code, _, err = run(capsys, "orders", "list", "--limit", "0", "--db", db_url)
+    assert code == 2
+    assert err.strip() == "orderdesk: --limit：0 无效；应为至少为 1 的整数。"

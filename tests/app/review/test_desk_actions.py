@@ -171,7 +171,7 @@ def test_a_chinese_customer_is_asked_in_chinese(db):
     )
     request_information(db.unit_of_work(), REVIEWER, order_id, expected_version=seen)
     [message] = get(db, CustomerMessage, order_id=order_id)
-    assert message.language == "zh"
+    assert message.language == "zh_CN"
     assert "王芳" in message.body and "电话号码" in message.body
 
 

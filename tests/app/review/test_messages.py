@@ -18,10 +18,13 @@ def _finding(field: str) -> Finding:
 
 
 def test_language_codes_map_to_the_templates_we_have():
-    assert language_of("zh-CN") == "zh"
-    assert language_of("ZH_tw") == "zh"
+    assert language_of("zh-CN") == "zh_CN"
+    assert language_of("ZH_tw") == "zh_TW"
+    assert language_of("zh-Hant-HK") == "zh_TW"
+    assert language_of("zh") == "zh_CN"  # no region known: Simplified
     assert language_of("en") == "en"
-    assert language_of("de") == "en"  # no German templates yet: English, not nothing
+    assert language_of("de") == "de"
+    assert language_of("pt") == "en"  # no Portuguese templates: English, not nothing
     assert language_of(None) == "en"
 
 
@@ -41,7 +44,7 @@ def test_a_chinese_customer_gets_the_chinese_template():
     draft = draft_message(
         MessageKind.REQUEST_INFO, "zh-CN", name="王芳", order="SO-000008", missing=missing
     )
-    assert draft.language == "zh"
+    assert draft.language == "zh_CN"
     assert "需要补充信息" in draft.subject
     assert "可以联系到您的电话号码" in draft.body
     assert "第 2 行" in draft.body
