@@ -48,6 +48,7 @@ class Permission(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
     ADMINISTER_DATABASE = "administer_database"
+    SUPERVISE_WAREHOUSE = "supervise_warehouse"  # routing rules, taking over pick lists
 
 
 _FLOOR = {
@@ -99,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ISSUE_REFUNDS,
             Permission.VIEW_REPORTS,
             Permission.VIEW_AUDIT,
+            Permission.SUPERVISE_WAREHOUSE,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -237,6 +237,8 @@ class Bin(Base):
     code: Mapped[str] = mapped_column(String(32))
     # Walking order through the warehouse: pick lists sort by it.
     pick_sequence: Mapped[int] = mapped_column(Integer)
+    # Set by a short pick (0009_picking): allocation skips the bin until it is counted.
+    needs_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("warehouse_id", "code", name="uq_bins_warehouse_code"),
@@ -756,3 +758,5 @@ class CustomerMessage(Base):
         Index("ix_customer_messages_state_id", "state", "id"),
         Index("ix_customer_messages_order", "order_id"),
     )
+
+from db import models_picking  # noqa: E402, F401  (issue 11 tables)
