@@ -608,6 +608,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--n", type=int, required=True, help="size of the data")
     _add_common(bench, json_flag=True)
     bench.set_defaults(func=cmd_bench)
+
+    from app.picking.cli import register as register_picking  # allocate, stock, picking
+
+    register_picking(commands, _add_common)
     return parser
 
 

@@ -165,17 +165,20 @@ def _takes(
 ) -> tuple[Take, ...]:
     """Quants for each line: a warehouse of ``chosen`` that can fill the line alone first,
     oldest received first within it."""
-    left = {qid: n for qid, n in units.items()}
+    left: dict[int, int] = {}  # what this order has left of the quants it looks at
     takes: list[Take] = []
     for line in lines:
         allowed = routing.allowed(line.category)
-        quants = [
-            q
-            for q in fifo(stock.get(line.product_id, ()))
-            if q.warehouse_id in chosen
-            and (allowed is None or q.warehouse_id in allowed)
-            and left.get(q.quant_id, 0) > 0
-        ]
+        quants = []
+        for q in fifo(stock.get(line.product_id, ())):
+            if q.quant_id not in left:
+                left[q.quant_id] = units.get(q.quant_id, 0)
+            if (
+                q.warehouse_id in chosen
+                and (allowed is None or q.warehouse_id in allowed)
+                and left[q.quant_id] > 0
+            ):
+                quants.append(q)
         by_wh: dict[int, int] = defaultdict(int)
         for q in quants:
             by_wh[q.warehouse_id] += left[q.quant_id]

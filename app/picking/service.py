@@ -46,7 +46,6 @@ from db.models import (
     Product,
     Shipment,
     ShipmentLine,
-    StockMove,
     StockQuant,
     Warehouse,
     utcnow,
@@ -336,21 +335,28 @@ def reserve_orders(
         return {}
     stock = lock_stock(session, {line.product_id for n in needs for line in n.lines})
     plans = plan_orders(needs, stock, routing or load_routing(session))
-    apply_takes(session, actor, [t for p in plans for t in p.takes if p.filled], plans)
+    order_of_line = {line.order_line_id: n.order_id for n in needs for line in n.lines}
+    apply_takes(session, [t for p in plans for t in p.takes if p.filled], order_of_line)
     return {p.order_id: p for p in plans}
 
 
-def apply_takes(session: Session, actor: Actor, takes, plans=()) -> None:
+def apply_takes(session: Session, takes, order_of_line: dict[int, int] | None = None) -> None:
+    """Write reservations for ``takes`` and add them to their quants' reserved count.
+
+    A reservation is a promise, not a movement: on hand does not change, so no stock move
+    is written (the reservation row, with its times, is the record); picking writes one.
+    """
     if not takes:
         return
     now = utcnow()
-    order_of_line = dict(
-        session.execute(
-            select(LINE.id, LINE.order_id).where(
-                LINE.id.in_(sorted({t.order_line_id for t in takes}))
-            )
-        ).all()
-    )
+    if order_of_line is None:
+        order_of_line = dict(
+            session.execute(
+                select(LINE.id, LINE.order_id).where(
+                    LINE.id.in_(sorted({t.order_line_id for t in takes}))
+                )
+            ).all()
+        )
     session.execute(
         insert(Reservation.__table__),
         [
@@ -374,7 +380,6 @@ def apply_takes(session: Session, actor: Actor, takes, plans=()) -> None:
     for t in takes:
         per_quant[t.quant_id] += t.quantity
     _bump_reserved(session, per_quant)
-    _moves(session, actor, "reserve", takes, order_of_line, now)
 
 
 def _bump_reserved(session: Session, per_quant: dict[int, int]) -> None:
@@ -394,35 +399,6 @@ def _bump_reserved(session: Session, per_quant: dict[int, int]) -> None:
     result = session.execute(statement, values)
     if result.rowcount != len(values):
         raise ConcurrentUpdate("Stock")
-
-
-def _moves(session, actor, kind, takes, order_of_line, now, reason="") -> None:
-    quants = {
-        qid: (pid, wid, bid)
-        for qid, pid, wid, bid in session.execute(
-            select(QUANT.id, QUANT.product_id, QUANT.warehouse_id, QUANT.bin_id).where(
-                QUANT.id.in_(sorted({t.quant_id for t in takes}))
-            )
-        )
-    }
-    session.execute(
-        insert(StockMove.__table__),
-        [
-            {
-                "at": now,
-                "product_id": quants[t.quant_id][0],
-                "warehouse_id": quants[t.quant_id][1],
-                "from_bin_id": quants[t.quant_id][2],
-                "to_bin_id": None,
-                "quantity": t.quantity,
-                "kind": kind,
-                "order_id": order_of_line.get(t.order_line_id),
-                "actor_id": actor.user_id,
-                "reason": reason,
-            }
-            for t in takes
-        ],
-    )
 
 
 @dataclass(frozen=True)
@@ -502,8 +478,7 @@ def release_reservations(
         .execution_options(synchronize_session=False)
     )
     _bump_reserved(session, per_quant)
-    order_of_line = {r.order_line_id: r.order_id for r in rows}
-    _moves(session, actor, "release", releases, order_of_line, now, reason)
+    log.debug("released %d unit(s): %s", sum(r.quantity for r in releases), reason)
     return sum(u["n"] for u in updates)
 
 
@@ -527,6 +502,15 @@ def on_status_change(session: Session, actor: Actor, record, from_state: str, to
     if getattr(session, "bulk_collector", False) or from_state == to_state:
         return
     if isinstance(record, Order):
+        if from_state == "allocated" and to_state != "shipped":
+            # Allocation withdrawn (cancel, edit, stock gone): its shipments stop too.
+            for shipment in session.scalars(
+                select(Shipment).where(
+                    Shipment.order_id == record.id,
+                    Shipment.status.in_(("pending", "picking", "picked", "packed")),
+                )
+            ):
+                change_status(session, actor, shipment, "cancelled", reason=f"order {to_state}")
         if from_state in ("approved", "allocated") and to_state not in (
             "approved",
             "allocated",
@@ -535,6 +519,16 @@ def on_status_change(session: Session, actor: Actor, record, from_state: str, to
             release_order(session, actor, record.id, f"order {to_state}")
     elif to_state == "cancelled":
         release_shipment(session, actor, record.id, "shipment cancelled")
+        # Its pick tasks are withdrawn: what is still open there is no longer asked for.
+        from db.models_picking import PickTask
+
+        tasks = PickTask.__table__
+        session.execute(
+            update(tasks)
+            .where(tasks.c.shipment_id == record.id)
+            .values(short=tasks.c.quantity - tasks.c.picked)
+            .execution_options(synchronize_session=False)
+        )
 
 
 # --------------------------------------------------------------------------- review hook
