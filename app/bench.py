@@ -62,10 +62,12 @@ BenchFunction = Callable[[int, str], list[BenchResult]]
 
 # name → "module:function"; each function takes (n, database URL) and returns results.
 BENCHES: dict[str, str] = {
+    "allocate": "app.picking.bench:bench_allocate",
     "demo": "app.demo:bench_demo",
     "import": "app.intake_bench:bench_import",
     "orders-view": "ui.bench:bench_orders_view",
     "review": "app.review.bench:bench_review",
+    "scan": "app.picking.bench:bench_scan",
     "startup": "ui.bench:bench_startup",
 }
 

@@ -213,25 +213,25 @@ def build_lists(
     priority_of = {r.id: r.priority or 0 for r in rows}
     now = utcnow()
     table = PickList.__table__
+    # One INSERT … RETURNING per list: with many rows SQLite would send them one by one
+    # anyway, and a list is a few shipments.
+    single_returning = insert(table).returning(table.c.id)
     list_ids = [
-        row.id
-        for row in session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "warehouse_id": warehouse_id,
-                    "kind": "single" if size == 1 else "batch",
-                    "status": "open",
-                    "carrier": batch[0].carrier,
-                    "priority": max(priority_of[s.shipment_id] for s in batch),
-                    "picker_name": "",
-                    "created_at": now,
-                    "wrong_scans": 0,
-                    "version": 1,
-                }
-                for batch in batches
-            ],
-        )
+        session.execute(
+            single_returning,
+            {
+                "warehouse_id": warehouse_id,
+                "kind": "single" if size == 1 else "batch",
+                "status": "open",
+                "carrier": batch[0].carrier,
+                "priority": max(priority_of[s.shipment_id] for s in batch),
+                "picker_name": "",
+                "created_at": now,
+                "wrong_scans": 0,
+                "version": 1,
+            },
+        ).scalar_one()
+        for batch in batches
     ]
     slot_of: dict[int, tuple[int, int]] = {}
     links = []
