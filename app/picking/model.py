@@ -51,9 +51,12 @@ class Routing:
     category_warehouses: Mapping[str, frozenset[int]] = field(default_factory=dict)
     country_preference: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     warehouse_categories: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    only: frozenset[int] | None = None  # e.g. the store's own stock at the shop counter
 
     def allowed(self, category: str) -> frozenset[int] | None:
         """Warehouses that may ship ``category``; None means every warehouse."""
+        if self.only is not None:
+            return self.only
         if category in self.category_warehouses:
             return self.category_warehouses[category]
         if not any(self.warehouse_categories.values()):

@@ -47,6 +47,7 @@ from db.models import (
     Product,
     Shipment,
     ShipmentLine,
+    StockMove,
     StockQuant,
     Warehouse,
     utcnow,
@@ -893,3 +894,101 @@ def reserve_for_reviews(session: Session, actor: Actor, reviews: Sequence) -> li
         findings = review.findings + short_findings(session, plan)
         out.append(OrderReview(review.order_id, findings, decide(findings)))
     return out
+
+
+# --------------------------------------------------------------------------- shop counter
+
+
+def take_at_counter(
+    session: Session, actor: Actor, order_id: int, store_code: str
+) -> list[tuple[int, str, int, int]]:
+    """A sale collected in the store takes its units at once: reserved under the same
+    stock lock as every other promise, then handed over (the units leave the quant with a
+    pick move). From the warehouse whose code is the store's, when there is one.
+
+    Returns (line number, SKU, wanted, available) of each line the store cannot fill;
+    then nothing was taken and the caller refuses the sale.
+    """
+    import dataclasses
+
+    store = session.scalar(select(Warehouse.id).where(Warehouse.code == store_code.upper()))
+    routing = load_routing(session)
+    if store is not None:
+        routing = dataclasses.replace(routing, only=frozenset({store}))
+    plan = reserve_orders(session, actor, [order_id], routing=routing).get(order_id)
+    if plan is not None and not plan.filled:
+        line_no = dict(
+            session.execute(
+                select(LINE.product_id, LINE.line_no).where(LINE.order_id == order_id)
+            ).all()
+        )
+        return [
+            (line_no.get(pid, 0), sku, wanted, available)
+            for (sku, wanted, available), pid in zip(
+                short_reason(session, plan), [s.product_id for s in plan.short], strict=True
+            )
+        ]
+    hand_over(session, actor, RES.order_id == order_id, "handed over at the counter")
+    return []
+
+
+def hand_over(session: Session, actor: Actor, where, reason: str) -> int:
+    """Open reservations matching ``where`` leave stock now: picked, with a pick move."""
+    rows = session.execute(
+        select(
+            RES.id,
+            RES.quant_id,
+            RES.order_id,
+            RES.quantity,
+            QUANT.product_id,
+            QUANT.warehouse_id,
+            QUANT.bin_id,
+        )
+        .join(StockQuant.__table__, QUANT.id == RES.quant_id)
+        .where(where, RES.state == "open", RES.quantity > 0)
+        .order_by(QUANT.product_id, QUANT.id)
+    ).all()
+    if not rows:
+        return 0
+    now = utcnow()
+    res = Reservation.__table__
+    session.execute(
+        update(res)
+        .where(res.c.id == bindparam("rid"))
+        .values(picked=res.c.picked + res.c.quantity, quantity=0, state="picked", closed_at=now)
+        .execution_options(synchronize_session=False),
+        [{"rid": r.id} for r in rows],
+    )
+    q = StockQuant.__table__
+    result = session.execute(
+        update(q)
+        .where(q.c.id == bindparam("qid"), q.c.reserved >= bindparam("n"))
+        .values(
+            on_hand=q.c.on_hand - bindparam("n"),
+            reserved=q.c.reserved - bindparam("n"),
+            version=q.c.version + 1,
+        )
+        .execution_options(synchronize_session=False),
+        [{"qid": r.quant_id, "n": r.quantity} for r in rows],
+    )
+    if result.rowcount != len(rows):
+        raise ConcurrentUpdate("Stock")
+    session.execute(
+        insert(StockMove.__table__),
+        [
+            {
+                "at": now,
+                "product_id": r.product_id,
+                "warehouse_id": r.warehouse_id,
+                "from_bin_id": r.bin_id,
+                "to_bin_id": None,
+                "quantity": r.quantity,
+                "kind": "pick",
+                "order_id": r.order_id,
+                "actor_id": actor.user_id,
+                "reason": reason,
+            }
+            for r in rows
+        ],
+    )
+    return sum(r.quantity for r in rows)
