@@ -82,6 +82,12 @@ def _counter_screen(context: DeskContext) -> DeskScreen:
     return CounterScreen(context)
 
 
+def _picking_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.picking import PickingScreen
+
+    return PickingScreen(context)
+
+
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
@@ -110,6 +116,13 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+4",
         Permission.IMPORT_ORDERS,
         _counter_screen,
+    ),
+    Desk(
+        "picking",
+        QT_TRANSLATE_NOOP("Desks", "Picking"),
+        "Ctrl+5",
+        Permission.PICK_AND_PACK,
+        _picking_screen,
     ),
 )
 

@@ -473,6 +473,7 @@ def state_of(listing: _Listing, last_scan: str = "") -> PickState:
         row.wrong_scans,
         tote_for,
         last_scan,
+        row.picker_id,
     )
 
 

@@ -189,7 +189,7 @@ PICK_VERBS: dict[str, PickVerb] = {
     for v in (
         PickVerb("claim", N_("Claim"), frozenset({"open"}), _PICK, "claimed"),
         PickVerb("scan", N_("Scan"), _CLAIMED, _PICK, own_list=True),
-        PickVerb("undo", N_("Undo last scan"), _CLAIMED, _PICK, own_list=True, shortcut="Ctrl+Z"),
+        PickVerb("undo", N_("Undo last scan"), _CLAIMED, _PICK, own_list=True, shortcut="F4"),
         PickVerb("confirm", N_("Confirm handling"), _CLAIMED, _PICK, own_list=True),
         PickVerb("short", N_("Short pick"), _CLAIMED, _PICK, own_list=True, shortcut="F8"),
         PickVerb("finish", N_("Finish"), _CLAIMED, _PICK, "finished", own_list=True),
@@ -296,6 +296,7 @@ class PickState:
     wrong_scans: int
     tote_for: str = ""  # shipment number awaiting a tote (step TOTE)
     last_scan: str = ""
+    picker_id: int | None = None
 
 
 @dataclass(frozen=True)

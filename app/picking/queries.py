@@ -203,3 +203,27 @@ def wrong_scans_by_picker(session_or_uow) -> dict[str, int]:
 
 def state(session_or_uow, list_id: int) -> PickState:
     return pick_state(_session(session_or_uow), list_id)
+
+
+def warehouses(session_or_uow) -> list[tuple[int, str, str]]:
+    """(id, code, name) of every warehouse, by code: the desk picks the one it stands in."""
+    session = _session(session_or_uow)
+    return [
+        tuple(r)
+        for r in session.execute(
+            select(Warehouse.id, Warehouse.code, Warehouse.name).order_by(Warehouse.code)
+        )
+    ]
+
+
+def list_of_code(session_or_uow, code: str) -> int | None:
+    """The list a scanned PL-… code names, if it exists."""
+    from app.errors import PickListNotFound
+    from app.picking.lists import parse_list_code
+
+    try:
+        list_id = parse_list_code(code)
+    except PickListNotFound:
+        return None
+    session = _session(session_or_uow)
+    return session.scalar(select(PickList.id).where(PickList.id == list_id))
