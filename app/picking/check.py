@@ -20,7 +20,8 @@ from db.models import Order, Shipment, ShipmentLine, StockMove, StockQuant
 from db.models_picking import Reservation
 
 HOLDING_ORDER = ("approved", "allocated")
-HOLDING_SHIPMENT = ("pending", "picking")
+# Not yet dispatched nor cancelled: a packed parcel still holds its units until it ships.
+HOLDING_SHIPMENT = ("pending", "picking", "picked", "packed")
 
 
 def check_stock(session: Session) -> list[CheckViolation]:
