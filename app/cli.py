@@ -367,6 +367,11 @@ def cmd_review(args: argparse.Namespace) -> int:
             settings=ReviewSettings(everything_to_person=args.to_person),
             cancel=lambda: stop["asked"],
         )
+        allocated = None
+        if getattr(args, "allocate", False) and not summary.stopped:
+            from app.picking.service import allocate  # the approved orders' shipments
+
+            allocated = allocate(database, _actor())
     finally:
         signal.signal(signal.SIGINT, previous)
         database.dispose()
@@ -383,6 +388,14 @@ def cmd_review(args: argparse.Namespace) -> int:
             print(f"{summary.skipped} not reviewed (not waiting for review, or in use at a desk).")
         if summary.stopped:
             print("Stopped on request; run the same review again to finish it.")
+    if allocated is not None:
+        if args.json:
+            emit_json({"allocation": allocated.as_json()})
+        else:
+            print(
+                f"Allocated {allocated.allocated} into {allocated.shipments} shipment(s) "
+                f"({allocated.split} split); {allocated.stock_short} back to stock short."
+            )
     return EXIT_PROBLEMS if summary.stopped or summary.skipped else EXIT_OK
 
 
@@ -571,6 +584,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--to-person",
         action="store_true",
         help="do not approve automatically: orders without problems wait for a person",
+    )
+    review.add_argument(
+        "--allocate", action="store_true", help="then allocate the approved orders (shipments)"
     )
     _add_common(review, json_flag=True)
     review.set_defaults(func=cmd_review)

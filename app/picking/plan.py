@@ -74,6 +74,7 @@ def plan_orders(
     product id). Units one order takes are not offered to the next. ``stock`` is not
     changed."""
     free: dict[int, int] = {q.quant_id: q.free for qs in stock.values() for q in qs}
+    stock = {pid: fifo(qs) for pid, qs in stock.items()}  # sorted once, not per line
     plans = []
     for order in sorted(orders, key=order_key):
         plan = plan_order(order, stock, routing, free)
@@ -90,6 +91,8 @@ def plan_order(
     free: Mapping[int, int] | None = None,
 ) -> OrderPlan:
     """One order's takes, or what it is short of (then it takes nothing)."""
+    if free is None:  # planned alone: the stock still needs its first-in-first-out order
+        stock = {pid: fifo(qs) for pid, qs in stock.items()}
     units = free if free is not None else {q.quant_id: q.free for qs in stock.values() for q in qs}
     demand: dict[int, int] = defaultdict(int)
     category: dict[int, str] = {}
@@ -170,7 +173,7 @@ def _takes(
     for line in lines:
         allowed = routing.allowed(line.category)
         quants = []
-        for q in fifo(stock.get(line.product_id, ())):
+        for q in stock.get(line.product_id, ()):  # oldest received first (see callers)
             if q.quant_id not in left:
                 left[q.quant_id] = units.get(q.quant_id, 0)
             if (
