@@ -68,6 +68,7 @@ BENCHES: dict[str, str] = {
     "orders-view": "ui.bench:bench_orders_view",
     "review": "app.review.bench:bench_review",
     "scan": "app.picking.bench:bench_scan",
+    "scan-screen": "ui.picking_bench:bench_scan_screen",
     "startup": "ui.bench:bench_startup",
 }
 

@@ -165,3 +165,37 @@ def test_the_stock_check_names_a_quant_whose_reserved_count_drifted(db, floor):
         violations = check_stock(uow.session)
     assert {v.rule for v in violations} == {"reserved_equals_reservations"}
     assert len(violations) == 2
+
+
+def test_ship_by_today_lists_late_shipments_first_and_leaves_later_ones_out(db, floor):
+    import datetime as dt
+
+    from app.picking.queries import ship_by_today
+
+    kettle = floor["kettle"]
+    now = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
+    late = _order(db, [(kettle, 1)], ship_by_at=now - dt.timedelta(hours=3))
+    today = _order(db, [(kettle, 1)], ship_by_at=now + dt.timedelta(hours=5))
+    _order(db, [(kettle, 1)], ship_by_at=now + dt.timedelta(days=2))
+    review_orders(db, SUPERVISOR, "all_received")
+    allocate(db, SUPERVISOR)
+    with db.unit_of_work() as uow:
+        rows = ship_by_today(uow, floor["ber"], now)
+    assert [(r.order, r.late) for r in rows] == [
+        (f"SO-{late:06d}", True),
+        (f"SO-{today:06d}", False),
+    ]
+
+
+def test_a_changed_line_gives_back_what_it_held(db, floor):
+    from app.picking.service import release_order_line
+    from db.models import OrderLine
+
+    kettle = floor["kettle"]
+    order_id = _order(db, [(kettle, 2)])
+    review_orders(db, SUPERVISOR, [order_id])
+    with db.unit_of_work() as uow:
+        line_id = uow.session.scalar(select(OrderLine.id).where(OrderLine.order_id == order_id))
+        assert release_order_line(uow.session, SUPERVISOR, line_id, "quantity changed") == 2
+        uow.commit()
+    assert _reserved(db, kettle) == 0
