@@ -181,6 +181,9 @@ def review_orders(
     make_uow = _uow_factory(source)
     cache = RunCache(settings or ReviewSettings())
     summary = ReviewSummary()
+    # A run over the received orders takes only orders still received when it locks them:
+    # one another run has just moved to a queue is not reviewed a second time.
+    statuses: tuple[str, ...] = ("received",) if orders == ALL_RECEIVED else REVIEWABLE
     if orders == ALL_RECEIVED:
         total = _count_received(make_uow)
         batches: Iterator[Sequence[int]] = _received_batches(make_uow, batch_size)
@@ -194,7 +197,7 @@ def review_orders(
             if cancel is not None and cancel():
                 summary.stopped = True
                 break
-            summary.add(_review_ids(make_uow, actor, ids, cache))
+            summary.add(_review_ids(make_uow, actor, ids, cache, statuses))
             done += len(ids)
             if progress is not None:
                 progress(done, max(total, done))
@@ -260,14 +263,18 @@ def _received_batches(make_uow: Callable[[], UnitOfWork], size: int) -> Iterator
 
 
 def _review_ids(
-    make_uow: Callable[[], UnitOfWork], actor: Actor, ids: Sequence[int], cache: RunCache
+    make_uow: Callable[[], UnitOfWork],
+    actor: Actor,
+    ids: Sequence[int],
+    cache: RunCache,
+    statuses: Sequence[str] = REVIEWABLE,
 ) -> ReviewSummary:
     for attempt in range(1, MAX_BATCH_ATTEMPTS + 1):
         # A failed attempt must not leave its stock promises in the run's ledger.
         ledger_before = dict(cache.ledger)
         try:
             with make_uow() as uow:
-                summary = _review_locked(uow.session, actor, ids, cache)
+                summary = _review_locked(uow.session, actor, ids, cache, statuses)
                 uow.commit()
             return summary
         except ConcurrentUpdate:
@@ -279,14 +286,18 @@ def _review_ids(
 
 
 def _review_locked(
-    session: Session, actor: Actor, ids: Sequence[int], cache: RunCache
+    session: Session,
+    actor: Actor,
+    ids: Sequence[int],
+    cache: RunCache,
+    statuses: Sequence[str] = REVIEWABLE,
 ) -> ReviewSummary:
     summary = ReviewSummary()
     # SKIP LOCKED (PostgreSQL): orders another desk is working on are left for later
     # rather than waited for; SQLite serialises writers and ignores the clause.
     rows = session.execute(
         select(*ORDER_COLUMNS)
-        .where(Order.id.in_(ids), Order.status.in_(REVIEWABLE))
+        .where(Order.id.in_(ids), Order.status.in_(statuses))
         .order_by(Order.id)
         .with_for_update(skip_locked=True)
     ).all()

@@ -7,8 +7,10 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 
+import pytest
 from sqlalchemy import func, select
 
+from app.database import open_database, upgrade_database
 from app.permissions import Role
 from app.picking.check import check_stock
 from db.models import AuditEvent, Order, OrderLine, StockQuant
@@ -70,7 +72,17 @@ def _floor(pg) -> dict[int, int]:
         return {q.id: q.on_hand for q in s.scalars(select(StockQuant))}
 
 
-def test_eight_desks_at_once_never_promise_a_unit_twice(pg):
+@pytest.fixture
+def own_pg(empty_pg_url):
+    """A database of this test's own: its checks read every order and quant there."""
+    database = open_database(empty_pg_url, check_schema=False)
+    upgrade_database(database)
+    yield database
+    database.dispose()
+
+
+def test_eight_desks_at_once_never_promise_a_unit_twice(own_pg):
+    pg = own_pg
     on_hand_before = _floor(pg)
     context = multiprocessing.get_context("spawn")
     errors = context.Queue()
@@ -127,7 +139,15 @@ def test_eight_desks_at_once_never_promise_a_unit_twice(pg):
             .where(AuditEvent.entity_type == "order", AuditEvent.from_state == "received")
             .group_by(AuditEvent.entity_id)
         ).all()
-        assert len(reviewed) == ORDERS and all(n == 1 for _, n in reviewed)
+        twice = [oid for oid, n in reviewed if n != 1]
+        trail = s.execute(
+            select(AuditEvent.entity_id, AuditEvent.actor_name, AuditEvent.from_state,
+                   AuditEvent.to_state, AuditEvent.reason)
+            .where(AuditEvent.entity_type == "order", AuditEvent.entity_id.in_(twice))
+            .order_by(AuditEvent.entity_id, AuditEvent.id)
+        ).all()  # fmt: skip
+        shown = [f"{t[0]}:{t[1]}:{t[2]}>{t[3]}" for t in trail][:12]
+        assert len(reviewed) == ORDERS and not twice, shown  # never received → queue → again
         # No list claimed twice.
         claims = s.execute(
             select(AuditEvent.entity_id, func.count())
