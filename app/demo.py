@@ -1164,8 +1164,18 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "reason",
     ),
     "reservations": (
-        "id", "quant_id", "product_id", "warehouse_id", "order_id", "order_line_id",
-        "shipment_line_id", "quantity", "picked", "released", "state", "created_at",
+        "id",
+        "quant_id",
+        "product_id",
+        "warehouse_id",
+        "order_id",
+        "order_line_id",
+        "shipment_line_id",
+        "quantity",
+        "picked",
+        "released",
+        "state",
+        "created_at",
     ),
     "stock_quants": (
         "id",
@@ -1886,9 +1896,15 @@ class _DemoBuilder:
     def add_stock(self) -> None:
         """Allocated orders hold their units: oldest lot first (FIFO), topped up if short."""
         reserve_moves = []
-        for product_id, warehouse_id, quantity, order_id, at, line, shipment_line in (
-            self.reservations
-        ):
+        for (
+            product_id,
+            warehouse_id,
+            quantity,
+            order_id,
+            at,
+            line,
+            shipment_line,
+        ) in self.reservations:
             lots = self.lots.setdefault((product_id, warehouse_id), [])
             if not lots:
                 # Sold out since: the last units are the ones this order holds.

@@ -759,4 +759,5 @@ class CustomerMessage(Base):
         Index("ix_customer_messages_order", "order_id"),
     )
 
+
 from db import models_picking  # noqa: E402, F401  (issue 11 tables)
