@@ -361,29 +361,46 @@ def apply_takes(session: Session, takes, order_of_line: dict[int, int] | None = 
                 )
             ).all()
         )
-    session.execute(
-        insert(Reservation.__table__),
+    columns = (
+        "quant_id", "product_id", "warehouse_id", "order_id", "order_line_id", "quantity",
+        "picked", "released", "state", "created_at",
+    )  # fmt: skip
+    stamp = _bound(session, Reservation.__table__.c.created_at, now)
+    driver_executemany(
+        session,
+        Reservation.__table__,
+        columns,
         [
-            {
-                "quant_id": t.quant_id,
-                "product_id": t.product_id,
-                "warehouse_id": t.warehouse_id,
-                "order_id": order_of_line[t.order_line_id],
-                "order_line_id": t.order_line_id,
-                "shipment_line_id": None,
-                "quantity": t.quantity,
-                "picked": 0,
-                "released": 0,
-                "state": "open",
-                "created_at": now,
-            }
+            (t.quant_id, t.product_id, t.warehouse_id, order_of_line[t.order_line_id],
+             t.order_line_id, t.quantity, 0, 0, "open", stamp)
             for t in takes
         ],
-    )
+    )  # fmt: skip
     per_quant: dict[int, int] = defaultdict(int)
     for t in takes:
         per_quant[t.quant_id] += t.quantity
     _bump_reserved(session, per_quant)
+
+
+def _bound(session: Session, column, value):
+    """``value`` as the driver takes it for ``column`` (UTC time as SQLite stores it)."""
+    processor = column.type.bind_processor(session.get_bind().dialect)
+    return processor(value) if processor else value
+
+
+def driver_executemany(session: Session, table, columns: Sequence[str], rows: list) -> None:
+    """A plain INSERT of many rows straight through the driver, in the session's
+    transaction: SQLAlchemy's per-row parameter processing cost more than the insert.
+    Values must already be what the driver takes (see ``_bound``)."""
+    connection = session.connection()
+    style = connection.dialect.paramstyle
+    mark = "?" if style == "qmark" else "%s"
+    quote = connection.dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    connection.exec_driver_sql(statement, rows)
 
 
 def _bump_reserved(session: Session, per_quant: dict[int, int]) -> None:
