@@ -66,6 +66,7 @@ BenchFunction = Callable[[int, str], list[BenchResult]]
 
 # name → "module:function"; each function takes (n, database URL) and returns results.
 BENCHES: dict[str, str] = {
+    "allocate": "app.picking.bench:bench_allocate",
     "demo": "app.demo:bench_demo",
     "desks": "app.desks_bench:bench_desks",
     "import": "app.intake_bench:bench_import",
@@ -73,6 +74,8 @@ BENCHES: dict[str, str] = {
     "orders-view": "ui.bench:bench_orders_view",
     "picklist-pdf": "app.labels.bench:bench_picklist_pdf",
     "review": "app.review.bench:bench_review",
+    "scan": "app.picking.bench:bench_scan",
+    "scan-screen": "ui.picking_bench:bench_scan_screen",
     "startup": "ui.bench:bench_startup",
     "stock": "app.stock.bench:bench_stock",
     "language-switch": "ui.language_bench:bench_language_switch",

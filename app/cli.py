@@ -634,6 +634,11 @@ def cmd_review(args: argparse.Namespace) -> int:
             settings=ReviewSettings(everything_to_person=args.to_person),
             cancel=lambda: stop["asked"],
         )
+        allocated = None
+        if getattr(args, "allocate", False) and not summary.stopped:
+            from app.picking.service import allocate  # the approved orders' shipments
+
+            allocated = allocate(database, _actor())
     finally:
         signal.signal(signal.SIGINT, previous)
         database.dispose()
@@ -654,6 +659,21 @@ def cmd_review(args: argparse.Namespace) -> int:
             )
         if summary.stopped:
             print(_("Stopped on request; run the same review again to finish it."))
+    if allocated is not None:
+        if args.json:
+            emit_json({"allocation": allocated.as_json()})
+        else:
+            print(
+                _(
+                    "Allocated {allocated} into {shipments} shipment(s) ({split} split); "
+                    "{short} back to stock short."
+                ).format(
+                    allocated=allocated.allocated,
+                    shipments=allocated.shipments,
+                    split=allocated.split,
+                    short=allocated.stock_short,
+                )
+            )
     return EXIT_PROBLEMS if summary.stopped or summary.skipped else EXIT_OK
 
 
@@ -955,6 +975,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("do not approve automatically: orders without problems wait for a person"),
     )
+    review.add_argument(
+        "--allocate", action="store_true", help=_("then allocate the approved orders (shipments)")
+    )
     _add_common(review, json_flag=True)
     review.set_defaults(func=cmd_review)
 
@@ -993,13 +1016,18 @@ def build_parser() -> argparse.ArgumentParser:
     from app.stock.cli import add_stock_commands  # issue 11: stock (stock check joins here)
 
     stock = commands.add_parser("stock", help=_("receive, move, count; incoming; low stock"))
-    add_stock_commands(stock.add_subparsers(dest="stock_command", metavar="ACTION", required=True))
+    stock_actions = stock.add_subparsers(dest="stock_command", metavar="ACTION", required=True)
+    add_stock_commands(stock_actions)
 
     bench = commands.add_parser("bench", help=_("measure a performance target"))
     bench.add_argument("name", choices=sorted(BENCHES), help=_("what to measure"))
     bench.add_argument("--n", type=int, required=True, help=_("size of the data"))
     _add_common(bench, json_flag=True)
     bench.set_defaults(func=cmd_bench)
+
+    from app.picking.cli import register as register_picking  # allocate, stock, picking
+
+    register_picking(commands, _add_common, stock_actions)
     return parser
 
 

@@ -621,6 +621,8 @@ def _place(uow: UnitOfWork, actor: Actor, checked: CheckedDraft, now: dt.datetim
                 )
             )
         session.add(_payment(order.id, checked.payment, currency, now))
+        if address is None:
+            _take_from_store(session, actor, order.id, checked.store_code)
         overrides = _overrides(priced, currency)
         record_event(
             session,
@@ -657,6 +659,22 @@ def _place(uow: UnitOfWork, actor: Actor, checked: CheckedDraft, now: dt.datetim
             paid_cents=checked.payment.amount_cents,
             currency=currency,
             status=order.status,
+        )
+
+
+def _take_from_store(session: Session, actor: Actor, order_id: int, store_code: str) -> None:
+    """Collected in the store: the units are taken now, under the stock lock every desk
+    uses, so two counters cannot sell the last unit twice (issue 11)."""
+    from app.picking.service import take_at_counter
+
+    session.flush()
+    short = take_at_counter(session, actor, order_id, store_code)
+    if short:
+        line_no, sku, wanted, available = short[0]
+        raise InvalidInput(
+            f"lines[{line_no}].quantity",
+            wanted,
+            f"at most {available} of {sku} (what the store has free now)",
         )
 
 

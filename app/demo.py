@@ -93,6 +93,7 @@ from db.models import (
     Warehouse,
     user_roles,
 )
+from db.models_picking import Reservation
 
 OS = OrderStatus
 SS = ShipmentStatus
@@ -1184,6 +1185,20 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "prev_hash",
         "hash",
     ),
+    "reservations": (
+        "id",
+        "quant_id",
+        "product_id",
+        "warehouse_id",
+        "order_id",
+        "order_line_id",
+        "shipment_line_id",
+        "quantity",
+        "picked",
+        "released",
+        "state",
+        "created_at",
+    ),
     "stock_quants": (
         "id",
         "product_id",
@@ -1215,7 +1230,7 @@ _TABLES: dict[str, Table] = {
         User.__table__, user_roles, Warehouse.__table__, Bin.__table__, Product.__table__,
         Customer.__table__, Address.__table__, Order.__table__, OrderLine.__table__,
         Payment.__table__, Shipment.__table__, ShipmentLine.__table__, AuditEvent.__table__,
-        StockQuant.__table__, StockMove.__table__,
+        StockQuant.__table__, StockMove.__table__, Reservation.__table__,
     )
 }  # fmt: skip
 
@@ -1697,7 +1712,8 @@ class _DemoBuilder:
         self.path_choices: dict[OrderStatus, tuple[list[int], list[tuple]]] = {}
         self.out_of_stock: list[_Product] = []
         self.lots: dict[tuple[int, int], list[_Lot]] = {}
-        self.reservations: list[tuple[int, int, int, int, str]] = []
+        # (product, warehouse, units, order, time, order line, shipment line)
+        self.reservations: list[tuple[int, int, int, int, str, int, int]] = []
         self.customers: dict[str, list[_Customer]] = {}
         self.shop_customers: list[_Customer] = []
         self.sequences: dict[str, int] = {}
@@ -1935,7 +1951,15 @@ class _DemoBuilder:
     def add_stock(self) -> None:
         """Allocated orders hold their units: oldest lot first (FIFO), topped up if short."""
         reserve_moves = []
-        for product_id, warehouse_id, quantity, order_id, at in self.reservations:
+        for (
+            product_id,
+            warehouse_id,
+            quantity,
+            order_id,
+            at,
+            line,
+            shipment_line,
+        ) in self.reservations:
             lots = self.lots.setdefault((product_id, warehouse_id), [])
             if not lots:
                 # Sold out since: the last units are the ones this order holds.
@@ -1944,10 +1968,28 @@ class _DemoBuilder:
                 lots.append(_Lot(0, product_id, warehouse_id, bin_id, 0, received))
             lots.sort(key=lambda lot: lot.received)
             for lot, units in reserve_oldest_first(lots, quantity):
-                reserve_moves.append((lot, units, order_id, at))
+                reserve_moves.append((lot, units, order_id, at, line, shipment_line))
         self.add_quants_and_receipts()
         (warehouse_actor, _) = self.actors[Role.WAREHOUSE]
-        for lot, units, order_id, at in reserve_moves:
+        for lot, units, order_id, at, line, shipment_line in reserve_moves:
+            # What the quant's reserved count is made of (issue 11: reserved = the sum of
+            # the open reservations, checked by ``orderdesk stock check``).
+            self.rows["reservations"].append(
+                (
+                    self.take_id("reservations"),
+                    lot.id,
+                    lot.product_id,
+                    lot.warehouse_id,
+                    order_id,
+                    line,
+                    shipment_line,
+                    units,
+                    0,
+                    0,
+                    "open",
+                    at,
+                )
+            )
             self.rows["stock_moves"].append(
                 (
                     self.take_id("stock_moves"),
@@ -2570,14 +2612,16 @@ class _DemoBuilder:
             )
             for position in positions:
                 quantity = lines[position][3]
+                shipment_line_id = self.take_id("shipment_lines")
                 self.rows["shipment_lines"].append(
-                    (self.take_id("shipment_lines"), shipment_id, line_ids[position], quantity)
+                    (shipment_line_id, shipment_id, line_ids[position], quantity)
                 )
                 if path.status == OS.ALLOCATED:
                     product_id = lines[position][0].id
                     self.reservations.append(
-                        (product_id, warehouse_id, quantity, order_id, created_at)
-                    )
+                        (product_id, warehouse_id, quantity, order_id, created_at,
+                         line_ids[position], shipment_line_id)
+                    )  # fmt: skip
 
 
 def payment_attempts(usual_method: str, path: _Path, problem: str | None) -> list[tuple[str, str]]:

@@ -42,7 +42,7 @@ import random
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,8 @@ class DeskWorkSummary:
     queues: dict[str, int]
     # Later desks' demo stages (stock, picking …), each a summary with its own as_text().
     later: tuple[Any, ...] = ()
+    # Allocation and pick lists made by the services (issue 11; app/demo_picking.py).
+    picking: dict[str, int] = field(default_factory=dict)
 
     def as_text(self) -> str:
         later = "".join("\n" + summary.as_text() for summary in self.later)
@@ -159,6 +161,12 @@ class DeskWorkSummary:
             f"{self.discounted_lines} discounted lines), {self.incoming_stock} incoming "
             f"deliveries, {self.block_list_entries} block-list entries; queues: {queues}; "
             f"states missing: {missing}."
+        ) + (
+            " Picking: {allocated} allocated ({split} split, {stock_short} stock short), "
+            "{pick_lists} pick lists ({finished} finished, {short_picked} short-picked, "
+            "{claimed} claimed, {open} open).".format(**self.picking)
+            if self.picking
+            else ""
         )
 
 
@@ -213,6 +221,9 @@ def stage_desk_work(
     incoming = _add_incoming_stock(database, rng, now)
     desk = _Desk(database, clerk, supervisor, now)
     desk.work_the_queues()
+    from app.demo_picking import stage_picking
+
+    picking = stage_picking(database, supervisor)
     with database.unit_of_work() as uow:
         counts = queue_counts(uow.session, clerk)
         blocked = uow.session.scalar(select(func.count()).select_from(BlockListEntry)) or 0
@@ -233,6 +244,7 @@ def stage_desk_work(
         missing=("intake",) * (not imports)
         + tuple(state for state in DESK_STATES if state not in desk.states),
         queues={name: getattr(counts, name) for name in counts.__dataclass_fields__},
+        picking=picking,
     )
 
 

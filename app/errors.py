@@ -523,3 +523,116 @@ class PrinterRefused(PrintFailed):
 
 class PrinterTimeout(PrintFailed):
     """The printer stopped taking data (paper out, busy, or the network dropped)."""
+
+
+# --------------------------------------------------------------------------- picking (issue 11)
+
+
+class PickingError(OrderdeskError):
+    """A pick-list or allocation action refused; nothing was changed."""
+
+
+class PickListNotFound(PickingError, NotFound):
+    def __init__(self, code: str) -> None:
+        OrderdeskError.__init__(self, f"No pick list {code}.")
+        self.what = "pick list"
+        self.key = code
+        self.code = code
+
+
+class PickListUnavailable(PickingError):
+    """The list is not in a state the verb accepts (claimed by someone else, finished …)."""
+
+    def __init__(self, number: str, status: str, verb: str, picker: str = "") -> None:
+        held = f" by {picker}" if picker else ""
+        super().__init__(f"{number} is {status}{held}: it cannot {verb} now.")
+        self.number = number
+        self.status = status
+        self.verb = verb
+        self.picker = picker
+
+
+class NotYourList(PickingError):
+    def __init__(self, number: str, picker: str) -> None:
+        super().__init__(f"{number} is being picked by {picker}; a supervisor may take it over.")
+        self.number = number
+        self.picker = picker
+
+
+class WrongBin(PickingError):
+    def __init__(self, scanned: str, expected: str) -> None:
+        super().__init__(f"Wrong bin {scanned}: go to bin {expected}.")
+        self.scanned = scanned
+        self.expected = expected
+
+
+class WrongItem(PickingError):
+    def __init__(self, scanned: str, expected_sku: str) -> None:
+        super().__init__(f"Wrong item {scanned}: this stop wants {expected_sku}.")
+        self.scanned = scanned
+        self.expected_sku = expected_sku
+
+
+class ScanOutOfStep(PickingError):
+    """A scan of the right kind of thing at the wrong moment (item before bin …)."""
+
+    def __init__(self, scanned: str, expected: str) -> None:
+        super().__init__(f"{scanned} was not expected now: {expected}.")
+        self.scanned = scanned
+        self.expected = expected
+
+
+class PickQuantityInvalid(PickingError):
+    def __init__(self, given: object, remaining: int) -> None:
+        super().__init__(f"Quantity {given}: expected 1 to {remaining}.")
+        self.given = given
+        self.remaining = remaining
+
+
+class ConfirmationNeeded(PickingError):
+    def __init__(self, sku: str, marks: str) -> None:
+        super().__init__(f"{sku} is {marks}: confirm careful handling first.")
+        self.sku = sku
+        self.marks = marks
+
+
+class NothingToUndo(PickingError):
+    def __init__(self, number: str) -> None:
+        super().__init__(f"{number}: there is no scan to undo.")
+        self.number = number
+
+
+class PickListIncomplete(PickingError):
+    def __init__(self, number: str, open_stops: int) -> None:
+        super().__init__(
+            f"{number} still has {open_stops} stop(s) to pick; pick them or mark them short."
+        )
+        self.number = number
+        self.open_stops = open_stops
+
+
+class ToteUnavailable(PickingError):
+    def __init__(self, tote: str, why: str) -> None:
+        super().__init__(f"Tote {tote}: {why}.")
+        self.tote = tote
+        self.why = why
+
+
+class RoutingLeavesCategoryEmpty(PickingError):
+    def __init__(self, category: str) -> None:
+        super().__init__(
+            f"Category {category!r} would have no warehouse left to ship from; "
+            "add another warehouse for it first."
+        )
+        self.category = category
+
+
+class DatabaseBusy(PickingError):
+    """Transient lock or serialization conflicts outlasted the bounded retries."""
+
+    def __init__(self, action: str, attempts: int) -> None:
+        super().__init__(
+            f"{action}: other desks kept the same stock busy ({attempts} tries). Try again."
+        )
+        self.action = action
+        self.attempts = attempts

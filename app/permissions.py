@@ -49,6 +49,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     ADMINISTER_DATABASE = "administer_database"
     MANAGE_STOCK = "manage_stock"  # counts, adjustments, incoming, thresholds, warehouse setup
+    SUPERVISE_WAREHOUSE = "supervise_warehouse"  # routing rules, taking over pick lists
 
 
 _FLOOR = {
@@ -101,6 +102,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_REPORTS,
             Permission.VIEW_AUDIT,
             Permission.MANAGE_STOCK,
+            Permission.SUPERVISE_WAREHOUSE,
         }
     ),
     Role.ADMIN: frozenset(Permission),

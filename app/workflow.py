@@ -67,6 +67,9 @@ ORDER_TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], Permission] = {
     (OS.ALLOCATED, OS.SHIPPED): P.SHIP_ORDERS,
     (OS.ALLOCATED, OS.APPROVED): P.CHANGE_ORDERS,  # allocation withdrawn for an edit
     (OS.ALLOCATED, OS.CANCELLED): P.CANCEL_ORDERS,  # stops the warehouse, releases stock
+    # Stock gone when allocation runs, or a short pick: back to the stock-short queue.
+    (OS.APPROVED, OS.STOCK_SHORT): P.ALLOCATE_STOCK,
+    (OS.ALLOCATED, OS.STOCK_SHORT): P.ALLOCATE_STOCK,
     (OS.SHIPPED, OS.DELIVERED): P.SHIP_ORDERS,
     (OS.SHIPPED, OS.RETURNED): P.HANDLE_CASES,
     (OS.DELIVERED, OS.RETURNED): P.HANDLE_CASES,
@@ -182,3 +185,7 @@ def change_status(
         to_state=to_state,
         reason=reason,
     )
+    # A promise of stock ends when its order or shipment leaves the states that hold it.
+    from app.picking.service import on_status_change  # late: picking builds on this module
+
+    on_status_change(session, actor, record, from_state, to_state)

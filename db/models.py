@@ -247,6 +247,8 @@ class Bin(Base):
     pick_sequence: Mapped[int] = mapped_column(Integer)
     # What the bin is for (migration 0008_stock): receiving, storage, pick_face, overflow.
     kind: Mapped[str] = mapped_column(String(12), default="storage", server_default="storage")
+    # Set by a short pick (0009_picking): allocation skips the bin until it is counted.
+    needs_count: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     __table_args__ = (
         CheckConstraint("kind IN ('receiving','storage','pick_face','overflow')", name="bin_kind"),
@@ -782,4 +784,5 @@ class CustomerMessage(Base):
 # the metadata that Alembic and the tests compare against.
 import db.models_auth  # noqa: E402, F401, RUF100  (login_throttles)
 import db.models_auth_tokens  # noqa: E402, F401, RUF100  (login tokens for the CLI)
+import db.models_picking  # noqa: E402, F401, RUF100  (issue 11: picking tables)
 import db.models_stock  # noqa: E402, F401, RUF100  (issue 11: stock tables)

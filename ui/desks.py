@@ -96,6 +96,12 @@ def _stock_screen(context: DeskContext) -> DeskScreen:
     return StockScreen(context)
 
 
+def _picking_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.picking import PickingScreen
+
+    return PickingScreen(context)
+
+
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
@@ -131,6 +137,13 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+6",
         Permission.ADJUST_STOCK,
         _stock_screen,
+    ),
+    Desk(
+        "picking",
+        N_("Picking"),
+        "Ctrl+5",
+        Permission.PICK_AND_PACK,
+        _picking_screen,
     ),
 )
 

@@ -47,6 +47,7 @@ from db.models import (
     StockQuant,
     Warehouse,
 )
+from db.models_picking import Reservation
 
 # Plain table columns: Core selects skip the ORM's row machinery, a third of the cost of
 # reading a few thousand rows.
@@ -60,6 +61,7 @@ PRODUCT = Product.__table__.c
 WAREHOUSE = Warehouse.__table__.c
 BLOCKED = BlockListEntry.__table__.c
 CONFLICT = IntakeConflict.__table__.c
+RESERVED = Reservation.__table__.c
 
 # Bound parameters per IN list: well under SQLite's limit, and plans stay cached.
 IN_CHUNK = 5000
@@ -551,6 +553,20 @@ def fill_stock(session: Session, cache: RunCache, product_ids: Sequence[int]) ->
             .group_by(LINE.product_id)
         )
         committed.update({pid: int(units or 0) for pid, units in session.execute(promised).all()})
+        # Approval reserves its quants (issue 11): those units are already out of
+        # on hand less reserved, so only what approved orders hold unreserved is promised.
+        held = (
+            select(RESERVED.product_id, func.sum(RESERVED.quantity))
+            .join(Order.__table__, ORDER.id == RESERVED.order_id)
+            .where(
+                ORDER.status == "approved",
+                RESERVED.state == "open",
+                RESERVED.product_id.in_(part),
+            )
+            .group_by(RESERVED.product_id)
+        )
+        for pid, units in session.execute(held).all():
+            committed[pid] = max(0, committed.get(pid, 0) - int(units or 0))
     for pid in new:
         cache.ledger[pid] = StockPosition(
             pid,

@@ -34,6 +34,7 @@ from app.cards import card_number_in, scrub
 from app.errors import ConcurrentUpdate, FullCardNumber, InvalidInput, NotFound
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
+from app.picking.service import reserve_for_reviews, reserve_or_short
 from app.review.batch import OrderReview, review_batch
 from app.review.decide import Outcome, decide, exception_kind, related_orders
 from app.review.errors import BlockingFindings, ContactAlreadyOpen, NotInQueue
@@ -310,6 +311,7 @@ def _review_locked(
         now = utcnow()
         batch = load_batch(session, to_review, cache, now)
         reviews = review_batch(batch.facts, batch.world, cache.ledger)
+        reviews = reserve_for_reviews(session, actor, reviews)  # approval promises stock
         earlier = [row.id for row in to_review if row.reviewed_at is not None]
         replace_findings(session, reviews, now, earlier)
         by_id = {row.id: row for row in to_review}
@@ -332,6 +334,7 @@ def review_now(
     now = utcnow()
     batch = load_batch(session, orders, cache, now)
     reviews = review_batch(batch.facts, batch.world, cache.ledger)
+    reviews = reserve_for_reviews(session, actor, reviews)  # approval promises stock
     by_id = {order.id: order for order in orders}
     replace_findings(session, reviews, now)
     _open_exception_records(session, actor, reviews, by_id, now)
@@ -790,6 +793,17 @@ def approve_order(
         blocking = tuple(sorted({f.code for f in fresh if f.blocks}))
         if blocking and reason is None:
             raise BlockingFindings(order_number(order.id), blocking)
+        short = reserve_or_short(session, actor, order.id)  # approval promises stock
+        if short:
+            # No override makes stock: the order is stock short, with why.
+            review = _as_review(order.id, fresh + short)
+            replace_findings(session, [review], utcnow())
+            if order.status != "stock_short":
+                change_status(session, actor, order, "stock_short", reason=review.decision.reason)
+            else:
+                touch(order)
+            uow.commit()
+            return action_result(order, review)
         replace_findings(session, [_as_review(order.id, fresh)], utcnow())
         if blocking:
             audit(session, actor, order, "review_override", reason or "", codes=list(blocking))

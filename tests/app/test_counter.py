@@ -29,7 +29,7 @@ from app.counter import (
 )
 from app.errors import FullCardNumber, InvalidInput, PermissionDenied
 from app.permissions import Role
-from db.models import Address, AuditEvent, Customer, Order, OrderLine, Payment
+from db.models import Address, AuditEvent, Bin, Customer, Order, OrderLine, Payment, StockQuant
 from tests import factories
 from tests.conftest import make_actor
 
@@ -48,6 +48,10 @@ def catalogue(db) -> dict[str, int]:
         kettle = factories.product(s, "KETTLE-2", name="Glass kettle 1.7 l", price_cents=3999)
         old = factories.product(s, "OLD-9", name="Retired lamp", active=False)
         anna = factories.customer(s, "Anna Müller", email="anna@example.de", phone="+4930123456")
+        store = factories.warehouse(s, "BER", bins=1)  # the Berlin shop's own stock
+        shelf = s.scalars(select(Bin).where(Bin.warehouse_id == store.id)).one()
+        for product in (lamp, kettle):
+            factories.stock(s, product, store, 3, shelf.id)
         uow.commit()
         return {"lamp": lamp.id, "kettle": kettle.id, "old": old.id, "anna": anna.id}
 
@@ -484,3 +488,40 @@ def test_products_are_found_by_barcode_sku_prefix_and_name(db, catalogue):
         assert product_for_code(s, CLERK, "lamp-1").id == catalogue["lamp"]
         assert product_for_code(s, CLERK, "4006381333932") is None
         assert list_price(s, CLERK, catalogue["kettle"]) == (3999, "EUR")
+
+
+# --------------------------------------------------------------------------- the store's stock
+
+
+def _store_stock(db, product_id) -> tuple[int, int]:
+    with db.unit_of_work() as uow:
+        row = uow.session.execute(
+            select(StockQuant.on_hand, StockQuant.reserved).where(
+                StockQuant.product_id == product_id
+            )
+        ).one()
+        return tuple(row)
+
+
+def test_a_sale_collected_in_store_takes_its_units_from_the_shop_at_once(db, catalogue):
+    from app.picking.check import check_stock
+
+    the_draft = draft(
+        catalogue, address=None, lines=(DraftLine(catalogue["kettle"], 2),),
+        payment=CounterPayment("cash", 2 * 3999),
+    )  # fmt: skip
+    place(db, the_draft)
+    assert _store_stock(db, catalogue["kettle"]) == (1, 0)
+    with db.unit_of_work() as uow:
+        assert check_stock(uow.session) == []
+
+
+def test_selling_more_than_the_shop_has_is_refused_and_nothing_is_written(db, catalogue):
+    the_draft = draft(
+        catalogue, address=None, lines=(DraftLine(catalogue["kettle"], 4),),
+        payment=CounterPayment("cash", 4 * 3999),
+    )  # fmt: skip
+    with pytest.raises(InvalidInput, match=r"lines\[1\].quantity.*at most 3 of KETTLE-2"):
+        place(db, the_draft)
+    assert count(db, Order) == 0
+    assert _store_stock(db, catalogue["kettle"]) == (3, 0)

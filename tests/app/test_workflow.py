@@ -160,7 +160,7 @@ def test_allowed_targets_answer_what_this_person_may_do():
     warehouse = make_actor(Role.WAREHOUSE)
     assert "approved" in allowed_targets("order", "received", service)
     assert "approved" not in allowed_targets("order", "received", warehouse)
-    assert allowed_targets("order", "approved", warehouse) == {"allocated"}
+    assert allowed_targets("order", "approved", warehouse) == {"allocated", "stock_short"}
 
 
 def test_a_stale_expected_version_is_refused(db):

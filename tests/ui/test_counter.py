@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select, text
 
-from db.models import Customer, Order, OrderLine, Payment
+from db.models import Bin, Customer, Order, OrderLine, Payment, Product
 from tests import factories
 from ui.screens.counter import QTY, CounterScreen
 
@@ -29,6 +29,10 @@ def catalogue(db):
         )
         factories.product(s, "KETTLE-3", name="Steel kettle", price_cents=2999)
         factories.customer(s, "Anna Müller", email="anna@example.de", phone="+4930123456")
+        store = factories.warehouse(s, "BER", bins=1)  # the Berlin shop's own stock
+        shelf = s.scalars(select(Bin).where(Bin.warehouse_id == store.id)).one()
+        for product in s.scalars(select(Product)).all():
+            factories.stock(s, product, store, 5, shelf.id)
         uow.commit()
 
 

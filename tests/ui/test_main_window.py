@@ -47,9 +47,9 @@ def desk_titles(window: MainWindow) -> list[str]:
     ("username", "titles"),
     [
         ("ada", ["Orders", "Import", "Review", "Shop counter"]),
-        ("wes", ["Orders", "Stock"]),
+        ("wes", ["Orders", "Stock", "Picking"]),
         ("fay", ["Orders"]),
-        ("sue", ["Orders", "Import", "Review", "Shop counter", "Stock"]),
+        ("sue", ["Orders", "Import", "Review", "Shop counter", "Stock", "Picking"]),
     ],
 )
 def test_every_role_starts_at_orders_and_sees_its_desks(open_window, people, username, titles):

@@ -1,7 +1,7 @@
 """languages: each user's desk language; customers' Chinese split into Traditional and Simplified
 
 Revision ID: 0010_languages
-Revises: 0008_stock
+Revises: 0009_picking
 Create Date: 2026-11-29 18:10:00
 
 * ``users.language`` (nullable): the language the desk shows this person (``zh_TW``,
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_languages"
-down_revision: str | Sequence[str] | None = "0008_stock"
+down_revision: str | Sequence[str] | None = "0009_picking"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -99,11 +99,11 @@ def test_the_detail_shows_findings_on_their_fields_stock_and_history(db, floor):
     assert [f.code for f in detail.findings_on("ship_to")] == ["phone.missing"]
     assert detail.by_field()["ship_to.phone"][0].severity == "block"
     [line] = detail.stock
-    # 50 on the shelf, 2 promised to the two approved orders.
+    # 50 on the shelf, 2 reserved by the two approved orders (approval reserves them).
     assert (line.wanted, line.warehouses, line.promised, line.available) == (
         1,
-        ((line.warehouses[0][0], 50),),
-        2,
+        ((line.warehouses[0][0], 48),),
+        0,
         48,
     )
     assert detail.customer.order_count == 1

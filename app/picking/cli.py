@@ -1,0 +1,240 @@
+"""Command-line verbs of allocation and picking: ``allocate``, ``stock check``, ``routing``,
+``picking …``. Registered on the main parser by ``register``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
+
+
+def _cli():
+    from app import cli
+
+    return cli
+
+
+def cmd_allocate(args: argparse.Namespace) -> int:
+    from app.picking.lists import build_lists
+    from app.picking.model import PickingSettings
+    from app.picking.service import allocate
+
+    cli = _cli()
+    database = cli._open(args)
+    try:
+        summary = allocate(database, cli._actor())
+        lists = 0
+        if args.lists:
+            from sqlalchemy import select
+
+            from db.models import Warehouse
+
+            size = args.batch or PickingSettings().batch_size
+            with database.unit_of_work() as uow:
+                for wid in uow.session.scalars(select(Warehouse.id).order_by(Warehouse.id)):
+                    lists += len(build_lists(uow.session, cli._actor(), wid, size))
+                uow.commit()
+    finally:
+        database.dispose()
+    if args.json:
+        cli.emit_json({**summary.as_json(), **({"pick_lists": lists} if args.lists else {})})
+    else:
+        print(
+            f"Allocated {summary.allocated} order(s) into {summary.shipments} shipment(s) "
+            f"({summary.split} split); {summary.stock_short} back to stock short."
+            + (f" {lists} pick list(s) made." if args.lists else "")
+        )
+    return EXIT_OK
+
+
+def cmd_stock_check(args: argparse.Namespace) -> int:
+    from app.picking.check import check_stock
+
+    cli = _cli()
+    database = cli._open(args)
+    try:
+        with database.unit_of_work() as uow:
+            violations = check_stock(uow.session)
+    finally:
+        database.dispose()
+    if args.json:
+        cli.emit_json({"ok": not violations, "violations": [v.as_json() for v in violations]})
+    elif violations:
+        for v in violations:
+            print(f"{v.rule}: {v.where}: {v.detail}")
+        print(f"{len(violations)} violation(s) of the stock invariants.", file=sys.stderr)
+    else:
+        print(
+            "Stock invariants hold: reserved = open reservations, nothing negative, "
+            "every reservation on an open order/shipment, picked units left stock."
+        )
+    return EXIT_PROBLEMS if violations else EXIT_OK
+
+
+def cmd_routing(args: argparse.Namespace) -> int:
+    from app.picking.service import add_routing_rule, remove_routing_rule, routing_rules
+
+    cli = _cli()
+    database = cli._open(args)
+    try:
+        if args.routing_action == "add":
+            add_routing_rule(
+                database.unit_of_work(), cli._actor(), args.kind, args.key, args.warehouse,
+                args.rank,
+            )  # fmt: skip
+        elif args.routing_action == "remove":
+            remove_routing_rule(database.unit_of_work(), cli._actor(), args.rule_id)
+        with database.unit_of_work() as uow:
+            rows = routing_rules(uow.session)
+    finally:
+        database.dispose()
+    for row in rows:
+        if args.json:
+            cli.emit_json(row.__dict__)
+        else:
+            what = "may ship from" if row.kind == "category" else "prefers"
+            print(
+                f"#{row.rule_id:<4} {row.kind} {row.key} {what} {row.warehouse} (rank {row.rank})"
+            )
+    return EXIT_OK
+
+
+def cmd_picking(args: argparse.Namespace) -> int:
+    from app.picking import lists as pl
+    from app.picking.queries import list_board, ship_by_today
+
+    cli = _cli()
+    actor = cli._actor()
+    database = cli._open(args)
+    try:
+        action = args.picking_action
+        if action in ("create", "board", "ship-by-today"):
+            with database.unit_of_work() as uow:
+                wid = pl.warehouse_id_of(uow.session, args.warehouse)
+        if action == "create":
+            ids = pl.create_pick_lists(
+                database.unit_of_work(), actor, wid, batch_size=args.batch, single=args.single
+            )
+            numbers = [pl.list_number(i) for i in ids]
+            _out(args, {"pick_lists": numbers}, f"{len(ids)} pick list(s): " + ", ".join(numbers))
+            return EXIT_OK
+        if action == "board":
+            with database.unit_of_work() as uow:
+                rows = list_board(uow, wid)
+            for r in rows:
+                _out(args, {"list": r.number, "status": r.status, "kind": r.kind,
+                            "shipments": r.shipments, "stops": r.stops, "units": r.units,
+                            "picker": r.picker},
+                     f"{r.number} {r.status:<8} {r.kind:<6} {r.shipments} shipment(s) "
+                     f"{r.stops} stop(s) {r.units} unit(s) {r.picker}")  # fmt: skip
+            return EXIT_OK
+        if action == "ship-by-today":
+            with database.unit_of_work() as uow:
+                rows = ship_by_today(uow, wid)
+            for r in rows:
+                _out(args, {"shipment": r.shipment, "order": r.order, "status": r.status,
+                            "ship_by_at": r.ship_by_at.isoformat(), "late": r.late},
+                     f"{r.shipment} {r.order} {r.status:<8} ship by {r.ship_by_at:%Y-%m-%d %H:%M}"
+                     + (" LATE" if r.late else ""))  # fmt: skip
+            return EXIT_OK
+        list_id = pl.parse_list_code(args.list)
+        if action == "claim":
+            state = pl.claim_list(database, actor, list_id)
+        elif action == "scan":
+            result = pl.scan(database, actor, list_id, args.code)
+            state = result.state
+            print(result.message)
+        elif action == "undo":
+            state = pl.undo_last_scan(database, actor, list_id).state
+        elif action == "short":
+            result = pl.short_pick(database, actor, list_id, other_bin=args.bin)
+            state = result.state
+            print(result.message)
+        elif action == "finish":
+            state = pl.finish_list(database, actor, list_id)
+        elif action == "release":
+            state = pl.release_list(database, actor, list_id, args.reason or "")
+        else:  # take-over
+            state = pl.take_over(database, actor, list_id, args.reason or "")
+    finally:
+        database.dispose()
+    stop = state.stop
+    _out(args, {"list": state.number, "status": state.status, "step": state.step.value,
+                "stops_done": state.stops_done, "stops": state.stops_total,
+                "bin": stop.bin_code if stop else None, "sku": stop.sku if stop else None,
+                "quantity": stop.quantity if stop else None},
+         f"{state.number} {state.status}: next {state.step.value}"
+         + (f" — bin {stop.bin_code}, {stop.quantity} × {stop.sku}" if stop else "")
+         + f" ({state.stops_done}/{state.stops_total} stops)")  # fmt: skip
+    return EXIT_OK
+
+
+def _out(args, obj: dict, text: str) -> None:
+    if getattr(args, "json", False):
+        _cli().emit_json(obj)
+    else:
+        print(text)
+
+
+def register(commands, add_common, stock) -> None:
+    """Allocation, routing and pick-list commands; ``stock check`` joins the stock actions."""
+    allocate = commands.add_parser(
+        "allocate", help="approved orders → shipments per warehouse from their reservations"
+    )
+    allocate.add_argument("--lists", action="store_true", help="then make batch pick lists")
+    allocate.add_argument("--batch", type=int, help="shipments per batch list")
+    add_common(allocate, json_flag=True)
+    allocate.set_defaults(func=cmd_allocate)
+
+    check = stock.add_parser("check", help="verify the stock invariants (exit 1 on a violation)")
+    add_common(check, json_flag=True)
+    check.set_defaults(func=cmd_stock_check)
+
+    routing = commands.add_parser("routing", help="warehouse routing rules").add_subparsers(
+        dest="routing_action", required=True
+    )
+    rlist = routing.add_parser("list", help="the rules")
+    add_common(rlist, json_flag=True)
+    radd = routing.add_parser("add", help="category KEY may ship from W / country KEY prefers W")
+    radd.add_argument("kind", choices=["category", "country"])
+    radd.add_argument("key", help="the category, or a two-letter country code")
+    radd.add_argument("warehouse", help="warehouse code")
+    radd.add_argument("--rank", type=int, default=0, help="preference order (countries)")
+    add_common(radd, json_flag=True)
+    rremove = routing.add_parser("remove", help="remove a rule by its number")
+    rremove.add_argument("rule_id", type=int)
+    add_common(rremove, json_flag=True)
+    for p in (rlist, radd, rremove):
+        p.set_defaults(func=cmd_routing)
+
+    picking = commands.add_parser("picking", help="pick lists").add_subparsers(
+        dest="picking_action", required=True
+    )
+    create = picking.add_parser("create", help="pick lists for a warehouse's pending shipments")
+    create.add_argument("--warehouse", required=True)
+    create.add_argument("--single", action="store_true", help="one list per shipment")
+    create.add_argument("--batch", type=int, help="shipments per batch list")
+    board = picking.add_parser("board", help="open and claimed lists of a warehouse")
+    board.add_argument("--warehouse", required=True)
+    today = picking.add_parser("ship-by-today", help="shipments to ship by today, late first")
+    today.add_argument("--warehouse", required=True)
+    verbs = {}
+    for name, helptext in (
+        ("claim", "claim a list"),
+        ("scan", "one scan: tote, bin, CONFIRM, item or a count"),
+        ("undo", "undo the last scan"),
+        ("short", "short pick at the current stop"),
+        ("finish", "finish a list"),
+        ("release", "release a list back to the board"),
+        ("take-over", "take over another picker's list (supervisor)"),
+    ):
+        verbs[name] = picking.add_parser(name, help=helptext)
+        verbs[name].add_argument("list", help="PL-000123")
+    verbs["scan"].add_argument("code")
+    verbs["short"].add_argument("--bin", help="take the rest from this bin")
+    verbs["release"].add_argument("--reason")
+    verbs["take-over"].add_argument("--reason", required=True)
+    for p in (create, board, today, *verbs.values()):
+        add_common(p, json_flag=True)
+        p.set_defaults(func=cmd_picking)

@@ -1,0 +1,68 @@
+"""The picking command line: allocate, stock check, routing, a list from claim to finish."""
+
+from __future__ import annotations
+
+import json
+
+from app.cli import main
+from app.picking.check import check_stock
+from db.models import StockQuant
+from tests.app.picking.conftest import floor_warehouse, item, put
+from tests.app.review import builders as b
+
+
+def _approved_floor(db, db_url) -> None:
+    with db.unit_of_work() as uow:
+        s = uow.session
+        wh = floor_warehouse(s, "BER")
+        kettle = item(s, sku="KETTLE-9", barcode=None)
+        put(s, kettle, wh, 0, 5)
+        for _ in range(2):
+            b.order(s, b.customer(s), [(kettle, 2)])
+        b.order(s, b.customer(s), [(kettle, 3)])  # more than is left: stock short
+        uow.commit()
+
+
+def test_review_then_allocate_prints_the_counts_as_json(db, db_url, capsys):
+    _approved_floor(db, db_url)
+    assert main(["review", "--all", "--allocate", "--json", "--db", db_url]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[-1] == {
+        "allocation": {"allocated": 2, "split": 0, "stock_short": 0, "shipments": 2}
+    }
+    assert lines[0]["stock_short"] == 1
+
+
+def test_a_list_is_made_claimed_scanned_and_finished_from_the_command_line(db, db_url, capsys):
+    _approved_floor(db, db_url)
+    main(["review", "--all", "--db", db_url])
+    assert main(["allocate", "--lists", "--batch", "4", "--json", "--db", db_url]) == 0
+    out = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert out["pick_lists"] == 1 and out["allocated"] == 2
+    assert main(["picking", "claim", "PL-000001", "--db", db_url]) == 0
+    for code in ("TBER0", "TBER1", "BER-00", "KETTLE-9", "4"):
+        assert main(["picking", "scan", "PL-000001", code, "--db", db_url]) == 0
+    assert main(["picking", "finish", "PL-000001", "--json", "--db", db_url]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["status"] == "finished"
+    assert main(["stock", "check", "--db", db_url]) == 0
+
+
+def test_stock_check_exits_1_and_names_each_violation(db, db_url, capsys):
+    _approved_floor(db, db_url)
+    with db.unit_of_work() as uow:
+        uow.session.execute(StockQuant.__table__.update().values(reserved=2))
+        uow.commit()
+        assert len(check_stock(uow.session)) == 1
+    assert main(["stock", "check", "--json", "--db", db_url]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert report["violations"][0]["rule"] == "reserved_equals_reservations"
+
+
+def test_a_routing_rule_that_would_leave_a_category_empty_is_one_line_and_exit_2(
+    db, db_url, capsys
+):
+    _approved_floor(db, db_url)
+    assert main(["routing", "add", "category", "kitchen", "BER", "--db", db_url]) == 0
+    assert main(["routing", "remove", "1", "--db", db_url]) == 2
+    assert "'kitchen' would have no warehouse left" in capsys.readouterr().err
