@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import record_event
 from app.errors import ConcurrentUpdate, InvalidTransition
+from app.live import notify
 from app.numbers import entity_number
 from app.permissions import Actor, Permission, require
 from db.models import Order, Shipment, utcnow
@@ -182,3 +183,4 @@ def change_status(
         to_state=to_state,
         reason=reason,
     )
+    notify(session, "orders" if kind == "order" else "shipments")
