@@ -276,11 +276,19 @@ def cmd_orders_show(args: argparse.Namespace) -> int:
         where = f"{shipment.warehouse} {shipment.carrier} {shipment.tracking_number}"
         print(f"Shipment: {shipment.number} {shipment.status} {where}")
     for event in detail.audit:
-        change = f"{event.from_state} → {event.to_state}" if event.to_state else event.action
-        print(
-            f"  {event.at:%Y-%m-%d %H:%M} {event.actor:<14} {event.entity} {change} {event.reason}"
-        )
+        print(f"  {event.at:%Y-%m-%d %H:%M} {event.actor:<14} {event.entity} {history_text(event)}")
     return EXIT_OK
+
+
+def history_text(event) -> str:
+    """What was done and why: the verb always, the state change when there was one."""
+    what = event.action.replace("_", " ")
+    if event.action == "status" and event.to_state:
+        what = f"{event.from_state} → {event.to_state}"
+    elif event.to_state and event.from_state != event.to_state:
+        what += f" ({event.from_state} → {event.to_state})"
+    why = f": {event.reason}" if event.reason else ""
+    return what + why
 
 
 # --------------------------------------------------------------------------- import
@@ -357,6 +365,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, ask_to_stop)
     try:
         targets = ALL_RECEIVED
+        if args.verbs:
+            return _print_verbs(database, args)
         if not args.all:
             with database.unit_of_work() as uow:
                 targets = [find_order_id(uow.session, _actor(), text) for text in args.orders]
@@ -384,6 +394,34 @@ def cmd_review(args: argparse.Namespace) -> int:
         if summary.stopped:
             print("Stopped on request; run the same review again to finish it.")
     return EXIT_PROBLEMS if summary.stopped or summary.skipped else EXIT_OK
+
+
+def _print_verbs(database, args: argparse.Namespace) -> int:
+    """What the review desk offers for each order: the same declaration the screen reads."""
+    from app.views.orders import find_order_id
+    from app.views.review import review_detail
+
+    with database.unit_of_work() as uow:
+        for text in args.orders:
+            order_id = find_order_id(uow.session, _actor(), text)
+            detail = review_detail(uow.session, _actor(), order_id)
+            if args.json:
+                emit_json(
+                    {
+                        "order": detail.order.number,
+                        "status": detail.order.status,
+                        "verbs": [
+                            {"verb": v.key, "enabled": v.enabled, "why_not": v.why_not}
+                            for v in detail.verbs
+                        ],
+                    }
+                )
+                continue
+            print(f"{detail.order.number}  {detail.order.status}")
+            for verb in detail.verbs:
+                state = "yes" if verb.enabled else f"no: {verb.why_not}"
+                print(f"  {verb.key:<20} {verb.shortcut:<18} {state}")
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- demo, gui, bench
@@ -566,6 +604,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ORDER",
         help="SO-000123 or the channel's order id; an order in a queue is reviewed again",
+    )
+    review.add_argument(
+        "--verbs",
+        action="store_true",
+        help="do not review: list what the review desk may do with each ORDER now, and why not",
     )
     review.add_argument(
         "--to-person",

@@ -151,9 +151,7 @@ def test_a_queued_stock_short_order_lists_in_words_what_put_it_there(qtbot, scre
     assert "Line 1:" in text
 
 
-def test_after_a_verb_a_confirmation_stays_and_the_next_order_is_selected(
-    qtbot, screen, floor, db
-):
+def test_after_a_verb_a_confirmation_stays_and_the_next_order_is_selected(qtbot, screen, floor, db):
     assert screen.detail.order.id == floor["good"]
     # Reviewed (approved at once) orders are gone; put the two good ones in a queue first.
     press(qtbot, screen, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -391,7 +389,7 @@ def test_first_problem_and_the_lines_are_visible_without_scrolling(
     first_problem = 2
     assert screen.model.headerData(first_problem, Qt.Orientation.Horizontal, 0) == "First problem"
     left = header.sectionViewportPosition(first_problem)
-    assert 0 <= left and left + 80 < screen.table.viewport().width()
+    assert left >= 0 and left + 80 < screen.table.viewport().width()
     if size == (1280, 800):
         document = screen.detail_view.document()
         sku = screen.detail.order.lines[-1].sku

@@ -97,3 +97,38 @@ def test_the_review_bench_reviews_every_filled_order_and_reads_the_queues(db_url
     assert set(results) == {"auto_review", "queue_counts", "queue_first_page", "detail"}
     assert results["auto_review"].n == 300
     assert results["auto_review"].target_seconds == 300 / 5000
+
+
+def test_review_verbs_lists_what_the_desk_may_do_and_why_not(capsys, db_url, floor):
+    run(capsys, "review", "--db", db_url, f"SO-{floor['no_phone']:06d}")
+    code, out, _err = run(
+        capsys, "review", "--db", db_url, "--verbs", f"SO-{floor['no_phone']:06d}"
+    )
+    assert code == 0
+    assert "needs_info" in out
+    assert "request_info" in out
+    approve = next(line for line in out.splitlines() if line.strip().startswith("approve "))
+    assert "no: blocked:" in approve and "phone" in approve
+
+
+def test_orders_show_history_names_the_verb_and_the_reason(capsys, db_url, floor):
+    from app.database import open_database
+    from app.permissions import Role
+    from app.review.service import request_information
+    from tests.conftest import make_actor
+
+    run(capsys, "review", "--db", db_url, f"SO-{floor['no_phone']:06d}")
+    database = open_database(db_url)
+    with database.unit_of_work() as uow:
+        version = uow.session.get(Order, floor["no_phone"]).version
+    request_information(
+        database.unit_of_work(),
+        make_actor(Role.CUSTOMER_SERVICE),
+        floor["no_phone"],
+        expected_version=version,
+        note="ask for a mobile number",
+    )
+    database.dispose()
+    _code, out, _err = run(capsys, "orders", "show", "--db", db_url, f"SO-{floor['no_phone']:06d}")
+    assert "request info: ask for a mobile number" in out
+    assert "needs_info → needs_info" not in out
