@@ -166,3 +166,34 @@ class ConcurrentUpdate(OrderdeskError):
     def __init__(self, ref: str = "The record") -> None:
         super().__init__(f"{ref} was changed at another desk. It has been reloaded.")
         self.ref = ref
+
+
+# --------------------------------------------------------------------------- shop counter
+
+
+class DraftProblems(InvalidInput):
+    """Every field of a counter order that is not right, found at once.
+
+    It is the first problem as an ``InvalidInput`` (so callers that handle one still work)
+    and carries them all in ``problems``, in the order of the form.
+    """
+
+    def __init__(self, problems: tuple[InvalidInput, ...]) -> None:
+        first = problems[0]
+        InvalidInput.__init__(self, first.field, first.value, first.expected)
+        self.args = (
+            f"{len(problems)} fields need attention: " + "; ".join(p.message for p in problems),
+        )
+        self.message = self.args[0]
+        self.problems = problems
+
+
+class DatabaseBusy(DatabaseError):
+    """Every desk is saving at once and the database stayed busy through every retry."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(
+            f"The database stayed busy through {attempts} attempts; nothing was saved. "
+            "Press save again in a moment: everything typed is still there."
+        )
+        self.attempts = attempts

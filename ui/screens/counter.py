@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 
 from app.counter import (
     CARD_BRANDS,
+    MAX_QUANTITY,
+    STORE_CODE_PATTERN,
     AddressFields,
     CounterOrderDraft,
     CounterPayment,
@@ -53,7 +55,8 @@ from app.counter import (
     place_counter_order,
     product_for_code,
 )
-from app.errors import FullCardNumber, InvalidInput, OrderdeskError
+from app.errors import DraftProblems, FullCardNumber, InvalidInput, OrderdeskError
+from app.i18n import _, ngettext
 from app.money import format_money
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
@@ -137,16 +140,25 @@ class CounterScreen(DeskScreen):
         layout.setSpacing(SPACE_M)
 
         top = QHBoxLayout()
-        title = QLabel(self.tr("Shop counter"))
-        title.setFont(heading_font(self.font()))
-        top.addWidget(title)
+        self.title_label = QLabel()
+        self.title_label.setObjectName("counterTitle")
+        self.title_label.setFont(heading_font(self.font()))
+        top.addWidget(self.title_label)
         top.addStretch(1)
-        self.store_edit = self._line_edit("storeCode", self.tr("e.g. BER"))
+        # The store belongs to the workstation: asked once, remembered, shown in the title.
+        self.store_edit = self._line_edit("storeCode", _("e.g. BER"))
         self.store_edit.setText(self._context.settings.shop_store_code)
-        self.store_edit.setMaximumWidth(90)
-        top.addWidget(self._caption(self.tr("&Store:"), self.store_edit))
+        self.store_edit.setMinimumWidth(120)
+        self.store_edit.editingFinished.connect(self._store_typed)
+        self.store_caption = self._caption(_("This workstation's &store code:"), self.store_edit)
+        top.addWidget(self.store_caption)
         top.addWidget(self._with_error("store_code", self.store_edit))
+        self.change_store_button = QPushButton(_("Change store…"))
+        self.change_store_button.setObjectName("changeStore")
+        self.change_store_button.clicked.connect(self._change_store)
+        top.addWidget(self.change_store_button)
         layout.addLayout(top)
+        self._show_store()
 
         self.result_label = tone_label("counterResult", GOOD)
         self.result_label.setFont(heading_font(self.font(), 1.1))
@@ -383,6 +395,10 @@ class CounterScreen(DeskScreen):
         column.addWidget(self.lines_table, 1)
         column.addWidget(self._errors["lines"])
         totals = QHBoxLayout()
+        self.remove_button = QPushButton(with_shortcut(_("Remove line"), "Del"))
+        self.remove_button.setObjectName("removeLine")
+        self.remove_button.clicked.connect(self.remove_current_line)
+        totals.addWidget(self.remove_button)
         self.count_label = QLabel()
         self.count_label.setObjectName("counterCount")
         self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
@@ -441,6 +457,15 @@ class CounterScreen(DeskScreen):
         self.card_note.setWordWrap(True)
         self.card_note.setStyleSheet(f"color: {MUTED.foreground};")
         grid.addWidget(self.card_note, 4, 0, 1, 4)
+        self.part_check = QCheckBox(_("Part payment: the rest is owed"))
+        self.part_check.setObjectName("partPayment")
+        self.part_check.toggled.connect(self._show_change)
+        self.change_label = QLabel()
+        self.change_label.setObjectName("changeDue")
+        self.change_label.setFont(heading_font(self.font(), 1.1))
+        self.change_label.hide()
+        grid.addWidget(self.part_check, 6, 0, 1, 2)
+        grid.addWidget(self.change_label, 6, 2, 1, 2)
         self.save_button = QPushButton(self.tr("Save order"))
         self.save_button.setObjectName("saveOrder")
         self.save_button.setDefault(True)
@@ -448,7 +473,7 @@ class CounterScreen(DeskScreen):
         self.save_button.setMinimumHeight(self.fontMetrics().height() * 2 + SPACE_M)
         self.save_button.setText(with_shortcut(self.tr("Save order"), SAVE_SHORTCUT))
         self.save_button.clicked.connect(self.save_order)
-        grid.addWidget(self.save_button, 5, 0, 1, 4)
+        grid.addWidget(self.save_button, 7, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         return box
@@ -768,7 +793,7 @@ class CounterScreen(DeskScreen):
                 (line.product.sku, False, None),
                 (line.product.name, False, None),
                 (str(line.quantity), True, right),
-                (_decimal(line.unit_price_cents, currency), True, right),
+                (format_money(line.unit_price_cents, currency), True, right),
                 (format_money(line.quantity * line.unit_price_cents, currency), False, right),
                 (line.reason, True, None),
             )
@@ -796,8 +821,12 @@ class CounterScreen(DeskScreen):
         has_lines = bool(self.lines)
         self.empty_label.setVisible(not has_lines)
         units = sum(line.quantity for line in self.lines)
+        self.remove_button.setEnabled(has_lines)
         self.count_label.setText(
-            self.tr("{lines} lines, {units} items").format(lines=len(self.lines), units=units)
+            _("{lines}, {units}").format(
+                lines=ngettext("{n} line", "{n} lines", len(self.lines)).format(n=len(self.lines)),
+                units=ngettext("{n} item", "{n} items", units).format(n=units),
+            )
             if has_lines
             else ""
         )
@@ -809,6 +838,7 @@ class CounterScreen(DeskScreen):
         )
         if not self._amount_edited:
             self.amount_edit.setText(_decimal(self._total(), currency) if has_lines else "")
+        self._show_change()
 
     def _line_edited(self, item: QTableWidgetItem) -> None:
         if self._filling_table:
@@ -824,20 +854,23 @@ class CounterScreen(DeskScreen):
             if column == REASON:
                 line.reason = ""
         elif column == QTY:
-            if text.isdigit() and int(text) > 0:
+            # Limits are checked as typed: a wrong quantity never reaches the total.
+            if text.isdigit() and 0 < int(text) <= MAX_QUANTITY:
                 line.quantity = int(text)
                 self._clear_error("lines")
             else:
                 self._show_error_text(
                     "lines",
-                    self.tr("Line {n}: quantity {text} is not a whole number of 1 or more.").format(
-                        n=row + 1, text=text
+                    _("Line {n}: quantity {text} — a whole number from 1 to {most}.").format(
+                        n=row + 1, text=text, most=f"{MAX_QUANTITY:,}"
                     ),
                 )
         elif column == PRICE:
             try:
                 line.unit_price_cents = parse_counter_amount(
-                    "unit_price", text, line.product.currency
+                    "unit_price",
+                    text.replace(line.product.currency, "").strip(),
+                    line.product.currency,
                 )
                 self._clear_error("lines")
             except InvalidInput as error:
@@ -853,6 +886,37 @@ class CounterScreen(DeskScreen):
 
     def _amount_typed(self, _text: str) -> None:
         self._amount_edited = True
+        self._show_change()
+
+    def _typed_amount(self) -> int | None:
+        text = self.amount_edit.text().strip()
+        if not text or not self.lines:
+            return None
+        try:
+            return parse_counter_amount("payment.amount", text, self._currency())
+        except InvalidInput:
+            return None
+
+    def _show_change(self) -> None:
+        """Cash: the change to give back; below the total: what stays owed (if ticked)."""
+        total, typed, currency = self._total(), self._typed_amount(), self._currency()
+        text = ""
+        if typed is not None and self.lines:
+            cash = self.method_combo.currentData() == "cash"
+            if cash and typed > total:
+                text = _("Change due: {amount}").format(
+                    amount=format_money(typed - total, currency)
+                )
+            elif typed < total and self.part_check.isChecked():
+                text = _("Part payment: {owed} stays owed").format(
+                    owed=format_money(total - typed, currency)
+                )
+            elif typed < total:
+                text = _("{short} less than the total: take the rest or tick part payment").format(
+                    short=format_money(total - typed, currency)
+                )
+        self.change_label.setText(text)
+        self.change_label.setVisible(bool(text))
 
     # ----------------------------------------------------------------- payment
 
@@ -861,6 +925,8 @@ class CounterScreen(DeskScreen):
         for widget in (self.brand_combo, self.last4_edit, self.expiry_edit, self.reference_edit):
             widget.setEnabled(card)
         self.card_note.setVisible(card)
+        if hasattr(self, "change_label"):
+            self._show_change()
 
     # ----------------------------------------------------------------- saving
 
@@ -874,6 +940,8 @@ class CounterScreen(DeskScreen):
             if amount_text
             else self._total()
         )
+        if method == "cash" and amount > self._total():
+            amount = self._total()  # the rest is the change handed back
         month = year = None
         if method == "card" and self.expiry_edit.text().strip():
             month, year = parse_expiry(self.expiry_edit.text())
@@ -885,6 +953,7 @@ class CounterScreen(DeskScreen):
             card_exp_month=month,
             card_exp_year=year,
             processor_reference=self.reference_edit.text(),
+            part_payment=self.part_check.isChecked(),
         )
         new_customer = None
         if self.customer is None:
@@ -923,6 +992,9 @@ class CounterScreen(DeskScreen):
             placed = place_counter_order(
                 self._context.database.unit_of_work(), self._context.actor, draft
             )
+        except DraftProblems as problems:
+            self._show_all_problems(problems.problems)
+            return
         except InvalidInput as error:
             self._show_field_error(error)
             return
@@ -945,6 +1017,11 @@ class CounterScreen(DeskScreen):
                 paid_by=paid_by,
             )
         )
+        if placed.paid_cents < placed.total_cents:
+            owed = format_money(placed.total_cents - placed.paid_cents, placed.currency)
+            self.result_label.setText(
+                self.result_label.text() + " " + _("{owed} is owed.").format(owed=owed)
+            )
         self.result_label.show()
         self.clear_form()
 
@@ -955,6 +1032,31 @@ class CounterScreen(DeskScreen):
             settings.shop_store_code = code
             self._context.store.save(settings)
         self.store_edit.setText(code)
+        self._show_store()
+
+    def _store_typed(self) -> None:
+        code = self.store_edit.text().strip().upper()
+        if STORE_CODE_PATTERN.match(code):
+            self._clear_error("store_code")
+            self._remember_store(code)
+
+    def _change_store(self) -> None:
+        self.store_edit.parentWidget().show()
+        self.store_caption.show()
+        self.change_store_button.hide()
+        self.store_edit.setFocus()
+        self.store_edit.selectAll()
+
+    def _show_store(self) -> None:
+        code = self._context.settings.shop_store_code
+        if code:
+            self.title_label.setText(_("Shop counter — store {code}").format(code=code))
+        else:
+            self.title_label.setText(_("Shop counter — which store is this workstation in?"))
+        asking = not code
+        self.store_edit.parentWidget().setVisible(asking)
+        self.store_caption.setVisible(asking)
+        self.change_store_button.setVisible(not asking)
 
     def clear_form(self) -> None:
         """Everything but the store and the last result, for the next customer."""
@@ -971,6 +1073,7 @@ class CounterScreen(DeskScreen):
         for edit in self.address_edits.values():
             edit.clear()
         self.method_combo.setCurrentIndex(0)
+        self.part_check.setChecked(False)
         self.brand_combo.setCurrentIndex(0)
         for edit in (self.last4_edit, self.expiry_edit, self.reference_edit, self.amount_edit):
             edit.clear()
@@ -995,6 +1098,28 @@ class CounterScreen(DeskScreen):
         self._show_error_text(key, text)
         if field.startswith("lines["):
             self._select_line_of(field)
+
+    def _show_all_problems(self, problems: tuple[InvalidInput, ...]) -> None:
+        """Every problem beside its field at once; the first one's field gets the keyboard."""
+        texts: dict[str, list[str]] = {}
+        for problem in problems:
+            key = "lines" if problem.field.startswith("lines") else problem.field
+            texts.setdefault(key, []).append(self._sentence(problem))
+        for key, lines in texts.items():
+            label = self._errors.get(key)
+            if label is None:
+                self._show_problem(" ".join(lines))
+                continue
+            label.setText("\n".join(f"{BAD.symbol} {line}" for line in lines))
+            label.show()
+        first = problems[0]
+        if first.field.startswith("lines["):
+            self._select_line_of(first.field)
+        widget = self._fields.get("lines" if first.field.startswith("lines") else first.field)
+        if widget is not None and widget.isEnabled():
+            if not widget.isVisible() and first.field == "store_code":
+                self._change_store()
+            widget.setFocus()
 
     def _sentence(self, error: InvalidInput) -> str:
         if error.field.startswith("lines["):
