@@ -16,7 +16,7 @@ APT_PACKAGES := libxcb-icccm4 libxcb-keysyms1 xvfb fonts-wqy-microhei poppler-ut
 
 run: setup
 	@$(BIN)/orderdesk demo --if-empty
-	@$(BIN)/orderdesk gui
+	@$(BIN)/orderdesk gui --if-screen
 
 test: setup
 	$(BIN)/ruff check .

@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import errors as e
+from app.i18n import ngettext
 
 log = logging.getLogger("orderdesk.ui")
 
@@ -38,9 +39,11 @@ def error_text(error: e.OrderdeskError) -> str:
         case e.LoginFailed():
             return _t("Wrong user name or password.")
         case e.LoginThrottled(retry_after_seconds=seconds):
-            return _t("Too many failed attempts. Try again in {seconds} seconds.").format(
-                seconds=seconds
-            )
+            return ngettext(
+                "Too many failed attempts. Try again in {seconds} second.",
+                "Too many failed attempts. Try again in {seconds} seconds.",
+                seconds,
+            ).format(seconds=seconds)
         case e.AccountDisabled(username=username):
             return _t("The account “{username}” is disabled. Ask an administrator.").format(
                 username=username

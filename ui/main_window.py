@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
             self.tr("About orderdesk"),
             self.tr(
                 "<b>orderdesk {version}</b><br>Warehouse and customer-service desk.<br><br>"
-                "Database: {database}<br>Signed in as: {user}"
+                "Database: {database}<br>{user}"
             ).format(
                 version=__version__,
                 database=self._context.database.description,

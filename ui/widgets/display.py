@@ -7,6 +7,7 @@ import datetime as dt
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
+from app.i18n import N_, _
 from app.money import format_money
 from ui.style import BAD, GOOD, INFO, MUTED, NEUTRAL, SPACE_M, WARN, Tone
 
@@ -78,6 +79,22 @@ def status_text(status: str) -> str:
     if source is None:
         return status.replace("_", " ")
     return QCoreApplication.translate("Status", source)
+
+
+_SERVICE_TEXT = {
+    "standard": N_("Standard delivery"),
+    "express": N_("Express delivery"),
+    "expedited": N_("Expedited delivery"),
+    "economy": N_("Economy delivery"),
+    "next_day": N_("Next-day delivery"),
+    "in_store": N_("Collected in store"),
+}
+
+
+def service_text(service: str) -> str:
+    """A requested delivery service in words (never the stored code)."""
+    source = _SERVICE_TEXT.get(service)
+    return _(source) if source else service.replace("_", " ").capitalize()
 
 
 def status_tone(status: str) -> Tone:
