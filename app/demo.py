@@ -71,6 +71,7 @@ from app.bench import BenchResult, stopwatch
 from app.database import Database, open_database
 from app.errors import InvalidInput, OrderdeskError
 from app.permissions import Role
+from app.views.search_keys import customer_search_keys
 from app.workflow import ORDER_TRANSITIONS, SHIPMENT_TRANSITIONS, OrderStatus, ShipmentStatus
 from db.models import (
     Address,
@@ -1056,6 +1057,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "language",
         "created_at",
         "version",
+        "search_text",
+        "search_phone",
     ),
     "addresses": (
         "id",
@@ -1982,6 +1985,7 @@ class _DemoBuilder:
         status = kind if kind in ("arrears", "frozen", "banned") else "active"
         created_s = self.now_s - (HISTORY_DAYS + self.rng.randint(5, 1500)) * _DAY
         email = f"{email_name}{customer_id}@{self.pick(_EMAIL_DOMAINS)}"
+        keys = customer_search_keys(name, email, phone, country.code)
         self.rows["customers"].append(
             (
                 customer_id,
@@ -1993,6 +1997,8 @@ class _DemoBuilder:
                 country.language,
                 self.stamp(created_s + self.rng.randrange(_DAY)),
                 1,
+                keys.search_text,
+                keys.search_phone,
             )
         )
         ship_tos = [self.add_address(customer_id, country, name, phone, True)]

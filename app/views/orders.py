@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal_column, or_, select, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from app.errors import DatabaseUnavailable, NotFound
 from app.numbers import entity_number, order_number, parse_number
 from app.permissions import Actor, Permission, require
 from app.views.search import LIKE_ESCAPE, contains_pattern
+from app.views.search_keys import read_query
 from db.models import (
     AuditEvent,
     Customer,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # A name search that matches more customers than this is too vague to be useful; the
 # newest orders of the first matches are shown and the count says so.
 MAX_MATCHED_CUSTOMERS = 2000
-_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{5,}$")
+TRIGRAM = 3  # the trigram index finds words of three characters or more
 
 
 @dataclass(frozen=True)
@@ -105,25 +105,55 @@ def _row(values) -> OrderRow:
 # --------------------------------------------------------------------------- filtering
 
 
-def _matching_customer_ids(session: Session, text: str) -> list[int]:
-    needle = text.strip().lower()
-    if "@" in needle:
-        condition = func.lower(Customer.email).between(needle, needle + "\uffff")
-    elif _PHONE_LIKE.match(needle):
-        digits = re.sub(r"[^\d+]", "", needle)
-        bare = digits.lstrip("+")
+def matching_customer_ids(session: Session, text: str) -> tuple[list[int], bool]:
+    """Customers a clerk may mean by ``text``, and whether there were more than shown.
+
+    Folded the way the stored keys are (app/views/search_keys.py): every word is found
+    somewhere in name or e-mail (a trigram index finds substrings: FTS5 on SQLite,
+    pg_trgm on PostgreSQL); a phone number in any form is found by its national digits.
+    """
+    query = read_query(text)
+    if query.phone:
         condition = or_(
-            Customer.phone.between(bare, bare + "~"),
-            Customer.phone.between("+" + bare, "+" + bare + "~"),
+            *(
+                Customer.search_phone.between(phone, phone + "~")
+                for phone in (query.phone, *query.other_phones)
+            )
         )
+    elif query.tokens:
+        condition = and_(*_text_conditions(session, query.tokens))
     else:
-        condition = func.lower(Customer.name).like(contains_pattern(needle), escape=LIKE_ESCAPE)
-    query = select(Customer.id).where(condition).limit(MAX_MATCHED_CUSTOMERS)
-    return list(session.scalars(query))
+        return [], False
+    found = list(
+        session.scalars(select(Customer.id).where(condition).limit(MAX_MATCHED_CUSTOMERS + 1))
+    )
+    return found[:MAX_MATCHED_CUSTOMERS], len(found) > MAX_MATCHED_CUSTOMERS
 
 
-def _conditions(session: Session, flt: OrderFilter) -> list:
+def _text_conditions(session: Session, tokens: tuple[str, ...]) -> list:
+    conditions = []
+    long_words = [t for t in tokens if len(t) >= TRIGRAM]
+    if long_words and session.get_bind().dialect.name == "sqlite":
+        # FTS5 trigram: each word a quoted phrase, all of them, as substrings.
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_words)
+        conditions.append(
+            Customer.id.in_(
+                select(literal_column("rowid"))
+                .select_from(text("customer_search_fts"))
+                .where(text("customer_search_fts MATCH :fts_match").bindparams(fts_match=match))
+            )
+        )
+        tokens = tuple(t for t in tokens if len(t) < TRIGRAM)
+    conditions += [
+        Customer.search_text.like(contains_pattern(t), escape=LIKE_ESCAPE) for t in tokens
+    ]
+    return conditions
+
+
+def _conditions(session: Session, flt: OrderFilter) -> tuple[list, bool]:
+    """The filter as SQL conditions, and whether a customer search was cut short."""
     conditions: list = []
+    cut = False
     if flt.status:
         conditions.append(Order.status == flt.status)
     if flt.channel:
@@ -132,20 +162,22 @@ def _conditions(session: Session, flt: OrderFilter) -> list:
         conditions.append(Order.received_at >= flt.received_from)
     if flt.received_before:
         conditions.append(Order.received_at < flt.received_before)
-    text = flt.text.strip()
-    if text:
-        number = parse_number(text)
+    text_typed = flt.text.strip()
+    if text_typed:
+        number = parse_number(text_typed)
         if number and number[0] == "order":
             conditions.append(Order.id == number[1])
         else:
-            customer_ids = _matching_customer_ids(session, text)
-            by_channel_id = Order.channel_order_id == text
-            conditions.append(
-                or_(by_channel_id, Order.customer_id.in_(customer_ids))
-                if customer_ids
-                else by_channel_id
-            )
-    return conditions
+            query = read_query(text_typed)
+            customer_ids, cut = matching_customer_ids(session, text_typed)
+            # A channel's order id, whole or its first part ("403-1111111"): an index range.
+            either = [Order.channel_order_id.between(query.channel_id, query.channel_id + "\uffff")]
+            if query.order_id is not None:
+                either.append(Order.id == query.order_id)  # "5037" for SO-005037
+            if customer_ids:
+                either.append(Order.customer_id.in_(customer_ids))
+            conditions.append(or_(*either))
+    return conditions, cut
 
 
 def _base_query(conditions: list) -> Select:
@@ -168,8 +200,10 @@ class OrderQuery:
     flt: OrderFilter
     _conditions: list = field(default_factory=list)
 
+    customers_cut: bool = False  # more customers matched than MAX_MATCHED_CUSTOMERS
+
     def __post_init__(self) -> None:
-        self._conditions = _conditions(self.session, self.flt)
+        self._conditions, self.customers_cut = _conditions(self.session, self.flt)
 
     def count(self) -> int:
         query = select(func.count()).select_from(Order)
@@ -492,6 +526,11 @@ class OrderPages:
         self.flt = flt
         with self._reading() as session:
             self._query = open_order_query(session, actor, flt)
+
+    @property
+    def customers_cut(self) -> bool:
+        """True when the text matched more customers than one list shows (say so)."""
+        return self._query.customers_cut
 
     def count(self) -> int:
         with self._reading() as session:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -15,6 +17,8 @@ from app.numbers import order_number
 from db.models import Customer, Order
 from ui.screens import orders as orders_screen
 from ui.screens.orders import OrdersScreen
+
+SHOTS = Path(os.environ["ORDERDESK_SHOTS"]) if os.environ.get("ORDERDESK_SHOTS") else None
 
 
 @pytest.fixture
@@ -420,3 +424,18 @@ def test_received_shows_date_and_time_for_every_row(screen):
     model = screen.model
     texts = [model.data(model.index(row, 4)) for row in range(min(5, model.rowCount()))]
     assert texts and all(len(t) == len("2026-11-01 09:00") for t in texts)
+
+
+def test_a_forgiving_search_finds_what_was_meant(qtbot, screen):
+    search(qtbot, screen, "muller")
+    qtbot.waitUntil(lambda: column_values(screen, 1) == {"Anna Müller"}, timeout=2000)
+    search(qtbot, screen, "王")
+    qtbot.waitUntil(lambda: column_values(screen, 1) == {"王芳"}, timeout=2000)
+    search(qtbot, screen, "0086 138 0013 8000")
+    qtbot.waitUntil(lambda: column_values(screen, 1) == {"王芳"}, timeout=2000)
+    search(qtbot, screen, "Müller, Anna")
+    qtbot.waitUntil(lambda: column_values(screen, 1) == {"Anna Müller"}, timeout=2000)
+    if SHOTS:
+        screen.resize(1280, 800)
+        qtbot.wait(20)
+        screen.grab().save(str(SHOTS / "orders_forgiving_search.png"))

@@ -25,8 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import _
-from app.views.orders import OrderFilter, OrderPages, OrderRow, list_channels, order_detail
+from app.i18n import _, ngettext
+from app.views.orders import (
+    MAX_MATCHED_CUSTOMERS,
+    OrderFilter,
+    OrderPages,
+    OrderRow,
+    list_channels,
+    order_detail,
+)
 from app.workflow import OrderStatus
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
@@ -329,10 +336,14 @@ class OrdersScreen(DeskScreen):
 
     def _show_count(self) -> None:
         total = self.model.total
-        if total == 1:
-            self.count_label.setText(self.tr("1 order"))
-        else:
-            self.count_label.setText(self.tr("{count} orders").format(count=f"{total:,}"))
+        text = ngettext("{count} order", "{count} orders", total).format(count=f"{total:,}")
+        source = self.model.source
+        if source is not None and getattr(source, "customers_cut", False):
+            text += " " + _(
+                "— more than {limit} customers match: these are the orders of the first "
+                "{limit}; type more of the name, a phone number or an e-mail."
+            ).format(limit=f"{MAX_MATCHED_CUSTOMERS:,}")
+        self.count_label.setText(text)
         empty = total == 0 and self.problem_label.isHidden()
         if empty:
             self.empty_label.setText(self._empty_text())
