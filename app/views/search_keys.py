@@ -113,6 +113,8 @@ def read_query(text: str) -> SearchQuery:
     raw = text.strip()
     # "Surname, Given" and "Given Surname" are the same words in another order.
     tokens = tuple(dict.fromkeys(t for t in fold_text(raw.replace(",", " ")).split(" ") if t))
+    if raw.isdigit():
+        tokens = ()  # a bare number is an order number or a phone, not part of a name
     digits = re.sub(r"\D", "", raw)
     phone_like = bool(re.fullmatch(r"\+?[\d\s().\-/]{5,}", raw)) and len(digits) >= 5
     order_id = int(raw) if raw.isdigit() and len(raw) <= 9 else None
