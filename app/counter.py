@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -112,25 +112,19 @@ class ProductMatch:
 def find_customers(
     session: Session, actor: Actor, text: str, limit: int = SEARCH_LIMIT
 ) -> list[CustomerMatch]:
-    """Customers whose phone, e-mail or name starts with ``text`` (index range scans)."""
+    """Customers a clerk means by ``text``: the forgiving search of every desk (part of a
+    name or e-mail, accents and Chinese script folded, a phone number in any form)."""
+    from app.views.orders import customer_search_condition
+
     require(actor, Permission.IMPORT_ORDERS)
     needle = text.strip().lower()
     # One Chinese character is a surname worth searching; one Latin letter is not.
     if not needle or (len(needle) < MIN_SEARCH_CHARS and needle.isascii()):
         return []
-    if "@" in needle:
-        condition = func.lower(Customer.email).between(needle, needle + "\uffff")
-        order_by = func.lower(Customer.email)
-    elif _PHONE_LIKE.match(needle):
-        bare = re.sub(r"[^\d]", "", needle)
-        condition = or_(
-            Customer.phone.between(bare, bare + "~"),
-            Customer.phone.between("+" + bare, "+" + bare + "~"),
-        )
-        order_by = Customer.phone
-    else:
-        condition = func.lower(Customer.name).between(needle, needle + "\uffff")
-        order_by = func.lower(Customer.name)
+    condition = customer_search_condition(session, needle)
+    if condition is None:
+        return []
+    order_by = Customer.name
     customers = session.execute(
         select(
             Customer.id,

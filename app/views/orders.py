@@ -112,22 +112,31 @@ def matching_customer_ids(session: Session, text: str) -> tuple[list[int], bool]
     somewhere in name or e-mail (a trigram index finds substrings: FTS5 on SQLite,
     pg_trgm on PostgreSQL); a phone number in any form is found by its national digits.
     """
-    query = read_query(text)
-    if query.phone:
-        condition = or_(
-            *(
-                Customer.search_phone.between(phone, phone + "~")
-                for phone in (query.phone, *query.other_phones)
-            )
-        )
-    elif query.tokens:
-        condition = and_(*_text_conditions(session, query.tokens))
-    else:
+    condition = customer_search_condition(session, text)
+    if condition is None:
         return [], False
     found = list(
         session.scalars(select(Customer.id).where(condition).limit(MAX_MATCHED_CUSTOMERS + 1))
     )
     return found[:MAX_MATCHED_CUSTOMERS], len(found) > MAX_MATCHED_CUSTOMERS
+
+
+def customer_search_condition(session: Session, text: str):
+    """The SQL condition for customers a clerk may mean by ``text`` (None: nothing to find).
+
+    Shared by every search box that finds customers (Orders, Review, the shop counter).
+    """
+    query = read_query(text)
+    if query.phone:
+        return or_(
+            *(
+                Customer.search_phone.between(phone, phone + "~")
+                for phone in (query.phone, *query.other_phones)
+            )
+        )
+    if query.tokens:
+        return and_(*_text_conditions(session, query.tokens))
+    return None
 
 
 def _text_conditions(session: Session, tokens: tuple[str, ...]) -> list:

@@ -449,6 +449,15 @@ def test_customers_are_found_by_phone_name_and_email(db, catalogue):
         assert find_customers(s, CLERK, "a") == []  # too short to mean anything
 
 
+def test_the_counter_finds_customers_as_forgivingly_as_the_other_desks(db, catalogue):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        assert [c.name for c in find_customers(s, CLERK, "muller")] == ["Anna Müller"]
+        assert [c.name for c in find_customers(s, CLERK, "Müller, Anna")] == ["Anna Müller"]
+        assert [c.name for c in find_customers(s, CLERK, "030 123456")] == ["Anna Müller"]
+        assert [c.name for c in find_customers(s, CLERK, "example.de")] == ["Anna Müller"]
+
+
 def test_products_are_found_by_barcode_sku_prefix_and_name(db, catalogue):
     with db.unit_of_work() as uow:
         s = uow.session
