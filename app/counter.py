@@ -706,7 +706,7 @@ def _place(uow: UnitOfWork, actor: Actor, checked: CheckedDraft, now: dt.datetim
                 )
             )
         session.add(_payment(order.id, checked.payment, currency, now))
-        overrides = _overrides(priced, currency)
+        overrides = _overrides(priced, currency, actor.may(Permission.OVERRIDE_PRICES))
         record_event(
             session,
             actor,
@@ -781,7 +781,10 @@ def _priced_lines(
     return priced
 
 
-def _overrides(priced: list[tuple[Product, int, int, str]], currency: str) -> list[dict]:
+def _overrides(
+    priced: list[tuple[Product, int, int, str]], currency: str, allowed: bool = False
+) -> list[dict]:
+    """Prices off the list, with their reasons; ``allowed``: the person may give them."""
     overrides = []
     for line_no, (product, _quantity, price, reason) in enumerate(priced, start=1):
         if price == product.price_cents:
@@ -797,6 +800,7 @@ def _overrides(priced: list[tuple[Product, int, int, str]], currency: str) -> li
                 "list_price_cents": product.price_cents,
                 "unit_price_cents": price,
                 "reason": reason,
+                "allowed": allowed,
                 "text": text,
             }
         )

@@ -152,6 +152,10 @@ class LineFacts:
     product_text: str = ""
     channel_spec: str = ""
     channel_model: str = ""
+    # A price set at the shop counter off the list, with its reason, by someone allowed
+    # to (OVERRIDE_PRICES): review accepts that price and shows the reason.
+    price_override_reason: str = ""
+    price_override_by: str = ""
 
 
 @dataclass(frozen=True)
