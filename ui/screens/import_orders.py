@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.errors import OrderdeskError
 from app.formats import FORMAT_NAMES
 from app.formats.export import write_rejected_rows
+from app.i18n import _, ngettext
 from app.intake import ImportPreview, ImportSummary, import_file, preview_file
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
@@ -105,7 +106,7 @@ class ImportOrdersScreen(DeskScreen):
         self.preview_table = self._table(
             "importPreview",
             [
-                self.tr("Rows"),
+                _("File rows"),
                 self.tr("Order id"),
                 self.tr("Purchased"),
                 self.tr("Buyer"),
@@ -115,12 +116,15 @@ class ImportOrdersScreen(DeskScreen):
                 self.tr("Remark"),
             ],
         )
+        self.preview_table.horizontalHeaderItem(0).setToolTip(
+            _("The rows of the file this order was read from (the header is row 1)")
+        )
         layout.addWidget(self.preview_table, 3)
 
         self.summary_box = self._build_summary()
         layout.addWidget(self.summary_box)
         self.rejected_table = self._table(
-            "importRejected", [self.tr("Row"), self.tr("Order id"), self.tr("Reason")]
+            "importRejected", [_("File row"), self.tr("Order id"), self.tr("Reason")]
         )
         layout.addWidget(self.rejected_table, 2)
 
@@ -284,6 +288,12 @@ class ImportOrdersScreen(DeskScreen):
             self.tr("Format: {name}").format(name=FORMAT_NAMES.get(preview.format, preview.format))
         )
         unit = self.tr("orders") if preview.format == "amazon-json" else self.tr("rows")
+        if not preview.rows:
+            self.preview_caption.setText(
+                f"{WARN.symbol} "
+                + _("The file holds no orders (only its header): there is nothing to import.")
+            )
+            return
         self.preview_caption.setText(
             self.tr(
                 "First {shown} orders as they will be read ({total} {unit} in the file):"
@@ -404,6 +414,7 @@ class ImportOrdersScreen(DeskScreen):
             )
         else:
             tone, text = GOOD, self.tr("Imported: every order is in.")
+        text += " " + where_orders_went(summary)
         set_tone(self.result_label, tone)
         self.result_label.setText(f"{tone.symbol} {text}")
         self.result_label.show()
@@ -436,7 +447,7 @@ class ImportOrdersScreen(DeskScreen):
     # ----------------------------------------------------------------- state
 
     def _show_state(self) -> None:
-        ready = self.preview is not None
+        ready = self.preview is not None and bool(self.preview.rows)
         self.import_button.setEnabled(ready and not self._importing)
         self._actions[1].setEnabled(ready and not self._importing)
         self.choose_button.setEnabled(not self._importing)
@@ -455,5 +466,61 @@ class ImportOrdersScreen(DeskScreen):
         self.drop_hint.setVisible(not ready)  # no usable file yet: offer to take one
         # Empty state: only the drop area and the file row until there is something to show.
         self.preview_table.setVisible(ready)
-        self.preview_caption.setVisible(ready)
+        self.preview_caption.setVisible(self.preview is not None)
+        if self.preview is not None and not ready:
+            self.drop_hint.setVisible(False)
         self.summary_box.setVisible(has_summary)
+
+
+def where_orders_went(summary: ImportSummary) -> str:
+    """Where the file's orders are now, in words a desk can act on."""
+    parts = []
+    if summary.new_orders:
+        parts.append(
+            ngettext(
+                "{n} new order waits in To review at the Review desk",
+                "{n} new orders wait in To review at the Review desk",
+                summary.new_orders,
+            ).format(n=f"{summary.new_orders:,}")
+        )
+    if summary.unknown_skus:
+        parts.append(
+            ngettext(
+                "{n} line names a product the catalogue lacks: its order will go to "
+                "Needs information when reviewed",
+                "{n} lines name products the catalogue lacks: their orders will go to "
+                "Needs information when reviewed",
+                summary.unknown_skus,
+            ).format(n=f"{summary.unknown_skus:,}")
+        )
+    if summary.already_present:
+        parts.append(
+            ngettext(
+                "{n} was already here", "{n} were already here", summary.already_present
+            ).format(n=f"{summary.already_present:,}")
+        )
+    if summary.conflicts:
+        parts.append(
+            ngettext(
+                "{n} changed since it was imported waits at the Review desk",
+                "{n} changed since they were imported wait at the Review desk",
+                summary.conflicts,
+            ).format(n=f"{summary.conflicts:,}")
+        )
+    if summary.not_for_warehouse:
+        parts.append(
+            ngettext(
+                "{n} fulfilled by Amazon or cancelled was not stored",
+                "{n} fulfilled by Amazon or cancelled were not stored",
+                summary.not_for_warehouse,
+            ).format(n=f"{summary.not_for_warehouse:,}")
+        )
+    if summary.rejected_orders:
+        parts.append(
+            ngettext(
+                "{n} order was rejected (listed below)",
+                "{n} orders were rejected (listed below)",
+                summary.rejected_orders,
+            ).format(n=f"{summary.rejected_orders:,}")
+        )
+    return "; ".join(parts) + "." if parts else ""

@@ -277,3 +277,17 @@ def test_large_file_is_streamed_with_flat_memory(tmp_path):
 def test_amounts_no_real_order_has_are_rejected_not_crashed_on(tmp_path, price, reason):
     orders, rejected = read(write(tmp_path, [HEADER, with_cell(ROWS[2], "item-price", price)]))
     assert orders == {} and reason in rejected[0].reason
+
+
+def test_an_amazon_settlement_report_is_recognised_and_not_read_as_orders(tmp_path):
+    from app.formats import detect_format
+    from app.formats.common import SettlementReport
+
+    path = tmp_path / "settlement.txt"
+    path.write_text(
+        "settlement-id\tsettlement-start-date\tsettlement-end-date\torder-id\tamount\n"
+        "1\t2026-11-01\t2026-11-15\t203-1234567-7654321\t25.00\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SettlementReport, match="settlement report"):
+        detect_format(path)
