@@ -218,3 +218,48 @@ def test_a_search_matching_more_customers_than_a_list_holds_says_it_was_cut(db, 
         uow.commit()
     assert _query(db, admin, text="schulz").customers_cut
     assert not _query(db, admin, text="Schulz 2004").customers_cut
+
+
+def test_a_page_deep_in_the_unfiltered_list_is_found_by_an_estimated_key(db, admin):
+    from sqlalchemy import insert
+
+    import app.views.orders as views
+
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    rows = [
+        {
+            "channel": "amazon",
+            "channel_order_id": f"AMZ-{i:05d}",
+            "status": "received",
+            "ship_country": "DE",
+            "total_cents": 100,
+            "currency": "EUR",
+            "received_at": now,
+            "version": 1,
+        }
+        for i in range(3000)
+    ]
+    with db.unit_of_work() as uow:
+        uow.session.execute(insert(Order), rows)
+        uow.commit()
+    query = _query(db, admin)
+    total = query.count()
+    exact = query.page_at(1500, 20, total)
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    engine = query.session.get_bind()
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    original = views.EXACT_OFFSET_ROWS
+    views.EXACT_OFFSET_ROWS = 100
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        estimated = query.page_at(1500, 20, total)
+    finally:
+        views.EXACT_OFFSET_ROWS = original
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [r.id for r in estimated] == [r.id for r in exact]  # dense ids: the same rows
+    assert any("orders.id <= ?" in s for s in statements)  # read from a key, not counted to
