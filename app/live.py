@@ -21,6 +21,9 @@ def notify(session: Session, topic: str = ORDERS) -> None:
     bind = session.bind if isinstance(session, Session) else None
     if bind is None or bind.dialect.name != "postgresql":
         return
-    session.execute(
-        text("SELECT pg_notify(:channel, :topic)"), {"channel": CHANNEL, "topic": topic}
-    )
+    # No autoflush: the caller's changes are flushed at commit, where a lost race becomes
+    # ConcurrentUpdate (and the notice is delivered only if that commit succeeds).
+    with session.no_autoflush:
+        session.execute(
+            text("SELECT pg_notify(:channel, :topic)"), {"channel": CHANNEL, "topic": topic}
+        )
