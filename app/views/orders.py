@@ -201,6 +201,11 @@ def _conditions(session: Session, flt: OrderFilter) -> tuple[list, bool, list]:
     return conditions, cut, page_conditions if page_conditions is not None else conditions
 
 
+def filter_conditions(session: Session, flt: OrderFilter) -> list:
+    """The filter's conditions on ``orders`` (for other lists that search orders alike)."""
+    return _conditions(session, flt)[0]
+
+
 def _base_query(conditions: list) -> Select:
     query = select(*_ROW_COLUMNS).outerjoin(Customer, Customer.id == Order.customer_id)
     return query.where(and_(*conditions)) if conditions else query

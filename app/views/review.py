@@ -171,10 +171,15 @@ class QueueQuery:
 
     session: Session
     queue: ReviewQueue
+    text: str = ""  # the desk's search: the same forgiving search as the Orders list
     _conditions: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._conditions = [queue_condition(self.queue)]
+        if self.text.strip():
+            from app.views.orders import OrderFilter, filter_conditions
+
+            self._conditions += filter_conditions(self.session, OrderFilter(text=self.text))
 
     def count(self) -> int:
         query = select(func.count()).select_from(Order).where(*self._conditions)
@@ -248,22 +253,25 @@ def open_queue(session: Session, actor: Actor, queue: ReviewQueue) -> QueueQuery
 class QueuePages:
     """A queue for a screen's lazy table: every count or page in its own short read."""
 
-    def __init__(self, database: Database, actor: Actor, queue: ReviewQueue) -> None:
+    def __init__(
+        self, database: Database, actor: Actor, queue: ReviewQueue, text: str = ""
+    ) -> None:
         require(actor, Permission.VIEW_ORDERS)
         self._database = database
         self.queue = queue
+        self.text = text
 
     def count(self) -> int:
         with self._reading() as session:
-            return QueueQuery(session, self.queue).count()
+            return QueueQuery(session, self.queue, self.text).count()
 
     def page_after(self, after_id: int | None, limit: int) -> list[ReviewRow]:
         with self._reading() as session:
-            return QueueQuery(session, self.queue).page_after(after_id, limit)
+            return QueueQuery(session, self.queue, self.text).page_after(after_id, limit)
 
     def page_at(self, offset: int, limit: int, total: int) -> list[ReviewRow]:
         with self._reading() as session:
-            return QueueQuery(session, self.queue).page_at(offset, limit, total)
+            return QueueQuery(session, self.queue, self.text).page_at(offset, limit, total)
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:

@@ -397,3 +397,14 @@ def test_first_problem_and_the_lines_are_visible_without_scrolling(
         assert not found.isNull()
         bottom = screen.detail_view.cursorRect(found).bottom()
         assert bottom < screen.detail_view.viewport().height()
+
+
+def test_the_queue_search_forgives_like_the_orders_list(qtbot, screen, floor):
+    screen.show_queue(ReviewQueue.TO_REVIEW)
+    qtbot.keyClicks(screen.search_edit, "muller")
+    qtbot.keyClick(screen.search_edit, Qt.Key.Key_Return)
+    assert screen.model.total == 1
+    assert screen.detail.order.id == floor["good"]
+    screen.search_edit.clear()
+    qtbot.keyClick(screen.search_edit, Qt.Key.Key_Return)
+    assert screen.model.total == 7

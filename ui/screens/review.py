@@ -251,6 +251,18 @@ class ReviewScreen(DeskScreen):
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
         # Enter (or a double click) on an order never reviewed runs the rules on it now.
         self.table.activated.connect(self._row_activated)
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("reviewSearch")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setPlaceholderText(
+            _("Find in this queue: order number, customer, phone or e-mail")
+        )
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(self._context.settings.search_delay_ms)
+        self._search_timer.timeout.connect(lambda: self.show_queue(self.queue))
+        self.search_edit.textEdited.connect(lambda _text: self._search_timer.start())
+        self.search_edit.returnPressed.connect(lambda: self.show_queue(self.queue))
         self.count_label = QLabel()
         self.count_label.setObjectName("reviewCount")
         self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
@@ -258,6 +270,7 @@ class ReviewScreen(DeskScreen):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(SPACE_S)
+        layout.addWidget(self.search_edit)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
         return box
@@ -366,7 +379,9 @@ class ReviewScreen(DeskScreen):
             self.queue_list.blockSignals(False)
         self.problem_label.hide()
         try:
-            pages = QueuePages(self._context.database, self._context.actor, queue)
+            pages = QueuePages(
+                self._context.database, self._context.actor, queue, self.search_edit.text()
+            )
         except OrderdeskError as error:
             self._show_problem(error)
             pages = None
