@@ -304,6 +304,7 @@ def test_a_duplicates_twin_is_a_link_that_opens_it(qtbot, screen, floor):
     review_everything(qtbot, screen)
     screen.show_queue(ReviewQueue.EXCEPTION)
     assert screen.detail.order.id == floor["twin1"]
+    assert "Possible duplicate — open" in screen.detail_view.toPlainText()  # words, not codes
     html = screen.detail_view.toHtml()
     assert f'href="order:{floor["twin2"]}"' in html
     screen.detail_view.anchorClicked.emit(QUrl(f"order:{floor['twin2']}"))

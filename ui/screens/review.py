@@ -1385,14 +1385,36 @@ def _exceptions_html(d: ReviewDetail) -> str:
     return _section(_("Exceptions"), "<ul>" + "".join(items) + "</ul>")
 
 
+_TASK_KINDS = {
+    "request_info": N_("Ask the customer for information"),
+    "stock_short": N_("Tell the customer about the missing stock"),
+    "payment_problem": N_("Help the customer with the payment"),
+    "unreachable": N_("Call the customer back"),
+}
+_EXCEPTION_KINDS = {
+    "duplicate": N_("Possible duplicate"),
+    "malicious": N_("Suspicious order"),
+    "unreachable": N_("Customer unreachable"),
+    "account": N_("Account problem"),
+    "other": N_("Other exception"),
+}
+_EXCEPTION_STATES = {"open": N_("open"), "held": N_("held"), "closed": N_("closed")}
+
+
+def _words(table: dict[str, str], code: str) -> str:
+    """A stored code in words (never the code itself in front of people)."""
+    return _(table[code]) if code in table else code.replace("_", " ")
+
+
 def _task_item(task) -> str:
     state = _("open") if task.state == "open" else status_text(task.state)
     answer = f" · {escape(task.answer)}" if task.answer else ""
-    return f"<li>{escape(task.kind.replace('_', ' '))} — {escape(state)}{answer}</li>"
+    return f"<li>{escape(_words(_TASK_KINDS, task.kind))} — {escape(state)}{answer}</li>"
 
 
 def _exception_item(record) -> str:
-    parts = [f"{escape(record.kind)} — {escape(record.state)}"]
+    kind = _words(_EXCEPTION_KINDS, record.kind)
+    parts = [f"{escape(kind)} — {escape(_words(_EXCEPTION_STATES, record.state))}"]
     if record.plan:
         parts.append(escape(_("plan: {plan}").format(plan=record.plan)))
     if record.result:
