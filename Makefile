@@ -20,7 +20,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 run: setup
 	@$(BIN)/orderdesk demo --if-empty
-	@$(BIN)/orderdesk gui
+	@$(BIN)/orderdesk gui --if-screen
 
 test: setup
 	$(BIN)/ruff check .

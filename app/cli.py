@@ -544,11 +544,19 @@ def cmd_orders_show(args: argparse.Namespace) -> int:
         what = f"{shipment.number} {shipment.status} {where}".strip()
         print(_("Shipment: {shipment}").format(shipment=what))
     for event in detail.audit:
-        change = f"{event.from_state} → {event.to_state}" if event.to_state else event.action
-        print(
-            f"  {event.at:%Y-%m-%d %H:%M} {event.actor:<14} {event.entity} {change} {event.reason}"
-        )
+        print(f"  {event.at:%Y-%m-%d %H:%M} {event.actor:<14} {event.entity} {history_text(event)}")
     return EXIT_OK
+
+
+def history_text(event) -> str:
+    """What was done and why: the verb always, the state change when there was one."""
+    what = event.action.replace("_", " ")
+    if event.action == "status" and event.to_state:
+        what = f"{event.from_state} → {event.to_state}"
+    elif event.to_state and event.from_state != event.to_state:
+        what += f" ({event.from_state} → {event.to_state})"
+    why = f": {event.reason}" if event.reason else ""
+    return what + why
 
 
 # --------------------------------------------------------------------------- import
@@ -624,6 +632,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGINT, ask_to_stop)
     try:
         targets = ALL_RECEIVED
+        if args.verbs:
+            return _print_verbs(database, args)
         if not args.all:
             with database.unit_of_work() as uow:
                 targets = [find_order_id(uow.session, actor, text) for text in args.orders]
@@ -719,6 +729,34 @@ def _import_line(file: str, summary) -> str:
     )
 
 
+def _print_verbs(database, args: argparse.Namespace) -> int:
+    """What the review desk offers for each order: the same declaration the screen reads."""
+    from app.views.orders import find_order_id
+    from app.views.review import review_detail
+
+    with database.unit_of_work() as uow:
+        for text in args.orders:
+            order_id = find_order_id(uow.session, _actor(), text)
+            detail = review_detail(uow.session, _actor(), order_id)
+            if args.json:
+                emit_json(
+                    {
+                        "order": detail.order.number,
+                        "status": detail.order.status,
+                        "verbs": [
+                            {"verb": v.key, "enabled": v.enabled, "why_not": v.why_not}
+                            for v in detail.verbs
+                        ],
+                    }
+                )
+                continue
+            print(f"{detail.order.number}  {detail.order.status}")
+            for verb in detail.verbs:
+                state = "yes" if verb.enabled else f"no: {verb.why_not}"
+                print(f"  {verb.key:<20} {verb.shortcut:<18} {state}")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- demo, gui, bench
 
 
@@ -779,16 +817,30 @@ def _has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-NO_SCREEN_MESSAGE = N_(
-    "orderdesk: no screen here (DISPLAY is not set); run it under Xvfb "
-    "(xvfb-run -a orderdesk) or without a window (QT_QPA_PLATFORM=offscreen orderdesk)."
-)
+def _this_command() -> str:
+    """How this very command was started, so the advice works when pasted as written."""
+    started = sys.argv[0] if sys.argv else ""
+    if os.path.basename(started) == "orderdesk" and os.path.exists(started):
+        command = os.path.relpath(started)
+        return command if os.sep in command else f".{os.sep}{command}"
+    return f"{os.path.relpath(sys.executable)} -m app"
+
+
+def no_screen_message() -> str:
+    command = _this_command()
+    return _(
+        "orderdesk: no screen here (DISPLAY is not set); open the window under Xvfb with "
+        "`{xvfb}` or without one with `{offscreen}`."
+    ).format(
+        xvfb=f"xvfb-run -a {command} gui", offscreen=f"QT_QPA_PLATFORM=offscreen {command} gui"
+    )
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
     if not _has_screen():
-        print(_(NO_SCREEN_MESSAGE), file=sys.stderr)
-        return EXIT_FAILED
+        # `make run` on a server: the set-up is done, which is not a failure.
+        print(no_screen_message(), file=sys.stderr)
+        return EXIT_OK if getattr(args, "if_screen", False) else EXIT_FAILED
     # The composition root: only here does the business layer hand over to the screens.
     gui = importlib.import_module("ui.main")
     return gui.run(resolve_database_url(args.db))
@@ -971,6 +1023,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("SO-000123 or the channel's order id; an order in a queue is reviewed again"),
     )
     review.add_argument(
+        "--verbs",
+        action="store_true",
+        help="do not review: list what the review desk may do with each ORDER now, and why not",
+    )
+    review.add_argument(
         "--to-person",
         action="store_true",
         help=_("do not approve automatically: orders without problems wait for a person"),
@@ -991,6 +1048,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     gui = commands.add_parser("gui", help=_("open the desk window (the default)"))
+    gui.add_argument(
+        "--if-screen",
+        action="store_true",
+        help=_("where there is no screen, say how to open the window and exit 0"),
+    )
     _add_common(gui)
     gui.set_defaults(func=cmd_gui)
 
@@ -1036,6 +1098,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Human-readable output in the language the environment asks for, as command-line
     # programs do (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); --json output carries codes.
     set_language(system_language())
+    # The terminal shows warnings only, whatever level a log file is later given (the
+    # desk logs INFO to its file): no Alembic INFO lines on every start.
+    for handler in logging.getLogger().handlers:
+        if type(handler) is logging.StreamHandler:  # basicConfig's, not a test's or a file's
+            handler.setLevel(logging.WARNING)
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", cmd_gui)

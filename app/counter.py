@@ -25,17 +25,18 @@ import datetime as dt
 import itertools
 import logging
 import re
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
 from app.cards import card_number_across, card_number_in
-from app.errors import FullCardNumber, InvalidInput, NotFound
+from app.errors import DatabaseBusy, DraftProblems, FullCardNumber, InvalidInput, NotFound
 from app.formats.common import normalise_email, normalise_phone
 from app.i18n import CUSTOMER_LANGUAGES, customer_language, normalize_language
 from app.money import format_money, parse_amount
@@ -56,10 +57,12 @@ SEARCH_LIMIT = 20
 MIN_SEARCH_CHARS = 2
 MAX_QUANTITY = 999
 MAX_CARD_YEARS_AHEAD = 20
-SAVE_ATTEMPTS = 5  # tries when another counter takes the same order number first
+SAVE_ATTEMPTS = 5  # tries when another counter takes the same number, or the database is busy
+BUSY_PAUSE_S = 0.2
 SEQUENCE_DIGITS = 6
 
 _STORE_CODE = re.compile(r"^[A-Z0-9]{2,8}$")
+STORE_CODE_PATTERN = _STORE_CODE
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LAST4 = re.compile(r"^[0-9]{4}$")
@@ -112,25 +115,19 @@ class ProductMatch:
 def find_customers(
     session: Session, actor: Actor, text: str, limit: int = SEARCH_LIMIT
 ) -> list[CustomerMatch]:
-    """Customers whose phone, e-mail or name starts with ``text`` (index range scans)."""
+    """Customers a clerk means by ``text``: the forgiving search of every desk (part of a
+    name or e-mail, accents and Chinese script folded, a phone number in any form)."""
+    from app.views.orders import customer_search_condition
+
     require(actor, Permission.IMPORT_ORDERS)
     needle = search_text(text).lower()
     # One Chinese character is a surname worth searching; one Latin letter is not.
     if not needle or (len(needle) < MIN_SEARCH_CHARS and needle.isascii()):
         return []
-    if "@" in needle:
-        condition = func.lower(Customer.email).between(needle, needle + "\uffff")
-        order_by = func.lower(Customer.email)
-    elif _PHONE_LIKE.match(needle):
-        bare = re.sub(r"[^\d]", "", needle)
-        condition = or_(
-            Customer.phone.between(bare, bare + "~"),
-            Customer.phone.between("+" + bare, "+" + bare + "~"),
-        )
-        order_by = Customer.phone
-    else:
-        condition = func.lower(Customer.name).between(needle, needle + "\uffff")
-        order_by = func.lower(Customer.name)
+    condition = customer_search_condition(session, needle)
+    if condition is None:
+        return []
+    order_by = Customer.name
     customers = session.execute(
         select(
             Customer.id,
@@ -300,6 +297,8 @@ class CounterPayment:
     card_exp_month: int | None = None
     card_exp_year: int | None = None
     processor_reference: str = ""
+    # Less than the total taken on purpose: recorded as a part payment, the rest owed.
+    part_payment: bool = False
 
     def __repr__(self) -> str:
         return f"CounterPayment({self.method}, {self.amount_cents})"
@@ -433,23 +432,44 @@ class CheckedDraft:
 
 
 def check_draft(draft: CounterOrderDraft, today: dt.date) -> CheckedDraft:
-    """Every field of ``draft`` well formed, or ``InvalidInput`` naming the first that is not."""
-    refuse_card_numbers(draft)  # first: no other message may echo a card number
+    """Every field of ``draft`` well formed, or ``DraftProblems`` naming every one that is not.
+
+    A person at the counter sees all that is wrong after one press of Save, not one
+    problem per press.
+    """
+    refuse_card_numbers(draft)  # first, and alone: no other message may echo a card number
+    problems: list[InvalidInput] = []
+
+    def checked(check, *args):
+        try:
+            return check(*args)
+        except DraftProblems as several:
+            problems.extend(several.problems)
+            return None
+        except InvalidInput as problem:
+            problems.append(problem)
+            return None
+
     store = draft.store_code.strip().upper()
     if not _STORE_CODE.match(store):
-        raise InvalidInput("store_code", draft.store_code, "2 to 8 letters or digits, e.g. BER")
-    new_customer = _checked_customer(draft)
-    address = _checked_address(draft.address, new_customer)
-    lines = tuple(_checked_line(n, line) for n, line in enumerate(draft.lines, start=1))
+        problems.append(
+            InvalidInput("store_code", draft.store_code, "2 to 8 letters or digits, e.g. BER")
+        )
+    new_customer = checked(_checked_customer, draft)
+    address = checked(_checked_address, draft.address, new_customer)
+    lines = tuple(checked(_checked_line, n, line) for n, line in enumerate(draft.lines, start=1))
     if not lines:
-        raise InvalidInput("lines", "", "at least one product")
+        problems.append(InvalidInput("lines", "", "at least one product"))
+    payment = checked(_checked_payment, draft.payment, today)
+    if problems:
+        raise problems[0] if len(problems) == 1 else DraftProblems(tuple(problems))
     return CheckedDraft(
         store_code=store,
         customer_id=draft.customer_id,
         new_customer=new_customer,
         address=address,
-        lines=lines,
-        payment=_checked_payment(draft.payment, today),
+        lines=lines,  # type: ignore[arg-type]
+        payment=payment,  # type: ignore[arg-type]
     )
 
 
@@ -495,20 +515,33 @@ def _checked_address(
     if address is None:
         return None
     values = {name: getattr(address, name).strip() for name in _ADDRESS_LIMITS}
+    found: list[InvalidInput] = []
     for name, limit in _ADDRESS_LIMITS.items():
         if len(values[name]) > limit:
-            raise InvalidInput(f"address.{name}", values[name], f"at most {limit} characters")
+            found.append(
+                InvalidInput(f"address.{name}", values[name], f"at most {limit} characters")
+            )
     for name, what in (("line1", "the street and number"), ("city", "the city")):
         if not values[name]:
-            raise InvalidInput(f"address.{name}", "", what)
+            found.append(InvalidInput(f"address.{name}", "", what))
     country = address.country_code.strip().upper()
     if not _COUNTRY.match(country):
-        raise InvalidInput("address.country_code", address.country_code, "a code such as DE")
-    if not values["postal_code"] and country not in ("HK", "IE", "AE"):
-        raise InvalidInput("address.postal_code", "", "the postal code")
+        found.append(
+            InvalidInput("address.country_code", address.country_code, "a code such as DE")
+        )
+    elif not values["postal_code"] and country not in ("HK", "IE", "AE"):
+        found.append(InvalidInput("address.postal_code", "", "the postal code"))
+    _raise_all(found)
     if not values["recipient"] and new_customer is not None:
         values["recipient"] = new_customer.name
     return AddressFields(country_code=country, **values)
+
+
+def _raise_all(found: list[InvalidInput]) -> None:
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise DraftProblems(tuple(found))
 
 
 def _checked_line(line_no: int, line: DraftLine) -> CheckedLine:
@@ -531,16 +564,28 @@ def _checked_payment(payment: CounterPayment, today: dt.date) -> CounterPayment:
     if not isinstance(payment.amount_cents, int) or payment.amount_cents < 0:
         raise InvalidInput("payment.amount", payment.amount_cents, "an amount of zero or more")
     if method != "card":
-        return CounterPayment(method, payment.amount_cents)
+        return CounterPayment(method, payment.amount_cents, part_payment=payment.part_payment)
+    found: list[InvalidInput] = []
     brand = payment.card_brand.strip().lower()
     if brand not in CARD_BRANDS:
-        raise InvalidInput("payment.card_brand", payment.card_brand, " / ".join(CARD_BRANDS))
+        found.append(InvalidInput("payment.card_brand", payment.card_brand, "the card's brand"))
     last4 = payment.card_last4.strip()
     if not _LAST4.match(last4):
-        raise InvalidInput("payment.card_last4", last4, "the card's last four digits")
+        found.append(InvalidInput("payment.card_last4", last4, "the card's last four digits"))
+    reference = payment.processor_reference.strip()
+    if not reference or len(reference) > 120:
+        found.append(
+            InvalidInput(
+                "payment.processor_reference", reference[:40], "the card terminal's reference"
+            )
+        )
     month, year = payment.card_exp_month, payment.card_exp_year
     if month is None or year is None or not 1 <= month <= 12:
-        raise InvalidInput("payment.card_expiry", f"{month}/{year}", "a month 1–12 and a year")
+        found.append(
+            InvalidInput("payment.card_expiry", f"{month}/{year}", "a month 1–12 and a year")
+        )
+    _raise_all(found)
+    assert month is not None and year is not None
     if year < 100:
         year += 2000
     # A card is valid to the end of its expiry month.
@@ -550,12 +595,9 @@ def _checked_payment(payment: CounterPayment, today: dt.date) -> CounterPayment:
         )
     if year > today.year + MAX_CARD_YEARS_AHEAD:
         raise InvalidInput("payment.card_expiry", f"{month:02d}/{year}", "a real expiry year")
-    reference = payment.processor_reference.strip()
-    if not reference or len(reference) > 120:
-        raise InvalidInput(
-            "payment.processor_reference", reference[:40], "the card terminal's reference"
-        )
-    return CounterPayment(method, payment.amount_cents, brand, last4, month, year, reference)
+    return CounterPayment(
+        method, payment.amount_cents, brand, last4, month, year, reference, payment.part_payment
+    )
 
 
 # --------------------------------------------------------------------------- the command
@@ -581,7 +623,19 @@ def place_counter_order(
             return _place(uow, actor, checked, now)
         except _NumberTaken:
             log.info("counter order number taken at another desk; attempt %d", attempt)
-    raise InvalidInput("store_code", checked.store_code, "a moment's pause: every desk is saving")
+        except sa_exc.OperationalError as error:
+            if not _is_busy(error):
+                raise
+            log.info("database busy while saving a counter order; attempt %d", attempt)
+        if attempt < SAVE_ATTEMPTS:
+            time.sleep(BUSY_PAUSE_S * attempt)  # a short, growing pause: the others finish
+    raise DatabaseBusy(SAVE_ATTEMPTS)
+
+
+def _is_busy(error: sa_exc.OperationalError) -> bool:
+    """SQLite's "database is locked" (past its busy timeout), PostgreSQL's lock timeouts."""
+    text = str(error.orig).lower()
+    return any(word in text for word in ("database is locked", "busy", "lock timeout"))
 
 
 def _place(uow: UnitOfWork, actor: Actor, checked: CheckedDraft, now: dt.datetime) -> PlacedOrder:
@@ -623,7 +677,7 @@ def _place(uow: UnitOfWork, actor: Actor, checked: CheckedDraft, now: dt.datetim
         session.add(_payment(order.id, checked.payment, currency, now))
         if address is None:
             _take_from_store(session, actor, order.id, checked.store_code)
-        overrides = _overrides(priced, currency)
+        overrides = _overrides(priced, currency, actor.may(Permission.OVERRIDE_PRICES))
         record_event(
             session,
             actor,
@@ -714,7 +768,10 @@ def _priced_lines(
     return priced
 
 
-def _overrides(priced: list[tuple[Product, int, int, str]], currency: str) -> list[dict]:
+def _overrides(
+    priced: list[tuple[Product, int, int, str]], currency: str, allowed: bool = False
+) -> list[dict]:
+    """Prices off the list, with their reasons; ``allowed``: the person may give them."""
     overrides = []
     for line_no, (product, _quantity, price, reason) in enumerate(priced, start=1):
         if price == product.price_cents:
@@ -730,6 +787,7 @@ def _overrides(priced: list[tuple[Product, int, int, str]], currency: str) -> li
                 "list_price_cents": product.price_cents,
                 "unit_price_cents": price,
                 "reason": reason,
+                "allowed": allowed,
                 "text": text,
             }
         )
@@ -745,6 +803,17 @@ def _check_amount(payment: CounterPayment, total: int, currency: str) -> None:
         )
     if total > 0 and payment.amount_cents == 0 and payment.method != "bank_transfer":
         raise InvalidInput("payment.amount", format_money(0, currency), "the amount taken")
+    if (
+        payment.amount_cents < total
+        and payment.method != "bank_transfer"
+        and not payment.part_payment
+    ):
+        raise InvalidInput(
+            "payment.amount",
+            format_money(payment.amount_cents, currency),
+            f"the order total {format_money(total, currency)}, "
+            "or tick part payment to record the rest as owed",
+        )
 
 
 def _customer_for(session: Session, checked: CheckedDraft) -> tuple[Customer, bool]:

@@ -32,6 +32,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import app.views.customer_keys  # noqa: F401 - registers the search-key listeners
 from app.config import data_dir
 from app.errors import (
     AnotherDeskIsUpgrading,

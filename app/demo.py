@@ -75,6 +75,7 @@ from app.database import Database, open_database
 from app.errors import InvalidInput, OrderdeskError
 from app.gtin import gtin_check_digit, gtin_valid
 from app.permissions import Role
+from app.views.search_keys import customer_search_keys
 from app.workflow import ORDER_TRANSITIONS, SHIPMENT_TRANSITIONS, OrderStatus, ShipmentStatus
 from db.models import (
     Address,
@@ -1077,6 +1078,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "language",
         "created_at",
         "version",
+        "search_text",
+        "search_phone",
     ),
     "addresses": (
         "id",
@@ -2080,6 +2083,7 @@ class _DemoBuilder:
         created_s = self.now_s - (HISTORY_DAYS + self.rng.randint(5, 1500)) * _DAY
         # Stored normalised (lower case), as intake and the counter store e-mail addresses.
         email = f"{email_name}{customer_id}@{self.pick(_EMAIL_DOMAINS)}".lower()
+        keys = customer_search_keys(name, email, phone, country.code)
         self.rows["customers"].append(
             (
                 customer_id,
@@ -2091,6 +2095,8 @@ class _DemoBuilder:
                 country.language,
                 self.stamp(created_s + self.rng.randrange(_DAY)),
                 1,
+                keys.search_text,
+                keys.search_phone,
             )
         )
         ship_tos = [self.add_address(customer_id, country, name, phone, True)]

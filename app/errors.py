@@ -9,7 +9,7 @@ and values. No message here ever carries a password, a hash or a full card numbe
 
 from __future__ import annotations
 
-from app.i18n import N_, Sentence, _
+from app.i18n import N_, Sentence, _, ngettext
 
 
 class OrderdeskError(Exception):
@@ -537,7 +537,7 @@ class PickListNotFound(PickingError, NotFound):
         OrderdeskError.__init__(self, f"No pick list {code}.")
         self.what = "pick list"
         self.key = code
-        self.code = code
+        self.list_code = code
 
 
 class PickListUnavailable(PickingError):
@@ -627,7 +627,7 @@ class RoutingLeavesCategoryEmpty(PickingError):
         self.category = category
 
 
-class DatabaseBusy(PickingError):
+class StockBusy(PickingError):
     """Transient lock or serialization conflicts outlasted the bounded retries."""
 
     def __init__(self, action: str, attempts: int) -> None:
@@ -635,4 +635,42 @@ class DatabaseBusy(PickingError):
             f"{action}: other desks kept the same stock busy ({attempts} tries). Try again."
         )
         self.action = action
+
+
+# --------------------------------------------------------------------------- shop counter
+
+
+class DraftProblems(InvalidInput):
+    """Every field of a counter order that is not right, found at once.
+
+    It is the first problem as an ``InvalidInput`` (so callers that handle one still work)
+    and carries them all in ``problems``, in the order of the form.
+    """
+
+    def __init__(self, problems: tuple[InvalidInput, ...]) -> None:
+        first = problems[0]
+        InvalidInput.__init__(self, first.field, first.value, first.expected)
+        self.problems = problems
+
+    @property
+    def message(self) -> str:
+        """Every problem, each in the reader's language."""
+        count = len(self.problems)
+        head = ngettext(
+            "{count} field needs attention", "{count} fields need attention", count
+        ).format(count=count)
+        return head + ": " + "; ".join(problem.message for problem in self.problems)
+
+
+class DatabaseBusy(DatabaseError):
+    """Every desk is saving at once and the database stayed busy through every retry."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(
+            N_(
+                "The database stayed busy through {attempts} attempts; nothing was saved. "
+                "Press save again in a moment: everything typed is still there."
+            ),
+            attempts=attempts,
+        )
         self.attempts = attempts

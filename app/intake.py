@@ -66,6 +66,7 @@ from app.formats.common import (
 from app.formats.stream import OrderStream, SourceOrder, source_as_tuple, source_from_tuple
 from app.i18n import Sentence as S
 from app.permissions import Actor, Permission, require
+from app.views.search_keys import customer_search_keys
 from db.models import (
     Address,
     Customer,
@@ -694,11 +695,15 @@ class _BatchWriter:
         for _key, order in sorted(to_create.items(), key=operator.itemgetter(0)):
             buyer = order.buyer
             name = buyer.name or order.ship_to.name or buyer.email or buyer.phone or ""
+            email, phone = normalise_email(buyer.email), normalise_phone(buyer.phone)
+            keys = customer_search_keys(name[:200], email, phone, order.ship_to.country_code)
             rows.append(
                 {
                     "name": name[:200],
-                    "email": normalise_email(buyer.email),
-                    "phone": normalise_phone(buyer.phone),
+                    "email": email,
+                    "phone": phone,
+                    "search_text": keys.search_text,
+                    "search_phone": keys.search_phone,
                     "channel_buyer_id": buyer.channel_buyer_id,
                     "status": "active",
                     "language": "en",

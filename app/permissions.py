@@ -33,6 +33,7 @@ class Permission(StrEnum):
     VIEW_ORDERS = "view_orders"
     REVIEW_ORDERS = "review_orders"
     OVERRIDE_REVIEW = "override_review"
+    OVERRIDE_PRICES = "override_prices"  # sell below or above the list price, with a reason
     CHANGE_ORDERS = "change_orders"
     CANCEL_ORDERS = "cancel_orders"
     IMPORT_ORDERS = "import_orders"
@@ -97,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _FLOOR
         | {
             Permission.OVERRIDE_REVIEW,
+            Permission.OVERRIDE_PRICES,
             Permission.BAN_CUSTOMERS,
             Permission.ISSUE_REFUNDS,
             Permission.VIEW_REPORTS,

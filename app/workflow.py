@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import record_event
 from app.errors import ConcurrentUpdate, InvalidTransition
+from app.live import notify
 from app.numbers import entity_number
 from app.permissions import Actor, Permission, require
 from db.models import Order, Shipment, utcnow
@@ -189,3 +190,4 @@ def change_status(
     from app.picking.service import on_status_change  # late: picking builds on this module
 
     on_status_change(session, actor, record, from_state, to_state)
+    notify(session, "orders" if kind == "order" else "shipments")

@@ -158,6 +158,9 @@ class Customer(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Folded search keys (app/views/search_keys.py), written with the customer.
+    search_text: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    search_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     addresses: Mapped[list[Address]] = relationship(back_populates="customer")
 
@@ -171,6 +174,7 @@ class Customer(Base):
         # channel as a prefix) and per e-mail; the e-mail key also serves prefix searches.
         Index("uq_customers_channel_buyer_id", "channel_buyer_id", unique=True),
         Index("uq_customers_email_lower", func.lower(email), unique=True),
+        Index("ix_customers_search_phone", "search_phone"),
     )
 
 

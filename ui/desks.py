@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
@@ -18,6 +19,9 @@ from app.i18n import N_, _
 from app.permissions import Actor, Permission
 from ui.settings import DeskSettings, SettingsStore
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from ui.live import LiveChanges
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class DeskContext:
     settings: DeskSettings
     store: SettingsStore
     tasks: TaskRunner
+    live: LiveChanges | None = None  # changes committed by other desks (ui/live.py)
 
 
 class DeskScreen(QWidget):

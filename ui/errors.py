@@ -19,7 +19,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import errors as e
-from app.i18n import _
+from app.i18n import _, ngettext
 
 log = logging.getLogger("orderdesk.ui")
 
@@ -34,9 +34,11 @@ def error_text(error: e.OrderdeskError) -> str:
         case e.LoginFailed():
             return _("Wrong user name or password.")
         case e.LoginThrottled(retry_after_seconds=seconds):
-            return _("Too many failed attempts. Try again in {seconds} seconds.").format(
-                seconds=seconds
-            )
+            return ngettext(
+                "Too many failed attempts. Try again in {seconds} second.",
+                "Too many failed attempts. Try again in {seconds} seconds.",
+                seconds,
+            ).format(seconds=seconds)
         case e.AccountDisabled(username=username):
             return _("The account “{username}” is disabled. Ask an administrator.").format(
                 username=username

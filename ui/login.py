@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.database import Database
 from app.errors import AuthError, DatabaseError, LoginThrottled
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.permissions import Actor
 from ui.errors import error_text
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_XL, heading_font
@@ -149,9 +149,11 @@ class LoginDialog(QDialog):
 
     def _show_countdown(self) -> None:
         self._say(
-            _("Too many failed attempts. Try again in {seconds} seconds.").format(
-                seconds=self._retry_in_s
-            ),
+            ngettext(
+                "Too many failed attempts. Try again in {seconds} second.",
+                "Too many failed attempts. Try again in {seconds} seconds.",
+                self._retry_in_s,
+            ).format(seconds=self._retry_in_s),
             self.password_edit,
         )
 

@@ -114,15 +114,18 @@ def _main_window_session(
     """Run one person's session; True when they logged out (someone else may log in)."""
     # Imported only now: the login dialog shows sooner without the screens loaded.
     from ui.desks import DeskContext
+    from ui.live import LiveChanges
     from ui.main_window import MainWindow
 
     assert dialog.actor is not None
-    context = DeskContext(database, dialog.actor, settings, store, tasks)
+    live = LiveChanges(database)
+    context = DeskContext(database, dialog.actor, settings, store, tasks, live)
     window = MainWindow(context)
     window.closed.connect(app.quit)
     window.show()
     app.exec()
     logged_out = window.logged_out
+    live.stop()
     window.deleteLater()
     return logged_out
 

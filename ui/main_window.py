@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
             _("About orderdesk"),
             _(
                 "<b>orderdesk {version}</b><br>Warehouse and customer-service desk.<br><br>"
-                "Database: {database}<br>Signed in as: {user}"
+                "Database: {database}<br>{user}"
             ).format(
                 version=__version__,
                 database=self._context.database.description,

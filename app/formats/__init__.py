@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from app.formats import amazon_json, amazon_report, partner_csv
-from app.formats.common import UnknownFormat
+from app.formats.common import SettlementReport, UnknownFormat
 from app.formats.delimited import (
     check_encoding_name,
     choose_encoding,
@@ -51,6 +51,9 @@ def detect_format(path: Path | str) -> str:
     encoding = choose_encoding(head)
     header = next((line for line in iter_lines(path, encoding) if line.strip()), "")
     names = {normalise_name(cell) for cell in _ANY_DELIMITER.split(header)}
+    if {"settlement-id", "settlement-start-date"} <= names:
+        # It has an order-id column too, but its rows are payments and fees.
+        raise SettlementReport(str(path))
     if names & set(amazon_report.ORDER_ID):
         return amazon_report.FORMAT
     if "order_id" in names:

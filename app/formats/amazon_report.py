@@ -61,7 +61,9 @@ ORDER_ID = ("order-id", "amazon-order-id")
 REQUIRED = {
     "order-id": ORDER_ID,
     "sku": ("sku",),
-    "quantity-purchased": ("quantity-purchased", "quantity", "quantity-shipped"),
+    # Unshipped Orders: quantity-to-ship is what our warehouse ships (quantity-shipped
+    # already left, and is never what we ship); older reports have only quantity-purchased.
+    "quantity-purchased": ("quantity-to-ship", "quantity-purchased", "quantity"),
 }
 OPTIONAL = {
     "order-item-id": ("order-item-id", "amazon-order-item-id"),

@@ -63,6 +63,19 @@ class UnknownFormat(FormatError):
         self.reason = reason
 
 
+class SettlementReport(UnknownFormat):
+    """An Amazon settlement report (payments, fees, refunds): money, not orders to ship."""
+
+    def __init__(self, path: str) -> None:
+        FormatError.__init__(
+            self,
+            f"{path} is an Amazon settlement report (payments and fees), not an order report: "
+            "it is not imported here; it belongs to finance's settlement import.",
+        )
+        self.path = path
+        self.reason = "an Amazon settlement report"
+
+
 class RowError(Exception):
     """One row cannot be read; carries the sentence that goes into the rejection."""
 

@@ -23,7 +23,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
-from app.errors import ConcurrentUpdate, DatabaseBusy, InvalidInput, NotFound
+from app.errors import ConcurrentUpdate, InvalidInput, NotFound, StockBusy
 from app.i18n import _
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
@@ -98,11 +98,11 @@ def with_retries(
         except sa_exc.DBAPIError as error:
             if not is_transient(error) or attempt == attempts:
                 if is_transient(error):
-                    raise DatabaseBusy(action, attempts) from error
+                    raise StockBusy(action, attempts) from error
                 raise
             log.info("%s: transient conflict, try %d of %d", action, attempt, attempts)
             time.sleep(0.02 * attempt)
-    raise DatabaseBusy(action, attempts)  # pragma: no cover - loop always returns or raises
+    raise StockBusy(action, attempts)  # pragma: no cover - loop always returns or raises
 
 
 def uow_factory(source) -> Callable[[], UnitOfWork]:

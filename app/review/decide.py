@@ -65,11 +65,11 @@ class Decision:
 
     @property
     def reason(self) -> str:
-        """One line for the audit trail: the codes that decided it."""
+        """One line for the audit trail, in words: what decided it."""
         if not self.blocking:
             return "no blocking findings"
-        codes = sorted({finding.code for finding in self.blocking})
-        return "blocking: " + ", ".join(codes)
+        messages = dict.fromkeys(finding.message.rstrip(".") for finding in self.blocking)
+        return "held back: " + "; ".join(messages)
 
 
 def decide(findings: Iterable[Finding], *, everything_to_person: bool = False) -> Decision:

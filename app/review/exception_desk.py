@@ -29,8 +29,6 @@ from app.review.keys import address_key, email_key, phone_key
 from app.review.messages import MessageKind
 from app.review.model import ReviewSettings
 from app.review.service import (
-    BEFORE_ALLOCATION,
-    REVIEWABLE,
     ActionResult,
     action_result,
     audit,
@@ -42,11 +40,11 @@ from app.review.service import (
     new_task,
     order_for_action,
     require_reason,
-    require_status,
     resolve_intake_conflicts,
     review_one,
     touch,
 )
+from app.review.verbs import BEFORE_ALLOCATION, REVIEWABLE, require_verb
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import Address, BlockListEntry, Customer, ExceptionRecord, Order
@@ -77,9 +75,13 @@ def resolve_duplicates(
     with uow:
         session = uow.session
         keep = _versioned(session, keep_order_id, expected_versions)
+        require_verb(actor, keep.id, keep.status, "resolve_duplicates")
         others = [_versioned(session, oid, expected_versions) for oid in cancel_ids]
         for order in others:
-            require_status(order, "cancel as a duplicate", BEFORE_ALLOCATION)
+            if order.status not in BEFORE_ALLOCATION:
+                raise NotInQueue(
+                    order_number(order.id), order.status, "cancel as a duplicate", BEFORE_ALLOCATION
+                )
             if order.customer_id != keep.customer_id:
                 raise InvalidInput(
                     "duplicates", order_number(order.id), "orders of the same customer"
@@ -136,7 +138,7 @@ def keep_stored_version(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "keep the stored order", REVIEWABLE)
+        require_verb(actor, order.id, order.status, "keep_stored")
         resolved = resolve_intake_conflicts(session, actor, order.id, "kept_stored")
         if not resolved:
             raise NotInQueue(
@@ -295,7 +297,7 @@ def hold_order(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "hold", REVIEWABLE)
+        require_verb(actor, order.id, order.status, "hold")
         held = _held_record(session, order.id)
         if order.status == "on_hold":
             touch(order)

@@ -36,6 +36,7 @@ from app.review.model import (
 )
 from db.models import (
     Address,
+    AuditEvent,
     BlockListEntry,
     Customer,
     IntakeConflict,
@@ -153,6 +154,7 @@ def load_batch(
     """Facts for ``orders`` (ORM objects or rows of ``ORDER_COLUMNS``) and their world."""
     order_ids = [order.id for order in orders]
     lines = _lines(session, order_ids)
+    _apply_counter_overrides(session, [o.id for o in orders if o.channel == "shop"], lines)
     customer_ids = sorted({o.customer_id for o in orders if o.customer_id is not None})
     customers = _customers(session, customer_ids)
     placed = [_placed_at(o.purchased_at, o.received_at) for o in orders]
@@ -231,6 +233,44 @@ def _lines(session: Session, order_ids: Sequence[int]) -> dict[int, list[LineFac
     for order_lines in found.values():
         order_lines.sort(key=lambda line: line.line_no)
     return found
+
+
+def _apply_counter_overrides(
+    session: Session, order_ids: Sequence[int], lines: dict[int, list[LineFacts]]
+) -> None:
+    """Prices given at the shop counter with a reason by someone allowed to give them.
+
+    The counter records them in the order's "entered" audit event (who, line, price,
+    reason, whether that person holds OVERRIDE_PRICES); only those allowed count.
+    """
+    for ids in chunks(sorted(order_ids)):
+        events = session.execute(
+            select(AuditEvent.entity_id, AuditEvent.actor_name, AuditEvent.detail).where(
+                AuditEvent.entity_type == "order",
+                AuditEvent.action == "entered",
+                AuditEvent.entity_id.in_(ids),
+            )
+        ).all()
+        for order_id, actor_name, detail in events:
+            overrides = (detail or {}).get("price_overrides") or []
+            allowed = {
+                item.get("line_no"): item
+                for item in overrides
+                if isinstance(item, dict) and item.get("allowed") and item.get("reason")
+            }
+            if not allowed or order_id not in lines:
+                continue
+            lines[order_id] = [
+                replace(
+                    line,
+                    price_override_reason=str(allowed[line.line_no]["reason"]),
+                    price_override_by=actor_name,
+                )
+                if line.line_no in allowed
+                and allowed[line.line_no].get("unit_price_cents") == line.unit_price_cents
+                else line
+                for line in lines[order_id]
+            ]
 
 
 def _customers(session: Session, customer_ids: Sequence[int]) -> dict[int, CustomerFacts]:

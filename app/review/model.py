@@ -154,6 +154,10 @@ class LineFacts:
     channel_spec: str = ""
     channel_model: str = ""
     channel_line_id: str = ""  # the channel's key for the line (Amazon's order-item-id)
+    # A price set at the shop counter off the list, with its reason, by someone allowed
+    # to (OVERRIDE_PRICES): review accepts that price and shows the reason.
+    price_override_reason: str = ""
+    price_override_by: str = ""
 
 
 @dataclass(frozen=True)

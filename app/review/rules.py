@@ -704,6 +704,16 @@ def _line_price_finding(
     }
     if matches:
         return _unexplained_discount(line, order, matches)
+    if line.price_override_reason:
+        return Finding(
+            "price.counter_override",
+            WARN,
+            field,
+            f"Line {line.line_no}: {_money(line.unit_price_cents, order.currency)} a unit "
+            f"instead of the list price {_money(product.price_cents, order.currency)}, "
+            f"given at the counter by {line.price_override_by}: {line.price_override_reason}",
+            Queue.PAYMENT_PROBLEM,
+        )
     charged = line.line_total_cents - line.discount_cents
     list_price = _money(product.price_cents, order.currency)
     per_unit = _money(charged // line.quantity, order.currency)

@@ -32,6 +32,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from app.audit import add_events, record_event, take_pending
 from app.cards import card_number_in, scrub
 from app.errors import ConcurrentUpdate, FullCardNumber, InvalidInput, NotFound
+from app.live import ORDERS, notify
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.picking.service import reserve_for_reviews, reserve_or_short
@@ -67,6 +68,7 @@ from app.review.rules import (
     customer_name_present,
     phone_valid_for_destination,
 )
+from app.review.verbs import REVIEWABLE, require_verb
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import (
@@ -89,10 +91,6 @@ log = logging.getLogger(__name__)
 ALL_RECEIVED: Literal["all_received"] = "all_received"
 BATCH_SIZE = 1000
 MAX_BATCH_ATTEMPTS = 3
-QUEUE_STATUSES = ("needs_info", "stock_short", "payment_problem", "on_hold")
-REVIEWABLE = ("received", *QUEUE_STATUSES)
-# Orders a review desk may still cancel: nothing reserved or picked yet.
-BEFORE_ALLOCATION = (*REVIEWABLE, "approved")
 MIN_REASON_LENGTH = 10
 CONTACT_DUE = dt.timedelta(days=1)
 
@@ -411,7 +409,10 @@ def _bulk_move(
         if session.execute(statement, values).rowcount != len(values):
             raise ConcurrentUpdate("An order of the batch")
     # The events change_status recorded on the collector are written with this session's.
-    add_events(session, take_pending(collector))
+    pending = take_pending(collector)
+    add_events(session, pending)
+    if pending:
+        notify(session, ORDERS)
 
 
 def replace_findings(
@@ -572,11 +573,6 @@ def order_for_action(session: Session, order_id: int, expected_version: int) -> 
     if order.version != expected_version:
         raise ConcurrentUpdate(order_number(order_id))
     return order
-
-
-def require_status(order: Order, action: str, allowed: Sequence[str]) -> None:
-    if order.status not in allowed:
-        raise NotInQueue(order_number(order.id), order.status, action, tuple(allowed))
 
 
 def typed(text: str | None) -> str:
@@ -761,6 +757,7 @@ def audit(
         reason=typed(reason),
         detail=detail or None,
     )
+    notify(session, ORDERS)
 
 
 # --------------------------------------------------------------------------- approve, re-review
@@ -788,7 +785,7 @@ def approve_order(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "approve", REVIEWABLE)
+        require_verb(actor, order.id, order.status, "override" if reason else "approve")
         fresh = _fresh_findings(session, order, settings)
         blocking = tuple(sorted({f.code for f in fresh if f.blocks}))
         if blocking and reason is None:
@@ -847,7 +844,7 @@ def rereview_order(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "review again", REVIEWABLE)
+        require_verb(actor, order.id, order.status, "rereview")
         if order.id in held_order_ids(session, [order.id]):
             raise NotInQueue(order_number(order.id), "held", "review again", ("release first",))
         review = review_one(session, actor, order, settings)
@@ -866,7 +863,7 @@ def request_information(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "request information", ("received", "needs_info"))
+        require_verb(actor, order.id, order.status, "request_info")
         existing = open_task(session, order.id, "request_info")
         if existing is not None:
             raise ContactAlreadyOpen(order_number(order.id), existing.id)
@@ -951,7 +948,7 @@ def correct_contact(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "correct contact details", REVIEWABLE)
+        require_verb(actor, order.id, order.status, "correct")
         before = {column: getattr(order, column) for column in changes}
         for column, value in changes.items():
             setattr(order, column, value)
@@ -1006,7 +1003,7 @@ def ask_for_payment(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "ask for payment", ("payment_problem",))
+        require_verb(actor, order.id, order.status, "ask_payment")
         existing = open_task(session, order.id, "payment_problem")
         if existing is not None:
             raise ContactAlreadyOpen(order_number(order.id), existing.id)
@@ -1069,7 +1066,7 @@ def resolve_payment(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "resolve the payment", ("payment_problem",))
+        require_verb(actor, order.id, order.status, "resolve_payment")
         _check_new_payment(payment)
         session.add(
             Payment(
@@ -1152,7 +1149,7 @@ def cancel_order(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "cancel at the review desk", BEFORE_ALLOCATION)
+        require_verb(actor, order.id, order.status, "cancel")
         result = cancel_in_session(session, actor, order, reason, message)
         uow.commit()
         return result

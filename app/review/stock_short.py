@@ -36,11 +36,11 @@ from app.review.service import (
     open_task,
     order_for_action,
     require_reason,
-    require_status,
     review_one,
     touch,
 )
 from app.review.substitutes import expected_arrival, suggest_substitutes
+from app.review.verbs import require_verb
 from app.uow import UnitOfWork
 from db.models import IncomingStock, Order, OrderLine, Product, utcnow
 
@@ -195,7 +195,7 @@ def offer_stock_options(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "offer stock options", ("stock_short",))
+        require_verb(actor, order.id, order.status, "offer_stock")
         existing = open_task(session, order.id, "stock_short")
         if existing is not None:
             raise ContactAlreadyOpen(order_number(order.id), existing.id)
@@ -251,7 +251,7 @@ def answer_stock_short(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        require_status(order, "record the customer's answer", ("stock_short",))
+        require_verb(actor, order.id, order.status, "stock_answer")
         if answer is StockAnswer.WAIT:
             result = _wait(session, actor, order, wait_until, note, settings)
         elif answer is StockAnswer.SUBSTITUTE:

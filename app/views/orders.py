@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal_column, or_, select, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from app.errors import DatabaseUnavailable, NotFound
 from app.numbers import entity_number, order_number, parse_number
 from app.permissions import Actor, Permission, require
 from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
+from app.views.search_keys import read_query
 from db.models import (
     AuditEvent,
     Customer,
@@ -40,7 +40,11 @@ if TYPE_CHECKING:
 # A name search that matches more customers than this is too vague to be useful; the
 # newest orders of the first matches are shown and the count says so.
 MAX_MATCHED_CUSTOMERS = 2000
-_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{5,}$")
+# More matched customers than this: pages walk the primary key instead of sorting matches.
+PK_SCAN_CUSTOMERS = 200
+# Pages this far from both ends of the unfiltered list are found by an estimated key.
+EXACT_OFFSET_ROWS = 5000
+TRIGRAM = 3  # the trigram index finds words of three characters or more
 
 
 @dataclass(frozen=True)
@@ -105,25 +109,66 @@ def _row(values) -> OrderRow:
 # --------------------------------------------------------------------------- filtering
 
 
-def _matching_customer_ids(session: Session, text: str) -> list[int]:
-    needle = text.strip().lower()
-    if "@" in needle:
-        condition = func.lower(Customer.email).between(needle, needle + "\uffff")
-    elif _PHONE_LIKE.match(needle):
-        digits = re.sub(r"[^\d+]", "", needle)
-        bare = digits.lstrip("+")
-        condition = or_(
-            Customer.phone.between(bare, bare + "~"),
-            Customer.phone.between("+" + bare, "+" + bare + "~"),
+def matching_customer_ids(session: Session, text: str) -> tuple[list[int], bool]:
+    """Customers a clerk may mean by ``text``, and whether there were more than shown.
+
+    Folded the way the stored keys are (app/views/search_keys.py): every word is found
+    somewhere in name or e-mail (a trigram index finds substrings: FTS5 on SQLite,
+    pg_trgm on PostgreSQL); a phone number in any form is found by its national digits.
+    """
+    condition = customer_search_condition(session, text)
+    if condition is None:
+        return [], False
+    found = list(
+        session.scalars(select(Customer.id).where(condition).limit(MAX_MATCHED_CUSTOMERS + 1))
+    )
+    return found[:MAX_MATCHED_CUSTOMERS], len(found) > MAX_MATCHED_CUSTOMERS
+
+
+def customer_search_condition(session: Session, text: str):
+    """The SQL condition for customers a clerk may mean by ``text`` (None: nothing to find).
+
+    Shared by every search box that finds customers (Orders, Review, the shop counter).
+    """
+    query = read_query(text)
+    if query.phone:
+        return or_(
+            *(
+                Customer.search_phone.between(phone, phone + "~")
+                for phone in (query.phone, *query.other_phones)
+            )
         )
-    else:
-        condition = func.lower(Customer.name).like(contains_pattern(needle), escape=LIKE_ESCAPE)
-    query = select(Customer.id).where(condition).limit(MAX_MATCHED_CUSTOMERS)
-    return list(session.scalars(query))
+    if query.tokens:
+        return and_(*_text_conditions(session, query.tokens))
+    return None
 
 
-def _conditions(session: Session, flt: OrderFilter) -> list:
+def _text_conditions(session: Session, tokens: tuple[str, ...]) -> list:
+    conditions = []
+    long_words = [t for t in tokens if len(t) >= TRIGRAM]
+    if long_words and session.get_bind().dialect.name == "sqlite":
+        # FTS5 trigram: each word a quoted phrase, all of them, as substrings.
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in long_words)
+        conditions.append(
+            Customer.id.in_(
+                select(literal_column("rowid"))
+                .select_from(text("customer_search_fts"))
+                .where(text("customer_search_fts MATCH :fts_match").bindparams(fts_match=match))
+            )
+        )
+        tokens = tuple(t for t in tokens if len(t) < TRIGRAM)
+    conditions += [
+        Customer.search_text.like(contains_pattern(t), escape=LIKE_ESCAPE) for t in tokens
+    ]
+    return conditions
+
+
+def _conditions(session: Session, flt: OrderFilter) -> tuple[list, bool, list]:
+    """The filter as SQL conditions, whether a customer search was cut short, and the
+    same conditions as pages read them (see ``PK_SCAN_CUSTOMERS``)."""
     conditions: list = []
+    cut = False
+    page_conditions: list | None = None
     if flt.status:
         conditions.append(Order.status == flt.status)
     if flt.channel:
@@ -132,20 +177,33 @@ def _conditions(session: Session, flt: OrderFilter) -> list:
         conditions.append(Order.received_at >= flt.received_from)
     if flt.received_before:
         conditions.append(Order.received_at < flt.received_before)
-    text = search_text(flt.text)
-    if text:
-        number = parse_number(text)
+    text_typed = search_text(flt.text)
+    if text_typed:
+        number = parse_number(text_typed)
         if number and number[0] == "order":
             conditions.append(Order.id == number[1])
         else:
-            customer_ids = _matching_customer_ids(session, text)
-            by_channel_id = Order.channel_order_id == text
-            conditions.append(
-                or_(by_channel_id, Order.customer_id.in_(customer_ids))
-                if customer_ids
-                else by_channel_id
-            )
-    return conditions
+            query = read_query(text_typed)
+            customer_ids, cut = matching_customer_ids(session, text_typed)
+            # A channel's order id, whole or its first part ("403-1111111"): an index range.
+            either = [Order.channel_order_id.between(query.channel_id, query.channel_id + "\uffff")]
+            if query.order_id is not None:
+                either.append(Order.id == query.order_id)  # "5037" for SO-005037
+            if customer_ids:
+                if len(customer_ids) > PK_SCAN_CUSTOMERS:
+                    # A common name: its orders are everywhere, so the newest page is found
+                    # sooner walking the primary key than by sorting every match (``+ 0``
+                    # keeps the planner off the customer index); the count still uses it.
+                    page_either = [*either, (Order.customer_id + 0).in_(customer_ids)]
+                    page_conditions = [*conditions, or_(*page_either)]
+                either.append(Order.customer_id.in_(customer_ids))
+            conditions.append(or_(*either))
+    return conditions, cut, page_conditions if page_conditions is not None else conditions
+
+
+def filter_conditions(session: Session, flt: OrderFilter) -> list:
+    """The filter's conditions on ``orders`` (for other lists that search orders alike)."""
+    return _conditions(session, flt)[0]
 
 
 def _base_query(conditions: list) -> Select:
@@ -168,8 +226,13 @@ class OrderQuery:
     flt: OrderFilter
     _conditions: list = field(default_factory=list)
 
+    customers_cut: bool = False  # more customers matched than MAX_MATCHED_CUSTOMERS
+    _page_conditions: list = field(default_factory=list)
+
     def __post_init__(self) -> None:
-        self._conditions = _conditions(self.session, self.flt)
+        self._conditions, self.customers_cut, self._page_conditions = _conditions(
+            self.session, self.flt
+        )
 
     def count(self) -> int:
         query = select(func.count()).select_from(Order)
@@ -179,7 +242,7 @@ class OrderQuery:
 
     def page_after(self, after_id: int | None, limit: int) -> list[OrderRow]:
         """The next ``limit`` rows older than ``after_id`` (keyset; None = from the top)."""
-        conditions = list(self._conditions)
+        conditions = list(self._page_conditions)
         if after_id is not None:
             conditions.append(Order.id < after_id)
         query = _base_query(conditions).order_by(Order.id.desc()).limit(limit)
@@ -192,13 +255,29 @@ class OrderQuery:
         if limit == 0:
             return []
         from_end = total - offset - limit
+        if not self._conditions and min(offset, from_end) > EXACT_OFFSET_ROWS:
+            return self._page_by_estimate(offset, limit, total)
         if offset <= from_end:
-            query = _base_query(self._conditions).order_by(Order.id.desc())
+            query = _base_query(self._page_conditions).order_by(Order.id.desc())
             query = query.offset(offset).limit(limit)
             return [_row(values) for values in self.session.execute(query)]
-        query = _base_query(self._conditions).order_by(Order.id.asc())
+        query = _base_query(self._page_conditions).order_by(Order.id.asc())
         query = query.offset(from_end).limit(limit)
         return [_row(values) for values in reversed(self.session.execute(query).all())]
+
+    def _page_by_estimate(self, offset: int, limit: int, total: int) -> list[OrderRow]:
+        """Deep in the unfiltered list (a scroll bar dragged to the middle of a million):
+        the key at that position is estimated from the id range, and the rows are read
+        from there by the primary key: no counting through half a million rows. Order ids
+        are dense (deleted ones are rare), so the rows shown are the ones that belong
+        there, give or take the gaps."""
+        low, high = self.session.execute(select(func.min(Order.id), func.max(Order.id))).one()
+        if low is None:
+            return []
+        step = (high - low) / max(total - 1, 1)
+        start = round(high - offset * step)
+        query = _base_query([Order.id <= start]).order_by(Order.id.desc()).limit(limit)
+        return [_row(values) for values in self.session.execute(query)]
 
 
 def open_order_query(session: Session, actor: Actor, flt: OrderFilter) -> OrderQuery:
@@ -492,6 +571,11 @@ class OrderPages:
         self.flt = flt
         with self._reading() as session:
             self._query = open_order_query(session, actor, flt)
+
+    @property
+    def customers_cut(self) -> bool:
+        """True when the text matched more customers than one list shows (say so)."""
+        return self._query.customers_cut
 
     def count(self) -> int:
         with self._reading() as session:

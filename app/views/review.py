@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 from app.errors import DatabaseUnavailable, InvalidInput
 from app.numbers import order_number, parse_number
 from app.permissions import Actor, Permission, require
-from app.review.loading import RunCache, fill_stock
+from app.review.batch import review_batch
+from app.review.loading import RunCache, fill_stock, load_batch
 from app.review.model import ReviewSettings
+from app.review.verbs import REVIEWABLE, OrderFacts, VerbState, verb_states
 from app.views.orders import OrderDetail, order_detail
 from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
-from app.workflow import may_transition
 from db.models import (
     ContactTask,
     Customer,
@@ -39,6 +40,7 @@ from db.models import (
     OrderLine,
     Product,
     ReviewFinding,
+    utcnow,
 )
 
 if TYPE_CHECKING:
@@ -169,10 +171,15 @@ class QueueQuery:
 
     session: Session
     queue: ReviewQueue
+    text: str = ""  # the desk's search: the same forgiving search as the Orders list
     _conditions: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._conditions = [queue_condition(self.queue)]
+        if self.text.strip():
+            from app.views.orders import OrderFilter, filter_conditions
+
+            self._conditions += filter_conditions(self.session, OrderFilter(text=self.text))
 
     def count(self) -> int:
         query = select(func.count()).select_from(Order).where(*self._conditions)
@@ -246,22 +253,25 @@ def open_queue(session: Session, actor: Actor, queue: ReviewQueue) -> QueueQuery
 class QueuePages:
     """A queue for a screen's lazy table: every count or page in its own short read."""
 
-    def __init__(self, database: Database, actor: Actor, queue: ReviewQueue) -> None:
+    def __init__(
+        self, database: Database, actor: Actor, queue: ReviewQueue, text: str = ""
+    ) -> None:
         require(actor, Permission.VIEW_ORDERS)
         self._database = database
         self.queue = queue
+        self.text = text
 
     def count(self) -> int:
         with self._reading() as session:
-            return QueueQuery(session, self.queue).count()
+            return QueueQuery(session, self.queue, self.text).count()
 
     def page_after(self, after_id: int | None, limit: int) -> list[ReviewRow]:
         with self._reading() as session:
-            return QueueQuery(session, self.queue).page_after(after_id, limit)
+            return QueueQuery(session, self.queue, self.text).page_after(after_id, limit)
 
     def page_at(self, offset: int, limit: int, total: int) -> list[ReviewRow]:
         with self._reading() as session:
-            return QueueQuery(session, self.queue).page_at(offset, limit, total)
+            return QueueQuery(session, self.queue, self.text).page_at(offset, limit, total)
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
@@ -407,7 +417,19 @@ class ReviewDetail:
     conflicts: tuple[ConflictView, ...]
     short_lines: tuple[ShortLine, ...]
     related: tuple[RelatedOrder, ...]
-    actions: frozenset[str]
+    verbs: tuple[VerbState, ...]  # what the desk shows for this order, each runnable or why not
+    reviewed: bool = True  # the rules have run on it (received orders wait for the first run)
+    # The findings were worked out now, not stored by a review (never reviewed yet, or
+    # put in its queue without a record of why): shown as such, stored by the next review.
+    findings_now: bool = False
+
+    @property
+    def actions(self) -> frozenset[str]:
+        """The verbs that can run now."""
+        return frozenset(v.key for v in self.verbs if v.enabled)
+
+    def verb(self, key: str) -> VerbState | None:
+        return next((v for v in self.verbs if v.key == key), None)
 
     @property
     def version(self) -> int:
@@ -442,6 +464,13 @@ def review_detail(
     held = any(e.state == "held" for e in exceptions)
     queue = queue_of(order.status, held)
     conflicts = _conflicts(session, order_id)
+    findings = _findings(session, order_id)
+    reviewed = order.reviewed_at is not None or order.status != "received"
+    findings_now = False
+    if order.status in REVIEWABLE and not findings and not held:
+        # Never reviewed, or queued without findings on record: say what the rules find now.
+        findings = findings_now_for(session, order, settings)
+        findings_now = True
     short: tuple = ()
     if order.status == "stock_short":
         from app.review.stock_short import short_lines
@@ -460,7 +489,7 @@ def review_detail(
             order.ship_country,
         ),
         queue=queue,
-        findings=_findings(session, order_id),
+        findings=findings,
         stock=_line_stock(session, order_id),
         customer=_history(session, order.customer_id) if order.customer_id else None,
         tasks=_tasks(session, order_id),
@@ -469,7 +498,49 @@ def review_detail(
         conflicts=conflicts,
         short_lines=short,
         related=_related(session, exceptions),
-        actions=available_actions(actor, order.status, queue, exceptions, bool(conflicts)),
+        verbs=verb_states(
+            actor,
+            OrderFacts(
+                status=order.status,
+                held=held,
+                reviewed=reviewed,
+                blocking=tuple(f.message for f in findings if f.severity == "block"),
+                open_exception_kinds=frozenset(e.kind for e in exceptions if e.state != "closed"),
+                open_conflicts=bool(conflicts),
+                open_info_task=_open_info_task(session, order_id),
+                has_customer=order.customer_id is not None,
+            ),
+        ),
+        reviewed=reviewed,
+        findings_now=findings_now,
+    )
+
+
+def findings_now_for(
+    session: Session, order: Order, settings: ReviewSettings | None = None
+) -> tuple[FindingView, ...]:
+    """The review rules run now on one order, read only: nothing stored, nothing moved."""
+    cache = RunCache(settings or ReviewSettings())
+    batch = load_batch(session, [order], cache, utcnow())
+    found = review_batch(batch.facts, batch.world, cache.ledger)[0].findings
+    return tuple(
+        FindingView(f.code, f.severity.value, f.field, f.message, f.queue.value, tuple(f.detail))
+        for f in found
+    )
+
+
+def _open_info_task(session: Session, order_id: int) -> bool:
+    return (
+        session.scalar(
+            select(ContactTask.id)
+            .where(
+                ContactTask.order_id == order_id,
+                ContactTask.kind == "request_info",
+                ContactTask.state == "open",
+            )
+            .limit(1)
+        )
+        is not None
     )
 
 
@@ -655,51 +726,6 @@ def _conflicts(session: Session, order_id: int) -> tuple[ConflictView, ...]:
             )
         )
     return tuple(views)
-
-
-def available_actions(
-    actor: Actor,
-    status: str,
-    queue: ReviewQueue | None,
-    exceptions: tuple[ExceptionView, ...] = (),
-    open_conflicts: bool = False,
-) -> frozenset[str]:
-    """Which of the desk's verbs apply to an order in this state, for this person.
-
-    Screens enable their buttons from this; the services check again when the button is
-    pressed. Transitions are asked of the workflow table, not tested here.
-    """
-    actions: set[str] = set()
-    if queue is None:
-        return frozenset()
-    reviewer = actor.may(Permission.REVIEW_ORDERS)
-    if reviewer and may_transition("order", status, "approved", actor):
-        actions.add("approve")
-        if actor.may(Permission.OVERRIDE_REVIEW):
-            actions.add("override")
-    if may_transition("order", status, "cancelled", actor):
-        actions.add("cancel")
-    if not reviewer:
-        return frozenset(actions)
-    kinds = {e.kind for e in exceptions if e.state != "closed"}
-    per_queue = {
-        ReviewQueue.TO_REVIEW: {"rereview", "request_info", "correct", "hold"},
-        ReviewQueue.NEEDS_INFO: {"rereview", "request_info", "correct", "hold"},
-        ReviewQueue.STOCK_SHORT: {"rereview", "offer_stock", "stock_answer", "hold"},
-        ReviewQueue.PAYMENT_PROBLEM: {"rereview", "ask_payment", "resolve_payment", "hold"},
-        ReviewQueue.EXCEPTION: {"rereview", "plan", "hold", "correct"},
-        ReviewQueue.ON_HOLD: {"release", "plan", "correct", "hold"},
-    }
-    actions |= per_queue[queue]
-    if queue is ReviewQueue.EXCEPTION and "duplicate" in kinds:
-        actions.add("resolve_duplicates")
-    if open_conflicts and status in ("received", "needs_info", "on_hold"):
-        actions.add("keep_stored")
-    if actor.may(Permission.BAN_CUSTOMERS):
-        actions.add("ban")
-    if not actor.may(Permission.CHANGE_ORDERS):
-        actions.discard("correct")
-    return frozenset(actions)
 
 
 # --------------------------------------------------------------------------- exception search

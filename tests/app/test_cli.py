@@ -173,7 +173,29 @@ def test_gui_without_a_screen_says_how_to_run_it_anyway(monkeypatch, capsys):
     code, _, err = run(capsys, "gui")
     assert code != 0
     assert len(err.strip().splitlines()) == 1
-    assert "QT_QPA_PLATFORM=offscreen" in err and "xvfb-run" in err
+    assert "QT_QPA_PLATFORM=offscreen" in err and "xvfb-run -a" in err
+    assert "-m app gui" in err or "orderdesk gui" in err  # a command that works as written
+    code, _, err = run(capsys, "gui", "--if-screen")  # what `make run` asks for
+    assert code == 0 and "xvfb-run" in err
+
+
+def test_the_terminal_shows_no_info_lines_even_when_a_log_file_takes_them():
+    # The desk turns INFO on for its log file; Alembic's INFO lines must not reach stderr.
+    script = (
+        "import logging\n"
+        "from app import cli\n"
+        "def desk(args):\n"
+        "    logging.getLogger().setLevel(logging.INFO)\n"
+        "    logging.getLogger('alembic.runtime.migration').info('Running upgrade')\n"
+        "    logging.getLogger('orderdesk').warning('a real warning')\n"
+        "    return 0\n"
+        "cli.cmd_gui = desk\n"
+        "raise SystemExit(cli.main(['gui']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "Running upgrade" not in result.stderr
+    assert "a real warning" in result.stderr
 
 
 def test_python_dash_m_app_is_the_same_command():

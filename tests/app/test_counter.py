@@ -29,7 +29,18 @@ from app.counter import (
 )
 from app.errors import FullCardNumber, InvalidInput, PermissionDenied
 from app.permissions import Role
-from db.models import Address, AuditEvent, Bin, Customer, Order, OrderLine, Payment, StockQuant
+from db.models import (
+    Address,
+    AuditEvent,
+    Bin,
+    Customer,
+    Order,
+    OrderLine,
+    Payment,
+    Product,
+    ReviewFinding,
+    StockQuant,
+)
 from tests import factories
 from tests.conftest import make_actor
 
@@ -246,8 +257,38 @@ def test_a_price_off_the_list_needs_a_reason_which_is_recorded(db, catalogue):
             "list_price_cents": 2500,
             "unit_price_cents": 2000,
             "reason": "display model, scratched",
+            "allowed": False,  # a clerk may not give prices: review looks at it
         }
     ]
+
+
+def test_review_accepts_a_counter_price_given_with_a_reason_by_someone_allowed(db, catalogue):
+    from app.review.service import review_orders
+
+    supervisor = make_actor(Role.SUPERVISOR, username="sue")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        wh = factories.warehouse(s, "BER")
+        for product_id in (catalogue["lamp"], catalogue["kettle"]):
+            bin_id = s.scalars(select(Bin.id).where(Bin.warehouse_id == wh.id)).first()
+            factories.stock(s, s.get(Product, product_id), wh, 10, bin_id)
+        uow.commit()
+    cheaper = DraftLine(catalogue["lamp"], 2, unit_price_cents=2000, price_reason="display model")
+    by_supervisor = place(
+        db, draft(catalogue, lines=(cheaper,), payment=card(amount_cents=4000)), supervisor
+    )
+    other = DraftLine(catalogue["kettle"], 1, unit_price_cents=3000, price_reason="dented box")
+    by_clerk = place(db, draft(catalogue, lines=(other,), payment=card(amount_cents=3000)))
+    review_orders(db, supervisor, [by_supervisor.order_id, by_clerk.order_id])
+    with db.unit_of_work() as uow:
+        s = uow.session
+        accepted = s.get(Order, by_supervisor.order_id)
+        queued = s.get(Order, by_clerk.order_id)
+        assert (accepted.status, queued.status) == ("approved", "payment_problem")
+        codes = set(
+            s.scalars(select(ReviewFinding.code).where(ReviewFinding.order_id == accepted.id))
+        )
+    assert "price.counter_override" in codes  # a warning that names who gave it and why
 
 
 def test_two_orders_of_a_store_get_consecutive_numbers_and_stores_count_apart(db, catalogue):
@@ -477,6 +518,15 @@ def test_customers_are_found_by_phone_name_and_email(db, catalogue):
         wang = find_customers(s, CLERK, "王")[0]
         assert wang.address is not None and wang.address.city == "Berlin"
         assert find_customers(s, CLERK, "a") == []  # too short to mean anything
+
+
+def test_the_counter_finds_customers_as_forgivingly_as_the_other_desks(db, catalogue):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        assert [c.name for c in find_customers(s, CLERK, "muller")] == ["Anna Müller"]
+        assert [c.name for c in find_customers(s, CLERK, "Müller, Anna")] == ["Anna Müller"]
+        assert [c.name for c in find_customers(s, CLERK, "030 123456")] == ["Anna Müller"]
+        assert [c.name for c in find_customers(s, CLERK, "example.de")] == ["Anna Müller"]
 
 
 def test_products_are_found_by_barcode_sku_prefix_and_name(db, catalogue):

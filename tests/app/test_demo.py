@@ -49,7 +49,10 @@ def _rows(database: Database, sql: str, **params) -> list:
 
 def _table_names(database: Database) -> list[str]:
     return sorted(
-        name for name in inspect(database.engine).get_table_names() if name != "alembic_version"
+        name
+        for name in inspect(database.engine).get_table_names()
+        # The search index (FTS5 and its shadow tables) repeats customers' search keys.
+        if name != "alembic_version" and not name.startswith("customer_search_fts")
     )
 
 

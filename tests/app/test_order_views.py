@@ -167,3 +167,99 @@ def test_someone_without_a_role_cannot_read_orders(db, shop):
 def test_cards_are_described_by_brand_last_four_and_expiry_only():
     assert describe_card("mastercard", "0004", 12, 2027) == "MASTERCARD ····0004 exp 12/27"
     assert describe_card(None, None, None, None) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_customer"),
+    [
+        ("muller", "Anna Müller"),  # accents and case folded
+        ("MULLER anna", "Anna Müller"),
+        ("Müller, Anna", "Anna Müller"),  # "Surname, Given"
+        ("王偉", "王伟"),  # Traditional finds Simplified
+        ("wang.wei", "王伟"),  # part of an e-mail, no "@"
+        ("example.cn", "王伟"),
+        ("13800138000", "王伟"),  # national form
+        ("0086 138 0013 8000", "王伟"),  # international with 00
+        ("+86 138-0013-8000", "王伟"),
+        ("030 123456", "Anna Müller"),  # national with the trunk 0
+        ("0049 30 123456", "Anna Müller"),
+        ("(202) 555-0143", "Bob Stone"),
+    ],
+)
+def test_search_forgives_how_it_was_typed(db, admin, shop, text, expected_customer):
+    rows = _query(db, admin, text=text).page_after(None, 100)
+    assert rows and {r.customer for r in rows} == {expected_customer}
+
+
+def test_a_bare_number_and_the_first_part_of_a_channel_order_id_find_the_order(db, admin, shop):
+    target = shop[4]
+    by_bare_number = _query(db, admin, text=str(target)).page_after(None, 5)
+    assert target in [r.id for r in by_bare_number]
+    with db.unit_of_work() as uow:
+        uow.session.get(Order, target).channel_order_id = "403-1111111-2222222"
+        uow.commit()
+    by_prefix = _query(db, admin, text="403-1111111").page_after(None, 5)
+    assert [r.id for r in by_prefix] == [target]
+
+
+def test_a_search_matching_more_customers_than_a_list_holds_says_it_was_cut(db, admin):
+    from sqlalchemy import insert
+
+    from app.views.orders import MAX_MATCHED_CUSTOMERS
+    from app.views.search_keys import customer_search_keys
+    from db.models import Customer
+
+    rows = []
+    for i in range(MAX_MATCHED_CUSTOMERS + 5):
+        name = f"Katharina Schulz {i}"
+        rows.append({"name": name, **customer_search_keys(name, None, None).as_row()})
+    with db.unit_of_work() as uow:
+        uow.session.execute(insert(Customer), rows)
+        uow.commit()
+    assert _query(db, admin, text="schulz").customers_cut
+    assert not _query(db, admin, text="Schulz 2004").customers_cut
+
+
+def test_a_page_deep_in_the_unfiltered_list_is_found_by_an_estimated_key(db, admin):
+    from sqlalchemy import insert
+
+    import app.views.orders as views
+
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    rows = [
+        {
+            "channel": "amazon",
+            "channel_order_id": f"AMZ-{i:05d}",
+            "status": "received",
+            "ship_country": "DE",
+            "total_cents": 100,
+            "currency": "EUR",
+            "received_at": now,
+            "version": 1,
+        }
+        for i in range(3000)
+    ]
+    with db.unit_of_work() as uow:
+        uow.session.execute(insert(Order), rows)
+        uow.commit()
+    query = _query(db, admin)
+    total = query.count()
+    exact = query.page_at(1500, 20, total)
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    engine = query.session.get_bind()
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    original = views.EXACT_OFFSET_ROWS
+    views.EXACT_OFFSET_ROWS = 100
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        estimated = query.page_at(1500, 20, total)
+    finally:
+        views.EXACT_OFFSET_ROWS = original
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [r.id for r in estimated] == [r.id for r in exact]  # dense ids: the same rows
+    assert any("orders.id <= ?" in s for s in statements)  # read from a key, not counted to

@@ -100,7 +100,7 @@ def test_scanning_adds_products_and_counts_a_second_scan_up(qtbot, screen):
         "LAMP-1",
         "Desk lamp",
         "2",
-        "25.00",
+        "25.00 EUR",  # unit prices show their currency
         "50.00 EUR",
     ]
     assert screen.total_label.text() == "Total 89.99 EUR"
@@ -257,3 +257,129 @@ def test_a_card_number_typed_into_a_field_is_cleared_at_once_and_never_saved(
 def test_cash_needs_no_card_details(qtbot, screen):
     screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
     assert not screen.last4_edit.isEnabled() and not screen.card_note.isVisible()
+
+
+def error_of(screen, field: str):
+    return screen.findChild(type(screen.result_label), f"error_{field}")
+
+
+def test_saving_an_incomplete_order_shows_every_error_at_once_and_focuses_the_first(
+    qtbot, screen, db
+):
+    scan(qtbot, screen, LAMP_EAN)
+    screen.new_name.setText("Ana")  # no phone or e-mail, no address, no card details
+    screen.save_order()
+    shown = [
+        field
+        for field in (
+            "customer.phone",
+            "address.line1",
+            "address.city",
+            "address.country_code",
+            "payment.card_brand",
+            "payment.card_last4",
+            "payment.card_expiry",
+            "payment.processor_reference",
+        )
+        if error_of(screen, field).isVisible()
+    ]
+    assert len(shown) == 8
+    assert screen.new_phone.hasFocus()
+    assert orders_in(db) == 0 and screen.lines_table.rowCount() == 1
+
+
+def test_cash_below_the_total_is_refused_unless_recorded_as_a_part_payment(qtbot, screen, db):
+    scan(qtbot, screen, LAMP_EAN)
+    fill_new_customer(qtbot, screen)
+    screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
+    screen.amount_edit.clear()
+    qtbot.keyClicks(screen.amount_edit, "10.00")
+    assert "15.00 EUR less than the total" in screen.change_label.text()
+    screen.save_order()
+    assert error_of(screen, "payment.amount").isVisible()
+    assert orders_in(db) == 0
+    screen.part_check.setChecked(True)
+    assert "15.00 EUR stays owed" in screen.change_label.text()
+    screen.save_order()
+    assert orders_in(db) == 1
+    assert "15.00 EUR is owed" in screen.result_label.text()
+    with db.unit_of_work() as uow:
+        assert uow.session.scalars(select(Payment)).one().amount_cents == 1000
+
+
+def test_cash_over_the_total_shows_the_change_due_and_records_the_total(qtbot, screen, db):
+    scan(qtbot, screen, LAMP_EAN)
+    fill_new_customer(qtbot, screen)
+    screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
+    screen.amount_edit.clear()
+    qtbot.keyClicks(screen.amount_edit, "30")
+    assert screen.change_label.text() == "Change due: 5.00 EUR"
+    screen.save_order()
+    with db.unit_of_work() as uow:
+        assert uow.session.scalars(select(Payment)).one().amount_cents == 2500
+
+
+def test_a_quantity_over_the_limit_is_refused_as_it_is_typed(qtbot, screen):
+    scan(qtbot, screen, LAMP_EAN)
+    screen.lines_table.item(0, QTY).setText("100000")
+    qtbot.wait(10)
+    assert error_of(screen, "lines").isVisible()
+    assert "Line 1: quantity 100000" in error_of(screen, "lines").text()
+    assert screen.total_label.text() == "Total 25.00 EUR"
+
+
+def test_a_visible_button_removes_the_selected_line(qtbot, screen):
+    scan(qtbot, screen, LAMP_EAN)
+    scan(qtbot, screen, KETTLE_EAN)
+    screen.lines_table.setCurrentCell(0, 0)
+    qtbot.mouseClick(screen.remove_button, Qt.MouseButton.LeftButton)
+    assert screen.lines_table.rowCount() == 1 and cell(screen, 0, 0) == "KETTLE-2"
+    assert screen.count_label.text() == "1 line, 1 item"
+
+
+def test_the_store_code_is_asked_once_remembered_and_shown_in_the_title(
+    qtbot, make_context, people, catalogue, settings, store
+):
+    settings.shop_store_code = ""
+    first = CounterScreen(make_context(people["ada"]))
+    qtbot.addWidget(first)
+    first.show()
+    assert first.store_edit.isVisible() and "which store" in first.title_label.text()
+    qtbot.keyClicks(first.store_edit, "muc")
+    qtbot.keyClick(first.store_edit, Qt.Key.Key_Return)
+    assert first.title_label.text() == "Shop counter — store MUC"
+    assert not first.store_edit.isVisible()
+    assert store.load().shop_store_code == "MUC"
+    again = CounterScreen(make_context(people["ada"]))
+    qtbot.addWidget(again)
+    again.show()
+    assert again.title_label.text() == "Shop counter — store MUC"
+    assert not again.store_edit.isVisible()
+
+
+def test_a_busy_database_is_retried_then_said_in_the_status_line_and_nothing_is_lost(
+    qtbot, screen, db, monkeypatch
+):
+    import sqlite3
+
+    from sqlalchemy import exc as sa_exc
+
+    import app.counter as counter
+
+    tries = []
+
+    def busy(*args, **kwargs):
+        tries.append(1)
+        raise sa_exc.OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(counter, "_place", busy)
+    monkeypatch.setattr(counter, "BUSY_PAUSE_S", 0)
+    scan(qtbot, screen, LAMP_EAN)
+    fill_new_customer(qtbot, screen)
+    fill_card(qtbot, screen)
+    screen.save_order()
+    assert len(tries) == counter.SAVE_ATTEMPTS
+    assert screen.problem_label.isVisible() and "busy" in screen.problem_label.text()
+    assert not error_of(screen, "store_code").isVisible()
+    assert screen.lines_table.rowCount() == 1 and screen.new_name.text() == "王芳"
+    assert screen.last4_edit.text() == "4242"

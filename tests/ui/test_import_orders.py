@@ -180,3 +180,35 @@ def test_a_rejection_reason_reads_in_the_desk_language(screen, qtbot, tmp_path):
         assert table_column(screen.preview_table, 7)[1] == "✕ quantity 'abc' 不是整数"
     finally:
         apply_language("en")
+
+
+def test_a_header_only_file_says_there_is_nothing_to_import(screen, tmp_path):
+    path = tmp_path / "empty-report.txt"
+    path.write_text(REPORT.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    screen.open_file(path)
+    assert "nothing to import" in screen.preview_caption.text()
+    assert screen.preview_caption.isVisible()
+    assert not screen.import_button.isEnabled()
+
+
+def test_an_amazon_settlement_report_is_named_as_one_and_not_imported(screen, tmp_path):
+    path = tmp_path / "settlement.txt"
+    header = (
+        "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\t"
+        "total-amount\tcurrency\ttransaction-type\torder-id\tmerchant-order-id\t"
+        "amount-type\tamount-description\tamount\tposted-date"
+    )
+    row = "1234\t2026-11-01\t2026-11-15\t2026-11-17\t100.00\tEUR\tOrder\t" + (
+        "203-1234567-7654321\t\tItemPrice\tPrincipal\t25.00\t2026-11-02"
+    )
+    path.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    screen.open_file(path)
+    assert "settlement report" in screen.problem_label.text()
+    assert not screen.import_button.isEnabled()
+
+
+def test_the_summary_names_where_the_orders_went_and_rows_are_file_rows(screen, qtbot):
+    assert screen.preview_table.horizontalHeaderItem(0).text() == "File rows"
+    screen.open_file(REPORT)
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    assert "3 new orders wait in To review at the Review desk" in screen.result_label.text()

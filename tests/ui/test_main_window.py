@@ -242,3 +242,13 @@ def test_run_logs_in_opens_the_desk_logs_out_and_ends_when_login_is_cancelled(
         "window:orders:Signed in: Ada Lovelace (ada) · Customer service",
         "login again",
     ]
+
+
+def test_people_read_words_not_codes_or_broken_plurals(qtbot):
+    from app import errors as e
+    from ui.errors import error_text
+    from ui.widgets.display import service_text
+
+    assert service_text("in_store") == "Collected in store"
+    assert service_text("standard") == "Standard delivery"
+    assert error_text(e.LoginThrottled(1)) == "Too many failed attempts. Try again in 1 second."

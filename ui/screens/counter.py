@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 
 from app.counter import (
     CARD_BRANDS,
+    MAX_QUANTITY,
+    STORE_CODE_PATTERN,
     AddressFields,
     CounterOrderDraft,
     CounterPayment,
@@ -53,7 +55,8 @@ from app.counter import (
     place_counter_order,
     product_for_code,
 )
-from app.errors import FullCardNumber, InvalidInput, OrderdeskError
+from app.errors import DraftProblems, FullCardNumber, InvalidInput, OrderdeskError
+from app.i18n import _, ngettext
 from app.money import format_money
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
@@ -137,16 +140,25 @@ class CounterScreen(DeskScreen):
         layout.setSpacing(SPACE_M)
 
         top = QHBoxLayout()
-        title = QLabel(self.tr("Shop counter"))
-        title.setFont(heading_font(self.font()))
-        top.addWidget(title)
+        self.title_label = QLabel()
+        self.title_label.setObjectName("counterTitle")
+        self.title_label.setFont(heading_font(self.font()))
+        top.addWidget(self.title_label)
         top.addStretch(1)
-        self.store_edit = self._line_edit("storeCode", self.tr("e.g. BER"))
+        # The store belongs to the workstation: asked once, remembered, shown in the title.
+        self.store_edit = self._line_edit("storeCode", _("e.g. BER"))
         self.store_edit.setText(self._context.settings.shop_store_code)
-        self.store_edit.setMaximumWidth(90)
-        top.addWidget(self._caption(self.tr("&Store:"), self.store_edit))
+        self.store_edit.setMinimumWidth(120)
+        self.store_edit.editingFinished.connect(self._store_typed)
+        self.store_caption = self._caption(_("This workstation's &store code:"), self.store_edit)
+        top.addWidget(self.store_caption)
         top.addWidget(self._with_error("store_code", self.store_edit))
+        self.change_store_button = QPushButton(_("Change store…"))
+        self.change_store_button.setObjectName("changeStore")
+        self.change_store_button.clicked.connect(self._change_store)
+        top.addWidget(self.change_store_button)
         layout.addLayout(top)
+        self._show_store()
 
         self.result_label = tone_label("counterResult", GOOD)
         self.result_label.setFont(heading_font(self.font(), 1.1))
@@ -219,15 +231,15 @@ class CounterScreen(DeskScreen):
         grid.addWidget(self._with_error(field, widget), row, column + 1)
 
     def _build_customer(self) -> QWidget:
-        box, grid = self._section(self.tr("Customer"))
+        box, grid = self._section(_("Customer"))
         self.customer_search = self._line_edit(
-            "customerSearch", self.tr("Phone, name or e-mail of a known customer")
+            "customerSearch", _("Phone, name or e-mail of a known customer")
         )
-        self.customer_search.setToolTip(with_shortcut(self.tr("Find customer"), CUSTOMER_SHORTCUT))
+        self.customer_search.setToolTip(with_shortcut(_("Find customer"), CUSTOMER_SHORTCUT))
         self.customer_search.textEdited.connect(lambda _text: self._search_timer.start())
         self.customer_search.returnPressed.connect(self._choose_highlighted_customer)
         self.customer_search.installEventFilter(self)
-        grid.addWidget(self._caption(self.tr("&Find:"), self.customer_search), 1, 0)
+        grid.addWidget(self._caption(_("&Find:"), self.customer_search), 1, 0)
         grid.addWidget(self._with_error("customer", self.customer_search), 1, 1, 1, 3)
         self.customer_list = QListWidget()
         self.customer_list.setObjectName("customerMatches")
@@ -257,16 +269,16 @@ class CounterScreen(DeskScreen):
         fields.setContentsMargins(0, 0, 0, 0)
         fields.setHorizontalSpacing(SPACE_M)
         fields.setVerticalSpacing(SPACE_S)
-        self._add_row(fields, 0, 0, self.tr("New: &name"), "customer.name", self.new_name)
-        self._add_row(fields, 0, 2, self.tr("P&hone"), "customer.phone", self.new_phone)
-        self._add_row(fields, 1, 0, self.tr("E-&mail"), "customer.email", self.new_email)
-        self._add_row(fields, 1, 2, self.tr("Lan&guage"), "customer.language", self.new_language)
+        self._add_row(fields, 0, 0, _("New: &name"), "customer.name", self.new_name)
+        self._add_row(fields, 0, 2, _("P&hone"), "customer.phone", self.new_phone)
+        self._add_row(fields, 1, 0, _("E-&mail"), "customer.email", self.new_email)
+        self._add_row(fields, 1, 2, _("Lan&guage"), "customer.language", self.new_language)
         fields.setColumnStretch(1, 1)
         fields.setColumnStretch(3, 1)
         grid.addWidget(self.new_customer_box, 4, 0, 1, 4)
-        self.new_customer_button = QPushButton(self.tr("New customer"))
+        self.new_customer_button = QPushButton(_("New customer"))
         self.new_customer_button.setToolTip(
-            with_shortcut(self.tr("Enter a new customer"), NEW_CUSTOMER_SHORTCUT)
+            with_shortcut(_("Enter a new customer"), NEW_CUSTOMER_SHORTCUT)
         )
         self.new_customer_button.clicked.connect(self.new_customer)
         grid.addWidget(self.new_customer_button, 6, 3, Qt.AlignmentFlag.AlignRight)
@@ -275,8 +287,8 @@ class CounterScreen(DeskScreen):
         return box
 
     def _build_address(self) -> QWidget:
-        box, grid = self._section(self.tr("Ship to / billing address"))
-        self.collected_check = QCheckBox(self.tr("&Collected in store (no address)"))
+        box, grid = self._section(_("Ship to / billing address"))
+        self.collected_check = QCheckBox(_("&Collected in store (no address)"))
         self.collected_check.setObjectName("collectedInStore")
         self.collected_check.toggled.connect(self._collected_toggled)
         grid.addWidget(self.collected_check, 1, 0, 1, 4)
@@ -289,14 +301,14 @@ class CounterScreen(DeskScreen):
         fields.setVerticalSpacing(SPACE_S)
         grid.addWidget(self.address_box, 2, 0, 1, 4)
         rows = (
-            ("recipient", self.tr("Recipient"), self.tr("the customer, if empty")),
-            ("line1", self.tr("&Street"), ""),
-            ("line2", self.tr("Line 2"), ""),
-            ("postal_code", self.tr("&Postal code"), ""),
-            ("city", self.tr("Cit&y"), ""),
-            ("region", self.tr("Region"), ""),
-            ("country_code", self.tr("C&ountry"), "DE"),
-            ("phone", self.tr("Phone"), self.tr("the customer's, if empty")),
+            ("recipient", _("Recipient"), _("the customer, if empty")),
+            ("line1", _("&Street"), ""),
+            ("line2", _("Line 2"), ""),
+            ("postal_code", _("&Postal code"), ""),
+            ("city", _("Cit&y"), ""),
+            ("region", _("Region"), ""),
+            ("country_code", _("C&ountry"), "DE"),
+            ("phone", _("Phone"), _("the customer's, if empty")),
         )
         for index, (key, caption, placeholder) in enumerate(rows):
             edit = self._line_edit(f"address_{key}", placeholder)
@@ -315,13 +327,13 @@ class CounterScreen(DeskScreen):
         column.setSpacing(SPACE_S)
         row = QHBoxLayout()
         self.scan_edit = self._line_edit(
-            "scanField", self.tr("Scan a barcode, or type a SKU or product name, then Enter")
+            "scanField", _("Scan a barcode, or type a SKU or product name, then Enter")
         )
         self.scan_edit.setFont(heading_font(self.font(), 1.25))
-        self.scan_edit.setToolTip(with_shortcut(self.tr("Add products"), SCAN_SHORTCUT))
+        self.scan_edit.setToolTip(with_shortcut(_("Add products"), SCAN_SHORTCUT))
         self.scan_edit.returnPressed.connect(self.scan_entered)
         self.scan_edit.installEventFilter(self)
-        row.addWidget(self._caption(self.tr("Sc&an:"), self.scan_edit))
+        row.addWidget(self._caption(_("Sc&an:"), self.scan_edit))
         row.addWidget(self.scan_edit, 1)
         column.addLayout(row)
         self.scan_message = QLabel()
@@ -347,12 +359,12 @@ class CounterScreen(DeskScreen):
         self.lines_table.setObjectName("counterLines")
         self.lines_table.setHorizontalHeaderLabels(
             [
-                self.tr("SKU"),
-                self.tr("Product"),
-                self.tr("Qty"),
-                self.tr("Unit price"),
-                self.tr("Line total"),
-                self.tr("Reason for another price"),
+                _("SKU"),
+                _("Product"),
+                _("Qty"),
+                _("Unit price"),
+                _("Line total"),
+                _("Reason for another price"),
             ]
         )
         self.lines_table.verticalHeader().hide()
@@ -375,7 +387,7 @@ class CounterScreen(DeskScreen):
         self._errors["lines"] = self._error_label("error_lines")
         self._fields["lines"] = self.lines_table
         self.empty_label = QLabel(
-            self.tr("No products yet: scan a barcode or type a SKU in the field above.")
+            _("No products yet: scan a barcode or type a SKU in the field above.")
         )
         self.empty_label.setObjectName("counterEmpty")
         self.empty_label.setStyleSheet(f"color: {MUTED.foreground};")
@@ -383,6 +395,10 @@ class CounterScreen(DeskScreen):
         column.addWidget(self.lines_table, 1)
         column.addWidget(self._errors["lines"])
         totals = QHBoxLayout()
+        self.remove_button = QPushButton(with_shortcut(_("Remove line"), "Del"))
+        self.remove_button.setObjectName("removeLine")
+        self.remove_button.clicked.connect(self.remove_current_line)
+        totals.addWidget(self.remove_button)
         self.count_label = QLabel()
         self.count_label.setObjectName("counterCount")
         self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
@@ -397,58 +413,65 @@ class CounterScreen(DeskScreen):
         return box
 
     def _build_payment(self) -> QWidget:
-        box, grid = self._section(self.tr("Payment"))
+        box, grid = self._section(_("Payment"))
         self.method_combo = QComboBox()
         self.method_combo.setObjectName("paymentMethod")
         for value, text in (
-            ("card", self.tr("Card")),
-            ("cash", self.tr("Cash")),
-            ("bank_transfer", self.tr("Bank transfer")),
+            ("card", _("Card")),
+            ("cash", _("Cash")),
+            ("bank_transfer", _("Bank transfer")),
         ):
             self.method_combo.addItem(text, value)
         self.method_combo.currentIndexChanged.connect(self._payment_method_changed)
-        self.amount_edit = self._line_edit("amountPaid", self.tr("the total"))
+        self.amount_edit = self._line_edit("amountPaid", _("the total"))
         self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount_edit.textEdited.connect(self._amount_typed)
         self.brand_combo = QComboBox()
         self.brand_combo.setObjectName("cardBrand")
-        self.brand_combo.addItem(self.tr("— brand —"), "")
+        self.brand_combo.addItem(_("— brand —"), "")
         for brand in CARD_BRANDS:
             self.brand_combo.addItem(_BRAND_NAMES[brand], brand)
         self.last4_edit = self._line_edit("cardLast4", "1234")
-        self.expiry_edit = self._line_edit("cardExpiry", self.tr("MM/YY"))
+        self.expiry_edit = self._line_edit("cardExpiry", _("MM/YY"))
         self.reference_edit = self._line_edit(
-            "processorReference", self.tr("reference on the terminal slip")
+            "processorReference", _("reference on the terminal slip")
         )
-        self._add_row(grid, 1, 0, self.tr("&Method"), "payment.method", self.method_combo)
-        self._add_row(grid, 1, 2, self.tr("Amount pai&d"), "payment.amount", self.amount_edit)
-        self._add_row(grid, 2, 0, self.tr("&Brand"), "payment.card_brand", self.brand_combo)
-        self._add_row(grid, 2, 2, self.tr("Last &four"), "payment.card_last4", self.last4_edit)
-        self._add_row(grid, 3, 0, self.tr("E&xpiry"), "payment.card_expiry", self.expiry_edit)
+        self._add_row(grid, 1, 0, _("&Method"), "payment.method", self.method_combo)
+        self._add_row(grid, 1, 2, _("Amount pai&d"), "payment.amount", self.amount_edit)
+        self._add_row(grid, 2, 0, _("&Brand"), "payment.card_brand", self.brand_combo)
+        self._add_row(grid, 2, 2, _("Last &four"), "payment.card_last4", self.last4_edit)
+        self._add_row(grid, 3, 0, _("E&xpiry"), "payment.card_expiry", self.expiry_edit)
         self._add_row(
             grid,
             3,
             2,
-            self.tr("&Reference"),
+            _("&Reference"),
             "payment.processor_reference",
             self.reference_edit,
         )
         self.card_note = QLabel(
-            self.tr(
-                "Never the full card number: brand, last four, expiry and the slip's reference."
-            )
+            _("Never the full card number: brand, last four, expiry and the slip's reference.")
         )
         self.card_note.setWordWrap(True)
         self.card_note.setStyleSheet(f"color: {MUTED.foreground};")
         grid.addWidget(self.card_note, 4, 0, 1, 4)
-        self.save_button = QPushButton(self.tr("Save order"))
+        self.part_check = QCheckBox(_("Part payment: the rest is owed"))
+        self.part_check.setObjectName("partPayment")
+        self.part_check.toggled.connect(self._show_change)
+        self.change_label = QLabel()
+        self.change_label.setObjectName("changeDue")
+        self.change_label.setFont(heading_font(self.font(), 1.1))
+        self.change_label.hide()
+        grid.addWidget(self.part_check, 6, 0, 1, 2)
+        grid.addWidget(self.change_label, 6, 2, 1, 2)
+        self.save_button = QPushButton(_("Save order"))
         self.save_button.setObjectName("saveOrder")
         self.save_button.setDefault(True)
         self.save_button.setFont(heading_font(self.font(), 1.1))
         self.save_button.setMinimumHeight(self.fontMetrics().height() * 2 + SPACE_M)
-        self.save_button.setText(with_shortcut(self.tr("Save order"), SAVE_SHORTCUT))
+        self.save_button.setText(with_shortcut(_("Save order"), SAVE_SHORTCUT))
         self.save_button.clicked.connect(self.save_order)
-        grid.addWidget(self.save_button, 5, 0, 1, 4)
+        grid.addWidget(self.save_button, 7, 0, 1, 4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         return box
@@ -462,24 +485,22 @@ class CounterScreen(DeskScreen):
         return label
 
     def _build_actions(self) -> None:
-        self.save_action = self._action(self.tr("&Save order"), SAVE_SHORTCUT, self.save_order)
-        self.scan_action = self._action(self.tr("&Add products"), SCAN_SHORTCUT, self.focus_scan)
+        self.save_action = self._action(_("&Save order"), SAVE_SHORTCUT, self.save_order)
+        self.scan_action = self._action(_("&Add products"), SCAN_SHORTCUT, self.focus_scan)
         self.find_action = self._action(
-            self.tr("&Find customer"), CUSTOMER_SHORTCUT, self.focus_customer_search
+            _("&Find customer"), CUSTOMER_SHORTCUT, self.focus_customer_search
         )
-        self.new_action = self._action(
-            self.tr("&New customer"), NEW_CUSTOMER_SHORTCUT, self.new_customer
-        )
+        self.new_action = self._action(_("&New customer"), NEW_CUSTOMER_SHORTCUT, self.new_customer)
         self.lines_action = self._action(
-            self.tr("Go to the &lines"), LINES_SHORTCUT, self.lines_table.setFocus
+            _("Go to the &lines"), LINES_SHORTCUT, self.lines_table.setFocus
         )
         self.payment_action = self._action(
-            self.tr("Go to the &payment"), PAYMENT_SHORTCUT, self.method_combo.setFocus
+            _("Go to the &payment"), PAYMENT_SHORTCUT, self.method_combo.setFocus
         )
         # Esc in the scan field backs out of a search; in the customer field, of a search.
         make_action(
             self.scan_edit,
-            self.tr("Clear the scan field"),
+            _("Clear the scan field"),
             "Esc",
             self._clear_scan,
             context=Qt.ShortcutContext.WidgetShortcut,
@@ -555,7 +576,7 @@ class CounterScreen(DeskScreen):
             self._show_field_error(FullCardNumber(field, last4))
 
     def _card_sentence(self, last4: str) -> str:
-        return self.tr(
+        return _(
             "That was a full card number (ending {last4}); it has been cleared. Card numbers "
             "are never kept: enter only the brand, the last four digits, the expiry and the "
             "reference on the terminal slip."
@@ -586,7 +607,7 @@ class CounterScreen(DeskScreen):
         self.customer_list.setVisible(bool(matches))
         if not matches and text.strip():
             self.customer_label.setText(
-                self.tr("No customer found: enter the new customer's details below.")
+                _("No customer found: enter the new customer's details below.")
             )
             self.customer_label.setStyleSheet(f"color: {MUTED.foreground};")
             self.customer_label.show()
@@ -681,7 +702,7 @@ class CounterScreen(DeskScreen):
             self.scan_edit.clear()
         elif not matches:
             self._scan_feedback(
-                BAD, self.tr("Unknown code “{code}”: no product has it.").format(code=code)
+                BAD, _("Unknown code “{code}”: no product has it.").format(code=code)
             )
             self.scan_edit.selectAll()
         else:
@@ -699,7 +720,7 @@ class CounterScreen(DeskScreen):
             self._listed_for = code
             self._scan_feedback(
                 WARN,
-                self.tr("{count} products match “{code}”: ↓ ↑ to choose, Enter to add.").format(
+                _("{count} products match “{code}”: ↓ ↑ to choose, Enter to add.").format(
                     count=len(matches), code=code
                 ),
             )
@@ -726,9 +747,7 @@ class CounterScreen(DeskScreen):
         line = self.lines[index]
         self._scan_feedback(
             GOOD,
-            self.tr("{name} — {quantity} on the order").format(
-                name=product.name, quantity=line.quantity
-            ),
+            _("{name} — {quantity} on the order").format(name=product.name, quantity=line.quantity),
         )
 
     def remove_current_line(self) -> None:
@@ -736,7 +755,7 @@ class CounterScreen(DeskScreen):
         if 0 <= row < len(self.lines):
             removed = self.lines.pop(row)
             self._show_lines(select=min(row, len(self.lines) - 1))
-            self._scan_feedback(MUTED, self.tr("Removed {name}.").format(name=removed.product.name))
+            self._scan_feedback(MUTED, _("Removed {name}.").format(name=removed.product.name))
 
     def _clear_scan(self) -> None:
         self.scan_edit.clear()
@@ -768,7 +787,7 @@ class CounterScreen(DeskScreen):
                 (line.product.sku, False, None),
                 (line.product.name, False, None),
                 (str(line.quantity), True, right),
-                (_decimal(line.unit_price_cents, currency), True, right),
+                (format_money(line.unit_price_cents, currency), True, right),
                 (format_money(line.quantity * line.unit_price_cents, currency), False, right),
                 (line.reason, True, None),
             )
@@ -781,7 +800,7 @@ class CounterScreen(DeskScreen):
                     item.setToolTip(f"{line.product.name} {line.product.spec}".strip())
                 table.setItem(row, column, item)
             if line.overridden:
-                note = self.tr("List price {price}").format(
+                note = _("List price {price}").format(
                     price=format_money(line.product.price_cents, currency)
                 )
                 table.item(row, PRICE).setToolTip(note)
@@ -789,26 +808,31 @@ class CounterScreen(DeskScreen):
                 if not line.reason:
                     reason = table.item(row, REASON)
                     reason.setBackground(QColor(WARN.background))
-                    reason.setToolTip(self.tr("Say why the price differs from the list"))
+                    reason.setToolTip(_("Say why the price differs from the list"))
         self._filling_table = False
         if select is not None and 0 <= select < len(self.lines):
             table.setCurrentCell(select, QTY)
         has_lines = bool(self.lines)
         self.empty_label.setVisible(not has_lines)
         units = sum(line.quantity for line in self.lines)
+        self.remove_button.setEnabled(has_lines)
         self.count_label.setText(
-            self.tr("{lines} lines, {units} items").format(lines=len(self.lines), units=units)
+            _("{lines}, {units}").format(
+                lines=ngettext("{n} line", "{n} lines", len(self.lines)).format(n=len(self.lines)),
+                units=ngettext("{n} item", "{n} items", units).format(n=units),
+            )
             if has_lines
             else ""
         )
         currency = self._currency()
         self.total_label.setText(
-            self.tr("Total {amount}").format(amount=format_money(self._total(), currency))
+            _("Total {amount}").format(amount=format_money(self._total(), currency))
             if has_lines
-            else self.tr("Total —")
+            else _("Total —")
         )
         if not self._amount_edited:
             self.amount_edit.setText(_decimal(self._total(), currency) if has_lines else "")
+        self._show_change()
 
     def _line_edited(self, item: QTableWidgetItem) -> None:
         if self._filling_table:
@@ -824,28 +848,29 @@ class CounterScreen(DeskScreen):
             if column == REASON:
                 line.reason = ""
         elif column == QTY:
-            if text.isdigit() and int(text) > 0:
+            # Limits are checked as typed: a wrong quantity never reaches the total.
+            if text.isdigit() and 0 < int(text) <= MAX_QUANTITY:
                 line.quantity = int(text)
                 self._clear_error("lines")
             else:
                 self._show_error_text(
                     "lines",
-                    self.tr("Line {n}: quantity {text} is not a whole number of 1 or more.").format(
-                        n=row + 1, text=text
+                    _("Line {n}: quantity {text} — a whole number from 1 to {most}.").format(
+                        n=row + 1, text=text, most=f"{MAX_QUANTITY:,}"
                     ),
                 )
         elif column == PRICE:
             try:
                 line.unit_price_cents = parse_counter_amount(
-                    "unit_price", text, line.product.currency
+                    "unit_price",
+                    text.replace(line.product.currency, "").strip(),
+                    line.product.currency,
                 )
                 self._clear_error("lines")
             except InvalidInput as error:
                 self._show_error_text(
                     "lines",
-                    self.tr("Line {n}: price — {expected}.").format(
-                        n=row + 1, expected=error.expected
-                    ),
+                    _("Line {n}: price — {expected}.").format(n=row + 1, expected=error.expected),
                 )
         elif column == REASON:
             line.reason = text
@@ -853,6 +878,37 @@ class CounterScreen(DeskScreen):
 
     def _amount_typed(self, _text: str) -> None:
         self._amount_edited = True
+        self._show_change()
+
+    def _typed_amount(self) -> int | None:
+        text = self.amount_edit.text().strip()
+        if not text or not self.lines:
+            return None
+        try:
+            return parse_counter_amount("payment.amount", text, self._currency())
+        except InvalidInput:
+            return None
+
+    def _show_change(self) -> None:
+        """Cash: the change to give back; below the total: what stays owed (if ticked)."""
+        total, typed, currency = self._total(), self._typed_amount(), self._currency()
+        text = ""
+        if typed is not None and self.lines:
+            cash = self.method_combo.currentData() == "cash"
+            if cash and typed > total:
+                text = _("Change due: {amount}").format(
+                    amount=format_money(typed - total, currency)
+                )
+            elif typed < total and self.part_check.isChecked():
+                text = _("Part payment: {owed} stays owed").format(
+                    owed=format_money(total - typed, currency)
+                )
+            elif typed < total:
+                text = _("{short} less than the total: take the rest or tick part payment").format(
+                    short=format_money(total - typed, currency)
+                )
+        self.change_label.setText(text)
+        self.change_label.setVisible(bool(text))
 
     # ----------------------------------------------------------------- payment
 
@@ -861,6 +917,8 @@ class CounterScreen(DeskScreen):
         for widget in (self.brand_combo, self.last4_edit, self.expiry_edit, self.reference_edit):
             widget.setEnabled(card)
         self.card_note.setVisible(card)
+        if hasattr(self, "change_label"):
+            self._show_change()
 
     # ----------------------------------------------------------------- saving
 
@@ -874,6 +932,8 @@ class CounterScreen(DeskScreen):
             if amount_text
             else self._total()
         )
+        if method == "cash" and amount > self._total():
+            amount = self._total()  # the rest is the change handed back
         month = year = None
         if method == "card" and self.expiry_edit.text().strip():
             month, year = parse_expiry(self.expiry_edit.text())
@@ -885,6 +945,7 @@ class CounterScreen(DeskScreen):
             card_exp_month=month,
             card_exp_year=year,
             processor_reference=self.reference_edit.text(),
+            part_payment=self.part_check.isChecked(),
         )
         new_customer = None
         if self.customer is None:
@@ -923,6 +984,9 @@ class CounterScreen(DeskScreen):
             placed = place_counter_order(
                 self._context.database.unit_of_work(), self._context.actor, draft
             )
+        except DraftProblems as problems:
+            self._show_all_problems(problems.problems)
+            return
         except InvalidInput as error:
             self._show_field_error(error)
             return
@@ -934,7 +998,7 @@ class CounterScreen(DeskScreen):
         paid_by = self.method_combo.currentText().lower()
         self.result_label.setText(
             f"{GOOD.symbol} "
-            + self.tr(
+            + _(
                 "Saved {number} · {channel_id} for {customer}: {total}, {paid_by}. "
                 "Ready for the next customer."
             ).format(
@@ -945,6 +1009,11 @@ class CounterScreen(DeskScreen):
                 paid_by=paid_by,
             )
         )
+        if placed.paid_cents < placed.total_cents:
+            owed = format_money(placed.total_cents - placed.paid_cents, placed.currency)
+            self.result_label.setText(
+                self.result_label.text() + " " + _("{owed} is owed.").format(owed=owed)
+            )
         self.result_label.show()
         self.clear_form()
 
@@ -955,6 +1024,31 @@ class CounterScreen(DeskScreen):
             settings.shop_store_code = code
             self._context.store.save(settings)
         self.store_edit.setText(code)
+        self._show_store()
+
+    def _store_typed(self) -> None:
+        code = self.store_edit.text().strip().upper()
+        if STORE_CODE_PATTERN.match(code):
+            self._clear_error("store_code")
+            self._remember_store(code)
+
+    def _change_store(self) -> None:
+        self.store_edit.parentWidget().show()
+        self.store_caption.show()
+        self.change_store_button.hide()
+        self.store_edit.setFocus()
+        self.store_edit.selectAll()
+
+    def _show_store(self) -> None:
+        code = self._context.settings.shop_store_code
+        if code:
+            self.title_label.setText(_("Shop counter — store {code}").format(code=code))
+        else:
+            self.title_label.setText(_("Shop counter — which store is this workstation in?"))
+        asking = not code
+        self.store_edit.parentWidget().setVisible(asking)
+        self.store_caption.setVisible(asking)
+        self.change_store_button.setVisible(not asking)
 
     def clear_form(self) -> None:
         """Everything but the store and the last result, for the next customer."""
@@ -971,6 +1065,7 @@ class CounterScreen(DeskScreen):
         for edit in self.address_edits.values():
             edit.clear()
         self.method_combo.setCurrentIndex(0)
+        self.part_check.setChecked(False)
         self.brand_combo.setCurrentIndex(0)
         for edit in (self.last4_edit, self.expiry_edit, self.reference_edit, self.amount_edit):
             edit.clear()
@@ -996,11 +1091,33 @@ class CounterScreen(DeskScreen):
         if field.startswith("lines["):
             self._select_line_of(field)
 
+    def _show_all_problems(self, problems: tuple[InvalidInput, ...]) -> None:
+        """Every problem beside its field at once; the first one's field gets the keyboard."""
+        texts: dict[str, list[str]] = {}
+        for problem in problems:
+            key = "lines" if problem.field.startswith("lines") else problem.field
+            texts.setdefault(key, []).append(self._sentence(problem))
+        for key, lines in texts.items():
+            label = self._errors.get(key)
+            if label is None:
+                self._show_problem(" ".join(lines))
+                continue
+            label.setText("\n".join(f"{BAD.symbol} {line}" for line in lines))
+            label.show()
+        first = problems[0]
+        if first.field.startswith("lines["):
+            self._select_line_of(first.field)
+        widget = self._fields.get("lines" if first.field.startswith("lines") else first.field)
+        if widget is not None and widget.isEnabled():
+            if not widget.isVisible() and first.field == "store_code":
+                self._change_store()
+            widget.setFocus()
+
     def _sentence(self, error: InvalidInput) -> str:
         if error.field.startswith("lines["):
             number = error.field[len("lines[") :].split("]", 1)[0]
-            return self.tr("Line {n}: needs {expected}.").format(n=number, expected=error.expected)
-        return self.tr("Needs {expected}.").format(expected=error.expected)
+            return _("Line {n}: needs {expected}.").format(n=number, expected=error.expected)
+        return _("Needs {expected}.").format(expected=error.expected)
 
     def _show_error_text(self, key: str, text: str) -> None:
         label = self._errors.get(key)

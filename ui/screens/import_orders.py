@@ -121,7 +121,7 @@ class ImportOrdersScreen(DeskScreen):
         self.preview_table = self._table(
             "importPreview",
             [
-                N_("Rows"),
+                N_("File rows"),
                 N_("Order id"),
                 N_("Purchased"),
                 N_("Buyer"),
@@ -131,12 +131,15 @@ class ImportOrdersScreen(DeskScreen):
                 N_("Remark"),
             ],
         )
+        self.preview_table.horizontalHeaderItem(0).setToolTip(
+            _("The rows of the file this order was read from (the header is row 1)")
+        )
         layout.addWidget(self.preview_table, 3)
 
         self.summary_box = self._build_summary()
         layout.addWidget(self.summary_box)
         self.rejected_table = self._table(
-            "importRejected", [N_("Row"), N_("Order id"), N_("Reason")]
+            "importRejected", [N_("File row"), N_("Order id"), N_("Reason")]
         )
         layout.addWidget(self.rejected_table, 2)
 
@@ -317,6 +320,20 @@ class ImportOrdersScreen(DeskScreen):
         self.format_label.setText(
             _("Format: {name}").format(name=_(FORMAT_NAMES.get(preview.format, preview.format)))
         )
+        unit = _("orders") if preview.format == "amazon-json" else _("rows")
+        if not preview.rows:
+            self.preview_caption.setText(
+                f"{WARN.symbol} "
+                + _("The file holds no orders (only its header): there is nothing to import.")
+            )
+            return
+        self.preview_caption.setText(
+            _("First {shown} orders as they will be read ({total} {unit} in the file):").format(
+                shown=len(preview.rows), total=f"{preview.units_total:,}", unit=unit
+            )
+            if preview.units_total
+            else _("First {shown} orders as they will be read:").format(shown=len(preview.rows))
+        )
         shown = len(preview.rows)
         caption = ngettext(
             "First {shown} order as it will be read",
@@ -445,6 +462,7 @@ class ImportOrdersScreen(DeskScreen):
             )
         else:
             tone, text = GOOD, _("Imported: every order is in.")
+        text += " " + where_orders_went(summary)
         set_tone(self.result_label, tone)
         self.result_label.setText(f"{tone.symbol} {text}")
         self.result_label.show()
@@ -477,7 +495,7 @@ class ImportOrdersScreen(DeskScreen):
     # ----------------------------------------------------------------- state
 
     def _show_state(self) -> None:
-        ready = self.preview is not None
+        ready = self.preview is not None and bool(self.preview.rows)
         self.import_button.setEnabled(ready and not self._importing)
         self._actions[1].setEnabled(ready and not self._importing)
         self.choose_button.setEnabled(not self._importing)
@@ -496,5 +514,61 @@ class ImportOrdersScreen(DeskScreen):
         self.drop_hint.setVisible(not ready)  # no usable file yet: offer to take one
         # Empty state: only the drop area and the file row until there is something to show.
         self.preview_table.setVisible(ready)
-        self.preview_caption.setVisible(ready)
+        self.preview_caption.setVisible(self.preview is not None)
+        if self.preview is not None and not ready:
+            self.drop_hint.setVisible(False)
         self.summary_box.setVisible(has_summary)
+
+
+def where_orders_went(summary: ImportSummary) -> str:
+    """Where the file's orders are now, in words a desk can act on."""
+    parts = []
+    if summary.new_orders:
+        parts.append(
+            ngettext(
+                "{n} new order waits in To review at the Review desk",
+                "{n} new orders wait in To review at the Review desk",
+                summary.new_orders,
+            ).format(n=f"{summary.new_orders:,}")
+        )
+    if summary.unknown_skus:
+        parts.append(
+            ngettext(
+                "{n} line names a product the catalogue lacks: its order will go to "
+                "Needs information when reviewed",
+                "{n} lines name products the catalogue lacks: their orders will go to "
+                "Needs information when reviewed",
+                summary.unknown_skus,
+            ).format(n=f"{summary.unknown_skus:,}")
+        )
+    if summary.already_present:
+        parts.append(
+            ngettext(
+                "{n} was already here", "{n} were already here", summary.already_present
+            ).format(n=f"{summary.already_present:,}")
+        )
+    if summary.conflicts:
+        parts.append(
+            ngettext(
+                "{n} changed since it was imported waits at the Review desk",
+                "{n} changed since they were imported wait at the Review desk",
+                summary.conflicts,
+            ).format(n=f"{summary.conflicts:,}")
+        )
+    if summary.not_for_warehouse:
+        parts.append(
+            ngettext(
+                "{n} fulfilled by Amazon or cancelled was not stored",
+                "{n} fulfilled by Amazon or cancelled were not stored",
+                summary.not_for_warehouse,
+            ).format(n=f"{summary.not_for_warehouse:,}")
+        )
+    if summary.rejected_orders:
+        parts.append(
+            ngettext(
+                "{n} order was rejected (listed below)",
+                "{n} orders were rejected (listed below)",
+                summary.rejected_orders,
+            ).format(n=f"{summary.rejected_orders:,}")
+        )
+    return "; ".join(parts) + "." if parts else ""

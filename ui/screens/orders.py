@@ -12,6 +12,7 @@ import datetime as dt
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
+    QCalendarWidget,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -26,18 +27,25 @@ from PySide6.QtWidgets import (
 from app.errors import OrderdeskError
 from app.i18n import _, ngettext, pgettext
 from app.money import format_number
-from app.views.orders import OrderFilter, OrderPages, OrderRow, list_channels, order_detail
+from app.views.orders import (
+    MAX_MATCHED_CUSTOMERS,
+    OrderFilter,
+    OrderPages,
+    OrderRow,
+    list_channels,
+    order_detail,
+)
 from app.workflow import OrderStatus
 from ui.actions import make_action, retitle, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
-from ui.widgets.display import local_time, money, status_text, status_tone, tone_label
+from ui.widgets.display import local_datetime, money, status_text, status_tone, tone_label
 from ui.widgets.lazy_table import lazy_table_view
 from ui.widgets.order_detail import OrderDetailPane
 from ui.widgets.paged_table_model import Column, PagedTableModel
 
-TABLE_LAYOUT_KEY = "orders/table"
+TABLE_LAYOUT_KEY = "orders/table2"  # key columns first: older saved layouts do not apply
 SPLITTER_LAYOUT_KEY = "orders/splitter"
 # The date pickers' lowest date stands for "no limit" and reads as such.
 NO_DATE = QDate(2000, 1, 1)
@@ -45,8 +53,13 @@ NO_DATE = QDate(2000, 1, 1)
 
 def order_columns() -> list[Column[OrderRow]]:
     return [
+        # What a person scans for comes first (number, customer, total): it stays visible
+        # at 1024 px; the rest follows to the right.
         Column(_("Order"), lambda r: r.number),
-        Column(pgettext("orders column", "Received"), lambda r: local_time(r.received_at)),
+        Column(_("Customer"), lambda r: r.customer, tooltip=lambda r: r.customer),
+        Column(_("Total"), lambda r: money(r.total_cents, r.currency), align_right=True),
+        # One format for the whole column: date and time, today's orders too.
+        Column(pgettext("orders column", "Received"), lambda r: local_datetime(r.received_at)),
         Column(
             _("Status"),
             lambda r: status_text(r.status),
@@ -55,13 +68,11 @@ def order_columns() -> list[Column[OrderRow]]:
         ),
         Column(_("Channel"), lambda r: r.channel),
         Column(_("Channel order id"), lambda r: r.channel_order_id),
-        Column(_("Customer"), lambda r: r.customer, tooltip=lambda r: r.customer),
         Column(_("Country"), lambda r: r.ship_country),
-        Column(_("Total"), lambda r: money(r.total_cents, r.currency), align_right=True),
     ]
 
 
-_COLUMN_WIDTHS = (88, 122, 122, 112, 150, 150, 60, 105)
+_COLUMN_WIDTHS = (88, 150, 105, 122, 125, 112, 150, 60)
 
 
 class OrdersScreen(DeskScreen):
@@ -101,10 +112,12 @@ class OrdersScreen(DeskScreen):
         layout.addWidget(self.problem_label)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self._build_list())
         self.detail = OrderDetailPane()
         self.splitter.addWidget(self.detail)
+        # The detail pane folds away (drag it shut, or F8) to give the list the width.
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, True)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([960, 480])
@@ -232,6 +245,9 @@ class OrdersScreen(DeskScreen):
         self.detail_action = self._action(
             _("Go to the order &details"), "Ctrl+D", self.detail.setFocus
         )
+        self.toggle_detail_action = self._action(
+            _("Show or hide the order details"), "F8", self.toggle_detail
+        )
         # Esc in the search field backs out of a search.
         self.escape_action = make_action(
             self.search_edit,
@@ -266,7 +282,21 @@ class OrdersScreen(DeskScreen):
             self.copy_action,
             self.clear_action,
             self.refresh_action,
+            self.toggle_detail_action,
         ]
+
+    def toggle_detail(self) -> None:
+        """Fold the detail pane away, or bring it back at a third of the width."""
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if sizes[1] > 0:
+            self.splitter.setSizes([total, 0])
+        else:
+            self.splitter.setSizes([total * 2 // 3, total - total * 2 // 3])
+
+    @property
+    def detail_shown(self) -> bool:
+        return self.splitter.sizes()[1] > 0
 
     # ----------------------------------------------------------------- filtering
 
@@ -344,9 +374,14 @@ class OrdersScreen(DeskScreen):
 
     def _show_count(self) -> None:
         total = self.model.total
-        self.count_label.setText(
-            ngettext("{count} order", "{count} orders", total).format(count=format_number(total))
-        )
+        text = ngettext("{count} order", "{count} orders", total).format(count=format_number(total))
+        source = self.model.source
+        if source is not None and getattr(source, "customers_cut", False):
+            text += " " + _(
+                "— more than {limit} customers match: these are the orders of the first "
+                "{limit}; type more of the name, a phone number or an e-mail."
+            ).format(limit=format_number(MAX_MATCHED_CUSTOMERS))
+        self.count_label.setText(text)
         empty = total == 0 and self.problem_label.isHidden()
         if empty:
             self.empty_label.setText(self._empty_text())
@@ -451,10 +486,32 @@ class OrdersScreen(DeskScreen):
 
 class _DateEdit(QDateEdit):
     """Tab leaves the field; Qt's own date edit would step through year, month and day
-    first, a trap for people who Tab through the filters. Arrows still move within it."""
+    first, a trap for people who Tab through the filters. Arrows still move within it.
+    Its calendar opens at today's month when the field says "any day"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setCalendarPopup(True)
+        self.setCalendarWidget(_TodayCalendar(self))
 
     def focusNextPrevChild(self, forward: bool) -> bool:
         return QWidget.focusNextPrevChild(self, forward)
+
+
+class _TodayCalendar(QCalendarWidget):
+    def __init__(self, edit: QDateEdit) -> None:
+        super().__init__()
+        self._edit = edit
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # After the popup has put its page on the edit's date (January 2000 for "any day").
+        QTimer.singleShot(0, self._show_today_for_any_day)
+
+    def _show_today_for_any_day(self) -> None:
+        if self._edit.date() == NO_DATE:
+            today = QDate.currentDate()
+            self.setCurrentPage(today.year(), today.month())
 
 
 def _local_midnight(day: QDate, days_after: int = 0) -> dt.datetime | None:

@@ -82,6 +82,22 @@ def status_text(status: str) -> str:
     return _(source)
 
 
+_SERVICE_TEXT = {
+    "standard": N_("Standard delivery"),
+    "express": N_("Express delivery"),
+    "expedited": N_("Expedited delivery"),
+    "economy": N_("Economy delivery"),
+    "next_day": N_("Next-day delivery"),
+    "in_store": N_("Collected in store"),
+}
+
+
+def service_text(service: str) -> str:
+    """A requested delivery service in words (never the stored code)."""
+    source = _SERVICE_TEXT.get(service)
+    return _(source) if source else service.replace("_", " ").capitalize()
+
+
 def status_tone(status: str) -> Tone:
     return _STATUS_TONE.get(status, NEUTRAL)
 

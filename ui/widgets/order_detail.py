@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 from app.i18n import N_, _, ngettext
 from app.views.orders import OrderDetail
 from ui.style import MUTED, WARN, Tone
-from ui.widgets.display import local_datetime, money, status_text, status_tone
+from ui.widgets.display import local_datetime, money, service_text, status_text, status_tone
 
 _STAGE_TEXT = {
     "purchased": N_("Purchased"),
@@ -113,7 +113,7 @@ def _header(d: OrderDetail) -> str:
         facts.append(_("ship by {time}").format(time=local_datetime(d.ship_by_at)))
     if d.priority:
         facts.append(_("priority {priority}").format(priority=d.priority))
-    facts.append(_("{service} service").format(service=escape(d.requested_service)))
+    facts.append(escape(service_text(d.requested_service)))
     return (
         f"<p style='font-size:large'><b>{escape(d.number)}</b>&nbsp;&nbsp;"
         f"{status_badge(d.status)}</p>"

@@ -277,3 +277,39 @@ def test_large_file_is_streamed_with_flat_memory(tmp_path):
 def test_amounts_no_real_order_has_are_rejected_not_crashed_on(tmp_path, price, reason):
     orders, rejected = read(write(tmp_path, [HEADER, with_cell(ROWS[2], "item-price", price)]))
     assert orders == {} and reason in rejected[0].reason
+
+
+def test_an_amazon_settlement_report_is_recognised_and_not_read_as_orders(tmp_path):
+    from app.formats import detect_format
+    from app.formats.common import SettlementReport
+
+    path = tmp_path / "settlement.txt"
+    path.write_text(
+        "settlement-id\tsettlement-start-date\tsettlement-end-date\torder-id\tamount\n"
+        "1\t2026-11-01\t2026-11-15\t203-1234567-7654321\t25.00\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SettlementReport, match="settlement report"):
+        detect_format(path)
+
+
+def test_the_unshipped_orders_report_ships_quantity_to_ship_not_what_already_left(tmp_path):
+    from app.formats import read_orders
+
+    path = tmp_path / "unshipped.txt"
+    header = (
+        "order-id\torder-item-id\tpurchase-date\tpayments-date\tpromise-date\tbuyer-name\t"
+        "sku\tproduct-name\tquantity-purchased\tquantity-shipped\tquantity-to-ship\t"
+        "ship-service-level\trecipient-name\tship-address-1\tship-city\tship-postal-code\t"
+        "ship-country\tis-business-order\tpurchase-order-number"
+    )
+    row = (
+        "403-1111111-2222222\t11111111111111\t2026-11-20T10:00:00+00:00\t"
+        "2026-11-20T10:05:00+00:00\t2026-11-23T23:59:59+00:00\tAnna Müller\tLAMP-1\tDesk lamp\t"
+        "3\t1\t2\tStandard\tAnna Müller\tHof 1\tBerlin\t10115\tDE\tfalse\t"
+    )
+    path.write_text(header + "\n" + row + "\n", encoding="utf-8")
+    [order] = list(read_orders(path))
+    [line] = order.lines
+    assert line.quantity == 2
+    assert order.is_paid and order.ship_by_at is not None

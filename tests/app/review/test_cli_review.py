@@ -130,3 +130,38 @@ def test_an_error_line_follows_lang_in_simplified_chinese(capsys, db_url, monkey
     code, _, err = run(capsys, "orders", "list", "--limit", "0", "--db", db_url)
     assert code == 2
     assert err.strip() == "orderdesk: --limit：0 无效；应为至少为 1 的整数。"
+
+
+def test_review_verbs_lists_what_the_desk_may_do_and_why_not(capsys, db_url, floor):
+    run(capsys, "review", "--db", db_url, f"SO-{floor['no_phone']:06d}")
+    code, out, _err = run(
+        capsys, "review", "--db", db_url, "--verbs", f"SO-{floor['no_phone']:06d}"
+    )
+    assert code == 0
+    assert "needs_info" in out
+    assert "request_info" in out
+    approve = next(line for line in out.splitlines() if line.strip().startswith("approve "))
+    assert "no: blocked:" in approve and "phone" in approve
+
+
+def test_orders_show_history_names_the_verb_and_the_reason(capsys, db_url, floor):
+    from app.database import open_database
+    from app.permissions import Role
+    from app.review.service import request_information
+    from tests.conftest import make_actor
+
+    run(capsys, "review", "--db", db_url, f"SO-{floor['no_phone']:06d}")
+    database = open_database(db_url)
+    with database.unit_of_work() as uow:
+        version = uow.session.get(Order, floor["no_phone"]).version
+    request_information(
+        database.unit_of_work(),
+        make_actor(Role.CUSTOMER_SERVICE),
+        floor["no_phone"],
+        expected_version=version,
+        note="ask for a mobile number",
+    )
+    database.dispose()
+    _code, out, _err = run(capsys, "orders", "show", "--db", db_url, f"SO-{floor['no_phone']:06d}")
+    assert "request info: ask for a mobile number" in out
+    assert "needs_info → needs_info" not in out

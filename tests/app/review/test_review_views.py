@@ -13,7 +13,6 @@ from app.views.review import (
     ExceptionFilter,
     QueuePages,
     ReviewQueue,
-    available_actions,
     queue_counts,
     review_detail,
     search_exceptions,
@@ -107,7 +106,8 @@ def test_the_detail_shows_findings_on_their_fields_stock_and_history(db, floor):
         48,
     )
     assert detail.customer.order_count == 1
-    assert {"request_info", "correct", "approve", "cancel"} <= detail.actions
+    assert {"request_info", "correct", "cancel"} <= detail.actions
+    assert not detail.verb("approve").enabled  # shown, with the blocking finding as why
     assert "override" not in detail.actions
 
 
@@ -149,13 +149,31 @@ def test_a_customer_with_ten_thousand_orders_shows_counts_and_the_latest_ten(db)
     assert detail.customer.recent[0].number == f"SO-{order.id:06d}"
 
 
-def test_actions_follow_permissions_and_queue():
-    warehouse = make_actor(Role.WAREHOUSE)
-    assert available_actions(warehouse, "needs_info", ReviewQueue.NEEDS_INFO) == frozenset()
-    supervisor = available_actions(SUPERVISOR, "on_hold", ReviewQueue.ON_HOLD)
-    assert {"release", "ban", "override"} <= supervisor
-    assert "release" not in available_actions(SUPERVISOR, "on_hold", ReviewQueue.EXCEPTION)
-    assert available_actions(SUPERVISOR, "approved", None) == frozenset()
+def test_an_order_never_reviewed_says_so_and_shows_what_the_rules_find_now(db):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        order = b.order(s, b.customer(s, phone=None), [(b.product(s, stock=5), 1)])
+        uow.commit()
+        order_id = order.id
+    with db.unit_of_work() as uow:
+        detail = review_detail(uow.session, REVIEWER, order_id)
+    assert not detail.reviewed and detail.findings_now
+    assert any(f.field == "ship_to.phone" and f.severity == "block" for f in detail.findings)
+    approve = detail.verb("approve")
+    assert not approve.enabled and "phone" in approve.why_not.lower()
+
+
+def test_a_queued_order_without_recorded_findings_lists_what_the_rules_find_now(db):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        order = b.order(s, b.customer(s), [(b.product(s, stock=0), 2)])
+        order.status = "stock_short"  # as the demo data puts orders in queues
+        uow.commit()
+        order_id = order.id
+    with db.unit_of_work() as uow:
+        detail = review_detail(uow.session, REVIEWER, order_id)
+    assert detail.findings_now
+    assert [f.code for f in detail.findings if f.queue == "stock_short"]
 
 
 def test_exceptions_are_searchable_by_kind_state_order_and_words(db, floor):
