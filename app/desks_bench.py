@@ -52,7 +52,8 @@ from app.errors import LoginFailed, LoginThrottled, OrderdeskError
 from app.intake import import_file
 from app.intake_bench import HEADER, _ensure_catalogue, _row, _sku
 from app.permissions import Actor, Role
-from app.review.service import QUEUE_STATUSES, approve_order, rereview_order, review_orders
+from app.review.service import approve_order, rereview_order, review_orders
+from app.review.verbs import QUEUE_STATUSES
 from db.models import AuditEvent, Customer, Order, OrderLine, Product, User
 from db.models_auth import LoginThrottle
 
