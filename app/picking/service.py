@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from app.audit import record_event
+from app.audit import add_events, record_event
 from app.errors import ConcurrentUpdate, InvalidInput, NotFound, StockBusy
 from app.i18n import _
 from app.numbers import order_number
@@ -40,7 +40,6 @@ from app.picking.plan import order_key, plan_orders
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import (
-    AuditEvent,
     Bin,
     Order,
     OrderLine,
@@ -846,7 +845,7 @@ def bulk_status(
             }
             for r in members
         )
-    session.execute(insert(AuditEvent.__table__), events)
+    add_events(session, events)  # written, chained, when the session commits
 
 
 def ship_by_today_ids(session: Session, warehouse_id: int, now: dt.datetime) -> list[int]:

@@ -23,7 +23,7 @@ def _approved_floor(db, db_url) -> None:
         uow.commit()
 
 
-def test_review_then_allocate_prints_the_counts_as_json(db, db_url, capsys):
+def test_review_then_allocate_prints_the_counts_as_json(db, db_url, capsys, staff_login):
     _approved_floor(db, db_url)
     assert main(["review", "--all", "--allocate", "--json", "--db", db_url]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -33,7 +33,9 @@ def test_review_then_allocate_prints_the_counts_as_json(db, db_url, capsys):
     assert lines[0]["stock_short"] == 1
 
 
-def test_a_list_is_made_claimed_scanned_and_finished_from_the_command_line(db, db_url, capsys):
+def test_a_list_is_made_claimed_scanned_and_finished_from_the_command_line(
+    db, db_url, capsys, staff_login
+):
     _approved_floor(db, db_url)
     main(["review", "--all", "--db", db_url])
     assert main(["allocate", "--lists", "--batch", "4", "--json", "--db", db_url]) == 0
@@ -60,7 +62,7 @@ def test_stock_check_exits_1_and_names_each_violation(db, db_url, capsys):
 
 
 def test_a_routing_rule_that_would_leave_a_category_empty_is_one_line_and_exit_2(
-    db, db_url, capsys
+    db, db_url, capsys, staff_login
 ):
     _approved_floor(db, db_url)
     assert main(["routing", "add", "category", "kitchen", "BER", "--db", db_url]) == 0
