@@ -363,7 +363,7 @@ class UnknownCode(StockError):
     def __init__(self, field: str, code: str, expected: str) -> None:
         super().__init__(f"{field}: {code!r} is not {expected}.")
         self.field = field
-        self.code = code
+        self.scanned = code  # ``code`` is the error class name (OrderdeskError.code)
         self.expected = expected
 
 
