@@ -313,8 +313,11 @@ class TokenRefused(OrderdeskError):
 class TokenFileUnsafe(OrderdeskError):
     def __init__(self, path: str) -> None:
         super().__init__(
-            f"The login token file {path} can be read by other users, so it was not used; "
-            "run `orderdesk login` again."
+            N_(
+                "The login token file {path} can be read by other users, so it was not used; "
+                "run `orderdesk login` again."
+            ),
+            path=path,
         )
         self.path = path
 
@@ -322,8 +325,11 @@ class TokenFileUnsafe(OrderdeskError):
 class DeskRolesNeedPostgres(OrderdeskError):
     def __init__(self, target: str) -> None:
         super().__init__(
-            f"{target} is not PostgreSQL: desk roles are PostgreSQL roles (one desk on SQLite "
-            "needs none)."
+            N_(
+                "{target} is not PostgreSQL: desk roles are PostgreSQL roles (one desk on "
+                "SQLite needs none)."
+            ),
+            target=target,
         )
         self.target = target
 
@@ -342,11 +348,17 @@ class ReaderStopped(OrderdeskError):
     """The process reading an import file ended without finishing (killed, out of memory)."""
 
     def __init__(self, exit_code: int | None) -> None:
-        how = f" (exit code {exit_code})" if exit_code is not None else ""
-        super().__init__(
-            f"The process reading the file stopped unexpectedly{how}. The orders imported "
-            "so far are kept whole; import the file again to finish."
-        )
+        if exit_code is None:
+            template = N_(
+                "The process reading the file stopped unexpectedly. The orders imported "
+                "so far are kept whole; import the file again to finish."
+            )
+        else:
+            template = N_(
+                "The process reading the file stopped unexpectedly (exit code {exit_code}). "
+                "The orders imported so far are kept whole; import the file again to finish."
+            )
+        super().__init__(template, exit_code=exit_code)
         self.exit_code = exit_code
 
 
@@ -361,16 +373,22 @@ class UnknownCode(StockError):
     """A scanned or typed code is no product (barcode or SKU) and no bin of the warehouse."""
 
     def __init__(self, field: str, code: str, expected: str) -> None:
-        super().__init__(f"{field}: {code!r} is not {expected}.")
+        super().__init__(
+            N_("{field}: {code!r} is not {expected}."), field=field, code=code, expected=expected
+        )
         self.field = field
-        self.scanned = code
+        self.scanned = code  # ``code`` is the error class name (OrderdeskError.code)
         self.expected = expected
 
 
 class BinInOtherWarehouse(StockError):
     def __init__(self, field: str, bin_code: str, its_warehouse: str, warehouse: str) -> None:
         super().__init__(
-            f"{field}: bin {bin_code} is in warehouse {its_warehouse}, not in {warehouse}."
+            N_("{field}: bin {bin_code} is in warehouse {its_warehouse}, not in {warehouse}."),
+            field=field,
+            bin_code=bin_code,
+            its_warehouse=its_warehouse,
+            warehouse=warehouse,
         )
         self.field = field
         self.bin_code = bin_code
@@ -383,7 +401,13 @@ class NotEnoughStock(StockError):
 
     def __init__(self, sku: str, bin_code: str, wanted: int, free: int) -> None:
         super().__init__(
-            f"Bin {bin_code} has {free} free unit(s) of {sku}; {wanted} cannot be taken from it."
+            N_(
+                "Bin {bin_code} has {free} free unit(s) of {sku}; {wanted} cannot be taken from it."
+            ),
+            bin_code=bin_code,
+            free=free,
+            sku=sku,
+            wanted=wanted,
         )
         self.sku = sku
         self.bin_code = bin_code
@@ -396,8 +420,14 @@ class CountBelowReserved(StockError):
 
     def __init__(self, sku: str, bin_code: str, counted: int, reserved: int) -> None:
         super().__init__(
-            f"{sku} in bin {bin_code}: {counted} would be fewer than the {reserved} unit(s) "
-            "reserved for orders. Release or re-allocate those orders first, or recount."
+            N_(
+                "{sku} in bin {bin_code}: {counted} would be fewer than the {reserved} unit(s) "
+                "reserved for orders. Release or re-allocate those orders first, or recount."
+            ),
+            sku=sku,
+            bin_code=bin_code,
+            counted=counted,
+            reserved=reserved,
         )
         self.sku = sku
         self.bin_code = bin_code
@@ -408,7 +438,11 @@ class CountBelowReserved(StockError):
 class StockWouldGoNegative(StockError):
     def __init__(self, sku: str, bin_code: str, on_hand: int, change: int) -> None:
         super().__init__(
-            f"{sku} in bin {bin_code}: {on_hand} on hand {change:+d} would be negative."
+            N_("{sku} in bin {bin_code}: {on_hand} on hand {change:+d} would be negative."),
+            sku=sku,
+            bin_code=bin_code,
+            on_hand=on_hand,
+            change=change,
         )
         self.sku = sku
         self.bin_code = bin_code
@@ -421,8 +455,14 @@ class StockChangedSinceCounted(StockError):
 
     def __init__(self, sku: str, bin_code: str, shown: int, now: int) -> None:
         super().__init__(
-            f"{sku} in bin {bin_code} changed at another desk while you counted "
-            f"(was {shown}, now {now}). Check the difference again before booking."
+            N_(
+                "{sku} in bin {bin_code} changed at another desk while you counted "
+                "(was {shown}, now {now}). Check the difference again before booking."
+            ),
+            sku=sku,
+            bin_code=bin_code,
+            shown=shown,
+            now=now,
         )
         self.sku = sku
         self.bin_code = bin_code
@@ -432,7 +472,11 @@ class StockChangedSinceCounted(StockError):
 
 class IncomingNotOpen(StockError):
     def __init__(self, reference: str, status: str) -> None:
-        super().__init__(f"Incoming delivery {reference} is {status}; it is no longer expected.")
+        super().__init__(
+            N_("Incoming delivery {reference} is {status}; it is no longer expected."),
+            reference=reference,
+            status=status,
+        )
         self.reference = reference
         self.status = status
 
@@ -442,9 +486,14 @@ class CsvRejected(StockError):
 
     def __init__(self, file_name: str, problems: tuple[str, ...]) -> None:
         shown = "; ".join(problems[:5]) + (
-            f"; … {len(problems) - 5} more" if len(problems) > 5 else ""
+            _("; … {n} more").format(n=len(problems) - 5) if len(problems) > 5 else ""
         )
-        super().__init__(f"{file_name}: nothing imported, {len(problems)} bad row(s): {shown}")
+        super().__init__(
+            N_("{file_name}: nothing imported, {count} bad row(s): {shown}"),
+            file_name=file_name,
+            count=len(problems),
+            shown=shown,
+        )
         self.file_name = file_name
         self.problems = problems
 
@@ -458,7 +507,11 @@ class BarcodeNotEncodable(InvalidInput):
 
     def __init__(self, symbology: str, value: str, expected: str) -> None:
         OrderdeskError.__init__(
-            self, f"{value!r} cannot be printed as a {symbology} barcode: expected {expected}."
+            self,
+            N_("{value!r} cannot be printed as a {symbology} barcode: expected {expected}."),
+            value=value,
+            symbology=symbology,
+            expected=expected,
         )
         self.field = symbology
         self.value = value
@@ -471,7 +524,11 @@ class BarcodeDoesNotFit(OrderdeskError):
 
     def __init__(self, field: str, value: str, width_mm: float, height_mm: float) -> None:
         super().__init__(
-            f"{field}: {value!r} is too long to print scannably in {width_mm} × {height_mm} mm."
+            N_("{field}: {value!r} is too long to print scannably in {width_mm} × {height_mm} mm."),
+            field=field,
+            value=value,
+            width_mm=width_mm,
+            height_mm=height_mm,
         )
         self.field = field
         self.value = value
@@ -486,8 +543,13 @@ class LabelTextDoesNotFit(OrderdeskError):
     def __init__(self, field: str, text: str, label: str) -> None:
         shown = text if len(text) <= 60 else text[:57] + "…"
         super().__init__(
-            f"{field} is too long for the {label} even in the smallest print: {shown!r}. "
-            "Shorten it and print again."
+            N_(
+                "{field} is too long for the {label} even in the smallest print: {shown!r}. "
+                "Shorten it and print again."
+            ),
+            field=field,
+            label=label,
+            shown=shown,
         )
         self.field = field
         self.text = text
@@ -497,9 +559,11 @@ class LabelTextDoesNotFit(OrderdeskError):
 class LabelFontMissing(OrderdeskError):
     def __init__(self, paths: tuple[str, ...]) -> None:
         super().__init__(
-            "No font for Chinese and Japanese text was found for labels (looked in "
-            + ", ".join(paths)
-            + "). Install the WenQuanYi Micro Hei font (fonts-wqy-microhei)."
+            N_(
+                "No font for Chinese and Japanese text was found for labels (looked in "
+                "{paths}). Install the WenQuanYi Micro Hei font (fonts-wqy-microhei)."
+            ),
+            paths=", ".join(paths),
         )
         self.paths = paths
 
@@ -508,7 +572,9 @@ class PrintFailed(OrderdeskError):
     """A print job did not reach the printer; ``reason`` says why in words for the desk."""
 
     def __init__(self, printer: str, reason: str) -> None:
-        super().__init__(f"Printing to {printer} failed: {reason}")
+        super().__init__(
+            N_("Printing to {printer} failed: {reason}"), printer=printer, reason=reason
+        )
         self.printer = printer
         self.reason = reason
 
