@@ -145,7 +145,7 @@ DESKS: tuple[Desk, ...] = (
     ),
     Desk(
         "picking",
-        N_("Picking"),
+        N_("Pick lists"),
         "Ctrl+5",
         Permission.PICK_AND_PACK,
         _picking_screen,

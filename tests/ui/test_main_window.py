@@ -47,9 +47,9 @@ def desk_titles(window: MainWindow) -> list[str]:
     ("username", "titles"),
     [
         ("ada", ["Orders", "Import", "Review", "Shop counter"]),
-        ("wes", ["Orders", "Stock", "Picking"]),
+        ("wes", ["Orders", "Stock", "Pick lists"]),
         ("fay", ["Orders"]),
-        ("sue", ["Orders", "Import", "Review", "Shop counter", "Stock", "Picking"]),
+        ("sue", ["Orders", "Import", "Review", "Shop counter", "Stock", "Pick lists"]),
     ],
 )
 def test_every_role_starts_at_orders_and_sees_its_desks(open_window, people, username, titles):
