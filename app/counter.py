@@ -45,6 +45,7 @@ from app.permissions import Actor, Permission, require
 from app.review.model import COLLECTED_IN_STORE
 from app.uow import UnitOfWork
 from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
+from app.views.search_keys import customer_search_keys
 from db.models import Address, Customer, Order, OrderLine, Payment, Product, utcnow
 
 log = logging.getLogger(__name__)
@@ -834,6 +835,8 @@ def _customer_for(session: Session, checked: CheckedDraft) -> tuple[Customer, bo
     table = Customer.__table__
     dialect = session.get_bind().dialect.name
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    region = checked.address.country_code if checked.address else None
+    keys = customer_search_keys(new.name, new.email, new.phone, region)
     created_id = session.execute(
         dialect_insert(table)
         .values(
@@ -844,6 +847,7 @@ def _customer_for(session: Session, checked: CheckedDraft) -> tuple[Customer, bo
             status="active",
             created_at=utcnow(),
             version=1,
+            **keys.as_row(),
         )
         .on_conflict_do_nothing()
         .returning(table.c.id)

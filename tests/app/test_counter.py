@@ -37,7 +37,6 @@ from db.models import (
     Order,
     OrderLine,
     Payment,
-    Product,
     ReviewFinding,
     StockQuant,
 )
@@ -265,14 +264,7 @@ def test_a_price_off_the_list_needs_a_reason_which_is_recorded(db, catalogue):
 def test_review_accepts_a_counter_price_given_with_a_reason_by_someone_allowed(db, catalogue):
     from app.review.service import review_orders
 
-    supervisor = make_actor(Role.SUPERVISOR, username="sue")
-    with db.unit_of_work() as uow:
-        s = uow.session
-        wh = factories.warehouse(s, "BER")
-        for product_id in (catalogue["lamp"], catalogue["kettle"]):
-            bin_id = s.scalars(select(Bin.id).where(Bin.warehouse_id == wh.id)).first()
-            factories.stock(s, s.get(Product, product_id), wh, 10, bin_id)
-        uow.commit()
+    supervisor = make_actor(Role.SUPERVISOR, username="sue")  # the catalogue has shop stock
     cheaper = DraftLine(catalogue["lamp"], 2, unit_price_cents=2000, price_reason="display model")
     by_supervisor = place(
         db, draft(catalogue, lines=(cheaper,), payment=card(amount_cents=4000)), supervisor

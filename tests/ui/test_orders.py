@@ -423,7 +423,8 @@ def test_any_day_opens_the_calendar_at_today(qtbot, screen):
 def test_received_shows_date_and_time_for_every_row(screen):
     model = screen.model
     texts = [model.data(model.index(row, 4)) for row in range(min(5, model.rowCount()))]
-    assert texts and all(len(t) == len("2026-11-01 09:00") for t in texts)
+    # The desk's locale decides the form (CLDR); every row carries its date and its time.
+    assert texts and all("2026" in t and ":" in t for t in texts)
 
 
 def test_a_forgiving_search_finds_what_was_meant(qtbot, screen):

@@ -58,14 +58,14 @@ def order_columns() -> list[Column[OrderRow]]:
         Column(_("Order"), lambda r: r.number),
         Column(_("Customer"), lambda r: r.customer, tooltip=lambda r: r.customer),
         Column(_("Total"), lambda r: money(r.total_cents, r.currency), align_right=True),
-        # One format for the whole column: date and time, today's orders too.
-        Column(pgettext("orders column", "Received"), lambda r: local_datetime(r.received_at)),
         Column(
             _("Status"),
             lambda r: status_text(r.status),
             foreground=lambda r: status_tone(r.status).foreground,
             background=lambda r: status_tone(r.status).background,
         ),
+        # One format for the whole column: date and time, today's orders too.
+        Column(pgettext("orders column", "Received"), lambda r: local_datetime(r.received_at)),
         Column(_("Channel"), lambda r: r.channel),
         Column(_("Channel order id"), lambda r: r.channel_order_id),
         Column(_("Country"), lambda r: r.ship_country),
