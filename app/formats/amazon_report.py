@@ -62,8 +62,15 @@ REQUIRED = {
     "order-id": ORDER_ID,
     "sku": ("sku",),
     # Unshipped Orders: quantity-to-ship is what our warehouse ships (quantity-shipped
-    # already left, and is never what we ship); older reports have only quantity-purchased.
-    "quantity-purchased": ("quantity-to-ship", "quantity-purchased", "quantity"),
+    # already left); older reports have only quantity-purchased. A fulfilled-shipments
+    # report (Amazon's own warehouses) has nothing but quantity-shipped: the quantity of
+    # that shipment, read only when no other quantity column is there.
+    "quantity-purchased": (
+        "quantity-to-ship",
+        "quantity-purchased",
+        "quantity",
+        "quantity-shipped",
+    ),
 }
 OPTIONAL = {
     "order-item-id": ("order-item-id", "amazon-order-item-id"),
