@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--row", type=int, default=0, help="which row of the list to select")
     parser.add_argument("--language", default="en", help="desk language: zh_TW, zh_CN, en")
     parser.add_argument("--size", default="1440x860", help="window size, e.g. 1280x800")
+    parser.add_argument(
+        "--role", default="customer_service", help="whose desks: customer_service, supervisor …"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         login.grab().save(str(args.out / "login.png"))
         login.close()
 
-        actor = Actor(None, "mei", frozenset({Role.CUSTOMER_SERVICE.value}), "Li Mei")
+        actor = Actor(None, "mei", frozenset({Role(args.role).value}), "Li Mei")
         with tempfile.TemporaryDirectory() as folder:
             store = SettingsStore.for_workstation(Path(folder))
             context = DeskContext(database, actor, DeskSettings(), store, TaskRunner())

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import PermissionDenied
-from app.i18n import N_, _
+from app.i18n import N_, _, translate_stored
 from app.numbers import order_number
 from app.permissions import Actor, Permission
 from app.review.errors import NotInQueue
@@ -234,7 +234,7 @@ def _blocked(key: str, facts: OrderFacts) -> str:
         if facts.held:
             return _("held until the call-back: release it first")
         if facts.blocking:
-            return _("blocked: {finding}").format(finding=facts.blocking[0])
+            return _("blocked: {finding}").format(finding=translate_stored(facts.blocking[0]))
     if key == "rereview" and facts.held:
         return _("held until the call-back: release it first")
     if key == "request_info" and facts.open_info_task:

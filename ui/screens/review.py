@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import N_, _, ngettext
+from app.i18n import N_, _, ngettext, translate_stored
 from app.review.exception_desk import (
     ban_customer,
     hold_order,
@@ -150,7 +150,11 @@ def review_columns() -> list[Column[ReviewRow]]:
         Column(
             _("Problems"), lambda r: _problem_count(r), align_right=True, foreground=problem_tone
         ),
-        Column(_("First problem"), lambda r: r.first_problem, tooltip=lambda r: r.first_problem),
+        Column(
+            _("First problem"),
+            lambda r: translate_stored(r.first_problem),
+            tooltip=lambda r: translate_stored(r.first_problem),
+        ),
         Column(_("Customer"), lambda r: r.customer, tooltip=lambda r: r.customer),
         Column(_("Total"), lambda r: money(r.total_cents, r.currency), align_right=True),
         Column(_("Received"), lambda r: local_datetime(r.received_at)),
@@ -1140,7 +1144,7 @@ def _finding_html(finding: FindingView) -> str:
     tone = BAD if finding.severity == "block" else WARN
     return (
         f"<div style='color:{tone.foreground}; background-color:{tone.background};'>"
-        f"{tone.symbol} {escape(finding.message)}</div>"
+        f"{tone.symbol} {escape(translate_stored(finding.message))}</div>"
     )
 
 
