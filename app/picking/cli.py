@@ -139,6 +139,8 @@ def cmd_picking(args: argparse.Namespace) -> int:
                      + (" LATE" if r.late else ""))  # fmt: skip
             return EXIT_OK
         list_id = pl.parse_list_code(args.list)
+        if action == "print":
+            return _print_list(args, database, list_id)
         if action == "claim":
             state = pl.claim_list(database, actor, list_id)
         elif action == "scan":
@@ -167,6 +169,21 @@ def cmd_picking(args: argparse.Namespace) -> int:
          f"{state.number} {state.status}: next {state.step.value}"
          + (f" — bin {stop.bin_code}, {stop.quantity} × {stop.sku}" if stop else "")
          + f" ({state.stops_done}/{state.stops_total} stops)")  # fmt: skip
+    return EXIT_OK
+
+
+def _print_list(args: argparse.Namespace, database, list_id: int) -> int:
+    from pathlib import Path
+
+    from app.labels.picklist import render_pick_list_pdf
+    from app.picking.queries import pick_list_document
+
+    with database.unit_of_work() as uow:
+        doc = pick_list_document(uow, list_id)
+    pdf = render_pick_list_pdf(doc)
+    Path(args.output).write_bytes(pdf)
+    _out(args, {"list": doc.number, "output": str(args.output), "bytes": len(pdf)},
+         f"{doc.number}: {len(doc.stops)} stop(s) written to {args.output}")  # fmt: skip
     return EXIT_OK
 
 
@@ -231,6 +248,9 @@ def register(commands, add_common, stock) -> None:
     ):
         verbs[name] = picking.add_parser(name, help=helptext)
         verbs[name].add_argument("list", help="PL-000123")
+    verbs["print"] = picking.add_parser("print", help="write a list's pick sheet as a PDF")
+    verbs["print"].add_argument("list", help="PL-000123")
+    verbs["print"].add_argument("-o", "--output", required=True, help="the PDF file to write")
     verbs["scan"].add_argument("code")
     verbs["short"].add_argument("--bin", help="take the rest from this bin")
     verbs["release"].add_argument("--reason")

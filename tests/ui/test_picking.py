@@ -98,3 +98,38 @@ def test_an_unknown_code_with_no_list_in_hand_is_refused(qtbot, screen):
     scan(qtbot, screen, "HELLO")
     assert "not a pick list" in screen.message.text()
     assert screen.refused_scans == 1
+
+
+def test_the_claimed_list_prints_as_a_pdf_through_the_desk_printer(
+    qtbot, screen, monkeypatch, tmp_path
+):
+    from tests.app.labels.decoding import decoded_per_page
+    from ui.screens import picking
+
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F7)
+    number = screen.board.item(0, 0).text()
+    scan(qtbot, screen, number)
+    printed = []
+
+    def fake_print(pdf, **kwargs):
+        printed.append((pdf, kwargs))
+        return True
+
+    monkeypatch.setattr(picking, "print_pdf", fake_print)
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert len(printed) == 1
+    pdf, kwargs = printed[0]
+    assert ("Code128", number) in decoded_per_page(pdf)[0]
+    assert kwargs["ask"] is True and kwargs["settings"] is not None
+    assert f"{number} sent to the printer" in screen.message.text()
+    target = tmp_path / "sheet.pdf"
+    screen.save_list_pdf(str(target))
+    assert ("Code128", number) in decoded_per_page(target.read_bytes())[0]
+
+
+def test_printing_with_no_list_selected_or_claimed_says_what_to_do(qtbot, screen, monkeypatch):
+    from ui.screens import picking
+
+    monkeypatch.setattr(picking, "print_pdf", lambda pdf, **kw: pytest.fail("nothing to print"))
+    screen.print_list()
+    assert "Select a list on the board" in screen.message.text()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import OrderdeskError, PickingError
 from app.i18n import _
+from app.labels.picklist import render_pick_list_pdf
 from app.picking import lists as pl
 from app.picking import queries
 from app.picking.model import PICK_VERBS, PickState, Step
@@ -37,6 +39,7 @@ from app.picking.service import allocate
 from ui.actions import make_action
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text
+from ui.printing import print_pdf
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import set_tone
 
@@ -94,10 +97,23 @@ class PickingScreen(DeskScreen):
         self.take_button = QPushButton(_("Take over selected"))
         self.take_button.setObjectName("takeOver")
         self.take_button.clicked.connect(self.take_over_selected)
-        for button in (self.make_button, self.take_button):
+        self.print_button = QPushButton(_("Print list (Ctrl+P)"))
+        self.print_button.setObjectName("printList")
+        self.print_button.clicked.connect(self.print_list)
+        self.save_pdf_button = QPushButton(_("Save as PDF…"))
+        self.save_pdf_button.setObjectName("saveListPdf")
+        self.save_pdf_button.clicked.connect(self._save_pdf_clicked)
+        printing = QHBoxLayout()
+        for row, button in (
+            (buttons, self.make_button),
+            (buttons, self.take_button),
+            (printing, self.print_button),
+            (printing, self.save_pdf_button),
+        ):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            buttons.addWidget(button)
+            row.addWidget(button)
         left.addLayout(buttons)
+        left.addLayout(printing)
         left_box = QWidget()
         left_box.setLayout(left)
         left_box.setMinimumWidth(340)
@@ -177,6 +193,14 @@ class PickingScreen(DeskScreen):
             make_action(self, _("Release the list"), "F9", self.release, context=context),
             make_action(self, _("Finish the list"), "F10", self.finish, context=context),
             make_action(self, _("Refresh the board"), "F5", self.refresh_board, context=context),
+            make_action(self, _("Print the pick list"), "Ctrl+P", self.print_list, context=context),
+            make_action(
+                self,
+                _("Save the pick list as PDF"),
+                "Ctrl+Shift+S",
+                self._save_pdf_clicked,
+                context=context,
+            ),
         ]
 
     # ----------------------------------------------------------------- DeskScreen
@@ -256,6 +280,72 @@ class PickingScreen(DeskScreen):
             self.refresh_board()
 
         self._context.tasks.run(work, on_done=done, on_error=self._refused, parent=self)
+
+    # ----------------------------------------------------------------- printing
+
+    def list_to_print(self) -> int | None:
+        """The list in hand (claimed at this desk), else the one selected on the board."""
+        if self.state is not None and self.state.status == "claimed":
+            return self.state.list_id
+        row = self.board.currentRow()
+        if row >= 0 and self.board.item(row, 0) is not None:
+            return self.board.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        return None
+
+    def pick_list_pdf(self) -> tuple[str, bytes] | None:
+        """(number, PDF) of the list to print; says what to do when there is none."""
+        list_id = self.list_to_print()
+        if list_id is None:
+            self._say(_("Select a list on the board (or claim one) to print it."), WARN)
+            return None
+        try:
+            with self._context.database.unit_of_work() as uow:
+                doc = queries.pick_list_document(uow, list_id)
+        except OrderdeskError as error:
+            self._refused(error)
+            return None
+        return doc.number, render_pick_list_pdf(doc)
+
+    def print_list(self) -> None:
+        made = self.pick_list_pdf()
+        if made is None:
+            return
+        number, pdf = made
+        try:
+            printed = print_pdf(pdf, parent=self, settings=self._context.settings,
+                                store=self._context.store, ask=True, title=number)  # fmt: skip
+        except RuntimeError as error:
+            self._refused_text(_("{list} could not be printed: {error}").format(
+                list=number, error=error))  # fmt: skip
+            return
+        if printed:
+            self._say(_("{list} sent to the printer.").format(list=number), GOOD)
+        else:
+            self.scan_edit.setFocus()
+
+    def _save_pdf_clicked(self) -> None:
+        self.save_list_pdf()
+
+    def save_list_pdf(self, path: str | None = None) -> None:
+        made = self.pick_list_pdf()
+        if made is None:
+            return
+        number, pdf = made
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Save the pick list as PDF"), f"{number}.pdf", _("PDF files (*.pdf)")
+            )
+            if not path:
+                self.scan_edit.setFocus()
+                return
+        try:
+            with open(path, "wb") as out:
+                out.write(pdf)
+        except OSError as error:
+            self._refused_text(_("{path} could not be written: {error}").format(
+                path=path, error=error.strerror or error))  # fmt: skip
+            return
+        self._say(_("{list} saved as {path}.").format(list=number, path=path), GOOD)
 
     def take_over_selected(self) -> None:
         row = self.board.currentRow()
