@@ -133,3 +133,20 @@ def test_printing_with_no_list_selected_or_claimed_says_what_to_do(qtbot, screen
     monkeypatch.setattr(picking, "print_pdf", lambda pdf, **kw: pytest.fail("nothing to print"))
     screen.print_list()
     assert "Select a list on the board" in screen.message.text()
+
+
+def test_the_board_follows_lists_made_and_claimed_at_other_desks_without_f5(qtbot, screen, db):
+    from app.picking import lists as pl
+    from app.picking.service import allocate
+    from tests.app.picking.conftest import OTHER_PICKER
+
+    assert screen.board.rowCount() == 0
+    allocate(db, SUPERVISOR)  # another desk allocates and makes the list
+    [list_id] = pl.create_pick_lists(db.unit_of_work(), SUPERVISOR, screen.warehouse_id)
+    qtbot.waitUntil(lambda: screen.board.rowCount() == 1, timeout=3000)
+    assert screen.board.item(0, 1).text() == "open"
+    screen.board.selectRow(0)
+    pl.claim_list(db, OTHER_PICKER, list_id)  # another picker claims it
+    qtbot.waitUntil(lambda: screen.board.item(0, 1).text() == "claimed", timeout=3000)
+    assert screen.board.item(0, 6).text() == "picker2"
+    assert screen.board.currentRow() == 0  # the selection stays on the list

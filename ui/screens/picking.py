@@ -6,6 +6,8 @@ list (tote, bin, CONFIRM, item, or a typed count). The instruction for the next 
 shown large, readable from a step away. A refused scan turns the message red with its
 reason and beeps; nothing modal interrupts the walk. Short pick (F8) flags the bin and
 offers the bins that still have the item: scan one, or scan SHORT to mark the line short.
+The board follows the other desks by itself (``ui/live.py``: lists made, claimed, released,
+finished elsewhere show within a second or two); F5 stays for the impatient.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.errors import OrderdeskError, PickingError
 from app.i18n import _
 from app.labels.picklist import render_pick_list_pdf
+from app.live import PICKING
 from app.picking import lists as pl
 from app.picking import queries
 from app.picking.model import PICK_VERBS, PickState, Step
@@ -39,6 +42,7 @@ from app.picking.service import allocate
 from ui.actions import make_action
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text
+from ui.live import ANY, LiveChanges
 from ui.printing import print_pdf
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import set_tone
@@ -56,10 +60,13 @@ class PickingScreen(DeskScreen):
         self._actor = context.actor
         self.state: PickState | None = None
         self._choosing_short = False
+        self._board_stale = False
         self.refused_scans = 0
         self._build()
         self._build_actions()
         self.load_warehouses()
+        self.live = context.live or LiveChanges(context.database, self)
+        self.live.changed.connect(self._live_changed)
 
     # ----------------------------------------------------------------- layout
 
@@ -205,6 +212,12 @@ class PickingScreen(DeskScreen):
 
     # ----------------------------------------------------------------- DeskScreen
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._board_stale:
+            self._board_stale = False
+            self.refresh_board()
+
     def desk_actions(self) -> list[QAction]:
         return list(self.actions_by_key)
 
@@ -256,6 +269,22 @@ class PickingScreen(DeskScreen):
         may_supervise = self._actor.may(PICK_VERBS["take_over"].permission)
         self.take_button.setVisible(may_supervise)
         self.make_button.setEnabled(self._actor.may(PICK_VERBS["claim"].permission))
+
+    def _live_changed(self, topic: str) -> None:
+        """Another desk (or this one) committed a picking change: the board follows it,
+        keeping the row selected on it."""
+        if topic not in (PICKING, ANY):
+            return
+        if not self.isVisible():
+            self._board_stale = True  # read when the desk is shown again
+            return
+        row = self.board.currentRow()
+        chosen = self.board.item(row, 0).text() if row >= 0 and self.board.item(row, 0) else None
+        self.refresh_board()
+        if chosen is not None:
+            found = self.board.findItems(chosen, Qt.MatchFlag.MatchExactly)
+            if found:
+                self.board.selectRow(found[0].row())
 
     def make_lists(self) -> None:
         if self.warehouse_id is None:
