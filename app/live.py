@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 CHANNEL = "orderdesk_changes"
 ORDERS = "orders"
+PICKING = "picking"  # pick lists made, claimed, released, taken over, finished; allocation
 
 
 def notify(session: Session, topic: str = ORDERS) -> None:

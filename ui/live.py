@@ -44,6 +44,7 @@ class LiveChanges(QObject):
         else:
             self._timer.setInterval(SQLITE_CHECK_MS)
             self._timer.timeout.connect(self.check_now)
+            self.check_now()  # the baseline now: a commit before the first tick is heard too
             self._timer.start()
 
     # --------------------------------------------------------------- SQLite

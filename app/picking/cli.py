@@ -109,6 +109,8 @@ def cmd_picking(args: argparse.Namespace) -> int:
     database = cli._open(args)
     try:
         action = args.picking_action
+        if action == "tote-labels":
+            return _tote_labels(args, database)
         if action in ("create", "board", "ship-by-today"):
             with database.unit_of_work() as uow:
                 wid = pl.warehouse_id_of(uow.session, args.warehouse)
@@ -139,6 +141,8 @@ def cmd_picking(args: argparse.Namespace) -> int:
                      + (" LATE" if r.late else ""))  # fmt: skip
             return EXIT_OK
         list_id = pl.parse_list_code(args.list)
+        if action == "print":
+            return _print_list(args, database, list_id)
         if action == "claim":
             state = pl.claim_list(database, actor, list_id)
         elif action == "scan":
@@ -167,6 +171,41 @@ def cmd_picking(args: argparse.Namespace) -> int:
          f"{state.number} {state.status}: next {state.step.value}"
          + (f" — bin {stop.bin_code}, {stop.quantity} × {stop.sku}" if stop else "")
          + f" ({state.stops_done}/{state.stops_total} stops)")  # fmt: skip
+    return EXIT_OK
+
+
+def _print_list(args: argparse.Namespace, database, list_id: int) -> int:
+    from pathlib import Path
+
+    from app.labels.picklist import render_pick_list_pdf
+    from app.picking.queries import pick_list_document
+
+    with database.unit_of_work() as uow:
+        doc = pick_list_document(uow, list_id)
+    pdf = render_pick_list_pdf(doc)
+    Path(args.output).write_bytes(pdf)
+    _out(args, {"list": doc.number, "output": str(args.output), "bytes": len(pdf)},
+         f"{doc.number}: {len(doc.stops)} stop(s) written to {args.output}")  # fmt: skip
+    return EXIT_OK
+
+
+def _tote_labels(args: argparse.Namespace, database) -> int:
+    from pathlib import Path
+
+    from app.labels.small import render_small_labels_pdf
+    from app.picking import lists as pl
+    from app.picking.queries import tote_labels
+
+    with database.unit_of_work() as uow:
+        wid = pl.warehouse_id_of(uow.session, args.warehouse) if args.warehouse else None
+        labels = tote_labels(uow, wid)
+    if not labels:
+        where = f" in {args.warehouse.upper()}" if args.warehouse else ""
+        print(f"No active totes{where}: nothing written.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    Path(args.output).write_bytes(render_small_labels_pdf(labels))
+    _out(args, {"labels": len(labels), "output": str(args.output)},
+         f"{len(labels)} tote label(s) written to {args.output}")  # fmt: skip
     return EXIT_OK
 
 
@@ -219,6 +258,9 @@ def register(commands, add_common, stock) -> None:
     board.add_argument("--warehouse", required=True)
     today = picking.add_parser("ship-by-today", help="shipments to ship by today, late first")
     today.add_argument("--warehouse", required=True)
+    totes = picking.add_parser("tote-labels", help="labels for the active totes as a PDF")
+    totes.add_argument("--warehouse", help="only this warehouse's totes")
+    totes.add_argument("-o", "--output", required=True, help="the PDF file to write")
     verbs = {}
     for name, helptext in (
         ("claim", "claim a list"),
@@ -231,10 +273,13 @@ def register(commands, add_common, stock) -> None:
     ):
         verbs[name] = picking.add_parser(name, help=helptext)
         verbs[name].add_argument("list", help="PL-000123")
+    verbs["print"] = picking.add_parser("print", help="write a list's pick sheet as a PDF")
+    verbs["print"].add_argument("list", help="PL-000123")
+    verbs["print"].add_argument("-o", "--output", required=True, help="the PDF file to write")
     verbs["scan"].add_argument("code")
     verbs["short"].add_argument("--bin", help="take the rest from this bin")
     verbs["release"].add_argument("--reason")
     verbs["take-over"].add_argument("--reason", required=True)
-    for p in (create, board, today, *verbs.values()):
+    for p in (create, board, today, totes, *verbs.values()):
         add_common(p, json_flag=True)
         p.set_defaults(func=cmd_picking)

@@ -35,6 +35,7 @@ from app.errors import (
     WrongItem,
 )
 from app.i18n import _
+from app.live import PICKING, notify
 from app.numbers import entity_number, parse_number
 from app.permissions import Actor, Permission, require
 from app.picking.model import (
@@ -303,6 +304,8 @@ def build_lists(
             )
     if task_rows:
         session.execute(insert(PickTask.__table__), task_rows)
+    if list_ids:
+        notify(session, PICKING)
     return list_ids
 
 
@@ -595,6 +598,8 @@ def take_over(source, actor: Actor, list_id: int, reason: str) -> PickState:
 
 
 def _audit(session, actor, row: PickList, action: str, frm, to, reason: str = "") -> None:
+    """The list's event in the audit chain; the desks showing the board hear of it."""
+    notify(session, PICKING)
     record_event(
         session,
         actor,

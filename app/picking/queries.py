@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.labels.model import PickListDoc, PickStop, ToteSplit
+from app.labels.model import LabelKind, PickListDoc, PickStop, SmallLabel, ToteSplit
 from app.numbers import entity_number, order_number
 from app.picking.lists import _load, list_number, pick_state
 from app.picking.model import PickListRow, PickState
 from db.models import Order, Shipment, Warehouse, utcnow
-from db.models_picking import PickList, PickListShipment, PickScan, PickTask
+from db.models_picking import PickList, PickListShipment, PickScan, PickTask, Tote
 
 __all__ = [
     "ShipByRow",
@@ -22,6 +22,7 @@ __all__ = [
     "pick_list_document",
     "pick_state",
     "ship_by_today",
+    "tote_labels",
     "wrong_scans_by_picker",
 ]
 
@@ -227,3 +228,21 @@ def list_of_code(session_or_uow, code: str) -> int | None:
         return None
     session = _session(session_or_uow)
     return session.scalar(select(PickList.id).where(PickList.id == list_id))
+
+
+def tote_labels(session_or_uow, warehouse_id: int | None = None) -> list[SmallLabel]:
+    """A label for every active tote (of one warehouse, or all), by code: the code is what
+    the picker scans when putting a tote on the cart."""
+    session = _session(session_or_uow)
+    query = (
+        select(Tote.code, Warehouse.code)
+        .outerjoin(Warehouse, Warehouse.id == Tote.warehouse_id)
+        .where(Tote.active.is_(True))
+        .order_by(Tote.code)
+    )
+    if warehouse_id is not None:
+        query = query.where(Tote.warehouse_id == warehouse_id)
+    return [
+        SmallLabel(LabelKind.TOTE, code, warehouse or "")
+        for code, warehouse in session.execute(query)
+    ]

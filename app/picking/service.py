@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.audit import add_events, record_event
 from app.errors import ConcurrentUpdate, InvalidInput, NotFound, StockBusy
 from app.i18n import _
+from app.live import PICKING, notify
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.picking.model import (
@@ -600,6 +601,8 @@ def allocate(
 
         def batch(uow: UnitOfWork, after=last):
             summary, ids = _allocate_batch(uow.session, actor, after, batch_size, order_ids)
+            if summary.shipments or summary.stock_short:
+                notify(uow.session, PICKING)
             uow.commit()
             return summary, ids
 

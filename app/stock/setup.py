@@ -394,8 +394,7 @@ def set_pick_face_rule(
 
 def label_codes_for_bins(session: Session, warehouse: str | int) -> list[tuple[str, str]]:
     """(code, caption) of every bin of a warehouse in walk order: what ``app/labels`` prints
-    as bin labels. The print button on the stock desk hands this list to the label layout
-    once that capability is merged (see ``print_labels_hook`` in ``ui/screens/stock_setup.py``)."""
+    as bin labels (the stock desk's Setup tab makes ``SmallLabel``s of it and prints them)."""
     warehouse_id, warehouse_code = warehouse_of(session, warehouse)
     rows = session.execute(
         select(Bin.code, Bin.kind)

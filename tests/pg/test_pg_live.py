@@ -37,3 +37,39 @@ def test_a_listening_desk_hears_a_committed_change_and_not_a_rolled_back_one(qtb
         qtbot.waitUntil(lambda: "orders" in heard, timeout=3000)
     finally:
         live.stop()
+
+
+def test_picking_services_tell_listening_desks_on_the_picking_topic(qtbot, pg):
+    from app.live import PICKING
+    from app.picking import lists as pl
+    from app.picking.service import allocate
+    from tests.app.picking.conftest import PICKER, floor_warehouse, item, put
+    from ui.live import LiveChanges
+
+    with pg.unit_of_work() as uow:
+        s = uow.session
+        wh = floor_warehouse(s, "BER")
+        kettle = item(s)
+        put(s, kettle, wh, 0, 5)
+        order = b.order(s, b.customer(s), [(kettle, 2)])
+        uow.commit()
+        wid = wh.id
+    review_orders(pg, SUPERVISOR, [order.id])
+    live = LiveChanges(pg)
+    heard: list[str] = []
+    live.changed.connect(heard.append)
+    try:
+        qtbot.wait(800)  # the listener connects
+        assert allocate(pg, SUPERVISOR).shipments == 1
+        qtbot.waitUntil(lambda: PICKING in heard, timeout=3000)
+        heard.clear()
+        [list_id] = pl.create_pick_lists(pg.unit_of_work(), SUPERVISOR, wid)
+        qtbot.waitUntil(lambda: PICKING in heard, timeout=3000)
+        heard.clear()
+        pl.claim_list(pg, PICKER, list_id)
+        qtbot.waitUntil(lambda: PICKING in heard, timeout=3000)
+        heard.clear()
+        pl.release_list(pg, PICKER, list_id)
+        qtbot.waitUntil(lambda: PICKING in heard, timeout=3000)
+    finally:
+        live.stop()

@@ -98,3 +98,55 @@ def test_an_unknown_code_with_no_list_in_hand_is_refused(qtbot, screen):
     scan(qtbot, screen, "HELLO")
     assert "not a pick list" in screen.message.text()
     assert screen.refused_scans == 1
+
+
+def test_the_claimed_list_prints_as_a_pdf_through_the_desk_printer(
+    qtbot, screen, monkeypatch, tmp_path
+):
+    from tests.app.labels.decoding import decoded_per_page
+    from ui.screens import picking
+
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F7)
+    number = screen.board.item(0, 0).text()
+    scan(qtbot, screen, number)
+    printed = []
+
+    def fake_print(pdf, **kwargs):
+        printed.append((pdf, kwargs))
+        return True
+
+    monkeypatch.setattr(picking, "print_pdf", fake_print)
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert len(printed) == 1
+    pdf, kwargs = printed[0]
+    assert ("Code128", number) in decoded_per_page(pdf)[0]
+    assert kwargs["ask"] is True and kwargs["settings"] is not None
+    assert f"{number} sent to the printer" in screen.message.text()
+    target = tmp_path / "sheet.pdf"
+    screen.save_list_pdf(str(target))
+    assert ("Code128", number) in decoded_per_page(target.read_bytes())[0]
+
+
+def test_printing_with_no_list_selected_or_claimed_says_what_to_do(qtbot, screen, monkeypatch):
+    from ui.screens import picking
+
+    monkeypatch.setattr(picking, "print_pdf", lambda pdf, **kw: pytest.fail("nothing to print"))
+    screen.print_list()
+    assert "Select a list on the board" in screen.message.text()
+
+
+def test_the_board_follows_lists_made_and_claimed_at_other_desks_without_f5(qtbot, screen, db):
+    from app.picking import lists as pl
+    from app.picking.service import allocate
+    from tests.app.picking.conftest import OTHER_PICKER
+
+    assert screen.board.rowCount() == 0
+    allocate(db, SUPERVISOR)  # another desk allocates and makes the list
+    [list_id] = pl.create_pick_lists(db.unit_of_work(), SUPERVISOR, screen.warehouse_id)
+    qtbot.waitUntil(lambda: screen.board.rowCount() == 1, timeout=3000)
+    assert screen.board.item(0, 1).text() == "open"
+    screen.board.selectRow(0)
+    pl.claim_list(db, OTHER_PICKER, list_id)  # another picker claims it
+    qtbot.waitUntil(lambda: screen.board.item(0, 1).text() == "claimed", timeout=3000)
+    assert screen.board.item(0, 6).text() == "picker2"
+    assert screen.board.currentRow() == 0  # the selection stays on the list

@@ -229,22 +229,28 @@ def test_the_receiver_sees_which_delivery_a_scanned_product_is_booked_against(qt
     assert "free receiving" in desk.scan.feedback.text()
 
 
-def test_label_buttons_hand_codes_to_the_label_hook_once_it_is_wired(qtbot, screen, monkeypatch):
+def test_bin_and_product_labels_print_as_pdfs_whose_barcodes_read_back(qtbot, screen, monkeypatch):
+    from tests.app.labels.decoding import decoded_per_page, texts_per_page
     from ui.screens import stock_setup
 
+    printed = []
+
+    def fake_print(pdf, **kwargs):
+        printed.append(pdf)
+        return True
+
+    monkeypatch.setattr(stock_setup, "print_pdf", fake_print)
     desk = screen("sue")
     desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
-    desk.setup.print_bin_labels()
-    assert (
-        "not installed" in desk.setup.setup_message.text()
-        and "2 labels" in desk.setup.setup_message.text()
-    )
-    printed = []
-    monkeypatch.setattr(
-        stock_setup, "print_labels_hook", lambda parent, codes: printed.extend(codes)
-    )
     desk.setup.setup_product.setText("PEN-1")
     desk.setup.print_product_label()
+    desk.setup.bins_table.clearSelection()
     desk.setup.print_bin_labels()
-    assert printed[0] == ("4006381333931", "PEN-1 · 钢笔 Fountain pen")
-    assert [code for code, _caption in printed[1:]] == ["R-01", "A-01"]
+    assert "2 labels sent to the printer" in desk.setup.setup_message.text()
+    product, bins = decoded_per_page(printed[0]), decoded_per_page(printed[1])
+    assert [text for page in product for _format, text in page] == ["4006381333931"]
+    assert "钢笔 Fountain pen" in texts_per_page(printed[0])[0]
+    assert bins == [[("Code128", "R-01")], [("Code128", "A-01")]]  # walk order
+    desk.setup.bins_table.selectRow(1)
+    desk.setup.print_bin_labels()
+    assert decoded_per_page(printed[2]) == [[("Code128", "A-01")]]

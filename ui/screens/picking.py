@@ -6,6 +6,8 @@ list (tote, bin, CONFIRM, item, or a typed count). The instruction for the next 
 shown large, readable from a step away. A refused scan turns the message red with its
 reason and beeps; nothing modal interrupts the walk. Short pick (F8) flags the bin and
 offers the bins that still have the item: scan one, or scan SHORT to mark the line short.
+The board follows the other desks by itself (``ui/live.py``: lists made, claimed, released,
+finished elsewhere show within a second or two); F5 stays for the impatient.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +33,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import OrderdeskError, PickingError
 from app.i18n import _
+from app.labels.picklist import render_pick_list_pdf
+from app.live import PICKING
 from app.picking import lists as pl
 from app.picking import queries
 from app.picking.model import PICK_VERBS, PickState, Step
@@ -37,6 +42,8 @@ from app.picking.service import allocate
 from ui.actions import make_action
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text
+from ui.live import ANY, LiveChanges
+from ui.printing import print_pdf
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import set_tone
 
@@ -53,10 +60,13 @@ class PickingScreen(DeskScreen):
         self._actor = context.actor
         self.state: PickState | None = None
         self._choosing_short = False
+        self._board_stale = False
         self.refused_scans = 0
         self._build()
         self._build_actions()
         self.load_warehouses()
+        self.live = context.live or LiveChanges(context.database, self)
+        self.live.changed.connect(self._live_changed)
 
     # ----------------------------------------------------------------- layout
 
@@ -94,10 +104,23 @@ class PickingScreen(DeskScreen):
         self.take_button = QPushButton(_("Take over selected"))
         self.take_button.setObjectName("takeOver")
         self.take_button.clicked.connect(self.take_over_selected)
-        for button in (self.make_button, self.take_button):
+        self.print_button = QPushButton(_("Print list (Ctrl+P)"))
+        self.print_button.setObjectName("printList")
+        self.print_button.clicked.connect(self.print_list)
+        self.save_pdf_button = QPushButton(_("Save as PDF…"))
+        self.save_pdf_button.setObjectName("saveListPdf")
+        self.save_pdf_button.clicked.connect(self._save_pdf_clicked)
+        printing = QHBoxLayout()
+        for row, button in (
+            (buttons, self.make_button),
+            (buttons, self.take_button),
+            (printing, self.print_button),
+            (printing, self.save_pdf_button),
+        ):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            buttons.addWidget(button)
+            row.addWidget(button)
         left.addLayout(buttons)
+        left.addLayout(printing)
         left_box = QWidget()
         left_box.setLayout(left)
         left_box.setMinimumWidth(340)
@@ -177,9 +200,23 @@ class PickingScreen(DeskScreen):
             make_action(self, _("Release the list"), "F9", self.release, context=context),
             make_action(self, _("Finish the list"), "F10", self.finish, context=context),
             make_action(self, _("Refresh the board"), "F5", self.refresh_board, context=context),
+            make_action(self, _("Print the pick list"), "Ctrl+P", self.print_list, context=context),
+            make_action(
+                self,
+                _("Save the pick list as PDF"),
+                "Ctrl+Shift+S",
+                self._save_pdf_clicked,
+                context=context,
+            ),
         ]
 
     # ----------------------------------------------------------------- DeskScreen
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._board_stale:
+            self._board_stale = False
+            self.refresh_board()
 
     def desk_actions(self) -> list[QAction]:
         return list(self.actions_by_key)
@@ -233,6 +270,22 @@ class PickingScreen(DeskScreen):
         self.take_button.setVisible(may_supervise)
         self.make_button.setEnabled(self._actor.may(PICK_VERBS["claim"].permission))
 
+    def _live_changed(self, topic: str) -> None:
+        """Another desk (or this one) committed a picking change: the board follows it,
+        keeping the row selected on it."""
+        if topic not in (PICKING, ANY):
+            return
+        if not self.isVisible():
+            self._board_stale = True  # read when the desk is shown again
+            return
+        row = self.board.currentRow()
+        chosen = self.board.item(row, 0).text() if row >= 0 and self.board.item(row, 0) else None
+        self.refresh_board()
+        if chosen is not None:
+            found = self.board.findItems(chosen, Qt.MatchFlag.MatchExactly)
+            if found:
+                self.board.selectRow(found[0].row())
+
     def make_lists(self) -> None:
         if self.warehouse_id is None:
             return
@@ -256,6 +309,72 @@ class PickingScreen(DeskScreen):
             self.refresh_board()
 
         self._context.tasks.run(work, on_done=done, on_error=self._refused, parent=self)
+
+    # ----------------------------------------------------------------- printing
+
+    def list_to_print(self) -> int | None:
+        """The list in hand (claimed at this desk), else the one selected on the board."""
+        if self.state is not None and self.state.status == "claimed":
+            return self.state.list_id
+        row = self.board.currentRow()
+        if row >= 0 and self.board.item(row, 0) is not None:
+            return self.board.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        return None
+
+    def pick_list_pdf(self) -> tuple[str, bytes] | None:
+        """(number, PDF) of the list to print; says what to do when there is none."""
+        list_id = self.list_to_print()
+        if list_id is None:
+            self._say(_("Select a list on the board (or claim one) to print it."), WARN)
+            return None
+        try:
+            with self._context.database.unit_of_work() as uow:
+                doc = queries.pick_list_document(uow, list_id)
+        except OrderdeskError as error:
+            self._refused(error)
+            return None
+        return doc.number, render_pick_list_pdf(doc)
+
+    def print_list(self) -> None:
+        made = self.pick_list_pdf()
+        if made is None:
+            return
+        number, pdf = made
+        try:
+            printed = print_pdf(pdf, parent=self, settings=self._context.settings,
+                                store=self._context.store, ask=True, title=number)  # fmt: skip
+        except RuntimeError as error:
+            self._refused_text(_("{list} could not be printed: {error}").format(
+                list=number, error=error))  # fmt: skip
+            return
+        if printed:
+            self._say(_("{list} sent to the printer.").format(list=number), GOOD)
+        else:
+            self.scan_edit.setFocus()
+
+    def _save_pdf_clicked(self) -> None:
+        self.save_list_pdf()
+
+    def save_list_pdf(self, path: str | None = None) -> None:
+        made = self.pick_list_pdf()
+        if made is None:
+            return
+        number, pdf = made
+        if path is None:
+            path, _filter = QFileDialog.getSaveFileName(
+                self, _("Save the pick list as PDF"), f"{number}.pdf", _("PDF files (*.pdf)")
+            )
+            if not path:
+                self.scan_edit.setFocus()
+                return
+        try:
+            with open(path, "wb") as out:
+                out.write(pdf)
+        except OSError as error:
+            self._refused_text(_("{path} could not be written: {error}").format(
+                path=path, error=error.strerror or error))  # fmt: skip
+            return
+        self._say(_("{list} saved as {path}.").format(list=number, path=path), GOOD)
 
     def take_over_selected(self) -> None:
         row = self.board.currentRow()

@@ -2,14 +2,14 @@
 from a CSV), pick-face minimums, low-stock thresholds, product barcodes and handling flags,
 new warehouses, and bin and product labels.
 
-Labels are drawn by ``app/labels`` (merged separately): the integrator sets
-``print_labels_hook`` to a function taking (parent widget, [(code, caption), …]) that prints
-them; until then the buttons say label printing is not installed at this desk.
+Bin and product labels are 2×1 inch labels drawn by ``app/labels`` (``SmallLabel``) and
+printed through the desk's print dialog (``ui/printing.py``, the printer remembered at this
+workstation): the bins selected in the list, or every bin of the warehouse when none is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import _
+from app.i18n import _, ngettext
+from app.labels.model import LabelKind, SmallLabel
+from app.labels.small import render_small_labels_pdf
 from app.stock import queries
 from app.stock.model import BIN_KIND_TEXT
 from app.stock.service import find_product
@@ -44,11 +46,10 @@ from app.stock.setup import (
 )
 from ui.desks import DeskContext
 from ui.errors import error_text
+from ui.printing import print_pdf
 from ui.style import BAD, GOOD, INFO, SPACE_M, WARN
 from ui.widgets.display import tone_label
 from ui.widgets.simple_table import fill_table, say, simple_table
-
-print_labels_hook: Callable[[QWidget, Sequence[tuple[str, str]]], None] | None = None
 
 
 class StockSetupPanel(QWidget):
@@ -99,6 +100,7 @@ class StockSetupPanel(QWidget):
         self.labels_button = QPushButton(_("Print bin labels"))
         self.labels_button.setObjectName("printBinLabels")
         self.labels_button.clicked.connect(self.print_bin_labels)
+        self.labels_button.setToolTip(_("The bins selected in the list, or every bin"))
         self.bins_table = simple_table(
             "binsTable", [_("Walk"), _("Bin"), _("Kind"), _("Units")], (48, 76, 76, 52)
         )
@@ -373,24 +375,51 @@ class StockSetupPanel(QWidget):
         except OrderdeskError as error:
             say(self.setup_message, BAD, error_text(error))
             return
-        self._print_labels(codes)
+        self.print_labels([SmallLabel(LabelKind.PRODUCT, code, caption) for code, caption in codes])
+
+    def selected_bins(self) -> set[str]:
+        rows = {index.row() for index in self.bins_table.selectionModel().selectedRows()}
+        return {self.bins_table.item(r, 1).text() for r in rows if self.bins_table.item(r, 1)}
 
     def print_bin_labels(self) -> None:
+        """Labels for the bins selected in the list, or for every bin when none is."""
         if self.warehouse_id is None:
             return
-        self._print_labels(self._read(label_codes_for_bins, self.warehouse_id))
+        chosen = self.selected_bins()
+        codes = self._read(label_codes_for_bins, self.warehouse_id)
+        self.print_labels(
+            [
+                SmallLabel(LabelKind.BIN, code, caption)
+                for code, caption in codes
+                if not chosen or code in chosen
+            ]
+        )
 
-    def _print_labels(self, codes: Sequence[tuple[str, str]]) -> None:
-        if print_labels_hook is None:
+    def print_labels(self, labels: list[SmallLabel]) -> None:
+        if not labels:
+            say(self.setup_message, WARN, _("There are no labels to print."))
+            return
+        pdf = render_small_labels_pdf(labels)
+        try:
+            printed = print_pdf(
+                pdf,
+                parent=self,
+                settings=self._context.settings,
+                store=self._context.store,
+                ask=True,
+                title=_("Labels"),
+            )
+        except RuntimeError as error:
+            say(self.setup_message, BAD, _("The labels could not be printed: {error}").format(
+                error=error))  # fmt: skip
+            return
+        if printed:
             say(
                 self.setup_message,
-                WARN,
-                _("Label printing is not installed at this desk yet ({n} labels to print).").format(
-                    n=len(codes)
-                ),
-            )
-            return
-        print_labels_hook(self, codes)
+                GOOD,
+                ngettext("{n} label sent to the printer.", "{n} labels sent to the printer.",
+                         len(labels)).format(n=len(labels)),
+            )  # fmt: skip
 
     def _setup(self, work: Callable, said: Callable) -> None:
         try:

@@ -68,3 +68,51 @@ def test_a_routing_rule_that_would_leave_a_category_empty_is_one_line_and_exit_2
     assert main(["routing", "add", "category", "kitchen", "BER", "--db", db_url]) == 0
     assert main(["routing", "remove", "1", "--db", db_url]) == 2
     assert "'kitchen' would have no warehouse left" in capsys.readouterr().err
+
+
+def test_a_pick_list_is_printed_to_a_pdf_whose_code_128_reads_as_the_list_number(
+    db, db_url, tmp_path, capsys, staff_login
+):
+    from tests.app.labels.decoding import decoded_per_page, texts_per_page
+
+    _approved_floor(db, db_url)
+    main(["review", "--all", "--db", db_url])
+    assert main(["allocate", "--lists", "--batch", "4", "--db", db_url]) == 0
+    target = tmp_path / "list.pdf"
+    assert main(["picking", "print", "PL-000001", "-o", str(target), "--db", db_url]) == 0
+    assert "PL-000001" in capsys.readouterr().out
+    pdf = target.read_bytes()
+    assert ("Code128", "PL-000001") in decoded_per_page(pdf)[0]
+    assert "KETTLE-9" in texts_per_page(pdf)[0]
+
+
+def test_printing_an_unknown_list_fails_with_its_number_and_writes_nothing(
+    db, db_url, tmp_path, capsys, staff_login
+):
+    _approved_floor(db, db_url)
+    target = tmp_path / "list.pdf"
+    assert main(["picking", "print", "PL-000042", "-o", str(target), "--db", db_url]) != 0
+    assert "PL-000042" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_tote_labels_of_one_warehouse_are_written_as_a_pdf_whose_barcodes_read_back(
+    db, db_url, tmp_path, capsys, staff_login
+):
+    from db.models_picking import Tote
+    from tests.app.labels.decoding import decoded_per_page
+
+    with db.unit_of_work() as uow:
+        floor_warehouse(uow.session, "BER")
+        floor_warehouse(uow.session, "PAR")
+        uow.session.add(Tote(code="TBER-OLD", warehouse_id=None, active=False))
+        uow.commit()
+    target = tmp_path / "totes.pdf"
+    args = ["picking", "tote-labels", "--warehouse", "ber", "-o", str(target), "--db", db_url]
+    assert main(args) == 0
+    assert "6 tote label(s)" in capsys.readouterr().out
+    pages = decoded_per_page(target.read_bytes())
+    assert pages == [[("Code128", f"TBER{i}")] for i in range(6)]
+    everything = tmp_path / "all.pdf"
+    assert main(["picking", "tote-labels", "-o", str(everything), "--db", db_url]) == 0
+    assert len(decoded_per_page(everything.read_bytes())) == 12  # the inactive tote is left out
