@@ -144,9 +144,9 @@ def test_the_board_follows_lists_made_and_claimed_at_other_desks_without_f5(qtbo
     allocate(db, SUPERVISOR)  # another desk allocates and makes the list
     [list_id] = pl.create_pick_lists(db.unit_of_work(), SUPERVISOR, screen.warehouse_id)
     qtbot.waitUntil(lambda: screen.board.rowCount() == 1, timeout=3000)
-    assert screen.board.item(0, 1).text() == "open"
+    assert screen.board.item(0, 1).text() == "waiting to be picked"  # words, not the stored code
     screen.board.selectRow(0)
     pl.claim_list(db, OTHER_PICKER, list_id)  # another picker claims it
-    qtbot.waitUntil(lambda: screen.board.item(0, 1).text() == "claimed", timeout=3000)
+    qtbot.waitUntil(lambda: screen.board.item(0, 1).text() == "being picked", timeout=3000)
     assert screen.board.item(0, 6).text() == "picker2"
     assert screen.board.currentRow() == 0  # the selection stays on the list

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError, PickingError
-from app.i18n import _
+from app.i18n import N_, _
 from app.labels.picklist import render_pick_list_pdf
 from app.live import PICKING
 from app.picking import lists as pl
@@ -50,6 +50,17 @@ from ui.widgets.display import set_tone
 SHORT_CODE = "SHORT"
 BOARD_COLUMNS = (_("List"), _("Status"), _("Kind"), _("Shipments"), _("Stops"), _("Units"),
                  _("Picker"))  # fmt: skip
+
+
+# What the board shows for a list's state and kind: words, never the stored codes.
+BOARD_WORDS = {
+    "open": N_("waiting to be picked"),
+    "claimed": N_("being picked"),
+    "finished": N_("finished"),
+    "cancelled": N_("cancelled"),
+    "single": N_("single order"),
+    "batch": N_("batch"),
+}
 
 
 class PickingScreen(DeskScreen):
@@ -248,8 +259,9 @@ class PickingScreen(DeskScreen):
                 rows = queries.list_board(uow, self.warehouse_id)
         self.board.setRowCount(len(rows))
         for r, row in enumerate(rows):
-            values = (row.number, row.status, row.kind, row.shipments, row.stops, row.units,
-                      row.picker)  # fmt: skip
+            values = (row.number, _(BOARD_WORDS.get(row.status, row.status)),
+                      _(BOARD_WORDS.get(row.kind, row.kind)), row.shipments, row.stops,
+                      row.units, row.picker)  # fmt: skip
             for c, value in enumerate(values):
                 cell = QTableWidgetItem(str(value))
                 cell.setData(Qt.ItemDataRole.UserRole, row.list_id)
