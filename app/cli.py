@@ -24,6 +24,7 @@ from app import __version__
 from app.config import resolve_database_url
 from app.errors import InvalidInput, OrderdeskError
 from app.i18n import N_, _, current_language, ngettext, say, set_language, system_language
+from app.i18n import Sentence as S
 from app.permissions import Actor, Role
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
@@ -94,9 +95,13 @@ def _prove_who_is_acting(args: argparse.Namespace) -> Actor:
             else:
                 if wanted in (None, actor.username):
                     return actor
-                refused = f"the login token is for {actor.username}, not {wanted}"
+                refused = S(
+                    "the login token is for {user}, not {wanted}",
+                    user=actor.username,
+                    wanted=wanted,
+                )
         if not sys.stdin.isatty():
-            raise StaffLoginRequired(refused or "no login token and no terminal to ask")
+            raise StaffLoginRequired(refused or S("no login token and no terminal to ask"))
         if refused:
             print(f"orderdesk: {refused}.", file=sys.stderr)
         name = wanted or getpass.getuser()
@@ -211,7 +216,9 @@ def cmd_db_create_desk_role(args: argparse.Namespace) -> int:
             raise InvalidInput("role name", args.name, str(exc)) from exc
         except sa_exc.DBAPIError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-            raise DeskRoleRefused(args.name, f"{reason} (run this with the owner's URL)") from exc
+            raise DeskRoleRefused(
+                args.name, S("{reason} (run this with the owner's URL)", reason=reason)
+            ) from exc
     finally:
         database.dispose()
     desk_url = database.url.set(username=args.name, password=None)

@@ -294,11 +294,21 @@ class StaffLoginRequired(OrderdeskError):
     """A command that changes or reads business data found nobody to act as."""
 
     def __init__(self, reason: str = "") -> None:
-        before = f"{reason}; " if reason else ""
-        super().__init__(
-            f"This command acts as a named staff user: {before}run `orderdesk login` first "
-            "(at a terminal it asks for the password), then run the command again."
-        )
+        if reason:
+            super().__init__(
+                N_(
+                    "This command acts as a named staff user: {reason}; run `orderdesk login` "
+                    "first (at a terminal it asks for the password), then run the command again."
+                ),
+                reason=reason,
+            )
+        else:
+            super().__init__(
+                N_(
+                    "This command acts as a named staff user: run `orderdesk login` first "
+                    "(at a terminal it asks for the password), then run the command again."
+                )
+            )
         self.reason = reason
 
 
@@ -306,7 +316,7 @@ class TokenRefused(OrderdeskError):
     """A saved login token that no longer acts for anyone (expired, revoked, disabled)."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"The saved login {reason}.")
+        super().__init__(N_("The saved login {reason}."), reason=reason)
         self.reason = reason
 
 
@@ -336,7 +346,7 @@ class DeskRolesNeedPostgres(OrderdeskError):
 
 class DeskRoleRefused(OrderdeskError):
     def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"Desk role {name} was not made: {reason}")
+        super().__init__(N_("Desk role {name} was not made: {reason}"), name=name, reason=reason)
         self.name = name
         self.reason = reason
 

@@ -15,6 +15,7 @@ from app.audit import record_event
 from app.auth_tokens.model import IssuedToken
 from app.auth_tokens.rules import token_digest
 from app.errors import TokenRefused
+from app.i18n import Sentence as S
 from app.permissions import Actor, Role
 from app.uow import UnitOfWork
 from db.models import Role as RoleRow
@@ -27,7 +28,7 @@ def issue_token(
 ) -> IssuedToken:
     """A token acting as ``actor`` (who has just proved who they are) for ``lifetime``."""
     if actor.user_id is None:
-        raise TokenRefused("can only be made for a staff user")
+        raise TokenRefused(S("can only be made for a staff user"))
     token = secrets.token_urlsafe(32)
     with uow:
         now = utcnow()
@@ -62,14 +63,14 @@ def actor_for_token(uow: UnitOfWork, token: str) -> Actor:
             .where(AuthToken.token_hash == token_digest(token))
         ).first()
         if found is None:
-            raise TokenRefused("is not known to this database (signed out, or another database)")
+            raise TokenRefused(S("is not known to this database (signed out, or another database)"))
         row, user = found
         if row.revoked_at is not None:
-            raise TokenRefused("was signed out")
+            raise TokenRefused(S("was signed out"))
         if row.expires_at <= utcnow():
-            raise TokenRefused(f"expired at {row.expires_at:%Y-%m-%d %H:%M} UTC")
+            raise TokenRefused(S("expired at {time} UTC", time=f"{row.expires_at:%Y-%m-%d %H:%M}"))
         if not user.active:
-            raise TokenRefused(f"is for {user.username}, whose account is disabled")
+            raise TokenRefused(S("is for {user}, whose account is disabled", user=user.username))
         return Actor(
             user_id=user.id,
             username=user.username,

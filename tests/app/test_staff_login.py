@@ -322,3 +322,12 @@ def test_at_a_terminal_the_password_of_the_named_user_is_asked_for(capsys, monke
     code = cli.main(["orders", "list", "--user", "boss", "--db", db_url])
     err = capsys.readouterr().err
     assert code == cli.EXIT_FAILED and len(err.strip().splitlines()) == 1
+
+
+def test_the_staff_login_line_reads_in_the_language_the_environment_asks_for(
+    capsys, monkeypatch, db_url
+):
+    monkeypatch.setenv("LANGUAGE", "zh_TW")
+    code, _, err = run(capsys, monkeypatch, "orders", "list", "--db", db_url)
+    assert code == cli.EXIT_FAILED
+    assert "具名員工" in err and "沒有登入憑證" in err and "orderdesk login" in err
