@@ -32,7 +32,6 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-import app.views.customer_keys  # noqa: F401 - registers the search-key listeners
 from app.config import data_dir
 from app.errors import (
     AnotherDeskIsUpgrading,
@@ -75,6 +74,10 @@ class Database:
         return describe_url(self.url)
 
     def unit_of_work(self) -> UnitOfWork:
+        # The customers' search-key listeners load the ORM models: registered at the first
+        # unit of work, not at import, so the login window opens without them.
+        import app.views.customer_keys  # noqa: F401
+
         return UnitOfWork(self.session_factory)
 
     def dispose(self) -> None:
