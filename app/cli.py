@@ -768,9 +768,12 @@ def _print_verbs(database, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from sqlalchemy import exc as sa_exc
+
     from app.database import administration_lock
     from app.demo import DemoAlreadyPresent
     from app.demo_desk_work import generate_demo_with_desk_work
+    from app.errors import OwnerOnly
 
     if args.orders < 0:
         raise InvalidInput("--orders", args.orders, N_("a whole number of 0 or more"))
@@ -783,6 +786,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
             result, desk_work = generate_demo_with_desk_work(
                 database, orders=args.orders, seed=args.seed
             )
+    except sa_exc.ProgrammingError as exc:
+        # PostgreSQL's "permission denied" / "must be owner": a desk role may not move id
+        # sequences or load data in bulk. Nothing was kept (the demo is one transaction).
+        if getattr(exc.orig, "sqlstate", None) in ("42501",):
+            raise OwnerOnly(database.description, S("loading the demo data")) from exc
+        raise
     except DemoAlreadyPresent as exc:
         if args.if_empty:
             print(

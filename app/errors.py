@@ -344,6 +344,19 @@ class DeskRolesNeedPostgres(OrderdeskError):
         self.target = target
 
 
+class OwnerOnly(DatabaseError):
+    """A desk role was refused something only the tables' owner may do (demo load, DDL)."""
+
+    def __init__(self, target: str, what: str) -> None:
+        super().__init__(
+            N_("{target}: {what} needs the database owner's URL; desk roles may not do it."),
+            target=target,
+            what=what,
+        )
+        self.target = target
+        self.what = what
+
+
 class DeskRoleRefused(OrderdeskError):
     def __init__(self, name: str, reason: str) -> None:
         super().__init__(N_("Desk role {name} was not made: {reason}"), name=name, reason=reason)

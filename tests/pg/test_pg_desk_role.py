@@ -192,3 +192,15 @@ def test_an_event_a_desk_role_forges_around_the_program_is_named_by_verify(owner
         assert report.first_broken.problem == "altered"
     finally:
         desk.dispose()
+
+
+def test_the_demo_loaded_as_a_desk_role_is_refused_in_one_line_and_keeps_nothing(
+    owner_and_desk, capsys
+):
+    owner_url, desk_url = owner_and_desk
+    code = cli.main(["demo", "--orders", "20", "--db", desk_url])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_FAILED
+    assert len(err.strip().splitlines()) == 1 and "owner's URL" in err
+    with _as(owner_url) as connection:
+        assert connection.execute("SELECT count(*) FROM orders").fetchone()[0] == 0
