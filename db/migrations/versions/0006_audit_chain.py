@@ -24,8 +24,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.audit.rules import GENESIS, canonical_time, link
-
 revision: str = "0006_audit_chain"
 down_revision: str | Sequence[str] | None = "0005_customer_identity"
 branch_labels: str | Sequence[str] | None = None
@@ -135,6 +133,10 @@ def _chain_existing_events() -> None:
         .order_by(c.id)
         .limit(_BATCH)
     )
+    # Imported here, not at the top: Alembic reads every revision file to name the head
+    # revision at each start, and app.audit loads the ORM models.
+    from app.audit.rules import GENESIS, canonical_time, link
+
     update = sa.text("UPDATE audit_events SET prev_hash = :prev, hash = :hash WHERE id = :id")
     prev, after = GENESIS, 0
     while rows := connection.execute(statement, {"after": after}).all():
