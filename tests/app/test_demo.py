@@ -781,3 +781,22 @@ def test_on_postgresql_the_sequences_continue_after_the_demo():
             database.dispose()
     finally:
         drop_throwaway_database(server, url)
+
+
+def test_the_load_puts_the_append_only_guards_back_and_they_still_refuse(demo):
+    database, _ = demo
+    with database.engine.connect() as connection:
+        guards = set(
+            connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            ).scalars()
+        )
+        event_id = connection.execute(text("SELECT min(id) FROM audit_events")).scalar()
+    assert {"audit_events_no_replace", "stock_moves_no_replace"} <= guards
+    with pytest.raises(Exception, match="may not be replaced"), database.engine.begin() as c:
+        c.exec_driver_sql(
+            "INSERT OR REPLACE INTO audit_events (id, at, actor_name, entity_type, entity_id,"
+            " action, reason, prev_hash, hash) VALUES (?, '2026-01-01 00:00:00.000000', 'x',"
+            " 'order', 1, 'status', 'forged', '', '')",
+            (event_id,),
+        )
