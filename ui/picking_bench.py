@@ -24,12 +24,10 @@ def bench_scan_screen(n: int, url: str) -> list[BenchResult]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
-    from sqlalchemy import select
 
     from app.picking import lists as pl
     from app.picking.bench import BENCH_ACTOR, _approved, _next_code, _totes
     from app.picking.service import allocate
-    from db.models import Warehouse
     from ui.desks import DeskContext
     from ui.screens.picking import PickingScreen
     from ui.settings import DeskSettings, SettingsStore
@@ -42,11 +40,7 @@ def bench_scan_screen(n: int, url: str) -> list[BenchResult]:
     try:
         allocate(database, BENCH_ACTOR)
         _totes(database, 2000)
-        with database.unit_of_work() as uow:
-            ids = []
-            for wid in uow.session.scalars(select(Warehouse.id)).all():
-                ids += pl.build_lists(uow.session, BENCH_ACTOR, wid, 8)
-            uow.commit()
+        ids = pl.create_pick_lists_everywhere(database.unit_of_work(), BENCH_ACTOR, batch_size=8)
         picker = Actor(None, "bench", frozenset({Role.SUPERVISOR.value}))
         with tempfile.TemporaryDirectory(prefix="orderdesk-bench-") as folder:
             store = SettingsStore(

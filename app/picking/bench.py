@@ -54,11 +54,10 @@ def bench_allocate(n: int, url: str) -> list[BenchResult]:
         size = PickingSettings().batch_size
         with stopwatch() as elapsed:
             summary = allocate(database, BENCH_ACTOR)
-            with database.unit_of_work() as uow:
-                lists = 0
-                for wid in uow.session.scalars(select(Warehouse.id)).all():
-                    lists += len(pl.build_lists(uow.session, BENCH_ACTOR, wid, size))
-                uow.commit()
+            made = pl.create_pick_lists_everywhere(
+                database.unit_of_work(), BENCH_ACTOR, batch_size=size
+            )
+            lists = len(made)
         seconds = elapsed()
         return [
             BenchResult(
@@ -80,11 +79,7 @@ def bench_scan(n: int, url: str) -> list[BenchResult]:
     try:
         allocate(database, BENCH_ACTOR)
         _totes(database, 2000)
-        with database.unit_of_work() as uow:
-            ids = []
-            for wid in uow.session.scalars(select(Warehouse.id)).all():
-                ids += pl.build_lists(uow.session, BENCH_ACTOR, wid, 8)
-            uow.commit()
+        ids = pl.create_pick_lists_everywhere(database.unit_of_work(), BENCH_ACTOR, batch_size=8)
         timings: list[float] = []
         for list_id in ids:
             if len(timings) >= n:

@@ -16,8 +16,7 @@ def _cli():
 
 
 def cmd_allocate(args: argparse.Namespace) -> int:
-    from app.picking.lists import build_lists
-    from app.picking.model import PickingSettings
+    from app.picking.lists import create_pick_lists_everywhere
     from app.picking.service import allocate
 
     cli = _cli()
@@ -26,15 +25,10 @@ def cmd_allocate(args: argparse.Namespace) -> int:
         summary = allocate(database, cli._actor())
         lists = 0
         if args.lists:
-            from sqlalchemy import select
-
-            from db.models import Warehouse
-
-            size = args.batch or PickingSettings().batch_size
-            with database.unit_of_work() as uow:
-                for wid in uow.session.scalars(select(Warehouse.id).order_by(Warehouse.id)):
-                    lists += len(build_lists(uow.session, cli._actor(), wid, size))
-                uow.commit()
+            made = create_pick_lists_everywhere(
+                database.unit_of_work(), cli._actor(), batch_size=args.batch
+            )
+            lists = len(made)
     finally:
         database.dispose()
     if args.json:

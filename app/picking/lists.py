@@ -159,6 +159,22 @@ def create_pick_lists(
         return ids
 
 
+def create_pick_lists_everywhere(
+    uow: UnitOfWork, actor: Actor, *, batch_size: int | None = None
+) -> list[int]:
+    """``create_pick_lists`` for every warehouse, in one transaction (allocation runs and
+    benches that make the lists of the whole company at once)."""
+    require(actor, Permission.ALLOCATE_STOCK)
+    size = batch_size or PickingSettings().batch_size
+    if size < 1:
+        raise InvalidInput("batch size", size, "a whole number of 1 or more")
+    with uow:
+        warehouses = uow.session.scalars(select(Warehouse.id).order_by(Warehouse.id)).all()
+        ids = [i for wid in warehouses for i in build_lists(uow.session, actor, wid, size)]
+        uow.commit()
+        return ids
+
+
 def build_lists(
     session: Session,
     actor: Actor,
