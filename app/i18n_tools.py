@@ -8,6 +8,9 @@
 - ``check``    extract in memory and list every string without a translation, and every
                translation that lost a placeholder; exit 1 when there is one.
 - ``all``      update, compile, check: the one command after merging new screens.
+- ``apply F.json …`` fill untranslated entries from translation files written as
+               ``{"orderdesk": {"msgid": {"zh_TW": "…", "zh_CN": "…"}}}`` (a plural entry
+               gives a list of forms); how a branch carries its translations through a merge.
 - ``draft-zh-cn`` fill each untranslated zh_CN entry from its zh_TW translation with
                OpenCC (Taiwan → mainland phrases), marked fuzzy: a draft that ``check``
                reports until a person has compared it with docs/glossary.md and removed
@@ -192,6 +195,38 @@ def draft_simplified(domains: Iterable[str] = tuple(DOMAINS)) -> int:
     return drafted
 
 
+def apply_translations(paths: Iterable[Path]) -> int:
+    """Fill untranslated (or fuzzy) entries from JSON translation files; returns how many."""
+    import json
+
+    from babel.messages.pofile import write_po
+
+    wanted: dict[tuple[str, str], dict[str, object]] = {}
+    for path in paths:
+        for domain, entries in json.loads(Path(path).read_text(encoding="utf-8")).items():
+            for msgid, by_language in entries.items():
+                for language, text in by_language.items():
+                    wanted.setdefault((domain, language), {})[msgid] = text
+    filled = 0
+    for (domain, language), entries in wanted.items():
+        catalog = read_po(language, domain)
+        if catalog is None:
+            continue
+        for message in catalog:
+            key = message.id[0] if message.pluralizable else message.id
+            if not key or key not in entries:
+                continue
+            if message.string and all(_strings(message)) and "fuzzy" not in message.flags:
+                continue
+            text = entries[key]
+            message.string = tuple(text) if message.pluralizable else str(text)
+            message.flags.discard("fuzzy")
+            filled += 1
+        with po_path(language, domain).open("wb") as handle:
+            write_po(handle, catalog, width=100, include_lineno=False)
+    return filled
+
+
 def _strings(message) -> list[str]:
     return list(message.string) if message.pluralizable else [message.string]
 
@@ -307,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         return check()
     elif command == "draft-zh-cn":
         print(f"{draft_simplified()} zh_CN entries drafted from zh_TW (fuzzy: review them)")
+    elif command == "apply" and len(args) >= 2:
+        print(f"{apply_translations(Path(arg) for arg in args[1:])} entries filled")
     elif command == "all":
         update()
         compile_all()
