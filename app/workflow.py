@@ -42,6 +42,7 @@ class ShipmentStatus(StrEnum):
     PACKED = "packed"
     SHIPPED = "shipped"
     IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVERED = "delivered"
     DELAYED = "delayed"
     LOST = "lost"
@@ -80,9 +81,10 @@ ORDER_TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], Permission] = {
 
 SS = ShipmentStatus
 _BEFORE_DISPATCH = (SS.PENDING, SS.PICKING, SS.PICKED, SS.PACKED)
-_ON_THE_ROAD = (SS.SHIPPED, SS.IN_TRANSIT, SS.DELAYED)
+_ON_THE_ROAD = (SS.SHIPPED, SS.IN_TRANSIT, SS.OUT_FOR_DELIVERY, SS.DELAYED)
 _CARRIER_OUTCOMES = (
     SS.IN_TRANSIT,
+    SS.OUT_FOR_DELIVERY,
     SS.DELIVERED,
     SS.DELAYED,
     SS.LOST,

@@ -791,3 +791,4 @@ import db.models_auth_tokens  # noqa: E402, F401, RUF100  (login tokens for the 
 import db.models_picking  # noqa: E402, F401, RUF100  (issue 11: picking tables)
 import db.models_shipping  # noqa: E402, F401, RUF100  (issue 12: carriers, parcels, labels)
 import db.models_stock  # noqa: E402, F401, RUF100  (issue 11: stock tables)
+import db.models_tracking  # noqa: E402, F401, RUF100  (issue 13: tracking events)

@@ -1,0 +1,210 @@
+"""Tracking files: our documented CSV and the JSON shape tracking services send.
+
+CSV (UTF-8, a header row, any line ends)::
+
+    tracking_number,carrier,time,status,location,description
+    1Z999AA10123456784,ups,2026-11-20T14:05:00+01:00,in_transit,Köln DE,Arrived at facility
+
+``time`` is ISO 8601 with its offset (a time without one is refused: it could be any of
+24 hours); ``status`` is one of our codes (``info_received``, ``in_transit``,
+``out_for_delivery``, ``failed_attempt``, ``delivered``, ``delayed``, ``lost``,
+``damaged``, ``returned``) or a tracking service's tag (``OutForDelivery``).
+
+JSON: a tracking service's list of trackings with their checkpoints (AfterShip's
+``GET /trackings`` response, ``{"data": {"trackings": [...]}}``), one tracking as a
+webhook sends it (``{"msg": {...}}``), or a plain list of trackings.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+
+from app.i18n import _
+from app.tracking.model import ReadResult, RejectedEvent, TrackingEvent
+from app.tracking.rules import carrier_code, status_from_code
+
+CSV_COLUMNS = ("tracking_number", "carrier", "time", "status", "location", "description")
+MAX_TRACKING_NUMBER = 64
+MAX_TEXT = 500
+
+
+class TrackingFileError(ValueError):
+    """The file as a whole cannot be read as tracking events."""
+
+
+def parse_time(text: str) -> dt.datetime:
+    """An ISO 8601 time with its offset, in UTC; ValueError with the reason otherwise."""
+    value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError(
+            _("time {time!r} has no offset (expected e.g. +08:00 or Z)").format(time=text)
+        )
+    return value.astimezone(dt.UTC)
+
+
+def _clean(text: object, limit: int = MAX_TEXT) -> str:
+    value = " ".join(str(text or "").split())
+    return value[:limit]
+
+
+def _event(
+    tracking_number: object,
+    carrier: object,
+    time: object,
+    code: object,
+    location: object,
+    description: object,
+    known_carriers: Iterable[str],
+) -> TrackingEvent:
+    number = _clean(tracking_number, MAX_TRACKING_NUMBER + 1)
+    if not number:
+        raise ValueError(_("the tracking number is empty"))
+    if len(number) > MAX_TRACKING_NUMBER:
+        raise ValueError(
+            _("the tracking number is longer than {n} characters").format(n=MAX_TRACKING_NUMBER)
+        )
+    carrier_name = _clean(carrier, 40)
+    carrier_id = carrier_code(carrier_name, known_carriers)
+    if carrier_id is None:
+        raise ValueError(_("unknown carrier {carrier!r}").format(carrier=carrier_name))
+    status = status_from_code(_clean(code, 64))
+    if status is None:
+        raise ValueError(_("unknown status {status!r}").format(status=_clean(code, 64)))
+    if not str(time or "").strip():
+        raise ValueError(_("the time is empty"))
+    return TrackingEvent(
+        tracking_number=number,
+        carrier=carrier_id,
+        occurred_at=parse_time(str(time)),
+        status=status,
+        carrier_status=_clean(code, 64),
+        location=_clean(location, 200),
+        description=_clean(description),
+    )
+
+
+def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
+    text = _decode(data)
+    # CR-only line ends (old Mac exports) read as one line otherwise.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rows = csv.reader(io.StringIO(text))
+    header = [column.strip().lower() for column in next(rows, [])]
+    missing = [column for column in CSV_COLUMNS[:4] if column not in header]
+    if missing:
+        raise TrackingFileError(
+            _("the file has no {columns} column(s); expected a header row {header}").format(
+                columns=", ".join(missing), header=",".join(CSV_COLUMNS)
+            )
+        )
+    index = {column: header.index(column) for column in CSV_COLUMNS if column in header}
+    result = ReadResult()
+    known = tuple(known_carriers)
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(name: str, row: list[str] = row) -> str:
+            position = index.get(name)
+            return row[position] if position is not None and position < len(row) else ""
+
+        try:
+            result.events.append(
+                _event(
+                    cell("tracking_number"),
+                    cell("carrier"),
+                    cell("time"),
+                    cell("status"),
+                    cell("location"),
+                    cell("description"),
+                    known,
+                )
+            )
+        except ValueError as problem:
+            result.rejected.append(RejectedEvent(_("row {n}").format(n=number), str(problem)))
+    return result
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Spreadsheet exports from Windows desks arrive in cp1252; no byte is lost, only
+        # characters outside it would be wrong, and those files never had them.
+        return data.decode("cp1252", errors="replace")
+
+
+def read_json(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
+    try:
+        document = json.loads(_decode(data))
+    except json.JSONDecodeError as problem:
+        raise TrackingFileError(
+            _("the file is not JSON: {reason}").format(reason=problem.msg)
+        ) from None
+    trackings = _trackings(document)
+    result = ReadResult()
+    known = tuple(known_carriers)
+    for t_index, tracking in enumerate(trackings, start=1):
+        if not isinstance(tracking, dict):
+            result.rejected.append(
+                RejectedEvent(_("tracking {n}").format(n=t_index), _("not an object"))
+            )
+            continue
+        checkpoints = tracking.get("checkpoints") or []
+        for c_index, checkpoint in enumerate(checkpoints, start=1):
+            where = _("tracking {n}, checkpoint {m}").format(n=t_index, m=c_index)
+            if not isinstance(checkpoint, dict):
+                result.rejected.append(RejectedEvent(where, _("not an object")))
+                continue
+            try:
+                result.events.append(
+                    _event(
+                        tracking.get("tracking_number"),
+                        checkpoint.get("slug") or tracking.get("slug"),
+                        checkpoint.get("checkpoint_time"),
+                        checkpoint.get("subtag") or checkpoint.get("tag"),
+                        checkpoint.get("location") or _place(checkpoint),
+                        checkpoint.get("message"),
+                        known,
+                    )
+                )
+            except ValueError as problem:
+                result.rejected.append(RejectedEvent(where, str(problem)))
+    return result
+
+
+def _trackings(document: object) -> list:
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        data = document.get("data")
+        if isinstance(data, dict):
+            if isinstance(data.get("trackings"), list):
+                return data["trackings"]
+            if isinstance(data.get("tracking"), dict):
+                return [data["tracking"]]
+        if isinstance(document.get("msg"), dict):
+            return [document["msg"]]
+        if "tracking_number" in document:
+            return [document]
+    raise TrackingFileError(
+        _("the JSON holds no trackings (expected data.trackings, msg, or a list of trackings)")
+    )
+
+
+def _place(checkpoint: dict) -> str:
+    parts = (checkpoint.get("city"), checkpoint.get("state"), checkpoint.get("country_iso3"))
+    return ", ".join(str(part) for part in parts if part)
+
+
+def read_file(name: str, data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
+    """By content: a JSON document starts with ``{`` or ``[``, anything else is our CSV."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head in (b"{", b"["):
+        return read_json(data, known_carriers)
+    return read_csv(data, known_carriers)
