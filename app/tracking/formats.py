@@ -38,7 +38,14 @@ class TrackingFileError(ValueError):
 
 def parse_time(text: str) -> dt.datetime:
     """An ISO 8601 time with its offset, in UTC; ValueError with the reason otherwise."""
-    value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            _(
+                "time {time!r} is not a date and time (expected e.g. 2026-11-20T14:05:00+01:00)"
+            ).format(time=text)
+        ) from None
     if value.tzinfo is None:
         raise ValueError(
             _("time {time!r} has no offset (expected e.g. +08:00 or Z)").format(time=text)

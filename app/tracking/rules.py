@@ -91,12 +91,13 @@ _PROGRESS = ("shipped", "in_transit", "out_for_delivery", "delivered")
 
 
 def shipment_status(parcel_statuses: Sequence[TrackingStatus | None]) -> str | None:
-    """The status a shipment takes from each parcel's latest status (None: no event yet,
-    the parcel still counts as just shipped). None when no parcel has anything to say."""
+    """The status a shipment takes from each parcel's latest status. A parcel without an
+    event yet counts as in transit once another parcel has news (it left with them), so it
+    keeps the shipment from being delivered. None when no parcel has anything to say."""
     mapped = [_SHIPMENT_STATUS.get(status) if status else None for status in parcel_statuses]
     if not any(mapped):
         return None
     for trouble in _TROUBLE:
         if trouble in mapped:
             return trouble
-    return min((status or "shipped" for status in mapped), key=_PROGRESS.index)
+    return min((status or "in_transit" for status in mapped), key=_PROGRESS.index)

@@ -1,0 +1,134 @@
+"""Recording tracking events: each once, on its parcel; shipments and orders follow."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from app.errors import PermissionDenied
+from app.permissions import Role
+from app.tracking.model import TrackingEvent, TrackingStatus
+from app.tracking.service import import_tracking_file, record_events
+from db.models import AuditEvent, Order, Shipment
+from db.models_shipping import Parcel
+from db.models_tracking import TrackingEvent as EventRow
+from tests import factories as f
+from tests.conftest import make_actor
+
+TS = TrackingStatus
+HEADER = b"tracking_number,carrier,time,status,location,description\n"
+
+
+@pytest.fixture
+def shipped(db):
+    """An order shipped in one shipment of two parcels, 1ZA and 1ZB."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        wh = f.warehouse(s)
+        order = f.order(s, f.customer(s), status="shipped", lines=[(f.product(s), 1)])
+        shipment = f.shipment(s, order, wh, status="shipped")
+        s.add_all(
+            [
+                Parcel(
+                    shipment_id=shipment.id, sequence=1, tracking_number="1ZA", status="handed_over"
+                ),
+                Parcel(
+                    shipment_id=shipment.id, sequence=2, tracking_number="1ZB", status="handed_over"
+                ),
+            ]
+        )
+        uow.commit()
+        return order.id, shipment.id
+
+
+def _event(number: str, hour: int, status: TS) -> TrackingEvent:
+    return TrackingEvent(number, "ups", dt.datetime(2026, 11, 20, hour, tzinfo=dt.UTC), status)
+
+
+def _record(db, events):
+    actor = make_actor(Role.SUPERVISOR)
+    with db.unit_of_work() as uow:
+        summary = record_events(uow.session, actor, events, source="test")
+        uow.commit()
+    return summary
+
+
+def _status(db, shipment_id):
+    with db.unit_of_work() as uow:
+        shipment = uow.session.get(Shipment, shipment_id)
+        order = uow.session.get(Order, shipment.order_id)
+        return shipment.status, order.status, shipment.delivered_at
+
+
+def test_the_same_event_imported_twice_is_stored_once(db, shipped):
+    events = [_event("1ZA", 9, TS.IN_TRANSIT), _event("1ZA", 9, TS.IN_TRANSIT)]
+    first = _record(db, events)
+    again = _record(db, events)
+    assert (first.imported, first.duplicates) == (1, 1)
+    assert (again.imported, again.duplicates) == (0, 2)
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count(EventRow.id))) == 1
+
+
+def test_unknown_tracking_numbers_are_reported_and_not_stored(db, shipped):
+    summary = _record(db, [_event("NOPE", 9, TS.IN_TRANSIT)])
+    assert summary.unknown == ["NOPE"]
+    assert summary.imported == 0
+
+
+def test_a_shipment_is_delivered_only_when_every_parcel_is_and_the_order_follows(db, shipped):
+    _, shipment_id = shipped
+    _record(db, [_event("1ZA", 9, TS.IN_TRANSIT), _event("1ZA", 15, TS.DELIVERED)])
+    assert _status(db, shipment_id)[:2] == ("in_transit", "shipped")
+    _record(db, [_event("1ZB", 16, TS.DELIVERED)])
+    shipment_status, order_status, delivered_at = _status(db, shipment_id)
+    assert (shipment_status, order_status) == ("delivered", "delivered")
+    assert delivered_at == dt.datetime(2026, 11, 20, 16, tzinfo=dt.UTC)  # the carrier's time
+
+
+def test_an_event_that_arrives_late_does_not_move_a_shipment_back(db, shipped):
+    _, shipment_id = shipped
+    _record(db, [_event("1ZA", 15, TS.OUT_FOR_DELIVERY), _event("1ZB", 15, TS.OUT_FOR_DELIVERY)])
+    _record(db, [_event("1ZA", 8, TS.IN_TRANSIT)])  # older, imported later
+    assert _status(db, shipment_id)[0] == "out_for_delivery"
+
+
+def test_a_lost_parcel_makes_the_shipment_lost_and_the_change_is_audited(db, shipped):
+    _, shipment_id = shipped
+    _record(db, [_event("1ZB", 12, TS.LOST)])
+    assert _status(db, shipment_id)[0] == "lost"
+    with db.unit_of_work() as uow:
+        moves = uow.session.scalars(
+            select(AuditEvent.to_state).where(
+                AuditEvent.entity_type == "shipment", AuditEvent.entity_id == shipment_id
+            )
+        ).all()
+    assert "lost" in moves
+
+
+def test_a_shipment_not_yet_handed_over_is_left_alone(db):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        order = f.order(s, f.customer(s), status="allocated", lines=[(f.product(s), 1)])
+        shipment = f.shipment(s, order, f.warehouse(s), status="packed")
+        s.add(Parcel(shipment_id=shipment.id, sequence=1, tracking_number="1ZC", status="labelled"))
+        uow.commit()
+        shipment_id = shipment.id
+    summary = _record(db, [_event("1ZC", 9, TS.IN_TRANSIT)])
+    assert summary.imported == 1 and summary.status_changes == 0
+    assert _status(db, shipment_id)[0] == "packed"
+
+
+def test_a_file_import_reports_rejected_rows_and_keeps_the_good_ones(db, shipped):
+    data = (
+        HEADER
+        + b"1ZA,ups,2026-11-20T09:00:00Z,in_transit,,\n1ZB,ups,2026-11-20T09:00:00,in_transit,,\n"
+    )
+    summary = import_tracking_file(db, make_actor(Role.SUPERVISOR), "t.csv", data)
+    assert summary.imported == 1
+    assert [r.where for r in summary.rejected] == ["row 3"]
+
+
+def test_someone_who_may_not_ship_cannot_import_tracking(db, shipped):
+    with pytest.raises(PermissionDenied):
+        import_tracking_file(db, make_actor(Role.FINANCE), "t.csv", HEADER)
