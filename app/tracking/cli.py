@@ -55,6 +55,14 @@ def _print_summary(summary) -> None:
             delivered=summary.delivered,
         )
     )
+    if summary.cases_opened:
+        print(
+            ngettext(
+                "{n} case opened by the logistics watch.",
+                "{n} cases opened by the logistics watch.",
+                summary.cases_opened,
+            ).format(n=summary.cases_opened)
+        )
     if summary.unknown:
         print(
             ngettext(
@@ -68,6 +76,58 @@ def _print_summary(summary) -> None:
         print(f"{rejected.where}: {rejected.reason}", file=sys.stderr)
 
 
+def cmd_tracking_watch(args: argparse.Namespace) -> int:
+    from app import cli
+    from app.cases.watch import run_watch
+
+    database = cli._open(args)
+    try:
+        summary = run_watch(database, cli._actor())
+    finally:
+        database.dispose()
+    if args.json:
+        cli.emit_json(summary.as_json())
+    else:
+        print(
+            ngettext(
+                "{n} case opened ({checked} shipments on the road checked).",
+                "{n} cases opened ({checked} shipments on the road checked).",
+                len(summary.opened),
+            ).format(checked=summary.checked, n=len(summary.opened))
+        )
+    return EXIT_OK
+
+
+def cmd_cases_list(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from app import cli
+    from app.cases.model import STATUS_WORDS, CaseStatus
+    from app.cases.queries import list_cases
+
+    now = dt.datetime.now(dt.UTC)
+    database = cli._open(args)
+    try:
+        with database.unit_of_work() as uow:
+            rows = list_cases(
+                uow.session, status=args.status, overdue=args.overdue, limit=args.limit, now=now
+            )
+    finally:
+        database.dispose()
+    if args.json:
+        for row in rows:
+            cli.emit_json(row.as_json(now))
+        return EXIT_OK
+    for row in rows:
+        late = _("OVERDUE") if row.overdue(now) else ""
+        due = row.first_reply_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        status = _(STATUS_WORDS[CaseStatus(row.status)])
+        print(f"{row.number}  {status:<12} {due}  {late:<8} {row.order or '':<10} {row.subject}")
+    if not rows:
+        print(_("No cases."))
+    return EXIT_OK
+
+
 def register(commands, add_common) -> None:
     tracking = commands.add_parser("tracking", help=_("carrier tracking events")).add_subparsers(
         dest="tracking_action", required=True
@@ -78,3 +138,18 @@ def register(commands, add_common) -> None:
     importing.add_argument("file", help=_("the tracking file"))
     add_common(importing, json_flag=True)
     importing.set_defaults(func=cmd_tracking_import)
+    watching = tracking.add_parser(
+        "watch", help=_("open cases for parcels lost, damaged, late or without news")
+    )
+    add_common(watching, json_flag=True)
+    watching.set_defaults(func=cmd_tracking_watch)
+
+    cases = commands.add_parser("cases", help=_("the service desk's cases")).add_subparsers(
+        dest="cases_action", required=True
+    )
+    listing = cases.add_parser("list", help=_("cases, the most urgent reply first"))
+    listing.add_argument("--status", choices=["open", "waiting", "resolved", "closed"])
+    listing.add_argument("--overdue", action="store_true", help=_("only cases past a due time"))
+    listing.add_argument("--limit", type=int, default=50, help=_("at most this many"))
+    add_common(listing, json_flag=True)
+    listing.set_defaults(func=cmd_cases_list)

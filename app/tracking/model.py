@@ -76,6 +76,7 @@ class ImportSummary:
     rejected: list[RejectedEvent] = field(default_factory=list)
     status_changes: int = 0
     delivered: int = 0
+    cases_opened: int = 0
 
     def as_json(self) -> dict:
         return {
@@ -86,4 +87,5 @@ class ImportSummary:
             "rejected": [{"where": r.where, "reason": r.reason} for r in self.rejected],
             "status_changes": self.status_changes,
             "delivered": self.delivered,
+            "cases_opened": self.cases_opened,
         }

@@ -7,12 +7,14 @@ order whose every shipment was delivered is delivered too.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.cases.watch import watch
 from app.permissions import Actor, Permission, require
 from app.tracking.formats import read_file
 from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus
@@ -42,6 +44,9 @@ def import_tracking_file(database, actor: Actor, name: str, data: bytes) -> Impo
         summary = record_events(uow.session, actor, result.events, source="file")
         summary.read = len(result.events) + len(result.rejected)
         summary.rejected = result.rejected
+        # The logistics watch follows every import: what the events revealed (a lost
+        # parcel, a delay) is in the service desk's queue when the import is done.
+        summary.cases_opened = len(watch(uow.session, actor, dt.datetime.now(dt.UTC)).opened)
         uow.commit()
     return summary
 

@@ -54,3 +54,19 @@ def test_a_file_that_is_not_tracking_exits_2_with_one_line(tmp_path, db_url, sta
     path.write_text('{"orders": []}')
     assert main(["tracking", "import", str(path), "--db", db_url]) == 2
     assert "no trackings" in capsys.readouterr().err
+
+
+def test_an_import_that_reveals_a_lost_parcel_opens_a_case_and_cases_list_shows_it(
+    tmp_path, db_url, staff_login, capsys
+):
+    _parcel(db_url)
+    path = tmp_path / "events.csv"
+    path.write_text(HEADER + "1ZA,ups,2026-11-20T09:00:00Z,Exception_013,,Lost in sorting\n")
+    assert main(["tracking", "import", str(path), "--db", db_url]) == 0
+    assert "1 case opened by the logistics watch" in capsys.readouterr().out
+    assert main(["cases", "list", "--db", db_url, "--json"]) == 0
+    (case,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (case["number"], case["status"], case["category"]) == ("CS-000001", "open", "lost")
+    assert case["first_reply_due_at"]
+    assert main(["tracking", "watch", "--db", db_url]) == 0
+    assert "0 cases opened" in capsys.readouterr().out
