@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 CHANNEL = "orderdesk_changes"
 ORDERS = "orders"
 PICKING = "picking"  # pick lists made, claimed, released, taken over, finished; allocation
+CASES = "cases"  # service-desk cases opened or acted on
 
 
 def notify(session: Session, topic: str = ORDERS) -> None:

@@ -107,6 +107,12 @@ def _picking_screen(context: DeskContext) -> DeskScreen:
     return PickingScreen(context)
 
 
+def _cases_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.cases import CasesScreen
+
+    return CasesScreen(context)
+
+
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
@@ -149,6 +155,13 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+5",
         Permission.PICK_AND_PACK,
         _picking_screen,
+    ),
+    Desk(
+        "cases",
+        N_("Cases"),
+        "Ctrl+9",
+        Permission.HANDLE_CASES,
+        _cases_screen,
     ),
 )
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 
 from app.cases.model import CaseRow, CaseStatus
+from app.i18n import N_
 from app.numbers import entity_number
-from db.models_cases import Case
+from db.models import Customer, User
+from db.models_cases import Case, CaseNote
+from db.models_tracking import TrackingEvent
 
 LIVE = (CaseStatus.OPEN, CaseStatus.WAITING)
 
@@ -98,3 +102,111 @@ def subject_text(subject: str, values: dict | None) -> str:
         return _(subject).format(**values)
     except (KeyError, IndexError, ValueError):
         return subject.format(**values)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # a note kind, or "tracking"
+    who: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    row: CaseRow
+    source: str
+    channel: str | None
+    customer: str | None
+    shipment: str | None
+    assignee: str | None
+    opened_at: dt.datetime
+    waiting_since: dt.datetime | None
+    resolution: str | None
+    satisfaction: int | None
+    follow_up_on: dt.date | None
+    timeline: tuple[TimelineEntry, ...]
+
+
+def case_detail(session, case_id: int) -> CaseDetail | None:
+    """The case with everything said and done on it, and its parcel's tracking events, in
+    the order they happened."""
+    case = session.get(Case, case_id)
+    if case is None:
+        return None
+    (row,) = [
+        _row(
+            case.id, case.status, case.category, case.priority, case.subject,
+            case.subject_values, case.order_id, case.first_reply_due_at,
+            case.first_replied_at, case.resolution_due_at, case.version,
+        )
+    ]  # fmt: skip
+    entries = [
+        TimelineEntry(at, kind, who or "", body)
+        for at, kind, who, body in session.execute(
+            select(CaseNote.created_at, CaseNote.kind, User.username, CaseNote.body)
+            .outerjoin(User, User.id == CaseNote.author_id)
+            .where(CaseNote.case_id == case_id)
+        )
+    ]
+    if case.shipment_id is not None:
+        entries += [
+            TimelineEntry(at, "tracking", carrier, _tracking_line(status, location, text))
+            for at, carrier, status, location, text in session.execute(
+                select(
+                    TrackingEvent.occurred_at, TrackingEvent.carrier, TrackingEvent.status,
+                    TrackingEvent.location, TrackingEvent.description,
+                ).where(TrackingEvent.shipment_id == case.shipment_id)
+            )
+        ]  # fmt: skip
+    entries.sort(key=lambda entry: entry.at)
+    customer = session.get(Customer, case.customer_id) if case.customer_id else None
+    assignee = session.get(User, case.assignee_id) if case.assignee_id else None
+    return CaseDetail(
+        row=row,
+        source=case.source,
+        channel=case.channel,
+        customer=customer.name if customer else None,
+        shipment=entity_number("shipment", case.shipment_id) if case.shipment_id else None,
+        assignee=assignee.username if assignee else None,
+        opened_at=case.opened_at,
+        waiting_since=case.waiting_since,
+        resolution=case.resolution,
+        satisfaction=case.satisfaction,
+        follow_up_on=case.follow_up_on,
+        timeline=tuple(entries),
+    )
+
+
+def _tracking_line(status: str, location: str, text: str) -> str:
+    return " · ".join(part for part in (status_words(status), location, text) if part)
+
+
+def status_words(status: str) -> str:
+    from app.i18n import _
+
+    return _(TRACKING_WORDS.get(status, status))
+
+
+TRACKING_WORDS = {
+    "info_received": N_("label created"),
+    "in_transit": N_("in transit"),
+    "out_for_delivery": N_("out for delivery"),
+    "failed_attempt": N_("delivery attempt failed"),
+    "delivered": N_("delivered"),
+    "delayed": N_("delayed"),
+    "lost": N_("lost"),
+    "damaged": N_("damaged"),
+    "returned": N_("returned to sender"),
+}
+
+
+# What screens call: a database in, plain data out (screens never hold a session).
+def load_case_page(database, **filters) -> list[CaseRow]:
+    with database.unit_of_work() as uow:
+        return list_cases(uow.session, **filters)
+
+
+def load_case(database, case_id: int) -> CaseDetail | None:
+    with database.unit_of_work() as uow:
+        return case_detail(uow.session, case_id)

@@ -23,7 +23,7 @@ from app.cases.model import (
 from app.cases.verbs import VERBS
 from app.errors import ConcurrentUpdate, InvalidInput, NotFound
 from app.i18n import N_
-from app.live import notify
+from app.live import CASES, notify
 from app.numbers import entity_number
 from app.permissions import Actor, Permission, require
 from db.models import Order, Shipment, User
@@ -136,7 +136,7 @@ def add_case(
         to_state=CaseStatus.OPEN,
         reason=str(draft.source),
     )
-    notify(session, "cases")
+    notify(session, CASES)
     return case
 
 
@@ -209,7 +209,7 @@ def act(
             to_state=case.status,
             reason=action.text[:500],
         )
-        notify(session, "cases")
+        notify(session, CASES)
         uow.commit()
         return case.version
 

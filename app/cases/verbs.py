@@ -34,7 +34,7 @@ VERBS: dict[str, CaseVerb] = {
         CaseVerb("customer_wrote", N_("Customer wrote"), _NOT_CLOSED, CS.OPEN, needs="text"),
         CaseVerb("wait", N_("Wait for customer"), frozenset({CS.OPEN}), CS.WAITING),
         CaseVerb("resume", N_("Customer answered"), frozenset({CS.WAITING}), CS.OPEN),
-        CaseVerb("assign", N_("Assign"), _NOT_CLOSED, None, needs="assignee"),
+        CaseVerb("assign", N_("Assign to me"), _NOT_CLOSED, None, needs="assignee"),
         CaseVerb("resolve", N_("Resolve"), _LIVE, CS.RESOLVED, needs="resolution"),
         CaseVerb(
             "follow_up",

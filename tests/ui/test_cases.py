@@ -1,0 +1,115 @@
+"""The cases desk as an agent works it: a delayed parcel opens a case by itself, the agent
+replies, reships, follows up and closes it, all from the screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from app.cases.service import act
+from app.tracking.service import import_tracking_file
+from db.models_cases import Case, CaseNote
+from db.models_shipping import Parcel
+from tests import factories as f
+from ui.screens.cases import CasesScreen, countdown
+
+HEADER = b"tracking_number,carrier,time,status,location,description\n"
+
+
+@pytest.fixture
+def delayed_parcel(db, people):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        customer = f.customer(s, "陳小明")
+        order = f.order(s, customer, status="shipped", lines=[(f.product(s), 1)])
+        shipment = f.shipment(s, order, f.warehouse(s), status="shipped")
+        shipment.shipped_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        s.add(
+            Parcel(
+                shipment_id=shipment.id, sequence=1, tracking_number="SF100", status="handed_over"
+            )
+        )
+        uow.commit()
+    when = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)).isoformat()
+    data = HEADER + f"SF100,sf-express,{when},Exception_004,台北市,清關延誤\n".encode()
+    summary = import_tracking_file(db, people["sue"], "events.csv", data)
+    assert summary.cases_opened == 1
+    return order.id
+
+
+@pytest.fixture
+def screen(qtbot, make_context, people, delayed_parcel):
+    widget = CasesScreen(make_context(people["ada"]))
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    return widget
+
+
+def _press(qtbot, screen, verb: str) -> None:
+    button = screen.verb_bar.findChild(type(screen.new_button), f"verb_{verb}")
+    assert button is not None and button.isEnabled(), verb
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_a_delayed_parcel_is_served_end_to_end_from_the_desk(qtbot, screen, db):
+    assert screen.table.rowCount() == 1
+    assert "Carrier reports a delay: SH-" in screen.table.item(0, 4).text()
+    screen.table.selectRow(0)
+    assert "清關延誤" in "\n".join(e.text for e in screen.detail.timeline)  # the tracking event
+
+    qtbot.keyClicks(screen.entry, "Your parcel is held at customs; we are on it.")
+    _press(qtbot, screen, "reply")
+    assert "done" in screen.message.text()
+    screen.resolution.setCurrentIndex(screen.resolution.findData("reship"))
+    qtbot.keyClicks(screen.entry, "Sent a new parcel at no charge.")
+    _press(qtbot, screen, "resolve")
+    screen.satisfaction.setValue(4)
+    qtbot.keyClicks(screen.entry, "Called back: second parcel arrived.")
+    _press(qtbot, screen, "follow_up")
+    _press(qtbot, screen, "close")
+
+    with db.unit_of_work() as uow:
+        case = uow.session.scalar(select(Case))
+        kinds = uow.session.scalars(select(CaseNote.kind).where(CaseNote.case_id == case.id)).all()
+    assert (case.status, case.resolution, case.satisfaction) == ("closed", "reship", 4)
+    assert case.first_replied_at is not None
+    assert kinds == ["reply"]
+    # A closed case shows only Reopen.
+    names = [
+        screen.verb_layout.itemAt(i).widget().objectName()
+        for i in range(screen.verb_layout.count())
+    ]
+    assert names == ["verb_reopen"]
+
+
+def test_a_verb_the_role_may_not_run_is_disabled_with_the_reason(
+    qtbot, make_context, people, delayed_parcel
+):
+    widget = CasesScreen(make_context(people["fay"]))  # finance: may not handle cases
+    qtbot.addWidget(widget)
+    widget.table.selectRow(0)
+    button = widget.verb_bar.findChild(type(widget.new_button), "verb_resolve")
+    assert not button.isEnabled()
+    assert "your role may not do this" in widget.why_not.text()
+
+
+def test_a_case_changed_at_another_desk_is_refused_and_what_was_typed_is_kept(
+    qtbot, screen, db, people
+):
+    screen.table.selectRow(0)
+    act(db, people["sue"], screen.detail.row.id, "wait")  # another desk, a moment ago
+    qtbot.keyClicks(screen.entry, "Text that must not be lost")
+    screen.run_verb("reply")
+    assert "another desk" in screen.message.text()
+    assert screen.entry.toPlainText() == "Text that must not be lost"
+    assert screen.detail.row.status == "waiting"  # reloaded: the same case, its new state
+
+
+def test_countdown_reads_as_time_left_or_overdue():
+    now = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
+    assert countdown(now + dt.timedelta(hours=5, minutes=20), now) == "in 5 h 20 min"
+    assert countdown(now - dt.timedelta(hours=2, minutes=5), now) == "2 h 5 min overdue"
