@@ -46,10 +46,10 @@ def desk_titles(window: MainWindow) -> list[str]:
 @pytest.mark.parametrize(
     ("username", "titles"),
     [
-        ("ada", ["Orders", "Import", "Review", "Shop counter"]),
+        ("ada", ["Orders", "Import", "Review", "Shop counter", "Cases"]),
         ("wes", ["Orders", "Stock", "Pick lists"]),
         ("fay", ["Orders"]),
-        ("sue", ["Orders", "Import", "Review", "Shop counter", "Stock", "Pick lists"]),
+        ("sue", ["Orders", "Import", "Review", "Shop counter", "Stock", "Pick lists", "Cases"]),
     ],
 )
 def test_every_role_starts_at_orders_and_sees_its_desks(open_window, people, username, titles):
