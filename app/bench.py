@@ -78,6 +78,7 @@ BENCHES: dict[str, str] = {
     "scan-screen": "ui.picking_bench:bench_scan_screen",
     "startup": "ui.bench:bench_startup",
     "stock": "app.stock.bench:bench_stock",
+    "tracking": "app.tracking.bench:bench_tracking",
     "language-switch": "ui.language_bench:bench_language_switch",
 }
 

@@ -20,6 +20,9 @@ class ShipmentFacts:
     last_event_at: dt.datetime | None
     silent_hours: int | None = None
     transit_days: int | None = None
+    order_id: int | None = None
+    customer_id: int | None = None
+    channel: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.cases.model import Source
+from app.audit import add_events
+from app.cases.clock import DeadlineTargets, DueTimes, due_times, targets_for
+from app.cases.model import CaseStatus, Source
 from app.cases.rules import ShipmentFacts, watch_finding
-from app.cases.service import CaseDraft, add_case
+from app.cases.service import configured_targets
+from app.live import CASES, notify
 from app.numbers import entity_number
 from app.permissions import Actor, Permission, require
-from db.models import Shipment
+from db.models import Order, Shipment
 from db.models_cases import Case
 from db.models_shipping import CarrierService, Parcel
 from db.models_tracking import TrackingEvent
 
 WATCHED = ("shipped", "in_transit", "out_for_delivery", "delayed", "lost", "damaged", "returned")
 CHUNK = 500
+INSERT_CHUNK = 200  # rows per INSERT: 17 values each stays under SQLite's variable limit
 
 
 @dataclass
@@ -53,29 +57,84 @@ def watch(session: Session, actor: Actor, now: dt.datetime) -> WatchSummary:
     facts = _facts(session)
     summary.checked = len(facts)
     raised = _raised(session, [fact.shipment_id for fact in facts])
+    targets = configured_targets(session)
+    rows = []
     for fact in facts:
         finding = watch_finding(fact, now)
         if finding is None or (fact.shipment_id, finding.reason) in raised:
             continue
         if fact.shipment_id in raised.open_shipments:
             continue  # a person is on it already
-        number = entity_number("shipment", fact.shipment_id)
-        draft = CaseDraft(
-            subject=finding.subject,
-            subject_values={"shipment": number},
-            source=Source.LOGISTICS_WATCH,
-            category=finding.category,
-            priority=finding.priority,
-            shipment_id=fact.shipment_id,
+        rows.append(_case_row(fact, finding, now, _due(targets, fact.channel, now)))
+    for start in range(0, len(rows), INSERT_CHUNK):
+        for case_id, reason in _insert_cases(session, rows[start : start + INSERT_CHUNK]):
+            summary.opened.append(case_id)
+            summary.by_reason[reason] = summary.by_reason.get(reason, 0) + 1
+    if summary.opened:
+        add_events(
+            session,
+            [{"entity_id": case_id} for case_id in summary.opened],
+            same={
+                "at": now,
+                "actor_id": actor.user_id,
+                "actor_name": actor.username,
+                "entity_type": "case",
+                "action": "open",
+                "from_state": None,
+                "to_state": CaseStatus.OPEN,
+                "reason": Source.LOGISTICS_WATCH,
+                "detail": None,
+            },
         )
-        try:
-            with session.begin_nested():
-                case = add_case(session, actor, draft, now=now, watch_reason=finding.reason)
-        except IntegrityError:  # another desk's watch opened it a moment ago
-            continue
-        summary.opened.append(case.id)
-        summary.by_reason[finding.reason] = summary.by_reason.get(finding.reason, 0) + 1
+        notify(session, CASES)
     return summary
+
+
+@lru_cache(maxsize=256)
+def _due_cached(targets: DeadlineTargets, now: dt.datetime) -> DueTimes:
+    return due_times(now, targets)
+
+
+def _due(configured: dict, channel: str | None, now: dt.datetime) -> DueTimes:
+    return _due_cached(targets_for(channel, configured), now)
+
+
+def _case_row(fact: ShipmentFacts, finding, now: dt.datetime, due: DueTimes) -> dict:
+    return {
+        "status": CaseStatus.OPEN,
+        "category": finding.category,
+        "priority": finding.priority,
+        "source": Source.LOGISTICS_WATCH,
+        "channel": fact.channel,
+        "subject": finding.subject,
+        "subject_values": {"shipment": entity_number("shipment", fact.shipment_id)},
+        "customer_id": fact.customer_id,
+        "order_id": fact.order_id,
+        "shipment_id": fact.shipment_id,
+        "opened_at": now,
+        "first_reply_due_at": due.first_reply_due_at,
+        "resolution_due_at": due.resolution_due_at,
+        "status_changed_at": now,
+        "watch_key": fact.shipment_id,
+        "watch_reason": finding.reason,
+        "version": 1,
+    }
+
+
+def _insert_cases(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
+    """Insert, skipping a shipment another desk's watch opened a case for a moment ago
+    (the unique ``watch_key``); returns (case id, reason) of the cases made here."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = (
+        insert(Case)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["watch_key"])
+        .returning(Case.id, Case.watch_reason)
+    )
+    return [(case_id, reason) for case_id, reason in session.execute(statement)]
 
 
 def _facts(session: Session) -> list[ShipmentFacts]:
@@ -102,7 +161,11 @@ def _facts(session: Session) -> list[ShipmentFacts]:
             last_event.c.at,
             service.c.silent_hours,
             service.c.transit_days,
+            Shipment.order_id,
+            Order.customer_id,
+            Order.channel,
         )
+        .join(Order, Order.id == Shipment.order_id)
         .outerjoin(last_event, last_event.c.shipment_id == Shipment.id)
         .outerjoin(service, service.c.shipment_id == Shipment.id)
         .where(Shipment.status.in_(WATCHED))

@@ -18,8 +18,9 @@ from app.cases.watch import watch
 from app.permissions import Actor, Permission, require
 from app.tracking.formats import read_file
 from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus
+from app.tracking.moves import Move, apply_moves
 from app.tracking.rules import shipment_status
-from app.workflow import OrderStatus, ShipmentStatus, change_status, may_transition
+from app.workflow import OrderStatus, ShipmentStatus
 from db.models import Order, Shipment
 from db.models_shipping import Carrier, Parcel
 from db.models_tracking import TrackingEvent as EventRow
@@ -134,27 +135,31 @@ def _stored_keys(session: Session, keys: list[str]) -> set[str]:
 def follow_events(session: Session, actor: Actor, shipment_ids: Sequence[int]) -> tuple[int, int]:
     """Move each shipment to the status its parcels' latest events give; returns (status
     changes, shipments delivered). A move the workflow does not allow (a shipment not yet
-    handed over, a delivered one reported in transit by a late event) is left alone."""
-    changes = delivered = 0
+    handed over, a delivered one reported in transit by a late event) is left alone.
+
+    Tens of thousands of shipments move in one import, so the moves are applied in bulk
+    (one UPDATE per from→to pair, checked against the workflow table, audited); the road
+    states hold no stock, so nothing else follows from these moves but the orders'."""
+    moves: list[Move] = []
+    delivered_at: dict[int, dt.datetime] = {}
+    order_of: dict[int, int] = {}
     for chunk in _chunks(list(shipment_ids)):
-        latest, delivered_at = _latest_per_parcel(session, chunk)
+        latest, delivered_times = _latest_per_parcel(session, chunk)
+        delivered_at.update(delivered_times)
         parcels = _parcels_per_shipment(session, chunk)
-        for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(chunk))):
-            statuses = [
-                latest.get((shipment.id, parcel)) for parcel in parcels.get(shipment.id, [None])
-            ]
+        rows = session.execute(
+            select(Shipment.id, Shipment.status, Shipment.order_id).where(Shipment.id.in_(chunk))
+        )
+        for shipment_id, status, order_id in rows:
+            statuses = [latest.get((shipment_id, p)) for p in parcels.get(shipment_id, [None])]
             target = shipment_status(statuses)
-            if target is None or target == shipment.status:
-                continue
-            if not may_transition("shipment", shipment.status, target):
-                continue
-            change_status(session, actor, shipment, target, reason="tracking")
-            changes += 1
-            if target == ShipmentStatus.DELIVERED:
-                shipment.delivered_at = delivered_at.get(shipment.id, shipment.delivered_at)
-                delivered += 1
-                _deliver_order_when_complete(session, actor, shipment.order_id)
-    return changes, delivered
+            if target is not None and target != status:
+                moves.append(Move(shipment_id, status, target))
+                order_of[shipment_id] = order_id
+    applied = apply_moves(session, actor, "shipment", moves, reason="tracking", stamps=delivered_at)
+    delivered = [m.record_id for m in applied if m.to_state == ShipmentStatus.DELIVERED]
+    _deliver_complete_orders(session, actor, sorted({order_of[s] for s in delivered}))
+    return len(applied), len(delivered)
 
 
 def _latest_per_parcel(session: Session, shipment_ids: Sequence[int]):
@@ -185,13 +190,23 @@ def _parcels_per_shipment(
     return parcels
 
 
-_DONE = {ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED}
+_DONE = (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
 
 
-def _deliver_order_when_complete(session: Session, actor: Actor, order_id: int) -> None:
-    statuses = set(session.scalars(select(Shipment.status).where(Shipment.order_id == order_id)))
-    if not statuses <= _DONE:
-        return
-    order = session.get(Order, order_id)
-    if order is not None and may_transition("order", order.status, OrderStatus.DELIVERED):
-        change_status(session, actor, order, OrderStatus.DELIVERED, reason="tracking")
+def _deliver_complete_orders(session: Session, actor: Actor, order_ids: Sequence[int]) -> None:
+    """Orders whose every shipment is delivered (or cancelled) are delivered too."""
+    moves = []
+    for chunk in _chunks(list(order_ids)):
+        open_orders = set(
+            session.scalars(
+                select(Shipment.order_id).where(
+                    Shipment.order_id.in_(chunk), Shipment.status.not_in(_DONE)
+                )
+            )
+        )
+        for order_id, status in session.execute(
+            select(Order.id, Order.status).where(Order.id.in_(chunk))
+        ):
+            if order_id not in open_orders:
+                moves.append(Move(order_id, status, OrderStatus.DELIVERED))
+    apply_moves(session, actor, "order", moves, reason="tracking")
