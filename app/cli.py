@@ -1112,6 +1112,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.refunds.cli import register as register_refunds  # refunds
 
     register_refunds(commands, _add_common)
+    from app.changes.cli import register as register_changes  # cancel, cancellations
+
+    register_changes(commands, _add_common)
     return parser
 
 

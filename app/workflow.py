@@ -98,6 +98,7 @@ SHIPMENT_TRANSITIONS: dict[tuple[ShipmentStatus, ShipmentStatus], Permission] = 
     (SS.PICKING, SS.PENDING): P.PICK_AND_PACK,  # pick task withdrawn or abandoned
     (SS.PICKED, SS.PACKED): P.PICK_AND_PACK,
     (SS.PACKED, SS.SHIPPED): P.SHIP_ORDERS,
+    (SS.PACKED, SS.PICKED): P.CHANGE_ORDERS,  # its label voided (a new address): pack again
     **{(before, SS.CANCELLED): P.CANCEL_ORDERS for before in _BEFORE_DISPATCH},
     # What the carrier reports, recorded by the shipping desk or the tracking import.
     **{
