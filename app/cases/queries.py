@@ -12,6 +12,7 @@ from app.i18n import N_
 from app.numbers import entity_number
 from db.models import Customer, User
 from db.models_cases import Case, CaseNote
+from db.models_shipping import Parcel
 from db.models_tracking import TrackingEvent
 
 LIVE = (CaseStatus.OPEN, CaseStatus.WAITING)
@@ -126,6 +127,8 @@ class CaseDetail:
     satisfaction: int | None
     follow_up_on: dt.date | None
     timeline: tuple[TimelineEntry, ...]
+    customer_language: str | None = None  # what replies are written in
+    tracking_numbers: tuple[str, ...] = ()
 
 
 def case_detail(session, case_id: int) -> CaseDetail | None:
@@ -175,7 +178,22 @@ def case_detail(session, case_id: int) -> CaseDetail | None:
         satisfaction=case.satisfaction,
         follow_up_on=case.follow_up_on,
         timeline=tuple(entries),
+        customer_language=customer.language if customer else None,
+        tracking_numbers=_tracking_numbers(session, case.shipment_id),
     )
+
+
+def _tracking_numbers(session, shipment_id: int | None) -> tuple[str, ...]:
+    if shipment_id is None:
+        return ()
+    numbers = session.scalars(
+        select(Parcel.tracking_number).where(
+            Parcel.shipment_id == shipment_id,
+            Parcel.status != "voided",
+            Parcel.tracking_number.is_not(None),
+        )
+    ).all()
+    return tuple(numbers)
 
 
 def _tracking_line(status: str, location: str, text: str) -> str:

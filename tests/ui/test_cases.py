@@ -109,6 +109,14 @@ def test_a_case_changed_at_another_desk_is_refused_and_what_was_typed_is_kept(
     assert screen.detail.row.status == "waiting"  # reloaded: the same case, its new state
 
 
+def test_a_reply_template_fills_the_box_in_the_customers_language(screen):
+    screen.table.selectRow(0)
+    screen.template.setCurrentIndex(screen.template.findData("delayed"))
+    screen.template.activated.emit(screen.template.currentIndex())
+    assert "SF100" in screen.entry.toPlainText()  # the parcel's tracking number, filled in
+    assert screen.template.currentIndex() == 0  # ready for the next choice
+
+
 def test_countdown_reads_as_time_left_or_overdue():
     now = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
     assert countdown(now + dt.timedelta(hours=5, minutes=20), now) == "in 5 h 20 min"

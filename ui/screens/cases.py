@@ -42,9 +42,10 @@ from app.cases.model import (
 )
 from app.cases.queries import CaseDetail, load_case, load_case_page
 from app.cases.service import CaseAction, CaseDraft, act, open_case
+from app.cases.templates import REPLY_WORDS, ReplyKind, draft_reply
 from app.cases.verbs import verb_states
 from app.errors import InvalidInput, OrderdeskError
-from app.i18n import N_, _, ngettext
+from app.i18n import N_, _, language_name, ngettext
 from app.live import CASES
 from app.numbers import parse_number
 from ui.actions import make_action
@@ -94,6 +95,7 @@ class CasesScreen(DeskScreen):
         self._context = context
         self.rows: list[CaseRow] = []
         self.detail: CaseDetail | None = None
+        self._reply_language: str | None = None
         self._build()
         self._actions = [
             make_action(self, _("New case…"), "Ctrl+N", self.new_case),
@@ -163,7 +165,20 @@ class CasesScreen(DeskScreen):
         self.entry = QPlainTextEdit()
         self.entry.setObjectName("caseEntry")
         self.entry.setPlaceholderText(_("What was said or done (for a note, a call or a reply)"))
-        self.entry.setMaximumHeight(90)
+        self.entry.setMaximumHeight(120)
+        templates = QHBoxLayout()
+        self.template = QComboBox()
+        self.template.setObjectName("replyTemplate")
+        self.template.addItem(_("(choose a template)"), "")
+        for kind, words in REPLY_WORDS.items():
+            self.template.addItem(_(words), str(kind))
+        self.template.activated.connect(self._template_chosen)
+        self.template_language = QLabel()
+        self.template_language.setObjectName("templateLanguage")
+        templates.addWidget(QLabel(_("Reply template:")))
+        templates.addWidget(self.template)
+        templates.addWidget(self.template_language)
+        templates.addStretch(1)
         choices = QHBoxLayout()
         self.resolution = QComboBox()
         self.resolution.setObjectName("resolutionChoice")
@@ -188,6 +203,7 @@ class CasesScreen(DeskScreen):
         for widget in (self.title, self.facts):
             layout.addWidget(widget)
         layout.addWidget(self.timeline, 1)
+        layout.addLayout(templates)
         layout.addWidget(self.entry)
         layout.addLayout(choices)
         layout.addWidget(self.verb_bar)
@@ -298,6 +314,23 @@ class CasesScreen(DeskScreen):
             )
         return "\n".join(lines)
 
+    def _template_chosen(self, _index: int) -> None:
+        kind = self.template.currentData()
+        if not kind or self.detail is None:
+            return
+        detail = self.detail
+        reply = draft_reply(
+            ReplyKind(kind),
+            detail.customer_language,
+            name=detail.customer or "",
+            order=detail.row.order or "",
+            tracking=", ".join(detail.tracking_numbers),
+        )
+        self.entry.setPlainText(f"{reply.subject}\n\n{reply.body}")
+        self._reply_language = reply.language
+        self.template_language.setText(language_name(reply.language))
+        self.template.setCurrentIndex(0)
+
     def _show_verbs(self, status: str) -> None:
         while self.verb_layout.count():
             item = self.verb_layout.takeAt(0)
@@ -324,6 +357,7 @@ class CasesScreen(DeskScreen):
             resolution=self.resolution.currentData(),
             satisfaction=self.satisfaction.value(),
             assignee_id=self._context.actor.user_id,  # the desk's Assign takes the case
+            language=self._reply_language,
         )
         ref = self.detail.row.number
         try:
@@ -335,6 +369,8 @@ class CasesScreen(DeskScreen):
             self.show_case(self.detail.row.id)
             return
         self.entry.clear()
+        self._reply_language = None
+        self.template_language.clear()
         say(self.message, GOOD, _("{ref}: done.").format(ref=ref))
         self.reload()
 
