@@ -1109,6 +1109,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.tracking.cli import register as register_tracking  # tracking import
 
     register_tracking(commands, _add_common)
+    from app.cases.cli import register as register_cases  # cases list, take-mail
+
+    register_cases(commands, _add_common)
     from app.refunds.cli import register as register_refunds  # refunds
 
     register_refunds(commands, _add_common)

@@ -88,6 +88,8 @@ class CaseNote(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An e-mail's Message-ID: the same mail dropped twice extends its case once.
+    message_id: Mapped[str | None] = mapped_column(String(250), unique=True)
 
     __table_args__ = (
         CheckConstraint("kind IN ('note','call','reply','customer','system')", name="kind"),

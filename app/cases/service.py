@@ -196,7 +196,7 @@ def act(
         _apply(session, actor, case, verb_name, action, now)
         if verb.to_state and verb.to_state != case.status:
             if case.status == CaseStatus.WAITING:
-                _end_pause(session, case, now)
+                end_pause(session, case, now)
             case.status = verb.to_state
             case.status_changed_at = now
         record_event(
@@ -271,7 +271,7 @@ def _apply(
         case.resolved_at = None
 
 
-def _end_pause(session: Session, case: Case, now: dt.datetime) -> None:
+def end_pause(session: Session, case: Case, now: dt.datetime) -> None:
     """Waiting ends: where the channel allows pausing, the due times move on by the wait."""
     if case.waiting_since is None:
         return

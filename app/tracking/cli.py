@@ -98,36 +98,6 @@ def cmd_tracking_watch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_cases_list(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    from app import cli
-    from app.cases.model import STATUS_WORDS, CaseStatus
-    from app.cases.queries import list_cases
-
-    now = dt.datetime.now(dt.UTC)
-    database = cli._open(args)
-    try:
-        with database.unit_of_work() as uow:
-            rows = list_cases(
-                uow.session, status=args.status, overdue=args.overdue, limit=args.limit, now=now
-            )
-    finally:
-        database.dispose()
-    if args.json:
-        for row in rows:
-            cli.emit_json(row.as_json(now))
-        return EXIT_OK
-    for row in rows:
-        late = _("OVERDUE") if row.overdue(now) else ""
-        due = row.first_reply_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        status = _(STATUS_WORDS[CaseStatus(row.status)])
-        print(f"{row.number}  {status:<12} {due}  {late:<8} {row.order or '':<10} {row.subject}")
-    if not rows:
-        print(_("No cases."))
-    return EXIT_OK
-
-
 def register(commands, add_common) -> None:
     tracking = commands.add_parser("tracking", help=_("carrier tracking events")).add_subparsers(
         dest="tracking_action", required=True
@@ -143,13 +113,3 @@ def register(commands, add_common) -> None:
     )
     add_common(watching, json_flag=True)
     watching.set_defaults(func=cmd_tracking_watch)
-
-    cases = commands.add_parser("cases", help=_("the service desk's cases")).add_subparsers(
-        dest="cases_action", required=True
-    )
-    listing = cases.add_parser("list", help=_("cases, the most urgent reply first"))
-    listing.add_argument("--status", choices=["open", "waiting", "resolved", "closed"])
-    listing.add_argument("--overdue", action="store_true", help=_("only cases past a due time"))
-    listing.add_argument("--limit", type=int, default=50, help=_("at most this many"))
-    add_common(listing, json_flag=True)
-    listing.set_defaults(func=cmd_cases_list)

@@ -121,3 +121,18 @@ def test_countdown_reads_as_time_left_or_overdue():
     now = dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC)
     assert countdown(now + dt.timedelta(hours=5, minutes=20), now) == "in 5 h 20 min"
     assert countdown(now - dt.timedelta(hours=2, minutes=5), now) == "2 h 5 min overdue"
+
+
+def test_an_email_dropped_on_the_desk_becomes_a_case(screen, tmp_path):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = "Luca Rossi <luca@example.it>"
+    message["Subject"] = "Pacco non arrivato"
+    message.set_content("Buongiorno, il pacco non è arrivato.")
+    path = tmp_path / "luca.eml"
+    path.write_bytes(message.as_bytes())
+    screen.take_mail_files([str(path)])
+    assert screen.table.rowCount() == 2
+    assert screen.detail.row.subject == "Pacco non arrivato"
+    assert "1 e-mail taken" in screen.message.text()

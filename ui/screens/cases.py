@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases.mail import UnreadableMail, take_mail
 from app.cases.model import (
     CATEGORY_WORDS,
     RESOLUTION_WORDS,
@@ -103,6 +104,7 @@ class CasesScreen(DeskScreen):
         ]
         self.live = context.live or LiveChanges(context.database, self)
         self.live.changed.connect(self._live_changed)
+        self.setAcceptDrops(True)  # e-mails (.eml) dropped here become cases
         self.reload()
 
     # ----------------------------------------------------------------- layout
@@ -389,6 +391,46 @@ class CasesScreen(DeskScreen):
             self.reload()
             self.show_case(case_id)
             return
+
+    # ----------------------------------------------------------------- e-mails
+
+    def dragEnterEvent(self, event) -> None:
+        if any(url.toLocalFile().lower().endswith(".eml") for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls()]
+        self.take_mail_files([p for p in paths if p.lower().endswith(".eml")])
+        event.acceptProposedAction()
+
+    def take_mail_files(self, paths: list[str]) -> None:
+        """Each dropped e-mail creates a case or extends the one it answers."""
+        from pathlib import Path
+
+        opened = None
+        problems = []
+        for path in paths:
+            try:
+                result = take_mail(
+                    self._context.database, self._context.actor, Path(path).read_bytes()
+                )
+            except (UnreadableMail, OSError, OrderdeskError) as problem:
+                problems.append(f"{Path(path).name}: {problem}")
+                continue
+            opened = result.case_id
+        self.reload()
+        if opened is not None:
+            self.show_case(opened)
+        if problems:
+            say(self.message, BAD, "\n".join(problems))
+        else:
+            say(
+                self.message,
+                GOOD,
+                ngettext("{n} e-mail taken.", "{n} e-mails taken.", len(paths)).format(
+                    n=len(paths)
+                ),
+            )
 
     # ----------------------------------------------------------------- desk
 

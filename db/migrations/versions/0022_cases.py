@@ -118,6 +118,7 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=8), nullable=True),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("created_at", TZ, nullable=False),
+        sa.Column("message_id", sa.String(length=250), nullable=True),
         sa.CheckConstraint(
             "kind IN ('note','call','reply','customer','system')", name=op.f("ck_case_notes_kind")
         ),
@@ -127,6 +128,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_case_notes_case_id_cases"), ondelete="CASCADE"
         ),
+        sa.UniqueConstraint("message_id", name=op.f("uq_case_notes_message_id")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_notes")),
     )
     with op.batch_alter_table("case_notes", schema=None) as batch_op:
