@@ -1118,6 +1118,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.changes.cli import register as register_changes  # cancel, cancellations
 
     register_changes(commands, _add_common)
+    from app.privacy.cli import register as register_privacy  # purge
+
+    register_privacy(commands, _add_common)
     return parser
 
 

@@ -791,6 +791,7 @@ import db.models_auth_tokens  # noqa: E402, F401, RUF100  (login tokens for the 
 import db.models_cases  # noqa: E402, F401, RUF100  (issue 13: cases, notes, deadline targets)
 import db.models_changes  # noqa: E402, F401, RUF100  (issue 13: cancellations to report)
 import db.models_picking  # noqa: E402, F401, RUF100  (issue 11: picking tables)
+import db.models_privacy  # noqa: E402, F401, RUF100  (issue 13: buyer data removed)
 import db.models_refunds  # noqa: E402, F401, RUF100  (issue 13: refunds, order balances)
 import db.models_shipping  # noqa: E402, F401, RUF100  (issue 12: carriers, parcels, labels)
 import db.models_stock  # noqa: E402, F401, RUF100  (issue 11: stock tables)
