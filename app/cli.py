@@ -1121,6 +1121,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.privacy.cli import register as register_privacy  # purge
 
     register_privacy(commands, _add_common)
+    from app.outbox.cli import register as register_outbox  # outbox send
+
+    register_outbox(commands, _add_common)
     return parser
 
 

@@ -764,9 +764,10 @@ class CustomerMessage(Base):
     __tablename__ = "customer_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     contact_task_id: Mapped[int | None] = mapped_column(ForeignKey("contact_tasks.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     kind: Mapped[str] = mapped_column(String(24))
     language: Mapped[str] = mapped_column(String(8))
     recipient: Mapped[str] = mapped_column(String(254), default="")
@@ -776,9 +777,14 @@ class CustomerMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_name: Mapped[str] = mapped_column(String(64), default="")
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The outbox: a queued message is sent when SMTP is set up; a failed send keeps the
+    # reason and is tried again later, a bounded number of times.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        CheckConstraint("state IN ('draft','sent','discarded')", name="state"),
+        CheckConstraint("state IN ('draft','queued','sent','failed','discarded')", name="state"),
         Index("ix_customer_messages_state_id", "state", "id"),
         Index("ix_customer_messages_order", "order_id"),
     )

@@ -25,8 +25,9 @@ from app.errors import ConcurrentUpdate, InvalidInput, NotFound
 from app.i18n import N_
 from app.live import CASES, notify
 from app.numbers import entity_number
+from app.outbox.service import queue_message
 from app.permissions import Actor, Permission, require
-from db.models import Order, Shipment, User
+from db.models import Customer, Order, Shipment, User
 from db.models_cases import Case, CaseDeadlineTarget, CaseNote
 
 FOLLOW_UP_AFTER = dt.timedelta(days=3)
@@ -249,8 +250,10 @@ def _apply(
                 created_at=now,
             )
         )
-        if verb == "reply" and case.first_replied_at is None:
-            case.first_replied_at = now
+        if verb == "reply":
+            if case.first_replied_at is None:
+                case.first_replied_at = now
+            _queue_reply(session, actor, case, action)
     elif verb == "wait":
         case.waiting_since = now
     elif verb == "assign":
@@ -269,6 +272,23 @@ def _apply(
     elif verb == "reopen":
         case.closed_at = None
         case.resolved_at = None
+
+
+def _queue_reply(session: Session, actor: Actor, case: Case, action: CaseAction) -> None:
+    """A reply goes to the outbox when the customer has an e-mail address. Its subject
+    carries the case number, so the customer's answer finds its case again."""
+    customer = session.get(Customer, case.customer_id) if case.customer_id else None
+    if customer is None or not customer.email:
+        return
+    ref = entity_number("case", case.id)
+    first, _, rest = action.text.strip().partition("\n\n")
+    subject, body = (f"{ref}: {first}", rest) if rest and "\n" not in first else (ref, action.text)
+    queue_message(
+        session, recipient=customer.email, subject=subject, body=body.strip(),
+        language=action.language or customer.language, kind="case_reply",
+        order_id=case.order_id, customer_id=customer.id, case_id=case.id,
+        created_by=actor.username,
+    )  # fmt: skip
 
 
 def end_pause(session: Session, case: Case, now: dt.datetime) -> None:
