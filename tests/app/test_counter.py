@@ -10,23 +10,18 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select, text
 
-from app import counter
-from app.counter import (
+from app.cards import card_number_in
+from app.counter import service as counter
+from app.counter.model import (
     AddressFields,
     CounterOrderDraft,
     CounterPayment,
     DraftLine,
     NewCustomer,
-    card_number_in,
-    check_draft,
-    find_customers,
-    find_products,
-    list_price,
-    next_counter_id,
-    parse_expiry,
-    place_counter_order,
-    product_for_code,
 )
+from app.counter.queries import find_customers, find_products, list_price, product_for_code
+from app.counter.rules import check_draft, next_counter_id, parse_expiry
+from app.counter.service import place_counter_order
 from app.errors import FullCardNumber, InvalidInput, PermissionDenied
 from app.permissions import Role
 from db.models import (

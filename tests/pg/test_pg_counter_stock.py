@@ -6,13 +6,8 @@ import threading
 
 from sqlalchemy import select
 
-from app.counter import (
-    CounterOrderDraft,
-    CounterPayment,
-    DraftLine,
-    NewCustomer,
-    place_counter_order,
-)
+from app.counter.model import CounterOrderDraft, CounterPayment, DraftLine, NewCustomer
+from app.counter.service import place_counter_order
 from app.errors import InvalidInput
 from app.permissions import Role
 from db.models import Bin, Order, StockQuant
