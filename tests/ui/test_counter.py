@@ -11,7 +11,8 @@ from sqlalchemy import func, select, text
 
 from db.models import Bin, Customer, Order, OrderLine, Payment, Product
 from tests import factories
-from ui.screens.counter import QTY, CounterScreen
+from ui.screens.counter import CounterScreen
+from ui.widgets.lines_table import PRICE, QTY, REASON, STOCK
 
 LAMP_EAN = "4006381333931"
 KETTLE_EAN = "4260123450018"
@@ -96,10 +97,11 @@ def test_scanning_adds_products_and_counts_a_second_scan_up(qtbot, screen):
     scan(qtbot, screen, KETTLE_EAN)
     scan(qtbot, screen, LAMP_EAN)
     assert screen.lines_table.rowCount() == 2
-    assert [cell(screen, 0, c) for c in range(5)] == [
+    assert [cell(screen, 0, c) for c in range(6)] == [
         "LAMP-1",
         "Desk lamp",
         "2",
+        "5",  # what the store has free
         "25.00 EUR",  # unit prices show their currency
         "50.00 EUR",
     ]
@@ -156,7 +158,7 @@ def test_a_customer_is_found_as_you_type_and_chosen_with_enter(qtbot, screen):
     qtbot.keyClick(screen.customer_search, Qt.Key.Key_Return)
     assert screen.customer is not None and screen.customer.name == "Anna Müller"
     assert "Anna Müller" in screen.customer_label.text()
-    assert not screen.new_name.isEnabled() and not screen.new_customer_box.isVisible()
+    assert not screen.new_name.isEnabled() and not screen.picker.new_box.isVisible()
     assert screen.scan_edit.hasFocus()  # back to scanning
 
 
@@ -212,14 +214,14 @@ def test_a_price_off_the_list_asks_for_a_reason_on_its_line(qtbot, screen, db):
     scan(qtbot, screen, LAMP_EAN)
     fill_new_customer(qtbot, screen)
     screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
-    screen.lines_table.item(0, 3).setText("20.00")
+    screen.lines_table.item(0, PRICE).setText("20.00")
     qtbot.wait(10)
     assert screen.total_label.text() == "Total 20.00 EUR"
     screen.save_order()
     lines_error = screen.findChild(type(screen.result_label), "error_lines")
     assert lines_error.isVisible() and "Line 1" in lines_error.text()
-    assert screen.lines_table.currentColumn() == 5
-    screen.lines_table.item(0, 5).setText("display model")
+    assert screen.lines_table.currentColumn() == REASON
+    screen.lines_table.item(0, REASON).setText("display model")
     qtbot.wait(10)
     screen.save_order()
     assert orders_in(db) == 1
@@ -313,7 +315,7 @@ def test_cash_over_the_total_shows_the_change_due_and_records_the_total(qtbot, s
     screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
     screen.amount_edit.clear()
     qtbot.keyClicks(screen.amount_edit, "30")
-    assert screen.change_label.text() == "Change due: 5.00 EUR"
+    assert screen.change_label.text() == "✓ Change due: 5.00 EUR"
     screen.save_order()
     with db.unit_of_work() as uow:
         assert uow.session.scalars(select(Payment)).one().amount_cents == 2500
@@ -364,7 +366,7 @@ def test_a_busy_database_is_retried_then_said_in_the_status_line_and_nothing_is_
 
     from sqlalchemy import exc as sa_exc
 
-    import app.counter as counter
+    from app.counter import service as counter
 
     tries = []
 
