@@ -7,7 +7,8 @@ catalogue read there (every problem at once); a sale collected in the store then
 units through the locked reservation every desk uses (``take_at_counter``).
 
 The channel order id ``SHOP-<STORE>-<6-digit sequence>`` is the store's highest so far
-plus one: two counters saving at once may pick the same number, the
+plus one. On PostgreSQL the counters of one store take numbers in turn (an advisory lock
+per store); elsewhere two counters may pick the same number, the
 ``(channel, channel_order_id)`` unique constraint refuses the second, and its whole
 transaction is tried again; so is a transaction that met a busy database (SQLite's lock,
 PostgreSQL's deadlock, serialization failure or lock timeout), a bounded number of times.
@@ -21,10 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import time
+import zlib
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -83,7 +86,8 @@ def place_counter_order(
                 raise
             log.info("database busy while saving a counter order; attempt %d", attempt)
         if attempt < SAVE_ATTEMPTS:
-            time.sleep(BUSY_PAUSE_S * attempt)  # a short, growing pause: the others finish
+            # A short, growing pause, not the same at every desk: the others finish first.
+            time.sleep(BUSY_PAUSE_S * attempt * random.uniform(0.5, 1.5))
     raise DatabaseBusy(SAVE_ATTEMPTS)
 
 
@@ -113,6 +117,7 @@ def _place(
         customer, created = _customer_for(session, checked)
         if checked.address is not None:
             _remember_address(session, customer, checked.address)
+        _queue_for_numbers(session, checked.store_code)
         channel_order_id = next_counter_id(
             checked.store_code, _last_counter_id(session, checked.store_code)
         )
@@ -297,6 +302,17 @@ def _remember_address(session: Session, customer: Customer, address: AddressFiel
                 is_default=not known,
             )
         )
+
+
+def _queue_for_numbers(session: Session, store_code: str) -> None:
+    """On PostgreSQL the counters of one store take their numbers one after another (a
+    transaction-scoped advisory lock per store), so eight saving at once do not all read
+    the same last number and retry until they give up; other stores do not wait. SQLite
+    has one writer at a time anyway: there a race is caught by the unique key and retried."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = zlib.crc32(f"orderdesk shop numbers {store_code}".encode()) - 2**31
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _last_counter_id(session: Session, store_code: str) -> str | None:

@@ -385,3 +385,68 @@ def test_a_busy_database_is_retried_then_said_in_the_status_line_and_nothing_is_
     assert not error_of(screen, "store_code").isVisible()
     assert screen.lines_table.rowCount() == 1 and screen.new_name.text() == "王芳"
     assert screen.last4_edit.text() == "4242"
+
+
+def test_what_cannot_be_read_and_what_the_catalogue_knows_are_shown_with_the_rest_at_once(
+    qtbot, screen, db
+):
+    """An unreadable expiry, a price without its reason and a missing name: one Save
+    shows all of them (the expiry is not a separate press), the first field focused."""
+    scan(qtbot, screen, LAMP_EAN)
+    screen.lines_table.item(0, PRICE).setText("20.00")
+    qtbot.wait(10)
+    screen.brand_combo.setCurrentIndex(screen.brand_combo.findData("visa"))
+    qtbot.keyClicks(screen.last4_edit, "4242")
+    qtbot.keyClicks(screen.expiry_edit, "soon")
+    qtbot.keyClicks(screen.reference_edit, "TRM-1")
+    screen.collected_check.setChecked(True)
+    screen.new_phone.setText("+4917012345")
+    screen.save_order()
+    assert error_of(screen, "customer.name").isVisible()
+    assert "Line 1" in error_of(screen, "lines").text()
+    assert error_of(screen, "payment.card_expiry").isVisible()
+    assert "03/28" in error_of(screen, "payment.card_expiry").text()
+    assert screen.new_name.hasFocus()
+    assert orders_in(db) == 0 and screen.lines_table.rowCount() == 1
+
+
+def test_each_line_shows_what_the_store_has_free_and_more_is_flagged_before_save(
+    qtbot, screen, db
+):
+    scan(qtbot, screen, LAMP_EAN)
+    assert cell(screen, 0, STOCK) == "5"
+    screen.lines_table.item(0, QTY).setText("6")
+    qtbot.wait(10)
+    assert cell(screen, 0, STOCK) == "✕ 5"
+    fill_new_customer(qtbot, screen)
+    screen.collected_check.setChecked(True)
+    screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
+    screen.save_order()
+    assert "at most 5 of LAMP-1" in error_of(screen, "lines").text()
+    assert orders_in(db) == 0
+
+
+def test_the_store_is_asked_in_a_field_big_enough_to_read_and_a_wrong_code_is_said(
+    qtbot, make_context, people, catalogue, settings, store
+):
+    settings.shop_store_code = ""
+    screen = CounterScreen(make_context(people["ada"]))
+    qtbot.addWidget(screen)
+    screen.resize(1024, 768)
+    screen.show()
+    assert screen.store_edit.isVisible() and screen.store_edit.width() >= 120
+    qtbot.keyClicks(screen.store_edit, "b")
+    qtbot.mouseClick(screen.remember_store_button, Qt.MouseButton.LeftButton)
+    assert error_of(screen, "store_code").isVisible()
+    assert store.load().shop_store_code == ""
+    qtbot.keyClicks(screen.store_edit, "er")
+    qtbot.mouseClick(screen.remember_store_button, Qt.MouseButton.LeftButton)
+    assert screen.title_label.text() == "Shop counter — store BER"
+    assert not screen.store_edit.isVisible() and screen.change_store_button.isVisible()
+
+
+def test_a_card_amount_above_the_total_is_said_as_it_is_typed(qtbot, screen):
+    scan(qtbot, screen, LAMP_EAN)
+    screen.amount_edit.clear()
+    qtbot.keyClicks(screen.amount_edit, "30")
+    assert "5.00 EUR more than the total" in screen.change_label.text()
