@@ -9,10 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select, text
 
+from app.money import display_money
+from app.views.orders import order_detail
 from db.models import Bin, Customer, Order, OrderLine, Payment, Product
 from tests import factories
 from ui.screens.counter import CounterScreen
 from ui.widgets.lines_table import PRICE, QTY, REASON, STOCK
+from ui.widgets.order_detail import order_html
 
 LAMP_EAN = "4006381333931"
 KETTLE_EAN = "4260123450018"
@@ -307,6 +310,9 @@ def test_cash_below_the_total_is_refused_unless_recorded_as_a_part_payment(qtbot
     assert "15.00 EUR is owed" in screen.result_label.text()
     with db.unit_of_work() as uow:
         assert uow.session.scalars(select(Payment)).one().amount_cents == 1000
+        detail = order_detail(uow.session, screen._context.actor, screen.last_placed.order_id)
+    owed = f"{display_money(1500, 'EUR')} still owed"
+    assert owed in order_html(detail)  # the Orders desk shows it too
 
 
 def test_cash_over_the_total_shows_the_change_due_and_records_the_total(qtbot, screen, db):
