@@ -59,6 +59,7 @@ _ADDRESS_LIMITS = {
 }
 
 Catalogue = Mapping[int, ProductFacts]
+_MOST_UNITS = f"{MAX_QUANTITY:,}"
 
 
 # --------------------------------------------------------------------------- card numbers
@@ -138,7 +139,7 @@ def quantity_problem(line_no: int, text: str) -> InvalidInput | None:
     return InvalidInput(
         f"lines[{line_no}].quantity",
         text,
-        S("a whole number from 1 to {most}", most=f"{MAX_QUANTITY:,}"),
+        S("a whole number from 1 to {most}", most=_MOST_UNITS),
     )
 
 
@@ -315,7 +316,7 @@ def _checked_line(line_no: int, line: DraftLine) -> CheckedLine:
             InvalidInput(
                 f"{where}.quantity",
                 line.quantity,
-                S("a whole number from 1 to {most}", most=f"{MAX_QUANTITY:,}"),
+                S("a whole number from 1 to {most}", most=_MOST_UNITS),
             )
         )
     price = line.unit_price_cents
