@@ -206,8 +206,13 @@ def _check(
         problems.append(InvalidInput("lines", "", N_("at least one product")))
     payment = collect(_checked_payment, draft.payment, today)
     if catalogue is not None:
-        # The amount is judged against the total only when the quantities and payment are right.
-        totals_known = payment is not None and all(line is not None for line in lines)
+        # The amount is judged against the total when the quantities, method and amount are
+        # readable, whatever else is wrong with the card details.
+        raw = draft.payment
+        payment_known = raw.method.strip().lower() in PAYMENT_METHODS and (
+            isinstance(raw.amount_cents, int) and raw.amount_cents >= 0
+        )
+        totals_known = payment_known and all(line is not None for line in lines)
         problems.extend(_catalogue_problems(draft, catalogue, totals_known))
     if problems:
         return None, problems
@@ -250,11 +255,11 @@ def _checked_customer(draft: CounterOrderDraft) -> NewCustomer | None:
         return None
     found: list[InvalidInput] = []
     name = new.name.strip()
-    if not name or len(name) > 200:
+    if not name:
+        found.append(InvalidInput("customer.name", new.name, N_("the customer's name")))
+    elif len(name) > 200:
         found.append(
-            InvalidInput(
-                "customer.name", new.name, N_("the customer's name (up to 200 characters)")
-            )
+            InvalidInput("customer.name", name[:40], S("at most {limit} characters", limit=200))
         )
     email = new.email.strip()
     if email and (not _EMAIL.match(email) or len(email) > 254):

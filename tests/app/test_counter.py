@@ -619,7 +619,7 @@ def test_the_pure_validation_judges_prices_stock_currency_and_amount_from_plain_
     assert draft_problems(part, NOW.date(), catalogue) == ()
     too_little = replace(fine, payment=CounterPayment("card", 1000))
     fields = [p.field for p in draft_problems(too_little, NOW.date(), catalogue)]
-    assert "payment.amount" not in fields  # a card without its details: the amount waits
+    assert "payment.amount" in fields and "payment.card_last4" in fields  # both at once
     assert draft_problems(fine, NOW.date()) == ()  # without the catalogue: the draft alone
 
 

@@ -416,9 +416,7 @@ def test_what_cannot_be_read_and_what_the_catalogue_knows_are_shown_with_the_res
     assert orders_in(db) == 0 and screen.lines_table.rowCount() == 1
 
 
-def test_each_line_shows_what_the_store_has_free_and_more_is_flagged_before_save(
-    qtbot, screen, db
-):
+def test_each_line_shows_what_the_store_has_free_and_more_is_flagged_before_save(qtbot, screen, db):
     scan(qtbot, screen, LAMP_EAN)
     assert cell(screen, 0, STOCK) == "5"
     screen.lines_table.item(0, QTY).setText("6")

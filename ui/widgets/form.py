@@ -21,8 +21,8 @@ def section(title: str, font_of: QWidget) -> tuple[QFrame, QGridLayout]:
     """A framed group with a heading in row 0 of its four-column grid."""
     box = QFrame()
     box.setFrameShape(QFrame.Shape.StyledPanel)
-    # As tall as its fields: hiding some of them gives the room back.
-    box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+    # As tall as its fields and their error lines; hiding fields gives the room back.
+    box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     grid = QGridLayout(box)
     grid.setContentsMargins(SPACE_M, SPACE_M, SPACE_M, SPACE_M)
     grid.setHorizontalSpacing(SPACE_M)

@@ -96,9 +96,10 @@ class LinesTable(QWidget):
                 _("In store"),
                 _("Unit price"),
                 _("Line total"),
-                _("Reason for another price"),
+                _("Reason"),
             ]
         )
+        table.horizontalHeaderItem(REASON).setToolTip(_("Reason for another price"))
         table.horizontalHeaderItem(STOCK).setToolTip(_("Units this store has free now"))
         table.verticalHeader().hide()
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -112,8 +113,10 @@ class LinesTable(QWidget):
         table.setWordWrap(False)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # The product and the reason share what is left; the figures keep their widths.
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        widths = ((SKU, 100), (QTY, 50), (STOCK, 70), (PRICE, 95), (LINE_TOTAL, 105), (REASON, 150))
+        header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
+        widths = ((SKU, 95), (QTY, 45), (STOCK, 70), (PRICE, 90), (LINE_TOTAL, 100))
         for col, width in widths:
             header.resizeSection(col, width)
         table.itemChanged.connect(self._edited)
@@ -212,6 +215,8 @@ class LinesTable(QWidget):
         self._filling = False
         if select is not None and 0 <= select < len(self.lines):
             table.setCurrentCell(select, QTY)
+        # The reason column takes room only while a price is off the list.
+        self.table.setColumnHidden(REASON, not any(line.overridden for line in self.lines))
         has_lines = bool(self.lines)
         self.empty_label.setVisible(not has_lines)
         self.remove_button.setEnabled(has_lines)
