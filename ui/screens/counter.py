@@ -59,6 +59,7 @@ from ui.widgets.form import (
     FieldErrors,
     caption,
     field_key,
+    line_edit,
     line_number,
     problem_sentence,
     section,
@@ -213,9 +214,7 @@ class CounterScreen(DeskScreen):
             ("phone", _("Phone"), _("the customer's, if empty")),
         )
         for index, (key, text, placeholder) in enumerate(rows):
-            edit = QLineEdit()
-            edit.setObjectName(f"address_{key}")
-            edit.setPlaceholderText(placeholder)
+            edit = line_edit(f"address_{key}", placeholder)
             if key == "country_code":
                 edit.setMaxLength(2)
             self.address_edits[key] = edit

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -30,7 +29,7 @@ from ui.actions import with_shortcut
 from ui.errors import error_text
 from ui.style import GOOD, MUTED, SPACE_M, SPACE_S
 from ui.widgets.display import status_text, status_tone
-from ui.widgets.form import FieldErrors, caption, section
+from ui.widgets.form import FieldErrors, caption, line_edit, section
 
 # The languages a customer's messages can be written in, each named in itself.
 CUSTOMER_LANGUAGE_CHOICES = (
@@ -75,9 +74,9 @@ class CustomerPicker(QWidget):
         grid.setColumnStretch(3, 1)
 
     def _build_search(self, grid: QGridLayout, shortcut: str) -> None:
-        self.search_edit = QLineEdit()
-        self.search_edit.setObjectName("customerSearch")
-        self.search_edit.setPlaceholderText(_("Phone, name or e-mail of a known customer"))
+        self.search_edit = line_edit(
+            "customerSearch", _("Phone, name or e-mail of a known customer")
+        )
         self.search_edit.setToolTip(with_shortcut(_("Find customer"), shortcut))
         self.search_edit.textEdited.connect(lambda _text: self._timer.start())
         self.search_edit.returnPressed.connect(self._choose_highlighted)
@@ -99,9 +98,9 @@ class CustomerPicker(QWidget):
         grid.addWidget(self.chosen_label, 3, 0, 1, 4)
 
     def _build_new(self, grid: QGridLayout, shortcut: str) -> None:
-        self.name_edit = self._edit("newCustomerName", "")
-        self.phone_edit = self._edit("newCustomerPhone", "+49 30 1234567")
-        self.email_edit = self._edit("newCustomerEmail", "name@example.com")
+        self.name_edit = line_edit("newCustomerName", "")
+        self.phone_edit = line_edit("newCustomerPhone", "+49 30 1234567")
+        self.email_edit = line_edit("newCustomerEmail", "name@example.com")
         self.language_combo = QComboBox()
         self.language_combo.setObjectName("newCustomerLanguage")
         for code, name in CUSTOMER_LANGUAGE_CHOICES:
@@ -125,13 +124,6 @@ class CustomerPicker(QWidget):
         self.new_button.setToolTip(with_shortcut(_("Enter a new customer"), shortcut))
         self.new_button.clicked.connect(self.start_new)
         grid.addWidget(self.new_button, 6, 3, Qt.AlignmentFlag.AlignRight)
-
-    @staticmethod
-    def _edit(name: str, placeholder: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
-        return edit
 
     # ----------------------------------------------------------------- keys
 

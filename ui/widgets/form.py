@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.errors import InvalidInput
 from app.i18n import Sentence, _
@@ -31,6 +39,13 @@ def section(title: str, font_of: QWidget) -> tuple[QFrame, QGridLayout]:
     heading.setFont(heading_font(font_of.font(), 1.05))
     grid.addWidget(heading, 0, 0, 1, 4)
     return box, grid
+
+
+def line_edit(name: str, placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    return edit
 
 
 def caption(text: str, buddy: QWidget) -> QLabel:

@@ -10,7 +10,7 @@ collects every field it cannot read, so a save shows them all at once.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QWidget
 
 from app.counter.model import CARD_BRANDS, CounterPayment
 from app.counter.rules import change_due, parse_counter_amount, parse_expiry
@@ -19,7 +19,7 @@ from app.i18n import _
 from app.money import format_money
 from ui.style import BAD, GOOD, MUTED, WARN, heading_font
 from ui.widgets.display import set_tone
-from ui.widgets.form import FieldErrors, section
+from ui.widgets.form import FieldErrors, line_edit, section
 
 BRAND_NAMES = {
     "visa": "Visa",
@@ -62,9 +62,7 @@ class PaymentPanel(QWidget):
         ):
             self.method_combo.addItem(text, value)
         self.method_combo.currentIndexChanged.connect(self._method_changed)
-        self.amount_edit = QLineEdit()
-        self.amount_edit.setObjectName("amountPaid")
-        self.amount_edit.setPlaceholderText(_("the total"))
+        self.amount_edit = line_edit("amountPaid", _("the total"))
         self.amount_edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount_edit.textEdited.connect(self._amount_typed)
         self.brand_combo = QComboBox()
@@ -72,9 +70,9 @@ class PaymentPanel(QWidget):
         self.brand_combo.addItem(_("— brand —"), "")
         for brand in CARD_BRANDS:
             self.brand_combo.addItem(BRAND_NAMES[brand], brand)
-        self.last4_edit = self._edit("cardLast4", "1234")
-        self.expiry_edit = self._edit("cardExpiry", _("MM/YY"))
-        self.reference_edit = self._edit("processorReference", _("reference on the terminal slip"))
+        self.last4_edit = line_edit("cardLast4", "1234")
+        self.expiry_edit = line_edit("cardExpiry", _("MM/YY"))
+        self.reference_edit = line_edit("processorReference", _("reference on the terminal slip"))
         add = self._errors.add_row
         add(grid, 1, 0, _("&Method"), "payment.method", self.method_combo)
         add(grid, 1, 2, _("Amount pai&d"), "payment.amount", self.amount_edit)
@@ -100,13 +98,6 @@ class PaymentPanel(QWidget):
         grid.addWidget(self.change_label, 6, 2, 1, 2)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
-
-    @staticmethod
-    def _edit(name: str, placeholder: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setObjectName(name)
-        edit.setPlaceholderText(placeholder)
-        return edit
 
     # ----------------------------------------------------------------- the total
 
