@@ -454,3 +454,18 @@ def test_a_card_amount_above_the_total_is_said_as_it_is_typed(qtbot, screen):
     screen.amount_edit.clear()
     qtbot.keyClicks(screen.amount_edit, "30")
     assert "5.00 EUR more than the total" in screen.change_label.text()
+
+
+def test_the_counter_desk_is_opened_by_the_right_to_sell_at_the_counter_held_as_before():
+    from app.permissions import ROLE_PERMISSIONS, Permission
+    from ui.desks import DESKS
+
+    counter_desk = next(desk for desk in DESKS if desk.key == "counter")
+    assert counter_desk.permission is Permission.SELL_AT_COUNTER
+    sellers = {
+        role for role, rights in ROLE_PERMISSIONS.items() if Permission.SELL_AT_COUNTER in rights
+    }
+    importers = {
+        role for role, rights in ROLE_PERMISSIONS.items() if Permission.IMPORT_ORDERS in rights
+    }
+    assert sellers == importers  # the same people as before the rename
