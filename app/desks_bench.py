@@ -39,14 +39,14 @@ from sqlalchemy.engine import make_url
 
 from app import auth
 from app.bench import BenchResult
-from app.counter import (
+from app.counter.model import (
     AddressFields,
     CounterOrderDraft,
     CounterPayment,
     DraftLine,
     NewCustomer,
-    place_counter_order,
 )
+from app.counter.service import place_counter_order
 from app.database import Database, open_database, parse_url, upgrade_database
 from app.errors import LoginFailed, LoginThrottled, OrderdeskError
 from app.intake import import_file

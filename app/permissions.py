@@ -37,6 +37,7 @@ class Permission(StrEnum):
     CHANGE_ORDERS = "change_orders"
     CANCEL_ORDERS = "cancel_orders"
     IMPORT_ORDERS = "import_orders"
+    SELL_AT_COUNTER = "sell_at_counter"  # enter and take payment for a shop-counter sale
     ALLOCATE_STOCK = "allocate_stock"
     PICK_AND_PACK = "pick_and_pack"
     SHIP_ORDERS = "ship_orders"
@@ -59,6 +60,7 @@ _FLOOR = {
     Permission.CHANGE_ORDERS,
     Permission.CANCEL_ORDERS,
     Permission.IMPORT_ORDERS,
+    Permission.SELL_AT_COUNTER,
     Permission.ALLOCATE_STOCK,
     Permission.PICK_AND_PACK,
     Permission.SHIP_ORDERS,
@@ -74,6 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CHANGE_ORDERS,
             Permission.CANCEL_ORDERS,
             Permission.IMPORT_ORDERS,
+            Permission.SELL_AT_COUNTER,
             Permission.HANDLE_CASES,
         }
     ),

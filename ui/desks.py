@@ -139,7 +139,7 @@ DESKS: tuple[Desk, ...] = (
         "counter",
         N_("Shop counter"),
         "Ctrl+4",
-        Permission.IMPORT_ORDERS,
+        Permission.SELL_AT_COUNTER,
         _counter_screen,
     ),
     Desk(

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
 from app.cards import MASK
-from app.counter import AddressFields, NewCustomer
+from app.counter.model import AddressFields, NewCustomer
 from app.errors import FullCardNumber
 from app.intake import import_file
 from app.permissions import Role

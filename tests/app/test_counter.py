@@ -8,26 +8,30 @@ import threading
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select, text
 
-from app import counter
-from app.counter import (
+from app.cards import card_number_in
+from app.counter import service as counter
+from app.counter.model import (
     AddressFields,
     CounterOrderDraft,
     CounterPayment,
     DraftLine,
     NewCustomer,
-    card_number_in,
+    ProductFacts,
+)
+from app.counter.queries import find_customers, find_products, list_price, product_for_code
+from app.counter.rules import (
+    change_due,
     check_draft,
-    find_customers,
-    find_products,
-    list_price,
+    draft_problems,
     next_counter_id,
     parse_expiry,
-    place_counter_order,
-    product_for_code,
+    quantity_problem,
 )
-from app.errors import FullCardNumber, InvalidInput, PermissionDenied
+from app.counter.service import place_counter_order
+from app.errors import DraftProblems, FullCardNumber, InvalidInput, PermissionDenied
 from app.permissions import Role
 from db.models import (
     Address,
@@ -255,7 +259,9 @@ def test_a_price_off_the_list_needs_a_reason_which_is_recorded(db, catalogue):
             "sku": "LAMP-1",
             "list_price_cents": 2500,
             "unit_price_cents": 2000,
+            "currency": "EUR",
             "reason": "display model, scratched",
+            "given_by": "clerk",
             "allowed": False,  # a clerk may not give prices: review looks at it
         }
     ]
@@ -567,3 +573,96 @@ def test_selling_more_than_the_shop_has_is_refused_and_nothing_is_written(db, ca
         place(db, the_draft)
     assert count(db, Order) == 0
     assert _store_stock(db, catalogue["kettle"]) == (3, 0)
+
+
+# --------------------------------------------------------------------------- every problem at once
+
+
+def test_every_problem_is_found_at_once_including_what_only_the_catalogue_knows(db, catalogue):
+    """A blank name, a price without its reason, more than the store has and too little
+    paid: one save names all four, each by its field (not one per press)."""
+    the_draft = draft(
+        catalogue,
+        new_customer=NewCustomer(" ", phone="+4917012345"),
+        address=None,  # collected in store: the store's free stock counts
+        lines=(
+            DraftLine(catalogue["lamp"], 1, unit_price_cents=2000),
+            DraftLine(catalogue["kettle"], 4),
+        ),
+        payment=CounterPayment("cash", 100),
+    )
+    with pytest.raises(DraftProblems) as refused:
+        place(db, the_draft)
+    assert [p.field for p in refused.value.problems] == [
+        "customer.name",
+        "lines[1].price_reason",
+        "lines[2].quantity",
+        "payment.amount",
+    ]
+    assert count(db, Order) == 0 and count(db, AuditEvent) == 0
+
+
+LAMP = ProductFacts(1, "LAMP-1", 2500, "EUR", available=2)
+KETTLE = ProductFacts(2, "KETTLE-2", 3999, "EUR")
+MUG = ProductFacts(3, "MUG-3", 800, "USD")
+
+
+def test_the_pure_validation_judges_prices_stock_currency_and_amount_from_plain_data():
+    catalogue = {p.id: p for p in (LAMP, KETTLE, MUG)}
+    fine = draft({"lamp": 1, "kettle": 2}, payment=CounterPayment("cash", 2 * 2500 + 3999))
+    assert draft_problems(fine, NOW.date(), catalogue) == ()
+    short = replace(fine, lines=(DraftLine(1, 3),), payment=CounterPayment("cash", 7500))
+    assert [p.field for p in draft_problems(short, NOW.date(), catalogue)] == ["lines[1].quantity"]
+    mixed = replace(fine, lines=(DraftLine(1, 1), DraftLine(3, 1)))
+    assert [p.field for p in draft_problems(mixed, NOW.date(), catalogue)] == ["lines"]
+    part = replace(fine, payment=CounterPayment("cash", 1000, part_payment=True))
+    assert draft_problems(part, NOW.date(), catalogue) == ()
+    too_little = replace(fine, payment=CounterPayment("card", 1000))
+    fields = [p.field for p in draft_problems(too_little, NOW.date(), catalogue)]
+    assert "payment.amount" in fields and "payment.card_last4" in fields  # both at once
+    assert draft_problems(fine, NOW.date()) == ()  # without the catalogue: the draft alone
+
+
+def test_a_quantity_is_judged_as_it_is_typed_and_change_is_only_given_in_cash():
+    assert quantity_problem(1, "3") is None
+    problem = quantity_problem(2, "100000")
+    assert problem is not None and problem.field == "lines[2].quantity"
+    assert "1 to 999" in str(problem.expected)
+    assert quantity_problem(1, "0") is not None and quantity_problem(1, "x") is not None
+    assert change_due("cash", 3000, 2500) == 500
+    assert change_due("card", 3000, 2500) == 0
+    assert change_due("cash", 2000, 2500) == 0
+
+
+def test_a_part_payment_is_saved_and_the_order_shows_what_stays_owed(db, catalogue):
+    part = CounterPayment("cash", 3000, part_payment=True)
+    placed = place(db, draft(catalogue, payment=part))
+    assert placed.owed_cents == 2 * 2500 + 3999 - 3000
+    with db.unit_of_work() as uow:
+        event = uow.session.scalars(select(AuditEvent)).one()
+    assert event.detail["part_payment"] is True
+
+
+def test_counter_problems_read_in_the_desks_language(db, catalogue):
+    from app.i18n import set_language
+
+    the_draft = draft(catalogue, new_customer=NewCustomer("Li", phone="", email=""))
+    try:
+        set_language("zh_TW")
+        with pytest.raises(InvalidInput) as refused:
+            place(db, the_draft)
+        assert "phone number or an e-mail" not in refused.value.message
+    finally:
+        set_language("en")
+
+
+def test_a_busy_postgresql_is_recognised_as_busy_so_the_save_is_tried_again():
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    class Serialization(Exception):
+        sqlstate = "40001"
+
+    for orig in (Deadlock("deadlock detected"), Serialization("could not serialize access")):
+        assert counter.is_busy(sa_exc.OperationalError("INSERT", {}, orig))
+    assert not counter.is_busy(sa_exc.OperationalError("INSERT", {}, Exception("disk full")))

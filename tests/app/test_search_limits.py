@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.counter import find_customers, find_products
+from app.counter.queries import find_customers, find_products
 from app.errors import InvalidInput
 from app.permissions import Role
 from app.views.orders import OrderFilter, list_orders

@@ -10,14 +10,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app import auth
-from app.counter import (
+from app.counter.model import (
     AddressFields,
     CounterOrderDraft,
     CounterPayment,
     DraftLine,
     NewCustomer,
-    place_counter_order,
 )
+from app.counter.service import place_counter_order
 from app.errors import LoginFailed, LoginThrottled
 from app.intake import import_file
 from app.permissions import Role

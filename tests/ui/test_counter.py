@@ -9,9 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select, text
 
+from app.money import display_money
+from app.views.orders import order_detail
 from db.models import Bin, Customer, Order, OrderLine, Payment, Product
 from tests import factories
-from ui.screens.counter import QTY, CounterScreen
+from ui.screens.counter import CounterScreen
+from ui.widgets.lines_table import PRICE, QTY, REASON, STOCK
+from ui.widgets.order_detail import order_html
 
 LAMP_EAN = "4006381333931"
 KETTLE_EAN = "4260123450018"
@@ -96,10 +100,11 @@ def test_scanning_adds_products_and_counts_a_second_scan_up(qtbot, screen):
     scan(qtbot, screen, KETTLE_EAN)
     scan(qtbot, screen, LAMP_EAN)
     assert screen.lines_table.rowCount() == 2
-    assert [cell(screen, 0, c) for c in range(5)] == [
+    assert [cell(screen, 0, c) for c in range(6)] == [
         "LAMP-1",
         "Desk lamp",
         "2",
+        "5",  # what the store has free
         "25.00 EUR",  # unit prices show their currency
         "50.00 EUR",
     ]
@@ -156,7 +161,7 @@ def test_a_customer_is_found_as_you_type_and_chosen_with_enter(qtbot, screen):
     qtbot.keyClick(screen.customer_search, Qt.Key.Key_Return)
     assert screen.customer is not None and screen.customer.name == "Anna Müller"
     assert "Anna Müller" in screen.customer_label.text()
-    assert not screen.new_name.isEnabled() and not screen.new_customer_box.isVisible()
+    assert not screen.new_name.isEnabled() and not screen.picker.new_box.isVisible()
     assert screen.scan_edit.hasFocus()  # back to scanning
 
 
@@ -212,14 +217,14 @@ def test_a_price_off_the_list_asks_for_a_reason_on_its_line(qtbot, screen, db):
     scan(qtbot, screen, LAMP_EAN)
     fill_new_customer(qtbot, screen)
     screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
-    screen.lines_table.item(0, 3).setText("20.00")
+    screen.lines_table.item(0, PRICE).setText("20.00")
     qtbot.wait(10)
     assert screen.total_label.text() == "Total 20.00 EUR"
     screen.save_order()
     lines_error = screen.findChild(type(screen.result_label), "error_lines")
     assert lines_error.isVisible() and "Line 1" in lines_error.text()
-    assert screen.lines_table.currentColumn() == 5
-    screen.lines_table.item(0, 5).setText("display model")
+    assert screen.lines_table.currentColumn() == REASON
+    screen.lines_table.item(0, REASON).setText("display model")
     qtbot.wait(10)
     screen.save_order()
     assert orders_in(db) == 1
@@ -305,6 +310,9 @@ def test_cash_below_the_total_is_refused_unless_recorded_as_a_part_payment(qtbot
     assert "15.00 EUR is owed" in screen.result_label.text()
     with db.unit_of_work() as uow:
         assert uow.session.scalars(select(Payment)).one().amount_cents == 1000
+        detail = order_detail(uow.session, screen._context.actor, screen.last_placed.order_id)
+    owed = f"{display_money(1500, 'EUR')} still owed"
+    assert owed in order_html(detail)  # the Orders desk shows it too
 
 
 def test_cash_over_the_total_shows_the_change_due_and_records_the_total(qtbot, screen, db):
@@ -313,7 +321,7 @@ def test_cash_over_the_total_shows_the_change_due_and_records_the_total(qtbot, s
     screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
     screen.amount_edit.clear()
     qtbot.keyClicks(screen.amount_edit, "30")
-    assert screen.change_label.text() == "Change due: 5.00 EUR"
+    assert screen.change_label.text() == "✓ Change due: 5.00 EUR"
     screen.save_order()
     with db.unit_of_work() as uow:
         assert uow.session.scalars(select(Payment)).one().amount_cents == 2500
@@ -364,7 +372,7 @@ def test_a_busy_database_is_retried_then_said_in_the_status_line_and_nothing_is_
 
     from sqlalchemy import exc as sa_exc
 
-    import app.counter as counter
+    from app.counter import service as counter
 
     tries = []
 
@@ -383,3 +391,81 @@ def test_a_busy_database_is_retried_then_said_in_the_status_line_and_nothing_is_
     assert not error_of(screen, "store_code").isVisible()
     assert screen.lines_table.rowCount() == 1 and screen.new_name.text() == "王芳"
     assert screen.last4_edit.text() == "4242"
+
+
+def test_what_cannot_be_read_and_what_the_catalogue_knows_are_shown_with_the_rest_at_once(
+    qtbot, screen, db
+):
+    """An unreadable expiry, a price without its reason and a missing name: one Save
+    shows all of them (the expiry is not a separate press), the first field focused."""
+    scan(qtbot, screen, LAMP_EAN)
+    screen.lines_table.item(0, PRICE).setText("20.00")
+    qtbot.wait(10)
+    screen.brand_combo.setCurrentIndex(screen.brand_combo.findData("visa"))
+    qtbot.keyClicks(screen.last4_edit, "4242")
+    qtbot.keyClicks(screen.expiry_edit, "soon")
+    qtbot.keyClicks(screen.reference_edit, "TRM-1")
+    screen.collected_check.setChecked(True)
+    screen.new_phone.setText("+4917012345")
+    screen.save_order()
+    assert error_of(screen, "customer.name").isVisible()
+    assert "Line 1" in error_of(screen, "lines").text()
+    assert error_of(screen, "payment.card_expiry").isVisible()
+    assert "03/28" in error_of(screen, "payment.card_expiry").text()
+    assert screen.new_name.hasFocus()
+    assert orders_in(db) == 0 and screen.lines_table.rowCount() == 1
+
+
+def test_each_line_shows_what_the_store_has_free_and_more_is_flagged_before_save(qtbot, screen, db):
+    scan(qtbot, screen, LAMP_EAN)
+    assert cell(screen, 0, STOCK) == "5"
+    screen.lines_table.item(0, QTY).setText("6")
+    qtbot.wait(10)
+    assert cell(screen, 0, STOCK) == "✕ 5"
+    fill_new_customer(qtbot, screen)
+    screen.collected_check.setChecked(True)
+    screen.method_combo.setCurrentIndex(screen.method_combo.findData("cash"))
+    screen.save_order()
+    assert "at most 5 of LAMP-1" in error_of(screen, "lines").text()
+    assert orders_in(db) == 0
+
+
+def test_the_store_is_asked_in_a_field_big_enough_to_read_and_a_wrong_code_is_said(
+    qtbot, make_context, people, catalogue, settings, store
+):
+    settings.shop_store_code = ""
+    screen = CounterScreen(make_context(people["ada"]))
+    qtbot.addWidget(screen)
+    screen.resize(1024, 768)
+    screen.show()
+    assert screen.store_edit.isVisible() and screen.store_edit.width() >= 120
+    qtbot.keyClicks(screen.store_edit, "b")
+    qtbot.mouseClick(screen.remember_store_button, Qt.MouseButton.LeftButton)
+    assert error_of(screen, "store_code").isVisible()
+    assert store.load().shop_store_code == ""
+    qtbot.keyClicks(screen.store_edit, "er")
+    qtbot.mouseClick(screen.remember_store_button, Qt.MouseButton.LeftButton)
+    assert screen.title_label.text() == "Shop counter — store BER"
+    assert not screen.store_edit.isVisible() and screen.change_store_button.isVisible()
+
+
+def test_a_card_amount_above_the_total_is_said_as_it_is_typed(qtbot, screen):
+    scan(qtbot, screen, LAMP_EAN)
+    screen.amount_edit.clear()
+    qtbot.keyClicks(screen.amount_edit, "30")
+    assert "5.00 EUR more than the total" in screen.change_label.text()
+
+
+def test_the_counter_desk_is_opened_by_the_right_to_sell_at_the_counter_held_as_before():
+    from app.permissions import ROLE_PERMISSIONS, Permission
+    from ui.desks import DESKS
+
+    counter_desk = next(desk for desk in DESKS if desk.key == "counter")
+    assert counter_desk.permission is Permission.SELL_AT_COUNTER
+    sellers = {
+        role for role, rights in ROLE_PERMISSIONS.items() if Permission.SELL_AT_COUNTER in rights
+    }
+    importers = {
+        role for role, rights in ROLE_PERMISSIONS.items() if Permission.IMPORT_ORDERS in rights
+    }
+    assert sellers == importers  # the same people as before the rename

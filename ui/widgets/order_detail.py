@@ -232,6 +232,11 @@ def _payments(d: OrderDetail) -> str:
         if p.paid_at:
             facts.append(_unbroken(_("paid {time}").format(time=local_datetime(p.paid_at))))
         lines.append(" · ".join(facts))
+    # A part payment taken at the counter: what the customer still owes stays in view.
+    owed = d.total_cents - sum(p.amount_cents for p in d.payments if p.status == "captured")
+    if owed > 0 and any(p.status == "captured" for p in d.payments):
+        owed_text = _("{amount} still owed").format(amount=money(owed, d.currency))
+        lines.append(f"<b>{escape(owed_text)}</b>")
     return "<br>".join(lines)
 
 
