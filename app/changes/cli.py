@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.changes.rules import AMAZON_CANCEL_REASONS
+from app.changes.reasons import AMAZON_CANCEL_REASONS
 from app.i18n import _, ngettext
 
 EXIT_OK = 0

@@ -9,21 +9,6 @@ from dataclasses import dataclass
 from app.i18n import N_
 from app.review.rules import CITY_OPTIONAL, REGION_REQUIRED, is_known_country
 
-# Amazon's cancellation reason codes (the order-cancellation upload file), from ours.
-AMAZON_CANCEL_REASONS = {
-    "customer_request": "BuyerCanceled",
-    "no_stock": "NoInventory",
-    "address_undeliverable": "ShippingAddressUndeliverable",
-    "risk": "RiskAssessmentInformationNotValid",
-    "other": "GeneralAdjustment",
-}
-CANCEL_REASON_WORDS = {
-    "customer_request": N_("the customer asked"),
-    "no_stock": N_("out of stock"),
-    "address_undeliverable": N_("the address cannot be delivered to"),
-    "risk": N_("payment or fraud risk"),
-    "other": N_("other"),
-}
 CHANNELS_THAT_OWN_THE_ADDRESS = frozenset({"amazon"})  # the buyer changes it there
 _GONE = frozenset({"shipped", "in_transit", "out_for_delivery", "delivered", "delayed", "lost",
                    "damaged", "returned"})  # fmt: skip

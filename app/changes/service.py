@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.audit import record_event
 from app.changes.errors import AddressProblems, CancelRefused, ChangeRefused
+from app.changes.reasons import AMAZON_CANCEL_REASONS
 from app.changes.rules import (
-    AMAZON_CANCEL_REASONS,
     NewAddress,
     address_problems,
     why_not_cancel,

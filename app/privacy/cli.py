@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from app.i18n import _, ngettext
-from app.privacy.service import DEFAULT_RETENTION_DAYS
+
+DEFAULT_RETENTION_DAYS = 30  # app.privacy.service reads it from here: the parser loads no ORM
 
 
 def cmd_purge(args: argparse.Namespace) -> int:

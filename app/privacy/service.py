@@ -20,10 +20,10 @@ from app.audit import record_event
 from app.i18n import N_
 from app.numbers import entity_number
 from app.permissions import Actor, Permission, require
+from app.privacy.cli import DEFAULT_RETENTION_DAYS
 from db.models import Address, Customer, Order
 from db.models_privacy import PersonalDataRemoval
 
-DEFAULT_RETENTION_DAYS = 30
 MARKETPLACES = ("amazon",)
 ENDED = ("delivered", "returned", "refunded", "cancelled")
 REMOVED_NAME = "—"
