@@ -3,8 +3,6 @@ reads them while the desk starts)."""
 
 from __future__ import annotations
 
-from app.i18n import N_
-
 # Amazon's cancellation reason codes (the order-cancellation upload file), from ours.
 AMAZON_CANCEL_REASONS = {
     "customer_request": "BuyerCanceled",
@@ -12,11 +10,4 @@ AMAZON_CANCEL_REASONS = {
     "address_undeliverable": "ShippingAddressUndeliverable",
     "risk": "RiskAssessmentInformationNotValid",
     "other": "GeneralAdjustment",
-}
-CANCEL_REASON_WORDS = {
-    "customer_request": N_("the customer asked"),
-    "no_stock": N_("out of stock"),
-    "address_undeliverable": N_("the address cannot be delivered to"),
-    "risk": N_("payment or fraud risk"),
-    "other": N_("other"),
 }
