@@ -189,7 +189,7 @@ def test_the_terminal_shows_no_info_lines_even_when_a_log_file_takes_them():
         "    logging.getLogger('alembic.runtime.migration').info('Running upgrade')\n"
         "    logging.getLogger('orderdesk').warning('a real warning')\n"
         "    return 0\n"
-        "cli.cmd_gui = desk\n"
+        "cli.gui.cmd_gui = desk\n"
         "raise SystemExit(cli.main(['gui']))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
