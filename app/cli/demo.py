@@ -17,7 +17,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from app.database import administration_lock
     from app.demo import DemoAlreadyPresent
-    from app.demo_desk_work import generate_demo_with_desk_work
+    from app.demo.desk_work import generate_demo_with_desk_work
     from app.errors import OwnerOnly
 
     if args.orders < 0:

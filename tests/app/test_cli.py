@@ -203,3 +203,26 @@ def test_python_dash_m_app_is_the_same_command():
         [sys.executable, "-m", "app", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("orderdesk ")
+
+
+def test_argparse_own_errors_and_headings_follow_the_persons_language(monkeypatch, capsys):
+    monkeypatch.setenv("LANGUAGE", "zh_TW")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["user", "add"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "用法：" in err and "錯誤" in err and "缺少必要的參數" in err
+    assert "usage:" not in err and "required" not in err
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "位置參數" in out and "positional arguments" not in out
+
+
+def test_the_cli_lines_of_the_audit_check_follow_the_persons_language(
+    db_url, monkeypatch, capsys
+):
+    monkeypatch.setenv("LANGUAGE", "zh_CN")
+    code, out, _ = run(capsys, "audit", "verify", "--db", db_url)
+    assert code == 0
+    assert "审计记录" in out and "每个环节都完整" in out and "Audit trail" not in out
