@@ -219,9 +219,7 @@ def test_argparse_own_errors_and_headings_follow_the_persons_language(monkeypatc
     assert "位置參數" in out and "positional arguments" not in out
 
 
-def test_the_cli_lines_of_the_audit_check_follow_the_persons_language(
-    db_url, monkeypatch, capsys
-):
+def test_the_cli_lines_of_the_audit_check_follow_the_persons_language(db_url, monkeypatch, capsys):
     monkeypatch.setenv("LANGUAGE", "zh_CN")
     code, out, _ = run(capsys, "audit", "verify", "--db", db_url)
     assert code == 0
