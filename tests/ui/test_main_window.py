@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
+from app.config import DATA_DIR_ENV
 from app.errors import ConcurrentUpdate
 from app.permissions import Permission
 from tests.ui.conftest import PASSWORD
@@ -252,3 +256,32 @@ def test_people_read_words_not_codes_or_broken_plurals(qtbot):
     assert service_text("in_store") == "Collected in store"
     assert service_text("standard") == "Standard delivery"
     assert error_text(e.LoginThrottled(1)) == "Too many failed attempts. Try again in 1 second."
+
+
+def test_orderdesk_gui_shows_the_login_window_before_the_database_layer_loads(db_url, tmp_path):
+    # Start-up target (README): the window a person waits for needs Qt, not SQLAlchemy,
+    # Alembic or the ORM; the database is opened and checked right after it shows.
+    script = (
+        "import os, sys\n"
+        "from app.cli import main\n"
+        "from ui import login\n"
+        "loaded_at_show = []\n"
+        "shown = login.LoginDialog.show\n"
+        "def show(self):\n"
+        "    heavy = ('sqlalchemy', 'alembic')\n"
+        "    loaded_at_show.extend(m for m in sys.modules if m.startswith(heavy))\n"
+        "    shown(self)\n"
+        "login.LoginDialog.show = show\n"
+        f"code = main(['gui', '--db', {db_url!r}])\n"
+        "print(code, 'sqlalchemy' in sys.modules, sorted(loaded_at_show))\n"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        ui_main.STARTUP_PROBE_ENV: str(tmp_path / "shown-at"),
+        DATA_DIR_ENV: str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.split(maxsplit=2) == ["0", "True", "[]\n"]
