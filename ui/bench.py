@@ -69,7 +69,7 @@ def _time_orders_view(database: Database, n: int, folder: Path) -> list[BenchRes
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from ui.desks import DeskContext
+    from ui.desk_screen import DeskContext
     from ui.screens.orders import OrdersScreen
     from ui.settings import DeskSettings, SettingsStore
     from ui.tasks import TaskRunner

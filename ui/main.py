@@ -140,7 +140,7 @@ def _main_window_session(
 ) -> bool:
     """Run one person's session; True when they logged out (someone else may log in)."""
     # Imported only now: the login dialog shows sooner without the screens loaded.
-    from ui.desks import DeskContext
+    from ui.desk_screen import DeskContext
     from ui.live import LiveChanges
     from ui.main_window import MainWindow
 
