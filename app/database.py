@@ -22,15 +22,15 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import data_dir
 from app.errors import (
@@ -41,9 +41,13 @@ from app.errors import (
     SchemaMismatch,
     SchemaTooNew,
 )
-from app.uow import UnitOfWork
 from db import schema
-from db.engine import make_engine, make_session_factory
+from db.engine import LazySessionFactory, make_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +62,14 @@ PRIVATE_FILE_MODE = 0o600
 
 @dataclass
 class Database:
-    """An open database: the engine, a session factory and how to name it to people."""
+    """An open database: the engine, a session factory and how to name it to people.
+
+    Opening one loads neither the ORM nor Alembic (the login window shows without them):
+    the session factory is made at the first session.
+    """
 
     engine: Engine
-    session_factory: sessionmaker[Session]
+    session_factory: Callable[..., Session]
     url: URL
 
     @property
@@ -77,6 +85,7 @@ class Database:
         # The customers' search-key listeners load the ORM models: registered at the first
         # unit of work, not at import, so the login window opens without them.
         import app.views.customer_keys  # noqa: F401
+        from app.uow import UnitOfWork
 
         return UnitOfWork(self.session_factory)
 
@@ -117,7 +126,7 @@ def open_database(
     if url.get_backend_name() == "sqlite":
         _check_sqlite_file(url)
     engine = make_engine(url)
-    database = Database(engine, make_session_factory(engine), url)
+    database = Database(engine, LazySessionFactory(engine), url)
     try:
         found = current_revision(database)
         if check_schema:

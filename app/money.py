@@ -16,7 +16,6 @@ from app.i18n import N_, current_language
 
 # Currencies whose minor unit is not the cent. Everything else has two decimals.
 MINOR_UNIT_DIGITS = {"JPY": 0, "KRW": 0, "CLP": 0, "VND": 0, "HUF": 2, "BHD": 3, "KWD": 3, "JOD": 3}
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "¥", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 _PLAIN_AMOUNT = re.compile(r"^-?\d+(\.\d+)?$")
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 5
@@ -43,5 +47,21 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker
+
     # expire_on_commit=False: services return plain values built after commit.
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+class LazySessionFactory:
+    """``make_session_factory(engine)``, made at the first session: the ORM (half a second
+    of imports) loads after the login window shows, not before."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._factory: sessionmaker[Session] | None = None
+
+    def __call__(self, **options: Any) -> Session:
+        if self._factory is None:
+            self._factory = make_session_factory(self.engine)
+        return self._factory(**options)

@@ -27,7 +27,7 @@ def bench_language_switch(n: int, url: str) -> list[BenchResult]:
     from app.auth import add_user, list_users
     from app.permissions import Actor, Role
     from ui.bench import BENCH_ACTOR, _ensure_orders
-    from ui.desks import DeskContext
+    from ui.desk_screen import DeskContext
     from ui.language import apply_language
     from ui.main_window import MainWindow
     from ui.settings import DeskSettings, SettingsStore

@@ -6,6 +6,8 @@ account counts down until it may try again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
@@ -17,18 +19,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.database import Database
 from app.errors import AuthError, DatabaseError, LoginThrottled
 from app.i18n import _, ngettext
 from app.permissions import Actor
 from ui.errors import error_text
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_XL, heading_font
 
+if TYPE_CHECKING:
+    from app.database import Database
+
 
 class LoginDialog(QDialog):
-    """Asks for a user name and password; ``actor`` is set once the login succeeded."""
+    """Asks for a user name and password; ``actor`` is set once the login succeeded.
 
-    def __init__(self, database: Database, username: str = "", parent: QWidget | None = None):
+    At start-up the dialog shows before the database is open (``database=None``): the
+    person reads it while the database layer loads, and ``set_database`` follows before
+    any key typed meanwhile is handled.
+    """
+
+    def __init__(
+        self, database: Database | None, username: str = "", parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self._database = database
         self.actor: Actor | None = None
@@ -66,9 +77,7 @@ class LoginDialog(QDialog):
         self.error_label.setStyleSheet(f"color: {BAD.foreground}; font-weight: bold;")
         self.error_label.hide()
 
-        self.database_label = QLabel(
-            _("Database: {database}").format(database=self._database.description)
-        )
+        self.database_label = QLabel(_("Opening the database…"))
         self.database_label.setObjectName("loginDatabase")
         self.database_label.setWordWrap(True)
         self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -96,6 +105,12 @@ class LoginDialog(QDialog):
 
         first = self.password_edit if username else self.username_edit
         first.setFocus()
+        if self._database is not None:
+            self.set_database(self._database)
+
+    def set_database(self, database: Database) -> None:
+        self._database = database
+        self.database_label.setText(_("Database: {database}").format(database=database.description))
 
     # ----------------------------------------------------------------- actions
 
@@ -114,6 +129,7 @@ class LoginDialog(QDialog):
         # dialog need not do before it is on screen.
         from app.auth import login
 
+        assert self._database is not None, "set_database comes before any key is handled"
         try:
             self.actor = login(self._database.unit_of_work(), username, password)
         except LoginThrottled as error:

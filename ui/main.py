@@ -10,11 +10,11 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.config import APP_NAME, log_dir
-from app.database import Database, open_database
 from app.errors import OrderdeskError
 from app.i18n import _, choose_language, system_language
 from ui import errors
@@ -25,10 +25,13 @@ from ui.settings import DeskSettings, SettingsStore
 from ui.style import apply_look
 from ui.tasks import TaskRunner
 
+if TYPE_CHECKING:
+    from app.database import Database
+
 EXIT_OK, EXIT_CANNOT_START = 0, 2
 
-# Set by ``orderdesk bench startup``: the login dialog writes the wall-clock time it was
-# shown to this file, and the program quits at once.
+# Set by ``orderdesk bench startup``: the wall-clock time the login dialog was shown is
+# written to this file, and the program quits once the database is checked.
 STARTUP_PROBE_ENV = "ORDERDESK_STARTUP_PROBE"
 
 
@@ -38,16 +41,38 @@ def run(db_url: str) -> int:
     reporter = ErrorReporter(log_file)
     reporter.install()
     try:
+        store = SettingsStore.for_workstation()
+        settings = store.load()
+        # The login window first: the database layer (SQLAlchemy) loads while the person
+        # reads it, and a database that cannot be used still stops the desk before anyone
+        # logs in (keys typed meanwhile wait in Qt's queue).
+        dialog = _login_dialog(settings)
+        dialog.show()
+        app.processEvents()
+        probe = os.environ.get(STARTUP_PROBE_ENV)
+        if probe:
+            Path(probe).write_text(f"{time.time():.6f}\n", encoding="utf-8")
         database = _open(db_url)
         if database is None:
+            dialog.close()
             return EXIT_CANNOT_START
         try:
-            return _desk_loop(app, database, SettingsStore.for_workstation())
+            if probe:  # `bench startup`: shown, database checked; quit at once
+                dialog.close()
+                return EXIT_OK
+            dialog.set_database(database)
+            return _desk_loop(app, database, store, settings, dialog)
         finally:
             database.dispose()
     finally:
         reporter.uninstall()
         stop_logging(log_file)
+
+
+def _login_dialog(settings: DeskSettings, database: Database | None = None) -> LoginDialog:
+    # The login dialog speaks the language the desk was last used in.
+    apply_language(settings.language or system_language())
+    return LoginDialog(database, settings.last_username)
 
 
 def _application() -> QApplication:
@@ -64,6 +89,8 @@ def _application() -> QApplication:
 
 
 def _open(db_url: str) -> Database | None:
+    from app.database import open_database
+
     try:
         return open_database(db_url)
     except OrderdeskError as error:
@@ -80,16 +107,15 @@ def _open(db_url: str) -> Database | None:
         return None
 
 
-def _desk_loop(app: QApplication, database: Database, store: SettingsStore) -> int:
-    settings = store.load()
+def _desk_loop(
+    app: QApplication,
+    database: Database,
+    store: SettingsStore,
+    settings: DeskSettings,
+    dialog: LoginDialog,
+) -> int:
     tasks = TaskRunner()
     while True:
-        # The login dialog speaks the language the desk was last used in.
-        apply_language(settings.language or system_language())
-        dialog = LoginDialog(database, settings.last_username)
-        probe = os.environ.get(STARTUP_PROBE_ENV)
-        if probe:
-            return _report_startup(app, dialog, Path(probe))
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
             return EXIT_OK
         settings.last_username = dialog.actor.username
@@ -101,6 +127,7 @@ def _desk_loop(app: QApplication, database: Database, store: SettingsStore) -> i
         if not _main_window_session(app, database, settings, store, tasks, dialog):
             tasks.wait(10_000)
             return EXIT_OK
+        dialog = _login_dialog(settings, database)
 
 
 def _main_window_session(
@@ -113,7 +140,7 @@ def _main_window_session(
 ) -> bool:
     """Run one person's session; True when they logged out (someone else may log in)."""
     # Imported only now: the login dialog shows sooner without the screens loaded.
-    from ui.desks import DeskContext
+    from ui.desk_screen import DeskContext
     from ui.live import LiveChanges
     from ui.main_window import MainWindow
 
@@ -128,11 +155,3 @@ def _main_window_session(
     live.stop()
     window.deleteLater()
     return logged_out
-
-
-def _report_startup(app: QApplication, dialog: LoginDialog, probe: Path) -> int:
-    dialog.show()
-    app.processEvents()
-    probe.write_text(f"{time.time():.6f}\n", encoding="utf-8")
-    dialog.close()
-    return EXIT_OK

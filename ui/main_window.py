@@ -23,7 +23,8 @@ from app.auth import set_language as set_user_language
 from app.i18n import DESK_LANGUAGES, N_, _, choose_language, current_language, language_name
 from app.permissions import Actor
 from ui.actions import make_action, retitle
-from ui.desks import DESKS, Desk, DeskContext, DeskScreen, desks_for
+from ui.desk_screen import DeskContext, DeskScreen
+from ui.desks import DESKS, Desk, desks_for
 from ui.errors import user_action
 from ui.language import apply_language
 from ui.style import SPACE_M

@@ -28,7 +28,7 @@ def bench_scan_screen(n: int, url: str) -> list[BenchResult]:
     from app.picking import lists as pl
     from app.picking.bench import BENCH_ACTOR, _approved, _next_code, _totes
     from app.picking.service import allocate
-    from ui.desks import DeskContext
+    from ui.desk_screen import DeskContext
     from ui.screens.picking import PickingScreen
     from ui.settings import DeskSettings, SettingsStore
     from ui.style import apply_look

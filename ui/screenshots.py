@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.database import open_database
     from app.permissions import Actor, Role
-    from ui.desks import DeskContext
+    from ui.desk_screen import DeskContext
     from ui.language import apply_language
     from ui.login import LoginDialog
     from ui.main_window import MainWindow

@@ -119,7 +119,7 @@ def test_an_intact_trail_prints_its_head_and_exits_0(capsys, db, db_url, admin):
 
 def test_the_demo_and_its_desk_work_leave_an_unbroken_chain(db):
     from app.demo import generate_demo
-    from app.demo_desk_work import stage_desk_work
+    from app.demo.desk_work import stage_desk_work
 
     result = generate_demo(db, orders=300, seed=3)
     stage_desk_work(db, result, seed=3)

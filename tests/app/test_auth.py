@@ -62,12 +62,14 @@ def test_an_unknown_user_gets_the_same_message_as_a_wrong_password(db, alice):
 
 
 def test_repeated_failures_pause_the_account_even_for_the_right_password(db, alice):
+    clock = FakeClock()  # no wall time: the pause is exactly the one the rule gives
     for _ in range(auth.FREE_FAILED_ATTEMPTS):
         with pytest.raises(LoginFailed):
-            auth.login(db.unit_of_work(), "alice", "nope")
+            auth.login(db.unit_of_work(), "alice", "nope", now=clock)
     with pytest.raises(LoginThrottled) as caught:
-        auth.login(db.unit_of_work(), "alice", PASSWORD)
-    assert 1 <= caught.value.retry_after_seconds <= 2
+        auth.login(db.unit_of_work(), "alice", PASSWORD, now=clock)
+    pause = auth.login_pause_seconds(auth.FREE_FAILED_ATTEMPTS)
+    assert pause > 0 and caught.value.retry_after_seconds == pause
     assert "Try again in" in caught.value.message
 
 
@@ -79,14 +81,12 @@ def test_the_pause_grows_and_is_capped():
 
 
 def test_a_successful_login_after_the_pause_resets_the_count(db, alice):
+    clock = FakeClock()
     for _ in range(auth.FREE_FAILED_ATTEMPTS):
         with pytest.raises(LoginFailed):
-            auth.login(db.unit_of_work(), "alice", "nope")
-    with db.unit_of_work() as uow:
-        user = uow.session.scalar(select(User).where(User.username == "alice"))
-        user.login_blocked_until = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-        uow.commit()
-    auth.login(db.unit_of_work(), "alice", PASSWORD)
+            auth.login(db.unit_of_work(), "alice", "nope", now=clock)
+    clock.advance(auth.login_pause_seconds(auth.FREE_FAILED_ATTEMPTS))
+    auth.login(db.unit_of_work(), "alice", PASSWORD, now=clock)
     with db.unit_of_work() as uow:
         user = uow.session.scalar(select(User).where(User.username == "alice"))
         assert user.failed_logins == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -174,7 +175,8 @@ def test_gui_without_a_screen_says_how_to_run_it_anyway(monkeypatch, capsys):
     assert code != 0
     assert len(err.strip().splitlines()) == 1
     assert "QT_QPA_PLATFORM=offscreen" in err and "xvfb-run -a" in err
-    assert "-m app gui" in err or "orderdesk gui" in err  # a command that works as written
+    # A command that works as written: here (not started as `orderdesk`), this Python's -m app.
+    assert f"QT_QPA_PLATFORM=offscreen {os.path.relpath(sys.executable)} -m app gui" in err
     code, _, err = run(capsys, "gui", "--if-screen")  # what `make run` asks for
     assert code == 0 and "xvfb-run" in err
 
@@ -189,7 +191,7 @@ def test_the_terminal_shows_no_info_lines_even_when_a_log_file_takes_them():
         "    logging.getLogger('alembic.runtime.migration').info('Running upgrade')\n"
         "    logging.getLogger('orderdesk').warning('a real warning')\n"
         "    return 0\n"
-        "cli.cmd_gui = desk\n"
+        "cli.gui.cmd_gui = desk\n"
         "raise SystemExit(cli.main(['gui']))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
@@ -203,3 +205,24 @@ def test_python_dash_m_app_is_the_same_command():
         [sys.executable, "-m", "app", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("orderdesk ")
+
+
+def test_argparse_own_errors_and_headings_follow_the_persons_language(monkeypatch, capsys):
+    monkeypatch.setenv("LANGUAGE", "zh_TW")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["user", "add"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "用法：" in err and "錯誤" in err and "缺少必要的參數" in err
+    assert "usage:" not in err and "required" not in err
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "位置參數" in out and "positional arguments" not in out
+
+
+def test_the_cli_lines_of_the_audit_check_follow_the_persons_language(db_url, monkeypatch, capsys):
+    monkeypatch.setenv("LANGUAGE", "zh_CN")
+    code, out, _ = run(capsys, "audit", "verify", "--db", db_url)
+    assert code == 0
+    assert "审计记录" in out and "每个环节都完整" in out and "Audit trail" not in out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from alembic import command
@@ -113,3 +115,55 @@ def test_a_shared_database_behind_the_program_is_refused_without_upgrading(tmp_p
         open_database(url, upgrade_sqlite=False)
     assert "orderdesk db upgrade" in caught.value.message
     assert not isinstance(caught.value, SchemaTooNew)
+
+
+def test_the_versions_read_without_alembic_are_alembics_own(tmp_path):
+    script = schema.script_directory()
+    assert schema.head_revision() == script.get_current_head()
+    assert schema.known_revisions() == {rev.revision for rev in script.walk_revisions()}
+    database = open_database(f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    from alembic.runtime.migration import MigrationContext
+
+    with database.engine.connect() as connection:
+        assert schema.database_revision(connection) == (
+            MigrationContext.configure(connection).get_current_revision()
+        )
+    database.dispose()
+
+
+def test_an_empty_file_has_no_version_and_two_version_rows_match_no_revision(tmp_path):
+    path = tmp_path / "desk.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+    database = open_database(f"sqlite:///{path}", check_schema=False)
+    with database.engine.begin() as connection:
+        assert schema.database_revision(connection) is None
+        connection.execute(text("INSERT INTO alembic_version VALUES ('0001_core'), ('0002_x')"))
+        found = schema.database_revision(connection)
+    assert found == "0001_core,0002_x" and found not in schema.known_revisions()
+    database.dispose()
+
+
+def test_opening_a_database_loads_neither_alembic_nor_the_orm(tmp_path):
+    # The login window shows after open_database: what it imports is the start-up time.
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    open_database(url).dispose()  # created and upgraded here (Alembic may load for that)
+    script = (
+        "import sys\n"
+        "from app.database import open_database\n"
+        f"open_database({url!r}).dispose()\n"
+        "loaded = [m for m in sys.modules if m.startswith(('alembic', 'sqlalchemy.orm'))]\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_a_mismatched_database_is_still_refused_without_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
+    _set_revision(url, "0001_core")
+    with pytest.raises(SchemaMismatch) as caught:
+        open_database(url, upgrade_sqlite=False)
+    assert "0001_core" in caught.value.message and schema.head_revision() in caught.value.message

@@ -729,7 +729,9 @@ def test_a_failing_worker_writes_nothing_and_puts_the_settings_back(db, monkeypa
     def fail(self, orders):
         raise ValueError("made to fail")
 
-    monkeypatch.setattr("app.demo._DemoBuilder.build", fail)  # the forked worker inherits it
+    monkeypatch.setattr(
+        "app.demo.builder._DemoBuilder.build", fail
+    )  # the forked worker inherits it
     with pytest.raises(RuntimeError, match="made to fail"):
         generate_demo(db, orders=50, seed=SEED, reference_time=REFERENCE, in_worker=True)
     assert _rows(db, "SELECT count(*) FROM users")[0][0] == 0

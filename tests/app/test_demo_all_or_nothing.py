@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import demo_desk_work
 from app.cli import main
 from app.database import open_database
+from app.demo import desk_work as demo_desk_work
 from db.models import AuditEvent, ImportBatch, Order, Product, User
 
 ROOT = Path(__file__).parents[2]
@@ -73,7 +73,7 @@ def test_a_demo_killed_during_its_desk_work_leaves_an_empty_database(db_url, tmp
         f"""
         import time
         from pathlib import Path
-        from app import demo_desk_work
+        from app.demo import desk_work as demo_desk_work
         from app.cli import main
 
         reviewed = demo_desk_work._review_all_but_newest

@@ -10,11 +10,11 @@ from collections import defaultdict
 import pytest
 from sqlalchemy import func, select
 
-from app import demo_desk_work
 from app.cli import main
 from app.database import Database, open_database
 from app.demo import demo_reference_time, generate_demo
-from app.demo_desk_work import DESK_STATES, LEFT_FOR_REVIEW, DeskWorkSummary, stage_desk_work
+from app.demo import desk_work as demo_desk_work
+from app.demo.desk_work import DESK_STATES, LEFT_FOR_REVIEW, DeskWorkSummary, stage_desk_work
 from app.permissions import Role
 from app.workflow import ORDER_TRANSITIONS
 from db.models import (

@@ -160,7 +160,7 @@ def test_the_first_administrator_is_added_unattended_then_logs_in_and_acts_by_na
     assert code == 0 and set(actors_of(db_url, "imported")) == {"boss"}
 
     code, out, _ = run(capsys, monkeypatch, "logout", "--db", db_url)
-    assert code == 0 and "1 login token(s) revoked" in out and not token_file.exists()
+    assert code == 0 and "1 login token revoked" in out and not token_file.exists()
     code, _, err = run(capsys, monkeypatch, "orders", "list", "--db", db_url)
     assert code == cli.EXIT_FAILED and "orderdesk login" in err
 

@@ -14,7 +14,7 @@ from app.workflow import change_status
 from db.models import Order
 from tests import factories
 from ui import errors as ui_errors
-from ui.desks import DeskContext
+from ui.desk_screen import DeskContext
 from ui.settings import DeskSettings, SettingsStore
 from ui.tasks import TaskRunner
 

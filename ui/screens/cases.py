@@ -50,7 +50,7 @@ from app.i18n import N_, _, language_name, ngettext
 from app.live import CASES
 from app.numbers import parse_number
 from ui.actions import make_action
-from ui.desks import DeskContext, DeskScreen
+from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.live import ANY, LiveChanges
 from ui.style import BAD, GOOD, SPACE_M, SPACE_S, WARN

@@ -50,7 +50,7 @@ from app.i18n import _
 from app.money import format_money
 from db.models import utcnow
 from ui.actions import make_action, with_shortcut
-from ui.desks import DeskContext, DeskScreen
+from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.style import BAD, GOOD, SPACE_L, SPACE_M, SPACE_S, WARN, Tone, heading_font
 from ui.widgets.customer_picker import CustomerPicker

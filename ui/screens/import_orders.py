@@ -38,7 +38,7 @@ from app.i18n import N_, _, ngettext, say
 from app.intake import ImportPreview, ImportSummary, import_file, preview_file
 from app.money import format_number
 from ui.actions import make_action, retitle, with_shortcut
-from ui.desks import DeskContext, DeskScreen
+from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, Tone, heading_font
 from ui.tasks import Progress

@@ -37,7 +37,7 @@ from app.views.orders import (
 )
 from app.workflow import OrderStatus
 from ui.actions import make_action, retitle, with_shortcut
-from ui.desks import DeskContext, DeskScreen
+from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
 from ui.widgets.display import local_datetime, money, status_text, status_tone, tone_label

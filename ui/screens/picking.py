@@ -40,7 +40,7 @@ from app.picking import queries
 from app.picking.model import PICK_VERBS, PickState, Step
 from app.picking.service import allocate
 from ui.actions import make_action
-from ui.desks import DeskContext, DeskScreen
+from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.live import ANY, LiveChanges
 from ui.printing import print_pdf

@@ -76,7 +76,7 @@ from app.views.review import (
     review_detail,
 )
 from ui.actions import make_action, with_shortcut
-from ui.desks import DeskContext, DeskScreen
+from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.live import LiveChanges
 from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, heading_font

@@ -66,7 +66,7 @@ from app.stock.setup import (
 )
 from db.models import utcnow
 from ui.actions import make_action, with_shortcut
-from ui.desks import DeskContext, DeskScreen
+from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.screens.stock_setup import StockSetupPanel
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, heading_font

@@ -44,7 +44,7 @@ from app.stock.setup import (
     set_product_flags,
     set_reorder_rule,
 )
-from ui.desks import DeskContext
+from ui.desk_screen import DeskContext
 from ui.errors import error_text
 from ui.printing import print_pdf
 from ui.style import BAD, GOOD, INFO, SPACE_M, WARN

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.demo import generate_demo
-from app.demo_desk_work import stage_desk_work
+from app.demo.desk_work import stage_desk_work
 from app.demo_stock import stage_stock_work
 from app.permissions import Role
 from app.stock import queries
