@@ -64,9 +64,7 @@ class CarrierService(Base):
     signature_above_cents: Mapped[int | None] = mapped_column(Integer)
     # 0017_shipping: insurance by value too; both thresholds are in this currency.
     insurance_above_cents: Mapped[int | None] = mapped_column(Integer)
-    threshold_currency: Mapped[str] = mapped_column(
-        String(3), default="EUR", server_default="EUR"
-    )
+    threshold_currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
     transit_days: Mapped[int | None] = mapped_column(Integer)
     silent_hours: Mapped[int | None] = mapped_column(Integer)  # no event → exception
     rank: Mapped[int] = mapped_column(Integer, default=100)  # lower is preferred
