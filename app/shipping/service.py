@@ -51,6 +51,7 @@ def shipment_needs(session: Session, shipment: Shipment, order: Order) -> Parcel
                 0,
             )
         )
+        .select_from(ShipmentLine)
         .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
         .where(ShipmentLine.shipment_id == shipment.id)
     )
@@ -63,6 +64,7 @@ def shipment_needs(session: Session, shipment: Shipment, order: Order) -> Parcel
     if not weight:
         weight = session.scalar(
             select(func.coalesce(func.sum(Product.weight_g * ShipmentLine.quantity), 0))
+            .select_from(ShipmentLine)
             .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
             .join(Product, Product.id == OrderLine.product_id)
             .where(ShipmentLine.shipment_id == shipment.id)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.permissions import Role
 from app.shipping.tracking_numbers import ups_check_digit
-from db.models import User
+from db.models import Shipment, ShipmentLine, User
 from db.models_shipping import Carrier, CarrierService, Parcel
 from tests import factories as f
 from tests.conftest import make_actor
@@ -76,9 +76,10 @@ def split_order(
     kettle_line, mug_line = order.lines
     kettle_line.channel_line_id = f"{n:07d}000001"
     mug_line.channel_line_id = f"{n:07d}000002"
-    a = f.shipment(session, order, wh, status=status)
-    b = f.shipment(session, order, wh, status=status)
-    from db.models import ShipmentLine
+    a = Shipment(order_id=order.id, warehouse_id=wh.id, status=status)
+    b = Shipment(order_id=order.id, warehouse_id=wh.id, status=status)
+    session.add_all([a, b])
+    session.flush()
 
     session.add_all(
         [
