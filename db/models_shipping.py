@@ -119,7 +119,7 @@ class ParcelLabel(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id", ondelete="CASCADE"))
-    action: Mapped[str] = mapped_column(String(16))  # print, reprint, void
+    action: Mapped[str] = mapped_column(String(16))  # print, reprint, void, import
     source: Mapped[str] = mapped_column(String(16), default="drawn")
     label_format: Mapped[str] = mapped_column(String(8))  # pdf, zpl
     printer: Mapped[str | None] = mapped_column(String(200))
@@ -131,7 +131,8 @@ class ParcelLabel(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
-        CheckConstraint("action IN ('print','reprint','void')", name="action"),
+        # 0017_shipping: ``import`` is a carrier-issued label brought in (not yet printed).
+        CheckConstraint("action IN ('print','reprint','void','import')", name="action"),
         CheckConstraint("source IN ('drawn','carrier')", name="source"),
         CheckConstraint("label_format IN ('pdf','zpl')", name="label_format"),
         CheckConstraint("outcome IN ('printed','failed')", name="outcome"),

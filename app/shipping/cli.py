@@ -48,6 +48,8 @@ def cmd_shipments(args: argparse.Namespace) -> int:
     try:
         if args.shipments_action == "list":
             return _list(args, database)
+        if args.shipments_action == "carrier-label":
+            return _carrier_label(args, database)
         return _hand_over(args, database)
     finally:
         database.dispose()
@@ -89,6 +91,37 @@ def _hand_over(args, database) -> int:
             order=done.order_number, status=done.order_status
         )
     _out(args, done.as_json(), text)
+    return EXIT_OK
+
+
+def _carrier_label(args, database) -> int:
+    from sqlalchemy import select
+
+    from app.shipping.carrier_labels import LabelFileImport, import_carrier_label
+    from db.models_shipping import Parcel
+
+    shipment_id = _shipment_id(args.shipment)
+    with database.unit_of_work() as uow:
+        parcel_id = uow.session.scalar(
+            select(Parcel.id).where(
+                Parcel.shipment_id == shipment_id, Parcel.sequence == args.parcel
+            )
+        )
+    if parcel_id is None:
+        raise InvalidInput("--parcel", args.parcel, N_("a parcel number of this shipment"))
+    number = import_carrier_label(
+        database.unit_of_work(),
+        _cli()._actor(),
+        parcel_id,
+        LabelFileImport(Path(args.file), args.tracking),
+    )
+    _out(
+        args,
+        {"shipment": args.shipment.upper(), "parcel": args.parcel, "tracking_number": number},
+        _("Carrier label imported for parcel {index} of {shipment}: {number}").format(
+            index=args.parcel, shipment=args.shipment.upper(), number=number
+        ),
+    )
     return EXIT_OK
 
 
@@ -187,7 +220,14 @@ def register(commands, add_common) -> None:
     listing.add_argument("--limit", type=int, default=50)
     handing = actions.add_parser("hand-over", help="a parcel's label scanned at hand-over")
     handing.add_argument("code", help="shipment number (SH-000123) or tracking number")
-    for p in (listing, handing):
+    carrier_label = actions.add_parser(
+        "carrier-label", help="import the carrier's label file (PDF or ZPL) for a parcel"
+    )
+    carrier_label.add_argument("shipment", help="SH-000123")
+    carrier_label.add_argument("--parcel", type=int, default=1, help="parcel n of the shipment")
+    carrier_label.add_argument("--file", required=True, help="the label file the carrier made")
+    carrier_label.add_argument("--tracking", required=True, help="its tracking number")
+    for p in (listing, handing, carrier_label):
         add_common(p, json_flag=True)
         p.set_defaults(func=cmd_shipments)
 

@@ -18,6 +18,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TZ = sa.DateTime(timezone=True)
+_ACTIONS_BEFORE = "'print','reprint','void'"
+_ACTIONS_AFTER = "'print','reprint','void','import'"  # a carrier-issued label imported
 
 
 def upgrade() -> None:
@@ -33,6 +35,9 @@ def upgrade() -> None:
             sa.Column("signature_required", sa.Boolean(), server_default="0", nullable=False)
         )
         batch_op.add_column(sa.Column("insured", sa.Boolean(), server_default="0", nullable=False))
+    with op.batch_alter_table("parcel_labels", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_parcel_labels_action"), type_="check")
+        batch_op.create_check_constraint("action", f"action IN ({_ACTIONS_AFTER})")
     op.create_table(
         "ship_confirmation_exports",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -150,6 +155,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_ship_confirmations_export")
     op.drop_table("ship_confirmations")
     op.drop_table("ship_confirmation_exports")
+    op.execute("DELETE FROM parcel_labels WHERE action = 'import'")
+    with op.batch_alter_table("parcel_labels", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_parcel_labels_action"), type_="check")
+        batch_op.create_check_constraint("action", f"action IN ({_ACTIONS_BEFORE})")
     with op.batch_alter_table("parcels", schema=None) as batch_op:
         batch_op.drop_column("insured")
         batch_op.drop_column("signature_required")

@@ -109,3 +109,21 @@ def test_manifest_writes_pdf_and_csv_of_the_days_parcels(db, db_url, capsys, sta
     assert built.tracking[0][1] not in csv_text  # not handed over
     pages = decoded_per_page((tmp_path / "ups.pdf").read_bytes())
     assert any(text.startswith("MF-") for page in pages for _fmt, text in page)
+
+
+def test_a_carrier_label_file_is_imported_from_the_command_line(
+    db, db_url, capsys, staff_login, tmp_path
+):
+    from tests.app.shipping.builders import ups_number
+
+    built = _built(db)
+    label = tmp_path / "ups.zpl"
+    label.write_bytes(b"^XA^FDcarrier^FS^XZ")
+    number = ups_number(9191)
+    args = ["shipments", "carrier-label", f"SH-{built.shipment_ids[0]:06d}", "--parcel", "2",
+            "--file", str(label), "--tracking", number, "--json", "--db", db_url]  # fmt: skip
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["tracking_number"] == number
+    args[4] = "7"
+    assert main(args) == 2
+    assert "--parcel" in capsys.readouterr().err
