@@ -29,7 +29,8 @@ def test_a_zpl_label_file_is_kept_in_the_parcels_history_with_its_tracking_numbe
     path.write_bytes(ZPL)
     number = ups_number(4242)
     parcel_id = order.parcel_ids[0][0]
-    assert import_carrier_label(db.unit_of_work(), actor, parcel_id, LabelFileImport(path, number)) == number  # fmt: skip
+    adapter = LabelFileImport(path, number)
+    assert import_carrier_label(db.unit_of_work(), actor, parcel_id, adapter) == number
     with db.unit_of_work() as uow:
         assert uow.session.get(Parcel, parcel_id).tracking_number == number
         label = uow.session.query(ParcelLabel).one()
