@@ -101,7 +101,14 @@ def _pil_font(size: int):
 
 @lru_cache(maxsize=65536)
 def _cjk_width_at_one(token: str) -> float:
-    return _pil_font(200).getlength(token) / 200
+    """The sum of the characters' advances, as ``_line_rows`` places them (the CJK font
+    has no kerning to speak of); a name is new on almost every label, a character is not."""
+    return sum([_cjk_char_width(char) for char in token])
+
+
+@lru_cache(maxsize=16384)
+def _cjk_char_width(char: str) -> float:
+    return _pil_font(200).getlength(char) / 200
 
 
 # --------------------------------------------------------------------------- symbols
@@ -251,29 +258,66 @@ def _graphic_text_zpl(
 def _line_graphic(line: str, size: int, bold: bool, max_width: int) -> tuple[int, int, int, str]:
     """(width, bytes per row, rows, hex) of one line drawn with the CJK font: a city or a
     product name recurs from label to label and is drawn once."""
-    image = _line_bitmap(line, size, bold)
-    if image.width > max_width:
-        image = image.crop((0, 0, max_width, image.height))
-    row_bytes = (image.width + 7) // 8
-    return image.width, row_bytes, image.height, image.tobytes().hex().upper()
+    width, rows = _line_rows(line, size, bold)
+    if width > max_width:
+        rows = [row >> (width - max_width) for row in rows]
+        width = max_width
+    row_bytes = (width + 7) // 8
+    pad = row_bytes * 8 - width
+    data = b"".join([(row << pad).to_bytes(row_bytes, "big") for row in rows])
+    return width, row_bytes, len(rows), data.hex().upper()
 
 
 _THRESHOLD = tuple(255 if value >= 110 else 0 for value in range(256))
 
 
-def _line_bitmap(line: str, size: int, bold: bool = False):
-    """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image."""
-    from PIL import Image, ImageChops, ImageDraw
+@lru_cache(maxsize=16384)
+def _glyph(char: str, size: int) -> tuple[float, int, tuple[int, ...]]:
+    """(advance, width, rows) of one character at ``size`` dots, thresholded to 1 bit;
+    each row an int whose highest bit is the leftmost dot. A glyph is rasterised once
+    (FreeType per line cost ~1.5 ms; names on labels are mostly new each time)."""
+    from PIL import Image, ImageDraw
 
     font = _pil_font(size)
+    advance = font.getlength(char)
+    height = round(size * _LEADING)
+    width = max(1, int(advance + 0.999), font.getbbox(char)[2])
+    image = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(image).text((0, 0), char, font=font, fill=255)
+    bits = image.point(_THRESHOLD, "1").tobytes()
+    row_bytes = (width + 7) // 8
+    pad = row_bytes * 8 - width
+    rows = tuple(
+        int.from_bytes(bits[r * row_bytes : (r + 1) * row_bytes], "big") >> pad
+        for r in range(height)
+    )
+    return advance, width, rows
+
+
+def _line_rows(line: str, size: int, bold: bool = False) -> tuple[int, list[int]]:
+    """One line of text drawn with the CJK font at ``size`` dots: its width and 1-bit rows
+    (highest bit leftmost), composed from cached glyphs at their advances."""
     # the CJK font has no bold face: the line overprinted a dot or two to the right
     stroke = max(1, size // 36) if bold else 0
-    width = max(1, int(font.getlength(line) + 0.999) + 2 * stroke)
-    image = Image.new("L", (width, round(size * _LEADING)), 0)
-    ImageDraw.Draw(image).text((0, 0), line, font=font, fill=255)
-    for _dot in range(stroke):  # offset wraps round, but the padding columns are empty
-        image = ImageChops.lighter(image, ImageChops.offset(image, 1, 0))
-    return image.point(_THRESHOLD, "1")  # a threshold, not convert("1")'s slow dithering
+    placed = []
+    x = 0.0
+    right = 1
+    for char in line:
+        advance, glyph_width, glyph_rows = _glyph(char, size)
+        left = round(x)
+        placed.append((left, glyph_width, glyph_rows))
+        right = max(right, left + glyph_width)
+        x += advance
+    width = max(int(x + 0.999), right) + 2 * stroke
+    rows = [0] * round(size * _LEADING)
+    for left, glyph_width, glyph_rows in placed:
+        shift = width - left - glyph_width
+        for index, bits in enumerate(glyph_rows):
+            if bits:
+                rows[index] |= bits << shift
+    for _dot in range(stroke):
+        rows = [row | (row >> 1) for row in rows]
+    return width, rows
 
 
 def _code_zpl(element: Code, settings: ZplSettings, label: str) -> str:
@@ -452,7 +496,24 @@ def _writers_for(
 def _compile_field(template: Text | Code, settings: ZplSettings, name: str) -> Callable[[str], str]:
     if isinstance(template, Code):
         return _compile_code(template, settings, name)
-    return _compile_text(template, settings, name)
+    return _memoised(_compile_text(template, settings, name))
+
+
+def _memoised(write: Callable[[str], str], limit: int = 4096) -> Callable[[str], str]:
+    """Contents lines, weights, "1 of 2" recur from parcel to parcel: each value's field
+    is written once (bounded: the memo starts over past ``limit`` values)."""
+    memo: dict[str, str] = {}
+
+    def cached(value: str) -> str:
+        out = memo.get(value)
+        if out is None:
+            out = write(value)
+            if len(memo) >= limit:
+                memo.clear()
+            memo[value] = out
+        return out
+
+    return cached
 
 
 def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[[str], str]:
