@@ -112,8 +112,6 @@ class MatrixCode:
 Symbol = LinearCode | MatrixCode
 
 
-
-
 @lru_cache(maxsize=4096)
 def dark_runs(pattern: str) -> tuple[tuple[int, int], ...]:
     """Runs of dark modules as (first module, width). ``str.find`` rather than a regular

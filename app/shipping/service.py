@@ -29,6 +29,7 @@ from app.shipping.tracking_numbers import (
 from app.uow import UnitOfWork
 from app.workflow import OrderStatus, ShipmentStatus, change_status, may_transition
 from db.models import Order, OrderLine, Product, Shipment, ShipmentLine, utcnow
+from db.models_picking import Reservation
 from db.models_shipping import Parcel
 
 SS = ShipmentStatus
@@ -225,6 +226,7 @@ def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
                 "not_packed",
                 status=shipment.status,
             )
+        _refuse_if_unpicked(session, shipment, ref)
         parcel = _parcel_to_hand_over(shipment, ref, parcels, parcel)
         now = utcnow()
         parcel.status = "handed_over"
@@ -260,6 +262,31 @@ def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
             shipment_shipped=left == 0,
             order_status=order.status,
             handed_over_at=now,
+        )
+
+
+def unpicked_units(session: Session, shipment_id: int) -> int:
+    """Units still promised to the shipment but never picked (open reservations)."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Reservation.quantity), 0))
+            .join(ShipmentLine, ShipmentLine.id == Reservation.shipment_line_id)
+            .where(ShipmentLine.shipment_id == shipment_id, Reservation.state == "open")
+        )
+        or 0
+    )
+
+
+def _refuse_if_unpicked(session: Session, shipment: Shipment, ref: str) -> None:
+    # A parcel cannot hold what never left its bin; shipping it would leave a promise of
+    # stock on a shipment that has gone (the stock check's invariant 3).
+    units = unpicked_units(session, shipment.id)
+    if units:
+        raise ShipmentNotReady(
+            N_("{shipment} still has {units} unit(s) that were never picked; it cannot leave."),
+            ref,
+            "not_picked",
+            units=units,
         )
 
 

@@ -147,3 +147,25 @@ def own_fleet_tracking_number(parcel_id: int) -> str:
     if len(body) > 10:
         raise ValueError(f"parcel id {parcel_id} does not fit ten digits")
     return f"{OWN_FLEET_PREFIX}{body}{gs1_check_digit(body)}"
+
+
+def example_tracking_number(carrier_code: str, serial: int) -> str:
+    """A number in the carrier's format with a right check digit, for demos and tests
+    (the demo has no carrier account to get real ones from)."""
+    if carrier_code == "ups":
+        body = f"OD000103{serial % 10**7:07d}"
+        return f"1Z{body}{ups_check_digit(body)}"
+    if carrier_code == "fedex":
+        body = f"{7 * 10**10 + serial % 10**10:011d}"
+        return f"{body}{fedex_express_check_digit(body)}"
+    if carrier_code == "dhl_express":
+        body = f"{5 * 10**8 + serial % 10**8:09d}"
+        return f"{body}{dhl_express_check_digit(body)}"
+    if carrier_code == "usps":
+        body = f"9400{serial % 10**17:017d}"
+        return f"{body}{gs1_check_digit(body)}"
+    if carrier_code == "sf_express":
+        return f"SF{serial % 10**13:013d}"
+    if carrier_code == "own_fleet":
+        return own_fleet_tracking_number(serial)
+    raise ValueError(f"no example format for carrier {carrier_code!r}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from app.errors import PermissionDenied, ShipmentNotReady, UnknownLabelScan
@@ -137,3 +139,34 @@ def test_someone_without_the_ship_permission_cannot_hand_over(db, order):
     clerk = make_actor(Role.CUSTOMER_SERVICE)
     with pytest.raises(PermissionDenied):
         hand_over(db.unit_of_work(), clerk, sh(built.shipment_ids[0]))
+
+
+def test_a_packed_shipment_still_holding_unpicked_units_cannot_leave(db, order):
+    from app.picking.check import check_stock
+    from db.models import Bin, OrderLine, ShipmentLine, StockQuant, Warehouse
+    from db.models_picking import Reservation
+
+    built, actor = order
+    a = built.shipment_ids[0]
+    with db.unit_of_work() as uow:
+        s = uow.session
+        line = s.query(ShipmentLine).filter_by(shipment_id=a).first()
+        order_line = s.get(OrderLine, line.order_line_id)
+        wh = s.get(Warehouse, s.get(Shipment, a).warehouse_id)
+        bin_id = s.query(Bin.id).filter_by(warehouse_id=wh.id).first()[0]
+        quant = StockQuant(product_id=order_line.product_id, warehouse_id=wh.id, on_hand=5,
+                           bin_id=bin_id,
+                           reserved=1, received_date=dt.date(2026, 1, 1))  # fmt: skip
+        s.add(quant)
+        s.flush()
+        s.add(Reservation(quant_id=quant.id, product_id=order_line.product_id,
+                          warehouse_id=wh.id, order_id=built.order_id,
+                          order_line_id=order_line.id, shipment_line_id=line.id,
+                          quantity=1))  # fmt: skip
+        uow.commit()
+    with pytest.raises(ShipmentNotReady) as caught:
+        hand_over(db.unit_of_work(), actor, sh(a))
+    assert caught.value.state == "not_picked" and "1 unit" in caught.value.message
+    with db.unit_of_work() as uow:
+        assert uow.session.get(Parcel, built.parcel_ids[0][0]).status == "labelled"
+        assert check_stock(uow.session) == []

@@ -93,3 +93,12 @@ def test_the_error_message_is_translated(monkeypatch):
         check_tracking_number("ups", "1Z999AA10123456785")
     assert "1Z999AA10123456785" in caught.value.message
     assert "Tracking number" not in caught.value.message
+
+
+@pytest.mark.parametrize("carrier", sorted(VALID))
+def test_example_numbers_pass_their_own_carriers_check(carrier):
+    from app.shipping.tracking_numbers import example_tracking_number
+
+    for serial in (1, 42, 987_654):
+        number = example_tracking_number(carrier, serial)
+        assert check_tracking_number(carrier, number) == number
