@@ -107,6 +107,12 @@ def _picking_screen(context: DeskContext) -> DeskScreen:
     return PickingScreen(context)
 
 
+def _shipping_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.shipping import ShippingScreen
+
+    return ShippingScreen(context)
+
+
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
@@ -149,6 +155,13 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+5",
         Permission.PICK_AND_PACK,
         _picking_screen,
+    ),
+    Desk(
+        "shipping",
+        N_("Hand-over"),
+        "Ctrl+8",
+        Permission.SHIP_ORDERS,
+        _shipping_screen,
     ),
 )
 

@@ -202,3 +202,22 @@ def _parcel_counts(session: Session, shipment_ids: set[int]) -> dict[int, int]:
         ):
             counts[sid] += 1
     return counts
+
+
+def carriers_in_use(uow) -> list[tuple[str, str]]:
+    """(code, name) of the active carriers, for a screen's choice."""
+    with uow:
+        return [
+            (code, name)
+            for code, name in uow.session.execute(
+                select(Carrier.code, Carrier.name)
+                .where(Carrier.active.is_(True))
+                .order_by(Carrier.name)
+            )
+        ]
+
+
+def manifests_for_day(uow, carrier_code: str, day: dt.date, tz: dt.tzinfo) -> list[ManifestDoc]:
+    """``manifest_docs`` in its own read-only unit of work (for screens)."""
+    with uow:
+        return manifest_docs(uow.session, carrier_code, day, tz)
