@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import OrderdeskError, ShipmentNotReady
+from app.errors import OrderdeskError
 from app.i18n import _
 from app.labels.manifest import render_manifest_csv, render_manifest_pdf
 from app.shipping.documents import carriers_in_use, manifests_for_day
@@ -115,15 +115,7 @@ class ShippingScreen(DeskScreen):
             return
         try:
             done = hand_over(self._context.database.unit_of_work(), self._context.actor, code)
-        except ShipmentNotReady as error:
-            self.refused_scans += 1
-            head = {
-                "cancelled": _("CANCELLED: put it back"),
-                "shipped": _("ALREADY SHIPPED"),
-            }.get(error.state, _("NOT HANDED OVER"))
-            self.scan.say(BAD, f"{head}: {error_text(error)}")
-            return
-        except OrderdeskError as error:
+        except OrderdeskError as error:  # the message names the state loudly (CANCELLED …)
             self.refused_scans += 1
             self.scan.say(BAD, error_text(error))
             return
