@@ -258,66 +258,54 @@ def _graphic_text_zpl(
 def _line_graphic(line: str, size: int, bold: bool, max_width: int) -> tuple[int, int, int, str]:
     """(width, bytes per row, rows, hex) of one line drawn with the CJK font: a city or a
     product name recurs from label to label and is drawn once."""
-    width, rows = _line_rows(line, size, bold)
-    if width > max_width:
-        rows = [row >> (width - max_width) for row in rows]
-        width = max_width
-    row_bytes = (width + 7) // 8
-    pad = row_bytes * 8 - width
-    data = b"".join([(row << pad).to_bytes(row_bytes, "big") for row in rows])
-    return width, row_bytes, len(rows), data.hex().upper()
+    image = _line_image(line, size, bold)
+    if image.width > max_width:
+        image = image.crop((0, 0, max_width, image.height))
+    row_bytes = (image.width + 7) // 8
+    # a 1-bit image's bytes are ^GF's rows: highest bit leftmost, each row padded to a byte
+    return image.width, row_bytes, image.height, image.tobytes().hex().upper()
 
 
 _THRESHOLD = tuple(255 if value >= 110 else 0 for value in range(256))
 
 
 @lru_cache(maxsize=16384)
-def _glyph(char: str, size: int) -> tuple[float, int, tuple[int, ...]]:
-    """(advance, width, rows) of one character at ``size`` dots, thresholded to 1 bit;
-    each row an int whose highest bit is the leftmost dot. A glyph is rasterised once
-    (FreeType per line cost ~1.5 ms; names on labels are mostly new each time)."""
+def _glyph(char: str, size: int):
+    """(advance, 1-bit image) of one character at ``size`` dots. A glyph is rasterised
+    once: FreeType cost ~1.5 ms per line, and the names on labels are mostly new."""
     from PIL import Image, ImageDraw
 
     font = _pil_font(size)
     advance = font.getlength(char)
-    height = round(size * _LEADING)
     width = max(1, int(advance + 0.999), font.getbbox(char)[2])
-    image = Image.new("L", (width, height), 0)
+    image = Image.new("L", (width, round(size * _LEADING)), 0)
     ImageDraw.Draw(image).text((0, 0), char, font=font, fill=255)
-    bits = image.point(_THRESHOLD, "1").tobytes()
-    row_bytes = (width + 7) // 8
-    pad = row_bytes * 8 - width
-    rows = tuple(
-        int.from_bytes(bits[r * row_bytes : (r + 1) * row_bytes], "big") >> pad
-        for r in range(height)
-    )
-    return advance, width, rows
+    return advance, image.point(_THRESHOLD, "1")
 
 
-def _line_rows(line: str, size: int, bold: bool = False) -> tuple[int, list[int]]:
-    """One line of text drawn with the CJK font at ``size`` dots: its width and 1-bit rows
-    (highest bit leftmost), composed from cached glyphs at their advances."""
+def _line_image(line: str, size: int, bold: bool = False):
+    """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image composed
+    from cached glyphs at their advances (each pasted through itself: dots only add)."""
+    from PIL import Image
+
     # the CJK font has no bold face: the line overprinted a dot or two to the right
     stroke = max(1, size // 36) if bold else 0
     placed = []
     x = 0.0
     right = 1
     for char in line:
-        advance, glyph_width, glyph_rows = _glyph(char, size)
+        advance, glyph = _glyph(char, size)
         left = round(x)
-        placed.append((left, glyph_width, glyph_rows))
-        right = max(right, left + glyph_width)
+        placed.append((left, glyph))
+        right = max(right, left + glyph.width)
         x += advance
-    width = max(int(x + 0.999), right) + 2 * stroke
-    rows = [0] * round(size * _LEADING)
-    for left, glyph_width, glyph_rows in placed:
-        shift = width - left - glyph_width
-        for index, bits in enumerate(glyph_rows):
-            if bits:
-                rows[index] |= bits << shift
+    image = Image.new("1", (max(int(x + 0.999), right) + 2 * stroke, round(size * _LEADING)), 0)
+    for left, glyph in placed:
+        image.paste(glyph, (left, 0), glyph)
     for _dot in range(stroke):
-        rows = [row | (row >> 1) for row in rows]
-    return width, rows
+        shifted = image.crop((0, 0, image.width - 1, image.height))
+        image.paste(shifted, (1, 0), shifted)
+    return image
 
 
 def _code_zpl(element: Code, settings: ZplSettings, label: str) -> str:
