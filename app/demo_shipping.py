@@ -15,16 +15,15 @@ import logging
 import re
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.errors import OrderdeskError
 from app.numbers import entity_number
 from app.permissions import Actor
 from app.shipping.confirmations import export_confirmations
-from app.shipping.service import choose_carrier, hand_over, record_tracking_number
-from app.shipping.tracking_numbers import example_tracking_number
-from app.workflow import change_status
-from db.models import Order, OrderLine, Product, Shipment, ShipmentLine
+from app.shipping.service import hand_over
+from app.shipping.stand_in import pack_stand_in
+from db.models import Order, Shipment, ShipmentLine
 from db.models_picking import Reservation
 from db.models_shipping import Carrier, CarrierService, Parcel
 
@@ -54,7 +53,7 @@ def stage_shipping(database, supervisor: Actor, folder: Path | None = None) -> d
     labelled = []
     for position, shipment_id in enumerate(waiting):
         try:
-            _pack_stand_in(database, supervisor, shipment_id, parcels=2 if position % 5 == 4 else 1)
+            pack_stand_in(database, supervisor, shipment_id, parcels=2 if position % 5 == 4 else 1)
             labelled.append(shipment_id)
         except OrderdeskError as error:  # e.g. no service takes it: left at the station
             log.info("demo shipment %s not labelled: %s", shipment_id, error)
@@ -81,51 +80,6 @@ def stage_shipping(database, supervisor: Actor, folder: Path | None = None) -> d
     if folder is not None:
         _write_manifests(database, folder)
     return {"labelled": len(labelled), "shipped": handed, "confirmed_lines": confirmed}
-
-
-def _pack_stand_in(database, actor: Actor, shipment_id: int, parcels: int) -> None:
-    """What the packing station does, reduced to what shipping needs: parcels weighed,
-    carrier chosen, tracking numbers, labelled, shipment packed."""
-    with database.unit_of_work() as uow:
-        s = uow.session
-        weight = s.scalar(
-            select(func.coalesce(func.sum(Product.weight_g * ShipmentLine.quantity), 0))
-            .select_from(ShipmentLine)
-            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-            .join(Product, Product.id == OrderLine.product_id)
-            .where(ShipmentLine.shipment_id == shipment_id)
-        )
-        for sequence in range(1, parcels + 1):
-            s.add(
-                Parcel(
-                    shipment_id=shipment_id,
-                    sequence=sequence,
-                    package_type="carton",
-                    weight_g=max(100, int(weight or 0) // parcels + 150),
-                )
-            )
-        uow.commit()
-    choice = choose_carrier(database.unit_of_work(), actor, shipment_id)
-    with database.unit_of_work() as uow:
-        parcel_ids = list(
-            uow.session.scalars(select(Parcel.id).where(Parcel.shipment_id == shipment_id))
-        )
-    for parcel_id in parcel_ids:
-        number = (
-            None
-            if choice.option.carrier_code == "own_fleet"
-            else example_tracking_number(choice.option.carrier_code, parcel_id)
-        )
-        record_tracking_number(database.unit_of_work(), actor, parcel_id, number)
-    with database.unit_of_work() as uow:
-        s = uow.session
-        now = dt.datetime.now(dt.UTC)
-        for parcel in s.scalars(select(Parcel).where(Parcel.shipment_id == shipment_id)):
-            parcel.status, parcel.labelled_at = "labelled", now
-        shipment = s.get(Shipment, shipment_id)
-        if shipment.status == "picked":
-            change_status(s, actor, shipment, "packed")
-        uow.commit()
 
 
 def _channels(database) -> list[str]:
