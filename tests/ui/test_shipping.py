@@ -101,3 +101,4 @@ def test_the_desk_reads_in_chinese(qtbot, screen, built):
     scan(qtbot, screen, entity_number("shipment", built.shipment_ids[1]))
     text = screen.scan.feedback.text()
     assert "已交給" in text and "handed over" not in text
+    assert "部分出貨" in text  # the order's status in words, not its code
