@@ -69,6 +69,7 @@ BENCHES: dict[str, str] = {
     "allocate": "app.picking.bench:bench_allocate",
     "demo": "app.demo:bench_demo",
     "desks": "app.desks_bench:bench_desks",
+    "flow": "app.shipping.bench:bench_flow",
     "import": "app.intake_bench:bench_import",
     "labels": "app.labels.bench:bench_labels",
     "orders-view": "ui.bench:bench_orders_view",

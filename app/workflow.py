@@ -28,6 +28,7 @@ class OrderStatus(StrEnum):
     ON_HOLD = "on_hold"
     APPROVED = "approved"
     ALLOCATED = "allocated"
+    PARTLY_SHIPPED = "partly_shipped"  # some of its shipments left, others still here
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     RETURNED = "returned"
@@ -67,6 +68,8 @@ ORDER_TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], Permission] = {
     (OS.APPROVED, OS.RECEIVED): P.CHANGE_ORDERS,  # changed before allocation: review again
     (OS.APPROVED, OS.CANCELLED): P.CANCEL_ORDERS,
     (OS.ALLOCATED, OS.SHIPPED): P.SHIP_ORDERS,
+    (OS.ALLOCATED, OS.PARTLY_SHIPPED): P.SHIP_ORDERS,  # a split order's first shipment left
+    (OS.PARTLY_SHIPPED, OS.SHIPPED): P.SHIP_ORDERS,  # … and its last one
     (OS.ALLOCATED, OS.APPROVED): P.CHANGE_ORDERS,  # allocation withdrawn for an edit
     (OS.ALLOCATED, OS.CANCELLED): P.CANCEL_ORDERS,  # stops the warehouse, releases stock
     # Stock gone when allocation runs, or a short pick: back to the stock-short queue.

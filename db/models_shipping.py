@@ -62,6 +62,9 @@ class CarrierService(Base):
     max_weight_g: Mapped[int | None] = mapped_column(Integer)
     countries: Mapped[list | None] = mapped_column(JSON)  # ISO codes; None = any
     signature_above_cents: Mapped[int | None] = mapped_column(Integer)
+    # 0017_shipping: insurance by value too; both thresholds are in this currency.
+    insurance_above_cents: Mapped[int | None] = mapped_column(Integer)
+    threshold_currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
     transit_days: Mapped[int | None] = mapped_column(Integer)
     silent_hours: Mapped[int | None] = mapped_column(Integer)  # no event → exception
     rank: Mapped[int] = mapped_column(Integer, default=100)  # lower is preferred
@@ -92,6 +95,9 @@ class Parcel(Base):
     labelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     handed_over_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     handed_over_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 0017_shipping: what the carrier choice asked for this parcel (by the shipment's value).
+    signature_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    insured: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -113,7 +119,7 @@ class ParcelLabel(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id", ondelete="CASCADE"))
-    action: Mapped[str] = mapped_column(String(16))  # print, reprint, void
+    action: Mapped[str] = mapped_column(String(16))  # print, reprint, void, import
     source: Mapped[str] = mapped_column(String(16), default="drawn")
     label_format: Mapped[str] = mapped_column(String(8))  # pdf, zpl
     printer: Mapped[str | None] = mapped_column(String(200))
@@ -125,9 +131,48 @@ class ParcelLabel(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
-        CheckConstraint("action IN ('print','reprint','void')", name="action"),
+        # 0017_shipping: ``import`` is a carrier-issued label brought in (not yet printed).
+        CheckConstraint("action IN ('print','reprint','void','import')", name="action"),
         CheckConstraint("source IN ('drawn','carrier')", name="source"),
         CheckConstraint("label_format IN ('pdf','zpl')", name="label_format"),
         CheckConstraint("outcome IN ('printed','failed')", name="outcome"),
         Index("ix_parcel_labels_parcel", "parcel_id", "id"),
+    )
+
+
+# --------------------------------------------------------------------------- 0017_shipping
+
+
+class ShipConfirmationExport(Base):
+    """One confirmation file written for a channel (who, when, from which day)."""
+
+    __tablename__ = "ship_confirmation_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    file_format: Mapped[str] = mapped_column(String(16))  # amazon_tsv, partner_csv
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ShipConfirmation(Base):
+    """One shipment line told to its channel. Unique per shipment line, so a re-export for
+    an overlapping period never confirms the same items twice."""
+
+    __tablename__ = "ship_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    export_id: Mapped[int] = mapped_column(
+        ForeignKey("ship_confirmation_exports.id", ondelete="CASCADE")
+    )
+    shipment_line_id: Mapped[int] = mapped_column(ForeignKey("shipment_lines.id"))
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    tracking_number: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        UniqueConstraint("shipment_line_id", name="shipment_line"),
+        Index("ix_ship_confirmations_export", "export_id"),
     )

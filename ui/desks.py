@@ -67,6 +67,10 @@ def _picking_screen(context: DeskContext) -> DeskScreen:
     return PickingScreen(context)
 
 
+def _shipping_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.shipping import ShippingScreen
+
+    return ShippingScreen(context)
 def _cases_screen(context: DeskContext) -> DeskScreen:
     from ui.screens.cases import CasesScreen
 
@@ -115,6 +119,13 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+5",
         Permission.PICK_AND_PACK,
         _picking_screen,
+    ),
+    Desk(
+        "shipping",
+        N_("Hand-over"),
+        "Ctrl+8",
+        Permission.SHIP_ORDERS,
+        _shipping_screen,
     ),
     Desk(
         "cases",

@@ -478,6 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.outbox.cli import register as register_outbox  # outbox send
 
     register_outbox(commands, _add_common)
+    from app.shipping.cli import register as register_shipping  # shipments, label, export
+
+    register_shipping(commands, _add_common)
     return parser
 
 

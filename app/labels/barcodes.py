@@ -112,13 +112,21 @@ class MatrixCode:
 Symbol = LinearCode | MatrixCode
 
 
-_DARK = re.compile("1+")
-
-
 @lru_cache(maxsize=4096)
 def dark_runs(pattern: str) -> tuple[tuple[int, int], ...]:
-    """Runs of dark modules as (first module, width)."""
-    return tuple([(run.start(), len(run.group())) for run in _DARK.finditer(pattern)])
+    """Runs of dark modules as (first module, width). ``str.find`` rather than a regular
+    expression: every tracking number's bars are new, so this runs once per barcode."""
+    runs = []
+    find = pattern.find
+    end = len(pattern)
+    start = find("1")
+    while start != -1:
+        stop = find("0", start)
+        if stop == -1:
+            stop = end
+        runs.append((start, stop - start))
+        start = find("1", stop)
+    return tuple(runs)
 
 
 # --------------------------------------------------------------------------- encoders

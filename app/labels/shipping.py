@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from app.i18n import N_, _
+from app.i18n import N_, _, current_language
 from app.labels.address import address_lines
 from app.labels.barcodes import LinearCode, Symbology, code128
 from app.labels.layout import INCH_MM, Align, Code, Element, Page, Rule, Text
-from app.labels.model import Address, CarrierLabelSource, ShippingLabelDoc
+from app.labels.model import Address, CarrierLabelSource, ContentLine, ShippingLabelDoc
 from app.labels.pdf import DEFAULT_DPI, render_pdf
 from app.labels.text import abbreviate
 
@@ -36,6 +36,12 @@ def weight_text(weight_g: int | None) -> str:
 def contents_rows(doc: ShippingLabelDoc) -> list[tuple[str, str]]:
     """(quantity, product) rows; beyond what the label holds, one row says how many more
     lines the packing slip lists (the label never drops lines without saying so)."""
+    return list(_contents_rows(doc.contents, current_language()))
+
+
+@lru_cache(maxsize=4096)
+def _contents_rows(contents: tuple[ContentLine, ...], _language: str) -> tuple:
+    """The same products go out all day: their rows are made once per language."""
     rows = [
         (
             f"{line.quantity} ×",
@@ -44,16 +50,16 @@ def contents_rows(doc: ShippingLabelDoc) -> list[tuple[str, str]]:
                 CONTENT_CHARS,
             ),
         )
-        for line in doc.contents
+        for line in contents
     ]
     if len(rows) > CONTENT_ROWS:
         hidden = len(rows) - (CONTENT_ROWS - 1)
-        units = sum(line.quantity for line in doc.contents[CONTENT_ROWS - 1 :])
+        units = sum(line.quantity for line in contents[CONTENT_ROWS - 1 :])
         more = _("… and {lines} more lines ({units} units): see the packing slip").format(
             lines=hidden, units=units
         )
         rows = [*rows[: CONTENT_ROWS - 1], ("", more)]
-    return rows
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -164,18 +170,30 @@ def parcel_templates(has_tracking: bool, content_rows: int) -> tuple[Text | Code
     return tuple(e)
 
 
+@lru_cache(maxsize=8)
+def _label_words(_language: str) -> tuple[str, str, str, str]:
+    """The label's number captions in the current language, looked up once per language."""
+    return (
+        _("Order {order}"),
+        _("Ref. {reference}"),
+        _("Shipment {shipment}"),
+        _("{index} of {count}"),
+    )
+
+
 def parcel_values(doc: ShippingLabelDoc) -> tuple[tuple[Text | Code, ...], list[str]]:
     """The templates for this parcel and the values that go in them, in order."""
     home = doc.ship_from.country_code or None
-    numbers = [_("Order {order}").format(order=doc.order_number)]
+    order, reference, shipment, parcel = _label_words(current_language())
+    numbers = [order.format(order=doc.order_number)]
     if doc.channel_order_id:
-        numbers.append(_("Ref. {reference}").format(reference=doc.channel_order_id))
-    numbers.append(_("Shipment {shipment}").format(shipment=doc.shipment_number))
+        numbers.append(reference.format(reference=doc.channel_order_id))
+    numbers.append(shipment.format(shipment=doc.shipment_number))
     values = [
         weight_text(doc.weight_g),
         "\n".join(address_lines(doc.ship_to, home_country=home)),
         "\n".join(numbers),
-        _("{index} of {count}").format(index=doc.parcel_index, count=doc.parcel_count),
+        parcel.format(index=doc.parcel_index, count=doc.parcel_count),
     ]
     if doc.tracking_number:
         values.append(doc.tracking_number)

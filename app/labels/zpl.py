@@ -101,7 +101,14 @@ def _pil_font(size: int):
 
 @lru_cache(maxsize=65536)
 def _cjk_width_at_one(token: str) -> float:
-    return _pil_font(200).getlength(token) / 200
+    """The sum of the characters' advances, as ``_line_rows`` places them (the CJK font
+    has no kerning to speak of); a name is new on almost every label, a character is not."""
+    return sum([_cjk_char_width(char) for char in token])
+
+
+@lru_cache(maxsize=16384)
+def _cjk_char_width(char: str) -> float:
+    return _pil_font(200).getlength(char) / 200
 
 
 # --------------------------------------------------------------------------- symbols
@@ -251,29 +258,54 @@ def _graphic_text_zpl(
 def _line_graphic(line: str, size: int, bold: bool, max_width: int) -> tuple[int, int, int, str]:
     """(width, bytes per row, rows, hex) of one line drawn with the CJK font: a city or a
     product name recurs from label to label and is drawn once."""
-    image = _line_bitmap(line, size, bold)
+    image = _line_image(line, size, bold)
     if image.width > max_width:
         image = image.crop((0, 0, max_width, image.height))
     row_bytes = (image.width + 7) // 8
+    # a 1-bit image's bytes are ^GF's rows: highest bit leftmost, each row padded to a byte
     return image.width, row_bytes, image.height, image.tobytes().hex().upper()
 
 
 _THRESHOLD = tuple(255 if value >= 110 else 0 for value in range(256))
 
 
-def _line_bitmap(line: str, size: int, bold: bool = False):
-    """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image."""
-    from PIL import Image, ImageChops, ImageDraw
+@lru_cache(maxsize=16384)
+def _glyph(char: str, size: int):
+    """(advance, 1-bit image) of one character at ``size`` dots. A glyph is rasterised
+    once: FreeType cost ~1.5 ms per line, and the names on labels are mostly new."""
+    from PIL import Image, ImageDraw
 
     font = _pil_font(size)
+    advance = font.getlength(char)
+    width = max(1, int(advance + 0.999), font.getbbox(char)[2])
+    image = Image.new("L", (width, round(size * _LEADING)), 0)
+    ImageDraw.Draw(image).text((0, 0), char, font=font, fill=255)
+    return advance, image.point(_THRESHOLD, "1")
+
+
+def _line_image(line: str, size: int, bold: bool = False):
+    """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image composed
+    from cached glyphs at their advances (each pasted through itself: dots only add)."""
+    from PIL import Image
+
     # the CJK font has no bold face: the line overprinted a dot or two to the right
     stroke = max(1, size // 36) if bold else 0
-    width = max(1, int(font.getlength(line) + 0.999) + 2 * stroke)
-    image = Image.new("L", (width, round(size * _LEADING)), 0)
-    ImageDraw.Draw(image).text((0, 0), line, font=font, fill=255)
-    for _dot in range(stroke):  # offset wraps round, but the padding columns are empty
-        image = ImageChops.lighter(image, ImageChops.offset(image, 1, 0))
-    return image.point(_THRESHOLD, "1")  # a threshold, not convert("1")'s slow dithering
+    placed = []
+    x = 0.0
+    right = 1
+    for char in line:
+        advance, glyph = _glyph(char, size)
+        left = round(x)
+        placed.append((left, glyph))
+        right = max(right, left + glyph.width)
+        x += advance
+    image = Image.new("1", (max(int(x + 0.999), right) + 2 * stroke, round(size * _LEADING)), 0)
+    for left, glyph in placed:
+        image.paste(glyph, (left, 0), glyph)
+    for _dot in range(stroke):
+        shifted = image.crop((0, 0, image.width - 1, image.height))
+        image.paste(shifted, (1, 0), shifted)
+    return image
 
 
 def _code_zpl(element: Code, settings: ZplSettings, label: str) -> str:
@@ -452,7 +484,24 @@ def _writers_for(
 def _compile_field(template: Text | Code, settings: ZplSettings, name: str) -> Callable[[str], str]:
     if isinstance(template, Code):
         return _compile_code(template, settings, name)
-    return _compile_text(template, settings, name)
+    return _memoised(_compile_text(template, settings, name))
+
+
+def _memoised(write: Callable[[str], str], limit: int = 4096) -> Callable[[str], str]:
+    """Contents lines, weights, "1 of 2" recur from parcel to parcel: each value's field
+    is written once (bounded: the memo starts over past ``limit`` values)."""
+    memo: dict[str, str] = {}
+
+    def cached(value: str) -> str:
+        out = memo.get(value)
+        if out is None:
+            out = write(value)
+            if len(memo) >= limit:
+                memo.clear()
+            memo[value] = out
+        return out
+
+    return cached
 
 
 def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[[str], str]:

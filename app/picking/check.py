@@ -19,7 +19,7 @@ from app.picking.model import CheckViolation
 from db.models import Order, Shipment, ShipmentLine, StockMove, StockQuant
 from db.models_picking import Reservation
 
-HOLDING_ORDER = ("approved", "allocated")
+HOLDING_ORDER = ("approved", "allocated", "partly_shipped")
 # Not yet dispatched nor cancelled: a packed parcel still holds its units until it ships.
 HOLDING_SHIPMENT = ("pending", "picking", "picked", "packed")
 

@@ -523,7 +523,7 @@ def on_status_change(session: Session, actor: Actor, record, from_state: str, to
     if getattr(session, "bulk_collector", False) or from_state == to_state:
         return
     if isinstance(record, Order):
-        if from_state == "allocated" and to_state != "shipped":
+        if from_state == "allocated" and to_state not in ("shipped", "partly_shipped"):
             # Allocation withdrawn (cancel, edit, stock gone): its shipments stop too.
             for shipment in session.scalars(
                 select(Shipment).where(
@@ -535,6 +535,7 @@ def on_status_change(session: Session, actor: Actor, record, from_state: str, to
         if from_state in ("approved", "allocated") and to_state not in (
             "approved",
             "allocated",
+            "partly_shipped",
             "shipped",
         ):
             release_order(session, actor, record.id, f"order {to_state}")

@@ -333,10 +333,15 @@ def test_allocated_orders_hold_reserved_stock(demo):
 # --------------------------------------------------------------------------- orders
 
 
+# Only an order split into several shipments is partly shipped: the generator's orders have
+# one shipment each; the shipping stage (app/demo_shipping.py) ships split orders part-way.
+SPLIT_ONLY = {OrderStatus.PARTLY_SHIPPED}
+
+
 def test_every_order_status_is_present(demo):
     database, _ = demo
     present = {row[0] for row in _rows(database, "SELECT DISTINCT status FROM orders")}
-    assert present == {status.value for status in OrderStatus}
+    assert present >= {status.value for status in OrderStatus if status not in SPLIT_ONLY}
 
 
 def test_the_status_plan_covers_every_status_for_a_few_hundred_orders():
@@ -345,7 +350,7 @@ def test_the_status_plan_covers_every_status_for_a_few_hundred_orders():
     rng = random.Random(3)
     now_s = int(REFERENCE.timestamp())
     plan = plan_orders(received_times(300, now_s, rng), now_s, rng)
-    assert set(plan.statuses) == set(OrderStatus)
+    assert set(plan.statuses) == set(OrderStatus) - SPLIT_ONLY
     assert set(plan.problems.values()) == set(PROBLEM_KINDS)
 
 

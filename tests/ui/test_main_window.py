@@ -51,9 +51,21 @@ def desk_titles(window: MainWindow) -> list[str]:
     ("username", "titles"),
     [
         ("ada", ["Orders", "Import", "Review", "Shop counter", "Cases"]),
-        ("wes", ["Orders", "Stock", "Pick lists"]),
+        ("wes", ["Orders", "Stock", "Pick lists", "Hand-over"]),
         ("fay", ["Orders"]),
-        ("sue", ["Orders", "Import", "Review", "Shop counter", "Stock", "Pick lists", "Cases"]),
+        (
+            "sue",
+            [
+                "Orders",
+                "Import",
+                "Review",
+                "Shop counter",
+                "Stock",
+                "Pick lists",
+                "Hand-over",
+                "Cases",
+            ],
+        ),
     ],
 )
 def test_every_role_starts_at_orders_and_sees_its_desks(open_window, people, username, titles):

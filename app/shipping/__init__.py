@@ -1,0 +1,2 @@
+"""Shipping (issue 12): carriers and services, carrier choice and tracking numbers (pure),
+hand-over scans, manifests and the channels' shipping confirmations."""

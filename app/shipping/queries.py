@@ -1,0 +1,95 @@
+"""Reads of shipping: the active carrier services as choice options, shipments for the
+list, what a scanned code names."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.numbers import entity_number, order_number
+from app.shipping.model import ServiceLevel, ServiceOption, ShipmentRow
+from db.models import Shipment
+from db.models_shipping import Carrier, CarrierService, Parcel
+
+
+def service_options(session: Session) -> list[ServiceOption]:
+    rows = session.execute(
+        select(CarrierService, Carrier)
+        .join(Carrier, Carrier.id == CarrierService.carrier_id)
+        .where(CarrierService.active.is_(True), Carrier.active.is_(True))
+        .order_by(CarrierService.id)
+    ).all()
+    return [
+        ServiceOption(
+            service_id=service.id,
+            carrier_code=carrier.code,
+            carrier_name=carrier.name,
+            service_code=service.code,
+            service_name=service.name,
+            level=ServiceLevel(service.level),
+            max_weight_g=service.max_weight_g,
+            countries=frozenset(c.upper() for c in service.countries)
+            if service.countries
+            else None,
+            signature_above_cents=service.signature_above_cents,
+            insurance_above_cents=service.insurance_above_cents,
+            threshold_currency=service.threshold_currency,
+            rank=service.rank,
+            issues_labels=carrier.issues_labels,
+        )
+        for service, carrier in rows
+    ]
+
+
+def carrier_of_service(session: Session, service_id: int | None) -> tuple[Carrier, CarrierService]:
+    service = session.get(CarrierService, service_id) if service_id else None
+    if service is None:
+        return None, None
+    return session.get(Carrier, service.carrier_id), service
+
+
+def list_shipments(
+    session: Session, status: str | None = None, limit: int = 50, before_id: int | None = None
+) -> list[ShipmentRow]:
+    """Newest first, ``limit`` at a time (keyset: pass the last id seen as ``before_id``)."""
+    parcels = (
+        select(
+            Parcel.shipment_id,
+            func.count(Parcel.id).label("n"),
+            func.min(Parcel.tracking_number).label("tracking"),
+        )
+        .where(Parcel.status != "voided")
+        .group_by(Parcel.shipment_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Shipment.id,
+            Shipment.order_id,
+            Shipment.status,
+            Shipment.carrier,
+            Shipment.service,
+            Shipment.tracking_number,
+            parcels.c.n,
+            parcels.c.tracking,
+        )
+        .outerjoin(parcels, parcels.c.shipment_id == Shipment.id)
+        .order_by(Shipment.id.desc())
+        .limit(limit)
+    )
+    if status:
+        query = query.where(Shipment.status == status)
+    if before_id is not None:
+        query = query.where(Shipment.id < before_id)
+    return [
+        ShipmentRow(
+            number=entity_number("shipment", sid),
+            order=order_number(oid),
+            status=st,
+            carrier=carrier,
+            service=service,
+            tracking_number=tracking or first_tracking,
+            parcels=int(n or 0),
+        )
+        for sid, oid, st, carrier, service, tracking, n, first_tracking in session.execute(query)
+    ]

@@ -1,0 +1,78 @@
+"""Which carrier service a shipment goes with: pure, over plain data.
+
+The customer's requested level first (a parcel may go faster than asked when nothing at
+that level fits, never slower), then the limits (weight, destination), then the
+preference rank. The shipment's value decides signature and insurance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from app.errors import NoCarrierService
+from app.shipping.model import (
+    LEVEL_ORDER,
+    ParcelNeeds,
+    ServiceChoice,
+    ServiceLevel,
+    ServiceOption,
+)
+
+
+def level_of(requested: str | None) -> ServiceLevel:
+    """An order's ``requested_service`` as a level; channels' words mapped, unknown →
+    standard (the slowest level promises the least)."""
+    text = (requested or "").strip().lower().replace("-", "_").replace(" ", "_")
+    aliases = {
+        "nextday": ServiceLevel.NEXT_DAY,
+        "next_day": ServiceLevel.NEXT_DAY,
+        "overnight": ServiceLevel.NEXT_DAY,
+        "expedited": ServiceLevel.EXPEDITED,
+        "express": ServiceLevel.EXPEDITED,
+        "secondday": ServiceLevel.EXPEDITED,
+        "priority": ServiceLevel.EXPEDITED,
+    }
+    return aliases.get(text, ServiceLevel.STANDARD)
+
+
+def fits(option: ServiceOption, needs: ParcelNeeds) -> bool:
+    if option.max_weight_g is not None and needs.weight_g > option.max_weight_g:
+        return False
+    return option.countries is None or needs.country_code.upper() in option.countries
+
+
+def above(value_cents: int, currency: str, threshold: int | None, threshold_currency: str):
+    """Whether the value passes a threshold. A value in another currency cannot be compared
+    without a rate, so it counts as above: signing and insuring is the safe side."""
+    if threshold is None:
+        return False
+    if currency.upper() != threshold_currency.upper():
+        return True
+    return value_cents > threshold
+
+
+def choose_service(options: Iterable[ServiceOption], needs: ParcelNeeds) -> ServiceChoice:
+    """The service for a shipment, or ``NoCarrierService`` naming what did not fit."""
+    fitting = [option for option in options if fits(option, needs)]
+    start = LEVEL_ORDER.index(needs.requested_level)
+    for level in LEVEL_ORDER[start:]:
+        at_level = [option for option in fitting if option.level == level]
+        if at_level:
+            best = min(at_level, key=lambda o: (o.rank, o.carrier_code, o.service_code))
+            return ServiceChoice(
+                option=best,
+                signature=above(
+                    needs.value_cents,
+                    needs.currency,
+                    best.signature_above_cents,
+                    best.threshold_currency,
+                ),
+                insurance=above(
+                    needs.value_cents,
+                    needs.currency,
+                    best.insurance_above_cents,
+                    best.threshold_currency,
+                ),
+                faster_than_asked=level != needs.requested_level,
+            )
+    raise NoCarrierService(needs.requested_level.value, needs.weight_g, needs.country_code)
