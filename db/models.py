@@ -788,6 +788,7 @@ class CustomerMessage(Base):
 # the metadata that Alembic and the tests compare against.
 import db.models_auth  # noqa: E402, F401, RUF100  (login_throttles)
 import db.models_auth_tokens  # noqa: E402, F401, RUF100  (login tokens for the CLI)
+import db.models_packing  # noqa: E402, F401, RUF100  (issue 12: packing station)
 import db.models_picking  # noqa: E402, F401, RUF100  (issue 11: picking tables)
 import db.models_shipping  # noqa: E402, F401, RUF100  (issue 12: carriers, parcels, labels)
 import db.models_stock  # noqa: E402, F401, RUF100  (issue 11: stock tables)
