@@ -11,7 +11,7 @@ from app.packing.printers import StationPrinters
 from app.packing.service import install_default_packages
 from app.printing.model import PrintReceipt
 from db.models_packing import ProductPacking
-from tests.app.picking.conftest import SUPERVISOR, PICKER, floor_warehouse, item
+from tests.app.picking.conftest import PICKER, SUPERVISOR, floor_warehouse, item
 from tests.app.review import builders as b
 from tests.factories import shipment as make_shipment
 
@@ -52,7 +52,7 @@ def station(db) -> Station:
         kettle = item(s, name="Wasserkocher 烧水壶", sku="KETTLE-1", barcode="4006381333931")
         vase = item(s, name="Glass vase", sku="VASE-2", barcode=None, fragile=True)
         kettle.weight_g, vase.weight_g = 1200, 400
-        s.add(ProductPacking(product_id=vase.id, length_mm=120, width_mm=120, height_mm=150))
+        s.add(ProductPacking(product_id=vase.id, length_mm=100, width_mm=100, height_mm=150))
         order = b.order(s, b.customer(s), [(kettle, 2), (vase, 1)], status="allocated")
         shipment = make_shipment(s, order, wh, status="picked")
         uow.commit()
