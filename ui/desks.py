@@ -107,6 +107,12 @@ def _picking_screen(context: DeskContext) -> DeskScreen:
     return PickingScreen(context)
 
 
+def _packing_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.packing import PackingScreen
+
+    return PackingScreen(context)
+
+
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
@@ -149,6 +155,13 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+5",
         Permission.PICK_AND_PACK,
         _picking_screen,
+    ),
+    Desk(
+        "packing",
+        N_("Packing"),
+        "Ctrl+7",
+        Permission.PICK_AND_PACK,
+        _packing_screen,
     ),
 )
 
