@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.numbers import entity_number, order_number, parse_number
@@ -77,26 +77,127 @@ def shipment_of_code(session_or_uow, code: str) -> int | None:
     )
 
 
-def package_types(session_or_uow, *, active_only: bool = True) -> list[PackageTypeFacts]:
-    query = select(PackageType).order_by(PackageType.inner_volume_cm3, PackageType.code)
-    if active_only:
-        query = query.where(PackageType.active.is_(True))
-    return [
-        PackageTypeFacts(p.code, p.name, p.kind, p.inner_volume_cm3, p.max_weight_g, p.tare_g)
-        for p in _session(session_or_uow).scalars(query)
-    ]
+# Statements built once: building a select costs more than running it on a small table,
+# and the station runs these on every scan.
+_TYPES = (
+    select(
+        PackageType.code,
+        PackageType.name,
+        PackageType.kind,
+        PackageType.inner_volume_cm3,
+        PackageType.max_weight_g,
+        PackageType.tare_g,
+    )
+    .where(PackageType.active.is_(True))
+    .order_by(PackageType.inner_volume_cm3, PackageType.code)
+)
+_RULES = (
+    select(
+        PackageRule.rank,
+        PackageType.code,
+        PackageRule.fragile,
+        PackageRule.soft,
+        PackageRule.max_volume_cm3,
+        PackageRule.max_weight_g,
+        PackageRule.id,
+    )
+    .join(PackageType, PackageType.id == PackageRule.package_type_id)
+    .where(PackageRule.active.is_(True), PackageType.active.is_(True))
+    .order_by(PackageRule.rank, PackageRule.id)
+)
+_WANTED = (
+    select(
+        Product.id,
+        Product.sku,
+        Product.barcode,
+        Product.name,
+        Product.spec,
+        Product.weight_g,
+        Product.fragile,
+        Product.high_value,
+        ProductPacking.length_mm,
+        ProductPacking.width_mm,
+        ProductPacking.height_mm,
+        ProductPacking.soft,
+        ShipmentLine.quantity,
+    )
+    .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+    .join(Product, Product.id == OrderLine.product_id)
+    .outerjoin(ProductPacking, ProductPacking.product_id == Product.id)
+    .where(ShipmentLine.shipment_id == bindparam("sid"))
+    .order_by(OrderLine.line_no, ShipmentLine.id)
+)
+_SCANNED = (
+    select(PackScan.parcel_id, PackScan.product_id, func.count())
+    .where(
+        PackScan.shipment_id == bindparam("sid"),
+        PackScan.kind == "item",
+        PackScan.undone.is_(False),
+    )
+    .group_by(PackScan.parcel_id, PackScan.product_id)
+)
+_HEAD = (
+    select(
+        Shipment.status,
+        Shipment.version,
+        Shipment.order_id,
+        Order.status,
+        Order.ship_name,
+        Order.ship_city,
+        Order.ship_country,
+    )
+    .join(Order, Order.id == Shipment.order_id)
+    .where(Shipment.id == bindparam("sid"))
+)
+_LABELS = (
+    select(ParcelLabel.parcel_id, func.count())
+    .join(Parcel, Parcel.id == ParcelLabel.parcel_id)
+    .where(
+        Parcel.shipment_id == bindparam("sid"),
+        ParcelLabel.outcome == "printed",
+        ParcelLabel.action.in_(("print", "reprint")),
+    )
+    .group_by(ParcelLabel.parcel_id)
+)
+_PARCELS = (
+    select(
+        Parcel.id,
+        Parcel.sequence,
+        Parcel.status,
+        Parcel.package_type,
+        Parcel.weight_g,
+        Parcel.tracking_number,
+    )
+    .where(Parcel.shipment_id == bindparam("sid"))
+    .order_by(Parcel.sequence)
+)
+
+
+def _rows(session: Session, statement, **params):
+    """Core rows in the session's transaction (pending ORM changes flushed first)."""
+    session.flush()
+    return session.connection().execute(statement, params).all()
+
+
+_PACKAGE_CODE = select(PackageType.id).where(
+    func.upper(PackageType.code) == bindparam("code"), PackageType.active.is_(True)
+)
+
+
+def is_package_code(session_or_uow, code: str) -> bool:
+    return bool(_rows(_session(session_or_uow), _PACKAGE_CODE, code=code.strip().upper()))
+
+
+def package_types(session_or_uow) -> list[PackageTypeFacts]:
+    return [PackageTypeFacts(*row) for row in _rows(_session(session_or_uow), _TYPES)]
 
 
 def package_rules(session_or_uow) -> list[PackageRuleFacts]:
-    rows = _session(session_or_uow).execute(
-        select(PackageRule, PackageType.code)
-        .join(PackageType, PackageType.id == PackageRule.package_type_id)
-        .where(PackageRule.active.is_(True), PackageType.active.is_(True))
-        .order_by(PackageRule.rank, PackageRule.id)
-    )
     return [
-        PackageRuleFacts(r.rank, code, r.fragile, r.soft, r.max_volume_cm3, r.max_weight_g, r.id)
-        for r, code in rows
+        PackageRuleFacts(rank, code, fragile, soft, max_volume, max_weight, rule_id)
+        for rank, code, fragile, soft, max_volume, max_weight, rule_id in _rows(
+            _session(session_or_uow), _RULES
+        )
     ]
 
 
@@ -119,29 +220,10 @@ class _Product:
         )
 
 
-def _wanted(session: Session, shipment_id: int) -> tuple[dict[int, int], dict[int, _Product]]:
-    rows = session.execute(
-        select(
-            Product.id,
-            Product.sku,
-            Product.barcode,
-            Product.name,
-            Product.spec,
-            Product.weight_g,
-            Product.fragile,
-            Product.high_value,
-            ProductPacking.length_mm,
-            ProductPacking.width_mm,
-            ProductPacking.height_mm,
-            ProductPacking.soft,
-            ShipmentLine.quantity,
-        )
-        .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-        .join(Product, Product.id == OrderLine.product_id)
-        .outerjoin(ProductPacking, ProductPacking.product_id == Product.id)
-        .where(ShipmentLine.shipment_id == shipment_id)
-        .order_by(OrderLine.line_no, ShipmentLine.id)
-    ).all()
+def wanted_products(
+    session: Session, shipment_id: int
+) -> tuple[dict[int, int], dict[int, _Product]]:
+    rows = _rows(session, _WANTED, sid=shipment_id)
     wanted: dict[int, int] = defaultdict(int)
     products: dict[int, _Product] = {}
     for r in rows:
@@ -166,32 +248,20 @@ def _wanted(session: Session, shipment_id: int) -> tuple[dict[int, int], dict[in
 
 def scanned_units(session: Session, shipment_id: int) -> dict[tuple[int | None, int], int]:
     """(parcel id, product id) → units accepted and not undone."""
-    rows = session.execute(
-        select(PackScan.parcel_id, PackScan.product_id, func.count())
-        .where(
-            PackScan.shipment_id == shipment_id,
-            PackScan.kind == "item",
-            PackScan.undone.is_(False),
-        )
-        .group_by(PackScan.parcel_id, PackScan.product_id)
-    )
-    return {(parcel, product): n for parcel, product, n in rows}
-
-
-def _ship_to_text(order: Order) -> str:
-    parts = [order.ship_name, order.ship_city, order.ship_country]
-    return " · ".join(p for p in parts if p)
+    return {
+        (parcel, product): n for parcel, product, n in _rows(session, _SCANNED, sid=shipment_id)
+    }
 
 
 def pack_state(session_or_uow, shipment_id: int, last_scan: str = "") -> PackState:
     session = _session(session_or_uow)
-    shipment = session.get(Shipment, shipment_id)
-    if shipment is None:
+    head = _rows(session, _HEAD, sid=shipment_id)
+    if not head:
         from app.errors import NotAtStation
 
         raise NotAtStation(entity_number("shipment", shipment_id))
-    order = session.get(Order, shipment.order_id)
-    wanted, products = _wanted(session, shipment_id)
+    status, version, order_id, order_status, name, city, country = head[0]
+    wanted, products = wanted_products(session, shipment_id)
     units = scanned_units(session, shipment_id)
     scanned: dict[int, int] = defaultdict(int)
     for (_parcel, product_id), n in units.items():
@@ -210,63 +280,51 @@ def pack_state(session_or_uow, shipment_id: int, last_scan: str = "") -> PackSta
         )
         for pid, p in products.items()
     )
-    types = package_types(session)
-    rules = package_rules(session)
-    tare = {t.code: t.tare_g for t in types}
-    labels = dict(
-        session.execute(
-            select(ParcelLabel.parcel_id, func.count())
-            .join(Parcel, Parcel.id == ParcelLabel.parcel_id)
-            .where(
-                Parcel.shipment_id == shipment_id,
-                ParcelLabel.outcome == "printed",
-                ParcelLabel.action.in_(("print", "reprint")),
-            )
-            .group_by(ParcelLabel.parcel_id)
-        ).all()
-    )
-    remaining = [
-        products[pid].facts(wanted[pid] - scanned.get(pid, 0))
-        for pid in products
-        if wanted[pid] > scanned.get(pid, 0)
-    ]
+    parcel_rows = _rows(session, _PARCELS, sid=shipment_id)
     parcels = []
-    for parcel in session.scalars(
-        select(Parcel).where(Parcel.shipment_id == shipment_id).order_by(Parcel.sequence)
-    ):
-        inside = [
-            products[pid].facts(n)
-            for (pcl, pid), n in units.items()
-            if pcl == parcel.id and pid in products and n > 0
+    if parcel_rows:
+        types = package_types(session)
+        rules = package_rules(session)
+        tare = {t.code: t.tare_g for t in types}
+        labels = dict(_rows(session, _LABELS, sid=shipment_id))
+        remaining = [
+            products[pid].facts(wanted[pid] - scanned.get(pid, 0))
+            for pid in products
+            if wanted[pid] > scanned.get(pid, 0)
         ]
-        facts = inside or remaining
-        suggested = suggest_package(facts, rules, types)
-        package = parcel.package_type or suggested
-        parcels.append(
-            ParcelView(
-                parcel.id,
-                parcel.sequence,
-                parcel.status,
-                parcel.package_type,
-                parcel.weight_g,
-                sum(i.quantity for i in inside),
-                expected_weight_g(inside, tare.get(package or "", 0)),
-                suggested,
-                parcel.tracking_number,
-                labels.get(parcel.id, 0),
+        for parcel_id, sequence, parcel_status, package_type, weight_g, tracking in parcel_rows:
+            inside = [
+                products[pid].facts(n)
+                for (pcl, pid), n in units.items()
+                if pcl == parcel_id and pid in products and n > 0
+            ]
+            suggested = suggest_package(inside or remaining, rules, types)
+            package = package_type or suggested
+            parcels.append(
+                ParcelView(
+                    parcel_id,
+                    sequence,
+                    parcel_status,
+                    package_type,
+                    weight_g,
+                    sum(i.quantity for i in inside),
+                    expected_weight_g(inside, tare.get(package or "", 0)),
+                    suggested,
+                    tracking,
+                    labels.get(parcel_id, 0),
+                )
             )
-        )
     return PackState(
-        shipment.id,
-        entity_number("shipment", shipment.id),
-        order_number(shipment.order_id),
-        shipment.status,
-        order.status if order is not None else "",
-        shipment.version,
+        shipment_id,
+        entity_number("shipment", shipment_id),
+        order_number(order_id),
+        status,
+        order_status,
+        version,
         items,
         tuple(parcels),
-        notice_for(shipment.status),
-        _ship_to_text(order) if order is not None else "",
+        notice_for(status),
+        " · ".join(p for p in (name, city, country) if p),
         last_scan,
     )
 

@@ -67,6 +67,11 @@ from db.models_packing import PackageType, PackScan
 from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
 
 SHIPMENTS = "shipments"
+SERVICE_LEVELS = {
+    "standard": N_("Standard"),
+    "expedited": N_("Expedited"),
+    "next_day": N_("Next day"),
+}
 
 _WHY_NOT = {
     Notice.CANCELLED: N_(
@@ -184,28 +189,47 @@ def state(source, shipment_id: int) -> PackState:
 # --------------------------------------------------------------------------- scanning
 
 
-def scan_item(source, actor: Actor, shipment_id: int, code: str) -> PackResult:
-    """One item scanned into the current parcel; a wrong or extra item is refused."""
+class _NotAnItem(Exception):
+    """The code scanned as an item is a package code or another shipment's tote."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def scan_item(
+    source, actor: Actor, shipment_id: int, code: str, *, redirect: bool = False
+) -> PackResult:
+    """One item scanned into the current parcel; a wrong or extra item is refused.
+    ``redirect``: a package code or another shipment's tote is handed back to the caller
+    (``station_scan``) instead of being refused as a wrong item."""
     make_uow = uow_factory(source)
     code = (code or "").strip()
 
     def work(uow: UnitOfWork) -> PackResult:
         session = uow.session
         shipment = _locked(session, shipment_id)
+        if redirect and shipment.status != "picked" and _other_shipment(session, code):
+            raise _NotAnItem("shipment")  # the next tote, after this one was packed
         _refuse_unless("scan", shipment, actor)
-        current = queries.pack_state(session, shipment_id)
-        item = next((i for i in current.items if matches_item(code, i.sku, i.barcode)), None)
-        number = entity_number("shipment", shipment_id)
-        if item is None:
-            raise WrongPackItem(code, number)
-        if item.done:
-            raise ExtraPackItem(item.sku, item.wanted)
+        wanted, products = queries.wanted_products(session, shipment_id)
+        product = next((p for p in products.values() if matches_item(code, p.sku, p.barcode)), None)
+        if product is None:
+            if redirect and queries.is_package_code(session, code):
+                raise _NotAnItem("package")
+            if redirect and _other_shipment(session, code):
+                raise _NotAnItem("shipment")
+            raise WrongPackItem(code, entity_number("shipment", shipment_id))
+        units = queries.scanned_units(session, shipment_id)
+        done = sum(n for (_parcel, pid), n in units.items() if pid == product.product_id)
+        if done >= wanted[product.product_id]:
+            raise ExtraPackItem(product.sku, wanted[product.product_id])
         parcel = _current_parcel(session, actor, shipment)
         session.add(
             PackScan(
                 shipment_id=shipment_id,
                 parcel_id=parcel.id,
-                product_id=item.product_id,
+                product_id=product.product_id,
                 at=utcnow(),
                 actor_id=actor.user_id,
                 actor_name=actor.username,
@@ -217,11 +241,15 @@ def scan_item(source, actor: Actor, shipment_id: int, code: str) -> PackResult:
         )
         uow.commit()
         after = queries.pack_state(session, shipment_id, code)
-        done = next(i for i in after.items if i.product_id == item.product_id).scanned
-        message = _("{sku}: {done} of {wanted}").format(sku=item.sku, done=done, wanted=item.wanted)
+        message = _("{sku}: {done} of {wanted}").format(
+            sku=product.sku, done=done + 1, wanted=wanted[product.product_id]
+        )
         if after.verified:
             message += " — " + _("every item verified: weigh, then print (F10)")
         return PackResult(message, after)
+
+    def _other_shipment(session: Session, scanned: str) -> bool:
+        return queries.shipment_of_code(session, scanned) not in (None, shipment_id)
 
     try:
         return with_retries(make_uow, work, "pack scan")
@@ -357,10 +385,9 @@ def set_weight(
         warning = ""
         if view.units and not check.within:
             warning = _(
-                "{weight} is {difference} off the {expected} the items should weigh "
-                "(tolerance {tolerance}): check the parcel's contents."
+                "{difference} off the {expected} the items should weigh (tolerance "
+                "{tolerance}): check the parcel's contents."
             ).format(
-                weight=weight_text(grams),
                 difference=weight_text(abs(check.difference_g)),
                 expected=weight_text(check.expected_g),
                 tolerance=weight_text(check.tolerance_g),
@@ -427,10 +454,8 @@ def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Ord
         ).first()
         if row is not None:
             return row[0], row[1]
-    return (
-        shipment.carrier or _("Own fleet"),
-        shipment.service or order.requested_service or "standard",
-    )
+    level = shipment.service or order.requested_service or "standard"
+    return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level))
 
 
 class _Docs:
@@ -723,13 +748,15 @@ def station_scan(
     it; a weight, a package code, PRINT or NEW-PARCEL act on the open shipment; anything
     else is an item of it (or refused as one)."""
     code = (code or "").strip()
-    with uow_factory(source)() as uow:
-        codes = [p.code for p in queries.package_types(uow.session)]
-        other = None
-        kind = classify_scan(code, codes)
-        if shipment_id is not None and kind is ScanKind.ITEM:
-            other = queries.shipment_of_code(uow.session, code)  # a tote of another shipment
-    if shipment_id is None or kind is ScanKind.SHIPMENT or (other and other != shipment_id):
+    kind = classify_scan(code)
+    if shipment_id is not None and kind is ScanKind.ITEM:
+        try:
+            return scan_item(source, actor, shipment_id, code, redirect=True)
+        except _NotAnItem as not_an_item:
+            if not_an_item.kind == "package":
+                return choose_package(source, actor, shipment_id, code)
+            kind = ScanKind.SHIPMENT
+    if shipment_id is None or kind is ScanKind.SHIPMENT:
         opened = open_shipment(source, actor, code)
         message = notice_text(opened.notice) or _("{shipment} open: scan each item.").format(
             shipment=opened.number
@@ -745,7 +772,7 @@ def station_scan(
         if printers is None:
             raise PrintFailed("-", _("no label printer is set up at this station."))
         return print_labels(source, actor, shipment_id, printers)
-    return scan_item(source, actor, shipment_id, code)
+    return scan_item(source, actor, shipment_id, code)  # pragma: no cover - ITEM handled above
 
 
 # --------------------------------------------------------------------------- the rules table

@@ -153,7 +153,7 @@ class PackingScreen(DeskScreen):
         left.addWidget(self.codes_label)
         left_box = QWidget()
         left_box.setLayout(left)
-        left_box.setMinimumWidth(240)
+        left_box.setMinimumWidth(280)
         outer.addWidget(left_box, 2)
 
         right = QVBoxLayout()
@@ -185,6 +185,8 @@ class PackingScreen(DeskScreen):
         self.scan_edit.returnPressed.connect(self._scanned)
         right.addWidget(self.scan_edit)
         self.items = _table(ITEM_COLUMNS, "itemsTable")
+        self.items.horizontalHeader().setStretchLastSection(False)
+        self.items.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         right.addWidget(self.items, 3)
         self.parcels = _table(PARCEL_COLUMNS, "parcelsTable")
         right.addWidget(self.parcels, 2)
@@ -365,6 +367,7 @@ class PackingScreen(DeskScreen):
         except OrderdeskError as error:
             self._refused(error)
             return
+        opened = self.state is None or self.state.shipment_id != result.state.shipment_id
         self.state = result.state
         tone = GOOD
         if result.state.notice in (Notice.CANCELLED, Notice.SHIPPED):
@@ -377,7 +380,7 @@ class PackingScreen(DeskScreen):
             self._say(f"{result.message} — {result.warning}", WARN)
             QApplication.beep()
         self._show_state()
-        if result.state.status == "packed":
+        if opened or result.state.status == "packed":
             self.refresh_waiting()
 
     def _refused(self, error: OrderdeskError) -> None:
