@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError, PrintFailed
-from app.i18n import _
+from app.i18n import N_, _
 from app.labels.shipping import weight_text
 from app.packing import queries
 from app.packing import service as ps
@@ -43,8 +43,15 @@ from ui.errors import error_text
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import set_tone
 
-ITEM_COLUMNS = ("SKU", "Product", "Wanted", "Scanned")
-PARCEL_COLUMNS = ("Parcel", "Package", "Weight", "Expected", "Items", "Label")
+ITEM_COLUMNS = (N_("SKU"), N_("Product"), N_("Wanted"), N_("Scanned"))
+PARCEL_COLUMNS = (
+    N_("Parcel"),
+    N_("Package"),
+    N_("Weight"),
+    N_("Expected"),
+    N_("Items"),
+    N_("Label"),
+)
 
 
 class QtPdfPrinter:
