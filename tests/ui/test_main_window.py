@@ -47,9 +47,9 @@ def desk_titles(window: MainWindow) -> list[str]:
     ("username", "titles"),
     [
         ("ada", ["Orders", "Import", "Review", "Shop counter"]),
-        ("wes", ["Orders", "Stock", "Pick lists"]),
+        ("wes", ["Orders", "Stock", "Pick lists", "Packing"]),
         ("fay", ["Orders"]),
-        ("sue", ["Orders", "Import", "Review", "Shop counter", "Stock", "Pick lists"]),
+        ("sue", ["Orders", "Import", "Review", "Shop counter", "Stock", "Pick lists", "Packing"]),
     ],
 )
 def test_every_role_starts_at_orders_and_sees_its_desks(open_window, people, username, titles):

@@ -86,9 +86,9 @@ def test_picked_shipments_are_packed_and_labelled_by_scanning_alone(qtbot, scree
         scan(qtbot, screen, tote)
         assert screen.state.shipment_id == shipment_id
         assert "Scan the items" in screen.instruction.text()
-        for item in screen.state.items:
-            for _unit in range(item.wanted):
-                scan(qtbot, screen, item.barcode or item.sku)
+        for line in screen.state.items:
+            for _unit in range(line.wanted):
+                scan(qtbot, screen, line.barcode or line.sku)
         assert screen.state.verified
         assert "Weigh parcel 1" in screen.instruction.text()
         scan(qtbot, screen, "2.9 kg")
