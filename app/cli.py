@@ -1106,6 +1106,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.picking.cli import register as register_picking  # allocate, stock, picking
 
     register_picking(commands, _add_common, stock_actions)
+    from app.packing.cli import register as register_packing  # the packing station
+
+    register_packing(commands, _add_common)
     return parser
 
 

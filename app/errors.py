@@ -881,3 +881,11 @@ class OverrideNeedsReason(PackingError):
             shipment=shipment,
         )
         self.shipment = shipment
+
+
+class BadgeRefused(PackingError):
+    """A scanned staff badge logs in nobody (not a badge, revoked, expired, user disabled)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(N_("This badge {reason}."), reason=reason)
+        self.reason = reason

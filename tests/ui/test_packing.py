@@ -142,3 +142,45 @@ def test_a_cancelled_orders_shipment_says_put_back_loudly(qtbot, screen, db, pic
     assert screen.items.item(0, 3).text().startswith("put back")
     scan(qtbot, screen, "4006381333931")
     assert "CANCELLED" in screen.message.text() and screen.printers.label.sent == []
+
+
+# --------------------------------------------------------------------------- station mode
+
+
+@pytest.fixture
+def station_window(qtbot, db, store, settings, picked, people, admin):
+    from ui.station import StationWindow
+
+    window = StationWindow(db, settings, store)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    with qtbot.waitExposed(window):
+        window.show()
+    window.activateWindow()
+    window.badge_edit.setFocus()
+    return window
+
+
+def test_a_badge_scan_opens_the_station_and_idle_time_logs_out(
+    qtbot, station_window, db, admin, people, picked
+):
+    from app.packing.station import issue_badge
+
+    _ids, totes = picked
+    badge = issue_badge(db, admin, "wes")
+    qtbot.keyClicks(station_window.badge_edit, "SH-000001")
+    qtbot.keyClick(station_window.badge_edit, Qt.Key.Key_Return)
+    assert station_window.packing is None and "not a staff badge" in (
+        station_window.badge_message.text()
+    )
+    qtbot.keyClicks(station_window.badge_edit, badge.code)
+    qtbot.keyClick(station_window.badge_edit, Qt.Key.Key_Return)
+    screen = station_window.packing
+    assert station_window.actor.username == "wes" and screen is not None
+    assert station_window.idle.interval() == 5 * 60_000 and station_window.idle.isActive()
+    screen.printers = StationPrinters(RecordingPrinter())
+    scan(qtbot, screen, next(iter(totes.values())))
+    assert screen.state is not None
+    station_window.idle.timeout.emit()  # five quiet minutes
+    assert station_window.packing is None and station_window.actor is None
+    assert station_window.stack.currentIndex() == 0
