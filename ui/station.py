@@ -76,6 +76,7 @@ class StationWindow(QWidget):
         self.badge_message = QLabel()
         self.badge_message.setObjectName("badgeMessage")
         self.badge_message.setWordWrap(True)
+        self.badge_message.setMinimumHeight(self.fontMetrics().height() * 3)
         box.addWidget(self.badge_message)
         self.badge_edit = QLineEdit()
         self.badge_edit.setObjectName("badgeEdit")

@@ -48,7 +48,7 @@ PARCEL_COLUMNS = (
     N_("Parcel"),
     N_("Package"),
     N_("Weight"),
-    N_("Expected"),
+    N_("Expected weight"),
     N_("Items"),
     N_("Label"),
 )
