@@ -117,6 +117,8 @@ def test_a_wrong_item_turns_the_message_red_with_words(qtbot, screen, picked):
     assert "a3231b" in screen.message.styleSheet()
     assert screen.refused_scans == 1
     assert QApplication.focusWidget() is screen.scan_edit
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_Escape)  # Esc backs out of the shipment
+    assert screen.state is None and "Scan a shipment" in screen.instruction.text()
 
 
 def test_printing_before_every_item_is_scanned_is_refused_at_the_station(qtbot, screen, picked):

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -42,6 +41,7 @@ from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import set_tone
+from ui.widgets.scan_field import ScanField
 
 ITEM_COLUMNS = (N_("SKU"), N_("Product"), N_("Wanted"), N_("Scanned"))
 PARCEL_COLUMNS = (
@@ -169,28 +169,20 @@ class PackingScreen(DeskScreen):
         self.header_label.setObjectName("shipmentHeader")
         self.header_label.setWordWrap(True)
         right.addWidget(self.header_label)
-        self.instruction = QLabel()
-        self.instruction.setObjectName("instruction")
-        self.instruction.setWordWrap(True)
+        # The shared scan field: instruction above, feedback inline below, Esc, focus.
+        self.scan = ScanField("scanEdit")
+        self.scan.scanned.connect(self._scanned)
+        self.scan.escaped.connect(self.close_shipment)
+        self.instruction = self.scan.instruction
+        self.scan_edit = self.scan.edit
+        self.message = self.scan.feedback
         big = QFont(self.font())
         big.setPointSizeF(big.pointSizeF() * 2.4)
         big.setBold(True)
-        self.instruction.setFont(big)
+        self.instruction.setFont(big)  # read from a step away
         self.instruction.setMinimumHeight(120)
         self.instruction.setFrameShape(QFrame.Shape.StyledPanel)
-        right.addWidget(self.instruction)
-        medium = QFont(self.font())
-        medium.setPointSizeF(medium.pointSizeF() * 1.5)
-        self.message = QLabel()
-        self.message.setObjectName("scanMessage")
-        self.message.setWordWrap(True)
-        self.message.setFont(medium)
-        right.addWidget(self.message)
-        self.scan_edit = QLineEdit()
-        self.scan_edit.setObjectName("scanEdit")
-        self.scan_edit.setFont(medium)
-        self.scan_edit.returnPressed.connect(self._scanned)
-        right.addWidget(self.scan_edit)
+        right.addWidget(self.scan)
         self.items = _table(ITEM_COLUMNS, "itemsTable")
         self.items.horizontalHeader().setStretchLastSection(False)
         self.items.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -240,7 +232,6 @@ class PackingScreen(DeskScreen):
             ),
             make_action(self, _("Reprint label"), "F9", self.reprint, context=context),
             make_action(self, _("Refresh"), "F5", self.refresh_waiting, context=context),
-            make_action(self, _("Close the shipment"), "Esc", self.close_shipment, context=context),
         ]
 
     # ----------------------------------------------------------------- DeskScreen
@@ -283,9 +274,8 @@ class PackingScreen(DeskScreen):
     def shipment_id(self) -> int | None:
         return self.state.shipment_id if self.state is not None else None
 
-    def _scanned(self) -> None:
-        code = self.scan_edit.text().strip()
-        self.scan_edit.clear()
+    def _scanned(self, text: str) -> None:
+        code = text.strip()
         if not code:
             return
         db, actor, sid = self._context.database, self._actor, self.shipment_id
@@ -357,7 +347,7 @@ class PackingScreen(DeskScreen):
 
     def close_shipment(self) -> None:
         self.state = None
-        self.message.clear()
+        self.scan.clear_feedback()
         self.refresh_waiting()
         self._show_state()
         self.scan_edit.setFocus()
@@ -378,14 +368,14 @@ class PackingScreen(DeskScreen):
         self.state = result.state
         tone = GOOD
         if result.state.notice in (Notice.CANCELLED, Notice.SHIPPED):
-            tone = BAD
-            QApplication.beep()
+            tone = BAD  # said in red, with a beep
         elif result.state.notice is Notice.NOT_PICKED:
             tone = WARN
-        self._say(result.message, tone)
         if result.warning:
-            self._say(f"{result.message} — {result.warning}", WARN)
-            QApplication.beep()
+            tone = WARN
+            QApplication.beep()  # a weight off: the packer should look before printing
+        message = f"{result.message} — {result.warning}" if result.warning else result.message
+        self._say(message, tone)
         self._show_state()
         if opened or result.state.status == "packed":
             self.refresh_waiting()
@@ -398,13 +388,11 @@ class PackingScreen(DeskScreen):
 
     def _refused_text(self, text: str) -> None:
         self.refused_scans += 1
-        self._say(text, BAD)
-        QApplication.beep()
+        self._say(text, BAD)  # red, in words, with a beep
 
     def _say(self, text: str, tone) -> None:
-        self.message.setText(f"{tone.symbol} {text}")
-        set_tone(self.message, tone)
-        self.scan_edit.setFocus()
+        self.scan.say(tone, text)
+        self.scan.take_focus()
 
     # ----------------------------------------------------------------- showing the state
 
