@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select
 
 from app.errors import OrderdeskError
+from app.packing import labelling as pl
+from app.packing import package_table as pt
 from app.packing import service as ps
 from app.packing.printers import StationPrinters
 from app.permissions import Actor
@@ -49,7 +51,7 @@ def stage_packing(
     database, supervisor: Actor, packer: Actor | None = None, leave_waiting: int = LEAVE_WAITING
 ) -> dict[str, int]:
     packer = packer or supervisor
-    ps.install_default_packages(database, supervisor)
+    pt.install_default_packages(database, supervisor)
     _packing_facts(database)
     with database.unit_of_work() as uow:
         picked = list(
@@ -68,7 +70,7 @@ def stage_packing(
             packed += 1
             if reprinted == 0:
                 state = ps.state(database, shipment_id)
-                ps.reprint_label(
+                pl.reprint_label(
                     database, packer, state.parcels[0].parcel_id, printers, "label smudged"
                 )
                 reprinted += 1
@@ -116,5 +118,5 @@ def _pack(database, packer: Actor, shipment_id: int, printers, *, split: bool) -
     for parcel in ps.state(database, shipment_id).parcels:
         weight = max(parcel.expected_g + 35, 50)  # a scale never reads the sum exactly
         ps.set_weight(database, packer, shipment_id, weight, parcel_id=parcel.parcel_id)
-    ps.print_labels(database, packer, shipment_id, printers)
+    pl.print_labels(database, packer, shipment_id, printers)
     return two

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from app.bench import BenchResult
 from app.database import open_database
 from app.numbers import entity_number
+from app.packing import package_table as pt
 from app.packing import service as ps
 from app.picking.bench import BENCH_ACTOR, SCAN_MEDIAN_SECONDS, _approved
 from app.picking.bench import bench_scan as bench_pick_scan
@@ -32,7 +33,7 @@ def picked_shipments(database) -> list[int]:
         )
         ids = list(uow.session.scalars(select(Shipment.id).where(Shipment.status == "picked")))
         uow.commit()
-    ps.install_default_packages(database, BENCH_ACTOR)
+    pt.install_default_packages(database, BENCH_ACTOR)
     return sorted(ids)
 
 

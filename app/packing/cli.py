@@ -33,8 +33,8 @@ def _rule_json(rule) -> dict:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    from app.packing import package_table as pt
     from app.packing import queries
-    from app.packing import service as ps
     from app.packing.model import PackageRuleFacts
 
     cli = _cli()
@@ -42,7 +42,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     try:
         actor = cli._actor()
         if args.rules_action == "add":
-            ps.add_package_rule(
+            pt.add_package_rule(
                 database,
                 actor,
                 PackageRuleFacts(
@@ -55,9 +55,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
                 ),
             )
         elif args.rules_action == "remove":
-            ps.remove_package_rule(database, actor, args.rule_id)
+            pt.remove_package_rule(database, actor, args.rule_id)
         elif args.rules_action == "defaults":
-            ps.install_default_packages(database, actor)
+            pt.install_default_packages(database, actor)
         with database.unit_of_work() as uow:
             rules = queries.package_rules(uow)
             packages = queries.package_types(uow)

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
+from app.packing.package_table import install_default_packages
 from app.packing.printers import StationPrinters
-from app.packing.service import install_default_packages
 from app.picking import lists as pl
 from app.picking.bench import _next_code
 from app.picking.service import allocate

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.errors import OrderdeskError, PrintFailed
 from app.i18n import N_, _
 from app.labels.shipping import weight_text
+from app.packing import labelling as pl
 from app.packing import queries
 from app.packing import service as ps
 from app.packing.model import NEW_PARCEL_CODE, PACK_VERBS, PRINT_CODE, Notice, PackState
@@ -297,7 +298,7 @@ class PackingScreen(DeskScreen):
     def print_labels(self) -> None:
         if self._holding():
             self._run(
-                lambda: ps.print_labels(
+                lambda: pl.print_labels(
                     self._context.database, self._actor, self.shipment_id, self.printers
                 )
             )
@@ -318,7 +319,7 @@ class PackingScreen(DeskScreen):
                 self.scan_edit.setFocus()
                 return
         self._run(
-            lambda: ps.print_labels(
+            lambda: pl.print_labels(
                 self._context.database,
                 self._actor,
                 self.shipment_id,
@@ -340,7 +341,7 @@ class PackingScreen(DeskScreen):
             return
         for parcel in labelled:
             self._run(
-                lambda p=parcel: ps.reprint_label(
+                lambda p=parcel: pl.reprint_label(
                     self._context.database, self._actor, p.parcel_id, self.printers
                 )
             )

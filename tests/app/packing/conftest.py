@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from app.errors import PrinterRefused
+from app.packing.package_table import install_default_packages
 from app.packing.printers import StationPrinters
-from app.packing.service import install_default_packages
 from app.printing.model import PrintReceipt
 from db.models_packing import ProductPacking
 from tests.app.picking.conftest import PICKER, SUPERVISOR, floor_warehouse, item

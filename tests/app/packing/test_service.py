@@ -19,6 +19,7 @@ from app.errors import (
     WrongPackItem,
 )
 from app.numbers import entity_number, order_number
+from app.packing import labelling as pl
 from app.packing import service as ps
 from app.packing.model import Notice
 from app.workflow import change_status
@@ -95,7 +96,7 @@ def test_items_go_into_several_parcels_and_each_gets_its_label(db, station):
     assert second.suggested_package == "FOAM-S"  # the vase is fragile
     ps.set_weight(db, PACKER, station.shipment_id, 3000, parcel_id=first.parcel_id)
     ps.set_weight(db, PACKER, station.shipment_id, 650)
-    done = ps.print_labels(db, PACKER, station.shipment_id, station.printers)
+    done = pl.print_labels(db, PACKER, station.shipment_id, station.printers)
     assert done.state.status == "packed"
     labels = [data for title, data in station.printer.sent if not title.endswith("slip")]
     assert len(labels) == 2
@@ -137,11 +138,11 @@ def test_the_label_is_refused_until_every_item_is_verified(db, station):
     ps.scan_item(db, PACKER, station.shipment_id, station.kettle)
     ps.set_weight(db, PACKER, station.shipment_id, 1_300)
     with pytest.raises(VerificationIncomplete, match="1 of 3 items scanned"):
-        ps.print_labels(db, PACKER, station.shipment_id, station.printers)
+        pl.print_labels(db, PACKER, station.shipment_id, station.printers)
     with pytest.raises(PermissionDenied):
-        ps.print_labels(db, PACKER, station.shipment_id, station.printers, override_reason="rush")
+        pl.print_labels(db, PACKER, station.shipment_id, station.printers, override_reason="rush")
     with pytest.raises(OverrideNeedsReason):
-        ps.print_labels(db, SUPERVISOR, station.shipment_id, station.printers, override_reason=" ")
+        pl.print_labels(db, SUPERVISOR, station.shipment_id, station.printers, override_reason=" ")
     assert station.printer.sent == []
 
 
@@ -149,7 +150,7 @@ def test_a_supervisor_overrides_with_a_reason_that_is_recorded(db, station):
     ps.open_shipment(db, PACKER, _number(station))
     ps.scan_item(db, PACKER, station.shipment_id, station.kettle)
     ps.set_weight(db, PACKER, station.shipment_id, 3_500)
-    done = ps.print_labels(
+    done = pl.print_labels(
         db, SUPERVISOR, station.shipment_id, station.printers, override_reason="scanner broken"
     )
     assert done.state.status == "packed"
@@ -164,14 +165,14 @@ def test_a_failed_print_leaves_the_parcel_unlabelled_and_says_why(db, station):
     ps.set_weight(db, PACKER, station.shipment_id, 3_450)
     station.printer.fail = True
     with pytest.raises(PrintFailed, match="switched off"):
-        ps.print_labels(db, PACKER, station.shipment_id, station.printers)
+        pl.print_labels(db, PACKER, station.shipment_id, station.printers)
     with db.unit_of_work() as uow:
         assert uow.session.scalar(select(Parcel.status)) == "open"
         assert uow.session.get(Shipment, station.shipment_id).status == "picked"
         failed = uow.session.scalar(select(ParcelLabel))
         assert (failed.outcome, failed.failure) == ("failed", "the printer is switched off.")
     station.printer.fail = False
-    assert ps.print_labels(db, PACKER, station.shipment_id, station.printers).state.status == (
+    assert pl.print_labels(db, PACKER, station.shipment_id, station.printers).state.status == (
         "packed"
     )
 
@@ -180,11 +181,11 @@ def test_a_label_prints_once_and_a_reprint_is_an_explicit_recorded_action(db, st
     ps.open_shipment(db, PACKER, _number(station))
     _verify_all(db, station)
     ps.set_weight(db, PACKER, station.shipment_id, 3_450)
-    done = ps.print_labels(db, PACKER, station.shipment_id, station.printers)
+    done = pl.print_labels(db, PACKER, station.shipment_id, station.printers)
     with pytest.raises(ShipmentNotPackable, match="already packed"):
-        ps.print_labels(db, PACKER, station.shipment_id, station.printers)
+        pl.print_labels(db, PACKER, station.shipment_id, station.printers)
     parcel_id = done.state.parcels[0].parcel_id
-    again = ps.reprint_label(db, PACKER, parcel_id, station.printers, "label torn")
+    again = pl.reprint_label(db, PACKER, parcel_id, station.printers, "label torn")
     assert again.state.parcels[0].labels == 2
     with db.unit_of_work() as uow:
         actions = uow.session.execute(
@@ -197,7 +198,7 @@ def test_the_packing_slip_prints_with_the_label(db, station):
     ps.open_shipment(db, PACKER, _number(station))
     _verify_all(db, station)
     ps.set_weight(db, PACKER, station.shipment_id, 3_450)
-    ps.print_labels(db, PACKER, station.shipment_id, station.printers)
+    pl.print_labels(db, PACKER, station.shipment_id, station.printers)
     titles = [title for title, _data in station.printer.sent]
     assert titles == [f"{_number(station)}-1", f"{_number(station)}-slip"]
     slip = station.printer.sent[-1][1]
@@ -214,7 +215,7 @@ def test_a_cancelled_orders_shipment_is_never_labelled(db, station):
         change_status(uow.session, SUPERVISOR, order, "cancelled", reason="customer asked")
         uow.commit()
     with pytest.raises(ShipmentNotPackable, match="CANCELLED — put back"):
-        ps.print_labels(db, PACKER, station.shipment_id, station.printers)
+        pl.print_labels(db, PACKER, station.shipment_id, station.printers)
     reopened = ps.open_shipment(db, PACKER, _number(station))
     assert reopened.notice is Notice.CANCELLED
     assert station.printer.sent == []
@@ -235,7 +236,7 @@ def test_labelling_the_last_parcel_packs_the_shipment_through_the_workflow(db, s
     ps.open_shipment(db, PACKER, _number(station))
     _verify_all(db, station)
     ps.set_weight(db, PACKER, station.shipment_id, 3_450)
-    ps.print_labels(db, PACKER, station.shipment_id, station.printers)
+    pl.print_labels(db, PACKER, station.shipment_id, station.printers)
     with db.unit_of_work() as uow:
         event = uow.session.scalar(
             select(AuditEvent).where(
@@ -250,7 +251,7 @@ def test_the_label_needs_a_weight(db, station):
     ps.open_shipment(db, PACKER, _number(station))
     _verify_all(db, station)
     with pytest.raises(ParcelNotReady, match="weigh it first"):
-        ps.print_labels(db, PACKER, station.shipment_id, station.printers)
+        pl.print_labels(db, PACKER, station.shipment_id, station.printers)
 
 
 def test_the_station_scan_field_routes_each_kind_of_code(db, station):
