@@ -76,6 +76,7 @@ BENCHES: dict[str, str] = {
     "review": "app.review.bench:bench_review",
     "scan": "app.packing.bench:bench_scan",  # the picking walk and the packing station
     "scan-screen": "ui.picking_bench:bench_scan_screen",
+    "pack-screen": "ui.packing_bench:bench_pack_screen",
     "startup": "ui.bench:bench_startup",
     "stock": "app.stock.bench:bench_stock",
     "language-switch": "ui.language_bench:bench_language_switch",

@@ -105,10 +105,15 @@ def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Sized once after filling (``_fit``): resizing to contents on every cell set costs
+    # seconds on a long waiting list.
     table.horizontalHeader().setStretchLastSection(True)
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return table
+
+
+def _fit(table: QTableWidget) -> None:
+    table.resizeColumnsToContents()
 
 
 def _cell(value: object, right: bool = False) -> QTableWidgetItem:
@@ -259,6 +264,7 @@ class PackingScreen(DeskScreen):
         for r, row in enumerate(rows):
             for c, value in enumerate((row.number, row.order, row.units)):
                 self.waiting.setItem(r, c, _cell(value, isinstance(value, int)))
+        _fit(self.waiting)
         self.waiting_title.setText(_("Waiting at the station: {count}").format(count=len(rows)))
         codes = ", ".join(f"{p.code} ({_(p.name)})" for p in packages)
         self.codes_label.setText(
@@ -460,6 +466,7 @@ class PackingScreen(DeskScreen):
             self.items.setItem(r, 1, _cell(values[1]))
             self.items.setItem(r, 2, _cell(item.wanted, True))
             self.items.setItem(r, 3, _cell(status, True))
+        _fit(self.items)
 
     def _show_parcels(self, state: PackState) -> None:
         self.parcels.setRowCount(len(state.parcels))
@@ -481,6 +488,7 @@ class PackingScreen(DeskScreen):
             )
             for c, value in enumerate(values):
                 self.parcels.setItem(r, c, _cell(value, c in (2, 3, 4)))
+        _fit(self.parcels)
 
     def _show_verbs(self, state: PackState | None) -> None:
         for verb, button in self.verb_buttons.items():
