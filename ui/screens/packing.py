@@ -105,15 +105,23 @@ def _table(columns: tuple[str, ...], name: str) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().hide()
-    # Sized once after filling (``_fit``): resizing to contents on every cell set costs
-    # seconds on a long waiting list.
     table.horizontalHeader().setStretchLastSection(True)
     table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return table
 
 
-def _fit(table: QTableWidget) -> None:
-    table.resizeColumnsToContents()
+def _filling(table: QTableWidget, rows: int) -> None:
+    """Before filling: columns sized to their contents once afterwards (``_fit``), not on
+    every cell set, which costs seconds on a long waiting list."""
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.setRowCount(rows)
+
+
+def _fit(table: QTableWidget, stretch: int | None = None) -> None:
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
 def _cell(value: object, right: bool = False) -> QTableWidgetItem:
@@ -191,7 +199,6 @@ class PackingScreen(DeskScreen):
         right.addWidget(self.scan)
         self.items = _table(ITEM_COLUMNS, "itemsTable")
         self.items.horizontalHeader().setStretchLastSection(False)
-        self.items.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         right.addWidget(self.items, 3)
         self.parcels = _table(PARCEL_COLUMNS, "parcelsTable")
         right.addWidget(self.parcels, 2)
@@ -260,7 +267,7 @@ class PackingScreen(DeskScreen):
         with self._context.database.unit_of_work() as uow:
             rows = queries.waiting_at_station(uow)
             packages = queries.package_types(uow)
-        self.waiting.setRowCount(len(rows))
+        _filling(self.waiting, len(rows))
         for r, row in enumerate(rows):
             for c, value in enumerate((row.number, row.order, row.units)):
                 self.waiting.setItem(r, c, _cell(value, isinstance(value, int)))
@@ -448,7 +455,7 @@ class PackingScreen(DeskScreen):
         return _("✓ All verified — scan PRINT or press F10"), GOOD
 
     def _show_items(self, state: PackState) -> None:
-        self.items.setRowCount(len(state.items))
+        _filling(self.items, len(state.items))
         put_back = state.notice is Notice.CANCELLED
         for r, item in enumerate(state.items):
             marks = "".join(
@@ -466,10 +473,10 @@ class PackingScreen(DeskScreen):
             self.items.setItem(r, 1, _cell(values[1]))
             self.items.setItem(r, 2, _cell(item.wanted, True))
             self.items.setItem(r, 3, _cell(status, True))
-        _fit(self.items)
+        _fit(self.items, stretch=1)
 
     def _show_parcels(self, state: PackState) -> None:
-        self.parcels.setRowCount(len(state.parcels))
+        _filling(self.parcels, len(state.parcels))
         count = len(state.parcels)
         for r, p in enumerate(state.parcels):
             package = p.package_type or (
