@@ -75,8 +75,9 @@ BENCHES: dict[str, str] = {
     "orders-view": "ui.bench:bench_orders_view",
     "picklist-pdf": "app.labels.bench:bench_picklist_pdf",
     "review": "app.review.bench:bench_review",
-    "scan": "app.picking.bench:bench_scan",
+    "scan": "app.packing.bench:bench_scan",  # the picking walk and the packing station
     "scan-screen": "ui.picking_bench:bench_scan_screen",
+    "pack-screen": "ui.packing_bench:bench_pack_screen",
     "startup": "ui.bench:bench_startup",
     "stock": "app.stock.bench:bench_stock",
     "tracking": "app.tracking.bench:bench_tracking",

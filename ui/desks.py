@@ -67,10 +67,18 @@ def _picking_screen(context: DeskContext) -> DeskScreen:
     return PickingScreen(context)
 
 
+def _packing_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.packing import PackingScreen
+
+    return PackingScreen(context)
+
+
 def _shipping_screen(context: DeskContext) -> DeskScreen:
     from ui.screens.shipping import ShippingScreen
 
     return ShippingScreen(context)
+
+
 def _cases_screen(context: DeskContext) -> DeskScreen:
     from ui.screens.cases import CasesScreen
 
@@ -119,6 +127,13 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+5",
         Permission.PICK_AND_PACK,
         _picking_screen,
+    ),
+    Desk(
+        "packing",
+        N_("Packing"),
+        "Ctrl+7",
+        Permission.PICK_AND_PACK,
+        _packing_screen,
     ),
     Desk(
         "shipping",

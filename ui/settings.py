@@ -35,6 +35,7 @@ class DeskSettings:
     label_printer_queue: str = ""  # the CUPS queue (cups)
     label_printer_dpi: int = 203  # 203 or 300
     label_printer_font: str = ""  # a CJK font stored on the printer (E:SIMSUN.TTF), if any
+    station_idle_minutes: int = 5  # a station (badge login) logs out after this long idle
 
 
 class SettingsStore:

@@ -481,6 +481,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.shipping.cli import register as register_shipping  # shipments, label, export
 
     register_shipping(commands, _add_common)
+    from app.packing.cli import register as register_packing  # the packing station
+
+    register_packing(commands, _add_common)
     return parser
 
 

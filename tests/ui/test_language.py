@@ -46,7 +46,17 @@ def test_switching_to_traditional_chinese_keeps_the_desk_and_what_was_typed(
     assert orders.detail.order_id == shown
     assert menu_titles(window)[:4] == ["檔案(&F)", "工作台(&D)", "語言(&G)", "訂單"]
     desks = [a.text() for a in window.desk_bar.actions()]
-    assert desks == ["訂單", "匯入", "審核", "門市櫃台", "庫存", "揀貨單", "交接", "客服案件"]
+    assert desks == [
+        "訂單",
+        "匯入",
+        "審核",
+        "門市櫃台",
+        "庫存",
+        "揀貨單",
+        "包裝",
+        "交接",
+        "客服案件",
+    ]
     assert orders.model.headerData(3, Qt.Orientation.Horizontal) == "狀態"
     assert orders.count_label.text().endswith("筆訂單")
     assert "訂單編號" in orders.search_edit.placeholderText()

@@ -51,7 +51,7 @@ def desk_titles(window: MainWindow) -> list[str]:
     ("username", "titles"),
     [
         ("ada", ["Orders", "Import", "Review", "Shop counter", "Cases"]),
-        ("wes", ["Orders", "Stock", "Pick lists", "Hand-over"]),
+        ("wes", ["Orders", "Stock", "Pick lists", "Packing", "Hand-over"]),
         ("fay", ["Orders"]),
         (
             "sue",
@@ -62,6 +62,7 @@ def desk_titles(window: MainWindow) -> list[str]:
                 "Shop counter",
                 "Stock",
                 "Pick lists",
+                "Packing",
                 "Hand-over",
                 "Cases",
             ],

@@ -1,0 +1,357 @@
+"""Labels and packing slips printed at the station: every open parcel's label (refused
+until its shipment is verified, unless a supervisor overrides with a reason), the slip, an
+explicit reprint. Each print is recorded in ``parcel_labels`` in the same transaction as
+its outcome: a label the printer did not take leaves its parcel open and says why; when
+every parcel is labelled the shipment becomes packed through the workflow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import (
+    LabelAlreadyPrinted,
+    NotAtStation,
+    OverrideNeedsReason,
+    ParcelNotReady,
+    PrintFailed,
+    VerificationIncomplete,
+)
+from app.i18n import N_, _
+from app.labels.model import Address, ContentLine, PackingSlipDoc, ShippingLabelDoc, SlipLine
+from app.labels.packing_slip import SlipSize, render_packing_slip_pdf
+from app.labels.shipping import render_shipping_label_pdf
+from app.labels.zpl import render_shipping_labels_zpl
+from app.live import notify
+from app.numbers import entity_number, order_number
+from app.packing import queries
+from app.packing.model import (
+    PackResult,
+)
+from app.packing.printers import StationPrinters
+from app.packing.service import (
+    SHIPMENTS,
+    _audit,
+    _locked,
+    _refuse_unless,
+)
+from app.permissions import Actor
+from app.picking.service import uow_factory
+from app.uow import UnitOfWork
+from app.workflow import change_status
+from db.models import Order, OrderLine, Shipment, Warehouse, utcnow
+from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
+
+SERVICE_LEVELS = {
+    "standard": N_("Standard"),
+    "expedited": N_("Expedited"),
+    "next_day": N_("Next day"),
+}
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def _address_of_order(order: Order) -> Address:
+    lines = tuple(x for x in (order.ship_line1, order.ship_line2, order.ship_line3) if x)
+    return Address(
+        order.ship_name,
+        lines,
+        order.ship_city,
+        order.ship_postal_code,
+        order.ship_region,
+        order.ship_country,
+        phone=order.ship_phone or "",
+    )
+
+
+def _address_of_warehouse(warehouse: Warehouse) -> Address:
+    return Address(warehouse.name, (), warehouse.city or "", "", "", warehouse.country_code)
+
+
+def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Order):
+    if parcel.carrier_service_id is not None:
+        row = session.execute(
+            select(Carrier.name, CarrierService.name)
+            .join(Carrier, Carrier.id == CarrierService.carrier_id)
+            .where(CarrierService.id == parcel.carrier_service_id)
+        ).first()
+        if row is not None:
+            return row[0], row[1]
+    level = shipment.service or order.requested_service or "standard"
+    return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level))
+
+
+class _Docs:
+    """Everything the labels and the slip of one shipment are drawn from."""
+
+    def __init__(self, session: Session, shipment: Shipment, override: bool) -> None:
+        self.session = session
+        self.shipment = shipment
+        self.order = session.get(Order, shipment.order_id)
+        self.warehouse = session.get(Warehouse, shipment.warehouse_id)
+        self.state = queries.pack_state(session, shipment.id)
+        self.parcels = list(
+            session.scalars(
+                select(Parcel).where(Parcel.shipment_id == shipment.id).order_by(Parcel.sequence)
+            )
+        )
+        units = queries.scanned_units(session, shipment.id)
+        self.contents: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for (parcel_id, product_id), n in units.items():
+            if parcel_id is not None:
+                self.contents[parcel_id][product_id] += n
+        if override and self.parcels:
+            # Not verified: what was not scanned is declared in the last parcel.
+            last = self.parcels[-1].id
+            for item in self.state.items:
+                if item.wanted > item.scanned:
+                    self.contents[last][item.product_id] += item.wanted - item.scanned
+        self.items = {i.product_id: i for i in self.state.items}
+
+    def label(self, parcel: Parcel) -> ShippingLabelDoc:
+        carrier, service = _carrier_of(self.session, self.shipment, parcel, self.order)
+        inside = self.contents.get(parcel.id, {})
+        lines = tuple(
+            ContentLine(self.items[pid].sku, self.items[pid].name, self.items[pid].spec, n)
+            for pid, n in inside.items()
+            if pid in self.items and n
+        )
+        fragile = any(self.items[pid].fragile for pid in inside if pid in self.items)
+        return ShippingLabelDoc(
+            ship_from=_address_of_warehouse(self.warehouse),
+            ship_to=_address_of_order(self.order),
+            order_number=order_number(self.order.id),
+            shipment_number=entity_number("shipment", self.shipment.id),
+            carrier=carrier,
+            service=service,
+            tracking_number=parcel.tracking_number,
+            parcel_index=parcel.sequence,
+            parcel_count=len(self.parcels),
+            contents=lines,
+            weight_g=parcel.weight_g,
+            fragile=fragile,
+            this_side_up=fragile,
+            channel_order_id=self.order.channel_order_id or "",
+        )
+
+    def slip(self) -> PackingSlipDoc:
+        prices = dict(
+            self.session.execute(
+                select(OrderLine.product_id, OrderLine.unit_price_cents).where(
+                    OrderLine.order_id == self.order.id
+                )
+            ).all()
+        )
+        lines = tuple(
+            SlipLine(i.sku, i.name, i.spec, i.wanted, prices.get(i.product_id))
+            for i in self.state.items
+        )
+        placed = self.order.purchased_at or self.order.received_at
+        return PackingSlipDoc(
+            order_number=order_number(self.order.id),
+            shipment_number=entity_number("shipment", self.shipment.id),
+            order_date=placed.date() if placed else dt.date.today(),
+            ship_to=_address_of_order(self.order),
+            ship_from=_address_of_warehouse(self.warehouse),
+            lines=lines,
+            currency=self.order.currency,
+            channel_order_id=self.order.channel_order_id or "",
+        )
+
+
+def render_label(doc: ShippingLabelDoc, label_format: str, printers: StationPrinters) -> bytes:
+    if label_format == "zpl":
+        return render_shipping_labels_zpl([doc], printers.zpl)
+    return render_shipping_label_pdf(doc)
+
+
+def _check_ready(docs: _Docs, parcels: list[Parcel]) -> None:
+    number = docs.state.number
+    views = {p.parcel_id: p for p in docs.state.parcels}
+    for parcel in parcels:
+        if not docs.contents.get(parcel.id):
+            raise ParcelNotReady(number, parcel.sequence, N_("it is empty: scan its items."))
+        if parcel.weight_g is None:
+            raise ParcelNotReady(
+                number,
+                parcel.sequence,
+                N_("weigh it first (put it on the scale or type the weight)."),
+            )
+        if parcel.package_type is None:
+            suggested = views[parcel.id].suggested_package
+            if suggested is None:
+                raise ParcelNotReady(
+                    number, parcel.sequence, N_("choose its package (scan the package's code).")
+                )
+            parcel.package_type = suggested
+
+
+def print_labels(
+    source,
+    actor: Actor,
+    shipment_id: int,
+    printers: StationPrinters,
+    *,
+    override_reason: str | None = None,
+    slip_size: SlipSize = SlipSize.A5,
+) -> PackResult:
+    """Print the label of every open parcel (and the packing slip); refused until every
+    item was scanned unless a supervisor overrides with a reason. A label the printer did
+    not take is recorded as failed and its parcel stays open; ``PrintFailed`` says why."""
+
+    def work(uow: UnitOfWork) -> PackResult:
+        session = uow.session
+        shipment = _locked(session, shipment_id)
+        number = entity_number("shipment", shipment_id)
+        current = queries.pack_state(session, shipment_id)
+        override = override_reason is not None and not current.verified
+        _refuse_unless("override" if override else "print", shipment, actor)
+        if not current.verified and override_reason is None:
+            raise VerificationIncomplete(number, current.scanned, current.wanted)
+        if override and not override_reason.strip():
+            raise OverrideNeedsReason(number)
+        docs = _Docs(session, shipment, override)
+        # A parcel started but left empty is dropped, not labelled.
+        for parcel in [p for p in docs.parcels if p.status == "open" and len(docs.parcels) > 1]:
+            if not docs.contents.get(parcel.id):
+                session.delete(parcel)
+                docs.parcels.remove(parcel)
+        session.flush()
+        pending = [p for p in docs.parcels if p.status == "open"]
+        if not pending:
+            raise LabelAlreadyPrinted(number)
+        _check_ready(docs, pending)
+        if override:
+            _audit(
+                session,
+                actor,
+                "shipment",
+                shipment_id,
+                "pack_override",
+                override_reason,
+                {"scanned": current.scanned, "wanted": current.wanted},
+            )
+        failure = None
+        for parcel in pending:
+            failure = _print_one(
+                session, actor, docs, parcel, printers, "print", override_reason or ""
+            )
+            if failure is not None:
+                break
+        if failure is not None:
+            uow.commit()  # the failed attempt is history too
+            raise failure
+        shipment.weight_g = sum(p.weight_g or 0 for p in docs.parcels)
+        change_status(session, actor, shipment, "packed", reason=_parcels_text(len(docs.parcels)))
+        slip_note = _print_slip(docs, printers, slip_size)
+        notify(session, SHIPMENTS)
+        uow.commit()
+        message = _("{shipment} packed: {count} label(s) printed.").format(
+            shipment=number, count=len(pending)
+        )
+        return PackResult(message, queries.pack_state(session, shipment_id), slip_note)
+
+    # Not retried: a retry after a conflict could print a label twice.
+    with uow_factory(source)() as uow:
+        return work(uow)
+
+
+def _parcels_text(count: int) -> str:
+    return f"{count} parcel(s) labelled"
+
+
+def _print_one(
+    session, actor, docs: _Docs, parcel: Parcel, printers: StationPrinters, action: str, reason: str
+) -> PrintFailed | None:
+    printer = printers.label
+    data = render_label(docs.label(parcel), printer.label_format, printers)
+    title = f"{docs.state.number}-{parcel.sequence}"
+    record = ParcelLabel(
+        parcel_id=parcel.id,
+        action=action,
+        source="drawn",
+        label_format=printer.label_format,
+        printer=printer.name[:200],
+        reason=reason or None,
+        user_id=actor.user_id,
+        created_at=utcnow(),
+    )
+    try:
+        printer.send(data, title)
+    except PrintFailed as error:
+        record.outcome, record.failure = "failed", error.reason
+        session.add(record)
+        _audit(session, actor, "parcel", parcel.id, "label_failed", error.reason)
+        return error
+    record.outcome, record.content = "printed", data
+    session.add(record)
+    if action == "print":
+        parcel.status = "labelled"
+        parcel.labelled_at = utcnow()
+    _audit(
+        session,
+        actor,
+        "parcel",
+        parcel.id,
+        f"label_{action}",
+        reason,
+        {"printer": printer.name, "format": printer.label_format},
+    )
+    return None
+
+
+def _print_slip(docs: _Docs, printers: StationPrinters, size: SlipSize) -> str:
+    """The slip goes to the slip printer (A5), else 4×6 to a PDF label printer. A slip that
+    does not print does not unlabel the parcel: the station says so, in amber."""
+    printer = printers.slip
+    if printer is None and printers.label.label_format == "pdf":
+        printer, size = printers.label, SlipSize.LABEL_4X6
+    if printer is None:
+        return _("No slip printer is set up: print the packing slip from the order.")
+    pdf = render_packing_slip_pdf(docs.slip(), size=size)
+    try:
+        printer.send(pdf, f"{docs.state.number}-slip")
+    except PrintFailed as error:
+        return error.message
+    return ""
+
+
+def reprint_label(
+    source, actor: Actor, parcel_id: int, printers: StationPrinters, reason: str = ""
+) -> PackResult:
+    """An explicit reprint of a labelled parcel's label, recorded with who and why."""
+
+    def work(uow: UnitOfWork) -> PackResult:
+        session = uow.session
+        parcel = session.get(Parcel, parcel_id)
+        if parcel is None:
+            raise NotAtStation(str(parcel_id))
+        shipment = _locked(session, parcel.shipment_id)
+        _refuse_unless("reprint", shipment, actor)
+        docs = _Docs(session, shipment, override=False)
+        failure = _print_one(
+            session,
+            actor,
+            docs,
+            parcel,
+            printers,
+            "reprint",
+            reason or _("reprinted at the packing station"),
+        )
+        uow.commit()
+        if failure is not None:
+            raise failure
+        return PackResult(
+            _("{shipment} parcel {n}: label reprinted.").format(
+                shipment=docs.state.number, n=parcel.sequence
+            ),
+            queries.pack_state(session, shipment.id),
+        )
+
+    with uow_factory(source)() as uow:
+        return work(uow)

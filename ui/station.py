@@ -1,0 +1,186 @@
+"""Station mode for a dedicated packing PC: full screen, large type, log in by scanning a
+staff badge, logged out after the workstation's idle time (``station_idle_minutes``).
+
+The badge prompt has one scan field; a badge (its barcode carries a revocable token, see
+``app.packing.station``) opens the packing station as its holder. Any key or click keeps
+the session; after the idle time the station goes back to the badge prompt, so a packer
+who walks away leaves nothing open in their name. ``python -m ui.station --db URL``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+
+from app.audit import record_event
+from app.database import Database
+from app.errors import OrderdeskError
+from app.i18n import _
+from app.packing.station import actor_for_badge
+from app.permissions import Actor, Permission
+from ui.desks import DeskContext
+from ui.errors import error_text
+from ui.screens.packing import PackingScreen
+from ui.settings import DeskSettings, SettingsStore
+from ui.style import BAD, INFO, SPACE_M
+from ui.tasks import TaskRunner
+from ui.widgets.display import set_tone
+
+STATION_FONT_SCALE = 1.35
+
+
+class StationWindow(QWidget):
+    def __init__(
+        self,
+        database: Database,
+        settings: DeskSettings,
+        store: SettingsStore,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("stationWindow")
+        self._database = database
+        self._settings = settings
+        self._store = store
+        self.actor: Actor | None = None
+        self.packing: PackingScreen | None = None
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * STATION_FONT_SCALE)
+        self.setFont(font)
+        self.stack = QStackedWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(SPACE_M, SPACE_M, SPACE_M, SPACE_M)
+        layout.addWidget(self.stack)
+        self.stack.addWidget(self._badge_page())
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self.log_out)
+        QApplication.instance().installEventFilter(self)
+
+    def _badge_page(self) -> QWidget:
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.addStretch(1)
+        self.prompt = QLabel(_("Packing station — scan your staff badge"))
+        self.prompt.setObjectName("badgePrompt")
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * 2.2)
+        big.setBold(True)
+        self.prompt.setFont(big)
+        set_tone(self.prompt, INFO)
+        box.addWidget(self.prompt)
+        self.badge_message = QLabel()
+        self.badge_message.setObjectName("badgeMessage")
+        self.badge_message.setWordWrap(True)
+        self.badge_message.setMinimumHeight(self.fontMetrics().height() * 3)
+        box.addWidget(self.badge_message)
+        self.badge_edit = QLineEdit()
+        self.badge_edit.setObjectName("badgeEdit")
+        self.badge_edit.setEchoMode(QLineEdit.EchoMode.Password)  # the token is not for show
+        self.badge_edit.returnPressed.connect(self._badge_scanned)
+        box.addWidget(self.badge_edit)
+        box.addStretch(2)
+        return page
+
+    # ----------------------------------------------------------------- log in and out
+
+    def _badge_scanned(self) -> None:
+        code = self.badge_edit.text()
+        self.badge_edit.clear()
+        try:
+            actor = actor_for_badge(self._database, code)
+        except OrderdeskError as error:
+            self._refuse(error_text(error))
+            return
+        if not actor.may(Permission.PICK_AND_PACK):
+            self._refuse(_("{user} may not pack: ask a supervisor.").format(user=actor.username))
+            return
+        self._log(actor, "station_login")
+        self.actor = actor
+        context = DeskContext(
+            self._database, actor, self._settings, self._store, TaskRunner(synchronous=True)
+        )
+        self.packing = PackingScreen(context)
+        self.stack.addWidget(self.packing)
+        self.stack.setCurrentWidget(self.packing)
+        self.packing.focus_primary()
+        self._restart_idle()
+
+    def log_out(self) -> None:
+        """Back to the badge prompt; whatever the packer had open stays as saved."""
+        if self.packing is None:
+            return
+        self._log(self.actor, "station_logout")
+        self.stack.removeWidget(self.packing)
+        self.packing.deleteLater()
+        self.packing = None
+        self.actor = None
+        self.idle.stop()
+        self.badge_message.clear()
+        self.badge_edit.setFocus()
+
+    def _refuse(self, text: str) -> None:
+        self.badge_message.setText(f"{BAD.symbol} {text}")
+        set_tone(self.badge_message, BAD)
+        QApplication.beep()
+        self.badge_edit.setFocus()
+
+    def _log(self, actor: Actor | None, action: str) -> None:
+        if actor is None or actor.user_id is None:
+            return
+        with self._database.unit_of_work() as uow:
+            record_event(
+                uow.session,
+                actor,
+                entity_type="user",
+                entity_id=actor.user_id,
+                action=action,
+                reason=_("packing station"),
+            )
+            uow.commit()
+
+    # ----------------------------------------------------------------- idle time
+
+    def _restart_idle(self) -> None:
+        if self.packing is not None:
+            self.idle.start(max(1, self._settings.station_idle_minutes) * 60_000)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            self._restart_idle()
+        return False
+
+    def closeEvent(self, event) -> None:
+        QApplication.instance().removeEventFilter(self)
+        self.log_out()
+        super().closeEvent(event)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ui.station --db URL``: the station, full screen."""
+    from app.config import resolve_database_url
+    from app.database import open_database
+    from ui.style import apply_look
+
+    parser = argparse.ArgumentParser(prog="orderdesk-station")
+    parser.add_argument("--db", default=None)
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_look(app)  # type: ignore[arg-type]
+    database = open_database(resolve_database_url(args.db))
+    store = SettingsStore.for_workstation()
+    window = StationWindow(database, store.load(), store)
+    window.showFullScreen()
+    window.badge_edit.setFocus()
+    try:
+        return app.exec()
+    finally:
+        database.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
