@@ -146,6 +146,7 @@ class ReviewRow:
     blocking: int
     warnings: int
     first_problem: str  # the first blocking finding's message, or the first warning
+    reviewed: bool = True  # False: the rules have never run on it (nothing is known yet)
 
 
 _ROW_COLUMNS = (
@@ -157,6 +158,7 @@ _ROW_COLUMNS = (
     Order.currency,
     Order.received_at,
     Order.version,
+    Order.reviewed_at,
 )
 
 
@@ -218,9 +220,10 @@ class QueueQuery:
                 currency=currency,
                 received_at=received,
                 version=version,
+                reviewed=reviewed_at is not None,
                 **summary.get(oid, {"blocking": 0, "warnings": 0, "first_problem": ""}),
             )
-            for oid, status, name, country, total, currency, received, version in rows
+            for oid, status, name, country, total, currency, received, version, reviewed_at in rows
         ]
 
 

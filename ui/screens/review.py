@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import N_, _, ngettext, translate_stored
+from app.i18n import N_, _, ngettext, pgettext, translate_stored
 from app.review.exception_desk import (
     ban_customer,
     hold_order,
@@ -152,14 +152,26 @@ def review_columns() -> list[Column[ReviewRow]]:
         ),
         Column(
             _("First problem"),
-            lambda r: translate_stored(r.first_problem),
-            tooltip=lambda r: translate_stored(r.first_problem),
+            _first_problem_text,
+            tooltip=_first_problem_text,
+            foreground=lambda r: None if r.first_problem else MUTED.foreground,
         ),
         Column(_("Customer"), lambda r: r.customer, tooltip=lambda r: r.customer),
         Column(_("Total"), lambda r: money(r.total_cents, r.currency), align_right=True),
         Column(_("Received"), lambda r: local_datetime(r.received_at)),
         Column(_("Country"), lambda r: r.ship_country),
     ]
+
+
+def _first_problem_text(row: ReviewRow) -> str:
+    """Never a blank that reads as "nothing wrong": say what is not known yet."""
+    if row.first_problem:
+        return translate_stored(row.first_problem)
+    if not row.reviewed:
+        return _("not reviewed yet")
+    if row.status != "received":
+        return _("no finding recorded: open it to see what the rules find now")
+    return ""
 
 
 def _problem_count(row: ReviewRow) -> str:
@@ -1402,7 +1414,16 @@ _EXCEPTION_KINDS = {
     "account": N_("Account problem"),
     "other": N_("Other exception"),
 }
-_EXCEPTION_STATES = {"open": N_("open"), "held": N_("held"), "closed": N_("closed")}
+
+
+def _state_words(state: str) -> str:
+    """A task's or exception record's state; in context, so "open" is not a pick list's."""
+    words = {
+        "open": pgettext("task or exception state", "open"),
+        "held": pgettext("task or exception state", "held"),
+        "closed": pgettext("task or exception state", "closed"),
+    }
+    return words.get(state) or status_text(state)
 
 
 def _words(table: dict[str, str], code: str) -> str:
@@ -1411,14 +1432,14 @@ def _words(table: dict[str, str], code: str) -> str:
 
 
 def _task_item(task) -> str:
-    state = _("open") if task.state == "open" else status_text(task.state)
+    state = _state_words(task.state)
     answer = f" · {escape(task.answer)}" if task.answer else ""
     return f"<li>{escape(_words(_TASK_KINDS, task.kind))} — {escape(state)}{answer}</li>"
 
 
 def _exception_item(record) -> str:
     kind = _words(_EXCEPTION_KINDS, record.kind)
-    parts = [f"{escape(kind)} — {escape(_words(_EXCEPTION_STATES, record.state))}"]
+    parts = [f"{escape(kind)} — {escape(_state_words(record.state))}"]
     if record.plan:
         parts.append(escape(_("plan: {plan}").format(plan=record.plan)))
     if record.result:
