@@ -19,17 +19,16 @@ import dataclasses
 import datetime as dt
 import gc
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from app.audit import add_events, record_event, take_pending
+from app.audit import record_event
 from app.cards import card_number_in, scrub
 from app.errors import ConcurrentUpdate, FullCardNumber, InvalidInput, NotFound
 from app.live import ORDERS, notify
@@ -70,7 +69,16 @@ from app.review.rules import (
 )
 from app.review.verbs import REVIEWABLE, require_verb
 from app.uow import UnitOfWork
-from app.workflow import change_status
+from app.workflow import (
+    RecordState,
+    TransitionPlan,
+    apply_plan,
+    apply_plans_in_bulk,
+    change_status,
+    plan_review_mark,
+    plan_transition,
+    record_state,
+)
 from db.models import (
     ContactTask,
     Customer,
@@ -342,19 +350,6 @@ def review_now(
     return reviews
 
 
-class _AuditCollector(Session):
-    """A session that is never flushed or committed: it keeps, in order, the audit events
-    that ``change_status`` records, so a batch writes them all at once."""
-
-    def add(self, instance: object, _warn: bool = True) -> None:
-        raise AssertionError("review's bulk move only records audit events")
-
-
-# What change_status reads and writes of an order moved by review: the moves review makes
-# (to received, a queue or approved) stamp no other stage time.
-_STATE_COLUMNS = ("status", "status_changed_at", "reviewed_at", "approved_at")
-
-
 def _bulk_move(
     session: Session,
     actor: Actor,
@@ -362,57 +357,23 @@ def _bulk_move(
     reviews: Sequence[OrderReview],
     now: dt.datetime,
 ) -> None:
-    """Move a batch of orders with ``change_status``, written in bulk.
-
-    The ORM writes a versioned row with one UPDATE per object; at thousands of orders a
-    second that dominates the review. So ``change_status`` (the one place that knows the
-    transitions, permissions, stage times and audit) is applied to detached copies of the
-    orders, and what it changed is written with one UPDATE ``executemany`` guarded by the
-    version each order was read at, and one INSERT of the audit events it recorded.
-    """
-    collector = _AuditCollector()
+    """Plan each order's move (the workflow's pure planner) and write them all with the
+    workflow's bulk writer: one guarded UPDATE per shape, one batch of audit events."""
     by_id = {row.id: row for row in rows}
-    # Rows grouped by the columns change_status changed: one executemany per shape.
-    changes: dict[tuple[str, ...], list[dict]] = defaultdict(list)
-    stand_in = Order()  # detached, never added to a session; reset for each order
+    plans = []
     for review in reviews:
         row = by_id[review.order_id]
-        before = {
-            "status": row.status,
-            "status_changed_at": None,
-            "reviewed_at": row.reviewed_at,
-            "approved_at": row.approved_at,
-        }
-        stand_in.id, stand_in.version = row.id, row.version
-        for name, value in before.items():
-            setattr(stand_in, name, value)
-        _move(collector, actor, stand_in, review, now)
-        after = {name: getattr(stand_in, name) for name in _STATE_COLUMNS}
-        changed = tuple(name for name in _STATE_COLUMNS if after[name] != before[name])
-        changes[changed].append(
-            {
-                "order_id": row.id,
-                "seen_version": row.version,
-                "new_version": row.version + 1,
-                **{name: after[name] for name in changed},
-            }
-        )
-    table = Order.__table__
-    for changed, values in changes.items():
-        statement = (
-            update(table)
-            .where(
-                table.c.id == bindparam("order_id"), table.c.version == bindparam("seen_version")
+        stamped = {
+            column
+            for column, value in (
+                ("reviewed_at", row.reviewed_at),
+                ("approved_at", row.approved_at),
             )
-            .values(version=bindparam("new_version"), **{n: bindparam(n) for n in changed})
-        )
-        if session.execute(statement, values).rowcount != len(values):
-            raise ConcurrentUpdate("An order of the batch")
-    # The events change_status recorded on the collector are written with this session's.
-    pending = take_pending(collector)
-    add_events(session, pending)
-    if pending:
-        notify(session, ORDERS)
+            if value is not None
+        }
+        state = RecordState("order", row.id, row.status, row.version, frozenset(stamped))
+        plans.append(plan_review_move(state, actor, review, now))
+    apply_plans_in_bulk(session, plans)
 
 
 def replace_findings(
@@ -520,29 +481,22 @@ def _open_exception_records(
         session.execute(insert(ExceptionRecord.__table__), rows)
 
 
+def plan_review_move(
+    state: RecordState, actor: Actor, review: OrderReview, now: dt.datetime
+) -> TransitionPlan:
+    """Where the rules send the order, as one move (a queue goes straight to another queue,
+    to approved, or back to received); staying put is a review on record, not a move."""
+    target = review.decision.status
+    reason = review.decision.reason
+    if target == state.status:
+        return plan_review_mark(state, actor, now=now, reason=reason)
+    return plan_transition(state, target, actor, now=now, reason=reason)
+
+
 def _move(
     session: Session, actor: Actor, order: Order, review: OrderReview, now: dt.datetime
 ) -> None:
-    target = review.decision.status
-    if order.status != "received":
-        change_status(session, actor, order, "received", reason="reviewed again")
-    if target != "received":
-        change_status(session, actor, order, target, reason=review.decision.reason)
-        return
-    # Left for a person ("everything to a person"): no move, but the review is recorded.
-    if order.reviewed_at is None:
-        order.reviewed_at = now
-    touch(order)
-    record_event(
-        session,
-        actor,
-        entity_type="order",
-        entity_id=order.id,
-        action="review",
-        from_state="received",
-        to_state="received",
-        reason=review.decision.reason,
-    )
+    apply_plan(session, actor, order, plan_review_move(record_state(order), actor, review, now))
 
 
 def held_order_ids(session: Session, order_ids: Sequence[int]) -> set[int]:
