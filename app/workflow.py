@@ -277,6 +277,16 @@ def allowed_targets(kind: str, from_state: str, actor: Actor | None = None) -> f
     )
 
 
+def require_move(kind: str, ref: str, from_state: str, to_state: str, actor: Actor) -> None:
+    """Refuse a move its table does not hold, or one this person may not make (for the
+    life cycles whose rows carry no status time: exception records, tasks, accounts)."""
+    permission = TRANSITIONS[kind].get((from_state, to_state))
+    if permission is None:
+        raise InvalidTransition(kind, ref, from_state, to_state)
+    if not actor.may(permission):
+        raise PermissionDenied(actor.username, permission.value)
+
+
 def plan_transition(
     record: RecordState,
     to_state: str,

@@ -46,7 +46,13 @@ from app.review.service import (
 )
 from app.review.verbs import BEFORE_ALLOCATION, REVIEWABLE, require_verb
 from app.uow import UnitOfWork
-from app.workflow import change_status
+from app.workflow import (
+    CustomerStatus,
+    ExceptionState,
+    OrderStatus,
+    change_status,
+    require_move,
+)
 from db.models import Address, BlockListEntry, Customer, ExceptionRecord, Order
 
 # --------------------------------------------------------------------------- duplicates
@@ -191,7 +197,10 @@ def ban_customer(
         if customer is None:
             raise NotFound("customer", customer_id)
         previous = customer.status
-        customer.status = "banned"
+        if previous != CustomerStatus.BANNED:  # banned again: the ban stands, no move
+            ref = f"customer {customer.id}"
+            require_move("customer", ref, previous, CustomerStatus.BANNED, actor)
+        customer.status = CustomerStatus.BANNED
         record_event(
             session,
             actor,
@@ -301,16 +310,16 @@ def hold_order(
         held = _held_record(session, order.id)
         if order.status == "on_hold":
             touch(order)
-        else:
-            if order.status != "received":
-                change_status(session, actor, order, "received", reason="to be held")
-            change_status(session, actor, order, "on_hold", reason=f"held: {note}")
+        else:  # straight from its queue: one move, one event
+            change_status(session, actor, order, OrderStatus.ON_HOLD, reason=f"held: {note}")
         plan = f"call back {callback_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
         if held is None:
             held = _new_record(
                 session, actor, order, "unreachable", f"desk {actor.username}: unreachable"
             )
-            held.state = "held"
+            ref = order_number(order.id)
+            require_move("exception", ref, held.state, ExceptionState.HELD, actor)
+            held.state = ExceptionState.HELD
         held.note, held.callback_at, held.plan = note, callback_at, plan
         held.handled_by_id, held.handled_by_name = actor.user_id, actor.username
         close_tasks(

@@ -69,6 +69,7 @@ from app.review.rules import (
 )
 from app.review.verbs import REVIEWABLE, require_verb
 from app.uow import UnitOfWork
+from app.workflow import ExceptionState as ES
 from app.workflow import (
     RecordState,
     TransitionPlan,
@@ -78,6 +79,7 @@ from app.workflow import (
     plan_review_mark,
     plan_transition,
     record_state,
+    require_move,
 )
 from db.models import (
     ContactTask,
@@ -616,6 +618,7 @@ def close_tasks(
     tasks = list(session.scalars(query))
     now = utcnow()
     for task in tasks:
+        require_move("contact_task", f"task {task.id}", task.state, state, actor)
         task.state = state
         task.answer = typed(answer) or task.answer
         task.outcome = typed(outcome)
@@ -641,7 +644,8 @@ def close_exception_records(
     )
     now = utcnow()
     for record in records:
-        record.state = "closed"
+        require_move("exception", f"exception {record.id}", record.state, ES.CLOSED, actor)
+        record.state = ES.CLOSED
         record.result = result
         record.result_note = typed(note)
         record.handled_by_id = actor.user_id
