@@ -22,7 +22,7 @@ from sqlalchemy import Table, func, insert, select
 from app.bench import BenchResult, stopwatch
 from app.database import Database, open_database
 from app.permissions import Actor, Role
-from app.review.service import ALL_RECEIVED, review_orders
+from app.review.auto import ALL_RECEIVED, review_orders
 from app.views.review import QueuePages, ReviewQueue, queue_counts, review_detail
 from db.models import (
     Address,

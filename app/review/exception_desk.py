@@ -24,11 +24,10 @@ from app.audit import record_event
 from app.errors import ConcurrentUpdate, InvalidInput, NotFound
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
+from app.review.auto import held_order_ids
 from app.review.errors import NotInQueue
 from app.review.keys import address_key, email_key, phone_key
-from app.review.messages import MessageKind
-from app.review.model import ReviewSettings
-from app.review.service import (
+from app.review.kit import (
     ActionResult,
     action_result,
     audit,
@@ -36,7 +35,6 @@ from app.review.service import (
     close_exception_records,
     close_tasks,
     draft,
-    held_order_ids,
     new_task,
     order_for_action,
     require_reason,
@@ -44,6 +42,8 @@ from app.review.service import (
     review_one,
     touch,
 )
+from app.review.messages import MessageKind
+from app.review.model import ReviewSettings
 from app.review.verbs import BEFORE_ALLOCATION, REVIEWABLE, require_verb
 from app.uow import UnitOfWork
 from app.workflow import (

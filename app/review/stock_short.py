@@ -21,10 +21,7 @@ from app.money import format_money
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.review.errors import ContactAlreadyOpen, SubstituteNotOffered
-from app.review.loading import RunCache, fill_stock, load_batch
-from app.review.messages import MessageKind, arrival_sentence, substitutes_paragraph
-from app.review.model import ProductFacts, ReviewSettings
-from app.review.service import (
+from app.review.kit import (
     ActionResult,
     action_result,
     audit,
@@ -39,6 +36,9 @@ from app.review.service import (
     review_one,
     touch,
 )
+from app.review.loading import RunCache, fill_stock, load_batch
+from app.review.messages import MessageKind, arrival_sentence, substitutes_paragraph
+from app.review.model import ProductFacts, ReviewSettings
 from app.review.substitutes import expected_arrival, suggest_substitutes
 from app.review.verbs import require_verb
 from app.uow import UnitOfWork

@@ -237,7 +237,7 @@ def test_a_batch_costs_the_same_number_of_reads_whatever_its_size(db):
 def test_an_order_changed_at_a_desk_during_its_batch_is_reviewed_again_not_overwritten(
     db, monkeypatch
 ):
-    import app.review.service as service
+    import app.review.auto as service
 
     with db.unit_of_work() as uow:
         s = uow.session
