@@ -739,7 +739,7 @@ def _import_line(file: str, summary) -> str:
 def _print_verbs(database, args: argparse.Namespace) -> int:
     """What the review desk offers for each order: the same declaration the screen reads."""
     from app.views.orders import find_order_id
-    from app.views.review import review_detail
+    from app.review.detail import review_detail
 
     with database.unit_of_work() as uow:
         for text in args.orders:

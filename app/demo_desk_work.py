@@ -77,7 +77,7 @@ from app.review.stock_short import (
     offer_stock_options,
     short_lines,
 )
-from app.views.review import queue_counts
+from app.review.queries import queue_counts
 from db.models import (
     Address,
     BlockListEntry,

@@ -23,7 +23,8 @@ from app.bench import BenchResult, stopwatch
 from app.database import Database, open_database
 from app.permissions import Actor, Role
 from app.review.auto import ALL_RECEIVED, review_orders
-from app.views.review import QueuePages, ReviewQueue, queue_counts, review_detail
+from app.review.detail import review_detail
+from app.review.queries import QueuePages, ReviewQueue, queue_counts
 from db.models import (
     Address,
     Bin,

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from sqlalchemy import delete, select
 
+from app.review.queries import ReviewQueue
 from app.review.service import ContactCorrection, cancel_order
-from app.views.review import ReviewQueue
 from db.models import ContactTask, Order, ReviewFinding
 from tests.app.review import builders as b
 from ui.main_window import MainWindow

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import OrderdeskError
 from app.i18n import N_, _, ngettext, pgettext, translate_stored
+from app.review.detail import FindingView, ReviewDetail, ShipToView, review_detail
 from app.review.exception_desk import (
     ban_customer,
     hold_order,
@@ -48,6 +49,7 @@ from app.review.exception_desk import (
     set_exception_plan,
 )
 from app.review.messages import MessageKind
+from app.review.queries import QueueCounts, QueuePages, ReviewQueue, ReviewRow, queue_counts
 from app.review.service import (
     ALL_RECEIVED,
     ContactCorrection,
@@ -64,17 +66,6 @@ from app.review.service import (
 )
 from app.review.stock_short import answer_stock_short, offer_stock_options
 from app.review.verbs import VERB, VERBS
-from app.views.review import (
-    FindingView,
-    QueueCounts,
-    QueuePages,
-    ReviewDetail,
-    ReviewQueue,
-    ReviewRow,
-    ShipToView,
-    queue_counts,
-    review_detail,
-)
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
