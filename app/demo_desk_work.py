@@ -61,6 +61,7 @@ from app.review.exception_desk import (
     set_exception_plan,
 )
 from app.review.model import ProductFacts, PromotionFacts, ReviewSettings, ReviewWorld
+from app.review.queries import queue_counts
 from app.review.rules import expected_unit_prices
 from app.review.service import (
     NewPayment,
@@ -77,7 +78,6 @@ from app.review.stock_short import (
     offer_stock_options,
     short_lines,
 )
-from app.review.queries import queue_counts
 from db.models import (
     Address,
     BlockListEntry,
