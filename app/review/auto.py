@@ -31,6 +31,7 @@ from app.review.model import (
 )
 from app.review.verbs import REVIEWABLE
 from app.uow import UnitOfWork
+from app.workflow import OrderStatus as OS
 from app.workflow import (
     RecordState,
     TransitionPlan,
@@ -119,7 +120,7 @@ def review_orders(
     if orders == ALL_RECEIVED:
         total = _count_received(make_uow)
         batches: Iterator[Sequence[int]] = _received_batches(make_uow, batch_size)
-        takes = ("received",)
+        takes = (OS.RECEIVED,)
     else:
         wanted = sorted(set(orders))  # type: ignore[arg-type]
         total = len(wanted)
@@ -172,7 +173,7 @@ def _uow_factory(source) -> Callable[[], UnitOfWork]:
 
 def _count_received(make_uow: Callable[[], UnitOfWork]) -> int:
     with make_uow() as uow:
-        query = select(func.count()).select_from(Order).where(Order.status == "received")
+        query = select(func.count()).select_from(Order).where(Order.status == OS.RECEIVED)
         return uow.session.scalar(query) or 0
 
 
@@ -184,7 +185,7 @@ def _received_batches(make_uow: Callable[[], UnitOfWork], size: int) -> Iterator
             ids = list(
                 uow.session.scalars(
                     select(Order.id)
-                    .where(Order.status == "received", Order.id > last)
+                    .where(Order.status == OS.RECEIVED, Order.id > last)
                     .order_by(Order.id)
                     .limit(size)
                 )
@@ -235,7 +236,7 @@ def _review_locked(
         .order_by(Order.id)
         .with_for_update(skip_locked=True)
     ).all()
-    held = held_order_ids(session, [row.id for row in rows if row.status == "on_hold"])
+    held = held_order_ids(session, [row.id for row in rows if row.status == OS.ON_HOLD])
     to_review = [row for row in rows if row.id not in held]
     summary.on_hold = len(held)
     summary.skipped = len(ids) - len(rows)
@@ -350,7 +351,7 @@ def _close_cleared_records(
     cleared = [
         r.order_id
         for r in reviews
-        if orders[r.order_id].status == "on_hold" and r.decision.outcome is not Outcome.EXCEPTION
+        if orders[r.order_id].status == OS.ON_HOLD and r.decision.outcome is not Outcome.EXCEPTION
     ]
     table = ExceptionRecord.__table__
     for ids in chunks(cleared):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.review.model import Finding, Queue
+from app.workflow import OrderStatus as OS
 
 
 class Outcome(StrEnum):
@@ -44,12 +45,12 @@ QUEUE_PRECEDENCE: tuple[Queue, ...] = (
 
 # The order status each outcome puts the order in (see app.workflow.OrderStatus).
 STATUS_FOR_OUTCOME: dict[Outcome, str] = {
-    Outcome.APPROVED: "approved",
-    Outcome.TO_REVIEW: "received",
-    Outcome.NEEDS_INFO: "needs_info",
-    Outcome.STOCK_SHORT: "stock_short",
-    Outcome.PAYMENT_PROBLEM: "payment_problem",
-    Outcome.EXCEPTION: "on_hold",
+    Outcome.APPROVED: OS.APPROVED,
+    Outcome.TO_REVIEW: OS.RECEIVED,
+    Outcome.NEEDS_INFO: OS.NEEDS_INFO,
+    Outcome.STOCK_SHORT: OS.STOCK_SHORT,
+    Outcome.PAYMENT_PROBLEM: OS.PAYMENT_PROBLEM,
+    Outcome.EXCEPTION: OS.ON_HOLD,
 }
 
 

@@ -22,6 +22,7 @@ from app.review.model import ReviewSettings
 from app.review.queries import ReviewQueue, queue_of
 from app.review.verbs import REVIEWABLE, OrderFacts, VerbState, verb_states
 from app.views.orders import OrderDetail, order_detail
+from app.workflow import OrderStatus as OS
 from db.models import (
     ContactTask,
     Customer,
@@ -220,14 +221,14 @@ def review_detail(
     queue = queue_of(order.status, held)
     conflicts = _conflicts(session, order_id)
     findings = _findings(session, order_id)
-    reviewed = order.reviewed_at is not None or order.status != "received"
+    reviewed = order.reviewed_at is not None or order.status != OS.RECEIVED
     findings_now = False
     if order.status in REVIEWABLE and not findings and not held:
         # Never reviewed, or queued without findings on record: say what the rules find now.
         findings = findings_now_for(session, order, settings)
         findings_now = True
     short: tuple = ()
-    if order.status == "stock_short":
+    if order.status == OS.STOCK_SHORT:
         from app.review.stock_short import short_lines
 
         short = tuple(short_lines(session, order, settings))

@@ -53,6 +53,7 @@ from app.workflow import (
     change_status,
     require_move,
 )
+from app.workflow import OrderStatus as OS
 from db.models import Address, BlockListEntry, Customer, ExceptionRecord, Order
 
 # --------------------------------------------------------------------------- duplicates
@@ -226,7 +227,7 @@ def ban_customer(
                 cancelled.append(order)
         added = _block_identifiers(session, actor, customer, cancelled or orders, reason, order_id)
         uow.commit()
-        left = [o for o in orders if o.status in ("allocated",)]
+        left = [o for o in orders if o.status in (OS.ALLOCATED,)]
         return BanResult(
             customer.id,
             tuple(order_number(o.id) for o in cancelled),
@@ -308,7 +309,7 @@ def hold_order(
         order = order_for_action(session, order_id, expected_version)
         require_verb(actor, order.id, order.status, "hold")
         held = _held_record(session, order.id)
-        if order.status == "on_hold":
+        if order.status == OS.ON_HOLD:
             touch(order)
         else:  # straight from its queue: one move, one event
             change_status(session, actor, order, OrderStatus.ON_HOLD, reason=f"held: {note}")
@@ -350,7 +351,7 @@ def release_hold(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        if order.status != "on_hold" or _held_record(session, order.id) is None:
+        if order.status != OS.ON_HOLD or _held_record(session, order.id) is None:
             raise NotInQueue(order_number(order.id), order.status, "release", ("on hold",))
         close_exception_records(session, actor, order.id, "released", note, states=("held",))
         close_tasks(

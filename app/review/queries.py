@@ -24,6 +24,7 @@ from app.errors import DatabaseUnavailable, InvalidInput
 from app.numbers import order_number, parse_number
 from app.permissions import Actor, Permission, require
 from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
+from app.workflow import OrderStatus as OS
 from db.models import (
     Customer,
     ExceptionRecord,
@@ -45,12 +46,12 @@ class ReviewQueue(StrEnum):
 
 
 STATUS_OF_QUEUE = {
-    ReviewQueue.TO_REVIEW: "received",
-    ReviewQueue.NEEDS_INFO: "needs_info",
-    ReviewQueue.STOCK_SHORT: "stock_short",
-    ReviewQueue.PAYMENT_PROBLEM: "payment_problem",
-    ReviewQueue.EXCEPTION: "on_hold",
-    ReviewQueue.ON_HOLD: "on_hold",
+    ReviewQueue.TO_REVIEW: OS.RECEIVED,
+    ReviewQueue.NEEDS_INFO: OS.NEEDS_INFO,
+    ReviewQueue.STOCK_SHORT: OS.STOCK_SHORT,
+    ReviewQueue.PAYMENT_PROBLEM: OS.PAYMENT_PROBLEM,
+    ReviewQueue.EXCEPTION: OS.ON_HOLD,
+    ReviewQueue.ON_HOLD: OS.ON_HOLD,
 }
 
 
@@ -68,7 +69,7 @@ def queue_condition(queue: ReviewQueue):
 
 
 def queue_of(status: str, held: bool) -> ReviewQueue | None:
-    if status == "on_hold":
+    if status == OS.ON_HOLD:
         return ReviewQueue.ON_HOLD if held else ReviewQueue.EXCEPTION
     return next((q for q, s in STATUS_OF_QUEUE.items() if s == status), None)
 
@@ -105,12 +106,12 @@ def queue_counts(session: Session, actor: Actor) -> QueueCounts:
         .join(Order, Order.id == ExceptionRecord.order_id)
         .where(ExceptionRecord.state == "held", Order.status == "on_hold")
     )
-    on_hold_total = per_status.get("on_hold", 0)
+    on_hold_total = per_status.get(OS.ON_HOLD, 0)
     return QueueCounts(
-        to_review=per_status.get("received", 0),
-        needs_info=per_status.get("needs_info", 0),
-        stock_short=per_status.get("stock_short", 0),
-        payment_problem=per_status.get("payment_problem", 0),
+        to_review=per_status.get(OS.RECEIVED, 0),
+        needs_info=per_status.get(OS.NEEDS_INFO, 0),
+        stock_short=per_status.get(OS.STOCK_SHORT, 0),
+        payment_problem=per_status.get(OS.PAYMENT_PROBLEM, 0),
         exception=on_hold_total - (held or 0),
         on_hold=held or 0,
     )

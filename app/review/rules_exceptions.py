@@ -26,6 +26,7 @@ from app.review.rules_common import (
     has_text,
     money_text,
 )
+from app.workflow import OrderStatus as OS
 
 # --------------------------------------------------------------------------- exceptions
 
@@ -68,7 +69,7 @@ def duplicate_suspect(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
         other.order_id
         for other in order.recent_orders
         if other.order_id != order.order_id
-        and other.status != "cancelled"
+        and other.status != OS.CANCELLED
         and abs(other.placed_at - order.placed_at) <= window
         and other.items_key == mine_items
         and other.ship_to_key == mine_address

@@ -75,6 +75,7 @@ from app.review.rules import (
 )
 from app.review.verbs import REVIEWABLE, require_verb
 from app.uow import UnitOfWork
+from app.workflow import OrderStatus as OS
 from app.workflow import change_status
 from db.models import Order, Payment, utcnow
 
@@ -113,8 +114,8 @@ def approve_order(
             # No override makes stock: the order is stock short, with why.
             review = _as_review(order.id, fresh + short)
             replace_findings(session, [review], utcnow())
-            if order.status != "stock_short":
-                change_status(session, actor, order, "stock_short", reason=review.decision.reason)
+            if order.status != OS.STOCK_SHORT:
+                change_status(session, actor, order, OS.STOCK_SHORT, reason=review.decision.reason)
             else:
                 touch(order)
             uow.commit()
@@ -126,7 +127,7 @@ def approve_order(
             session,
             actor,
             order,
-            "approved",
+            OS.APPROVED,
             reason=f"override: {reason}" if blocking else "approved at the review desk",
         )
         close_exception_records(session, actor, order.id, "approved", reason or "")
@@ -186,8 +187,8 @@ def request_information(
         if existing is not None:
             raise ContactAlreadyOpen(order_number(order.id), existing.id)
         findings = [f for f in stored_findings(session, order.id) if f.queue is Queue.NEEDS_INFO]
-        if order.status == "received":
-            change_status(session, actor, order, "needs_info", reason="information requested")
+        if order.status == OS.RECEIVED:
+            change_status(session, actor, order, OS.NEEDS_INFO, reason="information requested")
         else:
             touch(order)
         what = "\n".join([f.message for f in findings] + ([note.strip()] if note.strip() else []))
