@@ -295,6 +295,7 @@ def plan_transition(
     now: dt.datetime,
     reason: str = "",
     expected_version: int | None = None,
+    detail: Mapping[str, object] | None = None,
 ) -> TransitionPlan:
     """Plan moving ``record`` to ``to_state`` or raise; nothing is written.
 
@@ -327,11 +328,17 @@ def plan_transition(
         actor_id=actor.user_id,
         actor_name=actor.username,
         reason=reason,
+        detail=detail,
     )
 
 
 def plan_review_mark(
-    record: RecordState, actor: Actor, *, now: dt.datetime, reason: str = ""
+    record: RecordState,
+    actor: Actor,
+    *,
+    now: dt.datetime,
+    reason: str = "",
+    detail: Mapping[str, object] | None = None,
 ) -> TransitionPlan:
     """An order the rules ran on that stays where it is: no move, but the review is on
     record (its version bumps, its first review time is stamped, an audit event)."""
@@ -351,6 +358,7 @@ def plan_review_mark(
         actor_name=actor.username,
         action="review",
         reason=reason,
+        detail=detail,
     )
 
 
@@ -483,8 +491,11 @@ def change_status(
     *,
     reason: str = "",
     expected_version: int | None = None,
+    detail: Mapping[str, object] | None = None,
 ) -> None:
-    """Move ``record`` to ``to_state`` or raise; the caller's unit of work commits."""
+    """Move ``record`` to ``to_state`` or raise; the caller's unit of work commits.
+
+    ``detail`` goes into the audit event (e.g. the code and values of the reason)."""
     from db.models import utcnow
 
     plan = plan_transition(
@@ -494,5 +505,6 @@ def change_status(
         now=utcnow(),
         reason=reason,
         expected_version=expected_version,
+        detail=detail,
     )
     apply_plan(session, actor, record, plan)

@@ -414,10 +414,11 @@ def plan_review_move(
     """Where the rules send the order, as one move (a queue goes straight to another queue,
     to approved, or back to received); staying put is a review on record, not a move."""
     target = review.decision.status
-    reason = review.decision.reason
+    why = review.decision.why
+    reason, detail = why.english(), why.detail()
     if target == state.status:
-        return plan_review_mark(state, actor, now=now, reason=reason)
-    return plan_transition(state, target, actor, now=now, reason=reason)
+        return plan_review_mark(state, actor, now=now, reason=reason, detail=detail)
+    return plan_transition(state, target, actor, now=now, reason=reason, detail=detail)
 
 
 def _move(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.review.model import Finding, Queue
+from app.review.reasons import Why, held_back
 from app.workflow import OrderStatus as OS
 
 
@@ -65,12 +66,14 @@ class Decision:
         return STATUS_FOR_OUTCOME[self.outcome]
 
     @property
+    def why(self) -> Why:
+        """What decided it, as a code and values (the audit row's ``detail``)."""
+        return held_back([finding.message for finding in self.blocking])
+
+    @property
     def reason(self) -> str:
-        """One line for the audit trail, in words: what decided it."""
-        if not self.blocking:
-            return "no blocking findings"
-        messages = dict.fromkeys(finding.message.rstrip(".") for finding in self.blocking)
-        return "held back: " + "; ".join(messages)
+        """One line for the audit trail, in English words: what decided it."""
+        return self.why.english()
 
 
 def decide(findings: Iterable[Finding], *, everything_to_person: bool = False) -> Decision:

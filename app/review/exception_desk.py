@@ -44,6 +44,7 @@ from app.review.kit import (
 )
 from app.review.messages import MessageKind
 from app.review.model import ReviewSettings
+from app.review.reasons import why
 from app.review.verbs import BEFORE_ALLOCATION, REVIEWABLE, require_verb
 from app.uow import UnitOfWork
 from app.workflow import (
@@ -312,7 +313,15 @@ def hold_order(
         if order.status == OS.ON_HOLD:
             touch(order)
         else:  # straight from its queue: one move, one event
-            change_status(session, actor, order, OrderStatus.ON_HOLD, reason=f"held: {note}")
+            said = why("review.held", note=note)
+            change_status(
+                session,
+                actor,
+                order,
+                OrderStatus.ON_HOLD,
+                reason=said.english(),
+                detail=said.detail(),
+            )
         plan = f"call back {callback_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
         if held is None:
             held = _new_record(

@@ -66,6 +66,7 @@ from app.review.model import (
     Queue,
     ReviewSettings,
 )
+from app.review.reasons import why
 from app.review.rules import (
     KNOWN_PAYMENT_METHODS,
     address_complete,
@@ -115,7 +116,15 @@ def approve_order(
             review = _as_review(order.id, fresh + short)
             replace_findings(session, [review], utcnow())
             if order.status != OS.STOCK_SHORT:
-                change_status(session, actor, order, OS.STOCK_SHORT, reason=review.decision.reason)
+                short_why = review.decision.why
+                change_status(
+                    session,
+                    actor,
+                    order,
+                    OS.STOCK_SHORT,
+                    reason=short_why.english(),
+                    detail=short_why.detail(),
+                )
             else:
                 touch(order)
             uow.commit()
@@ -123,12 +132,9 @@ def approve_order(
         replace_findings(session, [_as_review(order.id, fresh)], utcnow())
         if blocking:
             audit(session, actor, order, "review_override", reason or "", codes=list(blocking))
+        said = why("review.override", reason=reason) if blocking else why("review.approved_at_desk")
         change_status(
-            session,
-            actor,
-            order,
-            OS.APPROVED,
-            reason=f"override: {reason}" if blocking else "approved at the review desk",
+            session, actor, order, OS.APPROVED, reason=said.english(), detail=said.detail()
         )
         close_exception_records(session, actor, order.id, "approved", reason or "")
         close_tasks(session, actor, order.id, outcome="order approved")
@@ -188,7 +194,10 @@ def request_information(
             raise ContactAlreadyOpen(order_number(order.id), existing.id)
         findings = [f for f in stored_findings(session, order.id) if f.queue is Queue.NEEDS_INFO]
         if order.status == OS.RECEIVED:
-            change_status(session, actor, order, OS.NEEDS_INFO, reason="information requested")
+            said = why("review.info_requested")
+            change_status(
+                session, actor, order, OS.NEEDS_INFO, reason=said.english(), detail=said.detail()
+            )
         else:
             touch(order)
         what = "\n".join([f.message for f in findings] + ([note.strip()] if note.strip() else []))

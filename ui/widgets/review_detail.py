@@ -374,9 +374,25 @@ def _words(table: dict[str, str], code: str) -> str:
     return _(table[code]) if code in table else code.replace("_", " ")
 
 
+# Contact tasks store their answer as a code; older rows or a typed answer as text.
+_ANSWERS = {
+    "corrected": N_("data corrected"),
+    "reached": N_("customer reached"),
+    "paid_again": N_("paid again"),
+    "method_changed": N_("payment method changed"),
+    "wait": N_("waits for the stock"),
+    "substitute": N_("takes a substitute"),
+    "decline": N_("declined"),
+}
+
+
+def _answer_words(answer: str) -> str:
+    return _(_ANSWERS[answer]) if answer in _ANSWERS else translate_stored(answer)
+
+
 def _task_item(task) -> str:
     state = _state_words(task.state)
-    answer = f" · {escape(task.answer)}" if task.answer else ""
+    answer = f" · {escape(_answer_words(task.answer))}" if task.answer else ""
     return f"<li>{escape(_words(_TASK_KINDS, task.kind))} — {escape(state)}{answer}</li>"
 
 
