@@ -145,7 +145,7 @@ def _print_verbs(database, args: argparse.Namespace) -> int:
                 continue
             print(f"{detail.order.number}  {detail.order.status}")
             for verb in detail.verbs:
-                state = "yes" if verb.enabled else f"no: {verb.why_not}"
+                state = _("yes") if verb.enabled else _("no: {why}").format(why=verb.why_not)
                 print(f"  {verb.key:<20} {verb.shortcut:<18} {state}")
     return EXIT_OK
 

@@ -59,6 +59,7 @@ from app.review.service import (
 )
 from app.review.stock_short import answer_stock_short, offer_stock_options
 from app.review.verbs import VERB, VERBS
+from app.workflow import OrderStatus as OS
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
@@ -592,7 +593,7 @@ class ReviewScreen(DeskScreen):
             return
         versions = {detail.order.id: detail.version}
         versions |= {r.id: r.version for r in detail.related}
-        others = [r.id for r in detail.related if r.status != "cancelled"]
+        others = [r.id for r in detail.related if r.status != OS.CANCELLED]
         actor = self._context.actor
         self._act(
             "resolve_duplicates",
@@ -702,7 +703,7 @@ class ReviewScreen(DeskScreen):
             return
         kind = (
             MessageKind.CANCELLED_PAYMENT
-            if self.detail is not None and self.detail.order.status == "payment_problem"
+            if self.detail is not None and self.detail.order.status == OS.PAYMENT_PROBLEM
             else MessageKind.CANCELLED
         )
         actor = self._context.actor

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.i18n import N_, _, ngettext, pgettext, translate_stored
 from app.review.detail import FindingView, ReviewDetail
+from app.workflow import OrderStatus as OS
 from ui.style import BAD, GOOD, MUTED, SPACE_M, WARN
 from ui.widgets.display import (
     local_datetime,
@@ -157,7 +158,7 @@ def _verdict_html(d: ReviewDetail, blocking) -> str:
             + escape(_("Not reviewed yet — press Ctrl+R or open it to run the rules."))
             + "</p>"
         )
-    elif d.findings_now and d.queue is not None and d.order.status != "received":
+    elif d.findings_now and d.queue is not None and d.order.status != OS.RECEIVED:
         notes.append(
             f"<p style='color:{WARN.foreground}'>{WARN.symbol} "
             + escape(
@@ -176,7 +177,7 @@ def _verdict_html(d: ReviewDetail, blocking) -> str:
         )
     if not d.findings:
         if d.findings_now:
-            if d.queue is not None and d.order.status != "received":
+            if d.queue is not None and d.order.status != OS.RECEIVED:
                 notes.append(
                     "<p>"
                     + escape(_("The rules find nothing that keeps it in this queue now."))

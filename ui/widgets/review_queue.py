@@ -7,6 +7,7 @@ from __future__ import annotations
 from app.i18n import _, ngettext, translate_stored
 from app.review.queries import ReviewRow
 from app.review.service import ReviewSummary
+from app.workflow import OrderStatus as OS
 from ui.style import BAD, MUTED, WARN
 from ui.widgets.display import local_datetime, money
 from ui.widgets.paged_table_model import Column
@@ -44,7 +45,7 @@ def _first_problem_text(row: ReviewRow) -> str:
         return translate_stored(row.first_problem)
     if not row.reviewed:
         return _("not reviewed yet")
-    if row.status != "received":
+    if row.status != OS.RECEIVED:
         return _("no finding recorded: open it to see what the rules find now")
     return ""
 
