@@ -46,7 +46,7 @@ def _first_problem_text(row: ReviewRow) -> str:
     if not row.reviewed:
         return _("not reviewed yet")
     if row.status != OS.RECEIVED:
-        return _("no finding recorded: open it to see what the rules find now")
+        return _("not recorded — open it to see why")
     return ""
 
 
