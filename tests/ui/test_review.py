@@ -433,3 +433,20 @@ def test_an_open_exception_reads_as_open_not_as_a_pick_lists_state_in_chinese(qt
         set_language("en")
     assert "待揀貨" not in text
     assert "待處理" in text
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+def test_every_shown_verb_button_is_whole_however_many_rows_the_bar_takes(
+    qtbot, make_context, people, floor, size
+):
+    screen = open_screen(qtbot, make_context, people["sue"])
+    screen.resize(*size)
+    review_everything(qtbot, screen)
+    screen.show_queue(ReviewQueue.PAYMENT_PROBLEM)
+    qtbot.wait(10)
+    shown = [b for b in screen.buttons.values() if b.isVisible()]
+    assert len(shown) >= 6
+    bar = screen.verb_bar
+    assert all(b.geometry().bottom() < bar.height() for b in shown)
+    why = screen.why_not_label
+    assert why.isVisible() and why.geometry().top() >= bar.geometry().bottom()

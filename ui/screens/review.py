@@ -229,6 +229,7 @@ class ReviewScreen(DeskScreen):
         }
         self.verb_bar = VerbBar(self, VERBS, handlers, "review")
         self._detail_layout.insertWidget(0, self.verb_bar)
+        self._detail_layout.insertWidget(1, self.verb_bar.why_not_label)
         self.actions, self.buttons = self.verb_bar.actions, self.verb_bar.buttons
         self.why_not_label = self.verb_bar.why_not_label
         self.review_all_action = self._action(

@@ -3,8 +3,9 @@
 Built from a verb declaration (anything with ``key``, ``label`` (N_) and ``shortcut``) and a
 handler per key; ``show_states`` takes the verb states a query worked out for the record on
 screen (``key``, ``label``, ``enabled``, ``why_not``): a verb not listed is hidden, a listed
-one that cannot run is shown disabled with the reason in words below the bar. The review
-desk uses it; picking and packing desks can declare their verbs the same way.
+one that cannot run is shown disabled with the reason in words (``why_not_label``, placed
+by the owner under the bar). The review desk uses it; picking and packing desks can
+declare their verbs the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
 from app.i18n import _
 from ui.actions import make_action, with_shortcut
@@ -52,19 +53,16 @@ class VerbBar(QWidget):
     ) -> None:
         super().__init__(parent)
         self.verbs = tuple(verbs)
-        self.buttons_box = QWidget()
-        self.buttons_box.setObjectName(f"{name}Verbs")
-        self.grid = FlowLayout(self.buttons_box, SPACE_S)
+        self.setObjectName(f"{name}Verbs")
+        # The flow layout sits on this widget itself: nested in another layout, its height
+        # for the width would not reach the parent and the last row would be clipped.
+        self.grid = FlowLayout(self, SPACE_S)
+        # Why-not is a label of its own, for the owner to place under the bar.
         self.why_not_label = QLabel()
         self.why_not_label.setObjectName(f"{name}WhyNot")
         self.why_not_label.setWordWrap(True)
         self.why_not_label.setStyleSheet(f"color: {WARN.foreground};")
         self.why_not_label.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(SPACE_S)
-        layout.addWidget(self.buttons_box)
-        layout.addWidget(self.why_not_label)
         self.actions: dict[str, QAction] = {}
         self.buttons: dict[str, QToolButton] = {}
         for verb in self.verbs:
