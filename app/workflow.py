@@ -411,7 +411,7 @@ def apply_plan(session: Session, actor: Actor, record: Order | Shipment, plan: T
     for column, value in plan.changes.items():
         setattr(record, column, value)
     if not plan.moves:
-        _bump_version(record)
+        bump_version(record)
     record_event(
         session,
         actor,
@@ -428,7 +428,7 @@ def apply_plan(session: Session, actor: Actor, record: Order | Shipment, plan: T
     notify(session, "orders" if plan.kind == "order" else "shipments")
 
 
-def _bump_version(record) -> None:
+def bump_version(record) -> None:
     from sqlalchemy.orm.attributes import flag_modified
 
     flag_modified(record, "status")  # no column changes, yet the action is on record

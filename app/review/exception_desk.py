@@ -40,7 +40,6 @@ from app.review.kit import (
     require_reason,
     resolve_intake_conflicts,
     review_one,
-    touch,
 )
 from app.review.messages import MessageKind
 from app.review.model import ReviewSettings
@@ -51,6 +50,7 @@ from app.workflow import (
     CustomerStatus,
     ExceptionState,
     OrderStatus,
+    bump_version,
     change_status,
     require_move,
 )
@@ -103,7 +103,7 @@ def resolve_duplicates(
         if keep.status in REVIEWABLE and keep.id not in held_order_ids(session, [keep.id]):
             review = review_one(session, actor, keep, settings)
         else:
-            touch(keep)
+            bump_version(keep)
         audit(session, actor, keep, "duplicates_resolved", cancelled=[c.number for c in cancelled])
         uow.commit()
         return DuplicateResolution(action_result(keep, review), cancelled)
@@ -311,7 +311,7 @@ def hold_order(
         require_verb(actor, order.id, order.status, "hold")
         held = _held_record(session, order.id)
         if order.status == OS.ON_HOLD:
-            touch(order)
+            bump_version(order)
         else:  # straight from its queue: one move, one event
             said = why("review.held", note=note)
             change_status(

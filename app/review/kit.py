@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from app.audit import record_event
 from app.cards import scrub
@@ -80,11 +79,6 @@ def action_result(order: Order, review: OrderReview | None = None, **extra) -> A
 
 
 # --------------------------------------------------------------------------- helpers for verbs
-
-
-def touch(order: Order) -> None:
-    """Bump the order's version although no column changes: the action is on record."""
-    flag_modified(order, "status")
 
 
 def order_for_action(session: Session, order_id: int, expected_version: int) -> Order:

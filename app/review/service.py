@@ -45,7 +45,6 @@ from app.review.kit import (
     resolve_intake_conflicts,
     review_one,
     stored_findings,
-    touch,
 )
 from app.review.loading import RunCache, load_batch
 from app.review.messages import (
@@ -77,7 +76,7 @@ from app.review.rules import (
 from app.review.verbs import REVIEWABLE, require_verb
 from app.uow import UnitOfWork
 from app.workflow import OrderStatus as OS
-from app.workflow import change_status
+from app.workflow import bump_version, change_status
 from db.models import Order, Payment, utcnow
 
 # --------------------------------------------------------------------------- approve, re-review
@@ -126,7 +125,7 @@ def approve_order(
                     detail=short_why.detail(),
                 )
             else:
-                touch(order)
+                bump_version(order)
             uow.commit()
             return action_result(order, review)
         replace_findings(session, [_as_review(order.id, fresh)], utcnow())
@@ -199,7 +198,7 @@ def request_information(
                 session, actor, order, OS.NEEDS_INFO, reason=said.english(), detail=said.detail()
             )
         else:
-            touch(order)
+            bump_version(order)
         what = "\n".join([f.message for f in findings] + ([note.strip()] if note.strip() else []))
         task = new_task(session, actor, order, "request_info", what)
         customer = customer_of(session, order)
@@ -316,7 +315,7 @@ def _rereview_unless_held(
 ) -> OrderReview | None:
     if order.status in REVIEWABLE and order.id not in held_order_ids(session, [order.id]):
         return review_one(session, actor, order, settings)
-    touch(order)
+    bump_version(order)
     return None
 
 
@@ -348,7 +347,7 @@ def ask_for_payment(
         message = draft(
             session, actor, order, MessageKind.PAYMENT_PROBLEM, task=task, problem=problem
         )
-        touch(order)
+        bump_version(order)
         audit(session, actor, order, "ask_for_payment", note, task=task.id, message=message.id)
         uow.commit()
         return action_result(order, task_id=task.id, message_id=message.id)
