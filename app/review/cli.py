@@ -137,7 +137,7 @@ def _print_verbs(database, args: argparse.Namespace) -> int:
                         "order": detail.order.number,
                         "status": detail.order.status,
                         "verbs": [
-                            {"verb": v.key, "enabled": v.enabled, "why_not": v.why_not}
+                            {"verb": v.key, "enabled": v.enabled, "why_not": v.why_code}
                             for v in detail.verbs
                         ],
                     }

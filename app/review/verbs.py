@@ -201,6 +201,7 @@ class VerbState:
     shortcut: str
     enabled: bool
     why_not: str = ""  # translated, when not enabled
+    why_code: str = ""  # the same, language-neutral: "held", "blocked", "asked", "permission"
 
 
 _PERMISSION_WORDS = {
@@ -229,18 +230,16 @@ def _applies(key: str, facts: OrderFacts) -> bool:
     return True
 
 
-def _blocked(key: str, facts: OrderFacts) -> str:
-    """Why a verb that applies cannot run now (empty: it can)."""
-    if key == "approve":
-        if facts.held:
-            return _("held until the call-back: release it first")
-        if facts.blocking:
-            return _("blocked: {finding}").format(finding=translate_stored(facts.blocking[0]))
-    if key == "rereview" and facts.held:
-        return _("held until the call-back: release it first")
+def _blocked(key: str, facts: OrderFacts) -> tuple[str, str]:
+    """Why a verb that applies cannot run now, as (code, words); ("", "") when it can."""
+    if key in ("approve", "rereview") and facts.held:
+        return "held", _("held until the call-back: release it first")
+    if key == "approve" and facts.blocking:
+        words = _("blocked: {finding}").format(finding=translate_stored(facts.blocking[0]))
+        return "blocked", words
     if key == "request_info" and facts.open_info_task:
-        return _("already asked; waiting for the customer")
-    return ""
+        return "asked", _("already asked; waiting for the customer")
+    return "", ""
 
 
 def verb_states(actor: Actor, facts: OrderFacts) -> tuple[VerbState, ...]:
@@ -249,11 +248,12 @@ def verb_states(actor: Actor, facts: OrderFacts) -> tuple[VerbState, ...]:
     for verb in VERBS:
         if facts.status not in verb.from_states or not _applies(verb.key, facts):
             continue
-        why = ""
         missing = next((p for p in _permission_names(verb) if not actor.may(p)), None)
         if missing is not None:
+            code = f"permission:{missing.value}"
             why = _(_PERMISSION_WORDS.get(missing, N_("you may not do this")))
         else:
-            why = _blocked(verb.key, facts)
-        states.append(VerbState(verb.key, _(verb.label), verb.shortcut, not why, why))
+            code, why = _blocked(verb.key, facts)
+        label = _(verb.label)
+        states.append(VerbState(verb.key, label, verb.shortcut, not why, why, code))
     return tuple(states)
