@@ -1,23 +1,33 @@
-"""The order and shipment life cycles, declared once as data, changed by one function.
+"""The life cycles (orders, shipments, customer accounts, exception records, contact
+tasks), declared once as data; a move is planned by a pure function and applied by one writer.
 
-Everything that changes a status goes through ``change_status``: it checks the table and
-the permission the table names, refuses a stale read, stamps the stage time and writes the
-audit event (the version column is bumped by SQLAlchemy on flush).
-Screens ask ``allowed_targets`` / ``may_transition`` to enable their buttons.
+``plan_transition`` decides over plain values (the record's kind, id, status, version and
+which stage times it already has; the actor; the time): it refuses a stale read, a pair the
+table does not hold or a missing permission, and returns a ``TransitionPlan`` -- the columns
+to set (status, status time, stage time) and the audit event. ``apply_plan`` writes one plan
+through the ORM (the version column is bumped on flush; the stock hook runs);
+``apply_plans_in_bulk`` writes many with one guarded UPDATE per shape and one batch of
+audit events. ``change_status`` is plan + apply for a loaded record. Screens ask
+``allowed_targets`` / ``may_transition`` to enable their buttons.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from app.audit import record_event
-from app.errors import ConcurrentUpdate, InvalidTransition
-from app.live import notify
+from app.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied
 from app.numbers import entity_number
-from app.permissions import Actor, Permission, require
-from db.models import Order, Shipment, utcnow
+from app.permissions import Actor, Permission
+
+if TYPE_CHECKING:  # the pure half of this module needs neither
+    from sqlalchemy.orm import Session
+
+    from db.models import Order, Shipment
 
 
 class OrderStatus(StrEnum):
@@ -34,6 +44,14 @@ class OrderStatus(StrEnum):
     RETURNED = "returned"
     REFUNDED = "refunded"
     CANCELLED = "cancelled"
+
+
+REVIEW_QUEUES = (
+    OrderStatus.NEEDS_INFO,
+    OrderStatus.STOCK_SHORT,
+    OrderStatus.PAYMENT_PROBLEM,
+    OrderStatus.ON_HOLD,
+)
 
 
 class ShipmentStatus(StrEnum):
@@ -54,14 +72,22 @@ class ShipmentStatus(StrEnum):
 
 OS = OrderStatus
 P = Permission
-_REVIEW_QUEUES = (OS.NEEDS_INFO, OS.STOCK_SHORT, OS.PAYMENT_PROBLEM, OS.ON_HOLD)
+_REVIEW_QUEUES = REVIEW_QUEUES
 
 # (from, to) → the permission the acting person needs. A pair not here is not allowed.
 ORDER_TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], Permission] = {
     **{(OS.RECEIVED, queue): P.REVIEW_ORDERS for queue in (*_REVIEW_QUEUES, OS.APPROVED)},
     (OS.RECEIVED, OS.CANCELLED): P.CANCEL_ORDERS,
-    # A queue is left by re-review (back to received), by a decision, or by cancelling.
+    # A queue is left by re-review (back to received, or straight to the queue or the
+    # hold the rules or a person now decide: one move, one audit event), by approval, or
+    # by cancelling.
     **{(queue, OS.RECEIVED): P.REVIEW_ORDERS for queue in _REVIEW_QUEUES},
+    **{
+        (queue, other): P.REVIEW_ORDERS
+        for queue in _REVIEW_QUEUES
+        for other in _REVIEW_QUEUES
+        if queue != other
+    },
     **{(queue, OS.APPROVED): P.REVIEW_ORDERS for queue in _REVIEW_QUEUES},
     **{(queue, OS.CANCELLED): P.CANCEL_ORDERS for queue in _REVIEW_QUEUES},
     (OS.APPROVED, OS.ALLOCATED): P.ALLOCATE_STOCK,
@@ -117,7 +143,61 @@ SHIPMENT_TRANSITIONS: dict[tuple[ShipmentStatus, ShipmentStatus], Permission] = 
     (SS.DELIVERED, SS.RETURNED): P.HANDLE_CASES,
 }
 
-TRANSITIONS: dict[str, dict] = {"order": ORDER_TRANSITIONS, "shipment": SHIPMENT_TRANSITIONS}
+
+class CustomerStatus(StrEnum):
+    ACTIVE = "active"
+    ARREARS = "arrears"
+    FROZEN = "frozen"
+    BANNED = "banned"
+
+
+CS = CustomerStatus
+# Arrears and freezes come from finance; a ban from the review desk's supervisor.
+CUSTOMER_TRANSITIONS: dict[tuple[CustomerStatus, CustomerStatus], Permission] = {
+    **{(frm, CS.BANNED): P.BAN_CUSTOMERS for frm in (CS.ACTIVE, CS.ARREARS, CS.FROZEN)},
+    **{
+        (frm, to): P.SETTLE_ACCOUNTS
+        for frm in (CS.ACTIVE, CS.ARREARS, CS.FROZEN)
+        for to in (CS.ACTIVE, CS.ARREARS, CS.FROZEN)
+        if frm != to
+    },
+    (CS.BANNED, CS.ACTIVE): P.BAN_CUSTOMERS,  # a ban lifted
+}
+
+
+class ExceptionState(StrEnum):
+    OPEN = "open"
+    HELD = "held"
+    CLOSED = "closed"
+
+
+ES = ExceptionState
+EXCEPTION_TRANSITIONS: dict[tuple[ExceptionState, ExceptionState], Permission] = {
+    (ES.OPEN, ES.HELD): P.REVIEW_ORDERS,  # customer unreachable: held until the call-back
+    (ES.OPEN, ES.CLOSED): P.REVIEW_ORDERS,
+    (ES.HELD, ES.CLOSED): P.REVIEW_ORDERS,  # released, or the order went on / was cancelled
+}
+
+
+class ContactTaskState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+TS = ContactTaskState
+CONTACT_TASK_TRANSITIONS: dict[tuple[ContactTaskState, ContactTaskState], Permission] = {
+    (TS.OPEN, TS.DONE): P.REVIEW_ORDERS,
+    (TS.OPEN, TS.CANCELLED): P.REVIEW_ORDERS,
+}
+
+TRANSITIONS: dict[str, dict] = {
+    "order": ORDER_TRANSITIONS,
+    "shipment": SHIPMENT_TRANSITIONS,
+    "customer": CUSTOMER_TRANSITIONS,
+    "exception": EXCEPTION_TRANSITIONS,
+    "contact_task": CONTACT_TASK_TRANSITIONS,
+}
 
 # Stage timestamps stamped the first time a record reaches a status.
 _ORDER_STAGE_COLUMNS = {
@@ -128,11 +208,63 @@ _ORDER_STAGE_COLUMNS = {
     OS.CANCELLED: "cancelled_at",
 }
 _SHIPMENT_STAGE_COLUMNS = {SS.SHIPPED: "shipped_at", SS.DELIVERED: "delivered_at"}
-_STAGE_COLUMNS = {"order": _ORDER_STAGE_COLUMNS, "shipment": _SHIPMENT_STAGE_COLUMNS}
+_STAGE_COLUMNS: dict[str, dict] = {
+    "order": _ORDER_STAGE_COLUMNS,
+    "shipment": _SHIPMENT_STAGE_COLUMNS,
+}
+REVIEWED_AT = "reviewed_at"
 
 
-def entity_kind(record: Order | Shipment) -> str:
-    return "order" if isinstance(record, Order) else "shipment"
+# --------------------------------------------------------------------------- pure: plan
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """What a plan needs to know of a record, as plain values."""
+
+    kind: str  # a key of TRANSITIONS
+    id: int
+    status: str
+    version: int
+    stamped: frozenset[str] = frozenset()  # stage-time columns that already hold a time
+
+
+@dataclass(frozen=True)
+class TransitionPlan:
+    """One move, decided: the columns to set and the audit event to write."""
+
+    kind: str
+    entity_id: int
+    from_state: str
+    to_state: str
+    permission: Permission
+    seen_version: int
+    at: dt.datetime
+    changes: Mapping[str, object]
+    actor_id: int | None
+    actor_name: str
+    action: str = "status"
+    reason: str = ""
+    detail: Mapping[str, object] | None = field(default=None, hash=False)
+
+    @property
+    def moves(self) -> bool:
+        return self.from_state != self.to_state
+
+    def audit_row(self) -> dict:
+        """The event, shaped as ``app.audit.add_events`` takes it."""
+        return {
+            "at": self.at,
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "entity_type": self.kind,
+            "entity_id": self.entity_id,
+            "action": self.action,
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "reason": self.reason,
+            "detail": dict(self.detail) if self.detail else None,
+        }
 
 
 def may_transition(kind: str, from_state: str, to_state: str, actor: Actor | None = None) -> bool:
@@ -151,6 +283,212 @@ def allowed_targets(kind: str, from_state: str, actor: Actor | None = None) -> f
     )
 
 
+def require_move(kind: str, ref: str, from_state: str, to_state: str, actor: Actor) -> None:
+    """Refuse a move its table does not hold, or one this person may not make (for the
+    life cycles whose rows carry no status time: exception records, tasks, accounts)."""
+    permission = TRANSITIONS[kind].get((from_state, to_state))
+    if permission is None:
+        raise InvalidTransition(kind, ref, from_state, to_state)
+    if not actor.may(permission):
+        raise PermissionDenied(actor.username, permission.value)
+
+
+def plan_transition(
+    record: RecordState,
+    to_state: str,
+    actor: Actor,
+    *,
+    now: dt.datetime,
+    reason: str = "",
+    expected_version: int | None = None,
+    detail: Mapping[str, object] | None = None,
+) -> TransitionPlan:
+    """Plan moving ``record`` to ``to_state`` or raise; nothing is written.
+
+    ``expected_version`` is the version the person was looking at: if another desk has
+    changed the record since, the move is refused rather than applied to unseen data.
+    """
+    ref = _reference(record.kind, record.id)
+    if expected_version is not None and record.version != expected_version:
+        raise ConcurrentUpdate(ref)
+    permission = TRANSITIONS[record.kind].get((record.status, to_state))
+    if permission is None:
+        raise InvalidTransition(record.kind, ref, record.status, to_state)
+    if not actor.may(permission):
+        raise PermissionDenied(actor.username, permission.value)
+    changes: dict[str, object] = {"status": to_state, "status_changed_at": now}
+    stage_column = _STAGE_COLUMNS.get(record.kind, {}).get(to_state)
+    if stage_column and stage_column not in record.stamped:
+        changes[stage_column] = now
+    if _first_review(record):
+        changes[REVIEWED_AT] = now
+    return TransitionPlan(
+        kind=record.kind,
+        entity_id=record.id,
+        from_state=record.status,
+        to_state=to_state,
+        permission=permission,
+        seen_version=record.version,
+        at=now,
+        changes=changes,
+        actor_id=actor.user_id,
+        actor_name=actor.username,
+        reason=reason,
+        detail=detail,
+    )
+
+
+def plan_review_mark(
+    record: RecordState,
+    actor: Actor,
+    *,
+    now: dt.datetime,
+    reason: str = "",
+    detail: Mapping[str, object] | None = None,
+) -> TransitionPlan:
+    """An order the rules ran on that stays where it is: no move, but the review is on
+    record (its version bumps, its first review time is stamped, an audit event)."""
+    if not actor.may(Permission.REVIEW_ORDERS):
+        raise PermissionDenied(actor.username, Permission.REVIEW_ORDERS.value)
+    changes = {REVIEWED_AT: now} if REVIEWED_AT not in record.stamped else {}
+    return TransitionPlan(
+        kind=record.kind,
+        entity_id=record.id,
+        from_state=record.status,
+        to_state=record.status,
+        permission=Permission.REVIEW_ORDERS,
+        seen_version=record.version,
+        at=now,
+        changes=changes,
+        actor_id=actor.user_id,
+        actor_name=actor.username,
+        action="review",
+        reason=reason,
+        detail=detail,
+    )
+
+
+def _reference(kind: str, record_id: int) -> str:
+    """SO-000123 where the kind has a human number, else "customer 42"."""
+    try:
+        return entity_number(kind, record_id)
+    except KeyError:
+        return f"{kind.replace('_', ' ')} {record_id}"
+
+
+def _first_review(record: RecordState) -> bool:
+    return (
+        record.kind == "order"
+        and record.status == OS.RECEIVED
+        and REVIEWED_AT not in record.stamped
+    )
+
+
+def holds_stock(plan: TransitionPlan) -> bool:
+    """Whether applying the plan ends a promise of stock (the stock hook must run)."""
+    if plan.kind == "order":
+        return plan.moves and plan.from_state in (OS.APPROVED, OS.ALLOCATED)
+    return plan.kind == "shipment" and plan.to_state == SS.CANCELLED
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def entity_kind(record: Order | Shipment) -> str:
+    from db.models import Order
+
+    return "order" if isinstance(record, Order) else "shipment"
+
+
+def record_state(record: Order | Shipment) -> RecordState:
+    """The plain values a plan reads, taken from a loaded record."""
+    kind = entity_kind(record)
+    columns = (*_STAGE_COLUMNS[kind].values(), *((REVIEWED_AT,) if kind == "order" else ()))
+    stamped = frozenset(c for c in columns if getattr(record, c) is not None)
+    return RecordState(kind, record.id, record.status, record.version, stamped)
+
+
+def apply_plan(session: Session, actor: Actor, record: Order | Shipment, plan: TransitionPlan):
+    """The ORM writer: set the planned columns on ``record``; the unit of work commits."""
+    from app.audit import record_event
+    from app.live import notify
+    from app.picking.service import on_status_change  # late: picking builds on this module
+
+    for column, value in plan.changes.items():
+        setattr(record, column, value)
+    if not plan.moves:
+        bump_version(record)
+    record_event(
+        session,
+        actor,
+        entity_type=plan.kind,
+        entity_id=plan.entity_id,
+        action=plan.action,
+        from_state=plan.from_state,
+        to_state=plan.to_state,
+        reason=plan.reason,
+        detail=dict(plan.detail) if plan.detail else None,
+    )
+    # A promise of stock ends when its order or shipment leaves the states that hold it.
+    on_status_change(session, actor, record, plan.from_state, plan.to_state)
+    notify(session, "orders" if plan.kind == "order" else "shipments")
+
+
+def bump_version(record) -> None:
+    from sqlalchemy.orm.attributes import flag_modified
+
+    flag_modified(record, "status")  # no column changes, yet the action is on record
+
+
+def apply_plans_in_bulk(session: Session, plans: Sequence[TransitionPlan]) -> None:
+    """The bulk writer: one UPDATE ``executemany`` per shape of change, each row guarded by
+    the version it was planned on, and the plans' audit events in one batch.
+
+    The ORM writes a versioned row with one UPDATE per object; at thousands of orders that
+    dominates a review run. A plan that ends a promise of stock is refused here: its stock
+    must be released by the ORM writer's hook.
+    """
+    from sqlalchemy import bindparam, update
+
+    from app.audit import add_events
+    from app.live import notify
+    from db.models import Order, Shipment
+
+    if not plans:
+        return
+    tables = {"order": Order.__table__, "shipment": Shipment.__table__}
+    shapes: dict[tuple[str, tuple[str, ...]], list[dict]] = defaultdict(list)
+    for plan in plans:
+        if holds_stock(plan):
+            raise ValueError(f"{plan.kind} {plan.entity_id}: a move that releases stock")
+        shape = (plan.kind, tuple(sorted(plan.changes)))
+        shapes[shape].append(
+            {
+                "record_id": plan.entity_id,
+                "seen_version": plan.seen_version,
+                "new_version": plan.seen_version + 1,
+                **plan.changes,
+            }
+        )
+    for (kind, columns), rows in shapes.items():
+        table = tables[kind]
+        statement = (
+            update(table)
+            .where(
+                table.c.id == bindparam("record_id"),
+                table.c.version == bindparam("seen_version"),
+            )
+            .values(version=bindparam("new_version"), **{c: bindparam(c) for c in columns})
+        )
+        if session.execute(statement, rows).rowcount != len(rows):
+            raise ConcurrentUpdate(
+                entity_number(kind, rows[0]["record_id"]) if len(rows) == 1 else ""
+            )
+    add_events(session, [plan.audit_row() for plan in plans])
+    for kind in sorted({plan.kind for plan in plans}):
+        notify(session, "orders" if kind == "order" else "shipments")
+
+
 def change_status(
     session: Session,
     actor: Actor,
@@ -159,41 +497,20 @@ def change_status(
     *,
     reason: str = "",
     expected_version: int | None = None,
+    detail: Mapping[str, object] | None = None,
 ) -> None:
     """Move ``record`` to ``to_state`` or raise; the caller's unit of work commits.
 
-    ``expected_version`` is the version the person was looking at: if another desk has
-    changed the record since, the action is refused rather than applied to unseen data.
-    """
-    kind = entity_kind(record)
-    ref = entity_number(kind, record.id)
-    if expected_version is not None and record.version != expected_version:
-        raise ConcurrentUpdate(ref)
-    from_state = record.status
-    permission = TRANSITIONS[kind].get((from_state, to_state))
-    if permission is None:
-        raise InvalidTransition(kind, ref, from_state, to_state)
-    require(actor, permission)
-    now = utcnow()
-    record.status = to_state
-    record.status_changed_at = now
-    stage_column = _STAGE_COLUMNS[kind].get(to_state)
-    if stage_column and getattr(record, stage_column) is None:
-        setattr(record, stage_column, now)
-    if kind == "order" and from_state == OS.RECEIVED and record.reviewed_at is None:
-        record.reviewed_at = now
-    record_event(
-        session,
-        actor,
-        entity_type=kind,
-        entity_id=record.id,
-        action="status",
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-    )
-    # A promise of stock ends when its order or shipment leaves the states that hold it.
-    from app.picking.service import on_status_change  # late: picking builds on this module
+    ``detail`` goes into the audit event (e.g. the code and values of the reason)."""
+    from db.models import utcnow
 
-    on_status_change(session, actor, record, from_state, to_state)
-    notify(session, "orders" if kind == "order" else "shipments")
+    plan = plan_transition(
+        record_state(record),
+        to_state,
+        actor,
+        now=utcnow(),
+        reason=reason,
+        expected_version=expected_version,
+        detail=detail,
+    )
+    apply_plan(session, actor, record, plan)

@@ -33,7 +33,7 @@ from app.cli.common import (  # noqa: F401  (re-exported: capability CLIs use ``
     emit_json,
 )
 from app.errors import InvalidInput, OrderdeskError
-from app.i18n import N_, _, current_language, ngettext, say, set_language, system_language
+from app.i18n import N_, _, say, set_language, system_language
 from app.i18n import Sentence as S  # noqa: F401
 
 log = logging.getLogger("orderdesk.cli")
@@ -205,108 +205,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- review
 
-REVIEW_COUNTS = ("needs_info", "stock_short", "payment_problem", "exception", "on_hold")
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    """Exit 0: every order asked for was reviewed; 1: stopped early or some were skipped."""
-    import signal
-
-    from app.review.model import ReviewSettings
-    from app.review.service import ALL_RECEIVED, review_orders
-    from app.views.orders import find_order_id
-
-    stop = {"asked": False}
-
-    def ask_to_stop(_signum, _frame) -> None:
-        # Ctrl-C stops after the batch being written: every batch is one transaction.
-        stop["asked"] = True
-
-    actor = _actor()  # before Ctrl-C is taken over: a password prompt can still be left
-    database = _open(args)
-    previous = signal.signal(signal.SIGINT, ask_to_stop)
-    try:
-        targets = ALL_RECEIVED
-        if args.verbs:
-            return _print_verbs(database, args)
-        if not args.all:
-            with database.unit_of_work() as uow:
-                targets = [find_order_id(uow.session, actor, text) for text in args.orders]
-        summary = review_orders(
-            database,
-            actor,
-            targets,
-            settings=ReviewSettings(everything_to_person=args.to_person),
-            cancel=lambda: stop["asked"],
-        )
-        allocated = None
-        if getattr(args, "allocate", False) and not summary.stopped:
-            from app.picking.service import allocate  # the approved orders' shipments
-
-            allocated = allocate(database, _actor())
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        database.dispose()
-    result = {"reviewed": summary.reviewed, "approved": summary.approved}
-    result.update({queue: getattr(summary, queue) for queue in REVIEW_COUNTS})
-    result.update({"to_review": summary.to_review, "skipped": summary.skipped})
-    if args.json:
-        emit_json(result)
-    else:
-        print(_review_line(summary, result, args.to_person))
-        if summary.skipped:
-            print(
-                ngettext(
-                    "{count} order not reviewed (not waiting for review, or in use at a desk).",
-                    "{count} orders not reviewed (not waiting for review, or in use at a desk).",
-                    summary.skipped,
-                ).format(count=summary.skipped)
-            )
-        if summary.stopped:
-            print(_("Stopped on request; run the same review again to finish it."))
-    if allocated is not None:
-        if args.json:
-            emit_json({"allocation": allocated.as_json()})
-        else:
-            print(
-                _(
-                    "Allocated {allocated} into {shipments} shipment(s) ({split} split); "
-                    "{short} back to stock short."
-                ).format(
-                    allocated=allocated.allocated,
-                    shipments=allocated.shipments,
-                    split=allocated.split,
-                    short=allocated.stock_short,
-                )
-            )
-    return EXIT_PROBLEMS if summary.stopped or summary.skipped else EXIT_OK
-
-
-def _review_line(summary, result: dict[str, int], to_person: bool) -> str:
-    from babel.lists import format_list
-
-    queues = format_list(
-        [_(_QUEUE_COUNTS[queue]).format(count=result[queue]) for queue in REVIEW_COUNTS],
-        locale=current_language(),
-    )
-    approved = ngettext(
-        "Reviewed {count} order: {approved} approved",
-        "Reviewed {count} orders: {approved} approved",
-        summary.reviewed,
-    ).format(count=summary.reviewed, approved=summary.approved)
-    if to_person:
-        approved += _(", {count} left for a person").format(count=summary.to_review)
-    return _("{reviewed}; {queues}.").format(reviewed=approved, queues=queues)
-
-
-_QUEUE_COUNTS = {
-    "needs_info": N_("{count} needs information"),
-    "stock_short": N_("{count} stock short"),
-    "payment_problem": N_("{count} payment problem"),
-    "exception": N_("{count} exception"),
-    "on_hold": N_("{count} on hold"),
-}
-
 
 def _import_line(file: str, summary) -> str:
     return _(
@@ -322,34 +220,6 @@ def _import_line(file: str, summary) -> str:
         rejected=summary.rejected_orders,
         rows=summary.rejected_row_count,
     )
-
-
-def _print_verbs(database, args: argparse.Namespace) -> int:
-    """What the review desk offers for each order: the same declaration the screen reads."""
-    from app.views.orders import find_order_id
-    from app.views.review import review_detail
-
-    with database.unit_of_work() as uow:
-        for text in args.orders:
-            order_id = find_order_id(uow.session, _actor(), text)
-            detail = review_detail(uow.session, _actor(), order_id)
-            if args.json:
-                emit_json(
-                    {
-                        "order": detail.order.number,
-                        "status": detail.order.status,
-                        "verbs": [
-                            {"verb": v.key, "enabled": v.enabled, "why_not": v.why_not}
-                            for v in detail.verbs
-                        ],
-                    }
-                )
-                continue
-            print(f"{detail.order.number}  {detail.order.status}")
-            for verb in detail.verbs:
-                state = "yes" if verb.enabled else f"no: {verb.why_not}"
-                print(f"  {verb.key:<20} {verb.shortcut:<18} {state}")
-    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- parser
@@ -402,33 +272,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(show, json_flag=True)
     show.set_defaults(func=cmd_orders_show)
 
-    review = commands.add_parser(
-        "review", help=_("check received orders: approve them or send each to its queue")
-    )
-    which = review.add_mutually_exclusive_group(required=True)
-    which.add_argument("--all", action="store_true", help=_("every order waiting for review"))
-    which.add_argument(
-        "orders",
-        nargs="*",
-        default=[],
-        metavar="ORDER",
-        help=_("SO-000123 or the channel's order id; an order in a queue is reviewed again"),
-    )
-    review.add_argument(
-        "--verbs",
-        action="store_true",
-        help="do not review: list what the review desk may do with each ORDER now, and why not",
-    )
-    review.add_argument(
-        "--to-person",
-        action="store_true",
-        help=_("do not approve automatically: orders without problems wait for a person"),
-    )
-    review.add_argument(
-        "--allocate", action="store_true", help=_("then allocate the approved orders (shipments)")
-    )
-    _add_common(review, json_flag=True)
-    review.set_defaults(func=cmd_review)
     demo.register(commands, _add_common)
     gui.register(commands, _add_common)
     importing = commands.add_parser(
@@ -481,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.shipping.cli import register as register_shipping  # shipments, label, export
 
     register_shipping(commands, _add_common)
+    from app.review.cli import register as register_review  # review
+
+    register_review(commands, _add_common)
     from app.packing.cli import register as register_packing  # the packing station
 
     register_packing(commands, _add_common)

@@ -56,13 +56,13 @@ from app.errors import NotFound
 from app.i18n import N_, _, current_language
 from app.intake import import_file
 from app.permissions import Actor, Role
+from app.review.queries import queue_counts
 from app.review.service import (
     review_orders,
 )
 from app.review.stock_short import (
     short_lines,
 )
-from app.views.review import queue_counts
 from db.models import (
     BlockListEntry,
     IncomingStock,

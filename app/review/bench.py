@@ -22,8 +22,9 @@ from sqlalchemy import Table, func, insert, select
 from app.bench import BenchResult, stopwatch
 from app.database import Database, open_database
 from app.permissions import Actor, Role
-from app.review.service import ALL_RECEIVED, review_orders
-from app.views.review import QueuePages, ReviewQueue, queue_counts, review_detail
+from app.review.auto import ALL_RECEIVED, review_orders
+from app.review.detail import review_detail
+from app.review.queries import QueuePages, ReviewQueue, queue_counts
 from db.models import (
     Address,
     Bin,

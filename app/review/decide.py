@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.review.model import Finding, Queue
+from app.review.reasons import Why, held_back
+from app.workflow import OrderStatus as OS
 
 
 class Outcome(StrEnum):
@@ -44,12 +46,12 @@ QUEUE_PRECEDENCE: tuple[Queue, ...] = (
 
 # The order status each outcome puts the order in (see app.workflow.OrderStatus).
 STATUS_FOR_OUTCOME: dict[Outcome, str] = {
-    Outcome.APPROVED: "approved",
-    Outcome.TO_REVIEW: "received",
-    Outcome.NEEDS_INFO: "needs_info",
-    Outcome.STOCK_SHORT: "stock_short",
-    Outcome.PAYMENT_PROBLEM: "payment_problem",
-    Outcome.EXCEPTION: "on_hold",
+    Outcome.APPROVED: OS.APPROVED,
+    Outcome.TO_REVIEW: OS.RECEIVED,
+    Outcome.NEEDS_INFO: OS.NEEDS_INFO,
+    Outcome.STOCK_SHORT: OS.STOCK_SHORT,
+    Outcome.PAYMENT_PROBLEM: OS.PAYMENT_PROBLEM,
+    Outcome.EXCEPTION: OS.ON_HOLD,
 }
 
 
@@ -64,12 +66,14 @@ class Decision:
         return STATUS_FOR_OUTCOME[self.outcome]
 
     @property
+    def why(self) -> Why:
+        """What decided it, as a code and values (the audit row's ``detail``)."""
+        return held_back([finding.message for finding in self.blocking])
+
+    @property
     def reason(self) -> str:
-        """One line for the audit trail, in words: what decided it."""
-        if not self.blocking:
-            return "no blocking findings"
-        messages = dict.fromkeys(finding.message.rstrip(".") for finding in self.blocking)
-        return "held back: " + "; ".join(messages)
+        """One line for the audit trail, in English words: what decided it."""
+        return self.why.english()
 
 
 def decide(findings: Iterable[Finding], *, everything_to_person: bool = False) -> Decision:

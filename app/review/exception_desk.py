@@ -24,11 +24,10 @@ from app.audit import record_event
 from app.errors import ConcurrentUpdate, InvalidInput, NotFound
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
+from app.review.auto import held_order_ids
 from app.review.errors import NotInQueue
 from app.review.keys import address_key, email_key, phone_key
-from app.review.messages import MessageKind
-from app.review.model import ReviewSettings
-from app.review.service import (
+from app.review.kit import (
     ActionResult,
     action_result,
     audit,
@@ -36,17 +35,26 @@ from app.review.service import (
     close_exception_records,
     close_tasks,
     draft,
-    held_order_ids,
     new_task,
     order_for_action,
     require_reason,
     resolve_intake_conflicts,
     review_one,
-    touch,
 )
+from app.review.messages import MessageKind
+from app.review.model import ReviewSettings
+from app.review.reasons import why
 from app.review.verbs import BEFORE_ALLOCATION, REVIEWABLE, require_verb
 from app.uow import UnitOfWork
-from app.workflow import change_status
+from app.workflow import (
+    CustomerStatus,
+    ExceptionState,
+    OrderStatus,
+    bump_version,
+    change_status,
+    require_move,
+)
+from app.workflow import OrderStatus as OS
 from db.models import Address, BlockListEntry, Customer, ExceptionRecord, Order
 
 # --------------------------------------------------------------------------- duplicates
@@ -95,7 +103,7 @@ def resolve_duplicates(
         if keep.status in REVIEWABLE and keep.id not in held_order_ids(session, [keep.id]):
             review = review_one(session, actor, keep, settings)
         else:
-            touch(keep)
+            bump_version(keep)
         audit(session, actor, keep, "duplicates_resolved", cancelled=[c.number for c in cancelled])
         uow.commit()
         return DuplicateResolution(action_result(keep, review), cancelled)
@@ -191,7 +199,10 @@ def ban_customer(
         if customer is None:
             raise NotFound("customer", customer_id)
         previous = customer.status
-        customer.status = "banned"
+        if previous != CustomerStatus.BANNED:  # banned again: the ban stands, no move
+            ref = f"customer {customer.id}"
+            require_move("customer", ref, previous, CustomerStatus.BANNED, actor)
+        customer.status = CustomerStatus.BANNED
         record_event(
             session,
             actor,
@@ -217,7 +228,7 @@ def ban_customer(
                 cancelled.append(order)
         added = _block_identifiers(session, actor, customer, cancelled or orders, reason, order_id)
         uow.commit()
-        left = [o for o in orders if o.status in ("allocated",)]
+        left = [o for o in orders if o.status in (OS.ALLOCATED,)]
         return BanResult(
             customer.id,
             tuple(order_number(o.id) for o in cancelled),
@@ -299,18 +310,26 @@ def hold_order(
         order = order_for_action(session, order_id, expected_version)
         require_verb(actor, order.id, order.status, "hold")
         held = _held_record(session, order.id)
-        if order.status == "on_hold":
-            touch(order)
-        else:
-            if order.status != "received":
-                change_status(session, actor, order, "received", reason="to be held")
-            change_status(session, actor, order, "on_hold", reason=f"held: {note}")
+        if order.status == OS.ON_HOLD:
+            bump_version(order)
+        else:  # straight from its queue: one move, one event
+            said = why("review.held", note=note)
+            change_status(
+                session,
+                actor,
+                order,
+                OrderStatus.ON_HOLD,
+                reason=said.english(),
+                detail=said.detail(),
+            )
         plan = f"call back {callback_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
         if held is None:
             held = _new_record(
                 session, actor, order, "unreachable", f"desk {actor.username}: unreachable"
             )
-            held.state = "held"
+            ref = order_number(order.id)
+            require_move("exception", ref, held.state, ExceptionState.HELD, actor)
+            held.state = ExceptionState.HELD
         held.note, held.callback_at, held.plan = note, callback_at, plan
         held.handled_by_id, held.handled_by_name = actor.user_id, actor.username
         close_tasks(
@@ -341,7 +360,7 @@ def release_hold(
     with uow:
         session = uow.session
         order = order_for_action(session, order_id, expected_version)
-        if order.status != "on_hold" or _held_record(session, order.id) is None:
+        if order.status != OS.ON_HOLD or _held_record(session, order.id) is None:
             raise NotInQueue(order_number(order.id), order.status, "release", ("on hold",))
         close_exception_records(session, actor, order.id, "released", note, states=("held",))
         close_tasks(

@@ -34,6 +34,7 @@ from app.review.model import (
     StockPosition,
     WarehouseStock,
 )
+from app.workflow import OrderStatus as OS
 from db.models import (
     Address,
     AuditEvent,
@@ -589,7 +590,7 @@ def fill_stock(session: Session, cache: RunCache, product_ids: Sequence[int]) ->
         promised = (
             select(LINE.product_id, func.sum(LINE.quantity))
             .join(Order.__table__, ORDER.id == LINE.order_id)
-            .where(ORDER.status == "approved", LINE.product_id.in_(part))
+            .where(ORDER.status == OS.APPROVED, LINE.product_id.in_(part))
             .group_by(LINE.product_id)
         )
         committed.update({pid: int(units or 0) for pid, units in session.execute(promised).all()})
@@ -599,7 +600,7 @@ def fill_stock(session: Session, cache: RunCache, product_ids: Sequence[int]) ->
             select(RESERVED.product_id, func.sum(RESERVED.quantity))
             .join(Order.__table__, ORDER.id == RESERVED.order_id)
             .where(
-                ORDER.status == "approved",
+                ORDER.status == OS.APPROVED,
                 RESERVED.state == "open",
                 RESERVED.product_id.in_(part),
             )

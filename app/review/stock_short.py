@@ -21,10 +21,7 @@ from app.money import format_money
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.review.errors import ContactAlreadyOpen, SubstituteNotOffered
-from app.review.loading import RunCache, fill_stock, load_batch
-from app.review.messages import MessageKind, arrival_sentence, substitutes_paragraph
-from app.review.model import ProductFacts, ReviewSettings
-from app.review.service import (
+from app.review.kit import (
     ActionResult,
     action_result,
     audit,
@@ -37,11 +34,14 @@ from app.review.service import (
     order_for_action,
     require_reason,
     review_one,
-    touch,
 )
+from app.review.loading import RunCache, fill_stock, load_batch
+from app.review.messages import MessageKind, arrival_sentence, substitutes_paragraph
+from app.review.model import ProductFacts, ReviewSettings
 from app.review.substitutes import expected_arrival, suggest_substitutes
 from app.review.verbs import require_verb
 from app.uow import UnitOfWork
+from app.workflow import bump_version
 from db.models import IncomingStock, Order, OrderLine, Product, utcnow
 
 # Candidates fetched per short line before the pure choice of the best three.
@@ -223,7 +223,7 @@ def offer_stock_options(
                 language,
             ),
         )
-        touch(order)
+        bump_version(order)
         audit(session, actor, order, "offer_stock_options", task=task.id, message=message.id)
         uow.commit()
         return action_result(order, task_id=task.id, message_id=message.id)
@@ -291,7 +291,7 @@ def _wait(
         outcome=f"waits until {wait_until.isoformat()}. {note}".strip(),
     )
     task.wait_until = wait_until
-    touch(order)
+    bump_version(order)
     audit(session, actor, order, "stock_answer", note, answer="wait", until=wait_until.isoformat())
     return action_result(order, task_id=task.id)
 

@@ -17,13 +17,14 @@ from app.i18n import N_, _, translate_stored
 from app.numbers import order_number
 from app.permissions import Actor, Permission
 from app.review.errors import NotInQueue
+from app.workflow import OrderStatus as OS
 
 P = Permission
 
-QUEUE_STATUSES = ("needs_info", "stock_short", "payment_problem", "on_hold")
-REVIEWABLE = ("received", *QUEUE_STATUSES)
+QUEUE_STATUSES = (OS.NEEDS_INFO, OS.STOCK_SHORT, OS.PAYMENT_PROBLEM, OS.ON_HOLD)
+REVIEWABLE = (OS.RECEIVED, *QUEUE_STATUSES)
 # Orders a review desk may still cancel: nothing reserved or picked yet.
-BEFORE_ALLOCATION = (*REVIEWABLE, "approved")
+BEFORE_ALLOCATION = (*REVIEWABLE, OS.APPROVED)
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,14 @@ class Verb:
 
 
 VERBS: tuple[Verb, ...] = (
-    Verb("approve", N_("Approve"), "Ctrl+Return", REVIEWABLE, P.REVIEW_ORDERS, "approved"),
+    Verb("approve", N_("Approve"), "Ctrl+Return", REVIEWABLE, P.REVIEW_ORDERS, OS.APPROVED),
     Verb(
         "override",
         N_("Approve over findings…"),
         "Ctrl+Shift+Return",
         REVIEWABLE,
         P.OVERRIDE_REVIEW,
-        "approved",
+        OS.APPROVED,
         reason_needed=True,
         also_needs=P.REVIEW_ORDERS,
     ),
@@ -55,9 +56,9 @@ VERBS: tuple[Verb, ...] = (
         "request_info",
         N_("Request information"),
         "Ctrl+I",
-        ("received", "needs_info"),
+        (OS.RECEIVED, OS.NEEDS_INFO),
         P.REVIEW_ORDERS,
-        "needs_info",
+        OS.NEEDS_INFO,
     ),
     Verb(
         "correct",
@@ -72,21 +73,21 @@ VERBS: tuple[Verb, ...] = (
         "offer_stock",
         N_("Offer date/substitutes"),
         "Ctrl+O",
-        ("stock_short",),
+        (OS.STOCK_SHORT,),
         P.REVIEW_ORDERS,
         None,
     ),
     Verb(
-        "stock_answer", N_("Customer's answer…"), "Ctrl+W", ("stock_short",), P.REVIEW_ORDERS, None
+        "stock_answer", N_("Customer's answer…"), "Ctrl+W", (OS.STOCK_SHORT,), P.REVIEW_ORDERS, None
     ),
     Verb(
-        "ask_payment", N_("Ask for payment"), "Ctrl+P", ("payment_problem",), P.REVIEW_ORDERS, None
+        "ask_payment", N_("Ask for payment"), "Ctrl+P", (OS.PAYMENT_PROBLEM,), P.REVIEW_ORDERS, None
     ),
     Verb(
         "resolve_payment",
         N_("Record payment…"),
         "Ctrl+Shift+P",
-        ("payment_problem",),
+        (OS.PAYMENT_PROBLEM,),
         P.REVIEW_ORDERS,
         None,
     ),
@@ -99,21 +100,21 @@ VERBS: tuple[Verb, ...] = (
         None,
     ),
     Verb("keep_stored", N_("Keep stored order"), "Ctrl+Shift+U", REVIEWABLE, P.REVIEW_ORDERS, None),
-    Verb("plan", N_("Write plan…"), "Ctrl+Shift+N", ("on_hold",), P.REVIEW_ORDERS, None),
+    Verb("plan", N_("Write plan…"), "Ctrl+Shift+N", (OS.ON_HOLD,), P.REVIEW_ORDERS, None),
     Verb(
         "hold",
         N_("Hold (unreachable)…"),
         "Ctrl+H",
         REVIEWABLE,
         P.REVIEW_ORDERS,
-        "on_hold",
+        OS.ON_HOLD,
         reason_needed=True,
     ),
     Verb(
         "release",
         N_("Release hold"),
         "Ctrl+Shift+H",
-        ("on_hold",),
+        (OS.ON_HOLD,),
         P.REVIEW_ORDERS,
         None,
         reason_needed=True,
@@ -124,7 +125,7 @@ VERBS: tuple[Verb, ...] = (
         "Ctrl+B",
         REVIEWABLE,
         P.BAN_CUSTOMERS,
-        "cancelled",
+        OS.CANCELLED,
         reason_needed=True,
     ),
     Verb(
@@ -133,7 +134,7 @@ VERBS: tuple[Verb, ...] = (
         "Ctrl+Delete",
         BEFORE_ALLOCATION,
         P.CANCEL_ORDERS,
-        "cancelled",
+        OS.CANCELLED,
         reason_needed=True,
     ),
 )
@@ -200,6 +201,7 @@ class VerbState:
     shortcut: str
     enabled: bool
     why_not: str = ""  # translated, when not enabled
+    why_code: str = ""  # the same, language-neutral: "held", "blocked", "asked", "permission"
 
 
 _PERMISSION_WORDS = {
@@ -218,7 +220,7 @@ def _applies(key: str, facts: OrderFacts) -> bool:
     if key == "resolve_duplicates":
         return "duplicate" in facts.open_exception_kinds
     if key == "keep_stored":
-        return facts.open_conflicts and facts.status in ("received", "needs_info", "on_hold")
+        return facts.open_conflicts and facts.status in (OS.RECEIVED, OS.NEEDS_INFO, OS.ON_HOLD)
     if key == "plan":
         return bool(facts.open_exception_kinds)
     if key == "release":
@@ -228,18 +230,16 @@ def _applies(key: str, facts: OrderFacts) -> bool:
     return True
 
 
-def _blocked(key: str, facts: OrderFacts) -> str:
-    """Why a verb that applies cannot run now (empty: it can)."""
-    if key == "approve":
-        if facts.held:
-            return _("held until the call-back: release it first")
-        if facts.blocking:
-            return _("blocked: {finding}").format(finding=translate_stored(facts.blocking[0]))
-    if key == "rereview" and facts.held:
-        return _("held until the call-back: release it first")
+def _blocked(key: str, facts: OrderFacts) -> tuple[str, str]:
+    """Why a verb that applies cannot run now, as (code, words); ("", "") when it can."""
+    if key in ("approve", "rereview") and facts.held:
+        return "held", _("held until the call-back: release it first")
+    if key == "approve" and facts.blocking:
+        words = _("blocked: {finding}").format(finding=translate_stored(facts.blocking[0]))
+        return "blocked", words
     if key == "request_info" and facts.open_info_task:
-        return _("already asked; waiting for the customer")
-    return ""
+        return "asked", _("already asked; waiting for the customer")
+    return "", ""
 
 
 def verb_states(actor: Actor, facts: OrderFacts) -> tuple[VerbState, ...]:
@@ -248,11 +248,12 @@ def verb_states(actor: Actor, facts: OrderFacts) -> tuple[VerbState, ...]:
     for verb in VERBS:
         if facts.status not in verb.from_states or not _applies(verb.key, facts):
             continue
-        why = ""
         missing = next((p for p in _permission_names(verb) if not actor.may(p)), None)
         if missing is not None:
+            code = f"permission:{missing.value}"
             why = _(_PERMISSION_WORDS.get(missing, N_("you may not do this")))
         else:
-            why = _blocked(verb.key, facts)
-        states.append(VerbState(verb.key, _(verb.label), verb.shortcut, not why, why))
+            code, why = _blocked(verb.key, facts)
+        label = _(verb.label)
+        states.append(VerbState(verb.key, label, verb.shortcut, not why, why, code))
     return tuple(states)

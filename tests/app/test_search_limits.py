@@ -7,8 +7,8 @@ import pytest
 from app.counter.queries import find_customers, find_products
 from app.errors import InvalidInput
 from app.permissions import Role
+from app.review.queries import ExceptionFilter, search_exceptions
 from app.views.orders import OrderFilter, list_orders
-from app.views.review import ExceptionFilter, search_exceptions
 from app.views.search import MAX_SEARCH_CHARS
 from tests.conftest import make_actor
 

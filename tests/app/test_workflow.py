@@ -1,7 +1,12 @@
-"""The status tables are the only way a status changes, and every change is audited."""
+"""The status tables are the only way a status changes, and every change is audited.
+
+The tables and the planner are pure: they are tested over plain values, without a
+database. The ORM writer and the bulk writer are tested on a fresh SQLite file.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -10,29 +15,31 @@ from sqlalchemy import select
 from app.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied
 from app.permissions import Role
 from app.workflow import (
+    CONTACT_TASK_TRANSITIONS,
+    CUSTOMER_TRANSITIONS,
+    EXCEPTION_TRANSITIONS,
     ORDER_TRANSITIONS,
+    REVIEW_QUEUES,
     SHIPMENT_TRANSITIONS,
+    TRANSITIONS,
+    ContactTaskState,
+    CustomerStatus,
+    ExceptionState,
     OrderStatus,
+    RecordState,
     ShipmentStatus,
     allowed_targets,
+    apply_plans_in_bulk,
     change_status,
     may_transition,
+    plan_review_mark,
+    plan_transition,
 )
-from db.models import AuditEvent, Order, Shipment
+from db.models import AuditEvent, Order
 from tests import factories
 from tests.conftest import make_actor
 
 ADMIN = make_actor(Role.ADMIN, username="boss")
-FORBIDDEN_ORDER_MOVES = [
-    (a, b)
-    for a, b in itertools.product(OrderStatus, OrderStatus)
-    if (a, b) not in ORDER_TRANSITIONS
-]
-FORBIDDEN_SHIPMENT_MOVES = [
-    (a, b)
-    for a, b in itertools.product(ShipmentStatus, ShipmentStatus)
-    if (a, b) not in SHIPMENT_TRANSITIONS
-]
 
 
 def _order(db, status: str) -> int:
@@ -75,32 +82,108 @@ def test_nothing_leaves_cancelled_or_refunded_and_shipped_orders_cannot_be_cance
     assert not may_transition("order", "delivered", "cancelled")
 
 
-@pytest.mark.parametrize(("from_state", "to_state"), FORBIDDEN_ORDER_MOVES)
-def test_every_forbidden_order_move_raises_and_changes_nothing(db, from_state, to_state):
-    order_id = _order(db, from_state)
-    with db.unit_of_work() as uow:
-        order = uow.session.get(Order, order_id)
+NOW = dt.datetime(2026, 11, 29, 9, 30, tzinfo=dt.UTC)
+STATES = {
+    "order": OrderStatus,
+    "shipment": ShipmentStatus,
+    "customer": CustomerStatus,
+    "exception": ExceptionState,
+    "contact_task": ContactTaskState,
+}
+ALL_MOVES = [
+    (kind, a, b) for kind, states in STATES.items() for a, b in itertools.product(states, states)
+]
+
+
+def _state(kind: str, status: str, version: int = 3, stamped=()) -> RecordState:
+    return RecordState(kind, 42, status, version, frozenset(stamped))
+
+
+@pytest.mark.parametrize(("kind", "from_state", "to_state"), ALL_MOVES)
+def test_every_move_is_planned_exactly_when_its_table_holds_it(kind, from_state, to_state):
+    table = TRANSITIONS[kind]
+    if (from_state, to_state) not in table:
         with pytest.raises(InvalidTransition) as caught:
-            change_status(uow.session, ADMIN, order, to_state)
-        uow.commit()
-    assert caught.value.from_state == from_state
-    assert caught.value.ref == f"SO-{order_id:06d}"
-    with db.unit_of_work() as uow:
-        assert uow.session.get(Order, order_id).status == from_state
-    assert _events(db, "order", order_id) == []
+            plan_transition(_state(kind, from_state), to_state, ADMIN, now=NOW)
+        assert (caught.value.from_state, caught.value.to_state) == (from_state, to_state)
+        return
+    plan = plan_transition(
+        _state(kind, from_state), to_state, ADMIN, now=NOW, reason="because the test says so"
+    )
+    assert (plan.from_state, plan.to_state, plan.permission) == (
+        from_state,
+        to_state,
+        table[(from_state, to_state)],
+    )
+    assert plan.changes["status"] == to_state and plan.changes["status_changed_at"] == NOW
+    assert plan.seen_version == 3
+    event = plan.audit_row()
+    assert (event["from_state"], event["to_state"], event["actor_name"]) == (
+        from_state,
+        to_state,
+        "boss",
+    )
+    assert event["reason"] == "because the test says so" and event["at"] == NOW
 
 
-@pytest.mark.parametrize(("from_state", "to_state"), FORBIDDEN_SHIPMENT_MOVES)
-def test_every_forbidden_shipment_move_raises(db, from_state, to_state):
-    shipment_id = _shipment(db, from_state)
-    with db.unit_of_work() as uow:
-        shipment = uow.session.get(Shipment, shipment_id)
-        with pytest.raises(InvalidTransition):
-            change_status(uow.session, ADMIN, shipment, to_state)
+def test_a_forbidden_order_move_names_the_order():
+    with pytest.raises(InvalidTransition) as caught:
+        plan_transition(_state("order", "shipped"), "cancelled", ADMIN, now=NOW)
+    assert caught.value.ref == "SO-000042"
 
 
-@pytest.mark.parametrize(("from_state", "to_state"), sorted(ORDER_TRANSITIONS))
-def test_every_allowed_order_move_is_audited_with_who_from_to_and_why(db, from_state, to_state):
+def test_every_table_uses_only_its_own_states():
+    tables = {
+        "order": ORDER_TRANSITIONS,
+        "shipment": SHIPMENT_TRANSITIONS,
+        "customer": CUSTOMER_TRANSITIONS,
+        "exception": EXCEPTION_TRANSITIONS,
+        "contact_task": CONTACT_TASK_TRANSITIONS,
+    }
+    for kind, table in tables.items():
+        for pair in table:
+            assert all(isinstance(state, STATES[kind]) for state in pair), (kind, pair)
+            assert pair[0] != pair[1]
+
+
+def test_a_queue_moves_straight_to_another_queue_or_on_hold():
+    for queue in REVIEW_QUEUES:
+        for other in REVIEW_QUEUES:
+            if other != queue:
+                plan = plan_transition(_state("order", queue), other, ADMIN, now=NOW)
+                assert (plan.from_state, plan.to_state) == (queue, other)
+    assert may_transition("order", "needs_info", "on_hold")
+
+
+def test_a_stage_time_is_planned_only_the_first_time_it_is_reached():
+    first = plan_transition(_state("order", "received"), "approved", ADMIN, now=NOW)
+    assert first.changes["approved_at"] == NOW and first.changes["reviewed_at"] == NOW
+    again = plan_transition(
+        _state("order", "received", stamped={"approved_at", "reviewed_at"}),
+        "approved",
+        ADMIN,
+        now=NOW,
+    )
+    assert "approved_at" not in again.changes and "reviewed_at" not in again.changes
+
+
+def test_a_plan_on_a_stale_version_or_without_the_permission_is_refused():
+    with pytest.raises(ConcurrentUpdate):
+        plan_transition(_state("order", "received"), "approved", ADMIN, now=NOW, expected_version=2)
+    picker = make_actor(Role.WAREHOUSE, username="picker")
+    with pytest.raises(PermissionDenied) as caught:
+        plan_transition(_state("order", "delivered"), "refunded", picker, now=NOW)
+    assert caught.value.permission == "issue_refunds"
+
+
+def test_a_review_that_leaves_the_order_where_it_is_is_on_record_but_no_move():
+    plan = plan_review_mark(_state("order", "received"), ADMIN, now=NOW, reason="to a person")
+    assert not plan.moves and plan.action == "review"
+    assert plan.changes == {"reviewed_at": NOW}
+
+
+@pytest.mark.parametrize(("from_state", "to_state"), sorted(ORDER_TRANSITIONS)[:3])
+def test_the_orm_writer_audits_who_from_to_and_why(db, from_state, to_state):
     order_id = _order(db, from_state)
     with db.unit_of_work() as uow:
         order = uow.session.get(Order, order_id)
@@ -113,14 +196,55 @@ def test_every_allowed_order_move_is_audited_with_who_from_to_and_why(db, from_s
     assert event.at.tzinfo is not None
 
 
-@pytest.mark.parametrize(("from_state", "to_state"), sorted(SHIPMENT_TRANSITIONS))
-def test_every_allowed_shipment_move_is_audited(db, from_state, to_state):
-    shipment_id = _shipment(db, from_state)
+def test_a_forbidden_move_through_the_orm_writer_changes_nothing(db):
+    order_id = _order(db, "shipped")
     with db.unit_of_work() as uow:
-        change_status(uow.session, ADMIN, uow.session.get(Shipment, shipment_id), to_state)
+        with pytest.raises(InvalidTransition):
+            change_status(uow.session, ADMIN, uow.session.get(Order, order_id), "cancelled")
         uow.commit()
-    [event] = _events(db, "shipment", shipment_id)
-    assert (event.from_state, event.to_state) == (from_state, to_state)
+    with db.unit_of_work() as uow:
+        assert uow.session.get(Order, order_id).status == "shipped"
+    assert _events(db, "order", order_id) == []
+
+
+def test_the_bulk_writer_moves_many_orders_and_audits_each_once(db):
+    ids = [_order(db, "received") for _ in range(3)]
+    with db.unit_of_work() as uow:
+        orders = [uow.session.get(Order, i) for i in ids]
+        plans = [
+            plan_transition(RecordState("order", o.id, o.status, o.version), target, ADMIN, now=NOW)
+            for o, target in zip(orders, ("approved", "needs_info", "on_hold"), strict=True)
+        ]
+        uow.session.expunge_all()
+        apply_plans_in_bulk(uow.session, plans)
+        uow.commit()
+    with db.unit_of_work() as uow:
+        moved = [uow.session.get(Order, i) for i in ids]
+        assert [o.status for o in moved] == ["approved", "needs_info", "on_hold"]
+        assert moved[0].approved_at is not None and moved[1].approved_at is None
+        assert all(o.version == plans[0].seen_version + 1 for o in moved)
+    assert [len(_events(db, "order", i)) for i in ids] == [1, 1, 1]
+
+
+def test_the_bulk_writer_refuses_a_row_another_desk_changed_since_the_plan(db):
+    order_id = _order(db, "received")
+    with db.unit_of_work() as uow:
+        order = uow.session.get(Order, order_id)
+        plan = plan_transition(
+            RecordState("order", order.id, order.status, order.version), "approved", ADMIN, now=NOW
+        )
+        change_status(uow.session, ADMIN, order, "needs_info")
+        uow.commit()
+    with db.unit_of_work() as uow, pytest.raises(ConcurrentUpdate):
+        apply_plans_in_bulk(uow.session, [plan])
+    with db.unit_of_work() as uow:
+        assert uow.session.get(Order, order_id).status == "needs_info"
+
+
+def test_the_bulk_writer_leaves_moves_that_release_stock_to_the_orm_writer():
+    plan = plan_transition(_state("order", "approved"), "cancelled", ADMIN, now=NOW)
+    with pytest.raises(ValueError, match="releases stock"):
+        apply_plans_in_bulk(None, [plan])  # type: ignore[arg-type]
 
 
 def test_stage_times_are_stamped_once_when_reached(db):

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QUrl
-from sqlalchemy import select
+from PySide6.QtCore import Qt, QUrl
+from sqlalchemy import delete, select
 
-from app.permissions import Permission
+from app.review.queries import ReviewQueue
 from app.review.service import ContactCorrection, cancel_order
-from app.views.review import ReviewQueue
-from db.models import ContactTask, Order
+from db.models import ContactTask, Order, ReviewFinding
 from tests.app.review import builders as b
-from ui.desks import DESKS, Desk
 from ui.main_window import MainWindow
 from ui.screens.review import ReviewScreen
-
-REVIEW_DESK = Desk(
-    "review",
-    QT_TRANSLATE_NOOP("Desks", "Review"),
-    "Ctrl+3",
-    Permission.REVIEW_ORDERS,
-    lambda context: ReviewScreen(context),
-)
 
 
 @pytest.fixture
@@ -369,7 +359,7 @@ def test_a_long_queue_is_read_page_by_page(qtbot, make_context, people, db):
 
 def test_the_review_desk_is_offered_to_reviewers_only(qtbot, make_context, people):
     def titles(person) -> list[str]:
-        window = MainWindow(make_context(people[person]), (*DESKS, REVIEW_DESK))
+        window = MainWindow(make_context(people[person]))  # the real registry
         qtbot.addWidget(window)
         return [action.text() for action in window.desk_bar.actions()]
 
@@ -409,3 +399,54 @@ def test_the_queue_search_forgives_like_the_orders_list(qtbot, screen, floor):
     screen.search_edit.clear()
     qtbot.keyClick(screen.search_edit, Qt.Key.Key_Return)
     assert screen.model.total == 7
+
+
+def first_problem_cells(screen: ReviewScreen) -> list[str]:
+    column = 2  # Order, Problems, First problem
+    return [screen.model.data(screen.model.index(row, column)) for row in range(screen.model.total)]
+
+
+def test_the_first_problem_column_never_reads_blank_for_an_order_not_checked(
+    qtbot, screen, floor, db
+):
+    screen.show_queue(ReviewQueue.TO_REVIEW)
+    assert first_problem_cells(screen) == ["not reviewed yet"] * len(floor)
+    review_everything(qtbot, screen)
+    with db.unit_of_work() as uow:  # put in its queue by a desk that recorded no finding
+        uow.session.execute(delete(ReviewFinding).where(ReviewFinding.order_id == floor["short"]))
+        uow.commit()
+    screen.show_queue(ReviewQueue.STOCK_SHORT)
+    cell = first_problem_cells(screen)[0]
+    assert cell == "not recorded — open it to see why"
+
+
+def test_an_open_exception_reads_as_open_not_as_a_pick_lists_state_in_chinese(qtbot, screen, floor):
+    from app.i18n import set_language
+
+    review_everything(qtbot, screen)
+    screen.show_queue(ReviewQueue.EXCEPTION)
+    set_language("zh_TW")
+    try:
+        screen.show_order(floor["twin1"])
+        text = screen.detail_view.toPlainText()
+    finally:
+        set_language("en")
+    assert "待揀貨" not in text
+    assert "待處理" in text
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+def test_every_shown_verb_button_is_whole_however_many_rows_the_bar_takes(
+    qtbot, make_context, people, floor, size
+):
+    screen = open_screen(qtbot, make_context, people["sue"])
+    screen.resize(*size)
+    review_everything(qtbot, screen)
+    screen.show_queue(ReviewQueue.PAYMENT_PROBLEM)
+    qtbot.wait(10)
+    shown = [b for b in screen.buttons.values() if b.isVisible()]
+    assert len(shown) >= 6
+    bar = screen.verb_bar
+    assert all(b.geometry().bottom() < bar.height() for b in shown)
+    why = screen.why_not_label
+    assert why.isVisible() and why.geometry().top() >= bar.geometry().bottom()

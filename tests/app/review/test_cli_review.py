@@ -165,3 +165,16 @@ def test_orders_show_history_names_the_verb_and_the_reason(capsys, db_url, floor
     _code, out, _err = run(capsys, "orders", "show", "--db", db_url, f"SO-{floor['no_phone']:06d}")
     assert "request info: ask for a mobile number" in out
     assert "needs_info → needs_info" not in out
+
+
+def test_review_verbs_json_gives_codes_not_sentences(capsys, db_url, floor, monkeypatch):
+    import json
+
+    run(capsys, "review", "--db", db_url, f"SO-{floor['no_phone']:06d}")
+    monkeypatch.setenv("LANGUAGE", "zh_TW")
+    _code, out, _err = run(
+        capsys, "review", "--db", db_url, "--verbs", "--json", f"SO-{floor['no_phone']:06d}"
+    )
+    verbs = {v["verb"]: v for v in json.loads(out.splitlines()[0])["verbs"]}
+    assert verbs["approve"] == {"verb": "approve", "enabled": False, "why_not": "blocked"}
+    assert verbs["request_info"]["why_not"] == ""

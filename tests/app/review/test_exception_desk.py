@@ -196,6 +196,13 @@ def test_an_unreachable_customer_is_held_until_the_call_back_then_released(db):
     )
     assert held.status == "on_hold"
     assert records(db, order.id) == [("unreachable", "held", None)]
+    with db.unit_of_work() as uow:  # straight from its queue: one move, no hop via received
+        moves = uow.session.execute(
+            select(AuditEvent.from_state, AuditEvent.to_state)
+            .where(AuditEvent.entity_id == order.id, AuditEvent.action == "status")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [tuple(m) for m in moves] == [("received", "needs_info"), ("needs_info", "on_hold")]
     # Auto review leaves held orders alone.
     assert review_orders(db, REVIEWER, [order.id]).on_hold == 1
     with db.unit_of_work() as uow:

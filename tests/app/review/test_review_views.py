@@ -7,16 +7,16 @@ import datetime as dt
 import pytest
 
 from app.permissions import Role
+from app.review.detail import review_detail
 from app.review.exception_desk import hold_order
-from app.review.service import ALL_RECEIVED, review_orders
-from app.views.review import (
+from app.review.queries import (
     ExceptionFilter,
     QueuePages,
     ReviewQueue,
     queue_counts,
-    review_detail,
     search_exceptions,
 )
+from app.review.service import ALL_RECEIVED, review_orders
 from db.models import Order
 from tests.app.review import builders as b
 from tests.conftest import make_actor

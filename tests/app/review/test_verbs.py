@@ -65,3 +65,14 @@ def test_every_verb_has_its_own_key():
     shortcuts = [v.shortcut for v in VERBS]
     assert len(set(shortcuts)) == len(shortcuts)
     assert len({v.key for v in VERBS}) == len(VERBS)
+
+
+def test_every_verb_with_a_target_moves_along_the_order_workflow_table():
+    from app.workflow import may_transition
+
+    for verb in VERBS:
+        if verb.target is None:
+            continue
+        for state in verb.from_states:
+            if state != verb.target:  # staying put is no move (a hold of a held order)
+                assert may_transition("order", state, verb.target), (verb.key, state)
