@@ -7,6 +7,7 @@ order whose every shipment was delivered is delivered too.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,9 +19,16 @@ from app.cases.watch import watch
 from app.permissions import Actor, Permission, require
 from app.tracking.formats import read_file
 from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus
-from app.tracking.moves import Move, apply_moves
 from app.tracking.rules import shipment_status
-from app.workflow import OrderStatus, ShipmentStatus
+from app.workflow import (
+    OrderStatus,
+    RecordState,
+    ShipmentStatus,
+    TransitionPlan,
+    apply_plans_in_bulk,
+    may_transition,
+    plan_transition,
+)
 from db.models import Order, Shipment
 from db.models_shipping import Carrier, Parcel
 from db.models_tracking import TrackingEvent as EventRow
@@ -137,29 +145,43 @@ def follow_events(session: Session, actor: Actor, shipment_ids: Sequence[int]) -
     changes, shipments delivered). A move the workflow does not allow (a shipment not yet
     handed over, a delivered one reported in transit by a late event) is left alone.
 
-    Tens of thousands of shipments move in one import, so the moves are applied in bulk
-    (one UPDATE per from→to pair, checked against the workflow table, audited); the road
-    states hold no stock, so nothing else follows from these moves but the orders'."""
-    moves: list[Move] = []
-    delivered_at: dict[int, dt.datetime] = {}
+    Tens of thousands of shipments move in one import, so the moves are planned as plain
+    values and written by the workflow's bulk writer (the road states hold no stock)."""
+    now = dt.datetime.now(dt.UTC)
+    plans: list[TransitionPlan] = []
     order_of: dict[int, int] = {}
     for chunk in _chunks(list(shipment_ids)):
-        latest, delivered_times = _latest_per_parcel(session, chunk)
-        delivered_at.update(delivered_times)
+        latest, delivered_at = _latest_per_parcel(session, chunk)
         parcels = _parcels_per_shipment(session, chunk)
         rows = session.execute(
-            select(Shipment.id, Shipment.status, Shipment.order_id).where(Shipment.id.in_(chunk))
-        )
-        for shipment_id, status, order_id in rows:
+            select(
+                Shipment.id, Shipment.status, Shipment.version, Shipment.delivered_at,
+                Shipment.order_id,
+            ).where(Shipment.id.in_(chunk))
+        )  # fmt: skip
+        for shipment_id, status, version, stamped, order_id in rows:
             statuses = [latest.get((shipment_id, p)) for p in parcels.get(shipment_id, [None])]
             target = shipment_status(statuses)
-            if target is not None and target != status:
-                moves.append(Move(shipment_id, status, target))
-                order_of[shipment_id] = order_id
-    applied = apply_moves(session, actor, "shipment", moves, reason="tracking", stamps=delivered_at)
-    delivered = [m.record_id for m in applied if m.to_state == ShipmentStatus.DELIVERED]
-    _deliver_complete_orders(session, actor, sorted({order_of[s] for s in delivered}))
-    return len(applied), len(delivered)
+            if target is None or target == status:
+                continue
+            if not may_transition("shipment", status, target, actor):
+                continue
+            record = RecordState("shipment", shipment_id, status, version, _stamped(stamped))
+            plan = plan_transition(record, target, actor, now=now, reason="tracking")
+            if "delivered_at" in plan.changes and shipment_id in delivered_at:
+                # The carrier's time of delivery, not the time of the import.
+                changes = {**plan.changes, "delivered_at": delivered_at[shipment_id]}
+                plan = dataclasses.replace(plan, changes=changes)
+            plans.append(plan)
+            order_of[shipment_id] = order_id
+    apply_plans_in_bulk(session, plans)
+    delivered = [p.entity_id for p in plans if p.to_state == ShipmentStatus.DELIVERED]
+    _deliver_complete_orders(session, actor, sorted({order_of[s] for s in delivered}), now)
+    return len(plans), len(delivered)
+
+
+def _stamped(delivered_at: dt.datetime | None) -> frozenset[str]:
+    return frozenset({"delivered_at"}) if delivered_at else frozenset()
 
 
 def _latest_per_parcel(session: Session, shipment_ids: Sequence[int]):
@@ -193,9 +215,11 @@ def _parcels_per_shipment(
 _DONE = (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
 
 
-def _deliver_complete_orders(session: Session, actor: Actor, order_ids: Sequence[int]) -> None:
+def _deliver_complete_orders(
+    session: Session, actor: Actor, order_ids: Sequence[int], now: dt.datetime
+) -> None:
     """Orders whose every shipment is delivered (or cancelled) are delivered too."""
-    moves = []
+    plans = []
     for chunk in _chunks(list(order_ids)):
         open_orders = set(
             session.scalars(
@@ -204,9 +228,16 @@ def _deliver_complete_orders(session: Session, actor: Actor, order_ids: Sequence
                 )
             )
         )
-        for order_id, status in session.execute(
-            select(Order.id, Order.status).where(Order.id.in_(chunk))
-        ):
-            if order_id not in open_orders:
-                moves.append(Move(order_id, status, OrderStatus.DELIVERED))
-    apply_moves(session, actor, "order", moves, reason="tracking")
+        rows = session.execute(
+            select(Order.id, Order.status, Order.version, Order.delivered_at).where(
+                Order.id.in_(chunk)
+            )
+        )
+        for order_id, status, version, stamped in rows:
+            if order_id in open_orders or not may_transition("order", status, "delivered", actor):
+                continue
+            record = RecordState("order", order_id, status, version, _stamped(stamped))
+            plans.append(
+                plan_transition(record, OrderStatus.DELIVERED, actor, now=now, reason="tracking")
+            )
+    apply_plans_in_bulk(session, plans)
