@@ -84,24 +84,28 @@ def action_words(action: str) -> str:
     return _(source) if source else action.replace("_", " ").capitalize()
 
 
-def history_text(event: HistoryEvent) -> str:
-    """ "Information requested from the customer: <note>", "Received → Approved: <reason>".
-
-    A status change names both states; any other verb is named, with the state change
-    after it only when it made one. The reason follows, translated when it was stored as
-    one of the program's sentences.
-    """
+def change_words(event: HistoryEvent) -> str:
+    """What was done: "Received → Approved" for a status change, else the verb
+    ("Information requested from the customer"), with the state change after it only when
+    it made one."""
     if event.action == "status" and event.to_state:
-        what = _("{before} → {after}").format(
+        return _("{before} → {after}").format(
             before=status_words(event.from_state or ""), after=status_words(event.to_state)
         )
-    else:
-        what = action_words(event.action)
-        if event.to_state and event.from_state and event.from_state != event.to_state:
-            what = _("{verb} ({before} → {after})").format(
-                verb=what,
-                before=status_words(event.from_state),
-                after=status_words(event.to_state),
-            )
-    reason = translate_stored(event.reason) if event.reason else ""
+    what = action_words(event.action)
+    if event.to_state and event.from_state and event.from_state != event.to_state:
+        what = _("{verb} ({before} → {after})").format(
+            verb=what, before=status_words(event.from_state), after=status_words(event.to_state)
+        )
+    return what
+
+
+def reason_words(event: HistoryEvent) -> str:
+    """The reason, translated when it was stored as one of the program's sentences."""
+    return translate_stored(event.reason) if event.reason else ""
+
+
+def history_text(event: HistoryEvent) -> str:
+    """One line: "Information requested from the customer: <note>"."""
+    what, reason = change_words(event), reason_words(event)
     return _("{what}: {reason}").format(what=what, reason=reason) if reason else what
