@@ -107,7 +107,7 @@ def _cut_note() -> str:
 
 def cmd_orders_show(args: argparse.Namespace) -> int:
     from app.money import display_money
-    from app.orders.history import history_text, status_words
+    from app.orders.history import history_text, payment_method_words, status_words
     from app.views.orders import find_order_id, order_detail
 
     cli = _cli()
@@ -137,7 +137,8 @@ def cmd_orders_show(args: argparse.Namespace) -> int:
     print(_("Total: {amount}").format(amount=money(detail.total_cents)))
     for payment in detail.payments:
         paid = display_money(payment.amount_cents, payment.currency)
-        what = f"{payment.method} {status_words(payment.status)} {paid} {payment.card}".strip()
+        method = payment_method_words(payment.method)
+        what = f"{method} {status_words(payment.status)} {paid} {payment.card}".strip()
         print(_("Payment: {payment}").format(payment=what))
     for shipment in detail.shipments:
         where = f"{shipment.warehouse} {shipment.carrier} {shipment.tracking_number}"

@@ -66,6 +66,16 @@ ACTION_WORDS = {
 }
 
 
+# How an order was paid, as the desk says it.
+PAYMENT_METHOD_WORDS = {
+    "card": N_("Card"),
+    "cash": N_("Cash"),
+    "bank_transfer": N_("Bank transfer"),
+    "marketplace": N_("Paid to the marketplace"),
+    "paypal": N_("PayPal"),
+}
+
+
 class HistoryEvent(Protocol):
     action: str
     from_state: str | None
@@ -77,6 +87,11 @@ def status_words(status: str) -> str:
     """A status in words; an unknown one without its underscores."""
     source = STATUS_WORDS.get(status)
     return _(source) if source else status.replace("_", " ")
+
+
+def payment_method_words(method: str) -> str:
+    source = PAYMENT_METHOD_WORDS.get(method)
+    return _(source) if source else method.replace("_", " ")
 
 
 def action_words(action: str) -> str:

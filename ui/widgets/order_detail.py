@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.i18n import N_, _, ngettext
-from app.orders.history import change_words, reason_words
+from app.orders.history import change_words, payment_method_words, reason_words
 from app.views.orders import OrderDetail
 from ui.style import MUTED, WARN, Tone
 from ui.widgets.display import local_datetime, money, service_text, status_text, status_tone
@@ -224,7 +224,7 @@ def _payments(d: OrderDetail) -> str:
     lines = []
     for p in d.payments:
         facts = [
-            _unbroken(p.method.replace("_", " ")),
+            _unbroken(payment_method_words(p.method)),
             status_badge(p.status),
             f"<b>{_unbroken(money(p.amount_cents, p.currency))}</b>",
         ]
