@@ -35,3 +35,50 @@ def test_folded_substring_and_phone_search_on_postgresql(pg):
         assert customers("13893427221") == {"張偉"}
         assert customers("zhang.wei") == {"張偉"}
         assert customers("403-1111110") == {"Anna Müller"}
+
+
+def test_a_page_in_the_middle_of_a_long_filtered_list_is_found_by_key_on_postgresql(
+    pg, monkeypatch
+):
+    import datetime as dt
+
+    from sqlalchemy import event, insert
+
+    import app.views.orders as views
+    from db.models import Order
+
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    rows = [
+        {
+            "channel": "amazon",
+            "channel_order_id": f"AMZ-{i:05d}",
+            "status": ("received", "approved", "shipped")[i % 3],
+            "ship_country": "DE",
+            "total_cents": 100,
+            "currency": "EUR",
+            "received_at": now,
+            "version": 1,
+        }
+        for i in range(3000)
+    ]
+    with pg.unit_of_work() as uow:
+        uow.session.execute(insert(Order), rows)
+        uow.commit()
+    monkeypatch.setattr(views, "EXACT_OFFSET_ROWS", 100)
+    statements: list[str] = []
+    with pg.unit_of_work() as uow:
+        query = open_order_query(uow.session, ADMIN, OrderFilter(status="approved"))
+        total = query.count()
+        engine = uow.session.get_bind()
+        listener = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            page = query.page_at(total // 2, 20, total)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    assert total == 1000 and len(page) == 20
+    assert {r.status for r in page} == {"approved"}
+    assert any("orders.id <= " in s for s in statements)  # from a key, not counted to
+    ids = sorted(r.id for r in page)
+    first = min(ids)  # ids are dense: the middle of the approved ones sits mid-range
+    assert abs(ids[10] - (first + ids[-1]) // 2) < 60
