@@ -9,13 +9,27 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, and_, func, literal_column, or_, select, text
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.errors import DatabaseUnavailable, NotFound
@@ -196,11 +210,26 @@ def _conditions(session: Session, flt: OrderFilter) -> tuple[list, bool, list]:
                     # A common name: its orders are everywhere, so the newest page is found
                     # sooner walking the primary key than by sorting every match (``+ 0``
                     # keeps the planner off the customer index); the count still uses it.
-                    page_either = [*either, (Order.customer_id + 0).in_(customer_ids)]
-                    page_conditions = [*conditions, or_(*page_either)]
-                either.append(Order.customer_id.in_(customer_ids))
+                    walked = _one_of(session, Order.customer_id + 0, customer_ids)
+                    page_conditions = [*conditions, or_(*either, walked)]
+                either.append(_one_of(session, Order.customer_id, customer_ids))
             conditions.append(or_(*either))
     return conditions, cut, page_conditions if page_conditions is not None else conditions
+
+
+def _one_of(session: Session, column, ids: list[int]):
+    """``column IN ids`` with the ids as one bound value (a JSON text on SQLite, an array
+    on PostgreSQL): two thousand separate parameters cost more to render, bind and parse
+    than the search itself (SQLite: 34 ms against 13 ms for a common surname's count)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        values = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued(
+            "value"
+        )
+        return column.in_(select(values.c.value))
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def filter_conditions(session: Session, flt: OrderFilter) -> list:

@@ -401,3 +401,29 @@ def test_a_search_of_one_chinese_character_reads_the_folded_keys_index_not_the_r
         )
     assert len(found) == 1
     assert any("COVERING INDEX ix_customers_search_text" in p for p in plans), plans
+
+
+def test_a_common_names_customers_reach_the_database_as_one_value_not_thousands(db, admin):
+    from sqlalchemy import event, insert
+
+    from app.views.search_keys import customer_search_keys
+    from db.models import Customer
+
+    rows = []
+    for i in range(300):
+        name = f"Katharina Schulz {i}"
+        rows.append({"name": name, **customer_search_keys(name, None, None).as_row()})
+    with db.unit_of_work() as uow:
+        uow.session.execute(insert(Customer), rows)
+        uow.commit()
+    query = _query(db, admin, text="schulz")
+    seen: list = []
+    engine = query.session.get_bind()
+    listener = lambda _c, _cur, _statement, parameters, *_a: seen.append(parameters)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert query.count() == 0 and query.page_after(None, 50) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    # Two thousand "?" cost more to render, bind and parse than the search itself.
+    assert seen and all(len(parameters) < 10 for parameters in seen), [len(p) for p in seen]
