@@ -221,27 +221,9 @@ def test_a_search_matching_more_customers_than_a_list_holds_says_it_was_cut(db, 
 
 
 def test_a_page_deep_in_the_unfiltered_list_is_found_by_an_estimated_key(db, admin):
-    from sqlalchemy import insert
-
     import app.views.orders as views
 
-    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    rows = [
-        {
-            "channel": "amazon",
-            "channel_order_id": f"AMZ-{i:05d}",
-            "status": "received",
-            "ship_country": "DE",
-            "total_cents": 100,
-            "currency": "EUR",
-            "received_at": now,
-            "version": 1,
-        }
-        for i in range(3000)
-    ]
-    with db.unit_of_work() as uow:
-        uow.session.execute(insert(Order), rows)
-        uow.commit()
+    _thousands_of_orders(db)
     query = _query(db, admin)
     total = query.count()
     exact = query.page_at(1500, 20, total)

@@ -40,30 +40,12 @@ def test_folded_substring_and_phone_search_on_postgresql(pg):
 def test_a_page_in_the_middle_of_a_long_filtered_list_is_found_by_key_on_postgresql(
     pg, monkeypatch
 ):
-    import datetime as dt
-
-    from sqlalchemy import event, insert
+    from sqlalchemy import event
 
     import app.views.orders as views
-    from db.models import Order
+    from tests.app.test_order_views import _thousands_of_orders
 
-    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    rows = [
-        {
-            "channel": "amazon",
-            "channel_order_id": f"AMZ-{i:05d}",
-            "status": ("received", "approved", "shipped")[i % 3],
-            "ship_country": "DE",
-            "total_cents": 100,
-            "currency": "EUR",
-            "received_at": now,
-            "version": 1,
-        }
-        for i in range(3000)
-    ]
-    with pg.unit_of_work() as uow:
-        uow.session.execute(insert(Order), rows)
-        uow.commit()
+    _thousands_of_orders(pg)
     monkeypatch.setattr(views, "EXACT_OFFSET_ROWS", 100)
     statements: list[str] = []
     with pg.unit_of_work() as uow:
