@@ -117,7 +117,8 @@ def change_words(event: HistoryEvent) -> str:
 
 def reason_words(event: HistoryEvent) -> str:
     """The reason, translated when it was stored as one of the program's sentences."""
-    return translate_stored(event.reason) if event.reason else ""
+    reason = (event.reason or "").strip()
+    return translate_stored(reason) if reason else ""
 
 
 def history_text(event: HistoryEvent) -> str:
