@@ -301,13 +301,13 @@ def test_history_lines_are_in_the_persons_language():
 # --------------------------------------------------------------------------- cost at scale
 
 
-def _thousands_of_orders(db, count: int = 3000) -> None:
+def _thousands_of_orders(db, count: int = 3000, channel: str = "amazon") -> None:
     from sqlalchemy import insert
 
     now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     rows = [
         {
-            "channel": "amazon",
+            "channel": channel,
             "channel_order_id": f"AMZ-{i:05d}",
             "status": ("received", "approved", "shipped")[i % 3],
             "ship_country": "DE",

@@ -45,11 +45,13 @@ def test_a_page_in_the_middle_of_a_long_filtered_list_is_found_by_key_on_postgre
     import app.views.orders as views
     from tests.app.test_order_views import _thousands_of_orders
 
-    _thousands_of_orders(pg)
+    # The run shares one database: a channel of this test's own keeps its list apart.
+    _thousands_of_orders(pg, channel="partner:deep-page-test")
     monkeypatch.setattr(views, "EXACT_OFFSET_ROWS", 100)
     statements: list[str] = []
     with pg.unit_of_work() as uow:
-        query = open_order_query(uow.session, ADMIN, OrderFilter(status="approved"))
+        flt = OrderFilter(status="approved", channel="partner:deep-page-test")
+        query = open_order_query(uow.session, ADMIN, flt)
         total = query.count()
         engine = uow.session.get_bind()
         listener = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
