@@ -11,13 +11,10 @@ own module (here, or in its capability's ``cli.py``) and joins the parser with `
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime as dt
 import getpass  # noqa: F401  (tests reach the prompt through ``cli.getpass``)
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from app import __version__
 from app.cli import admin, bench, common, demo, gui
@@ -32,126 +29,14 @@ from app.cli.common import (  # noqa: F401  (re-exported: capability CLIs use ``
     _open,
     emit_json,
 )
-from app.errors import InvalidInput, OrderdeskError
-from app.i18n import N_, _, say, set_language, system_language
+from app.errors import OrderdeskError
 from app.i18n import Sentence as S  # noqa: F401
+from app.i18n import _, say, set_language, system_language
 
 log = logging.getLogger("orderdesk.cli")
 
 
 # --------------------------------------------------------------------------- orders
-
-
-def _order_json(row) -> dict[str, Any]:
-    return {
-        "number": row.number,
-        "channel": row.channel,
-        "channel_order_id": row.channel_order_id,
-        "status": row.status,
-        "customer": row.customer,
-        "total_cents": row.total_cents,
-        "currency": row.currency,
-        "ship_country": row.ship_country,
-        "received_at": row.received_at,
-    }
-
-
-def _parse_day(text: str | None, field: str) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(field, text, N_("a date as YYYY-MM-DD")) from exc
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-
-
-def cmd_orders_list(args: argparse.Namespace) -> int:
-    from app.money import format_money
-    from app.views.orders import OrderFilter, list_orders
-    from app.workflow import OrderStatus
-
-    if args.status and args.status not in {s.value for s in OrderStatus}:
-        raise InvalidInput(
-            "--status", args.status, "one of " + ", ".join(s.value for s in OrderStatus)
-        )
-    if args.limit < 1:
-        raise InvalidInput("--limit", args.limit, N_("a whole number of at least 1"))
-    until = _parse_day(args.until, "--until")
-    flt = OrderFilter(
-        text=args.search or "",
-        status=args.status,
-        channel=args.channel,
-        received_from=_parse_day(args.since, "--since"),
-        received_before=until + dt.timedelta(days=1) if until else None,
-    )
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            rows = list_orders(uow.session, _actor(), flt, args.limit)
-    finally:
-        database.dispose()
-    for row in rows:
-        if args.json:
-            emit_json(_order_json(row))
-        else:
-            print(
-                f"{row.number}  {row.received_at:%Y-%m-%d}  {row.status:<15} {row.channel:<16} "
-                f"{row.channel_order_id:<22} {format_money(row.total_cents, row.currency):>14}  "
-                f"{row.customer}"
-            )
-    return EXIT_OK
-
-
-def cmd_orders_show(args: argparse.Namespace) -> int:
-    from app.money import display_money
-    from app.views.orders import find_order_id, order_detail
-
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            detail = order_detail(
-                uow.session, _actor(), find_order_id(uow.session, _actor(), args.number)
-            )
-    finally:
-        database.dispose()
-    if args.json:
-        record = dataclasses.asdict(detail)
-        record["customer"] = detail.customer_name
-        emit_json(record)
-        return EXIT_OK
-    money = lambda cents: display_money(cents, detail.currency)  # noqa: E731
-    print(f"{detail.number}  {detail.status}  {detail.channel} {detail.channel_order_id}")
-    customer = f"{detail.customer_name} <{detail.customer_email}> {detail.customer_phone}"
-    print(_("Customer: {customer}").format(customer=customer))
-    print(_("Ship to: {address}").format(address=" / ".join(detail.ship_to)))
-    for line in detail.lines:
-        price = money(line.unit_price_cents)
-        what = f"{line.sku:<16} {line.quantity:>4} × {price:>12}"
-        print(f"  {line.line_no:>2}. {what}  {line.product_name}")
-    print(_("Total: {amount}").format(amount=money(detail.total_cents)))
-    for payment in detail.payments:
-        paid = display_money(payment.amount_cents, payment.currency)
-        what = f"{payment.method} {payment.status} {paid} {payment.card}".strip()
-        print(_("Payment: {payment}").format(payment=what))
-    for shipment in detail.shipments:
-        where = f"{shipment.warehouse} {shipment.carrier} {shipment.tracking_number}"
-        what = f"{shipment.number} {shipment.status} {where}".strip()
-        print(_("Shipment: {shipment}").format(shipment=what))
-    for event in detail.audit:
-        print(f"  {event.at:%Y-%m-%d %H:%M} {event.actor:<14} {event.entity} {history_text(event)}")
-    return EXIT_OK
-
-
-def history_text(event) -> str:
-    """What was done and why: the verb always, the state change when there was one."""
-    what = event.action.replace("_", " ")
-    if event.action == "status" and event.to_state:
-        what = f"{event.from_state} → {event.to_state}"
-    elif event.to_state and event.from_state != event.to_state:
-        what += f" ({event.from_state} → {event.to_state})"
-    why = f": {event.reason}" if event.reason else ""
-    return what + why
 
 
 # --------------------------------------------------------------------------- import
@@ -243,35 +128,6 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     admin.register(commands, _add_common)  # db, login, logout, audit, user
 
-    orders = commands.add_parser("orders", help=_("find and show orders")).add_subparsers(
-        dest="orders_command", metavar="ACTION", required=True
-    )
-    olist = orders.add_parser("list", help=_("newest orders first, optionally filtered"))
-    olist.add_argument("--status", help=_("only orders in this status"))
-    olist.add_argument(
-        "--channel", help=_("only orders from this channel (amazon, shop, partner:NAME)")
-    )
-    olist.add_argument(
-        "--search",
-        metavar="TEXT",
-        help=_("order number, channel order id, customer name, phone or e-mail"),
-    )
-    olist.add_argument(
-        "--since", metavar="YYYY-MM-DD", help=_("received on or after this day (UTC)")
-    )
-    olist.add_argument(
-        "--until", metavar="YYYY-MM-DD", help=_("received on or before this day (UTC)")
-    )
-    olist.add_argument("--limit", type=int, default=50, help=_("at most this many (default 50)"))
-    _add_common(olist, json_flag=True)
-    olist.set_defaults(func=cmd_orders_list)
-    show = orders.add_parser(
-        "show", help=_("one order with its lines, payments, shipments and audit trail")
-    )
-    show.add_argument("number", help=_("SO-000123 or the channel's order id"))
-    _add_common(show, json_flag=True)
-    show.set_defaults(func=cmd_orders_show)
-
     demo.register(commands, _add_common)
     gui.register(commands, _add_common)
     importing = commands.add_parser(
@@ -324,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.shipping.cli import register as register_shipping  # shipments, label, export
 
     register_shipping(commands, _add_common)
+    from app.orders.cli import register as register_orders  # orders list, orders show
+
+    register_orders(commands, _add_common)
     from app.review.cli import register as register_review  # review
 
     register_review(commands, _add_common)

@@ -9,13 +9,27 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, and_, func, literal_column, or_, select, text
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.errors import DatabaseUnavailable, NotFound
@@ -42,8 +56,10 @@ if TYPE_CHECKING:
 MAX_MATCHED_CUSTOMERS = 2000
 # More matched customers than this: pages walk the primary key instead of sorting matches.
 PK_SCAN_CUSTOMERS = 200
-# Pages this far from both ends of the unfiltered list are found by an estimated key.
+# Pages this far from both ends of a list are found by an estimated key.
 EXACT_OFFSET_ROWS = 5000
+# Pages this far from both ends read a common name's matches by index, not by walking ids.
+PK_WALK_ROWS = 500
 TRIGRAM = 3  # the trigram index finds words of three characters or more
 
 
@@ -194,11 +210,26 @@ def _conditions(session: Session, flt: OrderFilter) -> tuple[list, bool, list]:
                     # A common name: its orders are everywhere, so the newest page is found
                     # sooner walking the primary key than by sorting every match (``+ 0``
                     # keeps the planner off the customer index); the count still uses it.
-                    page_either = [*either, (Order.customer_id + 0).in_(customer_ids)]
-                    page_conditions = [*conditions, or_(*page_either)]
-                either.append(Order.customer_id.in_(customer_ids))
+                    walked = _one_of(session, Order.customer_id + 0, customer_ids)
+                    page_conditions = [*conditions, or_(*either, walked)]
+                either.append(_one_of(session, Order.customer_id, customer_ids))
             conditions.append(or_(*either))
     return conditions, cut, page_conditions if page_conditions is not None else conditions
+
+
+def _one_of(session: Session, column, ids: list[int]):
+    """``column IN ids`` with the ids as one bound value (a JSON text on SQLite, an array
+    on PostgreSQL): two thousand separate parameters cost more to render, bind and parse
+    than the search itself (SQLite: 34 ms against 13 ms for a common surname's count)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        values = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued(
+            "value"
+        )
+        return column.in_(select(values.c.value))
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def filter_conditions(session: Session, flt: OrderFilter) -> list:
@@ -228,6 +259,8 @@ class OrderQuery:
 
     customers_cut: bool = False  # more customers matched than MAX_MATCHED_CUSTOMERS
     _page_conditions: list = field(default_factory=list)
+    # Facts read once per list and shared by the copies ``OrderPages`` makes per read.
+    _memo: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._conditions, self.customers_cut, self._page_conditions = _conditions(
@@ -249,35 +282,63 @@ class OrderQuery:
         return [_row(values) for values in self.session.execute(query)]
 
     def page_at(self, offset: int, limit: int, total: int) -> list[OrderRow]:
-        """Rows ``offset`` … ``offset + limit`` of ``total``, counted from the nearer end."""
+        """Rows ``offset`` … ``offset + limit`` of ``total``, counted from the nearer end.
+
+        Deep in a long list (a scroll bar dragged to the middle of a million) the rows are
+        found by an estimated key instead: counting through half a million rows takes
+        seconds, the estimate a few index probes.
+        """
         offset = max(0, min(offset, total))
         limit = max(0, min(limit, total - offset))
         if limit == 0:
             return []
         from_end = total - offset - limit
-        if not self._conditions and min(offset, from_end) > EXACT_OFFSET_ROWS:
+        if min(offset, from_end) > EXACT_OFFSET_ROWS:
             return self._page_by_estimate(offset, limit, total)
+        # Walking the primary key suits the ends of a long list (the newest page of a common
+        # name); further in, the matches are read through their indexes and sorted.
+        conditions = self._page_conditions
+        if min(offset, from_end) > PK_WALK_ROWS:
+            conditions = self._conditions
         if offset <= from_end:
-            query = _base_query(self._page_conditions).order_by(Order.id.desc())
+            query = _base_query(conditions).order_by(Order.id.desc())
             query = query.offset(offset).limit(limit)
             return [_row(values) for values in self.session.execute(query)]
-        query = _base_query(self._page_conditions).order_by(Order.id.asc())
+        query = _base_query(conditions).order_by(Order.id.asc())
         query = query.offset(from_end).limit(limit)
         return [_row(values) for values in reversed(self.session.execute(query).all())]
 
     def _page_by_estimate(self, offset: int, limit: int, total: int) -> list[OrderRow]:
-        """Deep in the unfiltered list (a scroll bar dragged to the middle of a million):
-        the key at that position is estimated from the id range, and the rows are read
-        from there by the primary key: no counting through half a million rows. Order ids
-        are dense (deleted ones are rare), so the rows shown are the ones that belong
-        there, give or take the gaps."""
-        low, high = self.session.execute(select(func.min(Order.id), func.max(Order.id))).one()
-        if low is None:
+        """The key at that position is estimated from the range of matching ids (spread
+        evenly, as order ids are dense and filters cut across them), and the rows are read
+        from there by key. The rows shown are the ones that belong there, give or take."""
+        id_range = self._id_range()
+        if id_range is None:
             return []
+        low, high = id_range
         step = (high - low) / max(total - 1, 1)
         start = round(high - offset * step)
-        query = _base_query([Order.id <= start]).order_by(Order.id.desc()).limit(limit)
-        return [_row(values) for values in self.session.execute(query)]
+        query = _base_query([*self._page_conditions, Order.id <= start])
+        rows = [_row(v) for v in self.session.execute(query.order_by(Order.id.desc()).limit(limit))]
+        if len(rows) < limit:  # the estimate fell among the oldest: show the last rows
+            query = _base_query(self._page_conditions).order_by(Order.id.asc()).limit(limit)
+            rows = [_row(values) for values in reversed(self.session.execute(query).all())]
+        return rows
+
+    def _id_range(self) -> tuple[int, int] | None:
+        """Lowest and highest matching id, read once per list (the count is fixed too).
+
+        Two statements on purpose: SQLite answers a lone ``min()`` or ``max()`` with one
+        index probe, but ``SELECT min(id), max(id)`` reads every row (0.4 s at a million).
+        """
+        if "id_range" not in self._memo:
+            where = and_(*self._conditions) if self._conditions else None
+            low_q, high_q = select(func.min(Order.id)), select(func.max(Order.id))
+            if where is not None:
+                low_q, high_q = low_q.where(where), high_q.where(where)
+            low, high = self.session.scalar(low_q), self.session.scalar(high_q)
+            self._memo["id_range"] = None if low is None or high is None else (low, high)
+        return self._memo["id_range"]
 
 
 def open_order_query(session: Session, actor: Actor, flt: OrderFilter) -> OrderQuery:

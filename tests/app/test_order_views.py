@@ -221,27 +221,9 @@ def test_a_search_matching_more_customers_than_a_list_holds_says_it_was_cut(db, 
 
 
 def test_a_page_deep_in_the_unfiltered_list_is_found_by_an_estimated_key(db, admin):
-    from sqlalchemy import insert
-
     import app.views.orders as views
 
-    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    rows = [
-        {
-            "channel": "amazon",
-            "channel_order_id": f"AMZ-{i:05d}",
-            "status": "received",
-            "ship_country": "DE",
-            "total_cents": 100,
-            "currency": "EUR",
-            "received_at": now,
-            "version": 1,
-        }
-        for i in range(3000)
-    ]
-    with db.unit_of_work() as uow:
-        uow.session.execute(insert(Order), rows)
-        uow.commit()
+    _thousands_of_orders(db)
     query = _query(db, admin)
     total = query.count()
     exact = query.page_at(1500, 20, total)
@@ -263,3 +245,167 @@ def test_a_page_deep_in_the_unfiltered_list_is_found_by_an_estimated_key(db, adm
         event.remove(engine, "before_cursor_execute", seen)
     assert [r.id for r in estimated] == [r.id for r in exact]  # dense ids: the same rows
     assert any("orders.id <= ?" in s for s in statements)  # read from a key, not counted to
+
+
+# --------------------------------------------------------------------------- history in words
+
+
+def _event(action: str, before: str | None, after: str | None, reason: str = ""):
+    from app.views.orders import AuditView
+
+    at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    return AuditView(at, "ada", "SO-000001", action, before, after, reason)
+
+
+def test_a_history_line_names_the_verb_and_its_reason_not_the_unchanged_state():
+    from app.orders.history import history_text
+
+    line = history_text(_event("request_info", "needs_info", "needs_info", "ask for a mobile"))
+    assert line == "Information requested from the customer: ask for a mobile"
+    assert "needs_info" not in line and "request_info" not in line
+
+
+def test_a_status_change_in_history_names_both_states_in_words():
+    from app.orders.history import history_text
+
+    assert history_text(_event("status", "received", "needs_info")) == (
+        "Received → Needs information"
+    )
+    assert history_text(_event("status", "approved", "cancelled", "customer asked")) == (
+        "Approved → Cancelled: customer asked"
+    )
+
+
+def test_a_verb_that_moved_the_order_says_where_to_and_an_unknown_one_reads_as_words():
+    from app.orders.history import history_text
+
+    assert history_text(_event("imported", None, "received")) == "Imported"
+    assert history_text(_event("hold", "received", "on_hold", "call back")) == (
+        "Put on hold (Received → On hold): call back"
+    )
+    assert history_text(_event("label_voided", "packed", "packed")) == "Label voided"
+
+
+def test_history_lines_are_in_the_persons_language():
+    from app.i18n import set_language
+    from app.orders.history import history_text
+
+    set_language("zh_TW")
+    try:
+        line = history_text(_event("status", "received", "needs_info"))
+    finally:
+        set_language("en")
+    assert "Needs information" not in line and "needs_info" not in line
+
+
+# --------------------------------------------------------------------------- cost at scale
+
+
+def _thousands_of_orders(db, count: int = 3000, channel: str = "amazon") -> None:
+    from sqlalchemy import insert
+
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    rows = [
+        {
+            "channel": channel,
+            "channel_order_id": f"AMZ-{i:05d}",
+            "status": ("received", "approved", "shipped")[i % 3],
+            "ship_country": "DE",
+            "total_cents": 100,
+            "currency": "EUR",
+            "received_at": now,
+            "version": 1,
+        }
+        for i in range(count)
+    ]
+    with db.unit_of_work() as uow:
+        uow.session.execute(insert(Order), rows)
+        uow.commit()
+
+
+def _plans_while(query, read) -> list[str]:
+    """Every statement ``read()`` runs, each followed by its query plan (SQLite)."""
+    from sqlalchemy import event
+
+    session = query.session
+    statements: list[tuple[str, tuple]] = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args) -> None:
+        statements.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        read()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    connection = session.connection().connection.driver_connection
+    plans = []
+    for statement, parameters in statements:
+        rows = connection.execute("EXPLAIN QUERY PLAN " + statement, parameters).fetchall()
+        plans.append(statement + " → " + " / ".join(row[-1] for row in rows))
+    return plans
+
+
+@pytest.mark.parametrize("status", [None, "received"])
+def test_a_page_dragged_to_the_middle_of_a_long_list_reads_no_whole_table(
+    db, admin, monkeypatch, status
+):
+    import app.views.orders as views
+
+    _thousands_of_orders(db)
+    monkeypatch.setattr(views, "EXACT_OFFSET_ROWS", 100)
+    query = _query(db, admin, status=status)
+    total = query.count()
+    rows: list = []
+    plans = _plans_while(query, lambda: rows.extend(query.page_at(total // 2, 20, total)))
+    assert len(rows) == 20
+    assert all(status is None or r.status == status for r in rows)
+    # An estimated key and index probes; no statement reads every order (SQLite reads
+    # every row for ``SELECT min(id), max(id)``: 0.4 s at a million orders).
+    assert plans and not [p for p in plans if "SCAN orders" in p], plans
+    assert any("orders.id <= ?" in p for p in plans), plans  # from a key, not counted to
+    middle = sorted(r.id for r in rows)[10]
+    assert abs(middle - 1500) < 60  # the rows that belong there, give or take
+
+
+def test_a_search_of_one_chinese_character_reads_the_folded_keys_index_not_the_rows(db, admin):
+    from app.views.orders import matching_customer_ids
+
+    with db.unit_of_work() as uow:
+        factories.customer(uow.session, "張偉", email="zw@example.cn", phone="+8613800000001")
+        uow.commit()
+    with db.unit_of_work() as uow:
+        query = open_order_query(uow.session, admin, OrderFilter())
+        found: list = []
+        plans = _plans_while(
+            query, lambda: found.extend(matching_customer_ids(uow.session, "张")[0])
+        )
+    assert len(found) == 1
+    assert any("COVERING INDEX ix_customers_search_text" in p for p in plans), plans
+
+
+def test_a_common_names_customers_reach_the_database_as_one_value_not_thousands(db, admin):
+    from sqlalchemy import event, insert
+
+    from app.views.search_keys import customer_search_keys
+    from db.models import Customer
+
+    rows = []
+    for i in range(300):
+        name = f"Katharina Schulz {i}"
+        rows.append({"name": name, **customer_search_keys(name, None, None).as_row()})
+    with db.unit_of_work() as uow:
+        uow.session.execute(insert(Customer), rows)
+        uow.commit()
+    query = _query(db, admin, text="schulz")
+    seen: list = []
+    engine = query.session.get_bind()
+    listener = lambda _c, _cur, _statement, parameters, *_a: seen.append(parameters)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert query.count() == 0 and query.page_after(None, 50) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    # Two thousand "?" cost more to render, bind and parse than the search itself.
+    assert seen and all(len(parameters) < 10 for parameters in seen), [len(p) for p in seen]

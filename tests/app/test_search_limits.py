@@ -45,3 +45,27 @@ def test_the_orders_command_says_the_limit_in_one_line(db_url, capsys, staff_log
     assert main(["orders", "list", "--search", HUGE, "--db", db_url]) != 0
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "at most" in err and "Traceback" not in err
+
+
+def test_orders_list_says_when_its_list_was_cut_at_the_customer_limit(
+    db, db_url, capsys, staff_login
+):
+    from sqlalchemy import insert
+
+    from app.cli import main
+    from app.views.orders import MAX_MATCHED_CUSTOMERS
+    from app.views.search_keys import customer_search_keys
+    from db.models import Customer
+
+    rows = []
+    for i in range(MAX_MATCHED_CUSTOMERS + 5):
+        name = f"Katharina Schulz {i}"
+        rows.append({"name": name, **customer_search_keys(name, None, None).as_row()})
+    with db.unit_of_work() as uow:
+        uow.session.execute(insert(Customer), rows)
+        uow.commit()
+    assert main(["orders", "list", "--search", "schulz", "--db", db_url]) == 0
+    err = capsys.readouterr().err
+    assert "first 2,000 matching customers" in err
+    assert main(["orders", "list", "--search", "Schulz 2004", "--db", db_url]) == 0
+    assert "matching customers" not in capsys.readouterr().err

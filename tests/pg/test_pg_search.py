@@ -35,3 +35,34 @@ def test_folded_substring_and_phone_search_on_postgresql(pg):
         assert customers("13893427221") == {"張偉"}
         assert customers("zhang.wei") == {"張偉"}
         assert customers("403-1111110") == {"Anna Müller"}
+
+
+def test_a_page_in_the_middle_of_a_long_filtered_list_is_found_by_key_on_postgresql(
+    pg, monkeypatch
+):
+    from sqlalchemy import event
+
+    import app.views.orders as views
+    from tests.app.test_order_views import _thousands_of_orders
+
+    # The run shares one database: a channel of this test's own keeps its list apart.
+    _thousands_of_orders(pg, channel="partner:deep-page-test")
+    monkeypatch.setattr(views, "EXACT_OFFSET_ROWS", 100)
+    statements: list[str] = []
+    with pg.unit_of_work() as uow:
+        flt = OrderFilter(status="approved", channel="partner:deep-page-test")
+        query = open_order_query(uow.session, ADMIN, flt)
+        total = query.count()
+        engine = uow.session.get_bind()
+        listener = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            page = query.page_at(total // 2, 20, total)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    assert total == 1000 and len(page) == 20
+    assert {r.status for r in page} == {"approved"}
+    assert any("orders.id <= " in s for s in statements)  # from a key, not counted to
+    ids = sorted(r.id for r in page)
+    first = min(ids)  # ids are dense: the middle of the approved ones sits mid-range
+    assert abs(ids[10] - (first + ids[-1]) // 2) < 60

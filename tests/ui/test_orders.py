@@ -14,6 +14,7 @@ from sqlalchemy import insert
 
 from app.errors import DatabaseUnavailable, NotFound
 from app.numbers import order_number
+from app.permissions import Role
 from db.models import Customer, Order
 from ui.screens import orders as orders_screen
 from ui.screens.orders import OrdersScreen
@@ -209,6 +210,28 @@ def test_the_detail_shows_customer_lines_card_and_shipment(screen, shop):
     assert "SH-" in text and "Packed" in text and "BER" in text
 
 
+def test_the_detail_history_names_the_verb_and_the_reason_in_words(qtbot, db, screen, shop):
+    from app.review.service import request_information
+    from db.models import Order as OrderRow
+    from tests.conftest import make_actor
+
+    order_id = min(shop.ids)  # received: a review desk may ask the customer
+    with db.unit_of_work() as uow:
+        version = uow.session.get(OrderRow, order_id).version
+    request_information(
+        db.unit_of_work(),
+        make_actor(Role.SUPERVISOR),
+        order_id,
+        expected_version=version,
+        note="ask for a mobile number",
+    )
+    screen.show_order(order_id)
+    text = screen.detail.toPlainText()
+    assert "Information requested from the customer" in text
+    assert "ask for a mobile number" in text
+    assert "request info" not in text and "Needs information → Needs information" not in text
+
+
 def test_the_detail_shows_stage_times_and_the_audit_trail(screen, shop):
     screen.show_order(shop.reviewed_order_id)
     text = screen.detail.toPlainText()
@@ -382,20 +405,25 @@ def test_tab_walks_search_filters_list_then_detail(qtbot, make_context, people, 
         assert QApplication.focusWidget() is widget
 
 
+KEY_COLUMNS = ("Order", "Customer", "Total", "Status")
+
+
 @pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
-def test_customer_and_total_stay_visible_at_common_screen_sizes(qtbot, screen, size):
+def test_the_key_columns_stay_visible_with_the_detail_pane_open(qtbot, screen, size):
     screen.resize(*size)
     qtbot.wait(10)
+    assert screen.detail_shown
     header = screen.table.horizontalHeader()
     width = screen.table.viewport().width()
-    for title in ("Customer", "Total"):
-        column = next(
-            c
-            for c in range(screen.model.columnCount())
-            if screen.model.headerData(c, Qt.Orientation.Horizontal, 0) == title
-        )
-        right = header.sectionViewportPosition(column) + header.sectionSize(column)
-        assert header.sectionViewportPosition(column) >= 0 and right <= width, title
+    titles = [
+        screen.model.headerData(c, Qt.Orientation.Horizontal, 0)
+        for c in range(screen.model.columnCount())
+    ]
+    for title in KEY_COLUMNS:
+        column = titles.index(title)
+        left = header.sectionViewportPosition(column)
+        assert left >= 0 and left + header.sectionSize(column) <= width, (title, size)
+    assert screen.table.horizontalScrollBar().value() == 0
 
 
 def test_the_detail_pane_folds_away_and_comes_back(qtbot, screen):
@@ -418,6 +446,36 @@ def test_any_day_opens_the_calendar_at_today(qtbot, screen):
     today = QDate.currentDate()
     assert (calendar.yearShown(), calendar.monthShown()) == (today.year(), today.month())
     popup.hide()
+
+
+def test_todays_orders_show_their_date_as_older_ones_do():
+    from ui.widgets.display import local_time
+
+    now = dt.datetime.now(dt.UTC)
+    today, last_week = local_time(now), local_time(now - dt.timedelta(days=7))
+    assert str(now.astimezone().year) in today and ":" in today
+    assert len(today.split()) == len(last_week.split())  # one form for every row
+
+
+def test_repainting_the_list_formats_each_row_once(qtbot, make_context, people, shop, monkeypatch):
+    formatted: list[int] = []
+    real_money = orders_screen.money
+
+    def counted(cents, currency):
+        formatted.append(cents)
+        return real_money(cents, currency)
+
+    monkeypatch.setattr(orders_screen, "money", counted)
+    screen = OrdersScreen(make_context(people["ada"]))
+    qtbot.addWidget(screen)
+    screen.resize(1200, 600)
+    with qtbot.waitExposed(screen):
+        screen.show()
+    qtbot.waitUntil(lambda: bool(formatted))
+    after_first_paint = len(formatted)
+    for _ in range(3):
+        screen.table.viewport().repaint()
+    assert len(formatted) == after_first_paint <= screen.model.total
 
 
 def test_received_shows_date_and_time_for_every_row(screen):

@@ -40,7 +40,7 @@ from ui.actions import make_action, retitle, with_shortcut
 from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
-from ui.widgets.display import local_datetime, money, status_text, status_tone, tone_label
+from ui.widgets.display import local_time, money, status_text, status_tone, tone_label
 from ui.widgets.lazy_table import lazy_table_view
 from ui.widgets.order_detail import OrderDetailPane
 from ui.widgets.paged_table_model import Column, PagedTableModel
@@ -65,7 +65,7 @@ def order_columns() -> list[Column[OrderRow]]:
             background=lambda r: status_tone(r.status).background,
         ),
         # One format for the whole column: date and time, today's orders too.
-        Column(pgettext("orders column", "Received"), lambda r: local_datetime(r.received_at)),
+        Column(pgettext("orders column", "Received"), lambda r: local_time(r.received_at)),
         Column(_("Channel"), lambda r: r.channel),
         Column(_("Channel order id"), lambda r: r.channel_order_id),
         Column(_("Country"), lambda r: r.ship_country),

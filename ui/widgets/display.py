@@ -10,41 +10,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from app.i18n import N_, _, current_language
 from app.money import display_money, format_number
+from app.orders.history import status_words
 from ui.style import BAD, GOOD, INFO, MUTED, NEUTRAL, SPACE_M, WARN, Tone
-
-# Source texts are marked here for the translation tools and translated when shown.
-_STATUS_TEXT = {
-    # orders
-    "received": N_("Received"),
-    "needs_info": N_("Needs information"),
-    "stock_short": N_("Stock short"),
-    "payment_problem": N_("Payment problem"),
-    "on_hold": N_("On hold"),
-    "approved": N_("Approved"),
-    "allocated": N_("Allocated"),
-    "partly_shipped": N_("Partly shipped"),
-    "shipped": N_("Shipped"),
-    "delivered": N_("Delivered"),
-    "returned": N_("Returned"),
-    "refunded": N_("Refunded"),
-    "cancelled": N_("Cancelled"),
-    # shipments
-    "pending": N_("Pending"),
-    "picking": N_("Picking"),
-    "picked": N_("Picked"),
-    "packed": N_("Packed"),
-    "in_transit": N_("In transit"),
-    "delayed": N_("Delayed"),
-    "lost": N_("Lost"),
-    "damaged": N_("Damaged"),
-    # customers and payments
-    "active": N_("Active"),
-    "arrears": N_("In arrears"),
-    "frozen": N_("Frozen"),
-    "banned": N_("Banned"),
-    "captured": N_("Captured"),
-    "failed": N_("Failed"),
-}
 
 # Red is wrong, amber needs someone, green is done; the rest is ordinary progress.
 _STATUS_TONE = {
@@ -68,6 +35,7 @@ _STATUS_TONE = {
     "packed": INFO,
     "shipped": GOOD,
     "in_transit": GOOD,
+    "out_for_delivery": GOOD,
     "delivered": GOOD,
     "active": GOOD,
     "captured": GOOD,
@@ -78,10 +46,8 @@ _STATUS_TONE = {
 
 
 def status_text(status: str) -> str:
-    source = _STATUS_TEXT.get(status)
-    if source is None:
-        return status.replace("_", " ")
-    return _(source)
+    """A status in words (the same words ``orderdesk orders show`` prints)."""
+    return status_words(status)
 
 
 _SERVICE_TEXT = {
@@ -109,17 +75,17 @@ def known_statuses(names: list[str]) -> list[tuple[str, str]]:
     return [(name, status_text(name)) for name in names]
 
 
-def local_time(moment: dt.datetime | None, today: dt.date | None = None) -> str:
-    """Local wall-clock time for lists, compact (CLDR skeletons of the language): the time,
-    with the numeric date when it is not today."""
+def local_time(moment: dt.datetime | None) -> str:
+    """Local date and time, compact (CLDR skeletons of the language), for lists: every row
+    of a column in one form, today's too (a time alone beside dated rows misleads)."""
     if moment is None:
         return ""
     local = moment.astimezone()
     language = current_language()
-    time = format_skeleton("Hm", local, locale=language)
-    if local.date() == (today or dt.datetime.now().astimezone().date()):
-        return time
-    return _DATE_TIME.format(date=format_skeleton("yMd", local, locale=language), time=time)
+    return _DATE_TIME.format(
+        date=format_skeleton("yMd", local, locale=language),
+        time=format_skeleton("Hm", local, locale=language),
+    )
 
 
 def local_datetime(moment: dt.datetime | None) -> str:

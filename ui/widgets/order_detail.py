@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.i18n import N_, _, ngettext
+from app.orders.history import change_words, payment_method_words, reason_words
 from app.views.orders import OrderDetail
 from ui.style import MUTED, WARN, Tone
 from ui.widgets.display import local_datetime, money, service_text, status_text, status_tone
@@ -223,7 +224,7 @@ def _payments(d: OrderDetail) -> str:
     lines = []
     for p in d.payments:
         facts = [
-            _unbroken(p.method.replace("_", " ")),
+            _unbroken(payment_method_words(p.method)),
             status_badge(p.status),
             f"<b>{_unbroken(money(p.amount_cents, p.currency))}</b>",
         ]
@@ -286,13 +287,9 @@ def _audit(d: OrderDetail) -> str:
         return _none(_("No recorded changes."))
     rows = []
     for event in reversed(d.audit):  # newest first: what happened last matters most
-        if event.to_state:
-            change = f"{status_text(event.from_state or '')} → {status_text(event.to_state)}"
-        else:
-            change = event.action.replace("_", " ")
-        what = escape(change)
+        what = escape(change_words(event))  # the verb in words, never its code
         if event.reason:
-            what += f"<br><i>{escape(event.reason)}</i>"
+            what += f"<br><i>{escape(reason_words(event))}</i>"
         rows.append(
             (
                 escape(local_datetime(event.at)),

@@ -82,12 +82,16 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         self._source: PageSource[Row] | None = None
         self._total = 0
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        # Each row's cell texts, made on its first paint: formatting money and times with
+        # the locale's rules costs far more than painting, and a view repaints often.
+        self._texts: dict[int, tuple[str, ...]] = {}
         self._failed_pages: set[int] = set()
         self.page_fetches = 0  # how many pages were read: tests and benches watch this
 
     def set_columns(self, columns: Sequence[Column[Row]]) -> None:
         """Same columns with new titles or texts (a language switch); rows stay as read."""
         self._columns = list(columns)
+        self._texts.clear()
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._columns) - 1)
         if self._total:
             self.dataChanged.emit(
@@ -101,6 +105,7 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         self.beginResetModel()
         self._source = source
         self._pages.clear()
+        self._texts.clear()
         self._failed_pages.clear()
         self._total = 0
         try:
@@ -159,7 +164,10 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
             return None
         self._pages[number] = page
         if len(self._pages) > self._cached_pages:
-            self._pages.popitem(last=False)
+            dropped, _rows = self._pages.popitem(last=False)
+            first = dropped * self._page_rows
+            for row in range(first, first + self._page_rows):
+                self._texts.pop(row, None)
         return page
 
     def _fetch(self, number: int) -> list[Row]:
@@ -201,7 +209,10 @@ class PagedTableModel(QAbstractTableModel, Generic[Row]):
         if row is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
+            texts = self._texts.get(index.row())
+            if texts is None:
+                texts = self._texts[index.row()] = tuple(c.text(row) for c in self._columns)
+            return texts[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and column.foreground:
             return _brush(column.foreground(row))
         if role == Qt.ItemDataRole.BackgroundRole and column.background:

@@ -163,7 +163,7 @@ def test_orders_show_history_names_the_verb_and_the_reason(capsys, db_url, floor
     )
     database.dispose()
     _code, out, _err = run(capsys, "orders", "show", "--db", db_url, f"SO-{floor['no_phone']:06d}")
-    assert "request info: ask for a mobile number" in out
+    assert "Information requested from the customer: ask for a mobile number" in out
     assert "needs_info → needs_info" not in out
 
 
