@@ -23,6 +23,7 @@ class ShipmentFacts:
     order_id: int | None = None
     customer_id: int | None = None
     channel: str | None = None
+    last_event_status: str | None = None  # what the carrier said last
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,13 @@ _ON_THE_ROAD = ("shipped", "in_transit", "out_for_delivery")
 
 
 def watch_finding(facts: ShipmentFacts, now: dt.datetime) -> WatchFinding | None:
-    """What, if anything, needs a person about this shipment now."""
-    if facts.status in _CARRIER_TROUBLE:
-        category, priority, subject = _CARRIER_TROUBLE[facts.status]
-        return WatchFinding(facts.shipment_id, facts.status, category, priority, subject)
+    """What, if anything, needs a person about this shipment now. Trouble is what the
+    carrier's latest event says (a status set by other means, such as a customer's return
+    booked at the desk, is not the carrier's news)."""
+    if facts.last_event_status in _CARRIER_TROUBLE:
+        trouble = facts.last_event_status
+        category, priority, subject = _CARRIER_TROUBLE[trouble]
+        return WatchFinding(facts.shipment_id, trouble, category, priority, subject)
     if facts.status not in _ON_THE_ROAD or facts.shipped_at is None:
         return None
     transit = dt.timedelta(days=facts.transit_days or DEFAULT_TRANSIT_DAYS)

@@ -143,6 +143,14 @@ def _facts(session: Session) -> list[ShipmentFacts]:
         .group_by(TrackingEvent.shipment_id)
         .subquery()
     )
+    last_status = (
+        select(TrackingEvent.status)
+        .where(TrackingEvent.shipment_id == Shipment.id)
+        .order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())
+        .limit(1)
+        .correlate(Shipment)
+        .scalar_subquery()
+    )
     service = (
         select(
             Parcel.shipment_id,
@@ -164,6 +172,7 @@ def _facts(session: Session) -> list[ShipmentFacts]:
             Shipment.order_id,
             Order.customer_id,
             Order.channel,
+            last_status,
         )
         .join(Order, Order.id == Shipment.order_id)
         .outerjoin(last_event, last_event.c.shipment_id == Shipment.id)

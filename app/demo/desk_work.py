@@ -177,9 +177,10 @@ QUEUE_COUNT_TEXT = {
 
 def _later_stages() -> list[Callable[..., Any]]:
     """The demo stages of the desks built on review, in the order the work flows."""
+    from app.demo_service_desk import stage_fulfilment, stage_service_desk
     from app.demo_stock import stage_stock_work
 
-    return [stage_stock_work]
+    return [stage_stock_work, stage_fulfilment, stage_service_desk]
 
 
 def generate_demo_with_desk_work(

@@ -14,6 +14,7 @@ from app.errors import ConcurrentUpdate, PermissionDenied
 from app.permissions import Role
 from db.models import AuditEvent
 from db.models_cases import Case, CaseNote
+from db.models_tracking import TrackingEvent
 from tests import factories as f
 from tests.conftest import make_actor
 
@@ -128,6 +129,13 @@ def _shipped_shipment(db, status="lost", days_ago=1):
         order = f.order(s, f.customer(s), status="shipped", lines=[(f.product(s), 1)])
         shipment = f.shipment(s, order, f.warehouse(s), status=status)
         shipment.shipped_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+        s.flush()
+        s.add(  # what the carrier said last
+            TrackingEvent(
+                shipment_id=shipment.id, tracking_number=f"T{shipment.id}", carrier="ups",
+                occurred_at=shipment.shipped_at, status=status, event_key=f"k{shipment.id}",
+            )
+        )  # fmt: skip
         uow.commit()
         return shipment.id
 

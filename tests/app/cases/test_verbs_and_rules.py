@@ -35,10 +35,18 @@ def _facts(status="in_transit", shipped_days_ago=1, last_event_hours_ago=None, *
     return ShipmentFacts(1, status, shipped, last, **more)
 
 
+def _said(trouble: str) -> ShipmentFacts:
+    return _facts(trouble, last_event_hours_ago=1, last_event_status=trouble)
+
+
 def test_carrier_trouble_opens_a_case_of_its_kind():
-    assert watch_finding(_facts("lost"), NOW).category == "lost"
-    assert watch_finding(_facts("damaged"), NOW).priority == "high"
-    assert watch_finding(_facts("delayed"), NOW).reason == "delayed"
+    assert watch_finding(_said("lost"), NOW).category == "lost"
+    assert watch_finding(_said("damaged"), NOW).priority == "high"
+    assert watch_finding(_said("delayed"), NOW).reason == "delayed"
+
+
+def test_a_status_the_carrier_did_not_report_is_not_carrier_trouble():
+    assert watch_finding(_facts("returned", shipped_days_ago=30), NOW) is None
 
 
 def test_no_news_for_longer_than_the_service_allows_is_a_finding():

@@ -1,0 +1,48 @@
+"""The demo shows the service desk working: tracking timelines, cases opened by the watch and
+by agents (closed, waiting, overdue), an e-mail, refunds in every state, a cancellation."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.demo import generate_demo
+from app.demo.desk_work import stage_desk_work
+from app.demo_service_desk import stage_fulfilment, stage_service_desk
+from app.picking.check import check_stock
+from db.models_cases import Case
+from db.models_refunds import Refund
+from db.models_tracking import TrackingEvent
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory):
+    from app.database import open_database
+
+    path = tmp_path_factory.mktemp("demo-service") / "demo.sqlite"
+    database = open_database(f"sqlite:///{path}")
+    result = generate_demo(database, orders=800, seed=7)
+    stage_desk_work(database, result, seed=7)
+    stage_fulfilment(database, result, seed=7)
+    summary = stage_service_desk(database, result, seed=7)
+    yield database, summary
+    database.dispose()
+
+
+def test_every_step_of_the_service_desk_demo_found_its_data(staged):
+    _database, summary = staged
+    assert summary.missing == ()
+    assert summary.tracking_events > 0 and summary.cases == 4 and summary.refunds == 3
+
+
+def test_cases_in_every_state_and_refunds_in_every_decision(staged):
+    database, _summary = staged
+    with database.unit_of_work() as uow:
+        s = uow.session
+        case_states = set(s.scalars(select(Case.status)))
+        refund_states = set(s.scalars(select(Refund.status)))
+        events = s.scalar(select(func.count(TrackingEvent.id)))
+        assert check_stock(s) == []
+    assert {"open", "waiting", "closed"} <= case_states
+    assert {"paid", "requested", "rejected"} <= refund_states
+    assert events > 0
