@@ -67,7 +67,7 @@ def cmd_stock_check(args: argparse.Namespace) -> int:
 
 
 def cmd_routing(args: argparse.Namespace) -> int:
-    from app.picking.service import add_routing_rule, remove_routing_rule, routing_rules
+    from app.picking.routing import add_routing_rule, remove_routing_rule, routing_rules
 
     cli = _cli()
     database = cli._open(args)

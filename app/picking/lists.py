@@ -52,11 +52,16 @@ from app.picking.model import (
     VerbState,
 )
 from app.picking.plan import group_batches, priority_key, spread, walk_stops
-from app.picking.service import (
+from app.picking.reserve import (
     QUANT,
     RES,
+    driver_executemany,
+    driver_marks,
+    driver_value,
     release_reservations,
+    reserve_waiting_shipments,
     uow_factory,
+    waiting_shipment_ids,
     with_retries,
 )
 from app.uow import UnitOfWork
@@ -203,6 +208,7 @@ def build_lists(
             SHIP.warehouse_id == warehouse_id,
             SHIP.status == "pending",
             SHIP.id.not_in(on_list),
+            SHIP.id.not_in(waiting_shipment_ids()),
         )
         .order_by(SHIP.id)
         .with_for_update(of=Shipment.__table__, skip_locked=True)
@@ -228,25 +234,27 @@ def build_lists(
     ]
     batches = group_batches(facts, size)
     priority_of = {r.id: r.priority or 0 for r in rows}
-    now = utcnow()
-    table = PickList.__table__
-    # One INSERT … RETURNING per list: with many rows SQLite would send them one by one
-    # anyway, and a list is a few shipments.
-    single_returning = insert(table).returning(table.c.id)
+    stamp = driver_value(session, PickList.__table__.c.created_at, utcnow())
+    kind = "single" if size == 1 else "batch"
+    # One INSERT … RETURNING per list, straight through the driver: with many rows SQLite
+    # would send them one by one anyway, and a list is a few shipments.
+    connection = session.connection()
+    returning = driver_marks(
+        connection,
+        "INSERT INTO pick_lists (warehouse_id, kind, status, carrier, priority, picker_name,"
+        " created_at, wrong_scans, version) VALUES (?, ?, 'open', ?, ?, '', ?, 0, 1)"
+        " RETURNING id",
+    )
     list_ids = [
-        session.execute(
-            single_returning,
-            {
-                "warehouse_id": warehouse_id,
-                "kind": "single" if size == 1 else "batch",
-                "status": "open",
-                "carrier": batch[0].carrier,
-                "priority": max(priority_of[s.shipment_id] for s in batch),
-                "picker_name": "",
-                "created_at": now,
-                "wrong_scans": 0,
-                "version": 1,
-            },
+        connection.exec_driver_sql(
+            returning,
+            (
+                warehouse_id,
+                kind,
+                batch[0].carrier,
+                max(priority_of[s.shipment_id] for s in batch),
+                stamp,
+            ),
         ).scalar_one()
         for batch in batches
     ]
@@ -255,10 +263,33 @@ def build_lists(
     for list_id, batch in zip(list_ids, batches, strict=True):
         for slot, s in enumerate(batch, start=1):
             slot_of[s.shipment_id] = (list_id, slot)
-            links.append(
-                {"pick_list_id": list_id, "shipment_id": s.shipment_id, "slot": slot, "outcome": ""}
-            )
-    session.execute(insert(PickListShipment.__table__), links)
+            links.append((list_id, s.shipment_id, slot, ""))
+    driver_executemany(
+        session,
+        PickListShipment.__table__,
+        ("pick_list_id", "shipment_id", "slot", "outcome"),
+        links,
+    )
+    task_rows = _task_rows(session, slot_of)
+    if task_rows:
+        driver_executemany(session, PickTask.__table__, TASK_COLUMNS, task_rows)
+    if list_ids:
+        notify(session, PICKING)
+    return list_ids
+
+
+TASK_COLUMNS = (
+    "pick_list_id", "stop", "shipment_id", "shipment_line_id", "reservation_id", "quant_id",
+    "bin_id", "product_id", "quantity", "picked", "short",
+)  # fmt: skip
+
+
+def _task_rows(session: Session, slot_of: dict[int, tuple[int, int]]) -> list[tuple]:
+    """One pick task per open reservation of the listed shipments, numbered by its stop in
+    the list's walk (rows in ``TASK_COLUMNS`` order)."""
+    bins = Bin.__table__.c
+    products = Product.__table__.c
+    slines = ShipmentLine.__table__.c
     tasks = session.execute(
         select(
             RES.id,
@@ -266,18 +297,18 @@ def build_lists(
             RES.product_id,
             RES.quantity,
             RES.shipment_line_id,
-            ShipmentLine.shipment_id,
+            slines.shipment_id,
             QUANT.bin_id,
-            Bin.code,
-            Bin.pick_sequence,
-            Product.sku,
+            bins.code,
+            bins.pick_sequence,
+            products.sku,
         )
-        .join(ShipmentLine, ShipmentLine.id == RES.shipment_line_id)
+        .join(ShipmentLine.__table__, slines.id == RES.shipment_line_id)
         .join(StockQuant.__table__, QUANT.id == RES.quant_id)
-        .join(Bin, Bin.id == QUANT.bin_id)
-        .join(Product, Product.id == RES.product_id)
+        .join(Bin.__table__, bins.id == QUANT.bin_id)
+        .join(Product.__table__, products.id == RES.product_id)
         .where(
-            ShipmentLine.shipment_id.in_(list(slot_of)),
+            slines.shipment_id.in_(list(slot_of)),
             RES.state == "open",
             RES.quantity > 0,
         )
@@ -285,10 +316,10 @@ def build_lists(
     by_list: dict[int, list] = defaultdict(list)
     for t in tasks:
         by_list[slot_of[t.shipment_id][0]].append(t)
-    task_rows = []
+    rows = []
     for list_id, members in by_list.items():
-        facts_by_res = {
-            t.id: TaskFacts(
+        stops = walk_stops(
+            TaskFacts(
                 t.id,
                 slot_of[t.shipment_id][1],
                 t.bin_id,
@@ -299,30 +330,14 @@ def build_lists(
                 t.quantity,
             )
             for t in members
-        }
-        stops = walk_stops(facts_by_res.values())
+        )
         stop_of = {st.task_id: stop.number for stop in stops for st in stop.tasks}
-        for t in members:
-            task_rows.append(
-                {
-                    "pick_list_id": list_id,
-                    "stop": stop_of[t.id],
-                    "shipment_id": t.shipment_id,
-                    "shipment_line_id": t.shipment_line_id,
-                    "reservation_id": t.id,
-                    "quant_id": t.quant_id,
-                    "bin_id": t.bin_id,
-                    "product_id": t.product_id,
-                    "quantity": t.quantity,
-                    "picked": 0,
-                    "short": 0,
-                }
-            )
-    if task_rows:
-        session.execute(insert(PickTask.__table__), task_rows)
-    if list_ids:
-        notify(session, PICKING)
-    return list_ids
+        rows.extend(
+            (list_id, stop_of[t.id], t.shipment_id, t.shipment_line_id, t.id, t.quant_id,
+             t.bin_id, t.product_id, t.quantity, 0, 0)
+            for t in members
+        )  # fmt: skip
+    return rows
 
 
 # --------------------------------------------------------------------------- the list as it stands
@@ -1094,7 +1109,7 @@ def _move_to_bin(
         ).all()
     )
     from app.picking.model import Take
-    from app.picking.service import apply_takes
+    from app.picking.reserve import apply_takes
 
     takes = [
         Take(order_line[t.shipment_line_id], t.product_id, qid, listing.row.warehouse_id, n)
@@ -1226,7 +1241,9 @@ def finish_list(
                 _order_back_if_empty(session, actor, shipment.order_id)
                 continue
             if settings.short_pick_default is ShortPickChoice.SHIP_PARTIAL:
-                _split_rest(session, shipment, picked)
+                second = _split_rest(session, shipment, picked)
+                if second is not None:
+                    reserve_waiting_shipments(session, actor, [second])
                 outcome = "partial"
             else:
                 outcome = "held"
@@ -1247,12 +1264,12 @@ def finish_list(
     return with_retries(uow_factory(source), work, "finish")
 
 
-def _split_rest(session: Session, shipment: Shipment, picked: dict[int, int]) -> None:
-    """The shipment keeps what was picked; the rest becomes a second pending shipment
-    (to be reserved and picked when stock is back)."""
+def _split_rest(session: Session, shipment: Shipment, picked: dict[int, int]) -> int | None:
+    """The shipment keeps what was picked; the rest becomes a second pending shipment,
+    returned (the caller reserves it; until it is fully reserved it waits off the lists)."""
     short_lines = [line for line in shipment.lines if picked.get(line.id, 0) < line.quantity]
     if not short_lines:
-        return
+        return None
     second = Shipment(
         order_id=shipment.order_id,
         warehouse_id=shipment.warehouse_id,
@@ -1276,6 +1293,7 @@ def _split_rest(session: Session, shipment: Shipment, picked: dict[int, int]) ->
             )
             line.quantity = got
     session.flush()
+    return second.id
 
 
 def _order_back_if_empty(session: Session, actor: Actor, order_id: int) -> None:
