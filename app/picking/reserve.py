@@ -110,23 +110,27 @@ def _needs(session: Session, order_ids: Sequence[int]) -> list[OrderNeed]:
     """What each order still needs reserved: its lines less what is already held/picked."""
     if not order_ids:
         return []
-    held: dict[int, int] = defaultdict(int)
-    for line_id, units in session.execute(
-        select(RES.order_line_id, func.sum(RES.quantity + RES.picked))
-        .where(RES.order_id.in_(order_ids), RES.state != "released")
+    ids = list(order_ids)
+    held = (
+        select(RES.order_line_id, func.sum(RES.quantity + RES.picked).label("units"))
+        .where(RES.order_id.in_(ids), RES.state != "released")
         .group_by(RES.order_line_id)
-    ):
-        held[line_id] = int(units or 0)
+        .subquery()
+    )
+    missing = LINE.quantity - func.coalesce(held.c.units, 0)
     lines: dict[int, list[LineNeed]] = defaultdict(list)
-    for line_id, order_id, product_id, quantity, category in session.execute(
-        select(LINE.id, LINE.order_id, LINE.product_id, LINE.quantity, PRODUCT.category)
+    # Only lines still missing units come back: orders review reserved in full (most of
+    # an allocation run) cost one aggregate, not a Python object per line.
+    for line_id, order_id, product_id, units, category in session.execute(
+        select(LINE.id, LINE.order_id, LINE.product_id, missing, PRODUCT.category)
         .join(Product.__table__, PRODUCT.id == LINE.product_id)
-        .where(LINE.order_id.in_(order_ids))
+        .outerjoin(held, held.c.order_line_id == LINE.id)
+        .where(LINE.order_id.in_(ids), missing > 0)
         .order_by(LINE.order_id, LINE.line_no)
     ):
-        missing = quantity - held.get(line_id, 0)
-        if missing > 0:
-            lines[order_id].append(LineNeed(line_id, product_id, category, missing))
+        lines[order_id].append(LineNeed(line_id, product_id, category, int(units)))
+    if not lines:
+        return []
     needs = []
     for row in session.execute(
         select(
@@ -137,7 +141,7 @@ def _needs(session: Session, order_ids: Sequence[int]) -> list[OrderNeed]:
             ORDER.requested_service,
             ORDER.purchased_at,
             ORDER.received_at,
-        ).where(ORDER.id.in_(order_ids))
+        ).where(ORDER.id.in_(sorted(lines)))
     ):
         if lines.get(row.id):
             placed = row.purchased_at or row.received_at
