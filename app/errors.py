@@ -710,8 +710,11 @@ class ToteUnavailable(PickingError):
 class RoutingLeavesCategoryEmpty(PickingError):
     def __init__(self, category: str) -> None:
         super().__init__(
-            f"Category {category!r} would have no warehouse left to ship from; "
-            "add another warehouse for it first."
+            N_(
+                "Category “{category}” would have no warehouse left to ship from; "
+                "add another warehouse for it first."
+            ),
+            category=category,
         )
         self.category = category
 

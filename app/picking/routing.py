@@ -14,7 +14,7 @@ from app.errors import InvalidInput, NotFound
 from app.permissions import Actor, Permission, require
 from app.picking.model import Routing
 from app.uow import UnitOfWork
-from db.models import Warehouse
+from db.models import Product, Warehouse
 from db.models_picking import RoutingRule
 
 # --------------------------------------------------------------------------- routing
@@ -141,3 +141,28 @@ def routing_rules(session: Session) -> list[RoutingRuleRow]:
         .order_by(RoutingRule.kind, RoutingRule.key, RoutingRule.rank, Warehouse.code)
     )
     return [RoutingRuleRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class CategoryRoute:
+    """Where one product category ships from: by its rules, else by each warehouse's own
+    category list (``by_rule`` False); an empty ``warehouses`` means every warehouse."""
+
+    category: str
+    warehouses: tuple[str, ...]
+    by_rule: bool
+
+
+def category_routes(session: Session) -> list[CategoryRoute]:
+    """Every category products have, with the warehouses allocation may take it from."""
+    routing = load_routing(session)
+    codes = dict(session.execute(select(Warehouse.id, Warehouse.code)).all())
+    categories = session.scalars(
+        select(Product.category).where(Product.category != "").distinct().order_by(Product.category)
+    ).all()
+    out = []
+    for category in sorted(set(categories) | set(routing.category_warehouses)):
+        allowed = routing.allowed(category)
+        names = () if allowed is None else tuple(sorted(codes[w] for w in allowed if w in codes))
+        out.append(CategoryRoute(category, names, category in routing.category_warehouses))
+    return out

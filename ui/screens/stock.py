@@ -38,17 +38,20 @@ from PySide6.QtWidgets import (
 
 from app.errors import OrderdeskError
 from app.i18n import N_, _
+from app.permissions import Permission
 from app.stock import queries, rules
 from app.stock.csv_files import low_stock_csv
 from app.stock.export import low_stock_pdf
 from app.stock.model import (
     ADD_INCOMING,
     BIN_KIND_TEXT,
+    CANCEL_INCOMING,
     COUNT,
     MOVE,
     RECEIVE,
     SET_UP,
     CountPreview,
+    IncomingRow,
     LowStockRow,
     StockRow,
     StockVerb,
@@ -56,6 +59,7 @@ from app.stock.model import (
 from app.stock.service import (
     add_incoming,
     book_count,
+    cancel_incoming,
     identify,
     move_stock,
     preview_count,
@@ -68,6 +72,7 @@ from db.models import utcnow
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text
+from ui.screens.stock_routing import RoutingPanel
 from ui.screens.stock_setup import StockSetupPanel
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, heading_font
 from ui.widgets.display import tone_label
@@ -130,6 +135,7 @@ class StockScreen(DeskScreen):
         self.step = rules.start(RECEIVE.key)
         self.preview: CountPreview | None = None
         self.low_rows: list[LowStockRow] = []
+        self.incoming_rows: list[IncomingRow] = []
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(context.settings.search_delay_ms)
@@ -238,6 +244,9 @@ class StockScreen(DeskScreen):
                 self._warehouses_added,
             )
             self.tabs.addTab(self.setup, _("Setup"))
+        if self._actor.may(Permission.SUPERVISE_WAREHOUSE):
+            self.routing = RoutingPanel(self._context)
+            self.tabs.addTab(self.routing, _("Routing"))
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
 
@@ -387,6 +396,18 @@ class StockScreen(DeskScreen):
             (95, 80, 120, 280, 75, 140),
         )
         box.addWidget(self.incoming_table, 1)
+        cancel_row = QHBoxLayout()
+        self.incoming_cancel_reason = QLineEdit()
+        self.incoming_cancel_reason.setObjectName("incomingCancelReason")
+        self.incoming_cancel_reason.setPlaceholderText(_("Why it will not come"))
+        cancel = QPushButton(_("Cancel the selected delivery"))
+        cancel.setObjectName("cancelIncoming")
+        cancel.clicked.connect(self.cancel_incoming_line)
+        may_cancel = self._actor.may(CANCEL_INCOMING.permission)
+        for widget in (self.incoming_cancel_reason, cancel):
+            widget.setEnabled(may_cancel)
+            cancel_row.addWidget(widget)
+        box.addLayout(cancel_row)
         return page
 
     def _build_replenish_tab(self) -> QWidget:
@@ -780,6 +801,8 @@ class StockScreen(DeskScreen):
             self.load_replenishment()
         elif title == _("Setup"):
             self.setup.load_bins()
+        elif title == _("Routing"):
+            self.routing.load()
         self.scan.take_focus()
 
     def load_low_stock(self) -> None:
@@ -805,6 +828,7 @@ class StockScreen(DeskScreen):
 
     def load_incoming(self) -> None:
         rows = self._read(lambda s: queries.incoming_lines(s, warehouse_id=self.warehouse_id))
+        self.incoming_rows = rows
         fill_table(
             self.incoming_table,
             [
@@ -906,6 +930,29 @@ class StockScreen(DeskScreen):
         self.incoming_product.clear()
         self.incoming_reference.clear()
         self.load_incoming()
+
+    def cancel_incoming_line(self) -> None:
+        picked = sorted({index.row() for index in self.incoming_table.selectedIndexes()})
+        if not picked:
+            say(self.incoming_message, INFO, _("Select a delivery in the list first."))
+            return
+        line = self.incoming_rows[picked[0]]
+        try:
+            with self._context.database.unit_of_work() as uow:
+                row = cancel_incoming(uow, self._actor, line.id, self.incoming_cancel_reason.text())
+        except OrderdeskError as error:
+            say(self.incoming_message, BAD, error_text(error))
+            return
+        say(
+            self.incoming_message,
+            GOOD,
+            _("Cancelled the delivery of {q} × {sku} expected on {d}.").format(
+                q=row.quantity, sku=row.sku, d=row.expected_date
+            ),
+        )
+        self.incoming_cancel_reason.clear()
+        self.load_incoming()
+        self.refresh()
 
     def import_incoming(self, path: str | None = None) -> None:
         path = path or self._open_path(_("Import incoming stock"))
