@@ -238,7 +238,7 @@ def cmd_stock_incoming_import(args: argparse.Namespace) -> int:
 
 
 def cmd_stock_incoming_add(args: argparse.Namespace) -> int:
-    from app.stock.service import add_incoming
+    from app.stock.incoming import add_incoming
 
     database = _open(args)
     try:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from app.stock.service import add_incoming
+from app.stock.incoming import add_incoming
 from app.stock.setup import save_bin, set_reorder_rule
 from db.models import Bin, IncomingStock, StockQuant, utcnow
 from tests import factories

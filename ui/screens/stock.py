@@ -42,6 +42,7 @@ from app.permissions import Permission
 from app.stock import queries, rules
 from app.stock.csv_files import low_stock_csv
 from app.stock.export import low_stock_pdf
+from app.stock.incoming import add_incoming, cancel_incoming
 from app.stock.model import (
     ADD_INCOMING,
     BIN_KIND_TEXT,
@@ -57,9 +58,7 @@ from app.stock.model import (
     StockVerb,
 )
 from app.stock.service import (
-    add_incoming,
     book_count,
-    cancel_incoming,
     identify,
     move_stock,
     preview_count,
