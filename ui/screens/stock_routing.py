@@ -107,8 +107,10 @@ class RoutingPanel(QWidget):
         routes_box = QGroupBox(_("Where each category ships from"))
         routes_layout = QVBoxLayout(routes_box)
         self.routes_table = simple_table(
-            "categoryRoutes", [_("Category"), _("Warehouses"), _("Decided by")], (150, 150, 150)
+            "categoryRoutes", [_("Category"), _("Warehouses"), _("Decided by")], (110, 120, 130)
         )
+        for table in (self.rules_table, self.routes_table):
+            table.horizontalHeader().setStretchLastSection(True)  # the words, never "…"
         routes_layout.addWidget(self.routes_table, 1)
 
         left = QVBoxLayout()
@@ -145,7 +147,7 @@ class RoutingPanel(QWidget):
                 (
                     r.category,
                     ", ".join(r.warehouses) or _("every warehouse"),
-                    _("a rule") if r.by_rule else _("the warehouses' own categories"),
+                    _("a rule") if r.by_rule else _("warehouse setup"),
                 )
                 for r in self.routes
             ],
