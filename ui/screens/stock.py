@@ -37,8 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.permissions import Permission
+from app.picking.check import check_database
+from app.picking.model import CheckViolation
 from app.stock import queries, rules
 from app.stock.csv_files import low_stock_csv
 from app.stock.export import low_stock_pdf
@@ -445,6 +447,10 @@ class StockScreen(DeskScreen):
             make_action(self, _("Low stock as PDF"), "Ctrl+P", self.export_low_pdf)
         )
         self.actions_.append(make_action(self, _("&Refresh"), "F5", self.refresh))
+        if self._actor.may(Permission.SUPERVISE_WAREHOUSE):
+            self.actions_.append(
+                make_action(self, _("Check the stock invariants"), "Ctrl+K", self.check_stock)
+            )
         for action in self.actions_:
             self.addAction(action)
 
@@ -972,6 +978,32 @@ class StockScreen(DeskScreen):
         )
         self.load_incoming()
         self.refresh()
+
+    def check_stock(self) -> None:
+        """``orderdesk stock check`` from the desk: every invariant over the whole database."""
+        database = self._context.database
+
+        def done(violations: list[CheckViolation]) -> None:
+            if not violations:
+                say(self.problem_label, GOOD, _("Stock invariants hold."))
+                return
+            first = violations[0]
+            say(
+                self.problem_label,
+                BAD,
+                ngettext(
+                    "{n} violation of the stock invariants, first: {first}",
+                    "{n} violations of the stock invariants, first: {first}",
+                    len(violations),
+                ).format(n=len(violations), first=f"{first.rule}: {first.where}: {first.detail}"),
+            )
+
+        self._context.tasks.run(
+            lambda _progress: check_database(database),
+            on_done=done,
+            on_error=self._problem,
+            parent=self,
+        )
 
     def _problem(self, error: BaseException) -> None:
         text = error_text(error) if isinstance(error, OrderdeskError) else str(error)
