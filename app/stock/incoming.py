@@ -45,17 +45,11 @@ def add_incoming(
     _require(actor, ADD_INCOMING)
     session = uow.session
     row = _incoming_values(session, product, quantity, expected_date, warehouse, reference)
-    line = IncomingStock(**row, status=IncomingStatus.EXPECTED, created_at=utcnow())
-    session.add(line)
-    session.flush()
-    record_event(
+    line = _expect(
         session,
         actor,
-        entity_type="incoming_stock",
-        entity_id=line.id,
-        action="expect",
-        to_state=IncomingStatus.EXPECTED,
-        detail={"quantity": line.quantity, "expected_date": line.expected_date.isoformat()},
+        row,
+        detail={"quantity": row["quantity"], "expected_date": row["expected_date"].isoformat()},
     )
     result = incoming_row(session, line)
     uow.commit()
@@ -155,20 +149,24 @@ def add_incoming_rows(
     """Many incoming lines at once (a CSV import): all or none; rows already validated."""
     _require(actor, ADD_INCOMING)
     session = uow.session
-    ids = []
-    for row in rows:
-        line = IncomingStock(**row, status=IncomingStatus.EXPECTED, created_at=utcnow())
-        session.add(line)
-        session.flush()
-        ids.append(line.id)
-        record_event(
-            session,
-            actor,
-            entity_type="incoming_stock",
-            entity_id=line.id,
-            action="expect",
-            to_state=IncomingStatus.EXPECTED,
-            reason=_("Imported from {file}").format(file=file_name),
-        )
+    reason = _("Imported from {file}").format(file=file_name)
+    ids = [_expect(session, actor, row, reason=reason).id for row in rows]
     uow.commit()
     return ids
+
+
+def _expect(session: Session, actor: Actor, row: dict, **audit) -> IncomingStock:
+    """One expected line written, with its audit event (``audit``: its reason or detail)."""
+    line = IncomingStock(**row, status=IncomingStatus.EXPECTED, created_at=utcnow())
+    session.add(line)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        entity_type="incoming_stock",
+        entity_id=line.id,
+        action="expect",
+        to_state=IncomingStatus.EXPECTED,
+        **audit,
+    )
+    return line

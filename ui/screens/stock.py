@@ -909,32 +909,37 @@ class StockScreen(DeskScreen):
             parent=self,
         )
 
-    def add_incoming_line(self) -> None:
-        date = self.incoming_date.date()
+    def _incoming_change(self, work: Callable, said: Callable) -> bool:
+        """One change of expected deliveries: what it did (``said`` of its result) or why
+        not, on the Incoming tab; the list reloads after a change."""
         try:
             with self._context.database.unit_of_work() as uow:
-                row = add_incoming(
-                    uow,
-                    self._actor,
-                    product=self.incoming_product.text(),
-                    quantity=self.incoming_quantity.value(),
-                    expected_date=dt.date(date.year(), date.month(), date.day()),
-                    warehouse=self.warehouse_id,
-                    reference=self.incoming_reference.text(),
-                )
+                result = work(uow)
         except OrderdeskError as error:
             say(self.incoming_message, BAD, error_text(error))
-            return
-        say(
-            self.incoming_message,
-            GOOD,
-            _("Expected {q} × {sku} on {d}.").format(
+            return False
+        say(self.incoming_message, GOOD, said(result))
+        self.load_incoming()
+        return True
+
+    def add_incoming_line(self) -> None:
+        date = self.incoming_date.date()
+        if self._incoming_change(
+            lambda uow: add_incoming(
+                uow,
+                self._actor,
+                product=self.incoming_product.text(),
+                quantity=self.incoming_quantity.value(),
+                expected_date=dt.date(date.year(), date.month(), date.day()),
+                warehouse=self.warehouse_id,
+                reference=self.incoming_reference.text(),
+            ),
+            lambda row: _("Expected {q} × {sku} on {d}.").format(
                 q=row.quantity, sku=row.sku, d=row.expected_date
             ),
-        )
-        self.incoming_product.clear()
-        self.incoming_reference.clear()
-        self.load_incoming()
+        ):
+            self.incoming_product.clear()
+            self.incoming_reference.clear()
 
     def cancel_incoming_line(self) -> None:
         picked = sorted({index.row() for index in self.incoming_table.selectedIndexes()})
@@ -942,42 +947,26 @@ class StockScreen(DeskScreen):
             say(self.incoming_message, INFO, _("Select a delivery in the list first."))
             return
         line = self.incoming_rows[picked[0]]
-        try:
-            with self._context.database.unit_of_work() as uow:
-                row = cancel_incoming(uow, self._actor, line.id, self.incoming_cancel_reason.text())
-        except OrderdeskError as error:
-            say(self.incoming_message, BAD, error_text(error))
-            return
-        say(
-            self.incoming_message,
-            GOOD,
-            _("Cancelled the delivery of {q} × {sku} expected on {d}.").format(
+        if self._incoming_change(
+            lambda uow: cancel_incoming(
+                uow, self._actor, line.id, self.incoming_cancel_reason.text()
+            ),
+            lambda row: _("Cancelled the delivery of {q} × {sku} expected on {d}.").format(
                 q=row.quantity, sku=row.sku, d=row.expected_date
             ),
-        )
-        self.incoming_cancel_reason.clear()
-        self.load_incoming()
-        self.refresh()
+        ):
+            self.incoming_cancel_reason.clear()
+            self.refresh()
 
     def import_incoming(self, path: str | None = None) -> None:
         path = path or self._open_path(_("Import incoming stock"))
-        if not path:
-            return
-        try:
-            with self._context.database.unit_of_work() as uow:
-                result = import_incoming_csv(uow, self._actor, path)
-        except OrderdeskError as error:
-            say(self.incoming_message, BAD, error_text(error))
-            return
-        say(
-            self.incoming_message,
-            GOOD,
-            _("{file}: {n} expected deliveries added.").format(
+        if path and self._incoming_change(
+            lambda uow: import_incoming_csv(uow, self._actor, path),
+            lambda result: _("{file}: {n} expected deliveries added.").format(
                 file=result.file_name, n=result.added
             ),
-        )
-        self.load_incoming()
-        self.refresh()
+        ):
+            self.refresh()
 
     def check_stock(self) -> None:
         """``orderdesk stock check`` from the desk: every invariant over the whole database."""

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +29,7 @@ from app.picking.routing import (
 from app.stock import queries
 from ui.desks import DeskContext
 from ui.errors import error_text
+from ui.screens.stock_setup import button, form_rows, named, spin
 from ui.style import BAD, GOOD, INFO, SPACE_M
 from ui.widgets.display import tone_label
 from ui.widgets.simple_table import fill_table, say, simple_table
@@ -71,36 +69,31 @@ class RoutingPanel(QWidget):
             (190, 170, 90, 50),
         )  # fmt: skip
         rules_layout.addWidget(self.rules_table, 1)
-        self.remove_button = QPushButton(_("Remove the selected rule"))
-        self.remove_button.setObjectName("removeRoutingRule")
-        self.remove_button.clicked.connect(self.remove_selected)
+        self.remove_button = button(
+            _("Remove the selected rule"), "removeRoutingRule", self.remove_selected
+        )
         rules_layout.addWidget(self.remove_button)
 
         add_box = QGroupBox(_("Add a rule"))
-        form = QFormLayout(add_box)
-        self.kind_combo = QComboBox()
-        self.kind_combo.setObjectName("routingKind")
+        self.kind_combo = named(QComboBox(), "routingKind")
         for kind in (CATEGORY, COUNTRY):
             self.kind_combo.addItem(kind_text(kind), kind)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
-        self.key_combo = QComboBox()
-        self.key_combo.setObjectName("routingKey")
+        self.key_combo = named(QComboBox(), "routingKey")
         self.key_combo.setEditable(True)
-        self.warehouse_combo = QComboBox()
-        self.warehouse_combo.setObjectName("routingWarehouse")
-        self.rank_spin = QSpinBox()
-        self.rank_spin.setObjectName("routingRank")
-        self.rank_spin.setRange(0, 99)
+        self.warehouse_combo = named(QComboBox(), "routingWarehouse")
+        self.rank_spin = spin("routingRank", 0, 99)
         self.rank_spin.setToolTip(_("For a country: 0 is tried first, then 1, …"))
-        self.add_button = QPushButton(_("Add rule"))
-        self.add_button.setObjectName("addRoutingRule")
-        self.add_button.clicked.connect(self.add_rule)
+        self.add_button = button(_("Add rule"), "addRoutingRule", self.add_rule)
         self.key_label = QLabel()
-        form.addRow(_("Rule"), self.kind_combo)
-        form.addRow(self.key_label, self.key_combo)
-        form.addRow(_("Warehouse"), self.warehouse_combo)
-        form.addRow(_("Rank"), self.rank_spin)
-        form.addRow(self.add_button)
+        form_rows(
+            add_box,
+            (_("Rule"), self.kind_combo),
+            (self.key_label, self.key_combo),
+            (_("Warehouse"), self.warehouse_combo),
+            (_("Rank"), self.rank_spin),
+            self.add_button,
+        )
         self.message = tone_label("routingMessage", INFO)
         self.message.setWordWrap(True)
 
@@ -162,25 +155,16 @@ class RoutingPanel(QWidget):
 
     def add_rule(self) -> None:
         kind = self.kind_combo.currentData()
-        try:
-            row = add_routing_rule(
-                self._context.database.unit_of_work(),
+        self._change(
+            lambda uow: add_routing_rule(
+                uow,
                 self._actor,
                 kind,
                 self.key_combo.currentText(),
                 self.warehouse_combo.currentData() or "",
                 self.rank_spin.value() if kind == COUNTRY else 0,
-            )
-        except OrderdeskError as error:
-            say(self.message, BAD, error_text(error))
-            return
-        self.load()
-        say(
-            self.message,
-            GOOD,
-            _("Added: {rule} {key} → {warehouse}.").format(
-                rule=kind_text(row.kind), key=row.key, warehouse=row.warehouse
             ),
+            _("Added: {rule} {key} → {warehouse}."),
         )
 
     def remove_selected(self) -> None:
@@ -189,8 +173,15 @@ class RoutingPanel(QWidget):
             say(self.message, INFO, _("Select a rule in the list first."))
             return
         rule = self.rules[rows[0]]
+        self._change(
+            lambda uow: remove_routing_rule(uow, self._actor, rule.rule_id) or rule,
+            _("Removed: {rule} {key} → {warehouse}."),
+        )
+
+    def _change(self, work, said: str) -> None:
+        """Run one rule change; say what it did (``said`` with the rule's words) or why not."""
         try:
-            remove_routing_rule(self._context.database.unit_of_work(), self._actor, rule.rule_id)
+            rule = work(self._context.database.unit_of_work())
         except OrderdeskError as error:
             say(self.message, BAD, error_text(error))
             return
@@ -198,7 +189,5 @@ class RoutingPanel(QWidget):
         say(
             self.message,
             GOOD,
-            _("Removed: {rule} {key} → {warehouse}.").format(
-                rule=kind_text(rule.kind), key=rule.key, warehouse=rule.warehouse
-            ),
+            said.format(rule=kind_text(rule.kind), key=rule.key, warehouse=rule.warehouse),
         )
