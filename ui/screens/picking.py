@@ -304,6 +304,7 @@ class PickingScreen(DeskScreen):
             with self._context.database.unit_of_work() as uow:
                 due = queries.ship_by_today(uow, self.warehouse_id)
         late = sum(1 for r in due if r.late)
+        late_word = _("late")
         self.ship_by_title.setText(
             _("Ship by today: {n}, {late} late").format(n=len(due), late=late)
             if due
@@ -313,7 +314,7 @@ class PickingScreen(DeskScreen):
             self.ship_by_table,
             [
                 (r.shipment, r.order,
-                 f"{BAD.symbol} {_('late')} {local_time(r.ship_by_at)}" if r.late
+                 f"{BAD.symbol} {late_word} {local_time(r.ship_by_at)}" if r.late
                  else local_time(r.ship_by_at),
                  _(SHIPMENT_WORDS.get(r.status, r.status)))
                 for r in due
