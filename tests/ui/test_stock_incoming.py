@@ -55,24 +55,24 @@ def _click(qtbot, screen, name: str) -> None:
 
 def test_a_supervisor_enters_an_expected_delivery_and_cancels_it_with_a_reason(qtbot, desk, db):
     screen = desk("sue")
-    qtbot.keyClicks(screen.incoming_product, "PEN-1")
-    screen.incoming_quantity.setValue(40)
-    qtbot.keyClicks(screen.incoming_reference, "PO-9")
+    qtbot.keyClicks(screen.incoming.incoming_product, "PEN-1")
+    screen.incoming.incoming_quantity.setValue(40)
+    qtbot.keyClicks(screen.incoming.incoming_reference, "PO-9")
     _click(qtbot, screen, "addIncoming")
-    assert screen.incoming_message.text().startswith(GOOD.symbol)
+    assert screen.incoming.incoming_message.text().startswith(GOOD.symbol)
     assert _expected(db) == [(40, "PO-9", "expected")]
-    assert screen.incoming_table.rowCount() == 1
+    assert screen.incoming.incoming_table.rowCount() == 1
 
-    screen.incoming_table.selectRow(0)
+    screen.incoming.incoming_table.selectRow(0)
     _click(qtbot, screen, "cancelIncoming")  # no reason given: refused, nothing changes
-    assert screen.incoming_message.text().startswith(BAD.symbol)
+    assert screen.incoming.incoming_message.text().startswith(BAD.symbol)
     assert _expected(db) == [(40, "PO-9", "expected")]
 
-    qtbot.keyClicks(screen.incoming_cancel_reason, "supplier withdrew")
+    qtbot.keyClicks(screen.incoming.incoming_cancel_reason, "supplier withdrew")
     _click(qtbot, screen, "cancelIncoming")
-    assert screen.incoming_message.text().startswith(GOOD.symbol)
+    assert screen.incoming.incoming_message.text().startswith(GOOD.symbol)
     assert _expected(db) == [(40, "PO-9", "cancelled")]
-    assert screen.incoming_table.rowCount() == 0
+    assert screen.incoming.incoming_table.rowCount() == 0
 
 
 def test_an_incoming_csv_is_imported_from_the_desk_and_a_bad_one_names_its_line(
@@ -82,20 +82,20 @@ def test_an_incoming_csv_is_imported_from_the_desk_and_a_bad_one_names_its_line(
     later = (dt.date.today() + dt.timedelta(days=5)).isoformat()
     good = tmp_path / "incoming.csv"
     good.write_text(f"sku,quantity,expected_date,warehouse,reference\nPEN-1,12,{later},BER1,PO-1\n")
-    screen.import_incoming(str(good))
-    assert screen.incoming_message.text().startswith(GOOD.symbol)
+    screen.incoming.import_incoming(str(good))
+    assert screen.incoming.incoming_message.text().startswith(GOOD.symbol)
     assert _expected(db) == [(12, "PO-1", "expected")]
 
     bad = tmp_path / "bad.csv"
     bad.write_text(f"sku,quantity,expected_date\nPEN-1,12,{later}\nNOPE-9,3,{later}\n")
-    screen.import_incoming(str(bad))
-    assert screen.incoming_message.text().startswith(BAD.symbol)
-    assert "line 3" in screen.incoming_message.text()  # the file line of the unknown SKU
-    assert "NOPE-9" in screen.incoming_message.text()
+    screen.incoming.import_incoming(str(bad))
+    assert screen.incoming.incoming_message.text().startswith(BAD.symbol)
+    assert "line 3" in screen.incoming.incoming_message.text()  # the file line of the unknown SKU
+    assert "NOPE-9" in screen.incoming.incoming_message.text()
     assert _expected(db) == [(12, "PO-1", "expected")]  # all or nothing
 
 
 def test_a_warehouse_worker_sees_incoming_stock_but_cannot_enter_or_cancel_it(desk):
     screen = desk("wes")
-    assert not screen.incoming_product.isEnabled()
-    assert not screen.incoming_cancel_reason.isEnabled()
+    assert not screen.incoming.incoming_product.isEnabled()
+    assert not screen.incoming.incoming_cancel_reason.isEnabled()

@@ -14,22 +14,19 @@ supervisors); pick faces to replenish; and warehouse setup for supervisors.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -44,17 +41,13 @@ from app.picking.model import CheckViolation
 from app.stock import queries, rules
 from app.stock.csv_files import low_stock_csv
 from app.stock.export import low_stock_pdf
-from app.stock.incoming import add_incoming, cancel_incoming
 from app.stock.model import (
-    ADD_INCOMING,
     BIN_KIND_TEXT,
-    CANCEL_INCOMING,
     COUNT,
     MOVE,
     RECEIVE,
     SET_UP,
     CountPreview,
-    IncomingRow,
     LowStockRow,
     StockRow,
     StockVerb,
@@ -66,13 +59,11 @@ from app.stock.service import (
     preview_count,
     receive_stock,
 )
-from app.stock.setup import (
-    import_incoming_csv,
-)
 from db.models import utcnow
 from ui.actions import make_action, with_shortcut
 from ui.desks import DeskContext, DeskScreen
 from ui.errors import error_text
+from ui.screens.stock_incoming import IncomingPanel
 from ui.screens.stock_routing import RoutingPanel
 from ui.screens.stock_setup import StockSetupPanel
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, heading_font
@@ -136,7 +127,6 @@ class StockScreen(DeskScreen):
         self.step = rules.start(RECEIVE.key)
         self.preview: CountPreview | None = None
         self.low_rows: list[LowStockRow] = []
-        self.incoming_rows: list[IncomingRow] = []
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(context.settings.search_delay_ms)
@@ -235,7 +225,10 @@ class StockScreen(DeskScreen):
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.addTab(self._build_stock_tab(), _("Stock"))
         self.tabs.addTab(self._build_low_tab(), _("Low stock"))
-        self.tabs.addTab(self._build_incoming_tab(), _("Incoming"))
+        self.incoming = IncomingPanel(
+            self._context, lambda: self.warehouse_id, self.refresh, self._open_path
+        )
+        self.tabs.addTab(self.incoming, _("Incoming"))
         self.tabs.addTab(self._build_replenish_tab(), _("Replenish pick faces"))
         if self._actor.may(SET_UP.permission):
             self.setup = StockSetupPanel(
@@ -346,69 +339,6 @@ class StockScreen(DeskScreen):
             (80, 120, 260, 75, 75, 75, 95, 100, 110),
         )
         box.addWidget(self.low_table, 1)
-        return page
-
-    def _build_incoming_tab(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, SPACE_M, 0, 0)
-        may = self._actor.may(ADD_INCOMING.permission)
-        form = QHBoxLayout()
-        self.incoming_product = QLineEdit()
-        self.incoming_product.setObjectName("incomingProduct")
-        self.incoming_product.setPlaceholderText(_("SKU or barcode"))
-        self.incoming_quantity = QSpinBox()
-        self.incoming_quantity.setObjectName("incomingQuantity")
-        self.incoming_quantity.setRange(1, 100_000)
-        self.incoming_date = QDateEdit()
-        self.incoming_date.setObjectName("incomingDate")
-        self.incoming_date.setCalendarPopup(True)
-        self.incoming_date.setDisplayFormat("yyyy-MM-dd")
-        self.incoming_date.setDate(QDate.currentDate().addDays(7))
-        self.incoming_reference = QLineEdit()
-        self.incoming_reference.setObjectName("incomingReference")
-        self.incoming_reference.setPlaceholderText(_("PO or transfer number"))
-        add = QPushButton(_("Add expected delivery"))
-        add.setObjectName("addIncoming")
-        add.clicked.connect(self.add_incoming_line)
-        importing = QPushButton(_("Import CSV…"))
-        importing.setObjectName("importIncoming")
-        importing.clicked.connect(self.import_incoming)
-        for widget in (
-            self.incoming_product,
-            self.incoming_quantity,
-            self.incoming_date,
-            self.incoming_reference,
-            add,
-            importing,
-        ):
-            widget.setEnabled(may)
-            form.addWidget(widget)
-        if not may:
-            note = QLabel(_("Supervisors enter and import incoming stock."))
-            note.setStyleSheet(f"color: {MUTED.foreground};")
-            box.addWidget(note)
-        box.addLayout(form)
-        self.incoming_message = tone_label("incomingMessage", INFO)
-        box.addWidget(self.incoming_message)
-        self.incoming_table = simple_table(
-            "incomingTable",
-            [_("Expected"), _("Warehouse"), _("SKU"), _("Product"), _("Quantity"), _("Reference")],
-            (95, 80, 120, 280, 75, 140),
-        )
-        box.addWidget(self.incoming_table, 1)
-        cancel_row = QHBoxLayout()
-        self.incoming_cancel_reason = QLineEdit()
-        self.incoming_cancel_reason.setObjectName("incomingCancelReason")
-        self.incoming_cancel_reason.setPlaceholderText(_("Why it will not come"))
-        cancel = QPushButton(_("Cancel the selected delivery"))
-        cancel.setObjectName("cancelIncoming")
-        cancel.clicked.connect(self.cancel_incoming_line)
-        may_cancel = self._actor.may(CANCEL_INCOMING.permission)
-        for widget in (self.incoming_cancel_reason, cancel):
-            widget.setEnabled(may_cancel)
-            cancel_row.addWidget(widget)
-        box.addLayout(cancel_row)
         return page
 
     def _build_replenish_tab(self) -> QWidget:
@@ -801,7 +731,7 @@ class StockScreen(DeskScreen):
         if title == _("Low stock"):
             self.load_low_stock()
         elif title == _("Incoming"):
-            self.load_incoming()
+            self.incoming.load()
         elif title == _("Replenish pick faces"):
             self.load_replenishment()
         elif title == _("Setup"):
@@ -830,19 +760,6 @@ class StockScreen(DeskScreen):
             if self.low_rows
             else _("Nothing is below its threshold in {w}.").format(w=self.warehouse_code)
         )
-
-    def load_incoming(self) -> None:
-        rows = self._read(lambda s: queries.incoming_lines(s, warehouse_id=self.warehouse_id))
-        self.incoming_rows = rows
-        fill_table(
-            self.incoming_table,
-            [
-                (r.expected_date.isoformat(), r.warehouse_code or _("any"), r.sku, r.name,
-                 r.quantity, r.reference)
-                for r in rows
-            ],
-            right=(4,),
-        )  # fmt: skip
 
     def load_replenishment(self) -> None:
         if self.warehouse_id is None:
@@ -908,65 +825,6 @@ class StockScreen(DeskScreen):
             on_error=self._problem,
             parent=self,
         )
-
-    def _incoming_change(self, work: Callable, said: Callable) -> bool:
-        """One change of expected deliveries: what it did (``said`` of its result) or why
-        not, on the Incoming tab; the list reloads after a change."""
-        try:
-            with self._context.database.unit_of_work() as uow:
-                result = work(uow)
-        except OrderdeskError as error:
-            say(self.incoming_message, BAD, error_text(error))
-            return False
-        say(self.incoming_message, GOOD, said(result))
-        self.load_incoming()
-        return True
-
-    def add_incoming_line(self) -> None:
-        date = self.incoming_date.date()
-        if self._incoming_change(
-            lambda uow: add_incoming(
-                uow,
-                self._actor,
-                product=self.incoming_product.text(),
-                quantity=self.incoming_quantity.value(),
-                expected_date=dt.date(date.year(), date.month(), date.day()),
-                warehouse=self.warehouse_id,
-                reference=self.incoming_reference.text(),
-            ),
-            lambda row: _("Expected {q} × {sku} on {d}.").format(
-                q=row.quantity, sku=row.sku, d=row.expected_date
-            ),
-        ):
-            self.incoming_product.clear()
-            self.incoming_reference.clear()
-
-    def cancel_incoming_line(self) -> None:
-        picked = sorted({index.row() for index in self.incoming_table.selectedIndexes()})
-        if not picked:
-            say(self.incoming_message, INFO, _("Select a delivery in the list first."))
-            return
-        line = self.incoming_rows[picked[0]]
-        if self._incoming_change(
-            lambda uow: cancel_incoming(
-                uow, self._actor, line.id, self.incoming_cancel_reason.text()
-            ),
-            lambda row: _("Cancelled the delivery of {q} × {sku} expected on {d}.").format(
-                q=row.quantity, sku=row.sku, d=row.expected_date
-            ),
-        ):
-            self.incoming_cancel_reason.clear()
-            self.refresh()
-
-    def import_incoming(self, path: str | None = None) -> None:
-        path = path or self._open_path(_("Import incoming stock"))
-        if path and self._incoming_change(
-            lambda uow: import_incoming_csv(uow, self._actor, path),
-            lambda result: _("{file}: {n} expected deliveries added.").format(
-                file=result.file_name, n=result.added
-            ),
-        ):
-            self.refresh()
 
     def check_stock(self) -> None:
         """``orderdesk stock check`` from the desk: every invariant over the whole database."""
