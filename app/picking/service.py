@@ -36,6 +36,7 @@ from app.picking.reserve import (
     driver_executemany,
     driver_sql,
     driver_value,
+    is_transient,  # noqa: F401  (the counter and packing desks import the retry kit from here)
     release_order,
     release_reservations,
     release_shipment,
