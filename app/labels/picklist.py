@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.i18n import _, ngettext
+from app.i18n import _, current_language, ngettext
 from app.labels.barcodes import code128, product_code
 from app.labels.layout import Align, Code, Element, Frame, Page, Rule, Text
 from app.labels.model import PickListDoc, PickStop
@@ -25,7 +25,7 @@ TOTE_LINE_H = 4.4
 # column x positions and widths (mm)
 COL_SEQ = (MARGIN, 8.0)
 COL_BIN = (COL_SEQ[0] + COL_SEQ[1], 30.0)
-COL_CODE = (COL_BIN[0] + COL_BIN[1], 54.0)
+COL_CODE = (COL_BIN[0] + COL_BIN[1], 46.0)
 COL_ITEM = (COL_CODE[0] + COL_CODE[1], 58.0)
 COL_QTY = (COL_ITEM[0] + COL_ITEM[1], 14.0)
 COL_TOTES = (COL_QTY[0] + COL_QTY[1], A4[0] - MARGIN - (COL_QTY[0] + COL_QTY[1]))
@@ -66,10 +66,18 @@ def paginate(stops: tuple[PickStop, ...]) -> list[tuple[PickStop, ...]]:
     return pages
 
 
-def _when(moment: dt.datetime) -> str:
+def _when(moment: dt.datetime, zone: dt.tzinfo | None = None) -> str:
+    """The desk's local date and time (``zone``: this machine's unless given) as CLDR
+    writes them for the language, with the zone's name: a sheet outlives the screen."""
+    from babel.dates import format_date, format_time
+
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    local = moment.astimezone(zone)
+    language = current_language()
+    day = format_date(local, format="medium", locale=language)
+    time = format_time(local, format="short", locale=language).replace("\u202f", " ")
+    return f"{day} {time} {local.tzname() or ''}".strip()
 
 
 @dataclass(frozen=True)
@@ -233,6 +241,7 @@ def _row(stop: PickStop, y: float) -> list[Element]:
                 9.5,
                 5.5,
                 bold=True,
+                max_lines=len(stop.totes),  # one line per tote: shrink, never wrap a split
             )
         )
     elements.append(Rule(MARGIN, y + height, A4[0] - MARGIN, y + height, 0.2))

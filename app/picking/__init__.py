@@ -1,2 +1,2 @@
-"""Allocation and picking (issue 11): reservations, shipments per warehouse, pick lists,
-scanning. ``plan.py`` decides, ``service.py`` / ``lists.py`` act, ``queries.py`` reads."""
+"""Allocation and picking: ``plan`` decides (routing, FIFO, batches, walk order); ``reserve``,
+``service``, ``routing`` and the list modules (``lists`` and its parts) act; ``queries`` read."""

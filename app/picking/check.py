@@ -126,3 +126,10 @@ def check_stock(session: Session) -> list[CheckViolation]:
                 )
             )
     return violations
+
+
+def check_database(database) -> list[CheckViolation]:
+    """``check_stock`` in a unit of work of its own (the stock desk runs it off the GUI
+    thread)."""
+    with database.unit_of_work() as uow:
+        return check_stock(uow.session)

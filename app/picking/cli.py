@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.i18n import _, ngettext
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 
 
@@ -34,10 +36,22 @@ def cmd_allocate(args: argparse.Namespace) -> int:
     if args.json:
         cli.emit_json({**summary.as_json(), **({"pick_lists": lists} if args.lists else {})})
     else:
+        made_text = (
+            " " + ngettext("{n} pick list made.", "{n} pick lists made.", lists).format(n=lists)
+            if args.lists
+            else ""
+        )
         print(
-            f"Allocated {summary.allocated} order(s) into {summary.shipments} shipment(s) "
-            f"({summary.split} split); {summary.stock_short} back to stock short."
-            + (f" {lists} pick list(s) made." if args.lists else "")
+            _(
+                "Allocated {allocated} order(s) into {shipments} shipment(s) ({split} split); "
+                "{short} back to stock short."
+            ).format(
+                allocated=summary.allocated,
+                shipments=summary.shipments,
+                split=summary.split,
+                short=summary.stock_short,
+            )
+            + made_text
         )
     return EXIT_OK
 
@@ -57,17 +71,26 @@ def cmd_stock_check(args: argparse.Namespace) -> int:
     elif violations:
         for v in violations:
             print(f"{v.rule}: {v.where}: {v.detail}")
-        print(f"{len(violations)} violation(s) of the stock invariants.", file=sys.stderr)
+        print(
+            ngettext(
+                "{n} violation of the stock invariants.",
+                "{n} violations of the stock invariants.",
+                len(violations),
+            ).format(n=len(violations)),
+            file=sys.stderr,
+        )
     else:
         print(
-            "Stock invariants hold: reserved = open reservations, nothing negative, "
-            "every reservation on an open order/shipment, picked units left stock."
+            _(
+                "Stock invariants hold: reserved = open reservations, nothing negative, "
+                "every reservation on an open order/shipment, picked units left stock."
+            )
         )
     return EXIT_PROBLEMS if violations else EXIT_OK
 
 
 def cmd_routing(args: argparse.Namespace) -> int:
-    from app.picking.service import add_routing_rule, remove_routing_rule, routing_rules
+    from app.picking.routing import add_routing_rule, remove_routing_rule, routing_rules
 
     cli = _cli()
     database = cli._open(args)
@@ -87,10 +110,13 @@ def cmd_routing(args: argparse.Namespace) -> int:
         if args.json:
             cli.emit_json(row.__dict__)
         else:
-            what = "may ship from" if row.kind == "category" else "prefers"
-            print(
-                f"#{row.rule_id:<4} {row.kind} {row.key} {what} {row.warehouse} (rank {row.rank})"
+            template = (
+                _("category {key} may ship from {warehouse} (rank {rank})")
+                if row.kind == "category"
+                else _("country {key} prefers {warehouse} (rank {rank})")
             )
+            text = template.format(key=row.key, warehouse=row.warehouse, rank=row.rank)
+            print(f"#{row.rule_id:<4} {text}")
     return EXIT_OK
 
 
@@ -113,7 +139,13 @@ def cmd_picking(args: argparse.Namespace) -> int:
                 database.unit_of_work(), actor, wid, batch_size=args.batch, single=args.single
             )
             numbers = [pl.list_number(i) for i in ids]
-            _out(args, {"pick_lists": numbers}, f"{len(ids)} pick list(s): " + ", ".join(numbers))
+            _out(
+                args,
+                {"pick_lists": numbers},
+                ngettext("{n} pick list: {numbers}", "{n} pick lists: {numbers}", len(ids)).format(
+                    n=len(ids), numbers=", ".join(numbers)
+                ),
+            )
             return EXIT_OK
         if action == "board":
             with database.unit_of_work() as uow:
@@ -122,8 +154,11 @@ def cmd_picking(args: argparse.Namespace) -> int:
                 _out(args, {"list": r.number, "status": r.status, "kind": r.kind,
                             "shipments": r.shipments, "stops": r.stops, "units": r.units,
                             "picker": r.picker},
-                     f"{r.number} {r.status:<8} {r.kind:<6} {r.shipments} shipment(s) "
-                     f"{r.stops} stop(s) {r.units} unit(s) {r.picker}")  # fmt: skip
+                     _("{number} {status} {kind} {shipments} shipment(s) {stops} stop(s) "
+                       "{units} unit(s) {picker}").format(
+                         number=r.number, status=f"{r.status:<8}", kind=f"{r.kind:<6}",
+                         shipments=r.shipments, stops=r.stops, units=r.units,
+                         picker=r.picker))  # fmt: skip
             return EXIT_OK
         if action == "ship-by-today":
             with database.unit_of_work() as uow:
@@ -131,8 +166,10 @@ def cmd_picking(args: argparse.Namespace) -> int:
             for r in rows:
                 _out(args, {"shipment": r.shipment, "order": r.order, "status": r.status,
                             "ship_by_at": r.ship_by_at.isoformat(), "late": r.late},
-                     f"{r.shipment} {r.order} {r.status:<8} ship by {r.ship_by_at:%Y-%m-%d %H:%M}"
-                     + (" LATE" if r.late else ""))  # fmt: skip
+                     _("{shipment} {order} {status} ship by {when}").format(
+                         shipment=r.shipment, order=r.order, status=f"{r.status:<8}",
+                         when=f"{r.ship_by_at:%Y-%m-%d %H:%M}")
+                     + (" " + _("LATE") if r.late else ""))  # fmt: skip
             return EXIT_OK
         list_id = pl.parse_list_code(args.list)
         if action == "print":
@@ -162,9 +199,12 @@ def cmd_picking(args: argparse.Namespace) -> int:
                 "stops_done": state.stops_done, "stops": state.stops_total,
                 "bin": stop.bin_code if stop else None, "sku": stop.sku if stop else None,
                 "quantity": stop.quantity if stop else None},
-         f"{state.number} {state.status}: next {state.step.value}"
-         + (f" — bin {stop.bin_code}, {stop.quantity} × {stop.sku}" if stop else "")
-         + f" ({state.stops_done}/{state.stops_total} stops)")  # fmt: skip
+         _("{number} {status}: next {step}").format(
+             number=state.number, status=state.status, step=state.step.value)
+         + (" — " + _("bin {bin}, {q} × {sku}").format(
+             bin=stop.bin_code, q=stop.quantity, sku=stop.sku) if stop else "")
+         + " " + _("({done}/{total} stops)").format(
+             done=state.stops_done, total=state.stops_total))  # fmt: skip
     return EXIT_OK
 
 
@@ -179,7 +219,8 @@ def _print_list(args: argparse.Namespace, database, list_id: int) -> int:
     pdf = render_pick_list_pdf(doc)
     Path(args.output).write_bytes(pdf)
     _out(args, {"list": doc.number, "output": str(args.output), "bytes": len(pdf)},
-         f"{doc.number}: {len(doc.stops)} stop(s) written to {args.output}")  # fmt: skip
+         _("{number}: {n} stop(s) written to {path}").format(
+             number=doc.number, n=len(doc.stops), path=args.output))  # fmt: skip
     return EXIT_OK
 
 
@@ -194,12 +235,19 @@ def _tote_labels(args: argparse.Namespace, database) -> int:
         wid = pl.warehouse_id_of(uow.session, args.warehouse) if args.warehouse else None
         labels = tote_labels(uow, wid)
     if not labels:
-        where = f" in {args.warehouse.upper()}" if args.warehouse else ""
-        print(f"No active totes{where}: nothing written.", file=sys.stderr)
+        print(
+            _("No active totes in {warehouse}: nothing written.").format(
+                warehouse=args.warehouse.upper()
+            )
+            if args.warehouse
+            else _("No active totes: nothing written."),
+            file=sys.stderr,
+        )
         return EXIT_PROBLEMS
     Path(args.output).write_bytes(render_small_labels_pdf(labels))
     _out(args, {"labels": len(labels), "output": str(args.output)},
-         f"{len(labels)} tote label(s) written to {args.output}")  # fmt: skip
+         _("{n} tote label(s) written to {path}").format(
+             n=len(labels), path=args.output))  # fmt: skip
     return EXIT_OK
 
 

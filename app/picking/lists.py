@@ -1,4 +1,5 @@
-"""Pick lists: create, claim, scan, undo, short pick, finish, release, take over.
+"""Pick lists at the picker's hand: claim, scan, undo, release, take over; and, for its
+callers, every other list verb (making lists, short pick, finish) under one name.
 
 Each scan is its own short transaction: the list's row is locked (``FOR UPDATE``) so two
 scans of one list never interleave, the scan is checked against where the picker stands,
@@ -9,15 +10,9 @@ transaction of its own, and its named error is raised.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.audit import record_event
 from app.errors import (
     ConcurrentUpdate,
     ConfirmationNeeded,
@@ -25,7 +20,6 @@ from app.errors import (
     NothingToUndo,
     NotYourList,
     PickingError,
-    PickListIncomplete,
     PickListNotFound,
     PickListUnavailable,
     PickQuantityInvalid,
@@ -35,40 +29,43 @@ from app.errors import (
     WrongItem,
 )
 from app.i18n import _
-from app.live import PICKING, notify
-from app.numbers import entity_number, parse_number
+from app.numbers import entity_number
 from app.permissions import Actor, Permission, require
+from app.picking.listing import (
+    CONFIRM_CODE,
+    PLS,
+    TASK,
+    _audit,
+    _Listing,
+    _load,
+    _record,
+    _refuse_unless,
+    _set_shipments,
+    _Task,
+    _touch,
+    holds,
+    list_number,
+    parse_list_code,
+    pick_state,
+    state_of,
+    verb_state,
+)
+from app.picking.making import build_lists, create_pick_lists, create_pick_lists_everywhere
 from app.picking.model import (
-    PICK_VERBS,
-    PickingSettings,
     PickState,
     ScanResult,
-    ShipmentFacts,
-    ShortPickChoice,
     Step,
     Stop,
-    StopView,
-    TaskFacts,
-    VerbState,
 )
-from app.picking.plan import group_batches, priority_key, spread, walk_stops
-from app.picking.service import (
-    QUANT,
-    RES,
-    release_reservations,
+from app.picking.plan import spread
+from app.picking.reserve import (
     uow_factory,
     with_retries,
 )
+from app.picking.shorts import OtherBin, finish_list, other_bins, short_pick
 from app.uow import UnitOfWork
-from app.workflow import change_status
 from db.models import (
-    Bin,
-    ContactTask,
-    Order,
     OrderLine,
-    Product,
-    Shipment,
-    ShipmentLine,
     StockMove,
     StockQuant,
     Warehouse,
@@ -76,438 +73,32 @@ from db.models import (
 )
 from db.models_picking import PickList, PickListShipment, PickScan, PickTask, Reservation, Tote
 
-TASK = PickTask.__table__.c
-PLS = PickListShipment.__table__.c
-SHIP = Shipment.__table__.c
-CONFIRM_CODE = "CONFIRM"
-
-
-def list_number(list_id: int) -> str:
-    return entity_number("pick_list", list_id)
-
-
-def parse_list_code(code: str) -> int:
-    parsed = parse_number(code)
-    if parsed and parsed[0] == "pick_list":
-        return parsed[1]
-    if code.strip().isdigit():
-        return int(code.strip())
-    raise PickListNotFound(code.strip())
-
-
-# --------------------------------------------------------------------------- verbs as data
-
-
-def verb_state(
-    verb: str, status: str, picker_id: int | None, picker_name: str, actor: Actor
-) -> VerbState:
-    """Whether ``actor`` may use ``verb`` on a list in ``status`` held by that picker:
-    the service refuses with the same answer, the screen enables its button from it."""
-    declared = PICK_VERBS[verb]
-    if not actor.may(declared.permission):
-        return VerbState(False, _("You may not do this."))
-    if status not in declared.from_states:
-        return VerbState(False, _("The list is {status}.").format(status=status))
-    supervisor = actor.may(Permission.SUPERVISE_WAREHOUSE)
-    mine = holds(picker_id, picker_name, actor)
-    if declared.own_list and not mine and not supervisor:
-        return VerbState(False, _("Another picker holds this list."))
-    if declared.supervisor and mine:
-        return VerbState(False, _("You already hold this list."))
-    return VerbState(True)
-
-
-def holds(picker_id: int | None, picker_name: str, actor: Actor) -> bool:
-    """Whether the list is held by ``actor`` (by user id; by name for the command line)."""
-    if actor.user_id is not None:
-        return picker_id == actor.user_id
-    return picker_id is None and picker_name == actor.username
-
-
-def _refuse_unless(verb: str, row: PickList, actor: Actor) -> None:
-    declared = PICK_VERBS[verb]
-    require(actor, declared.permission)
-    state = verb_state(verb, row.status, row.picker_id, row.picker_name, actor)
-    if state.enabled:
-        return
-    if row.status in declared.from_states and declared.own_list:
-        raise NotYourList(list_number(row.id), row.picker_name)
-    raise PickListUnavailable(list_number(row.id), row.status, verb, row.picker_name)
-
-
-# --------------------------------------------------------------------------- creating lists
-
-
-def create_pick_lists(
-    uow: UnitOfWork,
-    actor: Actor,
-    warehouse_id: int,
-    *,
-    batch_size: int | None = None,
-    single: bool = False,
-    shipment_ids: Sequence[int] | None = None,
-) -> list[int]:
-    """Lists for the warehouse's pending shipments not on a list yet: one per shipment
-    (``single``) or batches of up to ``batch_size`` by carrier and priority."""
-    require(actor, Permission.ALLOCATE_STOCK)
-    size = 1 if single else (batch_size or PickingSettings().batch_size)
-    if size < 1:
-        raise InvalidInput("batch size", size, "a whole number of 1 or more")
-    with uow:
-        ids = build_lists(uow.session, actor, warehouse_id, size, shipment_ids)
-        uow.commit()
-        return ids
-
-
-def create_pick_lists_everywhere(
-    uow: UnitOfWork, actor: Actor, *, batch_size: int | None = None
-) -> list[int]:
-    """``create_pick_lists`` for every warehouse, in one transaction (allocation runs and
-    benches that make the lists of the whole company at once)."""
-    require(actor, Permission.ALLOCATE_STOCK)
-    size = batch_size or PickingSettings().batch_size
-    if size < 1:
-        raise InvalidInput("batch size", size, "a whole number of 1 or more")
-    with uow:
-        warehouses = uow.session.scalars(select(Warehouse.id).order_by(Warehouse.id)).all()
-        ids = [i for wid in warehouses for i in build_lists(uow.session, actor, wid, size)]
-        uow.commit()
-        return ids
-
-
-def build_lists(
-    session: Session,
-    actor: Actor,
-    warehouse_id: int,
-    size: int,
-    shipment_ids: Sequence[int] | None = None,
-) -> list[int]:
-    on_list = (
-        select(PLS.shipment_id)
-        .join(PickList.__table__, PickList.__table__.c.id == PLS.pick_list_id)
-        .where(PickList.__table__.c.status.in_(("open", "claimed", "finished")))
-    )
-    query = (
-        select(
-            SHIP.id,
-            SHIP.carrier,
-            Order.priority,
-            Order.ship_by_at,
-            Order.requested_service,
-            Order.purchased_at,
-            Order.received_at,
-            Order.id.label("order_id"),
-        )
-        .join(Order, Order.id == SHIP.order_id)
-        .where(
-            SHIP.warehouse_id == warehouse_id,
-            SHIP.status == "pending",
-            SHIP.id.not_in(on_list),
-        )
-        .order_by(SHIP.id)
-        .with_for_update(of=Shipment.__table__, skip_locked=True)
-    )
-    if shipment_ids is not None:
-        query = query.where(SHIP.id.in_(list(shipment_ids)))
-    rows = session.execute(query).all()
-    if not rows:
-        return []
-    facts = [
-        ShipmentFacts(
-            r.id,
-            r.carrier or "",
-            priority_key(
-                r.priority or 0,
-                r.ship_by_at,
-                r.requested_service or "standard",
-                r.purchased_at or r.received_at,
-                r.order_id,
-            ),
-        )
-        for r in rows
-    ]
-    batches = group_batches(facts, size)
-    priority_of = {r.id: r.priority or 0 for r in rows}
-    now = utcnow()
-    table = PickList.__table__
-    # One INSERT … RETURNING per list: with many rows SQLite would send them one by one
-    # anyway, and a list is a few shipments.
-    single_returning = insert(table).returning(table.c.id)
-    list_ids = [
-        session.execute(
-            single_returning,
-            {
-                "warehouse_id": warehouse_id,
-                "kind": "single" if size == 1 else "batch",
-                "status": "open",
-                "carrier": batch[0].carrier,
-                "priority": max(priority_of[s.shipment_id] for s in batch),
-                "picker_name": "",
-                "created_at": now,
-                "wrong_scans": 0,
-                "version": 1,
-            },
-        ).scalar_one()
-        for batch in batches
-    ]
-    slot_of: dict[int, tuple[int, int]] = {}
-    links = []
-    for list_id, batch in zip(list_ids, batches, strict=True):
-        for slot, s in enumerate(batch, start=1):
-            slot_of[s.shipment_id] = (list_id, slot)
-            links.append(
-                {"pick_list_id": list_id, "shipment_id": s.shipment_id, "slot": slot, "outcome": ""}
-            )
-    session.execute(insert(PickListShipment.__table__), links)
-    tasks = session.execute(
-        select(
-            RES.id,
-            RES.quant_id,
-            RES.product_id,
-            RES.quantity,
-            RES.shipment_line_id,
-            ShipmentLine.shipment_id,
-            QUANT.bin_id,
-            Bin.code,
-            Bin.pick_sequence,
-            Product.sku,
-        )
-        .join(ShipmentLine, ShipmentLine.id == RES.shipment_line_id)
-        .join(StockQuant.__table__, QUANT.id == RES.quant_id)
-        .join(Bin, Bin.id == QUANT.bin_id)
-        .join(Product, Product.id == RES.product_id)
-        .where(
-            ShipmentLine.shipment_id.in_(list(slot_of)),
-            RES.state == "open",
-            RES.quantity > 0,
-        )
-    ).all()
-    by_list: dict[int, list] = defaultdict(list)
-    for t in tasks:
-        by_list[slot_of[t.shipment_id][0]].append(t)
-    task_rows = []
-    for list_id, members in by_list.items():
-        facts_by_res = {
-            t.id: TaskFacts(
-                t.id,
-                slot_of[t.shipment_id][1],
-                t.bin_id,
-                t.code,
-                t.pick_sequence,
-                t.product_id,
-                t.sku,
-                t.quantity,
-            )
-            for t in members
-        }
-        stops = walk_stops(facts_by_res.values())
-        stop_of = {st.task_id: stop.number for stop in stops for st in stop.tasks}
-        for t in members:
-            task_rows.append(
-                {
-                    "pick_list_id": list_id,
-                    "stop": stop_of[t.id],
-                    "shipment_id": t.shipment_id,
-                    "shipment_line_id": t.shipment_line_id,
-                    "reservation_id": t.id,
-                    "quant_id": t.quant_id,
-                    "bin_id": t.bin_id,
-                    "product_id": t.product_id,
-                    "quantity": t.quantity,
-                    "picked": 0,
-                    "short": 0,
-                }
-            )
-    if task_rows:
-        session.execute(insert(PickTask.__table__), task_rows)
-    if list_ids:
-        notify(session, PICKING)
-    return list_ids
-
-
-# --------------------------------------------------------------------------- the list as it stands
-
-
-@dataclass
-class _Task:
-    id: int
-    stop: int
-    shipment_id: int
-    shipment_line_id: int
-    reservation_id: int
-    quant_id: int
-    bin_id: int
-    bin_code: str
-    pick_sequence: int
-    product_id: int
-    sku: str
-    barcode: str | None
-    name: str
-    spec: str
-    fragile: bool
-    high_value: bool
-    quantity: int
-    picked: int
-    short: int
-    slot: int
-    order_id: int
-
-    @property
-    def open_units(self) -> int:
-        return self.quantity - self.picked - self.short
-
-
-@dataclass
-class _Slot:
-    slot: int
-    shipment_id: int
-    tote_id: int | None
-    tote_code: str
-    outcome: str
-
-
-@dataclass
-class _Listing:
-    row: PickList
-    tasks: dict[int, _Task]
-    slots: list[_Slot]
-    stops: list[Stop]
-
-    def stop_tasks(self, stop: Stop) -> list[_Task]:
-        return [self.tasks[t.task_id] for t in stop.tasks]
-
-    def stop_done(self, stop: Stop) -> bool:
-        return all(t.open_units == 0 for t in self.stop_tasks(stop))
-
-    def current(self) -> Stop | None:
-        return next((s for s in self.stops if not self.stop_done(s)), None)
-
-    def step(self) -> Step:
-        if any(s.tote_id is None for s in self.slots):
-            return Step.TOTE
-        stop = self.current()
-        if stop is None:
-            return Step.DONE
-        if self.row.current_bin_id != stop.bin_id:
-            return Step.BIN
-        first = self.stop_tasks(stop)[0]
-        if (first.fragile or first.high_value) and self.row.confirmed_stop != stop.number:
-            return Step.CONFIRM
-        return Step.ITEM
-
-
-def _load(session: Session, list_id: int, *, lock: bool) -> _Listing:
-    query = select(PickList).where(PickList.id == list_id)
-    if lock:
-        query = query.with_for_update()
-    row = session.scalar(query)
-    if row is None:
-        raise PickListNotFound(list_number(list_id))
-    slot_rows = session.execute(
-        select(PLS.slot, PLS.shipment_id, PLS.tote_id, Tote.code, PLS.outcome)
-        .outerjoin(Tote, Tote.id == PLS.tote_id)
-        .where(PLS.pick_list_id == list_id)
-        .order_by(PLS.slot)
-    ).all()
-    slots = [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
-    slot_of = {s.shipment_id: s.slot for s in slots}
-    tasks = {}
-    for r in session.execute(
-        select(
-            TASK.id,
-            TASK.stop,
-            TASK.shipment_id,
-            TASK.shipment_line_id,
-            TASK.reservation_id,
-            TASK.quant_id,
-            TASK.bin_id,
-            Bin.code,
-            Bin.pick_sequence,
-            TASK.product_id,
-            Product.sku,
-            Product.barcode,
-            Product.name,
-            Product.spec,
-            Product.fragile,
-            Product.high_value,
-            TASK.quantity,
-            TASK.picked,
-            TASK.short,
-            SHIP.order_id,
-        )
-        .join(Bin, Bin.id == TASK.bin_id)
-        .join(Product, Product.id == TASK.product_id)
-        .join(Shipment.__table__, SHIP.id == TASK.shipment_id)
-        .where(TASK.pick_list_id == list_id)
-    ):
-        tasks[r.id] = _Task(*r[:19], slot_of.get(r.shipment_id, 0), r.order_id)
-    stops = walk_stops(
-        TaskFacts(
-            t.id, t.slot, t.bin_id, t.bin_code, t.pick_sequence, t.product_id, t.sku, t.quantity
-        )
-        for t in tasks.values()
-    )
-    return _Listing(row, tasks, slots, stops)
-
-
-def _stop_view(listing: _Listing, stop: Stop) -> StopView:
-    members = listing.stop_tasks(stop)
-    first = members[0]
-    tote_of = {s.slot: (s.tote_code or f"#{s.slot}") for s in listing.slots}
-    totes = tuple((tote_of.get(t.slot, f"#{t.slot}"), t.quantity, t.picked) for t in members)
-    return StopView(
-        stop.number,
-        first.bin_code,
-        first.sku,
-        first.barcode,
-        first.name,
-        first.spec,
-        sum(t.quantity for t in members),
-        sum(t.picked for t in members),
-        sum(t.short for t in members),
-        totes,
-        first.fragile,
-        first.high_value,
-    )
-
-
-def state_of(listing: _Listing, last_scan: str = "") -> PickState:
-    row = listing.row
-    stop = listing.current()
-    step = listing.step()
-    tote_for = ""
-    if step is Step.TOTE:
-        waiting = next(s for s in listing.slots if s.tote_id is None)
-        tote_for = entity_number("shipment", waiting.shipment_id)
-    return PickState(
-        row.id,
-        list_number(row.id),
-        row.status,
-        row.picker_name,
-        row.version,
-        step,
-        _stop_view(listing, stop) if stop else None,
-        sum(1 for s in listing.stops if listing.stop_done(s)),
-        len(listing.stops),
-        row.wrong_scans,
-        tote_for,
-        last_scan,
-        row.picker_id,
-    )
-
-
-def pick_state(session: Session, list_id: int) -> PickState:
-    return state_of(_load(session, list_id, lock=False))
-
+__all__ = [  # the verbs callers reach as ``lists.…``, wherever they live
+    "CONFIRM_CODE",
+    "OtherBin",
+    "build_lists",
+    "claim_list",
+    "claim_next",
+    "confirm_handling",
+    "create_pick_lists",
+    "create_pick_lists_everywhere",
+    "finish_list",
+    "holds",
+    "list_number",
+    "order_line_ids",
+    "other_bins",
+    "parse_list_code",
+    "pick_state",
+    "release_list",
+    "scan",
+    "short_pick",
+    "take_over",
+    "undo_last_scan",
+    "verb_state",
+    "warehouse_id_of",
+]
 
 # --------------------------------------------------------------------------- claim, release
-
-
-def _set_shipments(session, actor, listing: _Listing, frm: str, to: str, reason: str) -> None:
-    ids = [s.shipment_id for s in listing.slots]
-    for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(ids))):
-        if shipment.status == frm:
-            change_status(session, actor, shipment, to, reason=reason)
 
 
 def claim_list(source, actor: Actor, list_id: int) -> PickState:
@@ -613,21 +204,6 @@ def take_over(source, actor: Actor, list_id: int, reason: str) -> PickState:
     return with_retries(uow_factory(source), work, "take over")
 
 
-def _audit(session, actor, row: PickList, action: str, frm, to, reason: str = "") -> None:
-    """The list's event in the audit chain; the desks showing the board hear of it."""
-    notify(session, PICKING)
-    record_event(
-        session,
-        actor,
-        entity_type="pick_list",
-        entity_id=row.id,
-        action=action,
-        from_state=frm,
-        to_state=to,
-        reason=reason,
-    )
-
-
 # --------------------------------------------------------------------------- scanning
 
 
@@ -678,25 +254,6 @@ def _count_refusal(make_uow, actor: Actor, list_id: int, code: str, error: Excep
         uow.commit()
 
     with_retries(make_uow, work, "count a wrong scan")
-
-
-def _record(session, actor, listing, kind, code, stop=None, quantity=0, effect=None) -> None:
-    session.add(
-        PickScan(
-            pick_list_id=listing.row.id,
-            at=utcnow(),
-            actor_id=actor.user_id,
-            actor_name=actor.username,
-            kind=kind,
-            code=code[:80],
-            stop=stop,
-            quantity=quantity,
-            effect=effect,
-            refused=False,
-            undone=False,
-            note="",
-        )
-    )
 
 
 def _matches_item(task: _Task, code: str) -> bool:
@@ -818,12 +375,6 @@ def _put_tote(session: Session, actor: Actor, listing: _Listing, code: str) -> s
     )
 
 
-def _touch(row: PickList) -> None:
-    from sqlalchemy.orm.attributes import flag_modified
-
-    flag_modified(row, "status")
-
-
 def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) -> None:
     """Units leave (sign +1) or return to (−1, undo) the bin: task, reservation, quant
     and a stock move change together; the guards refuse anything that would go wrong."""
@@ -932,361 +483,6 @@ def undo_last_scan(source, actor: Actor, list_id: int) -> ScanResult:
         )
 
     return with_retries(uow_factory(source), work, "undo")
-
-
-# --------------------------------------------------------------------------- short pick
-
-
-@dataclass(frozen=True)
-class OtherBin:
-    bin_code: str
-    free: int
-
-
-def other_bins(session: Session, list_id: int) -> list[OtherBin]:
-    """Where else the current stop's product is free in this warehouse (not flagged)."""
-    listing = _load(session, list_id, lock=False)
-    stop = listing.current()
-    if stop is None:
-        return []
-    rows = session.execute(
-        select(Bin.code, func.sum(QUANT.on_hand - QUANT.reserved))
-        .select_from(StockQuant.__table__)
-        .join(Bin, Bin.id == QUANT.bin_id)
-        .where(
-            QUANT.product_id == stop.product_id,
-            QUANT.warehouse_id == listing.row.warehouse_id,
-            QUANT.bin_id != stop.bin_id,
-            Bin.needs_count.is_(False),
-            QUANT.on_hand > QUANT.reserved,
-        )
-        .group_by(Bin.code, Bin.pick_sequence)
-        .order_by(Bin.pick_sequence, Bin.code)
-    ).all()
-    return [OtherBin(code, int(free)) for code, free in rows]
-
-
-def short_pick(
-    source,
-    actor: Actor,
-    list_id: int,
-    *,
-    other_bin: str | None = None,
-    settings: PickingSettings | None = None,
-) -> ScanResult:
-    """The bin lacks what the stop wants: the bin is flagged for a count; what is missing
-    comes from ``other_bin`` (as far as it has it) or is marked short — released, and
-    the order put before customer service with the short-pick choice."""
-    settings = settings or PickingSettings()
-
-    def work(uow: UnitOfWork) -> ScanResult:
-        session = uow.session
-        listing = _load(session, list_id, lock=True)
-        _refuse_unless("short", listing.row, actor)
-        stop = listing.current()
-        if stop is None:
-            raise ScanOutOfStep(_("short"), _("every stop is done: finish the list"))
-        members = [t for t in listing.stop_tasks(stop) if t.open_units > 0]
-        open_units = {t.id: t.open_units for t in members}
-        missing = sum(open_units.values())
-        session.execute(update(Bin).where(Bin.id == stop.bin_id).values(needs_count=True))
-        moved_by_task = (
-            _move_to_bin(session, actor, listing, stop, members, other_bin) if other_bin else {}
-        )
-        moved = sum(moved_by_task.values())
-        # The old tasks close; units moved to the other bin are carried by new tasks.
-        for t in members:
-            session.execute(
-                update(PickTask.__table__)
-                .where(TASK.id == t.id)
-                .values(short=TASK.short + open_units[t.id])
-            )
-            t.short += open_units[t.id]
-        to_release = {
-            t.id: open_units[t.id] - moved_by_task.get(t.id, 0)
-            for t in members
-            if open_units[t.id] > moved_by_task.get(t.id, 0)
-        }
-        truly_short = sum(to_release.values())
-        if to_release:
-            _release_short(session, actor, listing, to_release, settings)
-        _record(session, actor, listing, "short", stop.bin_code, stop.number, missing)
-        record_event(
-            session,
-            actor,
-            entity_type="pick_list",
-            entity_id=list_id,
-            action="short_pick",
-            reason=f"{stop.sku} at {stop.bin_code}: {missing} missing, {moved} from "
-            f"{other_bin or '-'}; bin flagged for a count",
-        )
-        _touch(listing.row)
-        listing.row.current_bin_id = None
-        uow.commit()
-        fresh = _load(session, list_id, lock=False)
-        if moved:
-            message = _("{n} × {sku} now from bin {bin}").format(
-                n=moved, sku=stop.sku, bin=other_bin
-            )
-        else:
-            message = _("{n} × {sku} marked short; bin {bin} flagged for a count").format(
-                n=truly_short, sku=stop.sku, bin=stop.bin_code
-            )
-        return ScanResult(True, message, state_of(fresh))
-
-    return with_retries(uow_factory(source), work, "short pick")
-
-
-def _move_to_bin(
-    session, actor, listing: _Listing, stop: Stop, members, code: str
-) -> dict[int, int]:
-    """Reserve the missing units at another bin (as far as it has them): task id → moved."""
-    target = session.scalar(
-        select(Bin).where(Bin.warehouse_id == listing.row.warehouse_id, Bin.code == code)
-    )
-    if target is None or target.needs_count or target.id == stop.bin_id:
-        raise WrongBin(code, _("another bin that has {sku}").format(sku=stop.sku))
-    quants = session.execute(
-        select(QUANT.id, QUANT.on_hand, QUANT.reserved, QUANT.product_id)
-        .where(
-            QUANT.bin_id == target.id,
-            QUANT.product_id == stop.product_id,
-            QUANT.on_hand > QUANT.reserved,
-        )
-        .order_by(QUANT.product_id, QUANT.id)
-        .with_for_update(key_share=True)
-    ).all()
-    moved: dict[int, int] = defaultdict(int)
-    now = utcnow()
-    new_tasks = []
-    for t in members:
-        want = t.open_units
-        if not want:
-            continue
-        for q in quants:
-            free = q.on_hand - q.reserved - sum(n for qid, n, _t in new_tasks if qid == q.id)
-            n = min(want, free)
-            if n <= 0:
-                continue
-            new_tasks.append((q.id, n, t))
-            want -= n
-            moved[t.id] += n
-            if not want:
-                break
-    if not new_tasks:
-        raise WrongBin(code, _("another bin that has {sku}").format(sku=stop.sku))
-    # Release what moves from the old reservations, then reserve it at the new bin.
-    from_old: dict[int, int] = defaultdict(int)
-    for _qid, n, t in new_tasks:
-        from_old[t.reservation_id] += n
-    release_reservations(
-        session,
-        actor,
-        RES.id.in_(list(from_old)),
-        f"short at {stop.bin_code}: moved to {code}",
-        units=dict(from_old),
-    )
-    order_line = dict(
-        session.execute(
-            select(ShipmentLine.id, ShipmentLine.order_line_id).where(
-                ShipmentLine.id.in_([t.shipment_line_id for _q, _n, t in new_tasks])
-            )
-        ).all()
-    )
-    from app.picking.model import Take
-    from app.picking.service import apply_takes
-
-    takes = [
-        Take(order_line[t.shipment_line_id], t.product_id, qid, listing.row.warehouse_id, n)
-        for qid, n, t in new_tasks
-    ]
-    apply_takes(session, takes)
-    new_res = session.execute(
-        select(RES.id, RES.quant_id, RES.order_line_id)
-        .where(
-            RES.quant_id.in_([qid for qid, _n, _t in new_tasks]),
-            RES.state == "open",
-            RES.shipment_line_id.is_(None),
-            RES.created_at >= now - dt.timedelta(seconds=1),
-        )
-        .order_by(RES.id.desc())
-    ).all()
-    next_stop = max((t.stop for t in listing.tasks.values()), default=0) + 1
-    for qid, n, t in new_tasks:
-        rid = next(
-            r.id
-            for r in new_res
-            if r.quant_id == qid and r.order_line_id == order_line[t.shipment_line_id]
-        )
-        session.execute(
-            update(Reservation.__table__)
-            .where(RES.id == rid)
-            .values(shipment_line_id=t.shipment_line_id)
-        )
-        session.execute(
-            insert(PickTask.__table__).values(
-                pick_list_id=listing.row.id,
-                stop=next_stop,
-                shipment_id=t.shipment_id,
-                shipment_line_id=t.shipment_line_id,
-                reservation_id=rid,
-                quant_id=qid,
-                bin_id=target.id,
-                product_id=t.product_id,
-                quantity=n,
-                picked=0,
-                short=0,
-            )
-        )
-    return dict(moved)
-
-
-def _release_short(session, actor, listing: _Listing, to_release: dict[int, int], settings) -> None:
-    """Release what cannot be picked (task id → units) and put each order before
-    customer service with the short-pick choice."""
-    units: dict[int, int] = defaultdict(int)
-    orders: dict[int, int] = defaultdict(int)
-    short_shipments = set()
-    for task_id, n in to_release.items():
-        t = listing.tasks[task_id]
-        units[t.reservation_id] += n
-        orders[t.order_id] += n
-        short_shipments.add(t.shipment_id)
-    release_reservations(session, actor, RES.id.in_(list(units)), "short pick", units=dict(units))
-    for slot in listing.slots:
-        if slot.shipment_id in short_shipments:
-            session.execute(
-                update(PickListShipment.__table__)
-                .where(PLS.pick_list_id == listing.row.id, PLS.shipment_id == slot.shipment_id)
-                .values(outcome="short")
-            )
-            slot.outcome = "short"
-    for order_id, n in orders.items():
-        order = session.get(Order, order_id)
-        choice = settings.short_pick_default
-        session.add(
-            ContactTask(
-                order_id=order_id,
-                customer_id=order.customer_id if order else None,
-                kind="stock_short",
-                state="open",
-                what_needed=_(
-                    "Short pick on {list}: {n} unit(s) could not be picked. Ask the customer: "
-                    "ship what was picked now (the rest follows as a second shipment) or hold "
-                    "the whole shipment. Default: {choice}."
-                ).format(list=list_number(listing.row.id), n=n, choice=choice.value),
-                created_at=utcnow(),
-                created_by_id=actor.user_id,
-                created_by_name=actor.username,
-            )
-        )
-
-
-# --------------------------------------------------------------------------- finish
-
-
-def finish_list(
-    source, actor: Actor, list_id: int, *, settings: PickingSettings | None = None
-) -> PickState:
-    """Every stop picked or short: shipments → picked. A short shipment follows the
-    short-pick setting: ship what was picked (the rest becomes a second, pending
-    shipment) or hold; a shipment with nothing picked is cancelled and its order goes
-    back to stock short."""
-    settings = settings or PickingSettings()
-
-    def work(uow: UnitOfWork) -> PickState:
-        session = uow.session
-        listing = _load(session, list_id, lock=True)
-        row = listing.row
-        _refuse_unless("finish", row, actor)
-        if any(s.tote_id is None for s in listing.slots):
-            raise PickListIncomplete(list_number(list_id), len(listing.stops))
-        open_stops = sum(1 for s in listing.stops if not listing.stop_done(s))
-        if open_stops:
-            raise PickListIncomplete(list_number(list_id), open_stops)
-        picked_by_shipment: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        for t in listing.tasks.values():
-            picked_by_shipment[t.shipment_id][t.shipment_line_id] += t.picked
-        shipments = {
-            s.id: s
-            for s in session.scalars(
-                select(Shipment).where(Shipment.id.in_([s.shipment_id for s in listing.slots]))
-            )
-        }
-        for slot in listing.slots:
-            shipment = shipments[slot.shipment_id]
-            if shipment.status != "picking":
-                continue
-            picked = picked_by_shipment[shipment.id]
-            if slot.outcome != "short":
-                change_status(session, actor, shipment, "picked", reason=list_number(row.id))
-                continue
-            if sum(picked.values()) == 0:
-                change_status(session, actor, shipment, "cancelled", reason="nothing picked")
-                _order_back_if_empty(session, actor, shipment.order_id)
-                continue
-            if settings.short_pick_default is ShortPickChoice.SHIP_PARTIAL:
-                _split_rest(session, shipment, picked)
-                outcome = "partial"
-            else:
-                outcome = "held"
-            session.execute(
-                update(PickListShipment.__table__)
-                .where(PLS.pick_list_id == row.id, PLS.shipment_id == shipment.id)
-                .values(outcome=outcome)
-            )
-            change_status(
-                session, actor, shipment, "picked", reason=f"{list_number(row.id)}: {outcome}"
-            )
-        row.status = "finished"
-        row.finished_at = utcnow()
-        _audit(session, actor, row, "finish", "claimed", "finished")
-        uow.commit()
-        return state_of(listing)
-
-    return with_retries(uow_factory(source), work, "finish")
-
-
-def _split_rest(session: Session, shipment: Shipment, picked: dict[int, int]) -> None:
-    """The shipment keeps what was picked; the rest becomes a second pending shipment
-    (to be reserved and picked when stock is back)."""
-    short_lines = [line for line in shipment.lines if picked.get(line.id, 0) < line.quantity]
-    if not short_lines:
-        return
-    second = Shipment(
-        order_id=shipment.order_id,
-        warehouse_id=shipment.warehouse_id,
-        status="pending",
-        carrier=shipment.carrier,
-        service=shipment.service,
-    )
-    session.add(second)
-    session.flush()
-    for line in short_lines:
-        got = picked.get(line.id, 0)
-        if got == 0:
-            line.shipment_id = second.id  # nothing of it here: the line moves over whole
-        else:
-            session.add(
-                ShipmentLine(
-                    shipment_id=second.id,
-                    order_line_id=line.order_line_id,
-                    quantity=line.quantity - got,
-                )
-            )
-            line.quantity = got
-    session.flush()
-
-
-def _order_back_if_empty(session: Session, actor: Actor, order_id: int) -> None:
-    alive = session.scalar(
-        select(func.count())
-        .select_from(Shipment)
-        .where(Shipment.order_id == order_id, Shipment.status != "cancelled")
-    )
-    order = session.get(Order, order_id)
-    if not alive and order is not None and order.status == "allocated":
-        change_status(session, actor, order, "stock_short", reason="short pick: nothing picked")
 
 
 # --------------------------------------------------------------------------- helpers for CLI

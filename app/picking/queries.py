@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.labels.model import LabelKind, PickListDoc, PickStop, SmallLabel, ToteSplit
 from app.numbers import entity_number, order_number
-from app.picking.lists import _load, list_number, pick_state
+from app.picking.listing import _load, list_number, pick_state
 from app.picking.model import PickListRow, PickState
 from db.models import Order, Shipment, Warehouse, utcnow
 from db.models_picking import PickList, PickListShipment, PickScan, PickTask, Tote
@@ -220,7 +220,7 @@ def warehouses(session_or_uow) -> list[tuple[int, str, str]]:
 def list_of_code(session_or_uow, code: str) -> int | None:
     """The list a scanned PL-… code names, if it exists."""
     from app.errors import PickListNotFound
-    from app.picking.lists import parse_list_code
+    from app.picking.listing import parse_list_code
 
     try:
         list_id = parse_list_code(code)

@@ -1,50 +1,56 @@
-"""Reserving, allocating and releasing stock; routing rules. Verbs run in a unit of work.
-
-The one rule here: a unit of stock is promised once. ``reserve_orders`` locks the quants
-of the products involved in a fixed order (product id, then quant id; ``FOR NO KEY
-UPDATE`` on PostgreSQL, SQLite's single writer otherwise), reads what is free under the
-lock, lets the pure planner choose, and writes the reservations and the quants' reserved
-counts in the caller's transaction. Everything that ends a promise (cancel, short pick, a
-change) goes through ``release_reservations``.
-"""
+"""Allocation verbs: approved orders → shipments per warehouse; the review, workflow and
+shop-counter hooks. Reserving itself lives in ``reserve.py``, routing in ``routing.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy import exc as sa_exc
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.audit import add_events, record_event
-from app.errors import ConcurrentUpdate, InvalidInput, NotFound, StockBusy
+from app.audit import add_events
+from app.errors import ConcurrentUpdate
 from app.i18n import _
 from app.live import PICKING, notify
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.picking.model import (
     AllocationSummary,
-    LineNeed,
     OrderNeed,
     OrderPlan,
     PickingSettings,
-    QuantFacts,
-    Routing,
 )
-from app.picking.plan import order_key, plan_orders
+from app.picking.plan import order_key
+from app.picking.reserve import (
+    BIN,
+    LINE,
+    ORDER,
+    PRODUCT,
+    QUANT,
+    RES,
+    SHIPMENT,
+    SLINE,
+    driver_executemany,
+    driver_sql,
+    driver_value,
+    is_transient,  # noqa: F401  (the counter and packing desks import the retry kit from here)
+    release_order,
+    release_reservations,
+    release_shipment,
+    reserve_orders,
+    reserve_waiting_shipments,
+    uow_factory,
+    with_retries,
+)
+from app.picking.routing import load_routing
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import (
     Bin,
     Order,
-    OrderLine,
-    Product,
     Shipment,
     ShipmentLine,
     StockMove,
@@ -52,469 +58,11 @@ from db.models import (
     Warehouse,
     utcnow,
 )
-from db.models_picking import Reservation, RoutingRule
+from db.models_picking import Reservation
 
 log = logging.getLogger(__name__)
 
-QUANT = StockQuant.__table__.c
-RES = Reservation.__table__.c
-LINE = OrderLine.__table__.c
-ORDER = Order.__table__.c
-PRODUCT = Product.__table__.c
-BIN = Bin.__table__.c
-SHIPMENT = Shipment.__table__.c
-SLINE = ShipmentLine.__table__.c
-
 ALLOCATE_BATCH = 500
-T = TypeVar("T")
-
-# --------------------------------------------------------------------------- retries
-
-_TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock timeout
-
-
-def is_transient(error: BaseException) -> bool:
-    """A lock or serialization conflict another try may not meet again."""
-    if not isinstance(error, sa_exc.DBAPIError):
-        return False
-    orig = error.orig
-    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    if state in _TRANSIENT_SQLSTATES:
-        return True
-    return "database is locked" in str(orig) or "database table is locked" in str(orig)
-
-
-def with_retries(
-    make_uow: Callable[[], UnitOfWork],
-    work: Callable[[UnitOfWork], T],
-    action: str,
-    attempts: int = PickingSettings().max_attempts,
-) -> T:
-    """Run ``work`` in a fresh unit of work, again after a transient conflict (bounded)."""
-    for attempt in range(1, attempts + 1):
-        try:
-            with make_uow() as uow:
-                return work(uow)
-        except sa_exc.DBAPIError as error:
-            if not is_transient(error) or attempt == attempts:
-                if is_transient(error):
-                    raise StockBusy(action, attempts) from error
-                raise
-            log.info("%s: transient conflict, try %d of %d", action, attempt, attempts)
-            time.sleep(0.02 * attempt)
-    raise StockBusy(action, attempts)  # pragma: no cover - loop always returns or raises
-
-
-def uow_factory(source) -> Callable[[], UnitOfWork]:
-    unit_of_work = getattr(source, "unit_of_work", None)
-    return unit_of_work if callable(unit_of_work) else source
-
-
-# --------------------------------------------------------------------------- routing
-
-
-def load_routing(session: Session) -> Routing:
-    categories: dict[str, set[int]] = defaultdict(set)
-    countries: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for kind, key, warehouse_id, rank in session.execute(
-        select(RoutingRule.kind, RoutingRule.key, RoutingRule.warehouse_id, RoutingRule.rank)
-    ):
-        if kind == "category":
-            categories[key].add(warehouse_id)
-        else:
-            countries[key].append((rank, warehouse_id))
-    own = {
-        wid: frozenset(c.strip() for c in (cats or "").split(",") if c.strip())
-        for wid, cats in session.execute(select(Warehouse.id, Warehouse.categories))
-    }
-    return Routing(
-        {k: frozenset(v) for k, v in categories.items()},
-        {k: tuple(w for _, w in sorted(v)) for k, v in countries.items()},
-        own,
-    )
-
-
-@dataclass(frozen=True)
-class RoutingRuleRow:
-    rule_id: int
-    kind: str
-    key: str
-    warehouse: str
-    rank: int
-
-
-def _warehouse_by_code(session: Session, code: str) -> Warehouse:
-    found = session.scalar(select(Warehouse).where(Warehouse.code == code.strip().upper()))
-    if found is None:
-        found = session.scalar(select(Warehouse).where(Warehouse.code == code.strip()))
-    if found is None:
-        raise NotFound("warehouse", code)
-    return found
-
-
-def add_routing_rule(
-    uow: UnitOfWork, actor: Actor, kind: str, key: str, warehouse_code: str, rank: int = 0
-) -> RoutingRuleRow:
-    """``category KEY → warehouse`` (allowed) or ``country KEY → warehouse`` (preferred)."""
-    require(actor, Permission.SUPERVISE_WAREHOUSE)
-    if kind not in ("category", "country"):
-        raise InvalidInput("kind", kind, "category or country")
-    key = key.strip()
-    if kind == "country":
-        key = key.upper()
-        if len(key) != 2 or not key.isalpha():
-            raise InvalidInput("country", key, "a two-letter ISO country code")
-    if not key:
-        raise InvalidInput(kind, key, "a name")
-    with uow:
-        session = uow.session
-        wh = _warehouse_by_code(session, warehouse_code)
-        exists = session.scalar(
-            select(RoutingRule.id).where(
-                RoutingRule.kind == kind, RoutingRule.key == key, RoutingRule.warehouse_id == wh.id
-            )
-        )
-        if exists:
-            from app.errors import AlreadyExists
-
-            raise AlreadyExists("routing rule", f"{kind} {key} → {wh.code}")
-        rule = RoutingRule(kind=kind, key=key, warehouse_id=wh.id, rank=rank)
-        session.add(rule)
-        session.flush()
-        record_event(
-            session,
-            actor,
-            entity_type="routing_rule",
-            entity_id=rule.id,
-            action="add",
-            reason=f"{kind} {key} → {wh.code}",
-        )
-        uow.commit()
-        return RoutingRuleRow(rule.id, kind, key, wh.code, rank)
-
-
-def remove_routing_rule(uow: UnitOfWork, actor: Actor, rule_id: int) -> None:
-    """Refused when it would leave a category that has stock with no warehouse."""
-    require(actor, Permission.SUPERVISE_WAREHOUSE)
-    with uow:
-        session = uow.session
-        rule = session.get(RoutingRule, rule_id)
-        if rule is None:
-            raise NotFound("routing rule", rule_id)
-        if rule.kind == "category":
-            others = session.scalar(
-                select(func.count())
-                .select_from(RoutingRule)
-                .where(
-                    RoutingRule.kind == "category",
-                    RoutingRule.key == rule.key,
-                    RoutingRule.id != rule.id,
-                )
-            )
-            if not others:
-                from app.errors import RoutingLeavesCategoryEmpty
-
-                raise RoutingLeavesCategoryEmpty(rule.key)
-        record_event(
-            session,
-            actor,
-            entity_type="routing_rule",
-            entity_id=rule.id,
-            action="remove",
-            reason=f"{rule.kind} {rule.key} → warehouse {rule.warehouse_id}",
-        )
-        session.delete(rule)
-        uow.commit()
-
-
-def routing_rules(session: Session) -> list[RoutingRuleRow]:
-    rows = session.execute(
-        select(RoutingRule.id, RoutingRule.kind, RoutingRule.key, Warehouse.code, RoutingRule.rank)
-        .join(Warehouse, Warehouse.id == RoutingRule.warehouse_id)
-        .order_by(RoutingRule.kind, RoutingRule.key, RoutingRule.rank, Warehouse.code)
-    )
-    return [RoutingRuleRow(*row) for row in rows]
-
-
-# --------------------------------------------------------------------------- reserving
-
-
-def _needs(session: Session, order_ids: Sequence[int]) -> list[OrderNeed]:
-    """What each order still needs reserved: its lines less what is already held/picked."""
-    if not order_ids:
-        return []
-    held: dict[int, int] = defaultdict(int)
-    for line_id, units in session.execute(
-        select(RES.order_line_id, func.sum(RES.quantity + RES.picked))
-        .where(RES.order_id.in_(order_ids), RES.state != "released")
-        .group_by(RES.order_line_id)
-    ):
-        held[line_id] = int(units or 0)
-    lines: dict[int, list[LineNeed]] = defaultdict(list)
-    for line_id, order_id, product_id, quantity, category in session.execute(
-        select(LINE.id, LINE.order_id, LINE.product_id, LINE.quantity, PRODUCT.category)
-        .join(Product.__table__, PRODUCT.id == LINE.product_id)
-        .where(LINE.order_id.in_(order_ids))
-        .order_by(LINE.order_id, LINE.line_no)
-    ):
-        missing = quantity - held.get(line_id, 0)
-        if missing > 0:
-            lines[order_id].append(LineNeed(line_id, product_id, category, missing))
-    needs = []
-    for row in session.execute(
-        select(
-            ORDER.id,
-            ORDER.ship_country,
-            ORDER.priority,
-            ORDER.ship_by_at,
-            ORDER.requested_service,
-            ORDER.purchased_at,
-            ORDER.received_at,
-        ).where(ORDER.id.in_(order_ids))
-    ):
-        if lines.get(row.id):
-            placed = row.purchased_at or row.received_at
-            if placed.tzinfo is None:
-                placed = placed.replace(tzinfo=dt.UTC)
-            ship_by = row.ship_by_at
-            if ship_by is not None and ship_by.tzinfo is None:
-                ship_by = ship_by.replace(tzinfo=dt.UTC)
-            needs.append(
-                OrderNeed(
-                    row.id,
-                    tuple(lines[row.id]),
-                    row.ship_country or "",
-                    row.priority or 0,
-                    ship_by,
-                    row.requested_service or "standard",
-                    placed,
-                )
-            )
-    return needs
-
-
-def lock_stock(session: Session, product_ids: Iterable[int]) -> dict[int, list[QuantFacts]]:
-    """Lock the products' quants in product, quant order and read what is free.
-
-    Quants in bins flagged for a count are locked too but not offered.
-    """
-    ids = sorted(set(product_ids))
-    stock: dict[int, list[QuantFacts]] = defaultdict(list)
-    for start in range(0, len(ids), 2000):
-        part = ids[start : start + 2000]
-        rows = session.execute(
-            select(
-                QUANT.id,
-                QUANT.product_id,
-                QUANT.warehouse_id,
-                QUANT.bin_id,
-                QUANT.on_hand,
-                QUANT.reserved,
-                QUANT.received_date,
-                BIN.needs_count,
-            )
-            .join(Bin.__table__, BIN.id == QUANT.bin_id)
-            .where(QUANT.product_id.in_(part))
-            .order_by(QUANT.product_id, QUANT.id)
-            .with_for_update(of=StockQuant.__table__, key_share=True)
-        )
-        for qid, pid, wid, bid, on_hand, reserved, received, needs_count in rows:
-            if needs_count:
-                continue
-            free = on_hand - reserved
-            if free > 0:
-                stock[pid].append(QuantFacts(qid, pid, wid, bid, free, received))
-    return stock
-
-
-def reserve_orders(
-    session: Session, actor: Actor, order_ids: Sequence[int], *, routing: Routing | None = None
-) -> dict[int, OrderPlan]:
-    """Reserve what ``order_ids`` still need, in priority order; short orders take nothing.
-
-    Returns each order's plan (orders needing nothing are left out).
-    """
-    needs = _needs(session, order_ids)
-    if not needs:
-        return {}
-    stock = lock_stock(session, {line.product_id for n in needs for line in n.lines})
-    plans = plan_orders(needs, stock, routing or load_routing(session))
-    order_of_line = {line.order_line_id: n.order_id for n in needs for line in n.lines}
-    apply_takes(session, [t for p in plans for t in p.takes if p.filled], order_of_line)
-    return {p.order_id: p for p in plans}
-
-
-def apply_takes(session: Session, takes, order_of_line: dict[int, int] | None = None) -> None:
-    """Write reservations for ``takes`` and add them to their quants' reserved count.
-
-    A reservation is a promise, not a movement: on hand does not change, so no stock move
-    is written (the reservation row, with its times, is the record); picking writes one.
-    """
-    if not takes:
-        return
-    now = utcnow()
-    if order_of_line is None:
-        order_of_line = dict(
-            session.execute(
-                select(LINE.id, LINE.order_id).where(
-                    LINE.id.in_(sorted({t.order_line_id for t in takes}))
-                )
-            ).all()
-        )
-    columns = (
-        "quant_id", "product_id", "warehouse_id", "order_id", "order_line_id", "quantity",
-        "picked", "released", "state", "created_at",
-    )  # fmt: skip
-    stamp = _bound(session, Reservation.__table__.c.created_at, now)
-    driver_executemany(
-        session,
-        Reservation.__table__,
-        columns,
-        [
-            (t.quant_id, t.product_id, t.warehouse_id, order_of_line[t.order_line_id],
-             t.order_line_id, t.quantity, 0, 0, "open", stamp)
-            for t in takes
-        ],
-    )  # fmt: skip
-    per_quant: dict[int, int] = defaultdict(int)
-    for t in takes:
-        per_quant[t.quant_id] += t.quantity
-    _bump_reserved(session, per_quant)
-
-
-def _bound(session: Session, column, value):
-    """``value`` as the driver takes it for ``column`` (UTC time as SQLite stores it)."""
-    processor = column.type.bind_processor(session.get_bind().dialect)
-    return processor(value) if processor else value
-
-
-def driver_executemany(session: Session, table, columns: Sequence[str], rows: list) -> None:
-    """A plain INSERT of many rows straight through the driver, in the session's
-    transaction: SQLAlchemy's per-row parameter processing cost more than the insert.
-    Values must already be what the driver takes (see ``_bound``)."""
-    connection = session.connection()
-    style = connection.dialect.paramstyle
-    mark = "?" if style == "qmark" else "%s"
-    quote = connection.dialect.identifier_preparer.quote
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    connection.exec_driver_sql(statement, rows)
-
-
-def _bump_reserved(session: Session, per_quant: dict[int, int]) -> None:
-    """reserved += n per quant, guarded: never above on hand, never below zero."""
-    table = StockQuant.__table__
-    values = [{"qid": qid, "n": n} for qid, n in sorted(per_quant.items())]
-    statement = (
-        update(table)
-        .where(
-            table.c.id == bindparam("qid"),
-            table.c.reserved + bindparam("n") <= table.c.on_hand,
-            table.c.reserved + bindparam("n") >= 0,
-        )
-        .values(reserved=table.c.reserved + bindparam("n"), version=table.c.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    result = session.execute(statement, values)
-    if result.rowcount != len(values):
-        raise ConcurrentUpdate("Stock")
-
-
-@dataclass(frozen=True)
-class _Release:
-    quant_id: int
-    order_line_id: int
-    quantity: int
-
-
-def release_reservations(
-    session: Session, actor: Actor, where, reason: str, *, units: dict[int, int] | None = None
-) -> int:
-    """Release open reservations matching ``where`` (a SQL condition on reservations).
-
-    ``units`` (reservation id → at most this many) releases part of a reservation.
-    Quants are locked in the fixed order before they change. Returns units released.
-    """
-    rows = session.execute(
-        select(RES.id, RES.quant_id, RES.order_line_id, RES.order_id, RES.quantity).where(
-            where, RES.state == "open", RES.quantity > 0
-        )
-    ).all()
-    if units is not None:
-        rows = [r for r in rows if r.id in units]
-    if not rows:
-        return 0
-    quant_ids = sorted({r.quant_id for r in rows})
-    session.execute(
-        select(QUANT.id)
-        .where(QUANT.id.in_(quant_ids))
-        .order_by(QUANT.product_id, QUANT.id)
-        .with_for_update(key_share=True)
-    ).all()
-    now = utcnow()
-    per_quant: dict[int, int] = defaultdict(int)
-    releases = []
-    table = Reservation.__table__
-    updates = []
-    for r in rows:
-        n = r.quantity if units is None else min(r.quantity, units[r.id])
-        if n <= 0:
-            continue
-        left = r.quantity - n
-        updates.append(
-            {
-                "rid": r.id,
-                "n": n,
-                "state": "open" if left else "released",
-                "closed_at": None if left else now,
-            }
-        )
-        per_quant[r.quant_id] -= n
-        releases.append(_Release(r.quant_id, r.order_line_id, n))
-    if not updates:
-        return 0
-    # A reservation emptied by a release closes unless it has picked units: then "picked".
-    session.execute(
-        update(table)
-        .where(table.c.id == bindparam("rid"))
-        .values(
-            quantity=table.c.quantity - bindparam("n"),
-            released=table.c.released + bindparam("n"),
-            state=bindparam("state"),
-            closed_at=bindparam("closed_at"),
-        )
-        .execution_options(synchronize_session=False),
-        updates,
-    )
-    session.execute(
-        update(table)
-        .where(
-            table.c.id.in_([u["rid"] for u in updates]),
-            table.c.quantity == 0,
-            table.c.picked > 0,
-        )
-        .values(state="picked")
-        .execution_options(synchronize_session=False)
-    )
-    _bump_reserved(session, per_quant)
-    log.debug("released %d unit(s): %s", sum(r.quantity for r in releases), reason)
-    return sum(u["n"] for u in updates)
-
-
-def release_order(session: Session, actor: Actor, order_id: int, reason: str) -> int:
-    return release_reservations(session, actor, RES.order_id == order_id, reason)
-
-
-def release_order_line(uow_session: Session, actor: Actor, order_line_id: int, reason: str) -> int:
-    """A line changed: what it held goes back (the order is planned again after the edit)."""
-    return release_reservations(uow_session, actor, RES.order_line_id == order_line_id, reason)
-
-
-def release_shipment(session: Session, actor: Actor, shipment_id: int, reason: str) -> int:
-    line_ids = select(ShipmentLine.id).where(ShipmentLine.shipment_id == shipment_id)
-    return release_reservations(session, actor, RES.shipment_line_id.in_(line_ids), reason)
 
 
 def on_status_change(session: Session, actor: Actor, record, from_state: str, to_state: str):
@@ -591,7 +139,8 @@ def allocate(
     Orders are claimed with ``FOR UPDATE SKIP LOCKED`` (another desk allocating leaves
     them alone). What an order still lacks is planned again under the stock lock; an
     order that cannot be filled any more goes to stock short with the reason and keeps
-    nothing reserved.
+    nothing reserved. Then shipments waiting for stock (the rest of a short pick that
+    ships in two) reserve what has come back.
     """
     require(actor, Permission.ALLOCATE_STOCK)
     settings = settings or PickingSettings()
@@ -615,8 +164,18 @@ def allocate(
             total.shipments + summary.shipments,
         )
         if not ids:
-            return total
+            break
         last = ids[-1]
+    if order_ids is None:
+        with_retries(make_uow, lambda uow: _reserve_waiting(uow, actor), "allocate")
+    return total
+
+
+def _reserve_waiting(uow: UnitOfWork, actor: Actor) -> None:
+    """Shipments waiting for stock (the rest of a short pick) reserve it when it is back."""
+    if reserve_waiting_shipments(uow.session, actor):
+        notify(uow.session, PICKING)
+        uow.commit()
 
 
 def _allocate_batch(
@@ -727,21 +286,15 @@ def _make_shipments(session: Session, order_ids: Sequence[int]) -> tuple[dict[in
     if not pairs:
         return {}, 0
     now = utcnow()
-    # Plain executemany, then the new ids read back: RETURNING with many rows is sent one
-    # row per statement on SQLite, ten times slower.
-    session.execute(
-        insert(Shipment.__table__),
-        [
-            {
-                "order_id": oid,
-                "warehouse_id": wid,
-                "status": "pending",
-                "created_at": now,
-                "status_changed_at": now,
-                "version": 1,
-            }
-            for oid, wid in pairs
-        ],
+    stamp = driver_value(session, SHIPMENT.created_at, now)
+    # Plain executemany through the driver, then the new ids read back: RETURNING with
+    # many rows is sent one row per statement on SQLite, and SQLAlchemy's per-row
+    # parameter work cost more than the inserts themselves.
+    driver_executemany(
+        session,
+        Shipment.__table__,
+        ("order_id", "warehouse_id", "status", "created_at", "status_changed_at", "version"),
+        [(oid, wid, "pending", stamp, stamp, 1) for oid, wid in pairs],
     )
     created = session.execute(
         select(SHIPMENT.id, SHIPMENT.order_id, SHIPMENT.warehouse_id).where(
@@ -754,12 +307,11 @@ def _make_shipments(session: Session, order_ids: Sequence[int]) -> tuple[dict[in
     units: dict[tuple[int, int], int] = defaultdict(int)
     for r in reservations:
         units[(shipment_of[(r.order_id, r.warehouse_id)], r.order_line_id)] += r.quantity
-    session.execute(
-        insert(ShipmentLine.__table__),
-        [
-            {"shipment_id": sid, "order_line_id": ol, "quantity": n}
-            for (sid, ol), n in units.items()
-        ],
+    driver_executemany(
+        session,
+        ShipmentLine.__table__,
+        ("shipment_id", "order_line_id", "quantity"),
+        [(sid, ol, n) for (sid, ol), n in units.items()],
     )
     line_of = {
         (sid, ol): lid
@@ -769,16 +321,11 @@ def _make_shipments(session: Session, order_ids: Sequence[int]) -> tuple[dict[in
             )
         )
     }
-    session.execute(
-        update(Reservation.__table__)
-        .where(RES.id == bindparam("rid"))
-        .values(shipment_line_id=bindparam("slid"))
-        .execution_options(synchronize_session=False),
+    driver_sql(
+        session,
+        "UPDATE reservations SET shipment_line_id = ? WHERE id = ?",
         [
-            {
-                "rid": r.id,
-                "slid": line_of[(shipment_of[(r.order_id, r.warehouse_id)], r.order_line_id)],
-            }
+            (line_of[(shipment_of[(r.order_id, r.warehouse_id)], r.order_line_id)], r.id)
             for r in reservations
         ],
     )
@@ -814,25 +361,23 @@ def bulk_status(
     by_from: dict[str, list] = defaultdict(list)
     for row in rows:
         by_from[row.status].append(row)
-    table = Order.__table__
     events = []
     for from_state, members in by_from.items():
         permission = ORDER_TRANSITIONS.get((from_state, to_state))
         if permission is None:
             raise InvalidTransition("order", order_number(members[0].id), from_state, to_state)
         require(actor, permission)
-        values = {"status": to_state, "status_changed_at": now}
         stage = {"allocated": "allocated_at", "cancelled": "cancelled_at"}.get(to_state)
+        # Straight through the driver: SQLAlchemy's per-row parameter work on thousands of
+        # orders cost more than the UPDATE.
+        stamp = driver_value(session, ORDER.status_changed_at, now)
+        sets = f"{stage} = COALESCE({stage}, ?), " if stage else ""
         statement = (
-            update(table)
-            .where(table.c.id == bindparam("oid"), table.c.version == bindparam("seen"))
-            .values(version=table.c.version + 1, **values)
-            .execution_options(synchronize_session=False)
+            f"UPDATE orders SET {sets}status = ?, status_changed_at = ?, version = version + 1"
+            " WHERE id = ? AND version = ?"
         )
-        if stage:
-            statement = statement.values({stage: func.coalesce(table.c[stage], bindparam("stamp"))})
-        params = [{"oid": r.id, "seen": r.version, "stamp": now} for r in members]
-        if session.execute(statement, params).rowcount != len(params):
+        params = [((stamp,) if stage else ()) + (to_state, stamp, r.id, r.version) for r in members]
+        if driver_sql(session, statement, params) != len(params):
             raise ConcurrentUpdate("An order of the batch")
         events.extend(
             {

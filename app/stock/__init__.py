@@ -1,1 +1,2 @@
-"""Stock: receiving, moves between bins, counts, incoming stock, thresholds, warehouse setup."""
+"""Stock: receiving, moves between bins, counts (``service``), incoming deliveries, thresholds
+and warehouse setup; ``rules`` decides, ``queries`` read, ``cli`` and ``bench`` drive them."""

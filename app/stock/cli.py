@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Callable
+from typing import TypeVar
 
 from app.cli import EXIT_OK, EXIT_PROBLEMS, _actor, _add_common, _open, emit_json
+from app.i18n import _, ngettext
+from app.uow import UnitOfWork
+
+T = TypeVar("T")
 
 
 def add_stock_commands(stock: argparse._SubParsersAction) -> None:
@@ -120,160 +126,182 @@ def _print(args: argparse.Namespace, result: object, line: str) -> None:
         print(line)
 
 
-def cmd_stock_receive(args: argparse.Namespace) -> int:
-    from app.stock.service import receive_stock
-
+def _in_unit_of_work(args: argparse.Namespace, work: Callable[[UnitOfWork], T]) -> T:
+    """``work`` in one unit of work of the database the arguments name, then closed."""
     database = _open(args)
     try:
         with database.unit_of_work() as uow:
-            result = receive_stock(
-                uow,
-                _actor(),
-                warehouse=args.warehouse,
-                product=args.product,
-                quantity=args.quantity,
-                bin_code=args.bin_code,
-                incoming_id=args.incoming,
-                free_receiving=args.free,
-            )
+            return work(uow)
     finally:
         database.dispose()
+
+
+def _warehouse_id(session, code: str | None) -> int | None:
+    from app.stock.service import warehouse_of
+
+    return warehouse_of(session, code)[0] if code else None
+
+
+def cmd_stock_receive(args: argparse.Namespace) -> int:
+    from app.stock.service import receive_stock
+
+    result = _in_unit_of_work(
+        args,
+        lambda uow: receive_stock(
+            uow,
+            _actor(),
+            warehouse=args.warehouse,
+            product=args.product,
+            quantity=args.quantity,
+            bin_code=args.bin_code,
+            incoming_id=args.incoming,
+            free_receiving=args.free,
+        ),
+    )
     against = (
-        f" against {result.incoming_reference} ({result.incoming_left} still expected)"
+        _("against {ref} ({left} still expected)").format(
+            ref=result.incoming_reference, left=result.incoming_left
+        )
         if result.incoming_id
-        else " (free receiving)"
+        else _("(free receiving)")
     )
     _print(
         args,
         result,
-        f"Received {result.quantity} × {result.sku} into {result.warehouse_code} "
-        f"{result.bin_code}{against}; {result.on_hand_in_bin} now in the bin.",
-    )
+        _("Received {q} × {sku} into {warehouse} {bin} {against}; {n} now in the bin.").format(
+            q=result.quantity, sku=result.sku, warehouse=result.warehouse_code,
+            bin=result.bin_code, against=against, n=result.on_hand_in_bin,
+        ),
+    )  # fmt: skip
     return EXIT_OK
 
 
 def cmd_stock_move(args: argparse.Namespace) -> int:
     from app.stock.service import move_stock
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            result = move_stock(
-                uow,
-                _actor(),
-                warehouse=args.warehouse,
-                product=args.product,
-                quantity=args.quantity,
-                from_bin=args.from_bin,
-                to_bin=args.to_bin,
-                reason=args.reason,
-            )
-    finally:
-        database.dispose()
+    result = _in_unit_of_work(
+        args,
+        lambda uow: move_stock(
+            uow,
+            _actor(),
+            warehouse=args.warehouse,
+            product=args.product,
+            quantity=args.quantity,
+            from_bin=args.from_bin,
+            to_bin=args.to_bin,
+            reason=args.reason,
+        ),
+    )
     _print(
         args,
         result,
-        f"Moved {result.quantity} × {result.sku} from {result.from_bin} ({result.left_in_from_bin} "
-        f"left) to {result.to_bin} ({result.now_in_to_bin} now).",
-    )
+        _("Moved {q} × {sku} from {source} ({left} left) to {target} ({now} now).").format(
+            q=result.quantity, sku=result.sku, source=result.from_bin,
+            left=result.left_in_from_bin, target=result.to_bin, now=result.now_in_to_bin,
+        ),
+    )  # fmt: skip
     return EXIT_OK
 
 
 def cmd_stock_count(args: argparse.Namespace) -> int:
     from app.stock.service import book_count, preview_count
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            preview = preview_count(
-                uow.session,
-                _actor(),
-                warehouse=args.warehouse,
-                product=args.product,
-                bin_code=args.bin_code,
-                counted=args.counted,
-            )
-        if not args.book:
-            _print(
-                args,
-                {**dataclasses.asdict(preview), "difference": preview.difference, "booked": False},
-                f"{preview.sku} in {preview.bin_code}: system {preview.system}, counted "
-                f"{preview.counted}, difference {preview.difference:+d} (reserved "
-                f"{preview.reserved}). Not booked: add --book --reason TEXT.",
-            )
-            return EXIT_PROBLEMS if preview.difference else EXIT_OK
-        with database.unit_of_work() as uow:
-            result = book_count(
-                uow,
-                _actor(),
-                warehouse=args.warehouse,
-                product=args.product,
-                bin_code=args.bin_code,
-                counted=args.counted,
-                reason=args.reason,
-                expected_system=preview.system,
-            )
-    finally:
-        database.dispose()
+    preview = _in_unit_of_work(
+        args,
+        lambda uow: preview_count(
+            uow.session,
+            _actor(),
+            warehouse=args.warehouse,
+            product=args.product,
+            bin_code=args.bin_code,
+            counted=args.counted,
+        ),
+    )
+    if not args.book:
+        _print(
+            args,
+            {**dataclasses.asdict(preview), "difference": preview.difference, "booked": False},
+            _(
+                "{sku} in {bin}: system {system}, counted {counted}, difference {difference} "
+                "(reserved {reserved}). Not booked: add --book --reason TEXT."
+            ).format(
+                sku=preview.sku, bin=preview.bin_code, system=preview.system,
+                counted=preview.counted, difference=f"{preview.difference:+d}",
+                reserved=preview.reserved,
+            ),
+        )  # fmt: skip
+        return EXIT_PROBLEMS if preview.difference else EXIT_OK
+    result = _in_unit_of_work(
+        args,
+        lambda uow: book_count(
+            uow,
+            _actor(),
+            warehouse=args.warehouse,
+            product=args.product,
+            bin_code=args.bin_code,
+            counted=args.counted,
+            reason=args.reason,
+            expected_system=preview.system,
+        ),
+    )
     _print(
         args,
         {**dataclasses.asdict(result), "difference": result.difference, "booked": True},
-        f"Booked: {result.sku} in {result.bin_code} {result.before} → {result.after} "
-        f"({result.difference:+d}), {result.reason}.",
-    )
+        _("Booked: {sku} in {bin} {before} → {after} ({difference}), {reason}.").format(
+            sku=result.sku, bin=result.bin_code, before=result.before, after=result.after,
+            difference=f"{result.difference:+d}", reason=result.reason,
+        ),
+    )  # fmt: skip
     return EXIT_OK
 
 
 def cmd_stock_incoming_import(args: argparse.Namespace) -> int:
     from app.stock.setup import import_incoming_csv
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            result = import_incoming_csv(uow, _actor(), args.file)
-    finally:
-        database.dispose()
-    _print(args, result, f"{result.file_name}: {result.added} expected deliveries added.")
+    result = _in_unit_of_work(args, lambda uow: import_incoming_csv(uow, _actor(), args.file))
+    _print(
+        args,
+        result,
+        _("{file}: {n} expected deliveries added.").format(file=result.file_name, n=result.added),
+    )
     return EXIT_OK
 
 
 def cmd_stock_incoming_add(args: argparse.Namespace) -> int:
-    from app.stock.service import add_incoming
+    from app.stock.incoming import add_incoming
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            row = add_incoming(
-                uow,
-                _actor(),
-                product=args.product,
-                quantity=args.quantity,
-                expected_date=args.date,
-                warehouse=args.warehouse,
-                reference=args.reference,
-            )
-    finally:
-        database.dispose()
+    row = _in_unit_of_work(
+        args,
+        lambda uow: add_incoming(
+            uow,
+            _actor(),
+            product=args.product,
+            quantity=args.quantity,
+            expected_date=args.date,
+            warehouse=args.warehouse,
+            reference=args.reference,
+        ),
+    )
     _print(
         args,
         row,
-        f"Expected: {row.quantity} × {row.sku} at {row.warehouse_code or 'any warehouse'} on "
-        f"{row.expected_date.isoformat()} (#{row.id} {row.reference}).",
-    )
+        _("Expected: {q} × {sku} at {warehouse} on {day} (#{id} {reference}).").format(
+            q=row.quantity, sku=row.sku, warehouse=row.warehouse_code or _("any warehouse"),
+            day=row.expected_date.isoformat(), id=row.id, reference=row.reference,
+        ),
+    )  # fmt: skip
     return EXIT_OK
 
 
 def cmd_stock_incoming_list(args: argparse.Namespace) -> int:
     from app.stock.queries import incoming_lines
-    from app.stock.service import warehouse_of
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            warehouse_id = warehouse_of(uow.session, args.warehouse)[0] if args.warehouse else None
-            rows = incoming_lines(uow.session, warehouse_id=warehouse_id, limit=100_000)
-    finally:
-        database.dispose()
+    rows = _in_unit_of_work(
+        args,
+        lambda uow: incoming_lines(
+            uow.session, warehouse_id=_warehouse_id(uow.session, args.warehouse), limit=100_000
+        ),
+    )
     for row in rows:
         _print(
             args,
@@ -290,16 +318,14 @@ def cmd_stock_low(args: argparse.Namespace) -> int:
     from app.stock.csv_files import low_stock_csv
     from app.stock.export import low_stock_pdf
     from app.stock.queries import low_stock
-    from app.stock.service import warehouse_of
     from db.models import utcnow
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            warehouse_id = warehouse_of(uow.session, args.warehouse)[0] if args.warehouse else None
-            rows = low_stock(uow.session, _actor(), warehouse_id=warehouse_id)
-    finally:
-        database.dispose()
+    rows = _in_unit_of_work(
+        args,
+        lambda uow: low_stock(
+            uow.session, _actor(), warehouse_id=_warehouse_id(uow.session, args.warehouse)
+        ),
+    )
     if args.csv:
         Path(args.csv).write_text(low_stock_csv(rows), encoding="utf-8")
     if args.pdf:
@@ -308,88 +334,96 @@ def cmd_stock_low(args: argparse.Namespace) -> int:
         _print(
             args,
             row,
-            f"{row.warehouse_code:<6} {row.sku:<16} available {row.available:>5} "
-            f"< {row.min_quantity:<5} incoming {row.incoming:>5}  "
-            f"30 days {row.demand_30d:>5}  order {row.suggested:>5}"
-            f"  {row.name}",
-        )
+            _(
+                "{warehouse} {sku} available {available} < {minimum} incoming {incoming}  "
+                "30 days {demand}  order {suggested}  {name}"
+            ).format(
+                warehouse=f"{row.warehouse_code:<6}", sku=f"{row.sku:<16}",
+                available=f"{row.available:>5}", minimum=f"{row.min_quantity:<5}",
+                incoming=f"{row.incoming:>5}", demand=f"{row.demand_30d:>5}",
+                suggested=f"{row.suggested:>5}", name=row.name,
+            ),
+        )  # fmt: skip
     if not args.json:
-        print(f"{len(rows)} product(s) below their threshold.")
+        print(
+            ngettext(
+                "{n} product below its threshold.", "{n} products below their threshold.", len(rows)
+            ).format(n=len(rows))
+        )
     return EXIT_PROBLEMS if rows else EXIT_OK
 
 
 def cmd_stock_threshold(args: argparse.Namespace) -> int:
     from app.stock.setup import set_reorder_rule
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            set_reorder_rule(
-                uow,
-                _actor(),
-                product=args.product,
-                warehouse=args.warehouse,
-                min_quantity=args.min_quantity,
-                pack_size=args.pack_size,
-            )
-    finally:
-        database.dispose()
-    print(f"{args.product} at {args.warehouse}: low below {args.min_quantity}.")
+    _in_unit_of_work(
+        args,
+        lambda uow: set_reorder_rule(
+            uow,
+            _actor(),
+            product=args.product,
+            warehouse=args.warehouse,
+            min_quantity=args.min_quantity,
+            pack_size=args.pack_size,
+        ),
+    )
+    print(
+        _("{product} at {warehouse}: low below {minimum}.").format(
+            product=args.product, warehouse=args.warehouse, minimum=args.min_quantity
+        )
+    )
     return EXIT_OK
 
 
 def cmd_stock_replenish(args: argparse.Namespace) -> int:
     from app.stock.queries import replenishment
-    from app.stock.service import warehouse_of
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            rows = replenishment(uow.session, warehouse_of(uow.session, args.warehouse)[0])
-    finally:
-        database.dispose()
+    rows = _in_unit_of_work(
+        args, lambda uow: replenishment(uow.session, _warehouse_id(uow.session, args.warehouse))
+    )
     for row in rows:
         _print(
             args,
             row,
-            f"{row.sku:<16} {row.quantity:>5} from {row.from_bin:<10} to {row.to_bin:<10} "
-            f"(pick face {row.pick_face_now} < {row.pick_face_min})",
-        )
+            _("{sku} {q} from {source} to {target} (pick face {now} < {minimum})").format(
+                sku=f"{row.sku:<16}", q=f"{row.quantity:>5}", source=f"{row.from_bin:<10}",
+                target=f"{row.to_bin:<10}", now=row.pick_face_now, minimum=row.pick_face_min,
+            ),
+        )  # fmt: skip
     return EXIT_OK
 
 
 def cmd_stock_bins_import(args: argparse.Namespace) -> int:
     from app.stock.setup import import_bins_csv
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            result = import_bins_csv(uow, _actor(), args.file)
-    finally:
-        database.dispose()
-    _print(args, result, f"{result.file_name}: {result.added} bins added or changed.")
+    result = _in_unit_of_work(args, lambda uow: import_bins_csv(uow, _actor(), args.file))
+    _print(
+        args,
+        result,
+        _("{file}: {n} bins added or changed.").format(file=result.file_name, n=result.added),
+    )
     return EXIT_OK
 
 
 def cmd_stock_pick_face(args: argparse.Namespace) -> int:
     from app.stock.setup import set_pick_face_rule
 
-    database = _open(args)
-    try:
-        with database.unit_of_work() as uow:
-            set_pick_face_rule(
-                uow,
-                _actor(),
-                warehouse=args.warehouse,
-                bin_code=args.bin_code,
-                product=args.product,
-                min_quantity=args.min_quantity,
-                max_quantity=args.max_quantity,
-            )
-    finally:
-        database.dispose()
-    print(
-        f"{args.product} in {args.bin_code}: refilled to {args.max_quantity} when below "
-        f"{args.min_quantity}."
+    _in_unit_of_work(
+        args,
+        lambda uow: set_pick_face_rule(
+            uow,
+            _actor(),
+            warehouse=args.warehouse,
+            bin_code=args.bin_code,
+            product=args.product,
+            min_quantity=args.min_quantity,
+            max_quantity=args.max_quantity,
+        ),
     )
+    print(
+        _("{product} in {bin}: refilled to {maximum} when below {minimum}.").format(
+            product=args.product, bin=args.bin_code, maximum=args.max_quantity,
+            minimum=args.min_quantity,
+        )
+    )  # fmt: skip
     return EXIT_OK

@@ -20,14 +20,9 @@ from app.gtin import gtin_valid
 from app.i18n import _
 from app.permissions import Actor, require
 from app.stock import csv_files, rules
+from app.stock.incoming import _incoming_values, add_incoming_rows
 from app.stock.model import ADD_INCOMING, SET_THRESHOLD, SET_UP, BinKind, ImportResult
-from app.stock.service import (
-    _incoming_values,
-    add_incoming_rows,
-    find_bin,
-    find_product,
-    warehouse_of,
-)
+from app.stock.service import find_bin, find_product, warehouse_of
 from app.uow import UnitOfWork
 from db.models import Bin, Product, Warehouse
 from db.models_stock import PickFaceRule, ReorderRule

@@ -150,3 +150,20 @@ def test_the_board_follows_lists_made_and_claimed_at_other_desks_without_f5(qtbo
     qtbot.waitUntil(lambda: screen.board.item(0, 1).text() == "being picked", timeout=3000)
     assert screen.board.item(0, 6).text() == "picker2"
     assert screen.board.currentRow() == 0  # the selection stays on the list
+
+
+def test_the_board_shows_what_must_ship_today_late_first_in_words(qtbot, screen, db, approved):
+    import datetime as dt
+
+    from db.models import utcnow
+
+    with db.unit_of_work() as uow:
+        late = uow.session.get(Order, approved[0])
+        late.ship_by_at = utcnow() - dt.timedelta(hours=3)
+        uow.commit()
+    assert screen.ship_by_table.rowCount() == 0  # nothing allocated yet
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F7)  # allocate and make the batch list
+    assert screen.ship_by_table.rowCount() == 1
+    assert screen.ship_by_table.item(0, 1).text() == f"SO-{approved[0]:06d}"
+    assert "late" in screen.ship_by_table.item(0, 2).text()
+    assert "1 late" in screen.ship_by_title.text()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from app.stock.service import add_incoming
+from app.stock.incoming import add_incoming
 from app.stock.setup import save_bin, set_reorder_rule
 from db.models import Bin, IncomingStock, StockQuant, utcnow
 from tests import factories
@@ -176,7 +176,7 @@ def test_the_stock_list_finds_a_product_by_barcode_and_shows_its_bins(qtbot, db,
 
 def test_a_supervisor_sets_up_a_pick_face_and_its_replenishment_is_suggested(qtbot, db, screen):
     desk = screen("sue")
-    desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
+    desk.tabs.setCurrentWidget(desk.setup)
     desk.setup.bin_code_edit.setText("pf-01")
     desk.setup.bin_walk.setValue(3)
     desk.setup.bin_kind.setCurrentIndex(desk.setup.bin_kind.findData("pick_face"))
@@ -199,7 +199,7 @@ def test_a_supervisor_sets_up_a_pick_face_and_its_replenishment_is_suggested(qtb
 
 def test_a_walk_position_taken_by_another_bin_is_refused_in_words(qtbot, db, screen):
     desk = screen("sue")
-    desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
+    desk.tabs.setCurrentWidget(desk.setup)
     desk.setup.bin_code_edit.setText("A-02")
     desk.setup.bin_walk.setValue(2)
     desk.setup.save_one_bin()
@@ -241,7 +241,7 @@ def test_bin_and_product_labels_print_as_pdfs_whose_barcodes_read_back(qtbot, sc
 
     monkeypatch.setattr(stock_setup, "print_pdf", fake_print)
     desk = screen("sue")
-    desk.tabs.setCurrentIndex(desk.tabs.count() - 1)
+    desk.tabs.setCurrentWidget(desk.setup)
     desk.setup.setup_product.setText("PEN-1")
     desk.setup.print_product_label()
     desk.setup.bins_table.clearSelection()

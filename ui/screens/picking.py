@@ -13,7 +13,7 @@ finished elsewhere show within a second or two); F5 stays for the impatient.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QAction, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -45,7 +45,8 @@ from ui.errors import error_text
 from ui.live import ANY, LiveChanges
 from ui.printing import print_pdf
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
-from ui.widgets.display import set_tone
+from ui.widgets.display import local_time, set_tone
+from ui.widgets.simple_table import fill_table, simple_table
 
 SHORT_CODE = "SHORT"
 BOARD_COLUMNS = (_("List"), _("Status"), _("Kind"), _("Shipments"), _("Stops"), _("Units"),
@@ -61,6 +62,8 @@ BOARD_WORDS = {
     "single": N_("single order"),
     "batch": N_("batch"),
 }
+# A shipment due today, in words.
+SHIPMENT_WORDS = {"pending": N_("not picked yet"), "picking": N_("being picked")}
 
 
 class PickingScreen(DeskScreen):
@@ -108,6 +111,18 @@ class PickingScreen(DeskScreen):
         self.board_note.setStyleSheet(f"color: {MUTED.foreground};")
         self.board_note.setWordWrap(True)
         left.addWidget(self.board_note)
+        # What protects the channel's late-shipment rate: due today or late, not yet picked.
+        self.ship_by_title = QLabel()
+        self.ship_by_title.setObjectName("shipByTitle")
+        left.addWidget(self.ship_by_title)
+        self.ship_by_table = simple_table(
+            "shipByToday",
+            [_("Shipment"), _("Order"), _("Ship by"), _("Status")],
+            (100, 100, 130, 110),
+        )
+        self.ship_by_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.ship_by_table.setMaximumHeight(170)
+        left.addWidget(self.ship_by_table)
         buttons = QHBoxLayout()
         self.make_button = QPushButton(_("Allocate && make lists (F7)"))
         self.make_button.setObjectName("makeLists")
@@ -278,9 +293,36 @@ class PickingScreen(DeskScreen):
             if rows
             else _("No open lists here. Allocate and make lists (F7) when orders are approved.")
         )
+        self._fill_ship_by_today()
         may_supervise = self._actor.may(PICK_VERBS["take_over"].permission)
         self.take_button.setVisible(may_supervise)
         self.make_button.setEnabled(self._actor.may(PICK_VERBS["claim"].permission))
+
+    def _fill_ship_by_today(self) -> None:
+        due = []
+        if self.warehouse_id is not None:
+            with self._context.database.unit_of_work() as uow:
+                due = queries.ship_by_today(uow, self.warehouse_id)
+        late = sum(1 for r in due if r.late)
+        late_word = _("late")
+        self.ship_by_title.setText(
+            _("Ship by today: {n}, {late} late").format(n=len(due), late=late)
+            if due
+            else _("Ship by today: nothing due.")
+        )
+        fill_table(
+            self.ship_by_table,
+            [
+                (r.shipment, r.order,
+                 f"{BAD.symbol} {late_word} {local_time(r.ship_by_at)}" if r.late
+                 else local_time(r.ship_by_at),
+                 _(SHIPMENT_WORDS.get(r.status, r.status)))
+                for r in due
+            ],
+        )  # fmt: skip
+        for row, r in enumerate(due):
+            if r.late:
+                self.ship_by_table.item(row, 2).setForeground(QColor(BAD.foreground))
 
     def _live_changed(self, topic: str) -> None:
         """Another desk (or this one) committed a picking change: the board follows it,

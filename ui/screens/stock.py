@@ -14,22 +14,19 @@ supervisors); pick faces to replenish; and warehouse setup for supervisors.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -37,12 +34,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
+from app.permissions import Permission
+from app.picking.check import check_database
+from app.picking.model import CheckViolation
 from app.stock import queries, rules
 from app.stock.csv_files import low_stock_csv
 from app.stock.export import low_stock_pdf
 from app.stock.model import (
-    ADD_INCOMING,
     BIN_KIND_TEXT,
     COUNT,
     MOVE,
@@ -54,20 +53,18 @@ from app.stock.model import (
     StockVerb,
 )
 from app.stock.service import (
-    add_incoming,
     book_count,
     identify,
     move_stock,
     preview_count,
     receive_stock,
 )
-from app.stock.setup import (
-    import_incoming_csv,
-)
 from db.models import utcnow
 from ui.actions import make_action, with_shortcut
 from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
+from ui.screens.stock_incoming import IncomingPanel
+from ui.screens.stock_routing import RoutingPanel
 from ui.screens.stock_setup import StockSetupPanel
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, heading_font
 from ui.widgets.display import tone_label
@@ -228,7 +225,10 @@ class StockScreen(DeskScreen):
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.addTab(self._build_stock_tab(), _("Stock"))
         self.tabs.addTab(self._build_low_tab(), _("Low stock"))
-        self.tabs.addTab(self._build_incoming_tab(), _("Incoming"))
+        self.incoming = IncomingPanel(
+            self._context, lambda: self.warehouse_id, self.refresh, self._open_path
+        )
+        self.tabs.addTab(self.incoming, _("Incoming"))
         self.tabs.addTab(self._build_replenish_tab(), _("Replenish pick faces"))
         if self._actor.may(SET_UP.permission):
             self.setup = StockSetupPanel(
@@ -238,6 +238,9 @@ class StockScreen(DeskScreen):
                 self._warehouses_added,
             )
             self.tabs.addTab(self.setup, _("Setup"))
+        if self._actor.may(Permission.SUPERVISE_WAREHOUSE):
+            self.routing = RoutingPanel(self._context)
+            self.tabs.addTab(self.routing, _("Routing"))
         self.tabs.currentChanged.connect(self._tab_changed)
         layout.addWidget(self.tabs, 1)
 
@@ -338,57 +341,6 @@ class StockScreen(DeskScreen):
         box.addWidget(self.low_table, 1)
         return page
 
-    def _build_incoming_tab(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, SPACE_M, 0, 0)
-        may = self._actor.may(ADD_INCOMING.permission)
-        form = QHBoxLayout()
-        self.incoming_product = QLineEdit()
-        self.incoming_product.setObjectName("incomingProduct")
-        self.incoming_product.setPlaceholderText(_("SKU or barcode"))
-        self.incoming_quantity = QSpinBox()
-        self.incoming_quantity.setObjectName("incomingQuantity")
-        self.incoming_quantity.setRange(1, 100_000)
-        self.incoming_date = QDateEdit()
-        self.incoming_date.setObjectName("incomingDate")
-        self.incoming_date.setCalendarPopup(True)
-        self.incoming_date.setDisplayFormat("yyyy-MM-dd")
-        self.incoming_date.setDate(QDate.currentDate().addDays(7))
-        self.incoming_reference = QLineEdit()
-        self.incoming_reference.setObjectName("incomingReference")
-        self.incoming_reference.setPlaceholderText(_("PO or transfer number"))
-        add = QPushButton(_("Add expected delivery"))
-        add.setObjectName("addIncoming")
-        add.clicked.connect(self.add_incoming_line)
-        importing = QPushButton(_("Import CSV…"))
-        importing.setObjectName("importIncoming")
-        importing.clicked.connect(self.import_incoming)
-        for widget in (
-            self.incoming_product,
-            self.incoming_quantity,
-            self.incoming_date,
-            self.incoming_reference,
-            add,
-            importing,
-        ):
-            widget.setEnabled(may)
-            form.addWidget(widget)
-        if not may:
-            note = QLabel(_("Supervisors enter and import incoming stock."))
-            note.setStyleSheet(f"color: {MUTED.foreground};")
-            box.addWidget(note)
-        box.addLayout(form)
-        self.incoming_message = tone_label("incomingMessage", INFO)
-        box.addWidget(self.incoming_message)
-        self.incoming_table = simple_table(
-            "incomingTable",
-            [_("Expected"), _("Warehouse"), _("SKU"), _("Product"), _("Quantity"), _("Reference")],
-            (95, 80, 120, 280, 75, 140),
-        )
-        box.addWidget(self.incoming_table, 1)
-        return page
-
     def _build_replenish_tab(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
@@ -425,6 +377,10 @@ class StockScreen(DeskScreen):
             make_action(self, _("Low stock as PDF"), "Ctrl+P", self.export_low_pdf)
         )
         self.actions_.append(make_action(self, _("&Refresh"), "F5", self.refresh))
+        if self._actor.may(Permission.SUPERVISE_WAREHOUSE):
+            self.actions_.append(
+                make_action(self, _("Check the stock invariants"), "Ctrl+K", self.check_stock)
+            )
         for action in self.actions_:
             self.addAction(action)
 
@@ -775,11 +731,13 @@ class StockScreen(DeskScreen):
         if title == _("Low stock"):
             self.load_low_stock()
         elif title == _("Incoming"):
-            self.load_incoming()
+            self.incoming.load()
         elif title == _("Replenish pick faces"):
             self.load_replenishment()
         elif title == _("Setup"):
             self.setup.load_bins()
+        elif title == _("Routing"):
+            self.routing.load()
         self.scan.take_focus()
 
     def load_low_stock(self) -> None:
@@ -802,18 +760,6 @@ class StockScreen(DeskScreen):
             if self.low_rows
             else _("Nothing is below its threshold in {w}.").format(w=self.warehouse_code)
         )
-
-    def load_incoming(self) -> None:
-        rows = self._read(lambda s: queries.incoming_lines(s, warehouse_id=self.warehouse_id))
-        fill_table(
-            self.incoming_table,
-            [
-                (r.expected_date.isoformat(), r.warehouse_code or _("any"), r.sku, r.name,
-                 r.quantity, r.reference)
-                for r in rows
-            ],
-            right=(4,),
-        )  # fmt: skip
 
     def load_replenishment(self) -> None:
         if self.warehouse_id is None:
@@ -880,52 +826,31 @@ class StockScreen(DeskScreen):
             parent=self,
         )
 
-    def add_incoming_line(self) -> None:
-        date = self.incoming_date.date()
-        try:
-            with self._context.database.unit_of_work() as uow:
-                row = add_incoming(
-                    uow,
-                    self._actor,
-                    product=self.incoming_product.text(),
-                    quantity=self.incoming_quantity.value(),
-                    expected_date=dt.date(date.year(), date.month(), date.day()),
-                    warehouse=self.warehouse_id,
-                    reference=self.incoming_reference.text(),
-                )
-        except OrderdeskError as error:
-            say(self.incoming_message, BAD, error_text(error))
-            return
-        say(
-            self.incoming_message,
-            GOOD,
-            _("Expected {q} × {sku} on {d}.").format(
-                q=row.quantity, sku=row.sku, d=row.expected_date
-            ),
-        )
-        self.incoming_product.clear()
-        self.incoming_reference.clear()
-        self.load_incoming()
+    def check_stock(self) -> None:
+        """``orderdesk stock check`` from the desk: every invariant over the whole database."""
+        database = self._context.database
 
-    def import_incoming(self, path: str | None = None) -> None:
-        path = path or self._open_path(_("Import incoming stock"))
-        if not path:
-            return
-        try:
-            with self._context.database.unit_of_work() as uow:
-                result = import_incoming_csv(uow, self._actor, path)
-        except OrderdeskError as error:
-            say(self.incoming_message, BAD, error_text(error))
-            return
-        say(
-            self.incoming_message,
-            GOOD,
-            _("{file}: {n} expected deliveries added.").format(
-                file=result.file_name, n=result.added
-            ),
+        def done(violations: list[CheckViolation]) -> None:
+            if not violations:
+                say(self.problem_label, GOOD, _("Stock invariants hold."))
+                return
+            first = violations[0]
+            say(
+                self.problem_label,
+                BAD,
+                ngettext(
+                    "{n} violation of the stock invariants, first: {first}",
+                    "{n} violations of the stock invariants, first: {first}",
+                    len(violations),
+                ).format(n=len(violations), first=f"{first.rule}: {first.where}: {first.detail}"),
+            )
+
+        self._context.tasks.run(
+            lambda _progress: check_database(database),
+            on_done=done,
+            on_error=self._problem,
+            parent=self,
         )
-        self.load_incoming()
-        self.refresh()
 
     def _problem(self, error: BaseException) -> None:
         text = error_text(error) if isinstance(error, OrderdeskError) else str(error)

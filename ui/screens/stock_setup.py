@@ -10,6 +10,7 @@ workstation): the bins selected in the list, or every bin of the warehouse when 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -50,6 +51,38 @@ from ui.printing import print_pdf
 from ui.style import BAD, GOOD, INFO, SPACE_M, WARN
 from ui.widgets.display import tone_label
 from ui.widgets.simple_table import fill_table, say, simple_table
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    """``widget`` with its object name (what screen tests find it by)."""
+    widget.setObjectName(name)
+    return widget
+
+
+def spin(name: str, lowest: int, highest: int = 100_000) -> QSpinBox:
+    box = named(QSpinBox(), name)
+    box.setRange(lowest, highest)
+    return box
+
+
+def button(text: str, name: str, slot: Callable[[], object]) -> QPushButton:
+    pressed = named(QPushButton(text), name)
+    pressed.clicked.connect(slot)
+    return pressed
+
+
+def form_rows(group: QGroupBox, *rows: tuple[str, QWidget] | QWidget) -> QFormLayout:
+    """``group`` laid out as a form: (label, field) rows, a lone widget (a button) as its
+    own row."""
+    form = QFormLayout(group)
+    for row in rows:
+        if isinstance(row, tuple):
+            form.addRow(*row)
+        else:
+            form.addRow(row)
+    return form
 
 
 class StockSetupPanel(QWidget):
@@ -132,22 +165,16 @@ class StockSetupPanel(QWidget):
         b_form.addRow(save_bin_button)
 
         pick_face = QGroupBox(_("Pick face of the bin above"))
-        f_form = QFormLayout(pick_face)
-        self.face_product = QLineEdit()
-        self.face_product.setObjectName("faceProduct")
-        self.face_min = QSpinBox()
-        self.face_min.setObjectName("faceMin")
-        self.face_min.setRange(0, 100_000)
-        self.face_max = QSpinBox()
-        self.face_max.setObjectName("faceMax")
-        self.face_max.setRange(1, 100_000)
-        save_face = QPushButton(_("Save pick face"))
-        save_face.setObjectName("savePickFace")
-        save_face.clicked.connect(self.save_pick_face)
-        f_form.addRow(_("SKU"), self.face_product)
-        f_form.addRow(_("Refill below"), self.face_min)
-        f_form.addRow(_("Refill up to"), self.face_max)
-        f_form.addRow(save_face)
+        self.face_product = named(QLineEdit(), "faceProduct")
+        self.face_min = spin("faceMin", 0)
+        self.face_max = spin("faceMax", 1)
+        form_rows(
+            pick_face,
+            (_("SKU"), self.face_product),
+            (_("Refill below"), self.face_min),
+            (_("Refill up to"), self.face_max),
+            button(_("Save pick face"), "savePickFace", self.save_pick_face),
+        )
 
         warehouse = QGroupBox(_("New warehouse"))
         w_form = QFormLayout(warehouse)
@@ -168,22 +195,16 @@ class StockSetupPanel(QWidget):
         w_form.addRow(add_warehouse_button)
 
         threshold = QGroupBox(_("Low-stock threshold (this warehouse)"))
-        t_form = QFormLayout(threshold)
-        self.threshold_product = QLineEdit()
-        self.threshold_product.setObjectName("thresholdProduct")
-        self.threshold_min = QSpinBox()
-        self.threshold_min.setObjectName("thresholdMin")
-        self.threshold_min.setRange(0, 100_000)
-        self.threshold_pack = QSpinBox()
-        self.threshold_pack.setObjectName("thresholdPack")
-        self.threshold_pack.setRange(1, 100_000)
-        save_threshold = QPushButton(_("Save threshold"))
-        save_threshold.setObjectName("saveThreshold")
-        save_threshold.clicked.connect(self.save_threshold)
-        t_form.addRow(_("SKU or barcode"), self.threshold_product)
-        t_form.addRow(_("Low below"), self.threshold_min)
-        t_form.addRow(_("Order in packs of"), self.threshold_pack)
-        t_form.addRow(save_threshold)
+        self.threshold_product = named(QLineEdit(), "thresholdProduct")
+        self.threshold_min = spin("thresholdMin", 0)
+        self.threshold_pack = spin("thresholdPack", 1)
+        form_rows(
+            threshold,
+            (_("SKU or barcode"), self.threshold_product),
+            (_("Low below"), self.threshold_min),
+            (_("Order in packs of"), self.threshold_pack),
+            button(_("Save threshold"), "saveThreshold", self.save_threshold),
+        )
 
         product = QGroupBox(_("Product barcode and handling"))
         p_form = QFormLayout(product)

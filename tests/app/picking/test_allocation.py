@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from app.errors import RoutingLeavesCategoryEmpty
 from app.picking.check import check_stock
-from app.picking.service import add_routing_rule, allocate, remove_routing_rule
+from app.picking.routing import add_routing_rule, remove_routing_rule
+from app.picking.service import allocate
 from app.review.service import approve_order, cancel_order, review_orders
 from db.models import Bin, Order, Shipment, ShipmentLine, StockQuant
 from db.models_picking import Reservation
@@ -188,7 +189,7 @@ def test_ship_by_today_lists_late_shipments_first_and_leaves_later_ones_out(db, 
 
 
 def test_a_changed_line_gives_back_what_it_held(db, floor):
-    from app.picking.service import release_order_line
+    from app.picking.reserve import release_order_line
     from db.models import OrderLine
 
     kettle = floor["kettle"]

@@ -67,7 +67,7 @@ def test_a_routing_rule_that_would_leave_a_category_empty_is_one_line_and_exit_2
     _approved_floor(db, db_url)
     assert main(["routing", "add", "category", "kitchen", "BER", "--db", db_url]) == 0
     assert main(["routing", "remove", "1", "--db", db_url]) == 2
-    assert "'kitchen' would have no warehouse left" in capsys.readouterr().err
+    assert "“kitchen” would have no warehouse left" in capsys.readouterr().err
 
 
 def test_a_pick_list_is_printed_to_a_pdf_whose_code_128_reads_as_the_list_number(

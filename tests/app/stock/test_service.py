@@ -21,11 +21,10 @@ from app.errors import (
 )
 from app.permissions import Role
 from app.stock import queries
+from app.stock.incoming import add_incoming, cancel_incoming
 from app.stock.service import (
-    add_incoming,
     adjust_stock,
     book_count,
-    cancel_incoming,
     identify,
     move_stock,
     preview_count,

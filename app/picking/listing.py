@@ -1,0 +1,318 @@
+"""A pick list as it stands: its tasks, slots and stops read under a lock, the step the
+picker is at, who may use which verb on it (declared in ``model.PICK_VERBS``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import record_event
+from app.errors import (
+    NotYourList,
+    PickListNotFound,
+    PickListUnavailable,
+)
+from app.i18n import _
+from app.live import PICKING, notify
+from app.numbers import entity_number, parse_number
+from app.permissions import Actor, Permission, require
+from app.picking.model import (
+    PICK_VERBS,
+    PickState,
+    Step,
+    Stop,
+    StopView,
+    TaskFacts,
+    VerbState,
+)
+from app.picking.plan import walk_stops
+from app.workflow import change_status
+from db.models import (
+    Bin,
+    Product,
+    Shipment,
+    utcnow,
+)
+from db.models_picking import PickList, PickListShipment, PickScan, PickTask, Tote
+
+TASK = PickTask.__table__.c
+PLS = PickListShipment.__table__.c
+SHIP = Shipment.__table__.c
+CONFIRM_CODE = "CONFIRM"
+
+
+def list_number(list_id: int) -> str:
+    return entity_number("pick_list", list_id)
+
+
+def parse_list_code(code: str) -> int:
+    parsed = parse_number(code)
+    if parsed and parsed[0] == "pick_list":
+        return parsed[1]
+    if code.strip().isdigit():
+        return int(code.strip())
+    raise PickListNotFound(code.strip())
+
+
+# --------------------------------------------------------------------------- verbs as data
+
+
+def verb_state(
+    verb: str, status: str, picker_id: int | None, picker_name: str, actor: Actor
+) -> VerbState:
+    """Whether ``actor`` may use ``verb`` on a list in ``status`` held by that picker:
+    the service refuses with the same answer, the screen enables its button from it."""
+    declared = PICK_VERBS[verb]
+    if not actor.may(declared.permission):
+        return VerbState(False, _("You may not do this."))
+    if status not in declared.from_states:
+        return VerbState(False, _("The list is {status}.").format(status=status))
+    supervisor = actor.may(Permission.SUPERVISE_WAREHOUSE)
+    mine = holds(picker_id, picker_name, actor)
+    if declared.own_list and not mine and not supervisor:
+        return VerbState(False, _("Another picker holds this list."))
+    if declared.supervisor and mine:
+        return VerbState(False, _("You already hold this list."))
+    return VerbState(True)
+
+
+def holds(picker_id: int | None, picker_name: str, actor: Actor) -> bool:
+    """Whether the list is held by ``actor`` (by user id; by name for the command line)."""
+    if actor.user_id is not None:
+        return picker_id == actor.user_id
+    return picker_id is None and picker_name == actor.username
+
+
+def _refuse_unless(verb: str, row: PickList, actor: Actor) -> None:
+    declared = PICK_VERBS[verb]
+    require(actor, declared.permission)
+    state = verb_state(verb, row.status, row.picker_id, row.picker_name, actor)
+    if state.enabled:
+        return
+    if row.status in declared.from_states and declared.own_list:
+        raise NotYourList(list_number(row.id), row.picker_name)
+    raise PickListUnavailable(list_number(row.id), row.status, verb, row.picker_name)
+
+
+# --------------------------------------------------------------------------- the list as it stands
+
+
+@dataclass
+class _Task:
+    id: int
+    stop: int
+    shipment_id: int
+    shipment_line_id: int
+    reservation_id: int
+    quant_id: int
+    bin_id: int
+    bin_code: str
+    pick_sequence: int
+    product_id: int
+    sku: str
+    barcode: str | None
+    name: str
+    spec: str
+    fragile: bool
+    high_value: bool
+    quantity: int
+    picked: int
+    short: int
+    slot: int
+    order_id: int
+
+    @property
+    def open_units(self) -> int:
+        return self.quantity - self.picked - self.short
+
+
+@dataclass
+class _Slot:
+    slot: int
+    shipment_id: int
+    tote_id: int | None
+    tote_code: str
+    outcome: str
+
+
+@dataclass
+class _Listing:
+    row: PickList
+    tasks: dict[int, _Task]
+    slots: list[_Slot]
+    stops: list[Stop]
+
+    def stop_tasks(self, stop: Stop) -> list[_Task]:
+        return [self.tasks[t.task_id] for t in stop.tasks]
+
+    def stop_done(self, stop: Stop) -> bool:
+        return all(t.open_units == 0 for t in self.stop_tasks(stop))
+
+    def current(self) -> Stop | None:
+        return next((s for s in self.stops if not self.stop_done(s)), None)
+
+    def step(self) -> Step:
+        if any(s.tote_id is None for s in self.slots):
+            return Step.TOTE
+        stop = self.current()
+        if stop is None:
+            return Step.DONE
+        if self.row.current_bin_id != stop.bin_id:
+            return Step.BIN
+        first = self.stop_tasks(stop)[0]
+        if (first.fragile or first.high_value) and self.row.confirmed_stop != stop.number:
+            return Step.CONFIRM
+        return Step.ITEM
+
+
+def _load(session: Session, list_id: int, *, lock: bool) -> _Listing:
+    query = select(PickList).where(PickList.id == list_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        raise PickListNotFound(list_number(list_id))
+    slot_rows = session.execute(
+        select(PLS.slot, PLS.shipment_id, PLS.tote_id, Tote.code, PLS.outcome)
+        .outerjoin(Tote, Tote.id == PLS.tote_id)
+        .where(PLS.pick_list_id == list_id)
+        .order_by(PLS.slot)
+    ).all()
+    slots = [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
+    slot_of = {s.shipment_id: s.slot for s in slots}
+    tasks = {}
+    for r in session.execute(
+        select(
+            TASK.id,
+            TASK.stop,
+            TASK.shipment_id,
+            TASK.shipment_line_id,
+            TASK.reservation_id,
+            TASK.quant_id,
+            TASK.bin_id,
+            Bin.code,
+            Bin.pick_sequence,
+            TASK.product_id,
+            Product.sku,
+            Product.barcode,
+            Product.name,
+            Product.spec,
+            Product.fragile,
+            Product.high_value,
+            TASK.quantity,
+            TASK.picked,
+            TASK.short,
+            SHIP.order_id,
+        )
+        .join(Bin, Bin.id == TASK.bin_id)
+        .join(Product, Product.id == TASK.product_id)
+        .join(Shipment.__table__, SHIP.id == TASK.shipment_id)
+        .where(TASK.pick_list_id == list_id)
+    ):
+        tasks[r.id] = _Task(*r[:19], slot_of.get(r.shipment_id, 0), r.order_id)
+    stops = walk_stops(
+        TaskFacts(
+            t.id, t.slot, t.bin_id, t.bin_code, t.pick_sequence, t.product_id, t.sku, t.quantity
+        )
+        for t in tasks.values()
+    )
+    return _Listing(row, tasks, slots, stops)
+
+
+def _stop_view(listing: _Listing, stop: Stop) -> StopView:
+    members = listing.stop_tasks(stop)
+    first = members[0]
+    tote_of = {s.slot: (s.tote_code or f"#{s.slot}") for s in listing.slots}
+    totes = tuple((tote_of.get(t.slot, f"#{t.slot}"), t.quantity, t.picked) for t in members)
+    return StopView(
+        stop.number,
+        first.bin_code,
+        first.sku,
+        first.barcode,
+        first.name,
+        first.spec,
+        sum(t.quantity for t in members),
+        sum(t.picked for t in members),
+        sum(t.short for t in members),
+        totes,
+        first.fragile,
+        first.high_value,
+    )
+
+
+def state_of(listing: _Listing, last_scan: str = "") -> PickState:
+    row = listing.row
+    stop = listing.current()
+    step = listing.step()
+    tote_for = ""
+    if step is Step.TOTE:
+        waiting = next(s for s in listing.slots if s.tote_id is None)
+        tote_for = entity_number("shipment", waiting.shipment_id)
+    return PickState(
+        row.id,
+        list_number(row.id),
+        row.status,
+        row.picker_name,
+        row.version,
+        step,
+        _stop_view(listing, stop) if stop else None,
+        sum(1 for s in listing.stops if listing.stop_done(s)),
+        len(listing.stops),
+        row.wrong_scans,
+        tote_for,
+        last_scan,
+        row.picker_id,
+    )
+
+
+def pick_state(session: Session, list_id: int) -> PickState:
+    return state_of(_load(session, list_id, lock=False))
+
+
+def _set_shipments(session, actor, listing: _Listing, frm: str, to: str, reason: str) -> None:
+    ids = [s.shipment_id for s in listing.slots]
+    for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(ids))):
+        if shipment.status == frm:
+            change_status(session, actor, shipment, to, reason=reason)
+
+
+def _audit(session, actor, row: PickList, action: str, frm, to, reason: str = "") -> None:
+    """The list's event in the audit chain; the desks showing the board hear of it."""
+    notify(session, PICKING)
+    record_event(
+        session,
+        actor,
+        entity_type="pick_list",
+        entity_id=row.id,
+        action=action,
+        from_state=frm,
+        to_state=to,
+        reason=reason,
+    )
+
+
+def _record(session, actor, listing, kind, code, stop=None, quantity=0, effect=None) -> None:
+    session.add(
+        PickScan(
+            pick_list_id=listing.row.id,
+            at=utcnow(),
+            actor_id=actor.user_id,
+            actor_name=actor.username,
+            kind=kind,
+            code=code[:80],
+            stop=stop,
+            quantity=quantity,
+            effect=effect,
+            refused=False,
+            undone=False,
+            note="",
+        )
+    )
+
+
+def _touch(row: PickList) -> None:
+    from sqlalchemy.orm.attributes import flag_modified
+
+    flag_modified(row, "status")
