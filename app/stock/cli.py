@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from app.cli import EXIT_OK, EXIT_PROBLEMS, _actor, _add_common, _open, emit_json
 from app.i18n import _, ngettext
-from app.uow import UnitOfWork
+
+if TYPE_CHECKING:  # the parser is built at every start: no database layer loaded for it
+    from app.uow import UnitOfWork
 
 T = TypeVar("T")
 
