@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from app.i18n import N_, _
 from app.permissions import Actor, Permission
-
-# Re-exported until every screen imports them from ui/desk_screen.py.
 from ui.desk_screen import DeskContext, DeskScreen
 
 

@@ -25,7 +25,7 @@ def bench_pack_screen(n: int, url: str) -> list[BenchResult]:
     from app.packing.bench import picked_shipments, station_codes
     from app.picking.bench import BENCH_ACTOR, _approved
     from app.picking.service import allocate
-    from ui.desks import DeskContext
+    from ui.desk_screen import DeskContext
     from ui.screens.packing import PackingScreen
     from ui.settings import DeskSettings, SettingsStore
     from ui.style import apply_look

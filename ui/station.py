@@ -22,7 +22,7 @@ from app.errors import OrderdeskError
 from app.i18n import _
 from app.packing.station import actor_for_badge
 from app.permissions import Actor, Permission
-from ui.desks import DeskContext
+from ui.desk_screen import DeskContext
 from ui.errors import error_text
 from ui.screens.packing import PackingScreen
 from ui.settings import DeskSettings, SettingsStore

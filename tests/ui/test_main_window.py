@@ -16,7 +16,8 @@ from app.errors import ConcurrentUpdate
 from app.permissions import ROLE_PERMISSIONS, Permission, Role
 from tests.ui.conftest import PASSWORD
 from ui import main as ui_main
-from ui.desks import DESKS, Desk, DeskScreen
+from ui.desk_screen import DeskScreen
+from ui.desks import DESKS, Desk
 from ui.errors import ErrorReporter, setup_logging, stop_logging, user_action
 from ui.main_window import GEOMETRY_KEY, MainWindow
 

@@ -38,7 +38,7 @@ from app.packing.model import NEW_PARCEL_CODE, PACK_VERBS, PRINT_CODE, Notice, P
 from app.packing.printers import LabelPrinter, RawLabelPrinter, StationPrinters
 from app.printing.model import PrintReceipt
 from ui.actions import make_action
-from ui.desks import DeskContext, DeskScreen
+from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import set_tone

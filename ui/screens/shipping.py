@@ -32,7 +32,7 @@ from app.shipping.documents import carriers_in_use, manifests_for_day
 from app.shipping.model import HandOver
 from app.shipping.service import hand_over
 from ui.actions import make_action
-from ui.desks import DeskContext, DeskScreen
+from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.style import BAD, GOOD, INFO, SPACE_M, WARN
 from ui.widgets.display import status_text

@@ -24,7 +24,7 @@ from app.stock import queries
 from app.stock.incoming import add_incoming, cancel_incoming
 from app.stock.model import ADD_INCOMING, CANCEL_INCOMING, IncomingRow
 from app.stock.setup import import_incoming_csv
-from ui.desks import DeskContext
+from ui.desk_screen import DeskContext
 from ui.errors import error_text
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M
 from ui.widgets.display import tone_label

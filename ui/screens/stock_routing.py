@@ -27,7 +27,7 @@ from app.picking.routing import (
     routing_rules,
 )
 from app.stock import queries
-from ui.desks import DeskContext
+from ui.desk_screen import DeskContext
 from ui.errors import error_text
 from ui.screens.stock_setup import button, form_rows, named, spin
 from ui.style import BAD, GOOD, INFO, SPACE_M
