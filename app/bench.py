@@ -69,7 +69,7 @@ BENCHES: dict[str, str] = {
     "allocate": "app.picking.bench:bench_allocate",
     "demo": "app.demo:bench_demo",
     "desks": "app.desks_bench:bench_desks",
-    "import": "app.intake_bench:bench_import",
+    "import": "app.intake.bench:bench_import",
     "labels": "app.labels.bench:bench_labels",
     "orders-view": "ui.bench:bench_orders_view",
     "picklist-pdf": "app.labels.bench:bench_picklist_pdf",

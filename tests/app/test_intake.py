@@ -199,7 +199,7 @@ def test_a_killed_import_leaves_whole_orders_and_a_rerun_finishes_the_job(db, ad
 
 
 def test_failure_inside_a_batch_rolls_back_that_batch_only(db, admin, tmp_path, monkeypatch):
-    import app.intake as intake
+    import app.intake.writer as intake
 
     real = intake.line_row
     seen: list[int] = []

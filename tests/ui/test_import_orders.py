@@ -114,9 +114,9 @@ def test_dropping_a_file_opens_it(screen, tmp_path):
 
 
 def test_cancel_stops_after_the_batch_and_says_how_to_finish(screen, qtbot, monkeypatch, db):
-    import app.intake
+    import app.intake.service
 
-    monkeypatch.setattr(app.intake, "BATCH_ORDERS", 1)
+    monkeypatch.setattr(app.intake.service, "BATCH_ORDERS", 1)
     real_report = Progress.report
 
     def report_then_cancel(self, done, total=0, text=""):
