@@ -15,14 +15,23 @@ from sqlalchemy.orm import Session
 from app.audit import add_events
 from app.bulk.insert import bulk_insert
 from app.formats.common import (
-    NO_CURRENCY,
     IncomingOrder,
     RejectedOrder,
     normalise_email,
     normalise_phone,
 )
 from app.formats.stream import SourceOrder
+from app.intake.matching import (
+    CHANNEL,
+    Amounts,
+    PriceListFacts,
+    amounts_for,
+    marketplace_for,
+    needs_price_list,
+    priority_of,
+)
 from app.intake.model import ImportSummary
+from app.intake.price_lists import channel_marketplaces, price_list_facts
 from app.permissions import Actor
 from app.views.search_keys import customer_search_keys
 from db.models import (
@@ -71,6 +80,8 @@ class BatchWriter:
         self.dialect = dialect
         self.customer_ids: dict[tuple[str, str], int] = {}
         self.product_ids: dict[str, int | None] = {}
+        self.accounts: dict[str, str] | None = None  # channel → marketplace, read when needed
+        self.price_lists: dict[str, PriceListFacts | None] = {}
 
     def write(self, session: Session, sources: list[SourceOrder], summary: ImportSummary) -> None:
         if not sources:
@@ -311,20 +322,25 @@ class BatchWriter:
             return 0, []
         self._resolve_products(session, orders)
         customers = self._resolve_customers(session, orders, summary)
-        rows = [order_row(order, customers[order.channel_order_id]) for order in orders]
+        priced = self._price_from_lists(session, orders)
+        rows = [
+            order_row(order, customers[order.channel_order_id], priced.get(order.channel_order_id))
+            for order in orders
+        ]
         ids = self._insert_orders(session, rows, order_constants(now))
         inserted = [order for order in orders if order.channel_order_id in ids]
         raced = [order for order in orders if order.channel_order_id not in ids]
         lines, payments, imports, events = [], [], [], []
         for order in inserted:
             order_id = ids[order.channel_order_id]
+            amounts = priced.get(order.channel_order_id)
             for line_no, line in enumerate(order.lines, start=1):
                 product_id = self.product_ids.get(line.sku)
                 if product_id is None:
                     summary.unknown_skus += 1
-                lines.append(line_row(order_id, line_no, line, product_id))
-            if order.is_paid and order.currency != NO_CURRENCY:
-                payments.append(payment_row(order_id, order, now))
+                lines.append(line_row(order_id, line_no, line, product_id, amounts))
+            if order.is_paid:
+                payments.append(payment_row(order_id, order, now, amounts))
             imports.append(
                 {
                     "order_id": order_id,
@@ -342,6 +358,28 @@ class BatchWriter:
                 bulk_insert(session, model.__table__, values, same=same)
         add_events(session, events, same=self._event_constants("imported", "received", now))
         return len(inserted), raced
+
+    def _price_from_lists(
+        self, session: Session, orders: Sequence[IncomingOrder]
+    ) -> dict[str, Amounts]:
+        """Amounts of the orders the file gave no prices for (see ``matching``)."""
+        unpriced = [order for order in orders if needs_price_list(order)]
+        if not unpriced:
+            return {}
+        if self.accounts is None:
+            self.accounts = channel_marketplaces(session)
+        markets = {
+            order.channel_order_id: marketplace_for(order, self.accounts) for order in unpriced
+        }
+        wanted = {m for m in markets.values() if m} - self.price_lists.keys()
+        if wanted:
+            self.price_lists.update(price_list_facts(session, wanted))
+        return {
+            order.channel_order_id: amounts_for(
+                order, self.price_lists.get(markets[order.channel_order_id] or "")
+            )
+            for order in unpriced
+        }
 
     def _insert_orders(self, session: Session, rows: list[dict], same: dict) -> dict[str, int]:
         """Insert order rows; channel order id → new id, for the rows inserted here.
@@ -492,27 +530,51 @@ def order_constants(now: dt.datetime) -> dict:
     """What every new order row of a batch has in common (see ``order_row``)."""
     return {
         "status": "received",
-        "priority": 0,
         "received_at": now,
         "status_changed_at": now,
         "version": 1,
     }
 
 
-def order_row(order: IncomingOrder, customer_id: int | None) -> dict:
-    """A new order's own values; with ``order_constants``, the whole row."""
+def order_row(
+    order: IncomingOrder, customer_id: int | None, amounts: Amounts | None = None
+) -> dict:
+    """A new order's own values; with ``order_constants``, the whole row.
+
+    ``amounts``: what matching made of an order the file gave no prices for (None: the
+    channel's own amounts, as read)."""
     ship = order.ship_to
+    money = (
+        {
+            "amounts_source": amounts.source,
+            "currency": amounts.currency,
+            "subtotal_cents": amounts.subtotal,
+            "shipping_cents": amounts.shipping,
+            "tax_cents": amounts.tax,
+            "discount_cents": amounts.discount,
+            "total_cents": amounts.total,
+        }
+        if amounts is not None
+        else {
+            "amounts_source": CHANNEL,
+            "currency": order.currency,
+            "subtotal_cents": order.subtotal_minor,
+            "shipping_cents": order.shipping_minor,
+            "tax_cents": order.tax_minor,
+            "discount_cents": order.discount_minor,
+            "total_cents": order.total_minor,
+        }
+    )
     return {
         "channel": order.channel,
         "channel_order_id": order.channel_order_id,
         "customer_id": customer_id,
         "requested_service": order.requested_service,
-        "currency": order.currency,
-        "subtotal_cents": order.subtotal_minor,
-        "shipping_cents": order.shipping_minor,
-        "tax_cents": order.tax_minor,
-        "discount_cents": order.discount_minor,
-        "total_cents": order.total_minor,
+        "priority": priority_of(order),
+        **money,
+        "is_business_order": order.is_business_order,
+        "purchase_order_number": order.purchase_order_number,
+        "buyer_requested_cancellation": order.buyer_requested_cancellation,
         "ship_name": ship.name,
         "ship_phone": ship.phone,
         "ship_line1": ship.line1,
@@ -527,7 +589,24 @@ def order_row(order: IncomingOrder, customer_id: int | None) -> dict:
     }
 
 
-def line_row(order_id: int, line_no: int, line, product_id: int | None) -> dict:
+def line_row(
+    order_id: int, line_no: int, line, product_id: int | None, amounts: Amounts | None = None
+) -> dict:
+    if amounts is not None:
+        total = amounts.line_totals[line_no - 1]
+        return {
+            "order_id": order_id,
+            "line_no": line_no,
+            "product_id": product_id,
+            "sku": line.sku,
+            "product_name": line.product_name,
+            "channel_line_id": line.channel_line_id,
+            "quantity": line.quantity,
+            "unit_price_cents": amounts.unit_price(line_no - 1, line.quantity),
+            "line_total_cents": total,
+            "tax_cents": 0,
+            "discount_cents": 0,
+        }
     return {
         "order_id": order_id,
         "line_no": line_no,
@@ -546,12 +625,17 @@ def line_row(order_id: int, line_no: int, line, product_id: int | None) -> dict:
 PAYMENT_CONSTANTS = {"method": "marketplace", "status": "captured"}
 
 
-def payment_row(order_id: int, order: IncomingOrder, now: dt.datetime) -> dict:
-    """A marketplace payment's own values; with ``PAYMENT_CONSTANTS``, the whole row."""
+def payment_row(
+    order_id: int, order: IncomingOrder, now: dt.datetime, amounts: Amounts | None = None
+) -> dict:
+    """A marketplace payment's own values; with ``PAYMENT_CONSTANTS``, the whole row.
+
+    The channel collected the money and says so (a payments date): the payment is
+    captured even when its amount is only estimated, or unknown (0, ``XXX``)."""
     return {
         "order_id": order_id,
-        "amount_cents": order.total_minor,
-        "currency": order.currency,
+        "amount_cents": order.total_minor if amounts is None else amounts.total,
+        "currency": order.currency if amounts is None else amounts.currency,
         "paid_at": order.paid_at or order.purchased_at or now,
     }
 
