@@ -23,7 +23,7 @@ from typing import Any
 from app import __version__
 from app.config import resolve_database_url
 from app.errors import InvalidInput, OrderdeskError
-from app.i18n import N_, _, current_language, ngettext, say, set_language, system_language
+from app.i18n import N_, _, current_language, ngettext, set_language, system_language
 from app.i18n import Sentence as S
 from app.permissions import Actor, Role
 
@@ -566,55 +566,6 @@ def history_text(event) -> str:
     return what + why
 
 
-# --------------------------------------------------------------------------- import
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    """Exit 0: all imported or already present; 1: rejections or conflicts; 2: unreadable."""
-    import signal
-
-    from app.intake import import_file
-
-    stop = {"asked": False}
-
-    def ask_to_stop(_signum, _frame) -> None:
-        # Ctrl-C stops after the batch being written: committed orders are whole orders.
-        stop["asked"] = True
-
-    actor = _actor()  # before Ctrl-C is taken over: a password prompt can still be left
-    previous = signal.signal(signal.SIGINT, ask_to_stop)
-    database = _open(args)
-    try:
-        summary = import_file(
-            database,
-            actor,
-            args.file,
-            format=args.format,
-            channel=args.channel,
-            cancel=lambda: stop["asked"],
-            encoding=args.encoding,
-        )
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        database.dispose()
-    if args.json:
-        emit_json(summary.as_json())
-    else:
-        print(_import_line(args.file, summary))
-        shown = summary.rejected_rows[:50]
-        for row in shown:
-            where = _("row {row}").format(row=row.row)
-            print(f"  {where:<11} {row.order_id or '-':<22} {say(row.reason)}")
-        if summary.rejected_row_count > len(shown):
-            more = summary.rejected_row_count - len(shown)
-            print("  " + _("… and {count} more (see --json).").format(count=more))
-        if summary.cancelled:
-            print(_("Stopped on request; run the same import again to finish it."))
-    if summary.cancelled or summary.rejected_row_count or summary.conflicts:
-        return EXIT_PROBLEMS
-    return EXIT_OK
-
-
 # --------------------------------------------------------------------------- review
 
 REVIEW_COUNTS = ("needs_info", "stock_short", "payment_problem", "exception", "on_hold")
@@ -697,8 +648,10 @@ def cmd_review(args: argparse.Namespace) -> int:
 def _review_line(summary, result: dict[str, int], to_person: bool) -> str:
     from babel.lists import format_list
 
+    from app.intake.cli import _QUEUE_COUNTS as QUEUE_COUNTS
+
     queues = format_list(
-        [_(_QUEUE_COUNTS[queue]).format(count=result[queue]) for queue in REVIEW_COUNTS],
+        [_(QUEUE_COUNTS[queue]).format(count=result[queue]) for queue in REVIEW_COUNTS],
         locale=current_language(),
     )
     approved = ngettext(
@@ -709,31 +662,6 @@ def _review_line(summary, result: dict[str, int], to_person: bool) -> str:
     if to_person:
         approved += _(", {count} left for a person").format(count=summary.to_review)
     return _("{reviewed}; {queues}.").format(reviewed=approved, queues=queues)
-
-
-_QUEUE_COUNTS = {
-    "needs_info": N_("{count} needs information"),
-    "stock_short": N_("{count} stock short"),
-    "payment_problem": N_("{count} payment problem"),
-    "exception": N_("{count} exception"),
-    "on_hold": N_("{count} on hold"),
-}
-
-
-def _import_line(file: str, summary) -> str:
-    return _(
-        "{file}: {new} new orders, {present} already present, {conflicts} changed since "
-        "imported (left for review), {other} not for our warehouse (Amazon-fulfilled or "
-        "cancelled), {rejected} orders rejected ({rows} rows)."
-    ).format(
-        file=file,
-        new=summary.new_orders,
-        present=summary.already_present,
-        conflicts=summary.conflicts,
-        other=summary.not_for_warehouse,
-        rejected=summary.rejected_orders,
-        rows=summary.rejected_row_count,
-    )
 
 
 def _print_verbs(database, args: argparse.Namespace) -> int:
@@ -1072,25 +1000,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(gui)
     gui.set_defaults(func=cmd_gui)
 
-    importing = commands.add_parser(
-        "import", help=_("import orders from an Amazon report, SP-API JSON or partner CSV")
-    )
-    importing.add_argument("file", help=_("the file (or, for SP-API JSON, a folder of responses)"))
-    importing.add_argument(
-        "--format",
-        choices=["amazon-report", "amazon-json", "csv"],
-        help=_("skip detection: amazon-report, amazon-json or csv (partner template)"),
-    )
-    importing.add_argument(
-        "--channel", help=_("channel name (Amazon: default amazon; partner CSV: the partner)")
-    )
-    importing.add_argument(
-        "--encoding",
-        help="the file's code page when it is not UTF-8 (default: cp1252, cp932 for Japan)",
-    )
-    _add_common(importing, json_flag=True)
-    importing.set_defaults(func=cmd_import)
-
     from app.stock.cli import add_stock_commands  # issue 11: stock (stock check joins here)
 
     stock = commands.add_parser("stock", help=_("receive, move, count; incoming; low stock"))
@@ -1106,6 +1015,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.picking.cli import register as register_picking  # allocate, stock, picking
 
     register_picking(commands, _add_common, stock_actions)
+    from app.intake.cli import register as register_intake  # import, pricelist
+
+    register_intake(commands, _add_common)
     return parser
 
 

@@ -69,8 +69,11 @@ class SettlementReport(UnknownFormat):
     def __init__(self, path: str) -> None:
         FormatError.__init__(
             self,
-            f"{path} is an Amazon settlement report (payments and fees), not an order report: "
-            "it is not imported here; it belongs to finance's settlement import.",
+            N_(
+                "{path} is an Amazon settlement report (payments and fees), not an order "
+                "report: it is not imported here; it belongs to finance's settlement import."
+            ),
+            path=path,
         )
         self.path = path
         self.reason = "an Amazon settlement report"
