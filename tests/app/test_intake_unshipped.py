@@ -241,3 +241,9 @@ def test_only_a_supervisor_keeps_price_lists(db, lamp, tmp_path):
         import_price_list(db, clerk, "DE", "EUR", price_file(tmp_path, "sku,price\nLAMP-1,1.00\n"))
     with pytest.raises(PermissionDenied):
         set_channel_marketplace(db, clerk, "amazon-de", "DE")
+
+
+def test_a_card_number_typed_as_purchase_order_number_is_not_stored(db, admin, lamp, tmp_path):
+    import_file(db, admin, unshipped(tmp_path, row(purchase_order_number="4111111111111111")))
+    order, _lines, _payments = stored(db)
+    assert "4111111111111111" not in (order.purchase_order_number or "")
