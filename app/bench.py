@@ -70,6 +70,7 @@ BENCHES: dict[str, str] = {
     "demo": "app.demo:bench_demo",
     "desks": "app.desks_bench:bench_desks",
     "import": "app.intake.bench:bench_import",
+    "import-desk": "ui.import_bench:bench_import_desk",
     "labels": "app.labels.bench:bench_labels",
     "orders-view": "ui.bench:bench_orders_view",
     "picklist-pdf": "app.labels.bench:bench_picklist_pdf",

@@ -25,9 +25,11 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from app.errors import ReaderStopped
 
+T = TypeVar("T")
 Send = Callable[[object], None]
 # Runs in the worker: calls ``send`` once per batch and returns an outcome (picklable).
 Producer = Callable[[Send], object]
@@ -124,3 +126,15 @@ def _run_in_worker(pipe, parents_end, parent_pid: int, produce: Producer) -> Non
         pipe.send(answer)
     except Exception:  # an error (or outcome) that cannot be pickled: as text
         pipe.send((True, RuntimeError("the worker failed:\n" + (trace or traceback.format_exc()))))
+
+
+def run_forked(work: Callable[[], T], name: str) -> T:
+    """``work()`` in a forked worker, its result (or its error) here; in this process
+    where there is no ``fork``. The calling thread waits on a pipe, holding no lock: a
+    scan of a big file in the worker never stops this process's other threads (a window)."""
+    if not can_fork():
+        return work()
+    with forked_batches(lambda _send: work(), name) as forked:
+        for _batch in forked.batches:
+            pass
+        return forked.outcome  # type: ignore[return-value]

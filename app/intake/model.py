@@ -64,6 +64,11 @@ class PreviewRow:
     currency: str
     remark: str  # why it is rejected or left out; notes for review; "" when plain
     rejected: bool = False
+    # What the desk should know beyond the remark (a purchase-order number, a buyer's
+    # cancellation request, a late-shipment warning), as sentences to translate.
+    facts: tuple[str, ...] = ()
+    # The file has no prices: the import takes them from the marketplace's price list.
+    priced_at_import: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.bulk.forked import run_forked
 from app.formats import read_orders
 from app.formats.common import (
     IncomingOrder,
     RejectedOrder,
 )
 from app.i18n import Sentence as S
+from app.intake.matching import needs_price_list
 from app.intake.model import ImportPreview, PreviewRow
 
 
@@ -19,11 +21,20 @@ def preview_file(
     channel: str | None = None,
     limit: int = 20,
     encoding: str | None = None,
+    *,
+    apart: bool = False,
 ) -> ImportPreview:
     """The first ``limit`` orders as the import would read them; nothing is written.
 
-    Raises ``FormatError`` like ``import_file`` when the file cannot be read.
+    Raises ``FormatError`` like ``import_file`` when the file cannot be read. ``apart``:
+    read in a forked reader process (a window's preview: scanning a 200,000-row file
+    takes seconds of the interpreter, which the window's thread must not wait for).
     """
+    if apart:
+        return run_forked(
+            lambda: preview_file(path, format, channel, limit, encoding),
+            "orderdesk-intake-preview",
+        )
     stream = read_orders(Path(path), format, channel, encoding)
     rows = []
     for item in stream:
@@ -46,6 +57,13 @@ def _preview_row(item: IncomingOrder | RejectedOrder) -> PreviewRow:
         remark = S("cancelled by the channel: not for our warehouse")
     elif item.notes:
         remark = "; ".join(item.notes)
+    facts = []
+    if item.purchase_order_number:
+        facts.append(S("purchase order {number}", number=item.purchase_order_number))
+    if item.buyer_requested_cancellation:
+        facts.append(S("the buyer asked to cancel: for the service desk"))
+    if item.verge_of_late_shipment:
+        facts.append(S("about to ship late: it goes first"))
     ship = item.ship_to
     return PreviewRow(
         rows=_span(list(item.rows)),
@@ -57,6 +75,8 @@ def _preview_row(item: IncomingOrder | RejectedOrder) -> PreviewRow:
         total_minor=item.total_minor,
         currency=item.currency,
         remark=remark,
+        facts=tuple(facts),
+        priced_at_import=needs_price_list(item),
     )
 
 

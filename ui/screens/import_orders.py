@@ -304,7 +304,8 @@ class ImportOrdersScreen(DeskScreen):
         self._fill_preview()
         self._show_state()
         self._context.tasks.run(
-            lambda _progress: preview_file(path, channel=channel, limit=PREVIEW_ORDERS),
+            # Apart: a big file's scan runs in a reader process, so the window keeps answering.
+            lambda _progress: preview_file(path, channel=channel, limit=PREVIEW_ORDERS, apart=True),
             on_done=shown,
             on_error=refused,
             parent=self,
@@ -353,6 +354,13 @@ class ImportOrdersScreen(DeskScreen):
         self.preview_caption.setText(caption)
         for row in preview.rows:
             rejected = row.rejected
+            remarks = [say(text) for text in (row.remark, *row.facts) if text]
+            if row.priced_at_import:
+                total = _("price list")
+            elif row.currency:
+                total = money(row.total_minor, row.currency)
+            else:
+                total = ""
             cells = [
                 row.rows,
                 row.order_id,
@@ -360,8 +368,8 @@ class ImportOrdersScreen(DeskScreen):
                 row.buyer,
                 row.ship_to,
                 str(row.lines) if not rejected else "",
-                money(row.total_minor, row.currency) if row.currency else "",
-                (f"{BAD.symbol} " if rejected else "") + say(row.remark),
+                total,
+                (f"{BAD.symbol} " if rejected else "") + "; ".join(remarks),
             ]
             self._append(
                 self.preview_table, cells, right_aligned=(5, 6), tone=BAD if rejected else None
@@ -461,7 +469,7 @@ class ImportOrdersScreen(DeskScreen):
                 ),
             )
         else:
-            tone, text = GOOD, _("Imported: every order is in.")
+            tone, text = GOOD, _("Imported.")
         text += " " + where_orders_went(summary)
         set_tone(self.result_label, tone)
         self.result_label.setText(f"{tone.symbol} {text}")
