@@ -80,7 +80,7 @@ def test_two_desks_importing_the_same_file_at_once_make_each_order_once(pg_db, a
 def test_a_file_read_in_a_worker_process_imports_once_on_postgresql(
     pg_db, admin, tmp_path, monkeypatch
 ):
-    import app.intake.service as intake
+    import app.intake.readers as intake
     from app.intake.bench import write_report
 
     monkeypatch.setattr(intake, "WORKER_FROM_UNITS", 0)  # the worker even for a small file

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import app.intake.service as intake
+import app.intake.readers as intake
 from app.database import open_database
 from app.intake import import_file
 from app.intake.bench import _ensure_catalogue, write_report
