@@ -87,7 +87,7 @@ def import_price_list(
         }
         for sku, (row, _cents) in prices.items():
             if sku not in known:
-                raise InvalidInput(f"row {row}: sku", sku, N_("a SKU of the catalogue"))
+                raise InvalidInput(_row_field(row, "sku"), sku, N_("a SKU of the catalogue"))
         price_list = session.scalar(select(PriceList).where(PriceList.marketplace == marketplace))
         if price_list is None:
             price_list = PriceList(marketplace=marketplace, currency=currency)
@@ -147,6 +147,10 @@ def set_channel_marketplace(
         uow.commit()
 
 
+def _row_field(row: int, column: str) -> str:
+    return S("row {row}: {column}", row=row, column=column)
+
+
 def _currency(text: str) -> str:
     from app.formats.common import RowError
 
@@ -165,7 +169,7 @@ def _checked_lines(path: Path) -> Iterator[str]:
     for row_no, line in enumerate(iter_lines(path, choose_encoding(read_head(path))), start=1):
         problem = getattr(line, "problem", None)
         if problem:
-            raise InvalidInput(f"row {row_no}", "…", N_("a line of a SKU and a price"))
+            raise InvalidInput(S("row {row}", row=row_no), "…", N_("a line of a SKU and a price"))
         yield line
 
 
@@ -183,17 +187,19 @@ def read_price_file(path: Path, currency: str) -> dict[str, tuple[int, int]]:
         if len(cells) != len(header):
             # "24,90" is two cells: a decimal comma read as a price of 24 would be wrong.
             raise InvalidInput(
-                f"row {row_no}", ",".join(cells), S("{n} cells, as the header has", n=len(header))
+                S("row {row}", row=row_no),
+                ",".join(cells),
+                S("{n} cells, as the header has", n=len(header)),
             )
         sku, price = cells[at_sku].strip(), cells[at_price].strip()
         if not sku:
-            raise InvalidInput(f"row {row_no}: sku", sku, N_("a SKU of the catalogue"))
-        cents = parse_amount(price, currency, f"row {row_no}: price")
+            raise InvalidInput(_row_field(row_no, "sku"), sku, N_("a SKU of the catalogue"))
+        cents = parse_amount(price, currency, _row_field(row_no, "price"))
         if cents < 0:
-            raise InvalidInput(f"row {row_no}: price", price, N_("a price of 0 or more"))
+            raise InvalidInput(_row_field(row_no, "price"), price, N_("a price of 0 or more"))
         if sku in prices:
             raise InvalidInput(
-                f"row {row_no}: sku", sku, N_("each SKU once (it is also on an earlier row)")
+                _row_field(row_no, "sku"), sku, N_("each SKU once (it is also on an earlier row)")
             )
         prices[sku] = (row_no, cents)
     return prices

@@ -247,3 +247,17 @@ def test_a_card_number_typed_as_purchase_order_number_is_not_stored(db, admin, l
     import_file(db, admin, unshipped(tmp_path, row(purchase_order_number="4111111111111111")))
     order, _lines, _payments = stored(db)
     assert "4111111111111111" not in (order.purchase_order_number or "")
+
+
+def test_a_bad_price_list_row_is_named_in_the_persons_language(db, lamp, tmp_path):
+    from app.i18n import set_language
+
+    bad = price_file(tmp_path, "sku,price\nLAMP-1,-1.00\n")
+    try:
+        set_language("zh_TW")
+        with pytest.raises(InvalidInput) as raised:
+            import_price_list(db, SUPERVISOR, "DE", "EUR", bad)
+        message = raised.value.message
+    finally:
+        set_language("en")
+    assert "第 2 列" in message and "row" not in message and "price of 0" not in message
