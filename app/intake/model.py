@@ -28,6 +28,9 @@ class ImportSummary:
     rejected_rows: list[RejectedRow] = field(default_factory=list)
     new_customers: int = 0
     unknown_skus: int = 0  # order lines whose SKU is not in the catalogue
+    # New orders from a file without prices: priced from the price list, or not at all.
+    estimated_amounts: int = 0
+    unknown_amounts: int = 0
     cancelled: bool = False
     header: tuple[str, ...] = ()
 
@@ -48,6 +51,8 @@ class ImportSummary:
             ],
             "new_customers": self.new_customers,
             "unknown_skus": self.unknown_skus,
+            "estimated_amounts": self.estimated_amounts,
+            "unknown_amounts": self.unknown_amounts,
             "cancelled": self.cancelled,
         }
 

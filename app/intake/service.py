@@ -161,6 +161,8 @@ _COUNTED = (
     "rejected_row_count",
     "new_customers",
     "unknown_skus",
+    "estimated_amounts",
+    "unknown_amounts",
 )
 
 

@@ -23,6 +23,7 @@ from app.formats.common import (
 from app.formats.stream import SourceOrder
 from app.intake.matching import (
     CHANNEL,
+    ESTIMATED,
     Amounts,
     PriceListFacts,
     amounts_for,
@@ -334,6 +335,11 @@ class BatchWriter:
         for order in inserted:
             order_id = ids[order.channel_order_id]
             amounts = priced.get(order.channel_order_id)
+            if amounts is not None:
+                if amounts.source == ESTIMATED:
+                    summary.estimated_amounts += 1
+                else:
+                    summary.unknown_amounts += 1
             for line_no, line in enumerate(order.lines, start=1):
                 product_id = self.product_ids.get(line.sku)
                 if product_id is None:

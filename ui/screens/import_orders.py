@@ -356,7 +356,7 @@ class ImportOrdersScreen(DeskScreen):
             rejected = row.rejected
             remarks = [say(text) for text in (row.remark, *row.facts) if text]
             if row.priced_at_import:
-                total = _("price list")
+                total = _("from price list")
             elif row.currency:
                 total = money(row.total_minor, row.currency)
             else:
@@ -548,6 +548,26 @@ def where_orders_went(summary: ImportSummary) -> str:
                 "Needs information when reviewed",
                 summary.unknown_skus,
             ).format(n=f"{summary.unknown_skus:,}")
+        )
+    if summary.estimated_amounts:
+        parts.append(
+            ngettext(
+                "{n} order is priced from the price list, as an estimate until Amazon's "
+                "amounts arrive",
+                "{n} orders are priced from the price list, as an estimate until Amazon's "
+                "amounts arrive",
+                summary.estimated_amounts,
+            ).format(n=f"{summary.estimated_amounts:,}")
+        )
+    if summary.unknown_amounts:
+        parts.append(
+            ngettext(
+                "{n} order has no price: its marketplace has no price list (or lacks a SKU); "
+                "its amounts show as unknown",
+                "{n} orders have no price: their marketplace has no price list (or lacks a "
+                "SKU); their amounts show as unknown",
+                summary.unknown_amounts,
+            ).format(n=f"{summary.unknown_amounts:,}")
         )
     if summary.already_present:
         parts.append(
