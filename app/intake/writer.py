@@ -598,21 +598,13 @@ def order_row(
 def line_row(
     order_id: int, line_no: int, line, product_id: int | None, amounts: Amounts | None = None
 ) -> dict:
-    if amounts is not None:
-        total = amounts.line_totals[line_no - 1]
-        return {
-            "order_id": order_id,
-            "line_no": line_no,
-            "product_id": product_id,
-            "sku": line.sku,
-            "product_name": line.product_name,
-            "channel_line_id": line.channel_line_id,
-            "quantity": line.quantity,
-            "unit_price_cents": amounts.unit_price(line_no - 1, line.quantity),
-            "line_total_cents": total,
-            "tax_cents": 0,
-            "discount_cents": 0,
-        }
+    """``amounts``: the order's amounts from matching (None: the line's own, as read)."""
+    if amounts is None:
+        unit, total = line.unit_price_minor, line.line_total_minor
+        tax, discount = line.tax_minor, line.discount_minor
+    else:
+        unit = amounts.unit_price(line_no - 1, line.quantity)
+        total, tax, discount = amounts.line_totals[line_no - 1], 0, 0
     return {
         "order_id": order_id,
         "line_no": line_no,
@@ -621,10 +613,10 @@ def line_row(
         "product_name": line.product_name,
         "channel_line_id": line.channel_line_id,
         "quantity": line.quantity,
-        "unit_price_cents": line.unit_price_minor,
-        "line_total_cents": line.line_total_minor,
-        "tax_cents": line.tax_minor,
-        "discount_cents": line.discount_minor,
+        "unit_price_cents": unit,
+        "line_total_cents": total,
+        "tax_cents": tax,
+        "discount_cents": discount,
     }
 
 

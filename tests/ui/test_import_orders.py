@@ -235,17 +235,21 @@ UNSHIPPED_HEADER = (
 )
 
 
-def test_an_unshipped_report_previews_its_po_number_and_prices_from_the_price_list(
-    screen, tmp_path
-):
+def unshipped_report(tmp_path: Path, flags: str) -> Path:
+    """One order of an Unshipped Orders report; ``flags``: is-business-order to the end."""
     row = (
         "403-1111111-2222222\t1\t2026-11-20T10:00:00Z\t2026-11-20T10:05:00Z\t"
         "2026-11-23T23:59:59Z\tLAMP-1\tDesk lamp\t3\t1\t2\tAnna\tHof 1\tBerlin\t10115\tDE\t"
-        "true\tPO-7781\ttrue\tfalse"
     )
     path = tmp_path / "unshipped.txt"
-    path.write_text(UNSHIPPED_HEADER + "\n" + row + "\n", encoding="utf-8")
-    screen.open_file(path)
+    path.write_text(UNSHIPPED_HEADER + "\n" + row + flags + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_unshipped_report_previews_its_po_number_and_prices_from_the_price_list(
+    screen, tmp_path
+):
+    screen.open_file(unshipped_report(tmp_path, "true\tPO-7781\ttrue\tfalse"))
     [total] = table_column(screen.preview_table, 6)
     [remark] = table_column(screen.preview_table, 7)
     assert "XXX" not in total and "0.00" not in total and "price list" in total
@@ -255,13 +259,6 @@ def test_an_unshipped_report_previews_its_po_number_and_prices_from_the_price_li
 def test_the_summary_says_amounts_are_unknown_when_no_price_list_prices_them(
     screen, qtbot, tmp_path
 ):
-    row = (
-        "403-1111111-2222222\t1\t2026-11-20T10:00:00Z\t2026-11-20T10:05:00Z\t"
-        "2026-11-23T23:59:59Z\tLAMP-1\tDesk lamp\t3\t1\t2\tAnna\tHof 1\tBerlin\t10115\tDE\t"
-        "false\t\tfalse\tfalse"
-    )
-    path = tmp_path / "unshipped.txt"
-    path.write_text(UNSHIPPED_HEADER + "\n" + row + "\n", encoding="utf-8")
-    screen.open_file(path)
+    screen.open_file(unshipped_report(tmp_path, "false\t\tfalse\tfalse"))
     qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
     assert "1 order has no price" in screen.result_label.text()
