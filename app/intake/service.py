@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import multiprocessing
 import os
 import socket
 from collections.abc import Iterable, Iterator
@@ -41,6 +42,7 @@ from pathlib import Path
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from app.bulk.forked import Send, can_fork, forked_batches
 from app.database import Database
 from app.errors import InvalidInput
 from app.formats import read_orders
@@ -50,6 +52,7 @@ from app.intake.model import Cancelled, ImportSummary, Progress
 from app.intake.readers import source_batches
 from app.intake.writer import BatchWriter
 from app.permissions import Actor, Permission, require
+from db.engine import make_engine, make_session_factory
 from db.models import (
     ImportBatch,
     utcnow,
@@ -108,6 +111,64 @@ def import_file(
         finally:
             _finish_batch(database, summary, status)
     return summary
+
+
+def import_file_apart(
+    database: Database,
+    actor: Actor,
+    path: Path | str,
+    format: str | None = None,
+    channel: str | None = None,
+    progress: Progress | None = None,
+    cancel: Cancelled | None = None,
+    encoding: str | None = None,
+) -> ImportSummary:
+    """``import_file`` in a forked process of its own, for a window: the scan, parsing and
+    writing of a 200,000-row file then never hold this process's interpreter, so the
+    window keeps answering. The same batches, commits and summary; ``progress`` and
+    ``cancel`` work across the pipe (cancel is asked after each batch, as in-process).
+    Where there is no ``fork``, it is ``import_file`` itself."""
+    if not can_fork():
+        return import_file(
+            database, actor, path, format, channel, progress, cancel, encoding=encoding
+        )
+    context = multiprocessing.get_context("fork")
+    stop = context.Event()
+    # One answer per batch: after reporting a batch, the import waits until this process
+    # has asked its own ``cancel``, so a cancel is seen after the same batch as in-process.
+    answered = context.Semaphore(0)
+
+    def cancelled() -> bool:
+        answered.acquire()
+        return stop.is_set()
+
+    def produce(send: Send) -> ImportSummary:
+        # Never the connections this process inherited: its own engine, same URL.
+        database.engine.dispose(close=False)
+        engine = make_engine(database.url)
+        own = Database(engine, make_session_factory(engine), database.url)
+        try:
+            return import_file(
+                own,
+                actor,
+                path,
+                format,
+                channel,
+                progress=lambda done, total: send((done, total)),
+                cancel=cancelled,
+                encoding=encoding,
+            )
+        finally:
+            engine.dispose()
+
+    with forked_batches(produce, "orderdesk-import") as forked:
+        for done, total in forked.batches:  # type: ignore[misc]
+            if progress:
+                progress(done, total)
+            if cancel and cancel():
+                stop.set()
+            answered.release()
+    return forked.outcome  # type: ignore[return-value]
 
 
 def _run_batches(

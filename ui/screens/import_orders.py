@@ -35,7 +35,7 @@ from app.errors import OrderdeskError
 from app.formats import FORMAT_NAMES
 from app.formats.export import write_rejected_rows
 from app.i18n import N_, _, ngettext, say
-from app.intake import ImportPreview, ImportSummary, import_file, preview_file
+from app.intake import ImportPreview, ImportSummary, import_file_apart, preview_file
 from app.money import format_number
 from ui.actions import make_action, retitle, with_shortcut
 from ui.desks import DeskContext, DeskScreen
@@ -405,8 +405,9 @@ class ImportOrdersScreen(DeskScreen):
         fmt = self.preview.format
 
         def work(progress: Progress) -> ImportSummary:
-            # Runs on a worker: only plain values in, a plain summary out.
-            summary = import_file(
+            # Runs on a worker: only plain values in, a plain summary out. Apart: the import
+            # runs in a process of its own, so the window's interpreter stays free.
+            summary = import_file_apart(
                 database,
                 actor,
                 path,
