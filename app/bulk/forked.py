@@ -49,19 +49,24 @@ class ForkedBatches:
 
 
 @contextmanager
-def forked_batches(produce: Producer, name: str) -> Iterator[ForkedBatches]:
+def forked_batches(
+    produce: Producer, name: str, *, may_fork_again: bool = False
+) -> Iterator[ForkedBatches]:
     """Start ``produce`` in a forked worker; iterate ``.batches`` for what it sends.
 
     After the last batch, ``.outcome`` holds what ``produce`` returned; an exception it
     raised is raised here (as itself when it can cross the pipe, else as a RuntimeError
-    with its traceback). Leaving the block early stops the worker.
+    with its traceback). Leaving the block early stops the worker. ``may_fork_again``:
+    the worker starts forked workers of its own (an import whose reader is forked too);
+    multiprocessing refuses children to a daemon, so it is not one (it still dies with
+    its parent).
     """
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe(duplex=False)
     worker = context.Process(
         target=_run_in_worker, args=(theirs, ours, os.getpid(), produce), name=name
     )
-    worker.daemon = True
+    worker.daemon = not may_fork_again
     worker.start()
     theirs.close()  # so that a worker that dies shows up here as end of file
     result = ForkedBatches(iter(()), workers=[worker])

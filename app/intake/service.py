@@ -161,7 +161,7 @@ def import_file_apart(
         finally:
             engine.dispose()
 
-    with forked_batches(produce, "orderdesk-import") as forked:
+    with forked_batches(produce, "orderdesk-import", may_fork_again=True) as forked:
         for done, total in forked.batches:  # type: ignore[misc]
             if progress:
                 progress(done, total)

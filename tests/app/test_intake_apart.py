@@ -65,3 +65,13 @@ def test_an_import_apart_raises_the_named_error_of_an_unreadable_file(db, admin,
     path.write_text("settlement-id\tsettlement-start-date\n1\t2026-11-01\n", encoding="utf-8")
     with pytest.raises(SettlementReport):
         import_file_apart(db, admin, path)
+
+
+def test_an_import_apart_may_read_its_file_in_a_forked_reader_of_its_own(db, admin, monkeypatch):
+    import app.intake.readers as readers
+    import app.intake.service as service
+
+    monkeypatch.setattr(readers, "WORKER_FROM_UNITS", 0)  # the reader even for a small file
+    monkeypatch.setattr(service, "BATCH_ORDERS", 1)
+    summary = import_file_apart(db, admin, REPORT)
+    assert (summary.new_orders, orders_in(db)) == (3, 3)
