@@ -88,6 +88,10 @@ def forked_batches(
     try:
         yield result
     finally:
+        # Closed here, not whenever the generator is collected: by then the pipe's file
+        # descriptor number may belong to another file.
+        result.batches.close()  # type: ignore[attr-defined]
+        ours.close()
         if worker.is_alive():  # only when the caller stopped early: the worker waits to send
             worker.terminate()
         worker.join()
