@@ -91,7 +91,7 @@ def import_file(
             "channel", channel, S("a name of 1 to {n} characters", n=MAX_CHANNEL_LENGTH)
         )
     path = Path(path)
-    with _young_collections_only():
+    with _fewer_gc_pauses():
         stream = read_orders(path, format, channel.strip() if channel else None, encoding)
         mark_interrupted_imports(database)
         batch_id = _start_batch(database, actor, path, stream.format, channel, stream.total_units)
@@ -244,21 +244,13 @@ def _restored_on_failure(summary: ImportSummary, before: dict) -> Iterator[None]
         raise
 
 
-# Young collections only, and rarely: an import makes millions of short-lived, acyclic
-# objects (the default threshold of 700 costs a fifth of the import), and a collection of
-# the older generations walks the whole heap of the process -- 130 to 340 ms of a desk's
-# interpreter in one go, during which its window cannot answer.
-YOUNG_THRESHOLD = 20_000
-NEVER = 2**31 - 1
-
-
 @contextmanager
-def _young_collections_only() -> Iterator[None]:
-    """Only generation 0 is collected while this runs (each collection walks at most
-    ``YOUNG_THRESHOLD`` objects: a few milliseconds). The few cycles that outlive one
-    (a batch's session) wait in the older generations for the desk's next collection."""
+def _fewer_gc_pauses() -> Iterator[None]:
+    """An import makes millions of short-lived, acyclic objects; the default threshold
+    runs the cycle collector every 700 of them, which costs a fifth of the import. (A
+    window's import runs apart, ``import_file_apart``: its collections never stall it.)"""
     before = gc.get_threshold()
-    gc.set_threshold(YOUNG_THRESHOLD, NEVER, NEVER)
+    gc.set_threshold(100_000, before[1], before[2])
     try:
         yield
     finally:

@@ -328,7 +328,13 @@ class BatchWriter:
             order_row(order, customers[order.channel_order_id], priced.get(order.channel_order_id))
             for order in orders
         ]
-        ids = self._insert_orders(session, rows, order_constants(now))
+        constants = order_constants(now)
+        extras = [order_extras(order, priced.get(order.channel_order_id)) for order in orders]
+        if any(extras):  # else the columns' defaults say it, at no cost per row
+            del constants["priority"]
+            for row, extra in zip(rows, extras, strict=True):
+                row.update(EXTRA_DEFAULTS, **extra)
+        ids = self._insert_orders(session, rows, constants)
         inserted = [order for order in orders if order.channel_order_id in ids]
         raced = [order for order in orders if order.channel_order_id not in ids]
         lines, payments, imports, events = [], [], [], []
@@ -532,10 +538,34 @@ def _unique(orders: list[IncomingOrder]) -> list[IncomingOrder]:
     return list(seen.values())
 
 
+# What most orders have (and the columns default to): only a batch in which some order
+# differs writes these columns, for every row (every row of a batch has the same keys).
+EXTRA_DEFAULTS = {
+    "priority": 0,
+    "amounts_source": CHANNEL,
+    "is_business_order": False,
+    "purchase_order_number": None,
+    "buyer_requested_cancellation": False,
+}
+
+
+def order_extras(order: IncomingOrder, amounts: Amounts | None) -> dict:
+    """The order's values of ``EXTRA_DEFAULTS`` that differ from them."""
+    values = {
+        "priority": priority_of(order),
+        "amounts_source": amounts.source if amounts is not None else CHANNEL,
+        "is_business_order": order.is_business_order,
+        "purchase_order_number": order.purchase_order_number,
+        "buyer_requested_cancellation": order.buyer_requested_cancellation,
+    }
+    return {key: value for key, value in values.items() if value != EXTRA_DEFAULTS[key]}
+
+
 def order_constants(now: dt.datetime) -> dict:
     """What every new order row of a batch has in common (see ``order_row``)."""
     return {
         "status": "received",
+        "priority": 0,
         "received_at": now,
         "status_changed_at": now,
         "version": 1,
@@ -552,7 +582,6 @@ def order_row(
     ship = order.ship_to
     money = (
         {
-            "amounts_source": amounts.source,
             "currency": amounts.currency,
             "subtotal_cents": amounts.subtotal,
             "shipping_cents": amounts.shipping,
@@ -562,7 +591,6 @@ def order_row(
         }
         if amounts is not None
         else {
-            "amounts_source": CHANNEL,
             "currency": order.currency,
             "subtotal_cents": order.subtotal_minor,
             "shipping_cents": order.shipping_minor,
@@ -576,11 +604,7 @@ def order_row(
         "channel_order_id": order.channel_order_id,
         "customer_id": customer_id,
         "requested_service": order.requested_service,
-        "priority": priority_of(order),
         **money,
-        "is_business_order": order.is_business_order,
-        "purchase_order_number": order.purchase_order_number,
-        "buyer_requested_cancellation": order.buyer_requested_cancellation,
         "ship_name": ship.name,
         "ship_phone": ship.phone,
         "ship_line1": ship.line1,
