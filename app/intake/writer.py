@@ -549,8 +549,18 @@ EXTRA_DEFAULTS = {
 }
 
 
+_NOTHING_EXTRA: dict = {}
+
+
 def order_extras(order: IncomingOrder, amounts: Amounts | None) -> dict:
     """The order's values of ``EXTRA_DEFAULTS`` that differ from them."""
+    if amounts is None and not (
+        order.is_business_order
+        or order.purchase_order_number
+        or order.buyer_requested_cancellation
+        or order.verge_of_late_shipment
+    ):
+        return _NOTHING_EXTRA  # the usual order, quickly
     values = {
         "priority": priority_of(order),
         "amounts_source": amounts.source if amounts is not None else CHANNEL,
