@@ -50,7 +50,7 @@ from app.counter.service import place_counter_order
 from app.database import Database, open_database, parse_url, upgrade_database
 from app.errors import LoginFailed, LoginThrottled, OrderdeskError
 from app.intake import import_file
-from app.intake_bench import HEADER, _ensure_catalogue, _row, _sku
+from app.intake.bench import HEADER, _ensure_catalogue, _row, _sku
 from app.permissions import Actor, Role
 from app.review.service import approve_order, rereview_order, review_orders
 from app.review.verbs import QUEUE_STATUSES

@@ -56,6 +56,17 @@ class OrderdeskError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self):
+        # Crosses a process boundary (the import's reader process) whole, whatever the
+        # subclass's own __init__ takes: rebuilt from its state, not by calling it again.
+        return (_rebuilt_error, (type(self), self.args), self.__dict__)
+
+
+def _rebuilt_error(kind: type[OrderdeskError], args: tuple) -> OrderdeskError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    return error
+
 
 # --------------------------------------------------------------------------- database
 

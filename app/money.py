@@ -12,7 +12,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from app.errors import InvalidInput
-from app.i18n import N_, current_language
+from app.i18n import N_, _, current_language
 
 # Currencies whose minor unit is not the cent. Everything else has two decimals.
 MINOR_UNIT_DIGITS = {"JPY": 0, "KRW": 0, "CLP": 0, "VND": 0, "HUF": 2, "BHD": 3, "KWD": 3, "JOD": 3}
@@ -32,6 +32,10 @@ def format_money(amount_minor: int, currency: str) -> str:
     return f"{sign}{text} {currency.upper()}"
 
 
+# ISO 4217 "no currency": an order from a report without prices and no price list to
+# price it from (app.intake.matching); it has no amount to show, not 0.00.
+UNKNOWN_CURRENCY = "XXX"
+
 # Where the staff of a language expect another symbol than CLDR's (zh_TW writes TWD as "$").
 CURRENCY_SYMBOL_OVERRIDES = {("zh_TW", "TWD"): "NT$"}
 
@@ -42,6 +46,8 @@ def display_money(amount_minor: int, currency: str, language: str | None = None)
 
     language = language or current_language()
     code = currency.upper()
+    if code == UNKNOWN_CURRENCY:
+        return _("amount unknown")
     amount = Decimal(amount_minor).scaleb(-minor_digits(code))
     try:
         text = format_currency(amount, code, locale=language)

@@ -345,6 +345,17 @@ class Order(Base):
     purchased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     ship_by_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # What the channel told us beyond the address (Amazon's order reports, migration 0013).
+    # "channel": its own amounts; "estimated": from our price list (a report without
+    # prices); "unknown": no price list for its marketplace (amounts are 0, currency XXX).
+    amounts_source: Mapped[str] = mapped_column(
+        String(12), default="channel", server_default="channel"
+    )
+    is_business_order: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    purchase_order_number: Mapped[str | None] = mapped_column(String(80))
+    buyer_requested_cancellation: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0"
+    )
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     allocated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -798,6 +809,7 @@ import db.models_auth  # noqa: E402, F401, RUF100  (login_throttles)
 import db.models_auth_tokens  # noqa: E402, F401, RUF100  (login tokens for the CLI)
 import db.models_cases  # noqa: E402, F401, RUF100  (issue 13: cases, notes, deadline targets)
 import db.models_changes  # noqa: E402, F401, RUF100  (issue 13: cancellations to report)
+import db.models_intake  # noqa: E402, F401, RUF100  (price lists per marketplace)
 import db.models_packing  # noqa: E402, F401, RUF100  (issue 12: packing station)
 import db.models_picking  # noqa: E402, F401, RUF100  (issue 11: picking tables)
 import db.models_privacy  # noqa: E402, F401, RUF100  (issue 13: buyer data removed)

@@ -31,7 +31,7 @@ from app.cli.common import (  # noqa: F401  (re-exported: capability CLIs use ``
 )
 from app.errors import OrderdeskError
 from app.i18n import Sentence as S  # noqa: F401
-from app.i18n import _, say, set_language, system_language
+from app.i18n import _, set_language, system_language
 
 log = logging.getLogger("orderdesk.cli")
 
@@ -42,69 +42,7 @@ log = logging.getLogger("orderdesk.cli")
 # --------------------------------------------------------------------------- import
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    """Exit 0: all imported or already present; 1: rejections or conflicts; 2: unreadable."""
-    import signal
-
-    from app.intake import import_file
-
-    stop = {"asked": False}
-
-    def ask_to_stop(_signum, _frame) -> None:
-        # Ctrl-C stops after the batch being written: committed orders are whole orders.
-        stop["asked"] = True
-
-    actor = _actor()  # before Ctrl-C is taken over: a password prompt can still be left
-    previous = signal.signal(signal.SIGINT, ask_to_stop)
-    database = _open(args)
-    try:
-        summary = import_file(
-            database,
-            actor,
-            args.file,
-            format=args.format,
-            channel=args.channel,
-            cancel=lambda: stop["asked"],
-            encoding=args.encoding,
-        )
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        database.dispose()
-    if args.json:
-        emit_json(summary.as_json())
-    else:
-        print(_import_line(args.file, summary))
-        shown = summary.rejected_rows[:50]
-        for row in shown:
-            where = _("row {row}").format(row=row.row)
-            print(f"  {where:<11} {row.order_id or '-':<22} {say(row.reason)}")
-        if summary.rejected_row_count > len(shown):
-            more = summary.rejected_row_count - len(shown)
-            print("  " + _("… and {count} more (see --json).").format(count=more))
-        if summary.cancelled:
-            print(_("Stopped on request; run the same import again to finish it."))
-    if summary.cancelled or summary.rejected_row_count or summary.conflicts:
-        return EXIT_PROBLEMS
-    return EXIT_OK
-
-
 # --------------------------------------------------------------------------- review
-
-
-def _import_line(file: str, summary) -> str:
-    return _(
-        "{file}: {new} new orders, {present} already present, {conflicts} changed since "
-        "imported (left for review), {other} not for our warehouse (Amazon-fulfilled or "
-        "cancelled), {rejected} orders rejected ({rows} rows)."
-    ).format(
-        file=file,
-        new=summary.new_orders,
-        present=summary.already_present,
-        conflicts=summary.conflicts,
-        other=summary.not_for_warehouse,
-        rejected=summary.rejected_orders,
-        rows=summary.rejected_row_count,
-    )
 
 
 # --------------------------------------------------------------------------- parser
@@ -130,24 +68,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo.register(commands, _add_common)
     gui.register(commands, _add_common)
-    importing = commands.add_parser(
-        "import", help=_("import orders from an Amazon report, SP-API JSON or partner CSV")
-    )
-    importing.add_argument("file", help=_("the file (or, for SP-API JSON, a folder of responses)"))
-    importing.add_argument(
-        "--format",
-        choices=["amazon-report", "amazon-json", "csv"],
-        help=_("skip detection: amazon-report, amazon-json or csv (partner template)"),
-    )
-    importing.add_argument(
-        "--channel", help=_("channel name (Amazon: default amazon; partner CSV: the partner)")
-    )
-    importing.add_argument(
-        "--encoding",
-        help="the file's code page when it is not UTF-8 (default: cp1252, cp932 for Japan)",
-    )
-    _add_common(importing, json_flag=True)
-    importing.set_defaults(func=cmd_import)
 
     from app.stock.cli import add_stock_commands  # issue 11: stock (stock check joins here)
 
@@ -180,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.shipping.cli import register as register_shipping  # shipments, label, export
 
     register_shipping(commands, _add_common)
+    from app.intake.cli import register as register_intake  # import, pricelist
+
+    register_intake(commands, _add_common)
     from app.orders.cli import register as register_orders  # orders list, orders show
 
     register_orders(commands, _add_common)

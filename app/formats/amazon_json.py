@@ -53,6 +53,7 @@ from app.formats.common import (
     fit,
     implausible_time_note,
     normalise_email,
+    parse_bool,
     parse_currency,
     parse_money,
     parse_quantity,
@@ -451,9 +452,31 @@ class _OrderReader:
             channel_total_minor=channel_total,
             fulfilled_by_channel=fulfilled_by_channel,
             cancelled=cancelled or (not lines and not fulfilled_by_channel),
+            **self.business_and_requests(obj, items, notes),
             rows=(self.position,),
             notes=tuple(dict.fromkeys(notes)),
         )
+
+    def business_and_requests(self, obj: dict, items: list[dict], notes: list[str]) -> dict:
+        """What the order report's is-business-order, purchase-order-number and
+        is-buyer-requested-cancellation columns say, from SP-API's fields."""
+        buyer_info = obj.get("BuyerInfo") if isinstance(obj.get("BuyerInfo"), dict) else {}
+        number = clean_text(
+            _text(obj.get("PurchaseOrderNumber") or buyer_info.get("PurchaseOrderNumber"))
+        )
+        requests = [item.get("BuyerRequestedCancel") for item in items]
+        return {
+            "is_business_order": parse_bool(obj.get("IsBusinessOrder"), "IsBusinessOrder"),
+            "purchase_order_number": fit(
+                number, "purchase_order_number", notes, "PurchaseOrderNumber"
+            )
+            or None,
+            "buyer_requested_cancellation": any(
+                parse_bool(request.get("IsBuyerRequestedCancel"), "IsBuyerRequestedCancel")
+                for request in requests
+                if isinstance(request, dict)
+            ),
+        }
 
     def items_of(self, order_id: str, obj: dict) -> list[dict]:
         inline = obj.get("OrderItems")

@@ -40,6 +40,7 @@ from app.formats.common import (
     fit,
     implausible_time_note,
     normalise_email,
+    parse_bool,
     parse_currency,
     parse_money,
     parse_quantity,
@@ -104,6 +105,11 @@ OPTIONAL = {
     "fulfillment-channel": ("fulfillment-channel",),
     "sales-channel": ("sales-channel",),
     "latest-ship-date": ("latest-ship-date", "promise-date"),
+    # Unshipped Orders; the newer columns are missing from older downloads.
+    "is-business-order": ("is-business-order",),
+    "purchase-order-number": ("purchase-order-number",),
+    "is-buyer-requested-cancellation": ("is-buyer-requested-cancellation",),
+    "verge-of-lateshipment": ("verge-of-lateshipment",),
 }
 # Fields every row of one order must agree on.
 ORDER_LEVEL = (
@@ -126,7 +132,11 @@ ORDER_LEVEL = (
     "order-status",
     "fulfillment-channel",
     "sales-channel",
+    "is-business-order",
+    "purchase-order-number",
 )
+# Flags an order has when any of its item rows says so (Amazon writes them per item).
+ANY_ROW_FLAGS = ("is-buyer-requested-cancellation", "verge-of-lateshipment")
 # Columns read once per order (from its first row) and once per item row.
 ORDER_FIELDS = ORDER_LEVEL
 LINE_FIELDS = (
@@ -301,6 +311,12 @@ class _ReportReader:
             tax_included=prices_include_tax(header.currency),
             fulfilled_by_channel=header.afn,
             cancelled=cancelled,
+            is_business_order=header.business,
+            purchase_order_number=header.purchase_order_number,
+            buyer_requested_cancellation=self.any_row_says(
+                records, "is-buyer-requested-cancellation"
+            ),
+            verge_of_late_shipment=self.any_row_says(records, "verge-of-lateshipment"),
             rows=tuple(record.row for record in records),
             notes=tuple(dict.fromkeys(notes)),
         )
@@ -339,6 +355,14 @@ class _ReportReader:
             afn=self.columns.all_amazon_fulfilled
             or cell("fulfillment-channel").lower() in AMAZON_FULFILLED,
             cancelled=status in CANCELLED,
+            business=parse_bool(cell("is-business-order"), "is-business-order"),
+            purchase_order_number=fit(
+                cell("purchase-order-number"),
+                "purchase_order_number",
+                notes,
+                "purchase-order-number",
+            )
+            or None,
         )
 
     def currency(self, cell: Callable[[str], str], line_cell: Callable[[str], str]) -> str:
@@ -384,6 +408,18 @@ class _ReportReader:
             gift_wrap_minor=money["gift-wrap-price"],
             channel_line_id=item_id or None,
         )
+
+    def any_row_says(self, records: Sequence[Record], name: str) -> bool:
+        index = self.columns.at[name]
+        if index is None:
+            return False
+        for record in records:
+            try:
+                if parse_bool(record.cells[index], name):
+                    return True
+            except RowError as error:
+                raise _BadRow(record.row, error.reason) from error
+        return False
 
     def ship_by(self, records: Sequence[Record]) -> dt.datetime | None:
         """The earliest deadline any item row gives (promise dates may differ by item)."""
@@ -434,6 +470,8 @@ class _OrderFields:
     service: str
     afn: bool
     cancelled: bool
+    business: bool
+    purchase_order_number: str | None
 
 
 class _BadRow(Exception):

@@ -69,8 +69,11 @@ class SettlementReport(UnknownFormat):
     def __init__(self, path: str) -> None:
         FormatError.__init__(
             self,
-            f"{path} is an Amazon settlement report (payments and fees), not an order report: "
-            "it is not imported here; it belongs to finance's settlement import.",
+            N_(
+                "{path} is an Amazon settlement report (payments and fees), not an order "
+                "report: it is not imported here; it belongs to finance's settlement import."
+            ),
+            path=path,
         )
         self.path = path
         self.reason = "an Amazon settlement report"
@@ -102,6 +105,7 @@ MAX_LENGTHS = {
     "postal_code": 20,
     "country_code": 2,
     "service": 80,
+    "purchase_order_number": 80,
 }
 # A whole cell longer than this is refused before anything else looks at it: no order
 # field is anywhere near, and it keeps a hostile file from filling memory one cell at a time.
@@ -174,6 +178,13 @@ class IncomingOrder:
     channel_total_minor: int | None = None
     fulfilled_by_channel: bool = False  # Amazon-fulfilled (AFN): not our warehouse's work
     cancelled: bool = False
+    # A business buyer's purchase-order number goes on screen and on the packing slip.
+    is_business_order: bool = False
+    purchase_order_number: str | None = None
+    # The buyer asked the channel to cancel: the service desk decides (Amazon reports it).
+    buyer_requested_cancellation: bool = False
+    # The channel warns that the order is about to ship late: it goes first.
+    verge_of_late_shipment: bool = False
     rows: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
 
@@ -329,9 +340,22 @@ def content_fingerprint(order: IncomingOrder) -> str:
         str(order.fulfilled_by_channel),
         str(order.cancelled),
         lines,
+        *_later_fields(order),
     )
     text = _UNIT.join(parts)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _later_fields(order: IncomingOrder) -> tuple[str, ...]:
+    """Fields added after orders were first stored: only when set, so an order read
+    before they existed keeps its fingerprint (a re-import is not a conflict)."""
+    extra = (
+        ("business", order.is_business_order),
+        ("po", order.purchase_order_number),
+        ("buyer-cancel", order.buyer_requested_cancellation),
+        ("late", order.verge_of_late_shipment),
+    )
+    return tuple(f"{name}={value}" for name, value in extra if value)
 
 
 # --------------------------------------------------------------------------- values

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app.formats.common import RejectedRow
+from app.i18n import say
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,9 +37,11 @@ def write_rejected_rows(
 ) -> None:
     """``row, order_id, error`` then the row's original cells under the file's own header.
 
-    UTF-8 with BOM so Excel opens non-Latin names correctly.
+    The error is written in the current language (the person fixing the rows reads it);
+    the column names stay as they are, so the fixed file imports again. UTF-8 with BOM
+    so Excel opens non-Latin names correctly.
     """
     header = ["row", "order_id", "error", *source_header]
-    rows = ([r.row, r.order_id or "", r.reason, *r.cells] for r in rejected)
+    rows = ([r.row, r.order_id or "", say(r.reason), *r.cells] for r in rejected)
     with Path(path).open("w", encoding="utf-8-sig", newline="") as stream:
         write_safe_csv(stream, header, rows)

@@ -64,8 +64,18 @@ def scrub_order(order: IncomingOrder) -> IncomingOrder:
         buyer=_scrubbed(order.buyer, _BUYER_TEXT, where),
         ship_to=_scrubbed(order.ship_to, _SHIP_TEXT, where),
         lines=tuple(_scrubbed_line(line, where) for line in order.lines),
+        purchase_order_number=_scrubbed_po(order.purchase_order_number, where),
     )
     return _with_notes(order, where)
+
+
+def _scrubbed_po(number: str | None, where: list[str]) -> str | None:
+    if not number:
+        return number
+    cleaned, count = scrub(number)
+    if count:
+        where.append("the purchase-order number")
+    return cleaned
 
 
 def _with_notes(order: IncomingOrder, where: list[str]) -> IncomingOrder:
@@ -122,5 +132,6 @@ def _free_text(order: IncomingOrder) -> str:
         ship.phone or "",
     ]
     parts += [line.product_name for line in order.lines]
+    parts.append(order.purchase_order_number or "")
     parts += order.notes  # a reader's note may quote a value (an odd ship country)
     return "\x1f".join(parts)  # a unit separator: never part of a run of digits

@@ -113,6 +113,7 @@ class OrderRow(Protocol):
     ship_country: str
     purchased_at: dt.datetime | None
     received_at: dt.datetime
+    amounts_source: str
 
 
 ORDER_COLUMNS = tuple(
@@ -123,7 +124,7 @@ ORDER_COLUMNS = tuple(
         "discount_cents", "total_cents",
         "ship_name", "ship_phone", "ship_line1", "ship_line2", "ship_line3", "ship_city",
         "ship_region", "ship_postal_code", "ship_country", "purchased_at", "received_at",
-        "reviewed_at", "approved_at", "version",
+        "reviewed_at", "approved_at", "version", "amounts_source",
     )
 )  # fmt: skip
 
@@ -515,6 +516,7 @@ def _order_facts(
         tax_cents=order.tax_cents,
         discount_cents=order.discount_cents,
         total_cents=order.total_cents,
+        amounts_source=order.amounts_source,
         customer=customer,
         ship_to=ShipTo(
             name=order.ship_name or "",

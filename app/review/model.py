@@ -205,6 +205,9 @@ class OrderFacts:
     tax_cents: int = 0
     discount_cents: int = 0
     total_cents: int = 0
+    # "channel": the channel's amounts; "estimated" (our price list) or "unknown": a report
+    # without prices (app.intake.matching), so prices cannot be checked against the list.
+    amounts_source: str = "channel"
     customer: CustomerFacts | None = None
     ship_to: ShipTo = ShipTo()
     lines: tuple[LineFacts, ...] = ()

@@ -199,16 +199,16 @@ def test_a_killed_import_leaves_whole_orders_and_a_rerun_finishes_the_job(db, ad
 
 
 def test_failure_inside_a_batch_rolls_back_that_batch_only(db, admin, tmp_path, monkeypatch):
-    import app.intake as intake
+    import app.intake.writer as intake
 
     real = intake.line_row
     seen: list[int] = []
 
-    def failing_line_row(order_id, line_no, line, product_id):
+    def failing_line_row(order_id, line_no, line, *rest):
         seen.append(order_id)
         if line.sku == "KETTLE-STEEL-1L":
             raise RuntimeError("disk full")
-        return real(order_id, line_no, line, product_id)
+        return real(order_id, line_no, line, *rest)
 
     monkeypatch.setattr(intake, "line_row", failing_line_row)
     with pytest.raises(RuntimeError):

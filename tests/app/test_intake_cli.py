@@ -71,3 +71,37 @@ def test_format_and_channel_can_be_given(db_url, capsys, tmp_path):
         "--json",
     )
     assert code == 0 and json.loads(out)["new_orders"] == 1
+
+
+def test_pricelist_import_show_and_account_round_trip(db_url, capsys, tmp_path):
+    from app.database import open_database
+    from tests import factories
+
+    database = open_database(db_url)
+    with database.unit_of_work() as uow:
+        factories.product(uow.session, "LAMP-1")
+        uow.commit()
+    database.dispose()
+    prices = tmp_path / "de.csv"
+    prices.write_text("sku,price\nLAMP-1,24.90\n", encoding="utf-8")
+    code, out, _ = run(
+        capsys, "pricelist", "import", "de", str(prices), "--currency", "eur", "--db", db_url
+    )
+    assert code == 0 and "1" in out and "EUR" in out
+    code, out, _ = run(capsys, "pricelist", "show", "DE", "--db", db_url, "--json")
+    shown = json.loads(out)
+    assert code == 0 and shown["currency"] == "EUR"
+    assert shown["prices"] == [{"sku": "LAMP-1", "unit_price_cents": 2490}]
+    code, out, _ = run(capsys, "pricelist", "account", "amazon-de", "de", "--db", db_url, "--json")
+    assert code == 0 and json.loads(out) == {"channel": "amazon-de", "marketplace": "DE"}
+    code, out, _ = run(capsys, "pricelist", "show", "UK", "--db", db_url)
+    assert code == 1 and "UK" in out
+
+
+def test_pricelist_with_a_bad_row_exits_2_naming_the_row(db_url, capsys, tmp_path):
+    prices = tmp_path / "de.csv"
+    prices.write_text("sku,price\nNOPE,1.00\n", encoding="utf-8")
+    code, out, err = run(
+        capsys, "pricelist", "import", "DE", str(prices), "--currency", "EUR", "--db", db_url
+    )
+    assert code == 2 and "row 2" in out + err

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.database import open_database
 from app.intake import import_file, mark_interrupted_imports
-from app.intake_bench import write_report
+from app.intake.bench import write_report
 from db.models import ImportBatch, Order
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the reader worker is Linux-only")

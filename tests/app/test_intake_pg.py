@@ -80,8 +80,8 @@ def test_two_desks_importing_the_same_file_at_once_make_each_order_once(pg_db, a
 def test_a_file_read_in_a_worker_process_imports_once_on_postgresql(
     pg_db, admin, tmp_path, monkeypatch
 ):
-    import app.intake as intake
-    from app.intake_bench import write_report
+    import app.intake.readers as intake
+    from app.intake.bench import write_report
 
     monkeypatch.setattr(intake, "WORKER_FROM_UNITS", 0)  # the worker even for a small file
     path = tmp_path / "orders.txt"

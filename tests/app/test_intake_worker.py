@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import app.intake as intake
+import app.intake.readers as intake
 from app.database import open_database
 from app.intake import import_file
-from app.intake_bench import _ensure_catalogue, write_report
+from app.intake.bench import _ensure_catalogue, write_report
 from db.models import (
     Address,
     AuditEvent,

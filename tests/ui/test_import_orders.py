@@ -114,9 +114,9 @@ def test_dropping_a_file_opens_it(screen, tmp_path):
 
 
 def test_cancel_stops_after_the_batch_and_says_how_to_finish(screen, qtbot, monkeypatch, db):
-    import app.intake
+    import app.intake.service
 
-    monkeypatch.setattr(app.intake, "BATCH_ORDERS", 1)
+    monkeypatch.setattr(app.intake.service, "BATCH_ORDERS", 1)
     real_report = Progress.report
 
     def report_then_cancel(self, done, total=0, text=""):
@@ -159,7 +159,7 @@ def test_a_language_switch_retranslates_the_chosen_file_preview_and_summary_in_p
         assert screen.format_label.text() == "格式：Amazon 訂單報表（純文字檔）"
         assert screen.preview_table.horizontalHeaderItem(1).text() == "訂單編號"
         assert screen.import_button.text() == "匯入"
-        assert screen.result_label.text().startswith("✓ 已匯入：所有訂單都已匯入。")
+        assert screen.result_label.text().startswith("✓ 已匯入。")
         assert screen.counts["new_orders"].text() == "3"
     finally:
         apply_language("en")
@@ -212,3 +212,53 @@ def test_the_summary_names_where_the_orders_went_and_rows_are_file_rows(screen, 
     screen.open_file(REPORT)
     qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
     assert "3 new orders wait in To review at the Review desk" in screen.result_label.text()
+
+
+def test_an_unknown_sku_is_named_in_the_summary_not_hidden_behind_every_order_is_in(
+    screen, qtbot, tmp_path
+):
+    lines = REPORT.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "report.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # its SKUs: none in the catalogue
+    screen.open_file(path)
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    text = screen.result_label.text()
+    assert "every order is in" not in text
+    assert "Needs information" in text
+
+
+UNSHIPPED_HEADER = (
+    "order-id\torder-item-id\tpurchase-date\tpayments-date\tpromise-date\tsku\t"
+    "product-name\tquantity-purchased\tquantity-shipped\tquantity-to-ship\trecipient-name\t"
+    "ship-address-1\tship-city\tship-postal-code\tship-country\tis-business-order\t"
+    "purchase-order-number\tverge-of-lateShipment\tis-buyer-requested-cancellation"
+)
+
+
+def unshipped_report(tmp_path: Path, flags: str) -> Path:
+    """One order of an Unshipped Orders report; ``flags``: is-business-order to the end."""
+    row = (
+        "403-1111111-2222222\t1\t2026-11-20T10:00:00Z\t2026-11-20T10:05:00Z\t"
+        "2026-11-23T23:59:59Z\tLAMP-1\tDesk lamp\t3\t1\t2\tAnna\tHof 1\tBerlin\t10115\tDE\t"
+    )
+    path = tmp_path / "unshipped.txt"
+    path.write_text(UNSHIPPED_HEADER + "\n" + row + flags + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_unshipped_report_previews_its_po_number_and_prices_from_the_price_list(
+    screen, tmp_path
+):
+    screen.open_file(unshipped_report(tmp_path, "true\tPO-7781\ttrue\tfalse"))
+    [total] = table_column(screen.preview_table, 6)
+    [remark] = table_column(screen.preview_table, 7)
+    assert "XXX" not in total and "0.00" not in total and "price list" in total
+    assert "PO-7781" in remark and "late" in remark
+
+
+def test_the_summary_says_amounts_are_unknown_when_no_price_list_prices_them(
+    screen, qtbot, tmp_path
+):
+    screen.open_file(unshipped_report(tmp_path, "false\t\tfalse\tfalse"))
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    assert "1 order has no price" in screen.result_label.text()

@@ -35,7 +35,7 @@ from app.errors import OrderdeskError
 from app.formats import FORMAT_NAMES
 from app.formats.export import write_rejected_rows
 from app.i18n import N_, _, ngettext, say
-from app.intake import ImportPreview, ImportSummary, import_file, preview_file
+from app.intake import ImportPreview, ImportSummary, import_file_apart, preview_file
 from app.money import format_number
 from ui.actions import make_action, retitle, with_shortcut
 from ui.desk_screen import DeskContext, DeskScreen
@@ -304,7 +304,8 @@ class ImportOrdersScreen(DeskScreen):
         self._fill_preview()
         self._show_state()
         self._context.tasks.run(
-            lambda _progress: preview_file(path, channel=channel, limit=PREVIEW_ORDERS),
+            # Apart: a big file's scan runs in a reader process, so the window keeps answering.
+            lambda _progress: preview_file(path, channel=channel, limit=PREVIEW_ORDERS, apart=True),
             on_done=shown,
             on_error=refused,
             parent=self,
@@ -353,6 +354,13 @@ class ImportOrdersScreen(DeskScreen):
         self.preview_caption.setText(caption)
         for row in preview.rows:
             rejected = row.rejected
+            remarks = [say(text) for text in (row.remark, *row.facts) if text]
+            if row.priced_at_import:
+                total = _("from price list")
+            elif row.currency:
+                total = money(row.total_minor, row.currency)
+            else:
+                total = ""
             cells = [
                 row.rows,
                 row.order_id,
@@ -360,8 +368,8 @@ class ImportOrdersScreen(DeskScreen):
                 row.buyer,
                 row.ship_to,
                 str(row.lines) if not rejected else "",
-                money(row.total_minor, row.currency) if row.currency else "",
-                (f"{BAD.symbol} " if rejected else "") + say(row.remark),
+                total,
+                (f"{BAD.symbol} " if rejected else "") + "; ".join(remarks),
             ]
             self._append(
                 self.preview_table, cells, right_aligned=(5, 6), tone=BAD if rejected else None
@@ -397,8 +405,9 @@ class ImportOrdersScreen(DeskScreen):
         fmt = self.preview.format
 
         def work(progress: Progress) -> ImportSummary:
-            # Runs on a worker: only plain values in, a plain summary out.
-            summary = import_file(
+            # Runs on a worker: only plain values in, a plain summary out. Apart: the import
+            # runs in a process of its own, so the window's interpreter stays free.
+            summary = import_file_apart(
                 database,
                 actor,
                 path,
@@ -461,7 +470,7 @@ class ImportOrdersScreen(DeskScreen):
                 ),
             )
         else:
-            tone, text = GOOD, _("Imported: every order is in.")
+            tone, text = GOOD, _("Imported.")
         text += " " + where_orders_went(summary)
         set_tone(self.result_label, tone)
         self.result_label.setText(f"{tone.symbol} {text}")
@@ -540,6 +549,26 @@ def where_orders_went(summary: ImportSummary) -> str:
                 "Needs information when reviewed",
                 summary.unknown_skus,
             ).format(n=f"{summary.unknown_skus:,}")
+        )
+    if summary.estimated_amounts:
+        parts.append(
+            ngettext(
+                "{n} order is priced from the price list, as an estimate until Amazon's "
+                "amounts arrive",
+                "{n} orders are priced from the price list, as an estimate until Amazon's "
+                "amounts arrive",
+                summary.estimated_amounts,
+            ).format(n=f"{summary.estimated_amounts:,}")
+        )
+    if summary.unknown_amounts:
+        parts.append(
+            ngettext(
+                "{n} order has no price: its marketplace has no price list (or lacks a SKU); "
+                "its amounts show as unknown",
+                "{n} orders have no price: their marketplace has no price list (or lacks a "
+                "SKU); their amounts show as unknown",
+                summary.unknown_amounts,
+            ).format(n=f"{summary.unknown_amounts:,}")
         )
     if summary.already_present:
         parts.append(

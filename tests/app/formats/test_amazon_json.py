@@ -177,3 +177,18 @@ def test_lone_surrogates_and_control_characters_are_removed(tmp_path):
     path = tmp_path / "odd.json"
     path.write_text(json.dumps(data))  # ASCII JSON with \\ud800 and \\u0000 escapes
     assert read(path)[0]["113-0000001-0000001"].ship_to.name == "Maria Garcia"
+
+
+def test_business_order_po_number_and_buyer_cancel_request_are_read(tmp_path):
+    data = json.loads(COMBINED.read_text())
+    order = data["payload"]["Orders"][0]
+    order["IsBusinessOrder"] = "true"  # type drift: a string, as some responses send it
+    order["BuyerInfo"] = {"PurchaseOrderNumber": "PO-55"}
+    order["OrderItems"][1]["BuyerRequestedCancel"] = {"IsBuyerRequestedCancel": "true"}
+    path = tmp_path / "business.json"
+    path.write_text(json.dumps(data))
+    read_back = read(path)[0]["113-0000001-0000001"]
+    assert read_back.is_business_order and read_back.purchase_order_number == "PO-55"
+    assert read_back.buyer_requested_cancellation
+    plain = read(COMBINED)[0]["113-0000001-0000001"]
+    assert not plain.is_business_order and plain.purchase_order_number is None

@@ -1,0 +1,84 @@
+"""What an import reports: the summary of a run and the preview of a file (plain data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.formats.common import RejectedRow
+
+Progress = Callable[[int, int], None]  # (units done, units total; 0 = unknown)
+Cancelled = Callable[[], bool]
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    format: str
+    import_batch_id: int
+    units_total: int = 0
+    units_done: int = 0
+    new_orders: int = 0
+    already_present: int = 0
+    conflicts: int = 0
+    not_for_warehouse: int = 0  # Amazon-fulfilled or cancelled, not stored
+    rejected_orders: int = 0
+    rejected_row_count: int = 0
+    rejected_rows: list[RejectedRow] = field(default_factory=list)
+    new_customers: int = 0
+    unknown_skus: int = 0  # order lines whose SKU is not in the catalogue
+    # New orders from a file without prices: priced from the price list, or not at all.
+    estimated_amounts: int = 0
+    unknown_amounts: int = 0
+    cancelled: bool = False
+    header: tuple[str, ...] = ()
+
+    def as_json(self) -> dict:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "import_batch_id": self.import_batch_id,
+            "new_orders": self.new_orders,
+            "already_present": self.already_present,
+            "conflicts": self.conflicts,
+            "not_for_warehouse": self.not_for_warehouse,
+            "rejected_orders": self.rejected_orders,
+            "rejected_row_count": self.rejected_row_count,
+            "rejected_rows": [
+                {"row": r.row, "order_id": r.order_id, "reason": r.reason}
+                for r in self.rejected_rows
+            ],
+            "new_customers": self.new_customers,
+            "unknown_skus": self.unknown_skus,
+            "estimated_amounts": self.estimated_amounts,
+            "unknown_amounts": self.unknown_amounts,
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    rows: str  # "2–3": where in the file
+    order_id: str
+    purchased_at: dt.datetime | None
+    buyer: str
+    ship_to: str
+    lines: int
+    total_minor: int
+    currency: str
+    remark: str  # why it is rejected or left out; notes for review; "" when plain
+    rejected: bool = False
+    # What the desk should know beyond the remark (a purchase-order number, a buyer's
+    # cancellation request, a late-shipment warning), as sentences to translate.
+    facts: tuple[str, ...] = ()
+    # The file has no prices: the import takes them from the marketplace's price list.
+    priced_at_import: bool = False
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    path: str
+    format: str
+    units_total: int
+    rows: list[PreviewRow]
