@@ -442,6 +442,9 @@ class OrderDetail:
     payments: tuple[PaymentView, ...]
     shipments: tuple[ShipmentView, ...]
     audit: tuple[AuditView, ...]
+    purchase_order_number: str | None = None  # a business buyer's PO, as the channel sent it
+    amounts_source: str = "channel"  # "estimated" from our price list, or "unknown"
+    buyer_requested_cancellation: bool = False
 
 
 def find_order_id(session: Session, actor: Actor, text: str) -> int:
@@ -493,6 +496,9 @@ def order_detail(session: Session, actor: Actor, order_id: int) -> OrderDetail:
         payments=_payments(session, order_id),
         shipments=shipments,
         audit=_audit(session, order_id, [s.id for s in shipments]),
+        purchase_order_number=order.purchase_order_number,
+        amounts_source=order.amounts_source,
+        buyer_requested_cancellation=order.buyer_requested_cancellation,
     )
 
 

@@ -60,6 +60,16 @@ _SERVICE_TEXT = {
 }
 
 
+_CHANNEL_TEXT = {"amazon": N_("Amazon"), "shop": N_("Shop counter"), "partner": N_("Partner")}
+
+
+def channel_text(channel: str) -> str:
+    """A channel in words: "Amazon", "Shop counter", "Partner: tmall" (never the stored code)."""
+    kind, _sep, name = channel.partition(":")
+    words = _(_CHANNEL_TEXT[kind]) if kind in _CHANNEL_TEXT else kind.replace("_", " ").capitalize()
+    return _("{channel}: {name}").format(channel=words, name=name) if name else words
+
+
 def service_text(service: str) -> str:
     """A requested delivery service in words (never the stored code)."""
     source = _SERVICE_TEXT.get(service)

@@ -18,7 +18,14 @@ from app.i18n import N_, _, ngettext
 from app.orders.history import change_words, payment_method_words, reason_words
 from app.views.orders import OrderDetail
 from ui.style import MUTED, WARN, Tone
-from ui.widgets.display import local_datetime, money, service_text, status_text, status_tone
+from ui.widgets.display import (
+    channel_text,
+    local_datetime,
+    money,
+    service_text,
+    status_text,
+    status_tone,
+)
 
 _STAGE_TEXT = {
     "purchased": N_("Purchased"),
@@ -107,9 +114,17 @@ def status_badge(status: str) -> str:
 
 def _header(d: OrderDetail) -> str:
     facts = [
-        f"{escape(d.channel)} · {escape(d.channel_order_id)}",
+        f"{escape(channel_text(d.channel))} · {escape(d.channel_order_id)}",
         _("received {time}").format(time=local_datetime(d.received_at)),
     ]
+    if d.purchase_order_number:
+        facts.append(_("PO {number}").format(number=escape(d.purchase_order_number)))
+    if d.amounts_source == "estimated":
+        facts.append(_("amounts estimated from the price list"))
+    elif d.amounts_source == "unknown":
+        facts.append(_("amounts unknown until the channel sends them"))
+    if d.buyer_requested_cancellation:
+        facts.append(badge(_("the buyer asked to cancel"), WARN))
     if d.ship_by_at:
         facts.append(_("ship by {time}").format(time=local_datetime(d.ship_by_at)))
     if d.priority:

@@ -1,0 +1,35 @@
+"""The order detail says in words where an order came from and what the channel told us:
+a business buyer's PO number, amounts estimated from our price list, a buyer's request to
+cancel — never a stored code such as ``partner:tmall``."""
+
+from __future__ import annotations
+
+from app.permissions import Role
+from app.views.orders import order_detail
+from tests import factories as f
+from tests.conftest import make_actor
+from ui.widgets.display import channel_text
+from ui.widgets.order_detail import order_html
+
+
+def test_a_business_order_from_a_price_list_shows_its_po_and_estimate(db):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        order = f.order(s, f.customer(s), channel="amazon", lines=[(f.product(s), 1)])
+        order.purchase_order_number = "PO-4471"
+        order.amounts_source = "estimated"
+        order.buyer_requested_cancellation = True
+        uow.commit()
+        order_id = order.id
+    with db.unit_of_work() as uow:
+        html = order_html(order_detail(uow.session, make_actor(Role.SUPERVISOR), order_id))
+    assert "PO PO-4471" in html
+    assert "amounts estimated from the price list" in html
+    assert "the buyer asked to cancel" in html
+    assert "Amazon ·" in html
+
+
+def test_channels_read_as_words():
+    assert channel_text("partner:tmall") == "Partner: tmall"
+    assert channel_text("shop") == "Shop counter"
+    assert channel_text("amazon") == "Amazon"
