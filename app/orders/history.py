@@ -116,8 +116,14 @@ def change_words(event: HistoryEvent) -> str:
 
 
 def reason_words(event: HistoryEvent) -> str:
-    """The reason, translated when it was stored as one of the program's sentences."""
+    """The reason in the reader's language: from its code and values where the desk stored
+    them (``detail["why"]``), else translated when it is one of the program's sentences."""
     reason = (event.reason or "").strip()
+    why = getattr(event, "why", None)
+    if why:
+        from app.review.reasons import reason_in_words
+
+        return reason_in_words(reason, {"why": why})
     return translate_stored(reason) if reason else ""
 
 

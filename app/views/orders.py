@@ -411,6 +411,7 @@ class AuditView:
     from_state: str | None
     to_state: str | None
     reason: str
+    why: dict | None = None  # the reason as a code and values, where the desk stored one
 
 
 @dataclass(frozen=True)
@@ -500,6 +501,11 @@ def order_detail(session: Session, actor: Actor, order_id: int) -> OrderDetail:
         amounts_source=order.amounts_source,
         buyer_requested_cancellation=order.buyer_requested_cancellation,
     )
+
+
+def _why(detail) -> dict | None:
+    why = detail.get("why") if isinstance(detail, dict) else None
+    return why if isinstance(why, dict) else None
 
 
 def _ship_to(order: Order) -> tuple[str, ...]:
@@ -616,6 +622,7 @@ def _audit(session: Session, order_id: int, shipment_ids: list[int]) -> tuple[Au
             from_state=event.from_state,
             to_state=event.to_state,
             reason=event.reason,
+            why=_why(event.detail),
         )
         for event in events
     )

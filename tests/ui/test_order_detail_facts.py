@@ -33,3 +33,31 @@ def test_channels_read_as_words():
     assert channel_text("partner:tmall") == "Partner: tmall"
     assert channel_text("shop") == "Shop counter"
     assert channel_text("amazon") == "Amazon"
+
+
+def test_a_reason_stored_as_a_code_reads_in_the_readers_language(db, monkeypatch):
+    from app.audit import record_event
+    from app.i18n import _, set_language
+    from app.orders.history import reason_words
+    from app.review.reasons import why
+
+    with db.unit_of_work() as uow:
+        s = uow.session
+        order = f.order(s, f.customer(s), lines=[(f.product(s), 1)])
+        s.flush()
+        record_event(
+            s, make_actor(Role.SUPERVISOR), entity_type="order", entity_id=order.id,
+            action="status", from_state="received", to_state="approved",
+            reason="(sentence of an older program)", detail=why("review.clear").detail(),
+        )  # fmt: skip
+        uow.commit()
+        order_id = order.id
+    with db.unit_of_work() as uow:
+        detail = order_detail(uow.session, make_actor(Role.SUPERVISOR), order_id)
+    (event,) = [e for e in detail.audit if e.to_state == "approved"]
+    assert reason_words(event) == "no blocking findings"  # from the code, not the sentence
+    set_language("zh_TW")
+    try:
+        assert reason_words(event) == _("no blocking findings") != "no blocking findings"
+    finally:
+        set_language("en")
