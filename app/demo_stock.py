@@ -50,11 +50,19 @@ class StockWorkSummary:
     missing: tuple[str, ...]
 
     def as_text(self) -> str:
-        missing = ", ".join(self.missing) or "none"
-        return (
-            f"Stock desk: {self.bins_added} receiving/overflow/pick-face bins, "
-            f"{self.thresholds} low-stock thresholds, {self.receipts} receipts, "
-            f"{self.moves} moves, {self.counts} count; steps missing: {missing}."
+        from app.i18n import _
+
+        return _(
+            "Stock desk: {bins} receiving/overflow/pick-face bins, {thresholds} low-stock "
+            "thresholds, {receipts} receipts, {moves} moves, {counts} count; steps missing: "
+            "{missing}."
+        ).format(
+            bins=self.bins_added,
+            thresholds=self.thresholds,
+            receipts=self.receipts,
+            moves=self.moves,
+            counts=self.counts,
+            missing=", ".join(self.missing) or _("none"),
         )
 
 

@@ -53,9 +53,10 @@ from app.demo.desk_actions import _Desk
 from app.demo.desk_files import LEFT_FOR_REVIEW, _add_promotions, _read_world, _write_reports
 from app.demo.generate import DemoResult, demo_reference_time, generate_demo
 from app.errors import NotFound
-from app.i18n import N_, _, current_language
+from app.i18n import _, current_language
 from app.intake import import_file
 from app.permissions import Actor, Role
+from app.review.model import QUEUE_COUNT_WORDS
 from app.review.queries import queue_counts
 from app.review.service import (
     review_orders,
@@ -125,7 +126,7 @@ class DeskWorkSummary:
 
     def _own_text(self) -> str:
         queues = format_list(
-            [_(QUEUE_COUNT_TEXT[name]).format(count=count) for name, count in self.queues.items()],
+            [_(QUEUE_COUNT_WORDS[name]).format(count=count) for name, count in self.queues.items()],
             locale=current_language(),
         )
         own = _(
@@ -162,17 +163,6 @@ class DeskWorkSummary:
                 "{claimed} claimed, {open} open)."
             ).format(**self.picking)
         )
-
-
-# How each review queue's count reads in the summary line.
-QUEUE_COUNT_TEXT = {
-    "to_review": N_("{count} to review"),
-    "needs_info": N_("{count} needs information"),
-    "stock_short": N_("{count} stock short"),
-    "payment_problem": N_("{count} payment problem"),
-    "exception": N_("{count} exception"),
-    "on_hold": N_("{count} on hold"),
-}
 
 
 def _later_stages() -> list[Callable[..., Any]]:

@@ -6,18 +6,9 @@ from __future__ import annotations
 
 import argparse
 
-from app.i18n import N_, _, say
+from app.i18n import _, say
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
-
-# Counts per review queue, as the CLI's review and import lines say them.
-_QUEUE_COUNTS = {
-    "needs_info": N_("{count} needs information"),
-    "stock_short": N_("{count} stock short"),
-    "payment_problem": N_("{count} payment problem"),
-    "exception": N_("{count} exception"),
-    "on_hold": N_("{count} on hold"),
-}
 
 
 def _cli():

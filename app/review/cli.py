@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from app.i18n import N_, _, current_language, ngettext
+from app.i18n import _, current_language, ngettext
+from app.review.model import QUEUE_COUNT_WORDS
 
 EXIT_OK, EXIT_PROBLEMS = 0, 1
 
@@ -98,7 +99,7 @@ def _review_line(summary, result: dict[str, int], to_person: bool) -> str:
     from babel.lists import format_list
 
     queues = format_list(
-        [_(_QUEUE_COUNTS[queue]).format(count=result[queue]) for queue in REVIEW_COUNTS],
+        [_(QUEUE_COUNT_WORDS[queue]).format(count=result[queue]) for queue in REVIEW_COUNTS],
         locale=current_language(),
     )
     approved = ngettext(
@@ -109,15 +110,6 @@ def _review_line(summary, result: dict[str, int], to_person: bool) -> str:
     if to_person:
         approved += _(", {count} left for a person").format(count=summary.to_review)
     return _("{reviewed}; {queues}.").format(reviewed=approved, queues=queues)
-
-
-_QUEUE_COUNTS = {
-    "needs_info": N_("{count} needs information"),
-    "stock_short": N_("{count} stock short"),
-    "payment_problem": N_("{count} payment problem"),
-    "exception": N_("{count} exception"),
-    "on_hold": N_("{count} on hold"),
-}
 
 
 def _print_verbs(database, args: argparse.Namespace) -> int:

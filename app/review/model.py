@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from app.i18n import N_
+
 
 class Severity(StrEnum):
     BLOCK = "block"  # the order may not be approved while this stands (unless overridden)
@@ -327,3 +329,14 @@ class ReviewWorld:
         by_sku = self._promotions_by_target.get("sku:" + product.sku, ())
         by_category = self._promotions_by_target.get("category:" + product.category, ())
         return by_sku + by_category
+
+
+# How each review queue's count reads in a summary line (CLI, demo): one place for the words.
+QUEUE_COUNT_WORDS = {
+    "to_review": N_("{count} to review"),
+    "needs_info": N_("{count} needs information"),
+    "stock_short": N_("{count} stock short"),
+    "payment_problem": N_("{count} payment problem"),
+    "exception": N_("{count} exception"),
+    "on_hold": N_("{count} on hold"),
+}
