@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.i18n import ngettext
+
 EXIT_OK = 0
 
 
@@ -125,7 +127,9 @@ def cmd_badge(args: argparse.Namespace) -> int:
     try:
         if args.revoke:
             count = revoke_badges(database, cli._actor(), args.username)
-            text = f"{count} badge(s) of {args.username} revoked."
+            text = ngettext(
+                "{count} badge of {user} revoked.", "{count} badges of {user} revoked.", count
+            ).format(count=count, user=args.username)
             obj = {"revoked": count}
         else:
             if not args.output:

@@ -21,7 +21,7 @@ from app.errors import (
     PrintFailed,
     VerificationIncomplete,
 )
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.labels.model import Address, ContentLine, PackingSlipDoc, ShippingLabelDoc, SlipLine
 from app.labels.packing_slip import SlipSize, render_packing_slip_pdf
 from app.labels.shipping import render_shipping_label_pdf
@@ -251,9 +251,11 @@ def print_labels(
         slip_note = _print_slip(docs, printers, slip_size)
         notify(session, SHIPMENTS)
         uow.commit()
-        message = _("{shipment} packed: {count} label(s) printed.").format(
-            shipment=number, count=len(pending)
-        )
+        message = ngettext(
+            "{shipment} packed: {count} label printed.",
+            "{shipment} packed: {count} labels printed.",
+            len(pending),
+        ).format(shipment=number, count=len(pending))
         return PackResult(message, queries.pack_state(session, shipment_id), slip_note)
 
     # Not retried: a retry after a conflict could print a label twice.

@@ -219,7 +219,8 @@ def _print_list(args: argparse.Namespace, database, list_id: int) -> int:
     pdf = render_pick_list_pdf(doc)
     Path(args.output).write_bytes(pdf)
     _out(args, {"list": doc.number, "output": str(args.output), "bytes": len(pdf)},
-         _("{number}: {n} stop(s) written to {path}").format(
+         ngettext("{number}: {n} stop written to {path}", "{number}: {n} stops written to {path}",
+                  len(doc.stops)).format(
              number=doc.number, n=len(doc.stops), path=args.output))  # fmt: skip
     return EXIT_OK
 
@@ -246,7 +247,8 @@ def _tote_labels(args: argparse.Namespace, database) -> int:
         return EXIT_PROBLEMS
     Path(args.output).write_bytes(render_small_labels_pdf(labels))
     _out(args, {"labels": len(labels), "output": str(args.output)},
-         _("{n} tote label(s) written to {path}").format(
+         ngettext("{n} tote label written to {path}", "{n} tote labels written to {path}",
+                  len(labels)).format(
              n=len(labels), path=args.output))  # fmt: skip
     return EXIT_OK
 

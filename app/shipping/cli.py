@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from app.errors import InvalidInput
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 
 EXIT_OK = 0
 
@@ -148,9 +148,11 @@ def cmd_label(args: argparse.Namespace) -> int:
     _out(
         args,
         {"shipment": args.shipment.upper(), "labels": len(docs), "output": str(args.output)},
-        _("{count} label(s) of {shipment} written to {path}").format(
-            count=len(docs), shipment=docs[0].shipment_number, path=args.output
-        ),
+        ngettext(
+            "{count} label of {shipment} written to {path}",
+            "{count} labels of {shipment} written to {path}",
+            len(docs),
+        ).format(count=len(docs), shipment=docs[0].shipment_number, path=args.output),
     )
     return EXIT_OK
 
@@ -205,9 +207,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     _out(
         args,
         {**export.as_json(), "output": str(args.output)},
-        _("{rows} line(s) confirmed in {path}; {skipped} confirmed earlier left out.").format(
-            rows=export.rows, path=args.output, skipped=export.already_confirmed
-        ),
+        ngettext(
+            "{rows} line confirmed in {path}; {skipped} confirmed earlier left out.",
+            "{rows} lines confirmed in {path}; {skipped} confirmed earlier left out.",
+            export.rows,
+        ).format(rows=export.rows, path=args.output, skipped=export.already_confirmed),
     )
     return EXIT_OK
 

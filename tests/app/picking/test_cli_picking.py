@@ -110,7 +110,7 @@ def test_tote_labels_of_one_warehouse_are_written_as_a_pdf_whose_barcodes_read_b
     target = tmp_path / "totes.pdf"
     args = ["picking", "tote-labels", "--warehouse", "ber", "-o", str(target), "--db", db_url]
     assert main(args) == 0
-    assert "6 tote label(s)" in capsys.readouterr().out
+    assert "6 tote labels" in capsys.readouterr().out
     pages = decoded_per_page(target.read_bytes())
     assert pages == [[("Code128", f"TBER{i}")] for i in range(6)]
     everything = tmp_path / "all.pdf"
