@@ -147,6 +147,8 @@ class _Docs:
                 )
             ).all()
         )
+        if self.order.amounts_source != "channel":
+            prices = {}  # our estimate is not what the customer paid: no prices on the slip
         lines = tuple(
             SlipLine(i.sku, i.name, i.spec, i.wanted, prices.get(i.product_id))
             for i in self.state.items
@@ -160,6 +162,7 @@ class _Docs:
             ship_from=_address_of_warehouse(self.warehouse),
             lines=lines,
             currency=self.order.currency,
+            customer_po=self.order.purchase_order_number or "",
             channel_order_id=self.order.channel_order_id or "",
         )
 

@@ -267,3 +267,18 @@ def test_the_station_scan_field_routes_each_kind_of_code(db, station):
     assert done.state.status == "packed"
     with pytest.raises(ShipmentNotPackable, match="already packed"):
         ps.station_scan(db, PACKER, sid, station.kettle)
+
+
+def test_a_business_orders_slip_carries_its_po_number_and_no_estimated_prices(db, station):
+    with db.unit_of_work() as uow:
+        order = uow.session.get(Order, station.order_id)
+        order.purchase_order_number = "PO-77120"
+        order.amounts_source = "estimated"
+        uow.commit()
+    ps.open_shipment(db, PACKER, _number(station))
+    _verify_all(db, station)
+    ps.set_weight(db, PACKER, station.shipment_id, 3_450)
+    pl.print_labels(db, PACKER, station.shipment_id, station.printers)
+    text = texts_per_page(station.printer.sent[-1][1])[0]
+    assert "PO-77120" in text
+    assert "Total" not in text  # our estimate is not what the customer paid
