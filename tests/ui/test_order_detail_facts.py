@@ -61,3 +61,20 @@ def test_a_reason_stored_as_a_code_reads_in_the_readers_language(db, monkeypatch
         assert reason_words(event) == _("no blocking findings") != "no blocking findings"
     finally:
         set_language("en")
+
+
+def test_the_review_desk_shows_the_po_number_and_the_estimate_too(db):
+    from app.review.detail import review_detail
+    from ui.widgets.review_detail import review_html
+
+    with db.unit_of_work() as uow:
+        s = uow.session
+        order = f.order(s, f.customer(s), channel="partner:tmall", lines=[(f.product(s), 1)])
+        order.purchase_order_number = "PO-9"
+        order.amounts_source = "estimated"
+        uow.commit()
+        order_id = order.id
+    with db.unit_of_work() as uow:
+        html = review_html(review_detail(uow.session, make_actor(Role.SUPERVISOR), order_id))
+    assert "Partner: tmall" in html and "partner:tmall" not in html
+    assert "PO PO-9" in html and "amounts estimated from the price list" in html

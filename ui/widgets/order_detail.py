@@ -112,19 +112,27 @@ def status_badge(status: str) -> str:
     return badge(status_text(status), status_tone(status))
 
 
+def channel_facts(d: OrderDetail) -> list[str]:
+    """What the channel told us that the desks must see (HTML): a business buyer's PO,
+    amounts we only estimated, a buyer's request to cancel."""
+    facts = []
+    if d.purchase_order_number:
+        facts.append(escape(_("PO {number}").format(number=d.purchase_order_number)))
+    if d.amounts_source == "estimated":
+        facts.append(escape(_("amounts estimated from the price list")))
+    elif d.amounts_source == "unknown":
+        facts.append(escape(_("amounts unknown until the channel sends them")))
+    if d.buyer_requested_cancellation:
+        facts.append(badge(_("the buyer asked to cancel"), WARN))
+    return facts
+
+
 def _header(d: OrderDetail) -> str:
     facts = [
         f"{escape(channel_text(d.channel))} · {escape(d.channel_order_id)}",
         _("received {time}").format(time=local_datetime(d.received_at)),
     ]
-    if d.purchase_order_number:
-        facts.append(_("PO {number}").format(number=escape(d.purchase_order_number)))
-    if d.amounts_source == "estimated":
-        facts.append(_("amounts estimated from the price list"))
-    elif d.amounts_source == "unknown":
-        facts.append(_("amounts unknown until the channel sends them"))
-    if d.buyer_requested_cancellation:
-        facts.append(badge(_("the buyer asked to cancel"), WARN))
+    facts += channel_facts(d)
     if d.ship_by_at:
         facts.append(_("ship by {time}").format(time=local_datetime(d.ship_by_at)))
     if d.priority:

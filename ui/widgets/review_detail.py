@@ -15,12 +15,13 @@ from app.review.detail import FindingView, ReviewDetail
 from app.workflow import OrderStatus as OS
 from ui.style import BAD, GOOD, MUTED, SPACE_M, WARN
 from ui.widgets.display import (
+    channel_text,
     local_datetime,
     money,
     status_text,
     status_tone,
 )
-from ui.widgets.order_detail import badge
+from ui.widgets.order_detail import badge, channel_facts
 
 FIELD_TEXT = {
     "customer": N_("Customer"),
@@ -122,9 +123,17 @@ def review_html(d: ReviewDetail) -> str:
     status = badge(status_text(order.status), status_tone(order.status))
     header = (
         f"<h2>{escape(order.number)} {status}</h2>"
-        f"<div style='color:{MUTED.foreground}'>{escape(order.channel)} · "
-        f"{escape(order.channel_order_id)} · {escape(local_datetime(order.received_at))} · "
-        f"{escape(money(order.total_cents, order.currency))}</div>"
+        f"<div style='color:{MUTED.foreground}'>"
+        + " · ".join(
+            [
+                escape(channel_text(order.channel)),
+                escape(order.channel_order_id),
+                escape(local_datetime(order.received_at)),
+                escape(money(order.total_cents, order.currency)),
+                *channel_facts(order),
+            ]
+        )
+        + "</div>"
     )
     verdict = _verdict_html(d, blocking)
     return "".join(
