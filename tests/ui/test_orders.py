@@ -139,8 +139,10 @@ def test_the_channel_filter_lists_the_channels_in_the_database(qtbot, screen):
     combo = screen.channel_combo
     channels = [combo.itemData(i) for i in range(combo.count())]
     assert channels == [None, "amazon", "partner:ebay", "shop"]
+    names = [combo.itemText(i) for i in range(1, combo.count())]
+    assert names == ["Amazon", "Partner: ebay", "Shop counter"]  # words, never stored codes
     combo.setCurrentIndex(combo.findData("shop"))
-    assert column_values(screen, 5) == {"shop"}
+    assert column_values(screen, 5) == {"Shop counter"}
 
 
 def test_no_match_says_what_to_do_next_and_esc_clears_the_search(qtbot, screen):

@@ -40,7 +40,14 @@ from ui.actions import make_action, retitle, with_shortcut
 from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
-from ui.widgets.display import local_time, money, status_text, status_tone, tone_label
+from ui.widgets.display import (
+    channel_text,
+    local_time,
+    money,
+    status_text,
+    status_tone,
+    tone_label,
+)
 from ui.widgets.lazy_table import lazy_table_view
 from ui.widgets.order_detail import OrderDetailPane
 from ui.widgets.paged_table_model import Column, PagedTableModel
@@ -66,7 +73,7 @@ def order_columns() -> list[Column[OrderRow]]:
         ),
         # One format for the whole column: date and time, today's orders too.
         Column(pgettext("orders column", "Received"), lambda r: local_time(r.received_at)),
-        Column(_("Channel"), lambda r: r.channel),
+        Column(_("Channel"), lambda r: channel_text(r.channel)),
         Column(_("Channel order id"), lambda r: r.channel_order_id),
         Column(_("Country"), lambda r: r.ship_country),
     ]
@@ -368,7 +375,7 @@ class OrdersScreen(DeskScreen):
         self.channel_combo.clear()
         self.channel_combo.addItem(_("All channels"), None)
         for channel in channels:
-            self.channel_combo.addItem(channel, channel)
+            self.channel_combo.addItem(channel_text(channel), channel)
         self.channel_combo.setCurrentIndex(max(self.channel_combo.findData(chosen), 0))
         self.channel_combo.blockSignals(False)
 
