@@ -61,7 +61,7 @@ from ui.widgets.simple_table import fill_table, say, simple_table
 PAGE = 200
 # The subject stretches; the category is in the case's facts, so the list fits at 1024 px.
 LIST_COLUMNS = (N_("Case"), N_("Reply due"), N_("Status"), N_("Order"), N_("Subject"))
-LIST_WIDTHS = (85, 125, 80, 85, 80)
+LIST_WIDTHS = (85, 160, 80, 85, 80)
 TIMELINE_COLUMNS = (N_("When"), N_("What"), N_("Who"), N_("Said or done"))
 NOTE_WORDS = {
     "note": N_("Note"),
