@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from app.errors import PermissionDenied
 
@@ -123,6 +124,13 @@ def permissions_of(roles: frozenset[str] | set[str]) -> frozenset[Permission]:
     return frozenset(granted)
 
 
+@lru_cache(maxsize=256)
+def _granted(roles: frozenset[str]) -> frozenset[Permission]:
+    # Asked once per record in bulk work (a tracking import checks thousands of moves): the
+    # answer for a set of roles never changes while the program runs.
+    return permissions_of(roles)
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is acting: a logged-in user, or the command line acting for an operator."""
@@ -134,7 +142,7 @@ class Actor:
 
     @property
     def permissions(self) -> frozenset[Permission]:
-        return permissions_of(self.roles)
+        return _granted(frozenset(self.roles))
 
     def may(self, permission: Permission) -> bool:
         return permission in self.permissions
