@@ -263,3 +263,11 @@ def spread(units: int, wanted: Sequence[tuple[int, int]]) -> list[tuple[int, int
             out.append((task_id, n))
             units -= n
     return out
+
+
+def end_of_local_day(now: dt.datetime) -> dt.datetime:
+    """The midnight after ``now`` where the desk is (this machine's time zone), in UTC:
+    "ship by today" means the warehouse's day, not UTC's."""
+    local = now.astimezone()
+    tomorrow = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), local.tzinfo)
+    return tomorrow.astimezone(dt.UTC)

@@ -13,6 +13,7 @@ from app.labels.model import LabelKind, PickListDoc, PickStop, SmallLabel, ToteS
 from app.numbers import entity_number, order_number
 from app.picking.listing import _load, list_number, pick_state
 from app.picking.model import PickListRow, PickState
+from app.picking.plan import end_of_local_day
 from db.models import Order, Shipment, Warehouse, utcnow
 from db.models_picking import PickList, PickListShipment, PickScan, PickTask, Tote
 
@@ -167,7 +168,7 @@ def ship_by_today(
     late first, then by ship-by time."""
     session = _session(session_or_uow)
     now = now or utcnow()
-    end_of_day = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    end_of_day = end_of_local_day(now)
     rows = session.execute(
         select(Shipment.id, Shipment.order_id, Order.ship_by_at, Shipment.status)
         .join(Order, Order.id == Shipment.order_id)

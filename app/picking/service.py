@@ -23,7 +23,7 @@ from app.picking.model import (
     OrderPlan,
     PickingSettings,
 )
-from app.picking.plan import order_key
+from app.picking.plan import end_of_local_day, order_key
 from app.picking.reserve import (
     BIN,
     LINE,
@@ -399,7 +399,7 @@ def bulk_status(
 
 def ship_by_today_ids(session: Session, warehouse_id: int, now: dt.datetime) -> list[int]:
     """Shipment ids of one warehouse whose order ships by today (or is late), not picked."""
-    end_of_day = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    end_of_day = end_of_local_day(now)
     rows = session.execute(
         select(Shipment.id)
         .join(Order, Order.id == Shipment.order_id)

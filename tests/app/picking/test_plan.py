@@ -164,3 +164,20 @@ def test_batches_keep_one_carrier_and_at_most_n_shipments_most_urgent_first():
     assert all(len(b) <= 2 and len({s.carrier for s in b}) == 1 for b in batches)
     assert sorted(s.shipment_id for b in batches for s in b) == list(range(1, 8))
     assert batches[0][0].shipment_id == 1
+
+
+def test_ship_by_today_ends_at_the_desks_midnight_not_utcs(monkeypatch):
+    import datetime as dt
+    import time
+
+    from app.picking.plan import end_of_local_day
+
+    monkeypatch.setenv("TZ", "Asia/Taipei")
+    time.tzset()
+    try:
+        # 20:00 UTC is already 04:00 the next day in Taipei: today there ends a day later.
+        now = dt.datetime(2026, 11, 29, 20, 0, tzinfo=dt.UTC)
+        assert end_of_local_day(now) == dt.datetime(2026, 11, 30, 16, 0, tzinfo=dt.UTC)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
