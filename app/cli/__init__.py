@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.review.cli import register as register_review  # review
 
     register_review(commands, _add_common)
+    from app.review.blocklist_cli import register as register_blocklist  # blocklist
+
+    register_blocklist(commands, _add_common)
     from app.packing.cli import register as register_packing  # the packing station
 
     register_packing(commands, _add_common)
