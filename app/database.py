@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy import exc as sa_exc
@@ -60,6 +60,9 @@ PRIVATE_FOLDER_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class Database:
     """An open database: the engine, a session factory and how to name it to people.
@@ -88,6 +91,12 @@ class Database:
         from app.uow import UnitOfWork
 
         return UnitOfWork(self.session_factory)
+
+    def read(self, query: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a read query (a function of a session) in its own unit of work and return its
+        plain result: how screens read, so none of them ever holds a session."""
+        with self.unit_of_work() as uow:
+            return query(uow.session, *args, **kwargs)
 
     def dispose(self) -> None:
         self.engine.dispose()

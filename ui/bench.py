@@ -154,8 +154,7 @@ def _forgiving_searches(database: Database, screen) -> list[tuple[str, str]]:
     oldest = screen.model.row_at(screen.model.total - 1)
     if oldest is None:
         return []
-    with database.unit_of_work() as uow:
-        detail = order_detail(uow.session, BENCH_ACTOR, oldest.id)
+    detail = database.read(order_detail, BENCH_ACTOR, oldest.id)
     words = detail.customer_name.split()
     searches = [
         ("filter_folded_surname", fold_text(words[-1]) if words else "a"),

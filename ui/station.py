@@ -16,11 +16,10 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
-from app.audit import record_event
 from app.database import Database
 from app.errors import OrderdeskError
 from app.i18n import _
-from app.packing.station import actor_for_badge
+from app.packing.station import actor_for_badge, record_station_sign
 from app.permissions import Actor, Permission
 from ui.desk_screen import DeskContext
 from ui.errors import error_text
@@ -132,16 +131,7 @@ class StationWindow(QWidget):
     def _log(self, actor: Actor | None, action: str) -> None:
         if actor is None or actor.user_id is None:
             return
-        with self._database.unit_of_work() as uow:
-            record_event(
-                uow.session,
-                actor,
-                entity_type="user",
-                entity_id=actor.user_id,
-                action=action,
-                reason=_("packing station"),
-            )
-            uow.commit()
+        record_station_sign(self._database, actor, action)
 
     # ----------------------------------------------------------------- idle time
 

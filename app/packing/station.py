@@ -141,3 +141,15 @@ def render_badge_pdf(badge: Badge) -> bytes:
     return render_pdf(
         [badge_page(badge)], title=_("Staff badge {user}").format(user=badge.username)
     )
+
+
+def record_station_sign(database, actor: Actor, action: str) -> None:
+    """A badge signing in or out at a packing station, on the person's audit trail."""
+    if actor.user_id is None:
+        return
+    with database.unit_of_work() as uow:
+        record_event(
+            uow.session, actor, entity_type="user", entity_id=actor.user_id, action=action,
+            reason="packing station",
+        )  # fmt: skip
+        uow.commit()

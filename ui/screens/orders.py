@@ -368,8 +368,8 @@ class OrdersScreen(DeskScreen):
 
     def _load_channels(self) -> None:
         channels: list[str] = []
-        with user_action(self), self._context.database.unit_of_work() as uow:
-            channels = list_channels(uow.session)
+        with user_action(self):
+            channels = self._context.database.read(list_channels)
         chosen = self.channel_combo.currentData()
         self.channel_combo.blockSignals(True)
         self.channel_combo.clear()
@@ -471,8 +471,9 @@ class OrdersScreen(DeskScreen):
         self.show_order(row.id)
 
     def show_order(self, order_id: int) -> None:
-        with user_action(self), self._context.database.unit_of_work() as uow:
-            self.detail.show_order(order_detail(uow.session, self._context.actor, order_id))
+        with user_action(self):
+            detail = self._context.database.read(order_detail, self._context.actor, order_id)
+            self.detail.show_order(detail)
 
     # ----------------------------------------------------------------- layout memory
 

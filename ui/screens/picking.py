@@ -483,8 +483,7 @@ class PickingScreen(DeskScreen):
     def short(self) -> None:
         if not self._holding():
             return
-        with self._context.database.unit_of_work() as uow:
-            others = pl.other_bins(uow.session, self.state.list_id)
+        others = self._context.database.read(pl.other_bins, self.state.list_id)
         self._choosing_short = True
         where = ", ".join(
             _("{bin} ({free} free)").format(bin=o.bin_code, free=o.free) for o in others

@@ -261,8 +261,7 @@ class ReviewScreen(DeskScreen):
 
     def refresh_counts(self) -> None:
         try:
-            with self._context.database.unit_of_work() as uow:
-                self.counts = queue_counts(uow.session, self._context.actor)
+            self.counts = self._context.database.read(queue_counts, self._context.actor)
         except OrderdeskError as error:
             self._show_problem(error)
             return
@@ -406,8 +405,10 @@ class ReviewScreen(DeskScreen):
     # ----------------------------------------------------------------- detail
 
     def show_order(self, order_id: int) -> None:
-        with user_action(self), self._context.database.unit_of_work() as uow:
-            self.show_detail(review_detail(uow.session, self._context.actor, order_id))
+        with user_action(self):
+            self.show_detail(
+                self._context.database.read(review_detail, self._context.actor, order_id)
+            )
 
     def show_detail(self, detail: ReviewDetail | None) -> None:
         self.detail = detail

@@ -147,8 +147,7 @@ class StockScreen(DeskScreen):
     # ----------------------------------------------------------------- reading
 
     def _read(self, read: Callable, *args, **kwargs):
-        with self._context.database.unit_of_work() as uow:
-            return read(uow.session, *args, **kwargs)
+        return self._context.database.read(read, *args, **kwargs)
 
     @property
     def warehouse_id(self) -> int | None:

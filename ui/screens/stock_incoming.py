@@ -53,8 +53,7 @@ class IncomingPanel(QWidget):
         self._build()
 
     def _read(self, read: Callable):
-        with self._context.database.unit_of_work() as uow:
-            return read(uow.session)
+        return self._context.database.read(read)
 
     def _build(self) -> None:
         box = QVBoxLayout(self)

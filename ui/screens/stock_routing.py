@@ -55,8 +55,7 @@ class RoutingPanel(QWidget):
         self.load()
 
     def _read(self, read, *args):
-        with self._context.database.unit_of_work() as uow:
-            return read(uow.session, *args)
+        return self._context.database.read(read, *args)
 
     def _build(self) -> None:
         outer = QHBoxLayout(self)

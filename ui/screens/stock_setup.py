@@ -114,8 +114,7 @@ class StockSetupPanel(QWidget):
         return self._warehouse()[1]
 
     def _read(self, read: Callable, *args, **kwargs):
-        with self._context.database.unit_of_work() as uow:
-            return read(uow.session, *args, **kwargs)
+        return self._context.database.read(read, *args, **kwargs)
 
     def _open_path(self, title: str) -> str:
         path, _filter = QFileDialog.getOpenFileName(self, title, "", _("CSV files (*.csv)"))
