@@ -13,14 +13,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import (
-    LabelAlreadyPrinted,
-    NotAtStation,
-    OverrideNeedsReason,
-    ParcelNotReady,
-    PrintFailed,
-    VerificationIncomplete,
-)
+from app.errors import PrintFailed
 from app.i18n import N_, _, ngettext
 from app.labels.model import Address, ContentLine, PackingSlipDoc, ShippingLabelDoc, SlipLine
 from app.labels.packing_slip import SlipSize, render_packing_slip_pdf
@@ -29,6 +22,13 @@ from app.labels.zpl import render_shipping_labels_zpl
 from app.live import notify
 from app.numbers import entity_number, order_number
 from app.packing import queries
+from app.packing.errors import (
+    LabelAlreadyPrinted,
+    NotAtStation,
+    OverrideNeedsReason,
+    ParcelNotReady,
+    VerificationIncomplete,
+)
 from app.packing.model import (
     PackResult,
 )

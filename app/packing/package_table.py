@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.errors import (
-    UnknownPackage,
-)
+from app.packing.errors import UnknownPackage
 from app.packing.model import (
     PackageRuleFacts,
 )

@@ -257,7 +257,7 @@ def pack_state(session_or_uow, shipment_id: int, last_scan: str = "") -> PackSta
     session = _session(session_or_uow)
     head = _rows(session, _HEAD, sid=shipment_id)
     if not head:
-        from app.errors import NotAtStation
+        from app.packing.errors import NotAtStation
 
         raise NotAtStation(entity_number("shipment", shipment_id))
     status, version, order_id, order_status, name, city, country = head[0]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from app.errors import InvalidWeight
 from app.numbers import parse_number
+from app.packing.errors import InvalidWeight
 from app.packing.model import (
     NEW_PARCEL_CODE,
     PRINT_CODE,

@@ -12,22 +12,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
-from app.errors import (
+from app.errors import PrintFailed
+from app.i18n import N_, _
+from app.labels.shipping import weight_text
+from app.numbers import entity_number
+from app.packing import queries
+from app.packing.errors import (
     ExtraPackItem,
     LabelAlreadyPrinted,
     NotAtStation,
     PackingError,
     PackNothingToUndo,
     ParcelNotReady,
-    PrintFailed,
     ShipmentNotPackable,
     UnknownPackage,
     WrongPackItem,
 )
-from app.i18n import N_, _
-from app.labels.shipping import weight_text
-from app.numbers import entity_number
-from app.packing import queries
 from app.packing.model import (
     PACK_VERBS,
     Notice,

@@ -12,12 +12,13 @@ from sqlalchemy import select, update
 
 from app.audit import record_event
 from app.auth_tokens.service import actor_for_token, issue_token
-from app.errors import BadgeRefused, NotFound, TokenRefused
+from app.errors import NotFound, TokenRefused
 from app.i18n import Sentence as S
 from app.i18n import _
 from app.labels.barcodes import code128
 from app.labels.layout import Align, Code, Page, Rule, Text
 from app.labels.pdf import render_pdf
+from app.packing.errors import BadgeRefused
 from app.permissions import Actor, Permission, require
 from db.models import User, utcnow
 from db.models_auth_tokens import AuthToken

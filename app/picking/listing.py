@@ -9,15 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
-from app.errors import (
-    NotYourList,
-    PickListNotFound,
-    PickListUnavailable,
-)
 from app.i18n import _
 from app.live import PICKING, notify
 from app.numbers import entity_number, parse_number
 from app.permissions import Actor, Permission, require
+from app.picking.errors import NotYourList, PickListNotFound, PickListUnavailable
 from app.picking.model import (
     PICK_VERBS,
     PickState,

@@ -13,10 +13,12 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.errors import (
-    ConcurrentUpdate,
+from app.errors import ConcurrentUpdate, InvalidInput
+from app.i18n import _
+from app.numbers import entity_number
+from app.permissions import Actor, Permission, require
+from app.picking.errors import (
     ConfirmationNeeded,
-    InvalidInput,
     NothingToUndo,
     NotYourList,
     PickingError,
@@ -28,9 +30,6 @@ from app.errors import (
     WrongBin,
     WrongItem,
 )
-from app.i18n import _
-from app.numbers import entity_number
-from app.permissions import Actor, Permission, require
 from app.picking.listing import (
     CONFIRM_CODE,
     PLS,

@@ -220,7 +220,7 @@ def warehouses(session_or_uow) -> list[tuple[int, str, str]]:
 
 def list_of_code(session_or_uow, code: str) -> int | None:
     """The list a scanned PL-… code names, if it exists."""
-    from app.errors import PickListNotFound
+    from app.picking.errors import PickListNotFound
     from app.picking.listing import parse_list_code
 
     try:

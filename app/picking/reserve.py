@@ -23,8 +23,9 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
-from app.errors import ConcurrentUpdate, StockBusy
+from app.errors import ConcurrentUpdate
 from app.permissions import Actor
+from app.picking.errors import StockBusy
 from app.picking.model import (
     LineNeed,
     OrderNeed,

@@ -119,7 +119,7 @@ def remove_routing_rule(uow: UnitOfWork, actor: Actor, rule_id: int) -> None:
                 )
             )
             if not others:
-                from app.errors import RoutingLeavesCategoryEmpty
+                from app.picking.errors import RoutingLeavesCategoryEmpty
 
                 raise RoutingLeavesCategoryEmpty(rule.key)
         record_event(

@@ -13,13 +13,9 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
-from app.errors import (
-    PickListIncomplete,
-    ScanOutOfStep,
-    WrongBin,
-)
 from app.i18n import _
 from app.permissions import Actor
+from app.picking.errors import PickListIncomplete, ScanOutOfStep, WrongBin
 from app.picking.listing import (
     PLS,
     TASK,

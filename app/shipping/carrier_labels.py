@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Protocol
 
 from app.audit import record_event
-from app.errors import CarrierLabelRefused, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.i18n import N_
 from app.numbers import entity_number
 from app.permissions import Actor, Permission, require
+from app.shipping.errors import CarrierLabelRefused
 from app.shipping.queries import carrier_of_service
 from app.shipping.tracking_numbers import check_tracking_number
 from app.uow import UnitOfWork

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.errors import NoCarrierService
+from app.shipping.errors import NoCarrierService
 from app.shipping.model import (
     LEVEL_ORDER,
     ParcelNeeds,

@@ -8,16 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
-from app.errors import (
-    AlreadyExists,
-    InvalidInput,
-    NotFound,
-    ShipmentNotReady,
-    UnknownLabelScan,
-)
+from app.errors import AlreadyExists, InvalidInput, NotFound
 from app.i18n import N_
 from app.numbers import entity_number, order_number, parse_number
 from app.permissions import Actor, Permission, require
+from app.shipping.errors import ShipmentNotReady, UnknownLabelScan
 from app.shipping.model import HandOver, ParcelNeeds, ServiceChoice
 from app.shipping.queries import carrier_of_service, service_options
 from app.shipping.rules import choose_service, level_of

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from app.errors import TrackingNumberRefused
 from app.i18n import N_
 from app.shipping.carriers import CARRIER_NAMES
+from app.shipping.errors import TrackingNumberRefused
 
 OWN_FLEET_PREFIX = "OD"
 

@@ -7,8 +7,8 @@ import uuid
 
 from sqlalchemy import func, select
 
-from app.errors import ExtraPackItem
 from app.packing import service as ps
+from app.packing.errors import ExtraPackItem
 from db.models_packing import PackScan
 from tests.app.picking.conftest import PICKER, floor_warehouse, item
 from tests.app.review import builders as b

@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import OrderdeskError, PickingError
+from app.errors import OrderdeskError
 from app.i18n import N_, _
 from app.labels.picklist import render_pick_list_pdf
 from app.live import PICKING
 from app.picking import lists as pl
 from app.picking import queries
+from app.picking.errors import PickingError
 from app.picking.model import PICK_VERBS, PickState, Step
 from app.picking.service import allocate
 from ui.actions import make_action

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import InvalidWeight
+from app.packing.errors import InvalidWeight
 from app.packing.model import DEFAULT_PACKAGES, DEFAULT_RULES, ItemFacts, ScanKind
 from app.packing.rules import (
     check_weight,

@@ -6,21 +6,20 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.errors import (
+from app.errors import PermissionDenied, PrintFailed
+from app.numbers import entity_number, order_number
+from app.packing import labelling as pl
+from app.packing import service as ps
+from app.packing.errors import (
     ExtraPackItem,
     InvalidWeight,
     OverrideNeedsReason,
     PackNothingToUndo,
     ParcelNotReady,
-    PermissionDenied,
-    PrintFailed,
     ShipmentNotPackable,
     VerificationIncomplete,
     WrongPackItem,
 )
-from app.numbers import entity_number, order_number
-from app.packing import labelling as pl
-from app.packing import service as ps
 from app.packing.model import Notice
 from app.workflow import change_status
 from db.models import AuditEvent, Order, Shipment

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.auth import add_user
-from app.errors import BadgeRefused, PermissionDenied
+from app.errors import PermissionDenied
+from app.packing.errors import BadgeRefused
 from app.packing.station import (
     actor_for_badge,
     issue_badge,

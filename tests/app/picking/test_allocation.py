@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import RoutingLeavesCategoryEmpty
 from app.picking.check import check_stock
+from app.picking.errors import RoutingLeavesCategoryEmpty
 from app.picking.routing import add_routing_rule, remove_routing_rule
 from app.picking.service import allocate
 from app.review.service import approve_order, cancel_order, review_orders

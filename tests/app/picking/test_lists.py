@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app.errors import (
+from app.picking import lists as pl
+from app.picking.errors import (
     ConfirmationNeeded,
     NotYourList,
     PickListIncomplete,
@@ -15,7 +16,6 @@ from app.errors import (
     WrongBin,
     WrongItem,
 )
-from app.picking import lists as pl
 from app.picking.model import PickingSettings, ShortPickChoice, Step
 from app.picking.queries import list_board, pick_list_document, wrong_scans_by_picker
 from app.picking.service import allocate

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import PickListIncomplete, StockBusy, ToteUnavailable, WrongBin, WrongItem
 from app.i18n import set_language
+from app.picking.errors import PickListIncomplete, StockBusy, ToteUnavailable, WrongBin, WrongItem
 
 
 @pytest.fixture

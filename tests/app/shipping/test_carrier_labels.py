@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import CarrierLabelRefused, TrackingNumberRefused
 from app.shipping.carrier_labels import LabelFileImport, import_carrier_label, label_format_of
+from app.shipping.errors import CarrierLabelRefused, TrackingNumberRefused
 from db.models_shipping import Parcel, ParcelLabel
 from tests.app.shipping.builders import shipper, split_order, ups_number
 

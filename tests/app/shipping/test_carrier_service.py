@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import AlreadyExists, NoCarrierService, TrackingNumberRefused
+from app.errors import AlreadyExists
+from app.shipping.errors import NoCarrierService, TrackingNumberRefused
 from app.shipping.service import choose_carrier, record_tracking_number
 from db.models import AuditEvent, Order, Shipment
 from db.models_shipping import Carrier, CarrierService, Parcel

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from app.errors import PermissionDenied, ShipmentNotReady, UnknownLabelScan
+from app.errors import PermissionDenied
 from app.numbers import entity_number
 from app.permissions import Role
+from app.shipping.errors import ShipmentNotReady, UnknownLabelScan
 from app.shipping.service import hand_over
 from db.models import AuditEvent, Order, Shipment
 from db.models_shipping import Parcel

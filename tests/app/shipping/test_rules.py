@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import NoCarrierService
+from app.shipping.errors import NoCarrierService
 from app.shipping.model import ParcelNeeds, ServiceLevel, ServiceOption
 from app.shipping.rules import choose_service, level_of
 

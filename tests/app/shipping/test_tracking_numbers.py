@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import TrackingNumberRefused
+from app.shipping.errors import TrackingNumberRefused
 from app.shipping.tracking_numbers import (
     carriers_for,
     check_tracking_number,
