@@ -308,12 +308,13 @@ def plan_transition(
     ``expected_version`` is the version the person was looking at: if another desk has
     changed the record since, the move is refused rather than applied to unseen data.
     """
-    ref = _reference(record.kind, record.id)
     if expected_version is not None and record.version != expected_version:
-        raise ConcurrentUpdate(ref)
+        raise ConcurrentUpdate(_reference(record.kind, record.id))
     permission = TRANSITIONS[record.kind].get((record.status, to_state))
     if permission is None:
-        raise InvalidTransition(record.kind, ref, record.status, to_state)
+        raise InvalidTransition(
+            record.kind, _reference(record.kind, record.id), record.status, to_state
+        )
     if not actor.may(permission):
         raise PermissionDenied(actor.username, permission.value)
     changes: dict[str, object] = {"status": to_state, "status_changed_at": now}

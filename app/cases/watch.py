@@ -128,13 +128,15 @@ def _insert_cases(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    table = Case.__table__
     statement = (
-        insert(Case)
-        .values(rows)
+        insert(table)
         .on_conflict_do_nothing(index_elements=["watch_key"])
-        .returning(Case.id, Case.watch_reason)
+        .returning(table.c.id, table.c.watch_reason)
     )
-    return [(case_id, reason) for case_id, reason in session.execute(statement)]
+    # executemany: SQLAlchemy batches the rows into multi-row INSERTs itself, without
+    # compiling a statement of thousands of values each time.
+    return [(case_id, reason) for case_id, reason in session.connection().execute(statement, rows)]
 
 
 def _facts(session: Session) -> list[ShipmentFacts]:

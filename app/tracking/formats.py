@@ -22,6 +22,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 
 from app.i18n import _
 from app.tracking.model import ReadResult, RejectedEvent, TrackingEvent
@@ -53,6 +54,11 @@ def parse_time(text: str) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+# A file repeats a handful of carrier names and status codes over and over.
+_carrier_code = lru_cache(maxsize=256)(carrier_code)
+_status_from_code = lru_cache(maxsize=1024)(status_from_code)
+
+
 def _clean(text: object, limit: int = MAX_TEXT) -> str:
     value = " ".join(str(text or "").split())
     return value[:limit]
@@ -75,12 +81,13 @@ def _event(
             _("the tracking number is longer than {n} characters").format(n=MAX_TRACKING_NUMBER)
         )
     carrier_name = _clean(carrier, 40)
-    carrier_id = carrier_code(carrier_name, known_carriers)
+    carrier_id = _carrier_code(carrier_name, tuple(known_carriers))
     if carrier_id is None:
         raise ValueError(_("unknown carrier {carrier!r}").format(carrier=carrier_name))
-    status = status_from_code(_clean(code, 64))
+    carrier_status = _clean(code, 64)
+    status = _status_from_code(carrier_status)
     if status is None:
-        raise ValueError(_("unknown status {status!r}").format(status=_clean(code, 64)))
+        raise ValueError(_("unknown status {status!r}").format(status=carrier_status))
     if not str(time or "").strip():
         raise ValueError(_("the time is empty"))
     return TrackingEvent(
@@ -88,7 +95,7 @@ def _event(
         carrier=carrier_id,
         occurred_at=parse_time(str(time)),
         status=status,
-        carrier_status=_clean(code, 64),
+        carrier_status=carrier_status,
         location=_clean(location, 200),
         description=_clean(description),
     )
@@ -107,29 +114,17 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
                 columns=", ".join(missing), header=",".join(CSV_COLUMNS)
             )
         )
-    index = {column: header.index(column) for column in CSV_COLUMNS if column in header}
+    # A column the file lacks reads as empty: it points past every row.
+    positions = [header.index(c) if c in header else len(header) + 1 for c in CSV_COLUMNS]
     result = ReadResult()
     known = tuple(known_carriers)
     for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
-
-        def cell(name: str, row: list[str] = row) -> str:
-            position = index.get(name)
-            return row[position] if position is not None and position < len(row) else ""
-
+        width = len(row)
+        cells = [row[p] if p < width else "" for p in positions]
         try:
-            result.events.append(
-                _event(
-                    cell("tracking_number"),
-                    cell("carrier"),
-                    cell("time"),
-                    cell("status"),
-                    cell("location"),
-                    cell("description"),
-                    known,
-                )
-            )
+            result.events.append(_event(*cells, known))
         except ValueError as problem:
             result.rejected.append(RejectedEvent(_("row {n}").format(n=number), str(problem)))
     return result

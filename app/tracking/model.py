@@ -38,10 +38,11 @@ class TrackingEvent:
     def key(self) -> str:
         """The same event seen twice (a file imported again, a webhook retried) has the
         same key; the database keeps one row per key."""
+        at = self.occurred_at
         text = "\x1f".join(
             (
                 self.tracking_number,
-                self.occurred_at.astimezone(dt.UTC).isoformat(),
+                (at if at.tzinfo is dt.UTC else at.astimezone(dt.UTC)).isoformat(),
                 self.status,
                 self.carrier_status,
                 self.location,

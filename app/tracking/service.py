@@ -7,14 +7,14 @@ order whose every shipment was delivered is delivered too.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.bulk.insert import bulk_insert
 from app.cases.watch import watch
 from app.permissions import Actor, Permission, require
 from app.tracking.formats import read_file
@@ -69,33 +69,37 @@ def record_events(
     unique: dict[str, TrackingEvent] = {}
     for event in events:
         summary.read += 1
-        if event.key in unique:
+        key = event.key
+        if key in unique:
             summary.duplicates += 1
-        unique[event.key] = event
+        unique[key] = event
     owners = _owners(session, sorted({event.tracking_number for event in unique.values()}))
-    stored = _stored_keys(session, list(unique))
+    owned = [(key, event, owners[event.tracking_number])
+             for key, event in unique.items() if event.tracking_number in owners]  # fmt: skip
+    latest = _stored_latest(session, sorted({owner[0] for _, _, owner in owned}))
+    # Only a shipment with events on record can hold one of these already.
+    with_history = {shipment_id for shipment_id, _ in latest}
+    stored = _stored_keys(session, [key for key, _, owner in owned if owner[0] in with_history])
     rows = []
-    for key, event in unique.items():
-        owner = owners.get(event.tracking_number)
-        if owner is None:
-            continue
+    for key, event, (shipment_id, parcel_id) in owned:
         if key in stored:
             summary.duplicates += 1
             continue
-        shipment_id, parcel_id = owner
-        rows.append(_row(event, key, shipment_id, parcel_id, source))
+        rows.append(_row(event, key, shipment_id, parcel_id))
     summary.unknown = sorted({event.tracking_number for event in unique.values()} - set(owners))
-    for chunk in _chunks(rows):
-        session.execute(insert(EventRow), list(chunk))
+    _add_latest(latest, rows)
+    same = {"source": source, "imported_at": dt.datetime.now(dt.UTC)}
+    bulk_insert(session, EventRow.__table__, rows, same=same)
     summary.imported = len(rows)
-    changed, delivered = follow_events(session, actor, sorted({row["shipment_id"] for row in rows}))
+    touched = {row["shipment_id"] for row in rows}
+    changed, delivered = follow_events(
+        session, actor, {key: seen for key, seen in latest.items() if key[0] in touched}
+    )
     summary.status_changes, summary.delivered = changed, delivered
     return summary
 
 
-def _row(
-    event: TrackingEvent, key: str, shipment_id: int, parcel_id: int | None, source: str
-) -> dict:
+def _row(event: TrackingEvent, key: str, shipment_id: int, parcel_id: int | None) -> dict:
     return {
         "shipment_id": shipment_id,
         "parcel_id": parcel_id,
@@ -106,7 +110,6 @@ def _row(
         "carrier_status": event.carrier_status,
         "location": event.location,
         "description": event.description,
-        "source": source,
         "event_key": key,
     }
 
@@ -140,7 +143,45 @@ def _stored_keys(session: Session, keys: list[str]) -> set[str]:
     return stored
 
 
-def follow_events(session: Session, actor: Actor, shipment_ids: Sequence[int]) -> tuple[int, int]:
+Latest = dict[tuple[int, int | None], tuple[dt.datetime, TrackingStatus]]
+
+
+def _add_latest(latest: Latest, rows: list[dict]) -> None:
+    """Each touched parcel's latest event once ``rows`` are stored: the latest stored
+    before (read per parcel, not every event again), then the new rows in the order they
+    are inserted — a later id wins a tie, as when the events are read back in order."""
+    for row in rows:
+        key = (row["shipment_id"], row["parcel_id"])
+        seen = latest.get(key)
+        if seen is None or row["occurred_at"] >= seen[0]:
+            latest[key] = (row["occurred_at"], TrackingStatus(row["status"]))
+
+
+def _stored_latest(session: Session, shipment_ids: Sequence[int]) -> Latest:
+    latest: Latest = {}
+    for chunk in _chunks(list(shipment_ids)):
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=(EventRow.shipment_id, EventRow.parcel_id),
+                order_by=(EventRow.occurred_at.desc(), EventRow.id.desc()),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(EventRow.shipment_id, EventRow.parcel_id, EventRow.occurred_at,
+                   EventRow.status, rank)
+            .where(EventRow.shipment_id.in_(chunk))
+            .subquery()
+        )  # fmt: skip
+        for shipment_id, parcel_id, occurred_at, status, _rank in session.execute(
+            select(ranked).where(ranked.c.rank == 1)
+        ):
+            latest[(shipment_id, parcel_id)] = (occurred_at, TrackingStatus(status))
+    return latest
+
+
+def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, int]:
     """Move each shipment to the status its parcels' latest events give; returns (status
     changes, shipments delivered). A move the workflow does not allow (a shipment not yet
     handed over, a delivered one reported in transit by a late event) is left alone.
@@ -150,8 +191,7 @@ def follow_events(session: Session, actor: Actor, shipment_ids: Sequence[int]) -
     now = dt.datetime.now(dt.UTC)
     plans: list[TransitionPlan] = []
     order_of: dict[int, int] = {}
-    for chunk in _chunks(list(shipment_ids)):
-        latest, delivered_at = _latest_per_parcel(session, chunk)
+    for chunk in _chunks(sorted({shipment_id for shipment_id, _ in latest})):
         parcels = _parcels_per_shipment(session, chunk)
         rows = session.execute(
             select(
@@ -160,18 +200,17 @@ def follow_events(session: Session, actor: Actor, shipment_ids: Sequence[int]) -
             ).where(Shipment.id.in_(chunk))
         )  # fmt: skip
         for shipment_id, status, version, stamped, order_id in rows:
-            statuses = [latest.get((shipment_id, p)) for p in parcels.get(shipment_id, [None])]
-            target = shipment_status(statuses)
+            events = [latest.get((shipment_id, p)) for p in parcels.get(shipment_id, [None])]
+            target = shipment_status([event[1] if event else None for event in events])
             if target is None or target == status:
                 continue
             if not may_transition("shipment", status, target, actor):
                 continue
             record = RecordState("shipment", shipment_id, status, version, _stamped(stamped))
             plan = plan_transition(record, target, actor, now=now, reason="tracking")
-            if "delivered_at" in plan.changes and shipment_id in delivered_at:
-                # The carrier's time of delivery, not the time of the import.
-                changes = {**plan.changes, "delivered_at": delivered_at[shipment_id]}
-                plan = dataclasses.replace(plan, changes=changes)
+            if "delivered_at" in plan.changes:
+                # The carrier's time of delivery (its last parcel's), not the import's.
+                plan.changes["delivered_at"] = max(event[0] for event in events if event)
             plans.append(plan)
             order_of[shipment_id] = order_id
     apply_plans_in_bulk(session, plans)
@@ -182,21 +221,6 @@ def follow_events(session: Session, actor: Actor, shipment_ids: Sequence[int]) -
 
 def _stamped(delivered_at: dt.datetime | None) -> frozenset[str]:
     return frozenset({"delivered_at"}) if delivered_at else frozenset()
-
-
-def _latest_per_parcel(session: Session, shipment_ids: Sequence[int]):
-    latest: dict[tuple[int, int | None], TrackingStatus] = {}
-    delivered_at = {}
-    rows = session.execute(
-        select(EventRow.shipment_id, EventRow.parcel_id, EventRow.status, EventRow.occurred_at)
-        .where(EventRow.shipment_id.in_(shipment_ids))
-        .order_by(EventRow.occurred_at, EventRow.id)
-    )
-    for shipment_id, parcel_id, status, occurred_at in rows:
-        latest[(shipment_id, parcel_id)] = TrackingStatus(status)
-        if status == TrackingStatus.DELIVERED:
-            delivered_at[shipment_id] = occurred_at
-    return latest, delivered_at
 
 
 def _parcels_per_shipment(
