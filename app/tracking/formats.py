@@ -64,6 +64,12 @@ def _clean(text: object, limit: int = MAX_TEXT) -> str:
     return value[:limit]
 
 
+@lru_cache(maxsize=4096)
+def _clean_repeated(text: str, limit: int = MAX_TEXT) -> str:
+    """``_clean`` for the cells a file repeats row after row (carrier, status, place)."""
+    return _clean(text, limit)
+
+
 def _event(
     tracking_number: object,
     carrier: object,
@@ -80,11 +86,11 @@ def _event(
         raise ValueError(
             _("the tracking number is longer than {n} characters").format(n=MAX_TRACKING_NUMBER)
         )
-    carrier_name = _clean(carrier, 40)
+    carrier_name = _clean_repeated(str(carrier or ""), 40)
     carrier_id = _carrier_code(carrier_name, tuple(known_carriers))
     if carrier_id is None:
         raise ValueError(_("unknown carrier {carrier!r}").format(carrier=carrier_name))
-    carrier_status = _clean(code, 64)
+    carrier_status = _clean_repeated(str(code or ""), 64)
     status = _status_from_code(carrier_status)
     if status is None:
         raise ValueError(_("unknown status {status!r}").format(status=carrier_status))
@@ -96,8 +102,8 @@ def _event(
         occurred_at=parse_time(str(time)),
         status=status,
         carrier_status=carrier_status,
-        location=_clean(location, 200),
-        description=_clean(description),
+        location=_clean_repeated(str(location or ""), 200),
+        description=_clean_repeated(str(description or "")),
     )
 
 

@@ -244,21 +244,19 @@ def _deliver_complete_orders(
 ) -> None:
     """Orders whose every shipment is delivered (or cancelled) are delivered too."""
     plans = []
+    still_open = (
+        select(Shipment.id)
+        .where(Shipment.order_id == Order.id, Shipment.status.not_in(_DONE))
+        .exists()
+    )
     for chunk in _chunks(list(order_ids)):
-        open_orders = set(
-            session.scalars(
-                select(Shipment.order_id).where(
-                    Shipment.order_id.in_(chunk), Shipment.status.not_in(_DONE)
-                )
-            )
-        )
         rows = session.execute(
             select(Order.id, Order.status, Order.version, Order.delivered_at).where(
-                Order.id.in_(chunk)
+                Order.id.in_(chunk), ~still_open
             )
         )
         for order_id, status, version, stamped in rows:
-            if order_id in open_orders or not may_transition("order", status, "delivered", actor):
+            if not may_transition("order", status, "delivered", actor):
                 continue
             record = RecordState("order", order_id, status, version, _stamped(stamped))
             plans.append(
