@@ -210,6 +210,7 @@ def scan_item(
         if done >= wanted[product.product_id]:
             raise ExtraPackItem(product.sku, wanted[product.product_id])
         parcel = _current_parcel(session, actor, shipment)
+        units[parcel.id, product.product_id] = units.get((parcel.id, product.product_id), 0) + 1
         session.add(
             PackScan(
                 shipment_id=shipment_id,
@@ -225,7 +226,7 @@ def scan_item(
             )
         )
         uow.commit()
-        after = queries.pack_state(session, shipment_id, code)
+        after = queries.pack_state(session, shipment_id, code, known=(wanted, products, units))
         message = _("{sku}: {done} of {wanted}").format(
             sku=product.sku, done=done + 1, wanted=wanted[product.product_id]
         )
