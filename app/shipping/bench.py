@@ -6,8 +6,8 @@ weight, PRINT: the label printed as ZPL), the hand-over scan of every parcel, an
 Amazon ship-confirmation file written. Every scan is its own transaction, as at the
 desks. Target: ≥ 200 orders/s end to end.
 
-Outside the clock: the catalogue with stock in four warehouses (the review bench's
-filler), totes, the package table and the report file itself. A report's orders with an
+Outside the clock: the import bench's catalogue with stock in two warehouses, totes, the
+package table and the report file itself. A report's orders with an
 unknown SKU, a bad address or no stock stop where the desks would stop them (held at
 review, short at allocation), as on a real day: the figures say how many went through.
 """
@@ -38,12 +38,11 @@ from app.picking.bench import _totes
 from app.picking.model import Step
 from app.picking.service import allocate
 from app.printing.model import PrintReceipt
-from app.review.bench import fill_received_orders
 from app.review.service import ALL_RECEIVED, review_orders
 from app.shipping.confirmations import export_confirmations
 from app.shipping.service import choose_carrier, hand_over, record_tracking_number
 from app.shipping.tracking_numbers import example_tracking_number
-from db.models import Bin, Product, Shipment, StockQuant
+from db.models import Bin, Product, Shipment, StockQuant, Warehouse
 from db.models_shipping import Parcel
 
 FLOW_ORDERS_PER_SECOND = 200
@@ -113,13 +112,25 @@ def bench_flow(n: int, url: str) -> list[BenchResult]:
 
 def _prepare(database, n: int, folder: Path) -> Path:
     """Stock in four warehouses, totes, the package table; the report of ``n`` orders."""
-    fill_received_orders(database, 0, seed=5)  # warehouses, bins, products with stock
+    with database.unit_of_work() as uow:  # two warehouses with a bin each
+        s = uow.session
+        for code in ("BER", "MAN"):
+            s.execute(
+                insert(Warehouse.__table__),
+                [{"code": code, "name": code, "country_code": "DE", "categories": ""}],
+            )
+            warehouse_id = s.scalar(select(Warehouse.id).where(Warehouse.code == code))
+            s.execute(
+                insert(Bin.__table__),
+                [{"warehouse_id": warehouse_id, "code": f"A-{code}", "pick_sequence": 1}],
+            )
+        uow.commit()
     _totes(database, n + 50)  # a tote stays with its shipment after its list is done
     pt.install_default_packages(database, ACTOR)
     _ensure_catalogue(database)  # the import bench's catalogue (GBP), stocked here
     with database.unit_of_work() as uow:
         s = uow.session
-        bins = s.execute(select(Bin.id, Bin.warehouse_id).order_by(Bin.id).limit(2)).all()
+        bins = s.execute(select(Bin.id, Bin.warehouse_id).where(Bin.code.like("A-%"))).all()
         products = s.scalars(select(Product.id).where(Product.sku.like("BENCH-%"))).all()
         s.execute(
             insert(StockQuant.__table__),
