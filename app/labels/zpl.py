@@ -258,6 +258,29 @@ def _graphic_text_zpl(
 def _line_graphic(line: str, size: int, bold: bool, max_width: int) -> tuple[int, int, int, str]:
     """(width, bytes per row, rows, hex) of one line drawn with the CJK font: a city or a
     product name recurs from label to label and is drawn once."""
+    stroke = max(1, size // 36) if bold else 0
+    lefts = []
+    x = 0.0
+    right = 1
+    for char in line:
+        advance, glyph_width = _glyph_metrics(char, size)
+        left = round(x)
+        lefts.append(left)
+        if left + glyph_width > right:
+            right = left + glyph_width
+        x += advance
+    width = max(int(x + 0.999), right) + 2 * stroke
+    if width <= max_width:  # the same dots as ``_line_image``, set as bits of one number
+        row_bytes = (width + 7) // 8
+        rows = round(size * _LEADING)
+        bits = 0
+        for char, left in zip(line, lefts, strict=True):
+            bits |= _glyph_bits(char, size, row_bytes) >> left
+        if stroke:
+            inside = _columns_mask(rows, row_bytes, width)
+            for _dot in range(stroke):
+                bits |= (bits >> 1) & inside
+        return width, row_bytes, rows, bits.to_bytes(rows * row_bytes).hex().upper()
     image = _line_image(line, size, bold)
     if image.width > max_width:
         image = image.crop((0, 0, max_width, image.height))
@@ -281,6 +304,30 @@ def _glyph(char: str, size: int):
     image = Image.new("L", (width, round(size * _LEADING)), 0)
     ImageDraw.Draw(image).text((0, 0), char, font=font, fill=255)
     return advance, image.point(_THRESHOLD, "1")
+
+
+@lru_cache(maxsize=16384)
+def _glyph_metrics(char: str, size: int) -> tuple[float, int]:
+    advance, glyph = _glyph(char, size)
+    return advance, glyph.width
+
+
+@lru_cache(maxsize=65536)
+def _glyph_bits(char: str, size: int, row_bytes: int) -> int:
+    """A glyph's dots at the left of rows ``row_bytes`` wide, as one number (first row in
+    the highest bits): shifted right by its place, it is ORed into a line's."""
+    glyph = _glyph(char, size)[1]
+    own = (glyph.width + 7) // 8
+    data = glyph.tobytes()
+    pad = bytes(row_bytes - own)
+    return int.from_bytes(b"".join([data[i : i + own] + pad for i in range(0, len(data), own)]))
+
+
+@lru_cache(maxsize=256)
+def _columns_mask(rows: int, row_bytes: int, width: int) -> int:
+    """Columns 1 … width-1 of every row: where a dot shifted one to the right may land."""
+    row = ((1 << (width - 1)) - 1) << (8 * row_bytes - width)
+    return int.from_bytes(row.to_bytes(row_bytes) * rows)
 
 
 def _line_image(line: str, size: int, bold: bool = False):
@@ -456,13 +503,30 @@ def render_shipping_labels_zpl(
     name = _(LABEL_NAME)
     head = _head(WIDTH_MM, HEIGHT_MM, settings)
     out = []
+    fixed_parts: dict[tuple, str] = {}  # this call's ship-from/carrier/service parts
+    shapes: dict[int, tuple[Callable[[str], str], ...]] = {}
     for doc in docs:
-        fixed = _fixed_shipping_zpl(fixed_key(doc), settings, name)
+        key = (
+            doc.ship_from,
+            doc.ship_to.country_code,
+            doc.carrier,
+            doc.service,
+            doc.fragile,
+            doc.this_side_up,
+            bool(doc.tracking_number),
+            doc.source,
+        )
+        fixed = fixed_parts.get(key)
+        if fixed is None:
+            fixed = fixed_parts[key] = head + _fixed_shipping_zpl(fixed_key(doc), settings, name)
         templates, values = parcel_values(doc)
-        writers = _writers_for(templates, settings, name)
-        body = "".join([write(value) for write, value in zip(writers, values, strict=True)])
-        out.append(f"{head}{fixed}{body}^XZ")
-    return "\n".join(out).encode("utf-8") + b"\n"
+        writers = shapes.get(id(templates))  # the layout's templates live as long as this
+        if writers is None:
+            writers = shapes[id(templates)] = _writers_for(templates, settings, name)
+        out.append(fixed)
+        out += [write(value) for write, value in zip(writers, values, strict=True)]
+        out.append("^XZ\n")
+    return "".join(out).encode("utf-8") if out else b"\n"
 
 
 _WRITERS: dict[tuple[int, ZplSettings, str], tuple[tuple, tuple[Callable[[str], str], ...]]] = {}
@@ -526,7 +590,7 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
     font = f"^A0N,{size},{size}" + (f"^FB{w},1,0,{justify}" if justify != "L" else "")
     limit = w / size
     widths = _builtin_widths()
-    offsets = [round(index * leading) for index in range(max(most_lines, 0))]
+    starts = [f"^FO{x},{y + round(i * leading)}{font}^FD" for i in range(max(most_lines, 0))]
 
     def write(value: str) -> str:
         value = value.strip()
@@ -540,11 +604,11 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
         for line in lines:  # no Latin-1 character is wider than an em: short lines fit
             if len(line) > limit and sum([widths[ord(char)] for char in line]) > limit:
                 return general(value)
+        if _ZPL_ESCAPE.search(value) is None:
+            fields = [start + line for start, line in zip(starts, lines, strict=False)]
+            return "^FS".join(fields) + "^FS"
         return "".join(
-            [
-                f"^FO{x},{y + offset}{font}{field_data(line)}"
-                for offset, line in zip(offsets, lines, strict=False)
-            ]
+            [start[:-3] + field_data(line) for start, line in zip(starts, lines, strict=False)]
         )
 
     return write
@@ -588,8 +652,23 @@ def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[
         )
     ]
     quiet = template.symbol.quiet_left + template.symbol.quiet_right
+    shapes: dict[str, tuple[str, ...] | None] = {}
 
     def write(value: str) -> str:
+        """Values of one shape (the same characters, any digits) give the same fields
+        around the value: every digit has the same width and the same Code 128 cost, so
+        a shape's fields are worked out once and the value is set into them."""
+        shape = value.translate(_DIGITS_AS_ZERO)
+        parts = shapes.get(shape)
+        if parts is None:
+            out = place(value)
+            if len(shapes) >= 4096:
+                shapes.clear()
+            shapes[shape] = parts = _split_around(out, value, 2 if caption else 1)
+            return out
+        return value.join(parts)
+
+    def place(value: str) -> str:
         if not value or _PRINTABLE.fullmatch(value) is None:
             return general(value)  # refused with the reason, as any code is
         total = code128_modules_upper_bound(value) + quiet
@@ -615,6 +694,20 @@ def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[
         return bars + caption(value) if caption else bars
 
     return write
+
+
+_DIGITS_AS_ZERO = str.maketrans("0123456789", "0000000000")
+
+
+def _split_around(out: str, value: str, times: int) -> tuple[str, ...] | None:
+    """``out`` cut where ``value`` stands as field data ``times`` times, or None when it
+    stands otherwise (escaped, shortened, also elsewhere): such shapes are placed anew."""
+    if not value or _ZPL_ESCAPE.search(value) is not None:
+        return None
+    parts = tuple(out.split(value))
+    if len(parts) != times + 1 or not all(part.endswith("^FD") for part in parts[:-1]):
+        return None
+    return parts
 
 
 @lru_cache(maxsize=512)

@@ -31,6 +31,7 @@ from app.packing.errors import (
 )
 from app.packing.model import (
     PackResult,
+    PackState,
 )
 from app.packing.printers import StationPrinters
 from app.packing.service import (
@@ -89,12 +90,14 @@ def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Ord
 class _Docs:
     """Everything the labels and the slip of one shipment are drawn from."""
 
-    def __init__(self, session: Session, shipment: Shipment, override: bool) -> None:
+    def __init__(
+        self, session: Session, shipment: Shipment, override: bool, state: PackState | None = None
+    ) -> None:
         self.session = session
         self.shipment = shipment
         self.order = session.get(Order, shipment.order_id)
         self.warehouse = session.get(Warehouse, shipment.warehouse_id)
-        self.state = queries.pack_state(session, shipment.id)
+        self.state = state or queries.pack_state(session, shipment.id)
         self.parcels = list(
             session.scalars(
                 select(Parcel).where(Parcel.shipment_id == shipment.id).order_by(Parcel.sequence)
@@ -218,7 +221,7 @@ def print_labels(
             raise VerificationIncomplete(number, current.scanned, current.wanted)
         if override and not override_reason.strip():
             raise OverrideNeedsReason(number)
-        docs = _Docs(session, shipment, override)
+        docs = _Docs(session, shipment, override, current)  # read just above, unchanged
         # A parcel started but left empty is dropped, not labelled.
         for parcel in [p for p in docs.parcels if p.status == "open" and len(docs.parcels) > 1]:
             if not docs.contents.get(parcel.id):

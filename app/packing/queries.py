@@ -253,7 +253,16 @@ def scanned_units(session: Session, shipment_id: int) -> dict[tuple[int | None, 
     }
 
 
-def pack_state(session_or_uow, shipment_id: int, last_scan: str = "") -> PackState:
+def pack_state(
+    session_or_uow,
+    shipment_id: int,
+    last_scan: str = "",
+    *,
+    known: tuple[dict[int, int], dict[int, _Product], dict[tuple[int | None, int], int]]
+    | None = None,
+) -> PackState:
+    """``known``: the shipment's wanted products and scanned units as the caller has just
+    read (and changed) them in this transaction, so they are not read again."""
     session = _session(session_or_uow)
     head = _rows(session, _HEAD, sid=shipment_id)
     if not head:
@@ -261,8 +270,11 @@ def pack_state(session_or_uow, shipment_id: int, last_scan: str = "") -> PackSta
 
         raise NotAtStation(entity_number("shipment", shipment_id))
     status, version, order_id, order_status, name, city, country = head[0]
-    wanted, products = wanted_products(session, shipment_id)
-    units = scanned_units(session, shipment_id)
+    if known is None:
+        wanted, products = wanted_products(session, shipment_id)
+        units = scanned_units(session, shipment_id)
+    else:
+        wanted, products, units = known
     scanned: dict[int, int] = defaultdict(int)
     for (_parcel, product_id), n in units.items():
         scanned[product_id] += n

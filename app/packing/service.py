@@ -8,7 +8,7 @@ its reason) in a transaction of its own, and its named error is raised.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -85,8 +85,19 @@ def _refuse_unless(verb: str, shipment: Shipment, actor: Actor) -> None:
         raise ShipmentNotPackable(entity_number("shipment", shipment.id), shipment.status, why)
 
 
+# Built once: every scan locks its shipment and finds its parcel.
+_LOCKED = select(Shipment).where(Shipment.id == bindparam("sid")).with_for_update()
+_OPEN_PARCEL = (
+    select(Parcel)
+    .where(Parcel.shipment_id == bindparam("sid"), Parcel.status == "open")
+    .order_by(Parcel.sequence.desc())
+    .limit(1)
+)
+_LAST_SEQUENCE = select(func.max(Parcel.sequence)).where(Parcel.shipment_id == bindparam("sid"))
+
+
 def _locked(session: Session, shipment_id: int) -> Shipment:
-    shipment = session.scalar(select(Shipment).where(Shipment.id == shipment_id).with_for_update())
+    shipment = session.scalar(_LOCKED, {"sid": shipment_id})
     if shipment is None:
         raise NotAtStation(entity_number("shipment", shipment_id))
     return shipment
@@ -114,17 +125,10 @@ def _audit(
 
 def _current_parcel(session: Session, actor: Actor, shipment: Shipment) -> Parcel:
     """The last open parcel; the first parcel is made when there is none yet."""
-    parcel = session.scalar(
-        select(Parcel)
-        .where(Parcel.shipment_id == shipment.id, Parcel.status == "open")
-        .order_by(Parcel.sequence.desc())
-        .limit(1)
-    )
+    parcel = session.scalar(_OPEN_PARCEL, {"sid": shipment.id})
     if parcel is not None:
         return parcel
-    last = session.scalar(
-        select(func.max(Parcel.sequence)).where(Parcel.shipment_id == shipment.id)
-    )
+    last = session.scalar(_LAST_SEQUENCE, {"sid": shipment.id})
     parcel = Parcel(shipment_id=shipment.id, sequence=(last or 0) + 1, status="open")
     session.add(parcel)
     session.flush()
@@ -206,6 +210,7 @@ def scan_item(
         if done >= wanted[product.product_id]:
             raise ExtraPackItem(product.sku, wanted[product.product_id])
         parcel = _current_parcel(session, actor, shipment)
+        units[parcel.id, product.product_id] = units.get((parcel.id, product.product_id), 0) + 1
         session.add(
             PackScan(
                 shipment_id=shipment_id,
@@ -221,7 +226,7 @@ def scan_item(
             )
         )
         uow.commit()
-        after = queries.pack_state(session, shipment_id, code)
+        after = queries.pack_state(session, shipment_id, code, known=(wanted, products, units))
         message = _("{sku}: {done} of {wanted}").format(
             sku=product.sku, done=done + 1, wanted=wanted[product.product_id]
         )

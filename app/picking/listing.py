@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -163,50 +163,56 @@ class _Listing:
         return Step.ITEM
 
 
+# Built once (a scan reads the list three times): building and keying a statement cost
+# more than running it.
+_LIST = select(PickList).where(PickList.id == bindparam("list_id"))
+_LIST_LOCKED = _LIST.with_for_update()
+_SLOTS = (
+    select(PLS.slot, PLS.shipment_id, PLS.tote_id, Tote.code, PLS.outcome)
+    .outerjoin(Tote, Tote.id == PLS.tote_id)
+    .where(PLS.pick_list_id == bindparam("list_id"))
+    .order_by(PLS.slot)
+)
+_TASKS = (
+    select(
+        TASK.id,
+        TASK.stop,
+        TASK.shipment_id,
+        TASK.shipment_line_id,
+        TASK.reservation_id,
+        TASK.quant_id,
+        TASK.bin_id,
+        Bin.code,
+        Bin.pick_sequence,
+        TASK.product_id,
+        Product.sku,
+        Product.barcode,
+        Product.name,
+        Product.spec,
+        Product.fragile,
+        Product.high_value,
+        TASK.quantity,
+        TASK.picked,
+        TASK.short,
+        SHIP.order_id,
+    )
+    .join(Bin, Bin.id == TASK.bin_id)
+    .join(Product, Product.id == TASK.product_id)
+    .join(Shipment.__table__, SHIP.id == TASK.shipment_id)
+    .where(TASK.pick_list_id == bindparam("list_id"))
+)
+
+
 def _load(session: Session, list_id: int, *, lock: bool) -> _Listing:
-    query = select(PickList).where(PickList.id == list_id)
-    if lock:
-        query = query.with_for_update()
-    row = session.scalar(query)
+    key = {"list_id": list_id}
+    row = session.scalar(_LIST_LOCKED if lock else _LIST, key)
     if row is None:
         raise PickListNotFound(list_number(list_id))
-    slot_rows = session.execute(
-        select(PLS.slot, PLS.shipment_id, PLS.tote_id, Tote.code, PLS.outcome)
-        .outerjoin(Tote, Tote.id == PLS.tote_id)
-        .where(PLS.pick_list_id == list_id)
-        .order_by(PLS.slot)
-    ).all()
+    slot_rows = session.execute(_SLOTS, key).all()
     slots = [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
     slot_of = {s.shipment_id: s.slot for s in slots}
     tasks = {}
-    for r in session.execute(
-        select(
-            TASK.id,
-            TASK.stop,
-            TASK.shipment_id,
-            TASK.shipment_line_id,
-            TASK.reservation_id,
-            TASK.quant_id,
-            TASK.bin_id,
-            Bin.code,
-            Bin.pick_sequence,
-            TASK.product_id,
-            Product.sku,
-            Product.barcode,
-            Product.name,
-            Product.spec,
-            Product.fragile,
-            Product.high_value,
-            TASK.quantity,
-            TASK.picked,
-            TASK.short,
-            SHIP.order_id,
-        )
-        .join(Bin, Bin.id == TASK.bin_id)
-        .join(Product, Product.id == TASK.product_id)
-        .join(Shipment.__table__, SHIP.id == TASK.shipment_id)
-        .where(TASK.pick_list_id == list_id)
-    ):
+    for r in session.execute(_TASKS, key):
         tasks[r.id] = _Task(*r[:19], slot_of.get(r.shipment_id, 0), r.order_id)
     stops = walk_stops(
         TaskFacts(

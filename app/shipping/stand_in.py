@@ -1,7 +1,7 @@
 """A stand-in for the packing station (app/packing is built beside this branch), reduced
 to what shipping needs: parcels weighed from the products, the carrier service chosen by
 the rules, tracking numbers recorded, parcels labelled, the shipment packed. No
-verification scans, no label print records: the demo and ``bench flow`` use it until the
+verification scans, no label print records: the demo uses it until the
 packing verbs are merged."""
 
 from __future__ import annotations

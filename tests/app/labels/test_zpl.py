@@ -208,3 +208,41 @@ def test_the_fast_shipping_label_writer_gives_exactly_the_drawn_page():
         fast = render_shipping_labels_zpl(docs, settings).decode().splitlines()
         drawn = [page_zpl(shipping_label_page(doc), settings) for doc in docs]
         assert fast == drawn
+
+
+def test_the_fast_writer_matches_the_drawn_page_when_its_shapes_repeat():
+    """Code 128 fields are set into the fields worked out for the first value of their
+    shape (same characters, other digits): every later label still equals its drawn page."""
+    from app.labels.bench import sample_shipping_docs
+    from app.labels.shipping import shipping_label_page
+    from app.labels.zpl import page_zpl
+
+    docs = sample_shipping_docs(40)
+    docs += [
+        shipping_doc(tracking_number="1Z999AA10123456784", shipment_number="SH-7"),
+        shipping_doc(tracking_number="1Z999AA10123456785", shipment_number="SH-8"),
+        shipping_doc(tracking_number="12345678901234567890123456789012345678901234"),
+        shipping_doc(tracking_number="98765432109876543210987654321098765432109876"),
+    ]
+    for dpi in (203, 300):
+        settings = ZplSettings(dpi=dpi)
+        fast = render_shipping_labels_zpl(docs, settings).decode().splitlines()
+        drawn = [page_zpl(shipping_label_page(doc), settings) for doc in docs]
+        assert fast == drawn
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_a_line_graphic_has_the_dots_of_its_glyphs_pasted_with_the_cjk_font(bold):
+    """The ^GF line set as bits equals the line composed by pasting the glyph images."""
+    from app.labels.zpl import _line_graphic, _line_image
+
+    lines = ("王小明 000019", "北京市朝阳区建国路88号", "〒100-0001", "↑ THIS SIDE UP ↑", "ワイヤ")
+    for line in lines:
+        for size in (12, 24, 39, 58, 83):
+            for max_width in (10_000, 60):  # the second: cut at the box's edge
+                image = _line_image(line, size, bold)
+                if image.width > max_width:
+                    image = image.crop((0, 0, max_width, image.height))
+                row_bytes = (image.width + 7) // 8
+                drawn = (image.width, row_bytes, image.height, image.tobytes().hex().upper())
+                assert _line_graphic.__wrapped__(line, size, bold, max_width) == drawn

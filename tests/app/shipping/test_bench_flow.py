@@ -5,21 +5,28 @@ from __future__ import annotations
 from app.database import open_database
 from app.shipping.bench import bench_flow
 from db.models import Order
+from db.models_packing import PackScan
 
 
 def test_bench_flow_ships_every_approved_order_and_confirms_it(tmp_path):
     url = f"sqlite:///{tmp_path / 'flow.sqlite'}"
     results = bench_flow(20, url)
     figures = {r.figure.split(" ")[0]: r.n for r in results}
-    stages = "review allocate_and_lists pick_scans pack_stand_in labels_zpl hand_over_scans"
+    stages = "import review allocate_and_lists pick_scans pack_scans hand_over_scans"
     assert list(figures) == [*stages.split(), "ship_confirm", "end_to_end"]
+    assert figures["import"] == 20  # the Amazon report's orders, through the intake service
     approved = figures["review"]
     assert approved > 0
-    assert figures["pack_stand_in"] == figures["labels_zpl"] == figures["hand_over_scans"]
+    end = next(r for r in results if r.figure.startswith("end_to_end"))
+    assert f"{approved} ZPL labels" in end.figure  # one parcel each, printed at the station
     database = open_database(url)
     try:
         with database.unit_of_work() as uow:
             shipped = uow.session.query(Order).filter(Order.status == "shipped").count()
+            amazon = uow.session.query(Order).filter(Order.channel == "amazon").count()
+            scans = uow.session.query(PackScan).filter(PackScan.kind == "item").count()
     finally:
         database.dispose()
-    assert shipped == approved
+    assert shipped == approved and amazon == 20
+    assert scans > 0 and figures["pack_scans"] == scans + 3 * approved  # + open, weigh, print
+    assert figures["ship_confirm"] > 0  # the Amazon confirmation's lines
