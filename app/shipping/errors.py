@@ -90,3 +90,17 @@ class CarrierLabelRefused(ShippingError, InvalidInput):
         self.field, self.value, self.expected = "label", name, expected
 
     translated_values = ("expected",)
+
+
+class ConfirmationExportBusy(ShippingError):
+    """Another desk kept writing the same channel's confirmation file at the same moment."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(
+            N_(
+                "Another desk is writing the {channel} shipping confirmations right now; "
+                "export again in a moment (no line is confirmed twice)."
+            ),
+            channel=channel,
+        )
+        self.channel = channel
