@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from app.errors import PrintFailed
 from app.i18n import N_, _, ngettext
-from app.labels.model import Address, ContentLine, PackingSlipDoc, ShippingLabelDoc, SlipLine
+from app.labels.model import (
+    Address,
+    ContentLine,
+    CustomsForm,
+    PackingSlipDoc,
+    ShippingLabelDoc,
+    SlipLine,
+)
 from app.labels.packing_slip import SlipSize, render_packing_slip_pdf
 from app.labels.shipping import render_shipping_label_pdf
 from app.labels.zpl import render_shipping_labels_zpl
@@ -41,6 +48,7 @@ from app.packing.service import (
 )
 from app.permissions import Actor
 from app.picking.service import uow_factory
+from app.shipping.customs import shipment_declarations
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import Order, OrderLine, Shipment, Warehouse, utcnow
@@ -229,6 +237,14 @@ def print_labels(
         if not pending:
             raise LabelAlreadyPrinted(number)
         _check_ready(docs, pending)
+        # A cross-border parcel's declaration is made before any label prints: a product
+        # without its HS code or origin stops the print, by name.
+        sequences = {p.sequence for p in pending}
+        declarations = [
+            d
+            for d in shipment_declarations(session, shipment_id, signed_by=actor.username)
+            if d.parcel_index in sequences
+        ]
         if override:
             _audit(
                 session,
@@ -252,6 +268,8 @@ def print_labels(
         shipment.weight_g = sum(p.weight_g or 0 for p in docs.parcels)
         change_status(session, actor, shipment, "packed", reason=_parcels_text(len(docs.parcels)))
         slip_note = _print_slip(docs, printers, slip_size)
+        customs_note = _print_customs(session, actor, docs, declarations, printers)
+        slip_note = " ".join(n for n in (slip_note, customs_note) if n)
         notify(session, SHIPMENTS)
         uow.commit()
         message = ngettext(
@@ -324,6 +342,50 @@ def _print_slip(docs: _Docs, printers: StationPrinters, size: SlipSize) -> str:
     except PrintFailed as error:
         return error.message
     return ""
+
+
+def _print_customs(
+    session, actor: Actor, docs: _Docs, declarations: list, printers: StationPrinters
+) -> str:
+    """Each cross-border parcel's CN22 (4×6, on a PDF label printer, else the slip printer)
+    or CN23 (A4, on the slip printer). What could not print is said in amber, with where
+    to get it: the labels are already on their parcels."""
+    notes = []
+    by_sequence = {p.sequence: p for p in docs.parcels}
+    for declaration in declarations:
+        printer = printers.slip
+        if declaration.form is CustomsForm.CN22 and printers.label.label_format == "pdf":
+            printer = printers.label
+        title = f"{docs.state.number}-{declaration.parcel_index}-{declaration.form.value}"
+        parcel = by_sequence.get(declaration.parcel_index)
+        if printer is None:
+            notes.append(
+                _(
+                    "Parcel {n} needs a {form} customs declaration and no printer here takes "
+                    "it: write it with 'orderdesk label {shipment}'."
+                ).format(
+                    n=declaration.parcel_index,
+                    form=declaration.form.value,
+                    shipment=docs.state.number,
+                )
+            )
+            continue
+        try:
+            printer.send(declaration.render(), title)
+        except PrintFailed as error:
+            notes.append(error.message)
+            continue
+        if parcel is not None:
+            _audit(
+                session,
+                actor,
+                "parcel",
+                parcel.id,
+                "customs_printed",
+                "",
+                {"form": declaration.form.value, "printer": printer.name},
+            )
+    return " ".join(notes)
 
 
 def reprint_label(

@@ -104,3 +104,21 @@ class ConfirmationExportBusy(ShippingError):
             channel=channel,
         )
         self.channel = channel
+
+
+class CustomsFactsMissing(ShippingError):
+    """A parcel crosses a customs border but some of its products have no HS code or
+    country of origin, so no declaration can be made for it."""
+
+    def __init__(self, shipment: str, country: str, skus: str) -> None:
+        super().__init__(
+            N_(
+                "{shipment} goes to {country} and needs a customs declaration, but {skus} "
+                "has no HS code or country of origin: set them with "
+                "'orderdesk customs set SKU --hs-code CODE --origin COUNTRY'."
+            ),
+            shipment=shipment,
+            country=country,
+            skus=skus,
+        )
+        self.shipment, self.country, self.skus = shipment, country, skus
