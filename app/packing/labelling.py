@@ -155,8 +155,10 @@ class _Docs:
                 )
             ).all()
         )
-        if self.order.amounts_source != "channel":
-            prices = {}  # our estimate is not what the customer paid: no prices on the slip
+        if self.order.amounts_source != "channel" or self.order.is_gift:
+            # Our estimate is not what the customer paid, and a gift's recipient is not
+            # told what it cost: no prices on the slip.
+            prices = {}
         lines = tuple(
             SlipLine(i.sku, i.name, i.spec, i.wanted, prices.get(i.product_id))
             for i in self.state.items
@@ -172,6 +174,8 @@ class _Docs:
             currency=self.order.currency,
             customer_po=self.order.purchase_order_number or "",
             channel_order_id=self.order.channel_order_id or "",
+            gift=self.order.is_gift,
+            gift_message=self.order.gift_message or "",
         )
 
 
