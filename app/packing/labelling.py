@@ -17,6 +17,7 @@ from app.errors import PrintFailed
 from app.i18n import N_, _, ngettext
 from app.labels.model import (
     Address,
+    CarrierLabelSource,
     ContentLine,
     CustomsForm,
     PackingSlipDoc,
@@ -49,11 +50,16 @@ from app.packing.service import (
 from app.permissions import Actor
 from app.picking.service import uow_factory
 from app.shipping.customs import shipment_declarations
+from app.shipping.queries import carrier_of_service, service_options
+from app.shipping.rules import choose_service
+from app.shipping.service import apply_choice, shipment_needs
+from app.shipping.tracking_numbers import own_fleet_tracking_number
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import Order, OrderLine, Shipment, Warehouse, utcnow
 from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
 
+OWN_FLEET = "own_fleet"
 SERVICE_LEVELS = {
     "standard": N_("Standard"),
     "expedited": N_("Expedited"),
@@ -82,16 +88,17 @@ def _address_of_warehouse(warehouse: Warehouse) -> Address:
 
 
 def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Order):
+    """(carrier name, service name, whether the carrier issues its own labels)."""
     if parcel.carrier_service_id is not None:
         row = session.execute(
-            select(Carrier.name, CarrierService.name)
+            select(Carrier.name, CarrierService.name, Carrier.issues_labels)
             .join(Carrier, Carrier.id == CarrierService.carrier_id)
             .where(CarrierService.id == parcel.carrier_service_id)
         ).first()
         if row is not None:
-            return row[0], row[1]
+            return row[0], row[1], bool(row[2])
     level = shipment.service or order.requested_service or "standard"
-    return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level))
+    return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level)), False
 
 
 class _Docs:
@@ -122,7 +129,9 @@ class _Docs:
         self.items = {i.product_id: i for i in self.state.items}
 
     def label(self, parcel: Parcel) -> ShippingLabelDoc:
-        carrier, service = _carrier_of(self.session, self.shipment, parcel, self.order)
+        carrier, service, issues_labels = _carrier_of(
+            self.session, self.shipment, parcel, self.order
+        )
         inside = self.contents.get(parcel.id, {})
         lines = tuple(
             ContentLine(self.items[pid].sku, self.items[pid].name, self.items[pid].spec, n)
@@ -145,6 +154,8 @@ class _Docs:
             fragile=fragile,
             this_side_up=fragile,
             channel_order_id=self.order.channel_order_id or "",
+            # A carrier that issues its own label: ours is the hand-over label beside it.
+            source=CarrierLabelSource.CARRIER if issues_labels else CarrierLabelSource.OURS,
         )
 
     def slip(self) -> PackingSlipDoc:
@@ -177,6 +188,33 @@ class _Docs:
             gift=self.order.is_gift,
             gift_message=self.order.gift_message or "",
         )
+
+
+def _carrier_and_tracking(
+    session: Session, actor: Actor, shipment: Shipment, order: Order, pending: list[Parcel]
+) -> None:
+    """Before the first label: the carrier service chosen by the rules when the parcels
+    have none (level asked, weight, destination; ``NoCarrierService`` refuses by name), and
+    our own fleet's tracking numbers generated. Another carrier's number comes with its
+    label (``orderdesk shipments carrier-label``) or is recorded from its software."""
+    if any(p.carrier_service_id is None for p in pending):
+        choice = choose_service(service_options(session), shipment_needs(session, shipment, order))
+        apply_choice(session, actor, shipment, choice)
+    for parcel in pending:
+        if parcel.tracking_number is not None:
+            continue
+        carrier, _service = carrier_of_service(session, parcel.carrier_service_id)
+        if carrier is not None and carrier.code == OWN_FLEET:
+            parcel.tracking_number = own_fleet_tracking_number(parcel.id)
+            _audit(
+                session,
+                actor,
+                "parcel",
+                parcel.id,
+                "tracking_number",
+                "",
+                {"tracking_number": parcel.tracking_number},
+            )
 
 
 def render_label(doc: ShippingLabelDoc, label_format: str, printers: StationPrinters) -> bytes:
@@ -241,6 +279,7 @@ def print_labels(
         if not pending:
             raise LabelAlreadyPrinted(number)
         _check_ready(docs, pending)
+        _carrier_and_tracking(session, actor, shipment, docs.order, pending)
         # A cross-border parcel's declaration is made before any label prints: a product
         # without its HS code or origin stops the print, by name.
         sequences = {p.sequence for p in pending}
