@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from app.errors import OrderdeskError
 from app.packing import labelling as pl
@@ -33,6 +33,20 @@ _SIZES = {
     "books": (230, 160, 30),
     "beauty": (60, 60, 120),
     "apparel": (300, 250, 30),
+}
+
+# What the demo's customs declarations say of each category: a typical HS heading and the
+# country most of it is made in (a real catalogue sets them per product, orderdesk customs).
+_CUSTOMS = {
+    "kitchen": ("851671", "CN"),
+    "electronics": ("851830", "CN"),
+    "toys": ("950300", "CN"),
+    "books": ("490199", "DE"),
+    "garden": ("820140", "PL"),
+    "apparel": ("610910", "PT"),
+    "beauty": ("330499", "FR"),
+    "home": ("630492", "IN"),
+    "sports": ("950691", "TW"),
 }
 
 
@@ -81,7 +95,8 @@ def stage_packing(
         "two_parcels": two_parcels,
         "reprinted": reprinted,
         "waiting": len(picked) - packed,
-        "labels": len([j for j in printer.jobs if not j.endswith("slip")]),
+        # customs declarations (…-CN22, …-CN23) print beside the labels; not counted here
+        "labels": len([j for j in printer.jobs if not j.endswith(("slip", "-CN22", "-CN23"))]),
     }
 
 
@@ -102,6 +117,12 @@ def _packing_facts(database) -> None:
         ]
         if rows:
             s.execute(insert(ProductPacking), rows)
+        for category, (hs_code, origin) in _CUSTOMS.items():
+            s.execute(
+                update(Product)
+                .where(Product.category == category, Product.hs_code.is_(None))
+                .values(hs_code=hs_code, origin_country=origin)
+            )
         uow.commit()
 
 
