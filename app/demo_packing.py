@@ -18,9 +18,12 @@ from app.errors import OrderdeskError
 from app.packing import labelling as pl
 from app.packing import package_table as pt
 from app.packing import service as ps
+from app.packing.errors import ParcelNotReady
 from app.packing.printers import StationPrinters
+from app.packing.tracking import planned_carrier
 from app.permissions import Actor
 from app.printing.model import PrintReceipt
+from app.shipping.tracking_numbers import example_tracking_number
 from db.models import Product, Shipment
 from db.models_packing import ProductPacking
 
@@ -139,5 +142,14 @@ def _pack(database, packer: Actor, shipment_id: int, printers, *, split: bool) -
     for parcel in ps.state(database, shipment_id).parcels:
         weight = max(parcel.expected_g + 35, 50)  # a scale never reads the sum exactly
         ps.set_weight(database, packer, shipment_id, weight, parcel_id=parcel.parcel_id)
-    pl.print_labels(database, packer, shipment_id, printers)
+    try:
+        pl.print_labels(database, packer, shipment_id, printers)
+    except ParcelNotReady:
+        # A carrier that assigns the numbers (SF Express, USPS): the packer scans each
+        # parcel's waybill number; the demo makes one in the carrier's format.
+        carrier = planned_carrier(database, shipment_id)
+        for parcel in ps.state(database, shipment_id).parcels:
+            number = example_tracking_number(carrier, 9_000_000 + parcel.parcel_id)
+            ps.station_scan(database, packer, shipment_id, number)
+        pl.print_labels(database, packer, shipment_id, printers)
     return two

@@ -47,19 +47,15 @@ from app.packing.service import (
     _locked,
     _refuse_unless,
 )
+from app.packing.tracking import number_parcels
 from app.permissions import Actor
 from app.picking.service import uow_factory
 from app.shipping.customs import shipment_declarations
-from app.shipping.queries import carrier_of_service, service_options
-from app.shipping.rules import choose_service
-from app.shipping.service import apply_choice, shipment_needs
-from app.shipping.tracking_numbers import own_fleet_tracking_number
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import Order, OrderLine, Shipment, Warehouse, utcnow
 from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
 
-OWN_FLEET = "own_fleet"
 SERVICE_LEVELS = {
     "standard": N_("Standard"),
     "expedited": N_("Expedited"),
@@ -190,33 +186,6 @@ class _Docs:
         )
 
 
-def _carrier_and_tracking(
-    session: Session, actor: Actor, shipment: Shipment, order: Order, pending: list[Parcel]
-) -> None:
-    """Before the first label: the carrier service chosen by the rules when the parcels
-    have none (level asked, weight, destination; ``NoCarrierService`` refuses by name), and
-    our own fleet's tracking numbers generated. Another carrier's number comes with its
-    label (``orderdesk shipments carrier-label``) or is recorded from its software."""
-    if any(p.carrier_service_id is None for p in pending):
-        choice = choose_service(service_options(session), shipment_needs(session, shipment, order))
-        apply_choice(session, actor, shipment, choice)
-    for parcel in pending:
-        if parcel.tracking_number is not None:
-            continue
-        carrier, _service = carrier_of_service(session, parcel.carrier_service_id)
-        if carrier is not None and carrier.code == OWN_FLEET:
-            parcel.tracking_number = own_fleet_tracking_number(parcel.id)
-            _audit(
-                session,
-                actor,
-                "parcel",
-                parcel.id,
-                "tracking_number",
-                "",
-                {"tracking_number": parcel.tracking_number},
-            )
-
-
 def render_label(doc: ShippingLabelDoc, label_format: str, printers: StationPrinters) -> bytes:
     if label_format == "zpl":
         return render_shipping_labels_zpl([doc], printers.zpl)
@@ -279,7 +248,7 @@ def print_labels(
         if not pending:
             raise LabelAlreadyPrinted(number)
         _check_ready(docs, pending)
-        _carrier_and_tracking(session, actor, shipment, docs.order, pending)
+        number_parcels(session, actor, shipment, pending)
         # A cross-border parcel's declaration is made before any label prints: a product
         # without its HS code or origin stops the print, by name.
         sequences = {p.sequence for p in pending}

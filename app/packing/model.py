@@ -119,6 +119,8 @@ PACK_VERBS: dict[str, PackVerb] = {
             shortcut="Ctrl+F10",
         ),
         PackVerb("reprint", N_("Reprint label"), frozenset({"packed"}), _PACK, shortcut="F9"),
+        # The carrier's tracking number scanned from its waybill, parcel by parcel.
+        PackVerb("tracking", N_("Tracking number"), frozenset({"picked", "packed"}), _PACK),
         # A cancelled order's picked units go back to a bin (a stock move each).
         PackVerb("put_back", N_("Put back"), frozenset({"cancelled"}), _PACK, shortcut="F8"),
     )

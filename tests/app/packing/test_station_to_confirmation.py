@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from app.numbers import entity_number
@@ -81,3 +82,39 @@ def test_a_parcel_abroad_goes_with_the_carrier_the_rules_choose_and_its_declarat
     assert decoded_per_page(label)[0] == [("Code128", number)]
     assert "UPS Standard" in texts_per_page(label)[0]  # its number comes with UPS's label
     assert f"{number}-1-CN22" in [title for title, _d in station.printer.sent]
+
+
+def test_a_carrier_that_assigns_numbers_needs_its_waybill_number_scanned_before_the_label(
+    db, station
+):
+    from app.packing.errors import ParcelNotReady
+    from app.packing.tracking import planned_carrier
+    from app.shipping.errors import TrackingNumberRefused
+
+    _amazon(db, station, country="CN")
+    ps.open_shipment(db, PACKER, entity_number("shipment", station.shipment_id))
+    for code in (station.kettle, station.kettle, station.vase):
+        ps.scan_item(db, PACKER, station.shipment_id, code)
+    ps.set_weight(db, PACKER, station.shipment_id, 3_450)
+    assert planned_carrier(db, station.shipment_id) == "sf_express"
+    with pytest.raises(ParcelNotReady, match="tracking number"):
+        pl.print_labels(db, PACKER, station.shipment_id, station.printers)
+    with pytest.raises(TrackingNumberRefused, match="UPS"):  # another carrier's number
+        ps.station_scan(db, PACKER, station.shipment_id, "1Z999AA10123456784")
+    done = ps.station_scan(db, PACKER, station.shipment_id, "SF1234567890123")
+    assert "SF1234567890123 recorded for parcel 1" in done.message
+    pl.print_labels(db, PACKER, station.shipment_id, station.printers)
+    number = entity_number("shipment", station.shipment_id)
+    [label] = [data for title, data in station.printer.sent if title == f"{number}-1"]
+    assert sorted(t for _f, t in decoded_per_page(label)[0]) == sorted([number, "SF1234567890123"])
+    [cn22] = [data for title, data in station.printer.sent if title == f"{number}-1-CN22"]
+    assert decoded_per_page(cn22) == [[("Code128", "SF1234567890123")]]
+
+
+def test_a_products_barcode_is_never_taken_for_a_tracking_number():
+    from app.shipping.tracking_numbers import looks_like_tracking_number
+
+    assert not looks_like_tracking_number("4006381333931")  # EAN-13
+    assert not looks_like_tracking_number("036000291452")  # UPC-A
+    assert looks_like_tracking_number("SF1234567890123")
+    assert looks_like_tracking_number("1Z999AA10123456785")  # wrong check digit: still shaped
