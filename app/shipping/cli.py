@@ -51,6 +51,8 @@ def cmd_shipments(args: argparse.Namespace) -> int:
             return _list(args, database)
         if args.shipments_action == "carrier-label":
             return _carrier_label(args, database)
+        if args.shipments_action == "labels":
+            return _labels(args, database)
         return _hand_over(args, database)
     finally:
         database.dispose()
@@ -73,6 +75,29 @@ def _list(args, database) -> int:
         print(
             f"{row.number}  {row.order}  {row.status:<16} {row.carrier or '-':<12} "
             f"{row.tracking_number or '-'}"
+        )
+    return EXIT_OK
+
+
+def _labels(args, database) -> int:
+    """The shipment's label history: every print, reprint (who, why), failure and void."""
+    from app.permissions import Permission, require
+    from app.shipping.queries import label_history
+
+    require(_cli()._actor(), Permission.VIEW_ORDERS)
+    with database.unit_of_work() as uow:
+        rows = label_history(uow.session, _shipment_id(args.shipment))
+    if args.json:
+        _cli().emit_json([row.as_json() for row in rows])
+        return EXIT_OK
+    if not rows:
+        print(_("No label printed for {shipment} yet.").format(shipment=args.shipment.upper()))
+    for row in rows:
+        why = row.failure or row.reason
+        print(
+            f"{row.at:%Y-%m-%d %H:%M}  {row.parcel}  {row.action:<8} {row.outcome:<8} "
+            f"{row.label_format}  {row.user or '-':<12} {row.printer or '-'}"
+            + (f"  {why}" if why else "")
         )
     return EXIT_OK
 
@@ -277,7 +302,9 @@ def register(commands, add_common) -> None:
     carrier_label.add_argument("--parcel", type=int, default=1, help="parcel n of the shipment")
     carrier_label.add_argument("--file", required=True, help="the label file the carrier made")
     carrier_label.add_argument("--tracking", required=True, help="its tracking number")
-    for p in (listing, handing, carrier_label):
+    labels = actions.add_parser("labels", help="a shipment's label history (prints, reprints)")
+    labels.add_argument("shipment", help="SH-000123")
+    for p in (listing, handing, carrier_label, labels):
         add_common(p, json_flag=True)
         p.set_defaults(func=cmd_shipments)
 
