@@ -12,15 +12,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from app.errors import OrderdeskError
 from app.packing import labelling as pl
 from app.packing import package_table as pt
 from app.packing import service as ps
+from app.packing.errors import ParcelNotReady
 from app.packing.printers import StationPrinters
+from app.packing.tracking import planned_carrier
 from app.permissions import Actor
 from app.printing.model import PrintReceipt
+from app.shipping.tracking_numbers import example_tracking_number
 from db.models import Product, Shipment
 from db.models_packing import ProductPacking
 
@@ -33,6 +36,20 @@ _SIZES = {
     "books": (230, 160, 30),
     "beauty": (60, 60, 120),
     "apparel": (300, 250, 30),
+}
+
+# What the demo's customs declarations say of each category: a typical HS heading and the
+# country most of it is made in (a real catalogue sets them per product, orderdesk customs).
+_CUSTOMS = {
+    "kitchen": ("851671", "CN"),
+    "electronics": ("851830", "CN"),
+    "toys": ("950300", "CN"),
+    "books": ("490199", "DE"),
+    "garden": ("820140", "PL"),
+    "apparel": ("610910", "PT"),
+    "beauty": ("330499", "FR"),
+    "home": ("630492", "IN"),
+    "sports": ("950691", "TW"),
 }
 
 
@@ -81,7 +98,8 @@ def stage_packing(
         "two_parcels": two_parcels,
         "reprinted": reprinted,
         "waiting": len(picked) - packed,
-        "labels": len([j for j in printer.jobs if not j.endswith("slip")]),
+        # customs declarations (…-CN22, …-CN23) print beside the labels; not counted here
+        "labels": len([j for j in printer.jobs if not j.endswith(("slip", "-CN22", "-CN23"))]),
     }
 
 
@@ -102,6 +120,12 @@ def _packing_facts(database) -> None:
         ]
         if rows:
             s.execute(insert(ProductPacking), rows)
+        for category, (hs_code, origin) in _CUSTOMS.items():
+            s.execute(
+                update(Product)
+                .where(Product.category == category, Product.hs_code.is_(None))
+                .values(hs_code=hs_code, origin_country=origin)
+            )
         uow.commit()
 
 
@@ -118,5 +142,14 @@ def _pack(database, packer: Actor, shipment_id: int, printers, *, split: bool) -
     for parcel in ps.state(database, shipment_id).parcels:
         weight = max(parcel.expected_g + 35, 50)  # a scale never reads the sum exactly
         ps.set_weight(database, packer, shipment_id, weight, parcel_id=parcel.parcel_id)
-    pl.print_labels(database, packer, shipment_id, printers)
+    try:
+        pl.print_labels(database, packer, shipment_id, printers)
+    except ParcelNotReady:
+        # A carrier that assigns the numbers (SF Express, USPS): the packer scans each
+        # parcel's waybill number; the demo makes one in the carrier's format.
+        carrier = planned_carrier(database, shipment_id)
+        for parcel in ps.state(database, shipment_id).parcels:
+            number = example_tracking_number(carrier, 9_000_000 + parcel.parcel_id)
+            ps.station_scan(database, packer, shipment_id, number)
+        pl.print_labels(database, packer, shipment_id, printers)
     return two

@@ -220,6 +220,10 @@ class Product(Base):
     fragile: Mapped[bool] = mapped_column(Boolean, default=False)
     high_value: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What a customs declaration says of it (0036_shipgaps): the Harmonized System tariff
+    # number and the ISO country it was made in; NULL until someone sets them.
+    hs_code: Mapped[str | None] = mapped_column(String(12))
+    origin_country: Mapped[str | None] = mapped_column(String(2))
 
     __table_args__ = (
         CheckConstraint("price_cents >= 0", name="price_not_negative"),
@@ -356,6 +360,9 @@ class Order(Base):
     buyer_requested_cancellation: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default="0"
     )
+    # A gift (0036_shipgaps): the slip carries the message and no prices.
+    is_gift: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    gift_message: Mapped[str] = mapped_column(Text, default="", server_default="")
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     allocated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -158,8 +158,10 @@ class ShipConfirmationExport(Base):
 
 
 class ShipConfirmation(Base):
-    """One shipment line told to its channel. Unique per shipment line, so a re-export for
-    an overlapping period never confirms the same items twice."""
+    """The units of one shipment line in one parcel, told to the channel under that
+    parcel's tracking number. Unique per (shipment line, parcel) (0036_shipgaps; a line
+    whose units went in two parcels is two rows), so a re-export for an overlapping period
+    never confirms the same items twice."""
 
     __tablename__ = "ship_confirmations"
 
@@ -173,6 +175,6 @@ class ShipConfirmation(Base):
     tracking_number: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
-        UniqueConstraint("shipment_line_id", name="shipment_line"),
+        UniqueConstraint("shipment_line_id", "parcel_id", name="shipment_line_parcel"),
         Index("ix_ship_confirmations_export", "export_id"),
     )

@@ -476,6 +476,7 @@ class _OrderReader:
                 for request in requests
                 if isinstance(request, dict)
             ),
+            **_gift(items, notes),
         }
 
     def items_of(self, order_id: str, obj: dict) -> list[dict]:
@@ -573,6 +574,21 @@ class _OrderReader:
             country_code=country_code(_text(address.get("CountryCode")), notes),
             phone=phone or None,
         )
+
+
+def _gift(items: list[dict], notes: list[str]) -> dict:
+    """An item's IsGift and its buyer's GiftMessageText (each message once)."""
+    messages = []
+    for item in items:
+        info = item.get("BuyerInfo") if isinstance(item.get("BuyerInfo"), dict) else {}
+        text = clean_text(_text(info.get("GiftMessageText") or item.get("GiftMessageText")))
+        if text:
+            messages.append(text)
+    message = fit("\n".join(dict.fromkeys(messages)), "gift_message", notes, "GiftMessageText")
+    return {
+        "is_gift": any(parse_bool(item.get("IsGift"), "IsGift") for item in items) or bool(message),
+        "gift_message": message,
+    }
 
 
 def _one_version(order_id: str, copies: list[tuple[int, ReadItem]]) -> ReadItem:

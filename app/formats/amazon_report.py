@@ -110,6 +110,9 @@ OPTIONAL = {
     "purchase-order-number": ("purchase-order-number",),
     "is-buyer-requested-cancellation": ("is-buyer-requested-cancellation",),
     "verge-of-lateshipment": ("verge-of-lateshipment",),
+    # Written per item when the buyer marked it a gift (with gift options enabled).
+    "is-gift": ("is-gift",),
+    "gift-message-text": ("gift-message-text", "gift-message"),
 }
 # Fields every row of one order must agree on.
 ORDER_LEVEL = (
@@ -136,7 +139,7 @@ ORDER_LEVEL = (
     "purchase-order-number",
 )
 # Flags an order has when any of its item rows says so (Amazon writes them per item).
-ANY_ROW_FLAGS = ("is-buyer-requested-cancellation", "verge-of-lateshipment")
+ANY_ROW_FLAGS = ("is-buyer-requested-cancellation", "verge-of-lateshipment", "is-gift")
 # Columns read once per order (from its first row) and once per item row.
 ORDER_FIELDS = ORDER_LEVEL
 LINE_FIELDS = (
@@ -317,6 +320,8 @@ class _ReportReader:
                 records, "is-buyer-requested-cancellation"
             ),
             verge_of_late_shipment=self.any_row_says(records, "verge-of-lateshipment"),
+            is_gift=self.any_row_says(records, "is-gift"),
+            gift_message=self.gift_message(records, notes),
             rows=tuple(record.row for record in records),
             notes=tuple(dict.fromkeys(notes)),
         )
@@ -420,6 +425,14 @@ class _ReportReader:
             except RowError as error:
                 raise _BadRow(record.row, error.reason) from error
         return False
+
+    def gift_message(self, records: Sequence[Record], notes: list[str]) -> str:
+        """The buyer's gift messages of the order's items, each once, in row order."""
+        index = self.columns.at["gift-message-text"]
+        if index is None:
+            return ""
+        messages = dict.fromkeys(r.cells[index].strip() for r in records if r.cells[index].strip())
+        return fit("\n".join(messages), "gift_message", notes, "gift-message-text")
 
     def ship_by(self, records: Sequence[Record]) -> dt.datetime | None:
         """The earliest deadline any item row gives (promise dates may differ by item)."""

@@ -106,6 +106,7 @@ MAX_LENGTHS = {
     "country_code": 2,
     "service": 80,
     "purchase_order_number": 80,
+    "gift_message": 1000,
 }
 # A whole cell longer than this is refused before anything else looks at it: no order
 # field is anywhere near, and it keeps a hostile file from filling memory one cell at a time.
@@ -185,6 +186,9 @@ class IncomingOrder:
     buyer_requested_cancellation: bool = False
     # The channel warns that the order is about to ship late: it goes first.
     verge_of_late_shipment: bool = False
+    # A gift: the packing slip carries the buyer's message and no prices.
+    is_gift: bool = False
+    gift_message: str = ""
     rows: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
 

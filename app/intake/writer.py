@@ -546,6 +546,8 @@ EXTRA_DEFAULTS = {
     "is_business_order": False,
     "purchase_order_number": None,
     "buyer_requested_cancellation": False,
+    "is_gift": False,
+    "gift_message": "",
 }
 
 
@@ -559,6 +561,8 @@ def order_extras(order: IncomingOrder, amounts: Amounts | None) -> dict:
         or order.purchase_order_number
         or order.buyer_requested_cancellation
         or order.verge_of_late_shipment
+        or order.is_gift
+        or order.gift_message
     ):
         return _NOTHING_EXTRA  # the usual order, quickly
     values = {
@@ -567,6 +571,8 @@ def order_extras(order: IncomingOrder, amounts: Amounts | None) -> dict:
         "is_business_order": order.is_business_order,
         "purchase_order_number": order.purchase_order_number,
         "buyer_requested_cancellation": order.buyer_requested_cancellation,
+        "is_gift": order.is_gift or bool(order.gift_message),
+        "gift_message": order.gift_message,
     }
     return {key: value for key, value in values.items() if value != EXTRA_DEFAULTS[key]}
 

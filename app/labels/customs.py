@@ -289,13 +289,14 @@ def _cn23_pages(doc: CustomsDeclarationDoc) -> list[Page]:
     pages: list[Page] = []
     for number, chunk in enumerate(chunks, start=1):
         e: list[Element] = [
-            Text(m, m, 110, 8, _("CUSTOMS DECLARATION"), "title", 16, 9, bold=True),
-            Text(m, m + 8, 110, 4, _("May be opened officially"), "title", 8, 6),
-            Text(m + 110, m, 30, 10, "CN 23", "title", 20, 10, True, Align.LEFT),
+            Text(m, m, 90, 8, _("CUSTOMS DECLARATION"), "title", 16, 9, bold=True),
+            Text(m, m + 8, 90, 4, _("May be opened officially"), "title", 8, 6),
+            Text(m + 92, m, 30, 10, "CN 23", "title", 20, 10, True, Align.LEFT),
+            # 64 mm holds a UPS number (18 characters) as Code 128 at a readable module.
             Code(
-                width - m - 48,
+                width - m - 64,
                 m,
-                48,
+                64,
                 15,
                 code128(doc.tracking_number or doc.shipment_number),
                 "tracking_number" if doc.tracking_number else "shipment_number",

@@ -1,6 +1,7 @@
 """Command-line verbs of the packing station: ``packing rules`` (the package rules table a
 supervisor edits), ``packing packages``, ``packing scan`` (the station's scan field,
-scripted), ``packing badge`` (print or revoke a staff badge). Registered by ``register``."""
+scripted), ``packing badge`` (print or revoke a staff badge), ``packing put-back`` (a
+cancelled shipment's picked items back to stock). Registered by ``register``."""
 
 from __future__ import annotations
 
@@ -119,6 +120,36 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_put_back(args: argparse.Namespace) -> int:
+    from app.packing.put_back import put_back
+    from app.packing.queries import shipment_of_code
+
+    cli = _cli()
+    database = cli._open(args)
+    try:
+        with database.unit_of_work() as uow:
+            shipment_id = shipment_of_code(uow, args.shipment)
+        if shipment_id is None:
+            from app.packing.errors import NotAtStation
+
+            raise NotAtStation(args.shipment)
+        done = put_back(database, cli._actor(), shipment_id, bin_code=args.bin)
+    finally:
+        database.dispose()
+    if args.json:
+        cli.emit_json(done.as_json())
+    else:
+        where = ", ".join(f"{x.quantity} × {x.sku} → {x.bin_code}" for x in done.lines)
+        print(
+            ngettext(
+                "{n} item put back to stock: {where}",
+                "{n} items put back to stock: {where}",
+                done.units,
+            ).format(n=done.units, where=where)
+        )
+    return EXIT_OK
+
+
 def cmd_badge(args: argparse.Namespace) -> int:
     from app.packing.station import issue_badge, render_badge_pdf, revoke_badges
 
@@ -180,3 +211,10 @@ def register(commands, add_common) -> None:
     badge.add_argument("--revoke", action="store_true", help="every badge of the user stops")
     add_common(badge, json_flag=True)
     badge.set_defaults(func=cmd_badge)
+    back = packing.add_parser(
+        "put-back", help="a cancelled shipment's picked items back to stock (a stock move each)"
+    )
+    back.add_argument("shipment", help="SH-…, its order SO-… or its tote")
+    back.add_argument("--bin", help="the bin they go to (default: the bin they came from)")
+    add_common(back, json_flag=True)
+    back.set_defaults(func=cmd_put_back)

@@ -127,3 +127,14 @@ class BadgeRefused(PackingError):
     def __init__(self, reason: str) -> None:
         super().__init__(N_("This badge {reason}."), reason=reason)
         self.reason = reason
+
+
+class NothingToPutBack(PackingError):
+    """A cancelled shipment whose picked units are all back in stock already."""
+
+    def __init__(self, shipment: str) -> None:
+        super().__init__(
+            N_("{shipment}: nothing to put back — its items are back in stock already."),
+            shipment=shipment,
+        )
+        self.shipment = shipment

@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 from app.errors import PrintFailed
 from app.i18n import N_, _, ngettext
-from app.labels.model import Address, ContentLine, PackingSlipDoc, ShippingLabelDoc, SlipLine
+from app.labels.model import (
+    Address,
+    CarrierLabelSource,
+    ContentLine,
+    CustomsForm,
+    PackingSlipDoc,
+    ShippingLabelDoc,
+    SlipLine,
+)
 from app.labels.packing_slip import SlipSize, render_packing_slip_pdf
 from app.labels.shipping import render_shipping_label_pdf
 from app.labels.zpl import render_shipping_labels_zpl
@@ -40,8 +48,10 @@ from app.packing.service import (
     _locked,
     _refuse_unless,
 )
+from app.packing.tracking import number_parcels
 from app.permissions import Actor
 from app.picking.service import uow_factory
+from app.shipping.customs import shipment_declarations
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import Order, OrderLine, Shipment, Warehouse, utcnow
@@ -75,16 +85,17 @@ def _address_of_warehouse(warehouse: Warehouse) -> Address:
 
 
 def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Order):
+    """(carrier name, service name, whether the carrier issues its own labels)."""
     if parcel.carrier_service_id is not None:
         row = session.execute(
-            select(Carrier.name, CarrierService.name)
+            select(Carrier.name, CarrierService.name, Carrier.issues_labels)
             .join(Carrier, Carrier.id == CarrierService.carrier_id)
             .where(CarrierService.id == parcel.carrier_service_id)
         ).first()
         if row is not None:
-            return row[0], row[1]
+            return row[0], row[1], bool(row[2])
     level = shipment.service or order.requested_service or "standard"
-    return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level))
+    return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level)), False
 
 
 class _Docs:
@@ -117,7 +128,9 @@ class _Docs:
         self.items = {i.product_id: i for i in self.state.items}
 
     def label(self, parcel: Parcel) -> ShippingLabelDoc:
-        carrier, service = _carrier_of(self.session, self.shipment, parcel, self.order)
+        carrier, service, issues_labels = _carrier_of(
+            self.session, self.shipment, parcel, self.order
+        )
         inside = self.contents.get(parcel.id, {})
         lines = tuple(
             ContentLine(self.items[pid].sku, self.items[pid].name, self.items[pid].spec, n)
@@ -140,6 +153,8 @@ class _Docs:
             fragile=fragile,
             this_side_up=fragile,
             channel_order_id=self.order.channel_order_id or "",
+            # A carrier that issues its own label: ours is the hand-over label beside it.
+            source=CarrierLabelSource.CARRIER if issues_labels else CarrierLabelSource.OURS,
         )
 
     def slip(self) -> PackingSlipDoc:
@@ -150,8 +165,10 @@ class _Docs:
                 )
             ).all()
         )
-        if self.order.amounts_source != "channel":
-            prices = {}  # our estimate is not what the customer paid: no prices on the slip
+        if self.order.amounts_source != "channel" or self.order.is_gift:
+            # Our estimate is not what the customer paid, and a gift's recipient is not
+            # told what it cost: no prices on the slip.
+            prices = {}
         lines = tuple(
             SlipLine(i.sku, i.name, i.spec, i.wanted, prices.get(i.product_id))
             for i in self.state.items
@@ -167,6 +184,8 @@ class _Docs:
             currency=self.order.currency,
             customer_po=self.order.purchase_order_number or "",
             channel_order_id=self.order.channel_order_id or "",
+            gift=self.order.is_gift,
+            gift_message=self.order.gift_message or "",
         )
 
 
@@ -232,6 +251,15 @@ def print_labels(
         if not pending:
             raise LabelAlreadyPrinted(number)
         _check_ready(docs, pending)
+        number_parcels(session, actor, shipment, pending)
+        # A cross-border parcel's declaration is made before any label prints: a product
+        # without its HS code or origin stops the print, by name.
+        sequences = {p.sequence for p in pending}
+        declarations = [
+            d
+            for d in shipment_declarations(session, shipment_id, signed_by=actor.username)
+            if d.parcel_index in sequences
+        ]
         if override:
             _audit(
                 session,
@@ -255,6 +283,8 @@ def print_labels(
         shipment.weight_g = sum(p.weight_g or 0 for p in docs.parcels)
         change_status(session, actor, shipment, "packed", reason=_parcels_text(len(docs.parcels)))
         slip_note = _print_slip(docs, printers, slip_size)
+        customs_note = _print_customs(session, actor, docs, declarations, printers)
+        slip_note = " ".join(n for n in (slip_note, customs_note) if n)
         notify(session, SHIPMENTS)
         uow.commit()
         message = ngettext(
@@ -327,6 +357,50 @@ def _print_slip(docs: _Docs, printers: StationPrinters, size: SlipSize) -> str:
     except PrintFailed as error:
         return error.message
     return ""
+
+
+def _print_customs(
+    session, actor: Actor, docs: _Docs, declarations: list, printers: StationPrinters
+) -> str:
+    """Each cross-border parcel's CN22 (4×6, on a PDF label printer, else the slip printer)
+    or CN23 (A4, on the slip printer). What could not print is said in amber, with where
+    to get it: the labels are already on their parcels."""
+    notes = []
+    by_sequence = {p.sequence: p for p in docs.parcels}
+    for declaration in declarations:
+        printer = printers.slip
+        if declaration.form is CustomsForm.CN22 and printers.label.label_format == "pdf":
+            printer = printers.label
+        title = f"{docs.state.number}-{declaration.parcel_index}-{declaration.form.value}"
+        parcel = by_sequence.get(declaration.parcel_index)
+        if printer is None:
+            notes.append(
+                _(
+                    "Parcel {n} needs a {form} customs declaration and no printer here takes "
+                    "it: write it with 'orderdesk label {shipment}'."
+                ).format(
+                    n=declaration.parcel_index,
+                    form=declaration.form.value,
+                    shipment=docs.state.number,
+                )
+            )
+            continue
+        try:
+            printer.send(declaration.render(), title)
+        except PrintFailed as error:
+            notes.append(error.message)
+            continue
+        if parcel is not None:
+            _audit(
+                session,
+                actor,
+                "parcel",
+                parcel.id,
+                "customs_printed",
+                "",
+                {"form": declaration.form.value, "printer": printer.name},
+            )
+    return " ".join(notes)
 
 
 def reprint_label(

@@ -119,6 +119,10 @@ PACK_VERBS: dict[str, PackVerb] = {
             shortcut="Ctrl+F10",
         ),
         PackVerb("reprint", N_("Reprint label"), frozenset({"packed"}), _PACK, shortcut="F9"),
+        # The carrier's tracking number scanned from its waybill, parcel by parcel.
+        PackVerb("tracking", N_("Tracking number"), frozenset({"picked", "packed"}), _PACK),
+        # A cancelled order's picked units go back to a bin (a stock move each).
+        PackVerb("put_back", N_("Put back"), frozenset({"cancelled"}), _PACK, shortcut="F8"),
     )
 }
 
@@ -186,6 +190,7 @@ class PackState:
     notice: Notice = Notice.NONE
     ship_to: str = ""
     last_scan: str = ""
+    put_back_left: int = 0  # a cancelled shipment's picked units still to put back
 
     @property
     def wanted(self) -> int:
@@ -211,6 +216,32 @@ class PackResult:
     message: str
     state: PackState
     warning: str = ""  # accepted, but the packer should look (weight off …)
+
+
+@dataclass(frozen=True)
+class PutBackLine:
+    sku: str
+    bin_code: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PutBackResult:
+    shipment_number: str
+    lines: tuple[PutBackLine, ...]
+
+    @property
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    def as_json(self) -> dict:
+        return {
+            "shipment": self.shipment_number,
+            "units": self.units,
+            "lines": [
+                {"sku": x.sku, "bin": x.bin_code, "quantity": x.quantity} for x in self.lines
+            ],
+        }
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from app.packing.model import (
 from app.packing.rules import expected_weight_g, suggest_package
 from db.models import Order, OrderLine, Product, Shipment, ShipmentLine
 from db.models_packing import PackageRule, PackageType, PackScan, ProductPacking
-from db.models_picking import PickListShipment, Tote
+from db.models_picking import PickListShipment, Reservation, Tote
 from db.models_shipping import Parcel, ParcelLabel
 
 _SHIPPED = frozenset(
@@ -326,6 +326,7 @@ def pack_state(
                     labels.get(parcel_id, 0),
                 )
             )
+    notice = notice_for(status)
     return PackState(
         shipment_id,
         entity_number("shipment", shipment_id),
@@ -335,9 +336,22 @@ def pack_state(
         version,
         items,
         tuple(parcels),
-        notice_for(status),
+        notice,
         " · ".join(p for p in (name, city, country) if p),
         last_scan,
+        put_back_left=_picked_units(session, shipment_id) if notice is Notice.CANCELLED else 0,
+    )
+
+
+def _picked_units(session: Session, shipment_id: int) -> int:
+    """Units picked for the shipment and not yet put back (a cancelled one's tote)."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Reservation.picked), 0))
+            .join(ShipmentLine, ShipmentLine.id == Reservation.shipment_line_id)
+            .where(ShipmentLine.shipment_id == shipment_id)
+        )
+        or 0
     )
 
 

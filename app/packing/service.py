@@ -47,6 +47,7 @@ from app.packing.rules import (
 )
 from app.permissions import Actor, Permission, require
 from app.picking.service import uow_factory, with_retries
+from app.shipping.tracking_numbers import looks_like_tracking_number
 from app.uow import UnitOfWork
 from db.models import Shipment, utcnow
 from db.models_packing import PackageType, PackScan
@@ -202,6 +203,8 @@ def scan_item(
         if product is None:
             if redirect and queries.is_package_code(session, code):
                 raise _NotAnItem("package")
+            if redirect and looks_like_tracking_number(code):
+                raise _NotAnItem("tracking")
             if redirect and _other_shipment(session, code):
                 raise _NotAnItem("shipment")
             raise WrongPackItem(code, entity_number("shipment", shipment_id))
@@ -437,6 +440,10 @@ def station_scan(
         except _NotAnItem as not_an_item:
             if not_an_item.kind == "package":
                 return choose_package(source, actor, shipment_id, code)
+            if not_an_item.kind == "tracking":
+                from app.packing.tracking import scan_tracking_number  # builds on these verbs
+
+                return scan_tracking_number(source, actor, shipment_id, code)
             kind = ScanKind.SHIPMENT
     if shipment_id is None or kind is ScanKind.SHIPMENT:
         opened = open_shipment(source, actor, code)

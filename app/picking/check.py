@@ -6,7 +6,7 @@
    allocated) and, once allocated, to a shipment line of a shipment not yet dispatched
    or cancelled.
 4. Units picked for an order left stock: picked reservations equal the order's pick
-   moves less its unpick moves.
+   moves less its unpick and put-back moves.
 """
 
 from __future__ import annotations
@@ -106,13 +106,17 @@ def check_stock(session: Session) -> list[CheckViolation]:
     )
     signed = case(
         (StockMove.kind == "pick", StockMove.quantity),
-        (StockMove.kind == "unpick", -StockMove.quantity),
+        # A cancelled order's picked units put back to a bin (app/packing/put_back.py).
+        (StockMove.kind.in_(("unpick", "put_back")), -StockMove.quantity),
         else_=0,
     )
     moved = dict(
         session.execute(
             select(StockMove.order_id, func.sum(signed))
-            .where(StockMove.kind.in_(("pick", "unpick")), StockMove.order_id.is_not(None))
+            .where(
+                StockMove.kind.in_(("pick", "unpick", "put_back")),
+                StockMove.order_id.is_not(None),
+            )
             .group_by(StockMove.order_id)
         ).all()
     )

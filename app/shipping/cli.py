@@ -1,4 +1,5 @@
-"""Command-line verbs of shipping: ``shipments list|hand-over``, ``label``, ``manifest``,
+"""Command-line verbs of shipping: ``shipments list|hand-over``, ``label`` (with a
+cross-border shipment's customs declaration beside it), ``customs set``, ``manifest``,
 ``export ship-confirm``. Registered on the main parser by ``register``."""
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def cmd_shipments(args: argparse.Namespace) -> int:
             return _list(args, database)
         if args.shipments_action == "carrier-label":
             return _carrier_label(args, database)
+        if args.shipments_action == "labels":
+            return _labels(args, database)
         return _hand_over(args, database)
     finally:
         database.dispose()
@@ -72,6 +75,29 @@ def _list(args, database) -> int:
         print(
             f"{row.number}  {row.order}  {row.status:<16} {row.carrier or '-':<12} "
             f"{row.tracking_number or '-'}"
+        )
+    return EXIT_OK
+
+
+def _labels(args, database) -> int:
+    """The shipment's label history: every print, reprint (who, why), failure and void."""
+    from app.permissions import Permission, require
+    from app.shipping.queries import label_history
+
+    require(_cli()._actor(), Permission.VIEW_ORDERS)
+    with database.unit_of_work() as uow:
+        rows = label_history(uow.session, _shipment_id(args.shipment))
+    if args.json:
+        _cli().emit_json([row.as_json() for row in rows])
+        return EXIT_OK
+    if not rows:
+        print(_("No label printed for {shipment} yet.").format(shipment=args.shipment.upper()))
+    for row in rows:
+        why = row.failure or row.reason
+        print(
+            f"{row.at:%Y-%m-%d %H:%M}  {row.parcel}  {row.action:<8} {row.outcome:<8} "
+            f"{row.label_format}  {row.user or '-':<12} {row.printer or '-'}"
+            + (f"  {why}" if why else "")
         )
     return EXIT_OK
 
@@ -129,15 +155,18 @@ def cmd_label(args: argparse.Namespace) -> int:
     from app.labels.shipping import render_shipping_labels_pdf
     from app.labels.zpl import ZplSettings, render_shipping_labels_zpl
     from app.permissions import Permission, require
+    from app.shipping.customs import render_declarations, shipment_declarations
     from app.shipping.documents import shipment_label_docs
 
     cli = _cli()
     shipment_id = _shipment_id(args.shipment)
     database = cli._open(args)
     try:
-        require(cli._actor(), Permission.PICK_AND_PACK)
+        actor = cli._actor()
+        require(actor, Permission.PICK_AND_PACK)
         with database.unit_of_work() as uow:
             docs = shipment_label_docs(uow.session, shipment_id)
+            declarations = shipment_declarations(uow.session, shipment_id, signed_by=actor.username)
     finally:
         database.dispose()
     if args.format == "pdf":
@@ -145,14 +174,56 @@ def cmd_label(args: argparse.Namespace) -> int:
     else:
         content = render_shipping_labels_zpl(docs, ZplSettings(dpi=args.dpi))
     Path(args.output).write_bytes(content)
+    text = ngettext(
+        "{count} label of {shipment} written to {path}",
+        "{count} labels of {shipment} written to {path}",
+        len(docs),
+    ).format(count=len(docs), shipment=docs[0].shipment_number, path=args.output)
+    customs = None
+    if declarations:
+        # A cross-border shipment's declarations go beside its labels, as at the station.
+        customs = Path(args.customs) if args.customs else _beside(Path(args.output), "customs")
+        customs.write_bytes(render_declarations(declarations))
+        forms = ", ".join(sorted({d.form.value for d in declarations}))
+        text += "\n" + _("Customs declaration ({forms}) written to {path}").format(
+            forms=forms, path=customs
+        )
     _out(
         args,
-        {"shipment": args.shipment.upper(), "labels": len(docs), "output": str(args.output)},
-        ngettext(
-            "{count} label of {shipment} written to {path}",
-            "{count} labels of {shipment} written to {path}",
-            len(docs),
-        ).format(count=len(docs), shipment=docs[0].shipment_number, path=args.output),
+        {
+            "shipment": args.shipment.upper(),
+            "labels": len(docs),
+            "output": str(args.output),
+            "customs": [{"parcel": d.parcel_index, "form": d.form.value} for d in declarations],
+            "customs_output": str(customs) if customs else None,
+        },
+        text,
+    )
+    return EXIT_OK
+
+
+def _beside(path: Path, what: str) -> Path:
+    """``labels.pdf`` → ``labels.customs.pdf`` (a PDF whatever the labels' format)."""
+    return path.with_name(f"{path.stem}.{what}.pdf")
+
+
+def cmd_customs(args: argparse.Namespace) -> int:
+    from app.shipping.customs import set_customs_facts
+
+    cli = _cli()
+    database = cli._open(args)
+    try:
+        facts = set_customs_facts(
+            database.unit_of_work(), cli._actor(), args.sku, args.hs_code, args.origin
+        )
+    finally:
+        database.dispose()
+    _out(
+        args,
+        facts.as_json(),
+        _("{sku}: HS code {hs_code}, made in {origin}").format(
+            sku=facts.sku, hs_code=facts.hs_code, origin=facts.origin_country
+        ),
     )
     return EXIT_OK
 
@@ -231,7 +302,9 @@ def register(commands, add_common) -> None:
     carrier_label.add_argument("--parcel", type=int, default=1, help="parcel n of the shipment")
     carrier_label.add_argument("--file", required=True, help="the label file the carrier made")
     carrier_label.add_argument("--tracking", required=True, help="its tracking number")
-    for p in (listing, handing, carrier_label):
+    labels = actions.add_parser("labels", help="a shipment's label history (prints, reprints)")
+    labels.add_argument("shipment", help="SH-000123")
+    for p in (listing, handing, carrier_label, labels):
         add_common(p, json_flag=True)
         p.set_defaults(func=cmd_shipments)
 
@@ -240,8 +313,20 @@ def register(commands, add_common) -> None:
     label.add_argument("--format", choices=["pdf", "zpl"], default="pdf")
     label.add_argument("--dpi", type=int, choices=[203, 300], default=203, help="ZPL only")
     label.add_argument("-o", "--output", required=True)
+    label.add_argument(
+        "--customs", help="where a cross-border shipment's customs declaration goes (PDF)"
+    )
     add_common(label, json_flag=True)
     label.set_defaults(func=cmd_label)
+
+    customs = commands.add_parser("customs", help="what customs declarations say of products")
+    customs_actions = customs.add_subparsers(dest="customs_action", required=True)
+    facts = customs_actions.add_parser("set", help="a product's HS code and country of origin")
+    facts.add_argument("sku")
+    facts.add_argument("--hs-code", required=True, help="6 to 10 digits, e.g. 851830")
+    facts.add_argument("--origin", required=True, help="where it was made: CN, DE, …")
+    add_common(facts, json_flag=True)
+    facts.set_defaults(func=cmd_customs)
 
     manifest = commands.add_parser("manifest", help="end-of-day manifest per carrier")
     manifest.add_argument("--carrier", required=True, help="carrier code, e.g. ups")

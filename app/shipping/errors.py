@@ -90,3 +90,35 @@ class CarrierLabelRefused(ShippingError, InvalidInput):
         self.field, self.value, self.expected = "label", name, expected
 
     translated_values = ("expected",)
+
+
+class ConfirmationExportBusy(ShippingError):
+    """Another desk kept writing the same channel's confirmation file at the same moment."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(
+            N_(
+                "Another desk is writing the {channel} shipping confirmations right now; "
+                "export again in a moment (no line is confirmed twice)."
+            ),
+            channel=channel,
+        )
+        self.channel = channel
+
+
+class CustomsFactsMissing(ShippingError):
+    """A parcel crosses a customs border but some of its products have no HS code or
+    country of origin, so no declaration can be made for it."""
+
+    def __init__(self, shipment: str, country: str, skus: str) -> None:
+        super().__init__(
+            N_(
+                "{shipment} goes to {country} and needs a customs declaration, but {skus} "
+                "has no HS code or country of origin: set them with "
+                "'orderdesk customs set SKU --hs-code CODE --origin COUNTRY'."
+            ),
+            shipment=shipment,
+            country=country,
+            skus=skus,
+        )
+        self.shipment, self.country, self.skus = shipment, country, skus

@@ -3,13 +3,16 @@ list, what a scanned code names."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.numbers import entity_number, order_number
 from app.shipping.model import ServiceLevel, ServiceOption, ShipmentRow
-from db.models import Shipment
-from db.models_shipping import Carrier, CarrierService, Parcel
+from db.models import Shipment, User
+from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
 
 
 def service_options(session: Session) -> list[ServiceOption]:
@@ -92,4 +95,71 @@ def list_shipments(
             parcels=int(n or 0),
         )
         for sid, oid, st, carrier, service, tracking, n, first_tracking in session.execute(query)
+    ]
+
+
+# --------------------------------------------------------------------------- label history
+
+
+@dataclass(frozen=True)
+class LabelHistoryRow:
+    """One print, reprint, failed print, void or import of a parcel's label."""
+
+    parcel: int  # parcel n of the shipment
+    action: str
+    outcome: str
+    label_format: str
+    printer: str
+    failure: str
+    reason: str
+    user: str
+    at: dt.datetime
+
+    def as_json(self) -> dict:
+        return {
+            "parcel": self.parcel,
+            "action": self.action,
+            "outcome": self.outcome,
+            "format": self.label_format,
+            "printer": self.printer,
+            "failure": self.failure,
+            "reason": self.reason,
+            "user": self.user,
+            "at": self.at.isoformat(),
+        }
+
+
+def label_history(session: Session, shipment_id: int) -> list[LabelHistoryRow]:
+    """The shipment's label history, oldest first (parcels in order within a moment)."""
+    return [
+        LabelHistoryRow(
+            parcel=sequence,
+            action=action,
+            outcome=outcome,
+            label_format=label_format,
+            printer=printer or "",
+            failure=failure or "",
+            reason=reason or "",
+            user=username or "",
+            at=at,
+        )
+        for sequence, action, outcome, label_format, printer, failure, reason, username, at in (
+            session.execute(
+                select(
+                    Parcel.sequence,
+                    ParcelLabel.action,
+                    ParcelLabel.outcome,
+                    ParcelLabel.label_format,
+                    ParcelLabel.printer,
+                    ParcelLabel.failure,
+                    ParcelLabel.reason,
+                    User.username,
+                    ParcelLabel.created_at,
+                )
+                .join(Parcel, Parcel.id == ParcelLabel.parcel_id)
+                .outerjoin(User, User.id == ParcelLabel.user_id)
+                .where(Parcel.shipment_id == shipment_id)
+                .order_by(ParcelLabel.id)
+            )
+        )
     ]

@@ -7,7 +7,8 @@ preference rank. The shipment's value decides signature and insurance.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 from app.shipping.errors import NoCarrierService
 from app.shipping.model import (
@@ -76,3 +77,51 @@ def choose_service(options: Iterable[ServiceOption], needs: ParcelNeeds) -> Serv
                 faster_than_asked=level != needs.requested_level,
             )
     raise NoCarrierService(needs.requested_level.value, needs.weight_g, needs.country_code)
+
+
+# --------------------------------------------------------------------------- confirmations
+
+
+def units_per_parcel(
+    lines: Sequence[tuple[int, int, int]],
+    parcels: Sequence[int],
+    packed: Mapping[tuple[int, int], int],
+) -> list[tuple[int, int, int]]:
+    """Which parcel each shipment line's units went in, for a confirmation per parcel.
+
+    ``lines`` are (shipment line id, product id, quantity) in line order; ``parcels`` the
+    shipment's tracked parcel ids in sequence; ``packed`` (parcel id, product id) → units
+    the packing station scanned into that parcel. Lines of one product take the scanned
+    units parcel by parcel, in order; a line split over two parcels is two rows. Units no
+    scan placed (a label printed unverified by a supervisor, a shipment packed without the
+    station) go in the last parcel when the station scanned any (where the unverified
+    label declared them), else in the first. Returns (line id, parcel id, units)."""
+    if not parcels:
+        return []
+    tracked = set(parcels)
+    left: dict[int, list[list[int]]] = defaultdict(list)  # product → [[parcel, units], …]
+    for parcel in parcels:
+        for (parcel_id, product_id), units in sorted(packed.items()):
+            if parcel_id == parcel and units > 0:
+                left[product_id].append([parcel, units])
+    scanned_any = any(p in tracked and n > 0 for (p, _product), n in packed.items())
+    fallback = parcels[-1] if scanned_any else parcels[0]
+    out: dict[tuple[int, int], int] = {}
+    for line_id, product_id, quantity in lines:
+        wanted = quantity
+        for slot in left[product_id]:
+            if wanted == 0:
+                break
+            take = min(wanted, slot[1])
+            if take:
+                out[(line_id, slot[0])] = out.get((line_id, slot[0]), 0) + take
+                slot[1] -= take
+                wanted -= take
+        if wanted:
+            out[(line_id, fallback)] = out.get((line_id, fallback), 0) + wanted
+    order = {parcel: index for index, parcel in enumerate(parcels)}
+    line_order = {line_id: index for index, (line_id, _p, _q) in enumerate(lines)}
+    return sorted(
+        ((line, parcel, n) for (line, parcel), n in out.items()),
+        key=lambda row: (line_order[row[0]], order[row[1]]),
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from app.gtin import gtin_valid
 from app.i18n import N_
 from app.shipping.carriers import CARRIER_NAMES
 from app.shipping.errors import TrackingNumberRefused
@@ -108,6 +109,15 @@ def _matches(carrier_code: str, number: str) -> tuple[bool, bool]:
 def carriers_for(number: str) -> list[str]:
     """The carriers whose format and check digit this number passes."""
     return [code for code in FORMATS if _matches(code, number) == (True, True)]
+
+
+def looks_like_tracking_number(text: str) -> bool:
+    """Shaped like some carrier's tracking number (check digit right or not) and not a
+    product's barcode (a valid GTIN is an item, even where a carrier's format allows it)."""
+    number = normalise(text)
+    if gtin_valid(number):
+        return False
+    return any(_matches(code, number)[0] for code in FORMATS)
 
 
 def check_tracking_number(carrier_code: str, text: str, carrier_name: str = "") -> str:

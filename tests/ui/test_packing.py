@@ -146,6 +146,29 @@ def test_a_cancelled_orders_shipment_says_put_back_loudly(qtbot, screen, db, pic
     assert "CANCELLED" in screen.message.text() and screen.printers.label.sent == []
 
 
+def test_put_back_returns_a_cancelled_shipments_items_to_stock_and_says_where(
+    qtbot, screen, db, picked
+):
+    from app.picking.check import check_stock
+
+    ids, totes = picked
+    with db.unit_of_work() as uow:
+        order = uow.session.get(Order, ids[0])
+        change_status(uow.session, SUPERVISOR, order, "cancelled", reason="customer asked")
+        uow.commit()
+        shipment_id = uow.session.scalar(select(Shipment.id).where(Shipment.order_id == ids[0]))
+    scan(qtbot, screen, totes[shipment_id])
+    assert "2 items go back to stock (F8)" in screen.instruction.text()
+    assert screen.verb_buttons["put_back"].isEnabled()
+    screen.verb_buttons["put_back"].click()
+    assert "2 items put back to stock: 2 × KETTLE-1 → BER-00" in screen.message.text()
+    assert "back in stock" in screen.instruction.text()
+    assert screen.items.item(0, 3).text() == "back in stock"
+    assert not screen.verb_buttons["put_back"].isEnabled()
+    with db.unit_of_work() as uow:
+        assert check_stock(uow.session) == []
+
+
 # --------------------------------------------------------------------------- station mode
 
 

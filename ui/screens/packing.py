@@ -29,13 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError, PrintFailed
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.labels.shipping import weight_text
 from app.packing import labelling as pl
 from app.packing import queries
 from app.packing import service as ps
 from app.packing.model import NEW_PARCEL_CODE, PACK_VERBS, PRINT_CODE, Notice, PackState
 from app.packing.printers import LabelPrinter, RawLabelPrinter, StationPrinters
+from app.packing.put_back import put_back as put_back_units
 from app.printing.model import PrintReceipt
 from ui.actions import make_action
 from ui.desk_screen import DeskContext, DeskScreen
@@ -210,6 +211,7 @@ class PackingScreen(DeskScreen):
             ("print", self.print_labels),
             ("override", self.override),
             ("reprint", self.reprint),
+            ("put_back", self.put_back),
         ):
             button = QPushButton()
             button.setObjectName(f"verb_{verb}")
@@ -244,6 +246,7 @@ class PackingScreen(DeskScreen):
                 self, _("Print unverified (supervisor)"), "Ctrl+F10", self.override, context=context
             ),
             make_action(self, _("Reprint label"), "F9", self.reprint, context=context),
+            make_action(self, _("Put back"), "F8", self.put_back, context=context),
             make_action(self, _("Refresh"), "F5", self.refresh_waiting, context=context),
         ]
 
@@ -359,6 +362,29 @@ class PackingScreen(DeskScreen):
                 )
             )
 
+    def put_back(self) -> None:
+        """A cancelled shipment's picked units back to the bins they came from."""
+        if not self._holding():
+            return
+        shipment_id = self.state.shipment_id
+        try:
+            done = put_back_units(self._context.database, self._actor, shipment_id)
+        except OrderdeskError as error:
+            self._refused(error)
+            return
+        self.state = ps.state(self._context.database, shipment_id)
+        where = ", ".join(f"{x.quantity} × {x.sku} → {x.bin_code}" for x in done.lines)
+        self._say(
+            ngettext(
+                "{n} item put back to stock: {where}",
+                "{n} items put back to stock: {where}",
+                done.units,
+            ).format(n=done.units, where=where),
+            GOOD,
+        )
+        self._show_state()
+        self.refresh_waiting()
+
     def close_shipment(self) -> None:
         self.state = None
         self.scan.clear_feedback()
@@ -432,10 +458,14 @@ class PackingScreen(DeskScreen):
         self._show_parcels(state)
 
     def _instruction(self, state: PackState) -> tuple[str, object]:
+        if state.notice is Notice.CANCELLED and not state.put_back_left:
+            return _("✕ CANCELLED — its items are back in stock. Next shipment: scan it"), WARN
         if state.notice is Notice.CANCELLED:
-            return _("✕ CANCELLED — put back\n{units} item(s) go back to stock").format(
-                units=state.wanted
-            ), BAD
+            return ngettext(
+                "✕ CANCELLED — put back\n{units} item goes back to stock (F8)",
+                "✕ CANCELLED — put back\n{units} items go back to stock (F8)",
+                state.put_back_left,
+            ).format(units=state.put_back_left), BAD
         if state.notice is Notice.SHIPPED:
             return _("✕ ALREADY SHIPPED — nothing to pack"), BAD
         if state.notice is Notice.NOT_PICKED:
@@ -464,8 +494,10 @@ class PackingScreen(DeskScreen):
                 if on
             )
             status = f"{item.scanned}"
-            if put_back:
+            if put_back and state.put_back_left:
                 status = _("put back {n}").format(n=item.wanted)
+            elif put_back:
+                status = _("back in stock")
             elif item.done:
                 status = f"✓ {item.scanned}"
             values = (item.sku, f"{item.name}{' · ' + item.spec if item.spec else ''}{marks}")
@@ -509,5 +541,7 @@ class PackingScreen(DeskScreen):
                 enabled = enabled and state.verified
             if verb == "override":
                 enabled = enabled and not state.verified
+            if verb == "put_back":
+                enabled = enabled and state.put_back_left > 0
             button.setEnabled(enabled)
             button.setToolTip(answer.why_not)

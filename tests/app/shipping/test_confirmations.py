@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from app.errors import InvalidInput
 from app.numbers import entity_number
 from app.shipping.confirm_file import read_amazon_confirmation
 from app.shipping.confirmations import export_confirmations
 from app.shipping.service import hand_over
-from db.models_shipping import ShipConfirmation
+from db.models import OrderLine
+from db.models_packing import PackScan
+from db.models_shipping import ShipConfirmation, ShipConfirmationExport
 from tests.app.shipping.builders import shipper, split_order
 
 SINCE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -120,3 +123,120 @@ def test_a_since_without_a_time_zone_is_refused(db, shipped):
     *_, actor = shipped
     with pytest.raises(InvalidInput):
         export_confirmations(db.unit_of_work(), actor, "amazon", dt.datetime(2026, 1, 1))
+
+
+def _scan_into(session, shipment_id: int, parcel_id: int, product_id: int, units: int) -> None:
+    for _ in range(units):
+        session.add(
+            PackScan(
+                shipment_id=shipment_id,
+                parcel_id=parcel_id,
+                product_id=product_id,
+                actor_name="packer",
+                kind="item",
+                code="x",
+            )
+        )
+
+
+def test_a_two_parcel_shipment_confirms_each_item_under_the_parcel_it_went_in(db):
+    """Shipment A (2 kettles, 1 mug) in two parcels: a kettle in each, the mug in the
+    second; the kettle line is split over both parcels' tracking numbers."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        built = split_order(s, parcels=(2, 1), amazon_id="171-1111111-2222222")
+        kettle, mug = (s.get(OrderLine, i).product_id for i in built.line_ids)
+        (a1, a2), (b1,) = built.parcel_ids
+        a, b = built.shipment_ids
+        _scan_into(s, a, a1, kettle, 1)
+        _scan_into(s, a, a2, kettle, 1)
+        _scan_into(s, a, a2, mug, 1)
+        _scan_into(s, b, b1, kettle, 1)
+        actor = shipper(s)
+        uow.commit()
+    ship_all(db, actor, built)
+    export = export_confirmations(db.unit_of_work(), actor, "amazon", SINCE)
+    (t_a1, t_a2), (t_b1,) = built.tracking
+    rows = [(r["order-item-id"][-1], r["quantity"], r["tracking-number"])
+            for r in read_amazon_confirmation(export.content)]  # fmt: skip
+    assert rows == [("1", "1", t_a1), ("1", "1", t_a2), ("2", "1", t_a2), ("1", "1", t_b1)]
+    assert len({t_a1, t_a2, t_b1}) == 3
+    with db.unit_of_work() as uow:
+        stored = uow.session.execute(
+            select(ShipConfirmation.parcel_id, ShipConfirmation.quantity).order_by(
+                ShipConfirmation.id
+            )
+        ).all()
+    assert [tuple(r) for r in stored] == [(a1, 1), (a2, 1), (a2, 1), (b1, 1)]
+    again = export_confirmations(db.unit_of_work(), actor, "amazon", SINCE)
+    assert (again.rows, again.already_confirmed) == (0, 4)
+
+
+def test_a_two_parcel_shipment_packed_without_scans_confirms_in_its_first_parcel(db):
+    with db.unit_of_work() as uow:
+        built = split_order(uow.session, parcels=(2, 1), amazon_id="171-3333333-4444444")
+        actor = shipper(uow.session)
+        uow.commit()
+    ship_all(db, actor, built)
+    export = export_confirmations(db.unit_of_work(), actor, "amazon", SINCE)
+    tracking = [r["tracking-number"] for r in read_amazon_confirmation(export.content)]
+    assert tracking == [built.tracking[0][0], built.tracking[0][0], built.tracking[1][0]]
+
+
+def test_a_desk_that_loses_the_race_reads_again_and_confirms_nothing_twice(db, monkeypatch):
+    """The other desk's confirmations land between our read and our insert (SQLite: the
+    key refuses our rows); we read again and write only what is left."""
+    import app.shipping.confirmations as confirmations
+
+    with db.unit_of_work() as uow:
+        built = split_order(uow.session, parcels=(1, 1), amazon_id="171-5555555-6666666")
+        actor = shipper(uow.session)
+        uow.commit()
+    ship_all(db, actor, built)
+    real = confirmations.pending_confirmations
+    calls = []
+
+    def read_then_other_desk_exports(session, channel, since):
+        found = real(session, channel, since)
+        if not calls:
+            calls.append("first")
+            other = export_confirmations(db.unit_of_work(), actor, channel, since)
+            calls.append(other.rows)
+        return found
+
+    monkeypatch.setattr(confirmations, "pending_confirmations", read_then_other_desk_exports)
+    ours = export_confirmations(db.unit_of_work(), actor, "amazon", SINCE)
+    assert calls == ["first", 3]
+    assert (ours.rows, ours.already_confirmed) == (0, 3)
+    with db.unit_of_work() as uow:
+        assert uow.session.query(ShipConfirmation).count() == 3
+
+
+def test_a_desk_that_keeps_losing_gets_a_named_error(db, monkeypatch):
+    import app.shipping.confirmations as confirmations
+    from app.shipping.errors import ConfirmationExportBusy
+
+    with db.unit_of_work() as uow:
+        built = split_order(uow.session, parcels=(1, 1), amazon_id="171-7777777-8888888")
+        actor = shipper(uow.session)
+        uow.commit()
+    ship_all(db, actor, built)
+    real = confirmations.pending_confirmations
+
+    def always_stale(session, channel, since):
+        found = real(session, channel, since)
+        with db.unit_of_work() as other:  # another desk confirms the same line meanwhile
+            _row, line_id, parcel_id = found[0][0]
+            export = ShipConfirmationExport(channel=channel, file_format="amazon_tsv", since=since)
+            other.session.add(export)
+            other.session.flush()
+            other.session.add(
+                ShipConfirmation(export_id=export.id, shipment_line_id=line_id,
+                                 parcel_id=parcel_id, quantity=1, tracking_number="x")
+            )  # fmt: skip
+            other.commit()
+        return found
+
+    monkeypatch.setattr(confirmations, "pending_confirmations", always_stale)
+    with pytest.raises(ConfirmationExportBusy, match="Another desk"):
+        export_confirmations(db.unit_of_work(), actor, "amazon", SINCE)

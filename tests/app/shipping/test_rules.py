@@ -106,3 +106,38 @@ def test_the_seeded_services_cover_every_level_for_a_german_parcel():
 
     levels = {row[3] for row in SERVICES if row[6] is None or "DE" in row[6]}
     assert levels == {"standard", "expedited", "next_day"}
+
+
+# --------------------------------------------------------------------------- units per parcel
+
+
+def test_each_lines_units_go_with_the_parcel_they_were_scanned_into():
+    from app.shipping.rules import units_per_parcel
+
+    lines = [(1, 10, 2), (2, 20, 1)]  # (line, product, quantity): 2 kettles, 1 mug
+    packed = {(100, 10): 1, (200, 10): 1, (200, 20): 1}
+    assert units_per_parcel(lines, [100, 200], packed) == [(1, 100, 1), (1, 200, 1), (2, 200, 1)]
+
+
+def test_two_lines_of_one_product_take_the_scanned_units_parcel_by_parcel():
+    from app.shipping.rules import units_per_parcel
+
+    lines = [(1, 10, 2), (2, 10, 3)]
+    packed = {(100, 10): 3, (200, 10): 2}
+    assert units_per_parcel(lines, [100, 200], packed) == [(1, 100, 2), (2, 100, 1), (2, 200, 2)]
+
+
+def test_units_no_scan_placed_go_in_the_last_parcel_or_the_first_when_nothing_was_scanned():
+    from app.shipping.rules import units_per_parcel
+
+    lines = [(1, 10, 3)]
+    assert units_per_parcel(lines, [100, 200], {(100, 10): 1}) == [(1, 100, 1), (1, 200, 2)]
+    assert units_per_parcel(lines, [100, 200], {}) == [(1, 100, 3)]
+    assert units_per_parcel(lines, [], {}) == []
+
+
+def test_a_parcel_without_tracking_does_not_take_units_away_from_the_confirmation():
+    from app.shipping.rules import units_per_parcel
+
+    # parcel 300 was scanned into but is not tracked: its unit is confirmed in a tracked one
+    assert units_per_parcel([(1, 10, 2)], [100], {(100, 10): 1, (300, 10): 1}) == [(1, 100, 2)]
