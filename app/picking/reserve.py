@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,7 @@ from app.picking.model import (
     QuantFacts,
     Routing,
 )
-from app.picking.plan import plan_order, plan_orders
+from app.picking.plan import plan_orders, plan_rest
 from app.picking.routing import load_routing
 from app.uow import UnitOfWork
 from db.models import (
@@ -443,17 +443,26 @@ def waiting_shipment_ids():
 
 
 def reserve_waiting_shipments(session: Session, actor: Actor, shipment_ids=None) -> list[int]:
-    """Reserve what waiting shipments lack, all or nothing per shipment: from its own
-    warehouse, else from one other warehouse the routing allows (the shipment moves
-    there). A shipment no warehouse can fill keeps waiting, holding nothing; the next
-    allocation run tries again. Returns the shipments now fully reserved."""
+    """Reserve what waiting shipments lack, all or nothing per shipment, planned as a first
+    allocation is (``plan.plan_rest``): from its own warehouse when it can fill it all,
+    else the fewest warehouses that can — the shipment moves to the first and splits, one
+    more shipment per other warehouse. A shipment no set of warehouses can fill keeps
+    waiting, holding nothing; the next allocation run tries again. Returns the shipments
+    now fully reserved (new ones of a split included)."""
     lacking = lacking_lines(session, shipment_ids)
     if not lacking:
         return []
     facts = {
         r.id: r
         for r in session.execute(
-            select(SHIPMENT.id, SHIPMENT.order_id, SHIPMENT.warehouse_id, ORDER.ship_country)
+            select(
+                SHIPMENT.id,
+                SHIPMENT.order_id,
+                SHIPMENT.warehouse_id,
+                SHIPMENT.carrier,
+                SHIPMENT.service,
+                ORDER.ship_country,
+            )
             .join(Order.__table__, ORDER.id == SHIPMENT.order_id)
             .where(SHIPMENT.id.in_(sorted(lacking)))
         )
@@ -466,6 +475,13 @@ def reserve_waiting_shipments(session: Session, actor: Actor, shipment_ids=None)
             .where(LINE.id.in_(sorted({ol for s in lacking.values() for ol, _n in s.values()})))
         )
     }
+    quantity_of = dict(
+        session.execute(
+            select(SLINE.id, SLINE.quantity).where(
+                SLINE.id.in_(sorted({sl for s in lacking.values() for sl in s}))
+            )
+        ).all()
+    )
     routing = load_routing(session)
     stock = lock_stock(session, {pid for pid, _c in product_of.values()})
     done = []
@@ -476,29 +492,89 @@ def reserve_waiting_shipments(session: Session, actor: Actor, shipment_ids=None)
             tuple(LineNeed(ol, *product_of[ol], units) for ol, units in lines.values()),
             ship.ship_country or "",
         )
-        plan = _one_warehouse_plan(need, stock, routing, ship.warehouse_id)
-        if plan is None:
+        plan = plan_rest(need, stock, routing, ship.warehouse_id)
+        if not plan.filled:
             continue
         apply_takes(session, plan.takes, {ol: ship.order_id for ol, _n in lines.values()})
-        _tie_to_lines(session, ship.order_id, {ol: sl for sl, (ol, _n) in lines.items()})
-        if plan.warehouses[0] != ship.warehouse_id:
-            session.execute(
-                update(Shipment.__table__)
-                .where(SHIPMENT.id == shipment_id)
-                .values(warehouse_id=plan.warehouses[0], version=SHIPMENT.version + 1)
-            )
+        line_of, made = _share_out(session, actor, ship, lines, quantity_of, plan)
+        _tie_to_lines(session, ship.order_id, line_of)
         stock = _less(stock, plan.takes)
-        done.append(shipment_id)
+        done.extend([shipment_id, *made])
     return done
 
 
-def _one_warehouse_plan(need: OrderNeed, stock, routing: Routing, home: int) -> OrderPlan | None:
-    """The shipment's own warehouse if it can fill everything, else one other that can."""
-    plan = plan_order(need, stock, dataclasses.replace(routing, only=frozenset({home})))
-    if plan.filled:
-        return plan
-    plan = plan_order(need, stock, routing)
-    return plan if plan.filled and len(plan.warehouses) == 1 else None
+def _share_out(session: Session, actor: Actor, ship, lines, quantity_of, plan: OrderPlan):
+    """The waiting shipment takes the units of the plan's first warehouse (it moves there
+    if that is another); each other warehouse gets a new pending shipment with lines for
+    its units. Returns ({(order line, warehouse): shipment line}, new shipment ids)."""
+    keep = plan.warehouses[0]
+    units: dict[tuple[int, int], int] = defaultdict(int)
+    for t in plan.takes:
+        units[(t.warehouse_id, t.order_line_id)] += t.quantity
+    if keep != ship.warehouse_id:
+        session.execute(
+            update(Shipment.__table__)
+            .where(SHIPMENT.id == ship.id)
+            .values(warehouse_id=keep, version=SHIPMENT.version + 1)
+        )
+    shipment_of = {keep: ship.id}
+    for warehouse_id in plan.warehouses[1:]:
+        shipment_of[warehouse_id] = _new_shipment(session, actor, ship, warehouse_id)
+    line_of: dict[tuple[int, int], int] = {}
+    for line_id, (order_line_id, lacked) in lines.items():
+        held = quantity_of[line_id] - lacked  # already held or picked: stays on this line
+        supply = [(w, units[(w, order_line_id)]) for w in plan.warehouses
+                  if units.get((w, order_line_id))]  # fmt: skip
+        if held == 0 and not units.get((keep, order_line_id)):
+            # Nothing of it stays here: the line itself goes to its first other warehouse.
+            first, n = supply[0]
+            _set_line(session, line_id, shipment_of[first], n)
+            line_of[(order_line_id, first)] = line_id
+            supply = supply[1:]
+        else:
+            _set_line(session, line_id, ship.id, held + units.get((keep, order_line_id), 0))
+            line_of[(order_line_id, keep)] = line_id
+            supply = [(w, n) for w, n in supply if w != keep]
+        for warehouse_id, n in supply:
+            line_of[(order_line_id, warehouse_id)] = session.execute(
+                insert(ShipmentLine.__table__)
+                .values(shipment_id=shipment_of[warehouse_id], order_line_id=order_line_id,
+                        quantity=n)
+                .returning(SLINE.id)
+            ).scalar_one()  # fmt: skip
+    return line_of, list(shipment_of.values())[1:]
+
+
+def _new_shipment(session: Session, actor: Actor, ship, warehouse_id: int) -> int:
+    from app.audit import record_event
+    from app.numbers import entity_number
+
+    now = utcnow()
+    new_id = session.execute(
+        insert(Shipment.__table__)
+        .values(order_id=ship.order_id, warehouse_id=warehouse_id, status="pending",
+                carrier=ship.carrier, service=ship.service, created_at=now,
+                status_changed_at=now, version=1)
+        .returning(SHIPMENT.id)
+    ).scalar_one()  # fmt: skip
+    record_event(
+        session,
+        actor,
+        entity_type="shipment",
+        entity_id=new_id,
+        action="created",
+        to_state="pending",
+        reason=f"rest of {entity_number('shipment', ship.id)} split over warehouses",
+    )
+    return new_id
+
+
+def _set_line(session: Session, line_id: int, shipment_id: int, quantity: int) -> None:
+    session.execute(
+        update(ShipmentLine.__table__)
+        .where(SLINE.id == line_id)
+        .values(shipment_id=shipment_id, quantity=quantity)
+    )
 
 
 def _less(stock: dict[int, list[QuantFacts]], takes) -> dict[int, list[QuantFacts]]:
@@ -513,15 +589,16 @@ def _less(stock: dict[int, list[QuantFacts]], takes) -> dict[int, list[QuantFact
     }  # fmt: skip
 
 
-def _tie_to_lines(session: Session, order_id: int, line_of: dict[int, int]) -> None:
+def _tie_to_lines(session: Session, order_id: int, line_of: dict[tuple[int, int], int]) -> None:
     """The order's reservations just made (no shipment line yet) join the shipment lines
-    (order line id → shipment line id)."""
-    for order_line_id, shipment_line_id in line_of.items():
+    ((order line id, warehouse id) → shipment line id)."""
+    for (order_line_id, warehouse_id), shipment_line_id in line_of.items():
         session.execute(
             update(Reservation.__table__)
             .where(
                 RES.order_id == order_id,
                 RES.order_line_id == order_line_id,
+                RES.warehouse_id == warehouse_id,
                 RES.state == "open",
                 RES.shipment_line_id.is_(None),
             )

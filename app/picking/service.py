@@ -157,18 +157,32 @@ def allocate(
             return summary, ids
 
         summary, ids = with_retries(make_uow, batch, "allocate", settings.max_attempts)
-        total = AllocationSummary(
-            total.allocated + summary.allocated,
-            total.split + summary.split,
-            total.stock_short + summary.stock_short,
-            total.shipments + summary.shipments,
-        )
+        total = total + summary
         if not ids:
             break
         last = ids[-1]
     if order_ids is None:
         with_retries(make_uow, lambda uow: _reserve_waiting(uow, actor), "allocate")
     return total
+
+
+def allocate_reviewed(
+    session: Session, actor: Actor, order_ids: Sequence[int]
+) -> AllocationSummary:
+    """The orders an auto-review batch just approved, allocated in that batch's transaction.
+
+    Approval reserved their quants a moment ago, so this only makes the shipments and moves
+    the orders to allocated (or, if a reserved bin was flagged for a count meanwhile, plans
+    again, and an order that cannot be filled goes to stock short). ``actor`` is the
+    system's (``app.permissions.system_actor``): the reviewer's role need not allocate.
+    """
+    require(actor, Permission.ALLOCATE_STOCK)
+    if not order_ids:
+        return AllocationSummary()
+    summary, _ids = _allocate_batch(session, actor, 0, len(order_ids), order_ids)
+    if summary.shipments or summary.stock_short:
+        notify(session, PICKING)
+    return summary
 
 
 def _reserve_waiting(uow: UnitOfWork, actor: Actor) -> None:
