@@ -25,6 +25,14 @@ from sqlalchemy.orm import Session
 
 from app.errors import ConcurrentUpdate
 from app.permissions import Actor
+from app.picking.bulk import (  # noqa: F401  (the list and allocation modules import them here)
+    driver_executemany,
+    driver_marks,
+    driver_sql,
+    driver_value,
+    postgres,
+    update_rows,
+)
 from app.picking.errors import StockBusy
 from app.picking.model import (
     LineNeed,
@@ -254,56 +262,19 @@ def apply_takes(session: Session, takes, order_of_line: dict[int, int] | None = 
     _bump_reserved(session, per_quant)
 
 
-def driver_value(session: Session, column, value):
-    """``value`` as the driver takes it for ``column`` (UTC time as SQLite stores it)."""
-    processor = column.type.bind_processor(session.get_bind().dialect)
-    return processor(value) if processor else value
-
-
-def driver_executemany(session: Session, table, columns: Sequence[str], rows: list) -> None:
-    """A plain INSERT of many rows straight through the driver, in the session's
-    transaction: SQLAlchemy's per-row parameter processing cost more than the insert.
-    Values must already be what the driver takes (see ``driver_value``)."""
-    connection = session.connection()
-    style = connection.dialect.paramstyle
-    mark = "?" if style == "qmark" else "%s"
-    quote = connection.dialect.identifier_preparer.quote
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    connection.exec_driver_sql(statement, rows)
-
-
-def driver_sql(session: Session, statement: str, rows: list) -> int:
-    """``statement`` (written with ``?`` marks) run for many rows through the driver, in
-    the session's transaction, for the same reason as ``driver_executemany``; returns the
-    rows it changed."""
-    connection = session.connection()
-    return connection.exec_driver_sql(driver_marks(connection, statement), rows).rowcount
-
-
-def driver_marks(connection, statement: str) -> str:
-    """A statement written with ``?`` marks in the driver's own parameter style."""
-    return statement if connection.dialect.paramstyle == "qmark" else statement.replace("?", "%s")
-
-
 def _bump_reserved(session: Session, per_quant: dict[int, int]) -> None:
     """reserved += n per quant, guarded: never above on hand, never below zero."""
-    table = StockQuant.__table__
-    values = [{"qid": qid, "n": n} for qid, n in sorted(per_quant.items())]
-    statement = (
-        update(table)
-        .where(
-            table.c.id == bindparam("qid"),
-            table.c.reserved + bindparam("n") <= table.c.on_hand,
-            table.c.reserved + bindparam("n") >= 0,
-        )
-        .values(reserved=table.c.reserved + bindparam("n"), version=table.c.version + 1)
-        .execution_options(synchronize_session=False)
+    changed = update_rows(
+        session,
+        "stock_quants",
+        "reserved = stock_quants.reserved + v.n, version = stock_quants.version + 1",
+        ["id"],
+        [("id", "integer"), ("n", "integer")],
+        sorted(per_quant.items()),
+        where="stock_quants.reserved + v.n <= stock_quants.on_hand"
+        " AND stock_quants.reserved + v.n >= 0",
     )
-    result = session.execute(statement, values)
-    if result.rowcount != len(values):
+    if changed != len(per_quant):
         raise ConcurrentUpdate("Stock")
 
 
