@@ -148,6 +148,33 @@ class Actor:
         return permission in self.permissions
 
 
+SYSTEM_NAME = "system"
+
+
+@dataclass(frozen=True)
+class SystemActor(Actor):
+    """The program acting on its own authority, for a step that follows from what a person
+    did: allocating the orders an auto-review run just approved (approval promises the
+    stock; turning the promise into shipments is the same system step, not the reviewer's
+    warehouse work). It holds only the permissions named for that step, whatever the
+    person's role, has no user id, and the audit names it "system: <step> (<person>)"."""
+
+    granted: frozenset[Permission] = frozenset()
+    started_by: str = ""
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return self.granted
+
+
+def system_actor(step: str, started_by: Actor, *permissions: Permission) -> SystemActor:
+    """The system doing ``step`` (English, for the audit) after ``started_by``'s action."""
+    name = f"{SYSTEM_NAME}: {step} ({started_by.username})"
+    return SystemActor(
+        None, name[:64], frozenset(), "", frozenset(permissions), started_by.username
+    )
+
+
 def require(actor: Actor, permission: Permission) -> None:
     if not actor.may(permission):
         raise PermissionDenied(actor.username, permission.value)

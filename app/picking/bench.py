@@ -23,6 +23,7 @@ from app.picking import lists as pl
 from app.picking.model import PickingSettings, Step
 from app.picking.service import allocate
 from app.review.bench import fill_received_orders
+from app.review.model import ReviewSettings
 from app.review.service import ALL_RECEIVED, review_orders
 from db.models import Warehouse
 from db.models_picking import PickListShipment, Tote
@@ -33,9 +34,12 @@ BENCH_ACTOR = Actor(user_id=None, username="bench", roles=frozenset({Role.SUPERV
 
 
 def _approved(url: str, n: int):
+    """N orders reviewed (their stock reserved) and left approved: allocation is timed."""
     database = open_database(url)
     fill_received_orders(database, n, seed=3)
-    summary = review_orders(database, BENCH_ACTOR, ALL_RECEIVED)
+    summary = review_orders(
+        database, BENCH_ACTOR, ALL_RECEIVED, settings=ReviewSettings(allocate_approved=False)
+    )
     return database, summary.approved
 
 

@@ -41,18 +41,9 @@ def cmd_allocate(args: argparse.Namespace) -> int:
             if args.lists
             else ""
         )
-        print(
-            _(
-                "Allocated {allocated} order(s) into {shipments} shipment(s) ({split} split); "
-                "{short} back to stock short."
-            ).format(
-                allocated=summary.allocated,
-                shipments=summary.shipments,
-                split=summary.split,
-                short=summary.stock_short,
-            )
-            + made_text
-        )
+        from app.picking.model import allocation_text
+
+        print(allocation_text(summary) + made_text)
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from app.errors import (
 )
 from app.live import PICKING, notify
 from app.permissions import Actor, Permission, require
+from app.picking.bulk import driver_executemany, driver_value, insert_with_ids
 from app.picking.listing import (
     PLS,
     SHIP,
@@ -27,9 +28,6 @@ from app.picking.plan import group_batches, priority_key, walk_stops
 from app.picking.reserve import (
     QUANT,
     RES,
-    driver_executemany,
-    driver_marks,
-    driver_value,
     waiting_shipment_ids,
 )
 from app.uow import UnitOfWork
@@ -141,28 +139,15 @@ def build_lists(
     priority_of = {r.id: r.priority or 0 for r in rows}
     stamp = driver_value(session, PickList.__table__.c.created_at, utcnow())
     kind = "single" if size == 1 else "batch"
-    # One INSERT … RETURNING per list, straight through the driver: with many rows SQLite
-    # would send them one by one anyway, and a list is a few shipments.
-    connection = session.connection()
-    returning = driver_marks(
-        connection,
-        "INSERT INTO pick_lists (warehouse_id, kind, status, carrier, priority, picker_name,"
-        " created_at, wrong_scans, version) VALUES (?, ?, 'open', ?, ?, '', ?, 0, 1)"
-        " RETURNING id",
-    )
-    list_ids = [
-        connection.exec_driver_sql(
-            returning,
-            (
-                warehouse_id,
-                kind,
-                batch[0].carrier,
-                max(priority_of[s.shipment_id] for s in batch),
-                stamp,
-            ),
-        ).scalar_one()
-        for batch in batches
-    ]
+    list_ids = insert_with_ids(
+        session,
+        PickList.__table__,
+        ("warehouse_id", "kind", "status", "carrier", "priority", "picker_name", "created_at",
+         "wrong_scans", "version"),
+        [(warehouse_id, kind, "open", batch[0].carrier,
+          max(priority_of[s.shipment_id] for s in batch), "", stamp, 0, 1)
+         for batch in batches],
+    )  # fmt: skip
     slot_of: dict[int, tuple[int, int]] = {}
     links = []
     for list_id, batch in zip(list_ids, batches, strict=True):

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from app.i18n import N_
+from app.i18n import N_, _, current_language, ngettext
 from app.permissions import Permission
 
 # --------------------------------------------------------------------------- planner input
@@ -223,6 +223,14 @@ class AllocationSummary:
     stock_short: int = 0
     shipments: int = 0
 
+    def __add__(self, other: AllocationSummary) -> AllocationSummary:
+        return AllocationSummary(
+            self.allocated + other.allocated,
+            self.split + other.split,
+            self.stock_short + other.stock_short,
+            self.shipments + other.shipments,
+        )
+
     def as_json(self) -> dict[str, int]:
         return {
             "allocated": self.allocated,
@@ -230,6 +238,29 @@ class AllocationSummary:
             "stock_short": self.stock_short,
             "shipments": self.shipments,
         }
+
+
+def allocation_text(summary: AllocationSummary, *, by_system: bool = False) -> str:
+    """What an allocation run did, in one sentence (the CLI, the picking and review desks)."""
+    n = summary.allocated
+    head = (
+        ngettext("The system allocated {count} order", "The system allocated {count} orders", n)
+        if by_system
+        else ngettext("Allocated {count} order", "Allocated {count} orders", n)
+    ).format(count=n)
+    parts = [
+        ngettext("{count} shipment", "{count} shipments", summary.shipments),
+        ngettext("{count} split over warehouses", "{count} split over warehouses", summary.split),
+        ngettext("{count} back to stock short", "{count} back to stock short", summary.stock_short),
+    ]
+    counts = (summary.shipments, summary.split, summary.stock_short)
+    from babel.lists import format_list
+
+    rest = format_list(
+        [p.format(count=c) for p, c in zip(parts, counts, strict=True)],
+        locale=current_language(),
+    )
+    return _("{head}: {rest}.").format(head=head, rest=rest)
 
 
 @dataclass(frozen=True)

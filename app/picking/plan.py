@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections import defaultdict
@@ -123,6 +124,23 @@ def plan_order(
     takes = _takes(order.lines, stock, units, routing, chosen)
     warehouses = tuple(sorted({t.warehouse_id for t in takes}, key=chosen.index))
     return OrderPlan(order.order_id, takes, warehouses, ())
+
+
+def plan_rest(
+    need: OrderNeed,
+    stock: Mapping[int, Sequence[QuantFacts]],
+    routing: Routing,
+    home: int,
+) -> OrderPlan:
+    """The rest of a shipment (what a short pick left to ship later), planned as a first
+    allocation is: its own warehouse (``home``) when it can fill everything, else the
+    fewest warehouses that can — ``home`` first among equals, then the destination's
+    preference — so a rest two warehouses hold between them splits instead of waiting.
+    ``plan.warehouses`` lists ``home`` first when it takes part. Short: takes nothing."""
+    preferred = routing.country_preference.get(need.country, ())
+    first_home = {**routing.country_preference}
+    first_home[need.country] = (home, *(w for w in preferred if w != home))
+    return plan_order(need, stock, dataclasses.replace(routing, country_preference=first_home))
 
 
 def _covers(combo: Sequence[int], demand, per_warehouse) -> bool:

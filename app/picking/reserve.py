@@ -19,12 +19,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from app.errors import ConcurrentUpdate
 from app.permissions import Actor
+from app.picking.bulk import (  # noqa: F401  (the list and allocation modules import them here)
+    driver_executemany,
+    driver_marks,
+    driver_sql,
+    driver_value,
+    postgres,
+    update_rows,
+)
 from app.picking.errors import StockBusy
 from app.picking.model import (
     LineNeed,
@@ -34,7 +42,7 @@ from app.picking.model import (
     QuantFacts,
     Routing,
 )
-from app.picking.plan import plan_order, plan_orders
+from app.picking.plan import plan_orders, plan_rest
 from app.picking.routing import load_routing
 from app.uow import UnitOfWork
 from db.models import (
@@ -254,56 +262,19 @@ def apply_takes(session: Session, takes, order_of_line: dict[int, int] | None = 
     _bump_reserved(session, per_quant)
 
 
-def driver_value(session: Session, column, value):
-    """``value`` as the driver takes it for ``column`` (UTC time as SQLite stores it)."""
-    processor = column.type.bind_processor(session.get_bind().dialect)
-    return processor(value) if processor else value
-
-
-def driver_executemany(session: Session, table, columns: Sequence[str], rows: list) -> None:
-    """A plain INSERT of many rows straight through the driver, in the session's
-    transaction: SQLAlchemy's per-row parameter processing cost more than the insert.
-    Values must already be what the driver takes (see ``driver_value``)."""
-    connection = session.connection()
-    style = connection.dialect.paramstyle
-    mark = "?" if style == "qmark" else "%s"
-    quote = connection.dialect.identifier_preparer.quote
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
-    )
-    connection.exec_driver_sql(statement, rows)
-
-
-def driver_sql(session: Session, statement: str, rows: list) -> int:
-    """``statement`` (written with ``?`` marks) run for many rows through the driver, in
-    the session's transaction, for the same reason as ``driver_executemany``; returns the
-    rows it changed."""
-    connection = session.connection()
-    return connection.exec_driver_sql(driver_marks(connection, statement), rows).rowcount
-
-
-def driver_marks(connection, statement: str) -> str:
-    """A statement written with ``?`` marks in the driver's own parameter style."""
-    return statement if connection.dialect.paramstyle == "qmark" else statement.replace("?", "%s")
-
-
 def _bump_reserved(session: Session, per_quant: dict[int, int]) -> None:
     """reserved += n per quant, guarded: never above on hand, never below zero."""
-    table = StockQuant.__table__
-    values = [{"qid": qid, "n": n} for qid, n in sorted(per_quant.items())]
-    statement = (
-        update(table)
-        .where(
-            table.c.id == bindparam("qid"),
-            table.c.reserved + bindparam("n") <= table.c.on_hand,
-            table.c.reserved + bindparam("n") >= 0,
-        )
-        .values(reserved=table.c.reserved + bindparam("n"), version=table.c.version + 1)
-        .execution_options(synchronize_session=False)
+    changed = update_rows(
+        session,
+        "stock_quants",
+        "reserved = stock_quants.reserved + v.n, version = stock_quants.version + 1",
+        ["id"],
+        [("id", "integer"), ("n", "integer")],
+        sorted(per_quant.items()),
+        where="stock_quants.reserved + v.n <= stock_quants.on_hand"
+        " AND stock_quants.reserved + v.n >= 0",
     )
-    result = session.execute(statement, values)
-    if result.rowcount != len(values):
+    if changed != len(per_quant):
         raise ConcurrentUpdate("Stock")
 
 
@@ -443,17 +414,26 @@ def waiting_shipment_ids():
 
 
 def reserve_waiting_shipments(session: Session, actor: Actor, shipment_ids=None) -> list[int]:
-    """Reserve what waiting shipments lack, all or nothing per shipment: from its own
-    warehouse, else from one other warehouse the routing allows (the shipment moves
-    there). A shipment no warehouse can fill keeps waiting, holding nothing; the next
-    allocation run tries again. Returns the shipments now fully reserved."""
+    """Reserve what waiting shipments lack, all or nothing per shipment, planned as a first
+    allocation is (``plan.plan_rest``): from its own warehouse when it can fill it all,
+    else the fewest warehouses that can — the shipment moves to the first and splits, one
+    more shipment per other warehouse. A shipment no set of warehouses can fill keeps
+    waiting, holding nothing; the next allocation run tries again. Returns the shipments
+    now fully reserved (new ones of a split included)."""
     lacking = lacking_lines(session, shipment_ids)
     if not lacking:
         return []
     facts = {
         r.id: r
         for r in session.execute(
-            select(SHIPMENT.id, SHIPMENT.order_id, SHIPMENT.warehouse_id, ORDER.ship_country)
+            select(
+                SHIPMENT.id,
+                SHIPMENT.order_id,
+                SHIPMENT.warehouse_id,
+                SHIPMENT.carrier,
+                SHIPMENT.service,
+                ORDER.ship_country,
+            )
             .join(Order.__table__, ORDER.id == SHIPMENT.order_id)
             .where(SHIPMENT.id.in_(sorted(lacking)))
         )
@@ -466,6 +446,13 @@ def reserve_waiting_shipments(session: Session, actor: Actor, shipment_ids=None)
             .where(LINE.id.in_(sorted({ol for s in lacking.values() for ol, _n in s.values()})))
         )
     }
+    quantity_of = dict(
+        session.execute(
+            select(SLINE.id, SLINE.quantity).where(
+                SLINE.id.in_(sorted({sl for s in lacking.values() for sl in s}))
+            )
+        ).all()
+    )
     routing = load_routing(session)
     stock = lock_stock(session, {pid for pid, _c in product_of.values()})
     done = []
@@ -476,29 +463,89 @@ def reserve_waiting_shipments(session: Session, actor: Actor, shipment_ids=None)
             tuple(LineNeed(ol, *product_of[ol], units) for ol, units in lines.values()),
             ship.ship_country or "",
         )
-        plan = _one_warehouse_plan(need, stock, routing, ship.warehouse_id)
-        if plan is None:
+        plan = plan_rest(need, stock, routing, ship.warehouse_id)
+        if not plan.filled:
             continue
         apply_takes(session, plan.takes, {ol: ship.order_id for ol, _n in lines.values()})
-        _tie_to_lines(session, ship.order_id, {ol: sl for sl, (ol, _n) in lines.items()})
-        if plan.warehouses[0] != ship.warehouse_id:
-            session.execute(
-                update(Shipment.__table__)
-                .where(SHIPMENT.id == shipment_id)
-                .values(warehouse_id=plan.warehouses[0], version=SHIPMENT.version + 1)
-            )
+        line_of, made = _share_out(session, actor, ship, lines, quantity_of, plan)
+        _tie_to_lines(session, ship.order_id, line_of)
         stock = _less(stock, plan.takes)
-        done.append(shipment_id)
+        done.extend([shipment_id, *made])
     return done
 
 
-def _one_warehouse_plan(need: OrderNeed, stock, routing: Routing, home: int) -> OrderPlan | None:
-    """The shipment's own warehouse if it can fill everything, else one other that can."""
-    plan = plan_order(need, stock, dataclasses.replace(routing, only=frozenset({home})))
-    if plan.filled:
-        return plan
-    plan = plan_order(need, stock, routing)
-    return plan if plan.filled and len(plan.warehouses) == 1 else None
+def _share_out(session: Session, actor: Actor, ship, lines, quantity_of, plan: OrderPlan):
+    """The waiting shipment takes the units of the plan's first warehouse (it moves there
+    if that is another); each other warehouse gets a new pending shipment with lines for
+    its units. Returns ({(order line, warehouse): shipment line}, new shipment ids)."""
+    keep = plan.warehouses[0]
+    units: dict[tuple[int, int], int] = defaultdict(int)
+    for t in plan.takes:
+        units[(t.warehouse_id, t.order_line_id)] += t.quantity
+    if keep != ship.warehouse_id:
+        session.execute(
+            update(Shipment.__table__)
+            .where(SHIPMENT.id == ship.id)
+            .values(warehouse_id=keep, version=SHIPMENT.version + 1)
+        )
+    shipment_of = {keep: ship.id}
+    for warehouse_id in plan.warehouses[1:]:
+        shipment_of[warehouse_id] = _new_shipment(session, actor, ship, warehouse_id)
+    line_of: dict[tuple[int, int], int] = {}
+    for line_id, (order_line_id, lacked) in lines.items():
+        held = quantity_of[line_id] - lacked  # already held or picked: stays on this line
+        supply = [(w, units[(w, order_line_id)]) for w in plan.warehouses
+                  if units.get((w, order_line_id))]  # fmt: skip
+        if held == 0 and not units.get((keep, order_line_id)):
+            # Nothing of it stays here: the line itself goes to its first other warehouse.
+            first, n = supply[0]
+            _set_line(session, line_id, shipment_of[first], n)
+            line_of[(order_line_id, first)] = line_id
+            supply = supply[1:]
+        else:
+            _set_line(session, line_id, ship.id, held + units.get((keep, order_line_id), 0))
+            line_of[(order_line_id, keep)] = line_id
+            supply = [(w, n) for w, n in supply if w != keep]
+        for warehouse_id, n in supply:
+            line_of[(order_line_id, warehouse_id)] = session.execute(
+                insert(ShipmentLine.__table__)
+                .values(shipment_id=shipment_of[warehouse_id], order_line_id=order_line_id,
+                        quantity=n)
+                .returning(SLINE.id)
+            ).scalar_one()  # fmt: skip
+    return line_of, list(shipment_of.values())[1:]
+
+
+def _new_shipment(session: Session, actor: Actor, ship, warehouse_id: int) -> int:
+    from app.audit import record_event
+    from app.numbers import entity_number
+
+    now = utcnow()
+    new_id = session.execute(
+        insert(Shipment.__table__)
+        .values(order_id=ship.order_id, warehouse_id=warehouse_id, status="pending",
+                carrier=ship.carrier, service=ship.service, created_at=now,
+                status_changed_at=now, version=1)
+        .returning(SHIPMENT.id)
+    ).scalar_one()  # fmt: skip
+    record_event(
+        session,
+        actor,
+        entity_type="shipment",
+        entity_id=new_id,
+        action="created",
+        to_state="pending",
+        reason=f"rest of {entity_number('shipment', ship.id)} split over warehouses",
+    )
+    return new_id
+
+
+def _set_line(session: Session, line_id: int, shipment_id: int, quantity: int) -> None:
+    session.execute(
+        update(ShipmentLine.__table__)
+        .where(SLINE.id == line_id)
+        .values(shipment_id=shipment_id, quantity=quantity)
+    )
 
 
 def _less(stock: dict[int, list[QuantFacts]], takes) -> dict[int, list[QuantFacts]]:
@@ -513,15 +560,16 @@ def _less(stock: dict[int, list[QuantFacts]], takes) -> dict[int, list[QuantFact
     }  # fmt: skip
 
 
-def _tie_to_lines(session: Session, order_id: int, line_of: dict[int, int]) -> None:
+def _tie_to_lines(session: Session, order_id: int, line_of: dict[tuple[int, int], int]) -> None:
     """The order's reservations just made (no shipment line yet) join the shipment lines
-    (order line id → shipment line id)."""
-    for order_line_id, shipment_line_id in line_of.items():
+    ((order line id, warehouse id) → shipment line id)."""
+    for (order_line_id, warehouse_id), shipment_line_id in line_of.items():
         session.execute(
             update(Reservation.__table__)
             .where(
                 RES.order_id == order_id,
                 RES.order_line_id == order_line_id,
+                RES.warehouse_id == warehouse_id,
                 RES.state == "open",
                 RES.shipment_line_id.is_(None),
             )

@@ -17,6 +17,13 @@ from app.i18n import _
 from app.live import PICKING, notify
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
+from app.picking.bulk import (
+    driver_executemany,
+    driver_value,
+    insert_with_ids,
+    postgres,
+    update_rows,
+)
 from app.picking.model import (
     AllocationSummary,
     OrderNeed,
@@ -33,9 +40,6 @@ from app.picking.reserve import (
     RES,
     SHIPMENT,
     SLINE,
-    driver_executemany,
-    driver_sql,
-    driver_value,
     is_transient,  # noqa: F401  (the counter and packing desks import the retry kit from here)
     release_order,
     release_reservations,
@@ -157,18 +161,32 @@ def allocate(
             return summary, ids
 
         summary, ids = with_retries(make_uow, batch, "allocate", settings.max_attempts)
-        total = AllocationSummary(
-            total.allocated + summary.allocated,
-            total.split + summary.split,
-            total.stock_short + summary.stock_short,
-            total.shipments + summary.shipments,
-        )
+        total = total + summary
         if not ids:
             break
         last = ids[-1]
     if order_ids is None:
         with_retries(make_uow, lambda uow: _reserve_waiting(uow, actor), "allocate")
     return total
+
+
+def allocate_reviewed(
+    session: Session, actor: Actor, order_ids: Sequence[int]
+) -> AllocationSummary:
+    """The orders an auto-review batch just approved, allocated in that batch's transaction.
+
+    Approval reserved their quants a moment ago, so this only makes the shipments and moves
+    the orders to allocated (or, if a reserved bin was flagged for a count meanwhile, plans
+    again, and an order that cannot be filled goes to stock short). ``actor`` is the
+    system's (``app.permissions.system_actor``): the reviewer's role need not allocate.
+    """
+    require(actor, Permission.ALLOCATE_STOCK)
+    if not order_ids:
+        return AllocationSummary()
+    summary, _ids = _allocate_batch(session, actor, 0, len(order_ids), order_ids)
+    if summary.shipments or summary.stock_short:
+        notify(session, PICKING)
+    return summary
 
 
 def _reserve_waiting(uow: UnitOfWork, actor: Actor) -> None:
@@ -208,14 +226,18 @@ def _allocate_batch(
     ids = [r.id for r in rows]
     if not rows:
         return AllocationSummary(), ids
-    # Reservations in bins flagged for a count are not trusted: planned again.
-    flagged = select(QUANT.id).join(Bin.__table__, BIN.id == QUANT.bin_id).where(BIN.needs_count)
-    release_reservations(
-        session,
-        actor,
-        (RES.order_id.in_(ids)) & RES.quant_id.in_(flagged) & RES.shipment_line_id.is_(None),
-        "bin flagged for a count",
-    )
+    # Reservations in bins flagged for a count are not trusted: planned again. (Most runs
+    # have no flagged bin: one look at the small bins table spares the reservations.)
+    if session.execute(select(BIN.id).where(BIN.needs_count).limit(1)).first() is not None:
+        flagged = select(QUANT.id).join(Bin.__table__, BIN.id == QUANT.bin_id)
+        release_reservations(
+            session,
+            actor,
+            RES.order_id.in_(ids)
+            & RES.quant_id.in_(flagged.where(BIN.needs_count))
+            & RES.shipment_line_id.is_(None),
+            "bin flagged for a count",
+        )
     plans = reserve_orders(session, actor, ids)
     short_ids = [oid for oid, p in plans.items() if not p.filled]
     by_id = {r.id: r for r in rows}
@@ -287,45 +309,50 @@ def _make_shipments(session: Session, order_ids: Sequence[int]) -> tuple[dict[in
         return {}, 0
     now = utcnow()
     stamp = driver_value(session, SHIPMENT.created_at, now)
-    # Plain executemany through the driver, then the new ids read back: RETURNING with
-    # many rows is sent one row per statement on SQLite, and SQLAlchemy's per-row
-    # parameter work cost more than the inserts themselves.
-    driver_executemany(
-        session,
-        Shipment.__table__,
-        ("order_id", "warehouse_id", "status", "created_at", "status_changed_at", "version"),
-        [(oid, wid, "pending", stamp, stamp, 1) for oid, wid in pairs],
-    )
-    created = session.execute(
-        select(SHIPMENT.id, SHIPMENT.order_id, SHIPMENT.warehouse_id).where(
-            SHIPMENT.order_id.in_(sorted({oid for oid, _w in pairs})),
-            SHIPMENT.status == "pending",
-            SHIPMENT.created_at == now,
-        )
-    ).all()
+    columns = ("order_id", "warehouse_id", "status", "created_at", "status_changed_at", "version")
+    rows = [(oid, wid, "pending", stamp, stamp, 1) for oid, wid in pairs]
+    if postgres(session):
+        ids = insert_with_ids(session, Shipment.__table__, columns, rows)
+        created = [(sid, oid, wid) for sid, (oid, wid) in zip(ids, pairs, strict=True)]
+    else:
+        # Plain executemany through the driver, then the new ids read back: RETURNING with
+        # many rows is sent one row per statement on SQLite, and SQLAlchemy's per-row
+        # parameter work cost more than the inserts themselves.
+        driver_executemany(session, Shipment.__table__, columns, rows)
+        created = session.execute(
+            select(SHIPMENT.id, SHIPMENT.order_id, SHIPMENT.warehouse_id).where(
+                SHIPMENT.order_id.in_(sorted({oid for oid, _w in pairs})),
+                SHIPMENT.status == "pending",
+                SHIPMENT.created_at == now,
+            )
+        ).all()
     shipment_of = {(oid, wid): sid for sid, oid, wid in created}
     units: dict[tuple[int, int], int] = defaultdict(int)
     for r in reservations:
         units[(shipment_of[(r.order_id, r.warehouse_id)], r.order_line_id)] += r.quantity
-    driver_executemany(
-        session,
-        ShipmentLine.__table__,
-        ("shipment_id", "order_line_id", "quantity"),
-        [(sid, ol, n) for (sid, ol), n in units.items()],
-    )
-    line_of = {
-        (sid, ol): lid
-        for lid, sid, ol in session.execute(
-            select(SLINE.id, SLINE.shipment_id, SLINE.order_line_id).where(
-                SLINE.shipment_id.in_([sid for sid, _o, _w in created])
+    line_rows = [(sid, ol, n) for (sid, ol), n in units.items()]
+    line_columns = ("shipment_id", "order_line_id", "quantity")
+    if postgres(session):
+        line_ids = insert_with_ids(session, ShipmentLine.__table__, line_columns, line_rows)
+        line_of = {(sid, ol): lid for lid, (sid, ol, _n) in zip(line_ids, line_rows, strict=True)}
+    else:
+        driver_executemany(session, ShipmentLine.__table__, line_columns, line_rows)
+        line_of = {
+            (sid, ol): lid
+            for lid, sid, ol in session.execute(
+                select(SLINE.id, SLINE.shipment_id, SLINE.order_line_id).where(
+                    SLINE.shipment_id.in_([sid for sid, _o, _w in created])
+                )
             )
-        )
-    }
-    driver_sql(
+        }
+    update_rows(
         session,
-        "UPDATE reservations SET shipment_line_id = ? WHERE id = ?",
+        "reservations",
+        "shipment_line_id = v.line_id",
+        ["id"],
+        [("id", "integer"), ("line_id", "integer")],
         [
-            (line_of[(shipment_of[(r.order_id, r.warehouse_id)], r.order_line_id)], r.id)
+            (r.id, line_of[(shipment_of[(r.order_id, r.warehouse_id)], r.order_line_id)])
             for r in reservations
         ],
     )
@@ -368,16 +395,20 @@ def bulk_status(
             raise InvalidTransition("order", order_number(members[0].id), from_state, to_state)
         require(actor, permission)
         stage = {"allocated": "allocated_at", "cancelled": "cancelled_at"}.get(to_state)
-        # Straight through the driver: SQLAlchemy's per-row parameter work on thousands of
-        # orders cost more than the UPDATE.
+        # Straight through the driver (one statement over arrays on PostgreSQL): SQLAlchemy's
+        # per-row parameter work on thousands of orders cost more than the UPDATE.
         stamp = driver_value(session, ORDER.status_changed_at, now)
-        sets = f"{stage} = COALESCE({stage}, ?), " if stage else ""
-        statement = (
-            f"UPDATE orders SET {sets}status = ?, status_changed_at = ?, version = version + 1"
-            " WHERE id = ? AND version = ?"
+        sets = f"{stage} = COALESCE(orders.{stage}, ?), " if stage else ""
+        changed = update_rows(
+            session,
+            "orders",
+            f"{sets}status = ?, status_changed_at = ?, version = orders.version + 1",
+            ["id", "version"],
+            [("id", "integer"), ("version", "integer")],
+            [(r.id, r.version) for r in members],
+            constants=((stamp,) if stage else ()) + (to_state, stamp),
         )
-        params = [((stamp,) if stage else ()) + (to_state, stamp, r.id, r.version) for r in members]
-        if driver_sql(session, statement, params) != len(params):
+        if changed != len(members):
             raise ConcurrentUpdate("An order of the batch")
         events.extend(
             {

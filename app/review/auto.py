@@ -14,15 +14,16 @@ import gc
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import ConcurrentUpdate
-from app.permissions import Actor, Permission, require
-from app.picking.service import reserve_for_reviews
+from app.permissions import Actor, Permission, require, system_actor
+from app.picking.model import AllocationSummary
+from app.picking.service import allocate_reviewed, reserve_for_reviews
 from app.review.batch import OrderReview, review_batch
 from app.review.decide import Outcome, exception_kind, related_orders
 from app.review.loading import ORDER_COLUMNS, RunCache, chunks, load_batch
@@ -76,11 +77,14 @@ class ReviewSummary:
     on_hold: int = 0
     skipped: int = 0
     stopped: bool = False
+    # What the system allocated of the approved orders (``ReviewSettings.allocate_approved``).
+    allocation: AllocationSummary = field(default_factory=AllocationSummary)
 
     def add(self, other: ReviewSummary) -> None:
         for item in dataclasses.fields(self):
             if item.type in ("int", int):
                 setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+        self.allocation = self.allocation + other.allocation
 
     def count(self, outcome: Outcome) -> None:
         self.reviewed += 1
@@ -253,7 +257,24 @@ def _review_locked(
         _bulk_move(session, actor, to_review, reviews, now)
         for review in reviews:
             summary.count(review.decision.outcome)
+        if cache.settings.allocate_approved:
+            summary.allocation = _allocate_approved(session, actor, reviews)
     return summary
+
+
+ALLOCATION_STEP = "allocation after auto-review"
+
+
+def _allocate_approved(
+    session: Session, actor: Actor, reviews: Sequence[OrderReview]
+) -> AllocationSummary:
+    """The batch's approvals become shipments in its transaction, on the system's authority
+    (the reviewer's role need not allocate; see docs/allocation.md)."""
+    approved = [r.order_id for r in reviews if r.decision.outcome is Outcome.APPROVED]
+    if not approved:
+        return AllocationSummary()
+    system = system_actor(ALLOCATION_STEP, actor, Permission.ALLOCATE_STOCK)
+    return allocate_reviewed(session, system, approved)
 
 
 def review_now(

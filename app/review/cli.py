@@ -49,24 +49,27 @@ def cmd_review(args: argparse.Namespace) -> int:
             database,
             actor,
             targets,
-            settings=ReviewSettings(everything_to_person=args.to_person),
+            settings=ReviewSettings(
+                everything_to_person=args.to_person, allocate_approved=not args.no_allocate
+            ),
             cancel=lambda: stop["asked"],
         )
-        allocated = None
-        if getattr(args, "allocate", False) and not summary.stopped:
-            from app.picking.service import allocate  # the approved orders' shipments
-
-            allocated = allocate(database, cli._actor())
     finally:
         signal.signal(signal.SIGINT, previous)
         database.dispose()
     result = {"reviewed": summary.reviewed, "approved": summary.approved}
     result.update({queue: getattr(summary, queue) for queue in REVIEW_COUNTS})
     result.update({"to_review": summary.to_review, "skipped": summary.skipped})
+    if not args.no_allocate:
+        result["allocation"] = summary.allocation.as_json()
     if args.json:
         cli.emit_json(result)
     else:
         print(_review_line(summary, result, args.to_person))
+        if not args.no_allocate and (summary.allocation.allocated or summary.approved):
+            from app.picking.model import allocation_text
+
+            print(allocation_text(summary.allocation, by_system=True))
         if summary.skipped:
             print(
                 ngettext(
@@ -77,21 +80,6 @@ def cmd_review(args: argparse.Namespace) -> int:
             )
         if summary.stopped:
             print(_("Stopped on request; run the same review again to finish it."))
-    if allocated is not None:
-        if args.json:
-            cli.emit_json({"allocation": allocated.as_json()})
-        else:
-            print(
-                _(
-                    "Allocated {allocated} into {shipments} shipment(s) ({split} split); "
-                    "{short} back to stock short."
-                ).format(
-                    allocated=allocated.allocated,
-                    shipments=allocated.shipments,
-                    split=allocated.split,
-                    short=allocated.stock_short,
-                )
-            )
     return EXIT_PROBLEMS if summary.stopped or summary.skipped else EXIT_OK
 
 
@@ -167,7 +155,12 @@ def register(commands, add_common) -> None:
         help=_("do not approve automatically: orders without problems wait for a person"),
     )
     review.add_argument(
-        "--allocate", action="store_true", help=_("then allocate the approved orders (shipments)")
+        "--no-allocate",
+        action="store_true",
+        help=_(
+            "leave approved orders unallocated (by default the system allocates them into "
+            "shipments in the same step)"
+        ),
     )
     add_common(review, json_flag=True)
     review.set_defaults(func=cmd_review)

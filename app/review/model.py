@@ -91,6 +91,10 @@ class ReviewSettings:
     # Send orders with no blocking finding to a person (left in "to review") instead of
     # approving them automatically.
     everything_to_person: bool = False
+    # Allocate what a run approves in the same transaction, as the system (approval
+    # promised the stock; the shipments follow). Off: approved orders wait for the
+    # picking desk's Allocate.
+    allocate_approved: bool = True
     # Above this many units on one line the quantity is confirmed with the customer.
     max_line_quantity: int = 100
     # Rounding allowed between the charged and the expected price, per unit.

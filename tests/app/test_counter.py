@@ -282,7 +282,7 @@ def test_review_accepts_a_counter_price_given_with_a_reason_by_someone_allowed(d
         s = uow.session
         accepted = s.get(Order, by_supervisor.order_id)
         queued = s.get(Order, by_clerk.order_id)
-        assert (accepted.status, queued.status) == ("approved", "payment_problem")
+        assert (accepted.status, queued.status) == ("allocated", "payment_problem")
         codes = set(
             s.scalars(select(ReviewFinding.code).where(ReviewFinding.order_id == accepted.id))
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.permissions import Role
+from app.review.model import ReviewSettings
 from app.review.service import request_information, review_orders
 from db.models import Order
 from tests.app.review import builders as b
@@ -54,7 +55,8 @@ def test_picking_services_tell_listening_desks_on_the_picking_topic(qtbot, pg):
         order = b.order(s, b.customer(s), [(kettle, 2)])
         uow.commit()
         wid = wh.id
-    review_orders(pg, SUPERVISOR, [order.id])
+    # Approved only: the allocation below is the picking desk's, and what is heard.
+    review_orders(pg, SUPERVISOR, [order.id], settings=ReviewSettings(allocate_approved=False))
     live = LiveChanges(pg)
     heard: list[str] = []
     live.changed.connect(heard.append)

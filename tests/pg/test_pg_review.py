@@ -111,8 +111,22 @@ def test_two_auto_reviews_over_one_queue_review_each_order_once(pg):
 
     _threads(2, run)
     assert sum(s.reviewed for s in summaries) == 60
-    moves = _count(pg, AuditEvent, AuditEvent.entity_id.in_(ids), AuditEvent.entity_type == "order")
-    assert moves == 60
+    reviews = _count(
+        pg,
+        AuditEvent,
+        AuditEvent.entity_id.in_(ids),
+        AuditEvent.entity_type == "order",
+        AuditEvent.to_state == "approved",
+    )
+    allocations = _count(
+        pg,
+        AuditEvent,
+        AuditEvent.entity_id.in_(ids),
+        AuditEvent.entity_type == "order",
+        AuditEvent.to_state == "allocated",
+    )
+    assert (reviews, allocations) == (60, 60)  # each approved once, then allocated once
+    assert sum(s.allocation.allocated for s in summaries) == 60
     with pg.unit_of_work() as uow:
         statuses = set(uow.session.scalars(select(Order.status).where(Order.id.in_(ids))))
-    assert statuses == {"approved"}
+    assert statuses == {"allocated"}

@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.labels.picklist import render_pick_list_pdf
 from app.live import PICKING
 from app.picking import lists as pl
 from app.picking import queries
 from app.picking.errors import PickingError
-from app.picking.model import PICK_VERBS, PickState, Step
+from app.picking.model import PICK_VERBS, PickState, Step, allocation_text
 from app.picking.service import allocate
 from ui.actions import make_action
 from ui.desk_screen import DeskContext, DeskScreen
@@ -353,14 +353,8 @@ class PickingScreen(DeskScreen):
 
         def done(result) -> None:
             summary, made = result
-            self._say(
-                _("{allocated} allocated ({split} split, {short} stock short); "
-                  "{lists} new list(s).").format(
-                    allocated=summary.allocated, split=summary.split,
-                    short=summary.stock_short, lists=len(made),
-                ),
-                GOOD,
-            )  # fmt: skip
+            lists = ngettext("{n} new list.", "{n} new lists.", len(made)).format(n=len(made))
+            self._say(f"{allocation_text(summary)} {lists}", GOOD)
             self.refresh_board()
 
         self._context.tasks.run(work, on_done=done, on_error=self._refused, parent=self)

@@ -5,6 +5,7 @@ reads as "nothing wrong") and a review run's summary in words.
 from __future__ import annotations
 
 from app.i18n import _, ngettext, translate_stored
+from app.picking.model import allocation_text
 from app.review.queries import ReviewRow
 from app.review.service import ReviewSummary
 from app.workflow import OrderStatus as OS
@@ -82,8 +83,17 @@ def review_summary_text(summary: ReviewSummary) -> str:
             "Stopped on request after reviewing {n} orders",
             summary.reviewed,
         ).format(n=f"{summary.reviewed:,}")
-        return _("{head}: {done}. Run it again to review the rest.").format(head=head, done=done)
+        text = _("{head}: {done}. Run it again to review the rest.").format(head=head, done=done)
+        return text + _allocated(summary)
     head = ngettext("Reviewed {n} order", "Reviewed {n} orders", summary.reviewed).format(
         n=f"{summary.reviewed:,}"
     )
-    return _("{head}: {done}.").format(head=head, done=done)
+    return _("{head}: {done}.").format(head=head, done=done) + _allocated(summary)
+
+
+def _allocated(summary: ReviewSummary) -> str:
+    """The shipments the system made of the run's approvals (nothing when it made none)."""
+    allocation = summary.allocation
+    if not (allocation.allocated or allocation.stock_short):
+        return ""
+    return " " + allocation_text(allocation, by_system=True)

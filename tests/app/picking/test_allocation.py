@@ -5,15 +5,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from app.errors import PermissionDenied
 from app.picking.check import check_stock
 from app.picking.errors import RoutingLeavesCategoryEmpty
 from app.picking.routing import add_routing_rule, remove_routing_rule
 from app.picking.service import allocate
+from app.review.model import ReviewSettings
 from app.review.service import approve_order, cancel_order, review_orders
 from db.models import Bin, Order, Shipment, ShipmentLine, StockQuant
 from db.models_picking import Reservation
 from tests.app.picking.conftest import SUPERVISOR, assert_invariants
 from tests.app.review import builders as b
+
+APPROVE_ONLY = ReviewSettings(allocate_approved=False)
 
 
 def _order(db, lines, **fields) -> int:
@@ -76,7 +80,7 @@ def test_allocation_makes_one_shipment_per_warehouse_and_splits_only_when_needed
     kettle, lamp = floor["kettle"], floor["lamp"]
     single = _order(db, [(kettle, 1)])
     split = _order(db, [(kettle, 1), (lamp, 1)])
-    review_orders(db, SUPERVISOR, [single, split])
+    review_orders(db, SUPERVISOR, [single, split], settings=APPROVE_ONLY)
     summary = allocate(db, SUPERVISOR)
     assert summary.as_json() == {"allocated": 2, "split": 1, "stock_short": 0, "shipments": 3}
     assert _status(db, single) == _status(db, split) == "allocated"
@@ -96,7 +100,7 @@ def test_an_approved_order_whose_stock_was_flagged_goes_back_to_stock_short_hold
 ):
     kettle = floor["kettle"]
     order_id = _order(db, [(kettle, 5)])
-    review_orders(db, SUPERVISOR, [order_id])
+    review_orders(db, SUPERVISOR, [order_id], settings=APPROVE_ONLY)
     with db.unit_of_work() as uow:
         uow.session.execute(
             Bin.__table__.update().where(Bin.code == "BER-01").values(needs_count=True)
@@ -112,7 +116,7 @@ def test_an_approved_order_whose_stock_was_flagged_goes_back_to_stock_short_hold
 def test_cancelling_an_approved_order_releases_its_reservation(db, floor):
     kettle = floor["kettle"]
     order_id = _order(db, [(kettle, 2)])
-    review_orders(db, SUPERVISOR, [order_id])
+    review_orders(db, SUPERVISOR, [order_id], settings=APPROVE_ONLY)
     with db.unit_of_work() as uow:
         version = uow.session.get(Order, order_id).version
     cancel_order(
@@ -200,3 +204,36 @@ def test_a_changed_line_gives_back_what_it_held(db, floor):
         assert release_order_line(uow.session, SUPERVISOR, line_id, "quantity changed") == 2
         uow.commit()
     assert _reserved(db, kettle) == 0
+
+
+def test_auto_review_allocates_what_it_approves_as_the_system_for_a_reviewer_who_may_not(db, floor):
+    from app.permissions import Role
+    from db.models import AuditEvent
+    from tests.conftest import make_actor
+
+    reviewer = make_actor(Role.CUSTOMER_SERVICE, username="rita")
+    kettle, lamp = floor["kettle"], floor["lamp"]
+    single = _order(db, [(kettle, 1)])
+    split = _order(db, [(kettle, 1), (lamp, 1)])
+    short = _order(db, [(lamp, 9)])
+    summary = review_orders(db, reviewer, [single, split, short])
+    assert (summary.approved, summary.stock_short) == (2, 1)
+    assert summary.allocation.as_json() == {
+        "allocated": 2, "split": 1, "stock_short": 0, "shipments": 3,
+    }  # fmt: skip
+    assert [_status(db, i) for i in (single, split, short)] == [
+        "allocated", "allocated", "stock_short",
+    ]  # fmt: skip
+    with pytest.raises(PermissionDenied):  # the reviewer's own role still may not allocate
+        allocate(db, reviewer)
+    with db.unit_of_work() as uow:
+        events = uow.session.execute(
+            select(AuditEvent.actor_id, AuditEvent.actor_name, AuditEvent.reason)
+            .where(AuditEvent.entity_type == "order", AuditEvent.to_state == "allocated")
+            .order_by(AuditEvent.entity_id)
+        ).all()
+    assert [(e.actor_id, e.actor_name) for e in events] == [
+        (None, "system: allocation after auto-review (rita)")
+    ] * 2
+    assert all(e.reason.startswith("allocated to SH-") for e in events)
+    assert_invariants(db)

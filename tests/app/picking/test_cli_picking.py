@@ -23,24 +23,42 @@ def _approved_floor(db, db_url) -> None:
         uow.commit()
 
 
-def test_review_then_allocate_prints_the_counts_as_json(db, db_url, capsys, staff_login):
+def test_review_allocates_what_it_approved_and_says_so_in_its_json(db, db_url, capsys, staff_login):
     _approved_floor(db, db_url)
-    assert main(["review", "--all", "--allocate", "--json", "--db", db_url]) == 0
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert lines[-1] == {
-        "allocation": {"allocated": 2, "split": 0, "stock_short": 0, "shipments": 2}
-    }
-    assert lines[0]["stock_short"] == 1
+    assert main(["review", "--all", "--json", "--db", db_url]) == 0
+    [result] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert result["allocation"] == {"allocated": 2, "split": 0, "stock_short": 0, "shipments": 2}
+    assert (result["approved"], result["stock_short"]) == (2, 1)
+
+
+def test_review_no_allocate_leaves_the_approved_orders_for_the_picking_desk(
+    db, db_url, capsys, staff_login
+):
+    _approved_floor(db, db_url)
+    assert main(["review", "--all", "--no-allocate", "--json", "--db", db_url]) == 0
+    assert "allocation" not in json.loads(capsys.readouterr().out)
+    assert main(["allocate", "--json", "--db", db_url]) == 0
+    assert json.loads(capsys.readouterr().out)["allocated"] == 2
+
+
+def test_review_says_what_the_system_allocated_in_words(db, db_url, capsys, staff_login):
+    _approved_floor(db, db_url)
+    assert main(["review", "--all", "--db", db_url]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == (
+        "The system allocated 2 orders: 2 shipments, 0 split over warehouses, "
+        "and 0 back to stock short."
+    )
 
 
 def test_a_list_is_made_claimed_scanned_and_finished_from_the_command_line(
     db, db_url, capsys, staff_login
 ):
     _approved_floor(db, db_url)
-    main(["review", "--all", "--db", db_url])
+    main(["review", "--all", "--db", db_url])  # approves and allocates
     assert main(["allocate", "--lists", "--batch", "4", "--json", "--db", db_url]) == 0
     out = json.loads(capsys.readouterr().out.splitlines()[-1])
-    assert out["pick_lists"] == 1 and out["allocated"] == 2
+    assert out["pick_lists"] == 1 and out["allocated"] == 0
     assert main(["picking", "claim", "PL-000001", "--db", db_url]) == 0
     for code in ("TBER0", "TBER1", "BER-00", "KETTLE-9", "4"):
         assert main(["picking", "scan", "PL-000001", code, "--db", db_url]) == 0

@@ -9,7 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.picking.model import LineNeed, OrderNeed, QuantFacts, Routing, ShipmentFacts, TaskFacts
-from app.picking.plan import group_batches, plan_orders, priority_key, spread, walk_stops
+from app.picking.plan import (
+    group_batches,
+    plan_orders,
+    plan_rest,
+    priority_key,
+    spread,
+    walk_stops,
+)
 
 T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
@@ -181,3 +188,49 @@ def test_ship_by_today_ends_at_the_desks_midnight_not_utcs(monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+# --------------------------------------------------------------------------- the rest of a shipment
+
+
+def test_the_rest_of_a_shipment_stays_in_its_own_warehouse_when_it_can_fill_it():
+    stock = by_product(quant(1, 7, 1, 5), quant(2, 7, 2, 5))
+    routing = Routing(country_preference={"DE": (2,)})  # the destination prefers 2
+    plan = plan_rest(order(1, (7, "k", 3)), stock, routing, home=1)
+    assert plan.filled and plan.warehouses == (1,)
+
+
+def test_the_rest_of_a_shipment_moves_to_one_other_warehouse_before_it_splits():
+    stock = by_product(quant(1, 7, 1, 1), quant(2, 7, 2, 3), quant(3, 7, 3, 2))
+    plan = plan_rest(order(1, (7, "k", 3)), stock, Routing(), home=1)
+    assert plan.filled and plan.warehouses == (2,)
+
+
+def test_the_rest_two_warehouses_hold_between_them_splits_instead_of_waiting():
+    # Product 7 only in warehouse 1, product 8 only in warehouse 2: no one fills it.
+    stock = by_product(quant(1, 7, 1, 2), quant(2, 8, 2, 2), quant(3, 8, 3, 2))
+    plan = plan_rest(order(1, (7, "k", 1), (8, "k", 2)), stock, Routing(), home=1)
+    assert plan.filled and plan.warehouses == (1, 2)  # its own first, the fewest shipments
+    assert {(t.warehouse_id, t.product_id, t.quantity) for t in plan.takes} == {
+        (1, 7, 1),
+        (2, 8, 2),
+    }
+
+
+def test_a_split_rest_leaves_its_own_warehouse_out_when_it_holds_nothing_needed():
+    stock = by_product(quant(1, 7, 2, 1), quant(2, 7, 3, 1))
+    plan = plan_rest(order(1, (7, "k", 2)), stock, Routing(), home=1)
+    assert plan.filled and set(plan.warehouses) == {2, 3}
+
+
+def test_a_rest_no_set_of_warehouses_can_fill_takes_nothing():
+    stock = by_product(quant(1, 7, 1, 1), quant(2, 7, 2, 1))
+    plan = plan_rest(order(1, (7, "k", 3)), stock, Routing(), home=1)
+    assert not plan.filled and plan.takes == () and plan.short[0].available == 2
+
+
+def test_a_split_rest_keeps_to_the_categorys_allowed_warehouses():
+    stock = by_product(quant(1, 7, 1, 1), quant(2, 7, 2, 1), quant(3, 7, 3, 1))
+    routing = Routing(category_warehouses={"drones": frozenset({1, 3})})
+    plan = plan_rest(order(1, (7, "drones", 2)), stock, routing, home=1)
+    assert plan.filled and plan.warehouses == (1, 3)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.picking import lists as pl
-from app.picking.model import PickingSettings, ShortPickChoice
+from app.picking.model import PickingSettings, ShortPickChoice, Step
 from app.picking.service import allocate
 from db.models import Bin, Shipment, ShipmentLine, StockQuant, Warehouse
 from db.models_picking import Reservation
@@ -101,3 +101,54 @@ def test_a_second_shipment_moves_to_another_warehouse_when_only_that_one_can_fil
     assert_invariants(db)
     assert _lists(db, floor["ber"], single=True) == []
     assert len(_lists(db, floor["par"], single=True)) == 1
+
+
+def test_a_rest_that_needs_two_warehouses_splits_into_two_shipments_instead_of_waiting(db, floor):
+    kettle = floor["kettle"]
+    [order_id] = _allocated(db, [(kettle, 5)])  # BER-01 (oldest) 3, BER-00 2
+    [list_id] = _lists(db, floor["ber"], single=True)
+    pl.claim_list(db, PICKER, list_id)
+    for code in ("TBER0", "BER-01", kettle.sku, kettle.sku, kettle.sku, "BER-00"):
+        pl.scan(db, PICKER, list_id, code)
+    pl.short_pick(db, PICKER, list_id)  # BER-00 is empty: 2 short, the bin flagged
+    _put_later(db, floor, "ber", 2, 1)  # one in Berlin, one in Paris: no one holds 2
+    _put_later(db, floor, "par", 1, 1)
+    pl.finish_list(db, PICKER, list_id, settings=SHIP_PARTIAL)
+    assert_invariants(db)
+
+    with db.unit_of_work() as uow:
+        s = uow.session
+        shipments = s.execute(
+            select(Shipment.id, Shipment.warehouse_id, Shipment.status)
+            .where(Shipment.order_id == order_id)
+            .order_by(Shipment.id)
+        ).all()
+        held = s.execute(
+            select(ShipmentLine.shipment_id, ShipmentLine.quantity, Bin.code, Reservation.quantity)
+            .join(Reservation, Reservation.shipment_line_id == ShipmentLine.id)
+            .join(StockQuant, StockQuant.id == Reservation.quant_id)
+            .join(Bin, Bin.id == StockQuant.bin_id)
+            .where(Reservation.state == "open")
+            .order_by(ShipmentLine.shipment_id)
+        ).all()
+    (_first, _w, picked), (second, in_ber, waiting), (third, in_par, new) = shipments
+    assert picked == "picked" and (waiting, new) == ("pending", "pending")
+    assert (in_ber, in_par) == (floor["ber"], floor["par"])
+    assert [tuple(r) for r in held] == [(second, 1, "BER-02", 1), (third, 1, "PAR-01", 1)]
+    # Both go on lists in their own warehouse, and are picked like any other.
+    [ber_list] = _lists(db, floor["ber"], single=True)
+    [par_list] = _lists(db, floor["par"], single=True)
+    pl.claim_list(db, PICKER, ber_list)
+    _walk(db, ber_list)
+    pl.finish_list(db, PICKER, ber_list)
+    pl.claim_list(db, PICKER, par_list)
+    for code in ("TPAR0", "PAR-01", kettle.sku):
+        state = pl.scan(db, PICKER, par_list, code).state
+    assert state.step is Step.DONE
+    pl.finish_list(db, PICKER, par_list)
+    with db.unit_of_work() as uow:
+        statuses = uow.session.scalars(
+            select(Shipment.status).where(Shipment.order_id == order_id).order_by(Shipment.id)
+        ).all()
+    assert statuses == ["picked"] * 3
+    assert_invariants(db)

@@ -112,6 +112,7 @@ def test_review_answers_in_traditional_chinese_when_language_says_zh_tw(
     assert (
         out
         == "已審核 5 筆訂單：1 筆核准；1 筆待補資料、1 筆缺貨、1 筆付款問題、1 筆異常和0 筆暫緩。\n"
+        "系統已分配 1 筆訂單：1 張出貨單、0 筆分倉出貨和0 筆退回缺貨。\n"
     )
 
 

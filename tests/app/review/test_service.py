@@ -40,15 +40,36 @@ def test_a_good_order_is_approved_and_the_move_is_audited(db):
     order_id = _make(db, lambda s: b.order(s, b.customer(s), [(b.product(s), 2)]))
     summary = review_orders(db, REVIEWER, ALL_RECEIVED)
     assert (summary.reviewed, summary.approved) == (1, 1)
-    assert _status(db, order_id) == "approved"
     assert _findings(db, order_id) == []
     with db.unit_of_work() as uow:
-        event = uow.session.scalars(
-            select(AuditEvent).where(AuditEvent.entity_id == order_id)
-        ).one()
+        approval, allocation = uow.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "order", AuditEvent.entity_id == order_id)
+            .order_by(AuditEvent.id)
+        ).all()
         order = uow.session.get(Order, order_id)
-    assert (event.actor_name, event.from_state, event.to_state) == ("rita", "received", "approved")
+    assert (approval.actor_name, approval.from_state, approval.to_state) == (
+        "rita",
+        "received",
+        "approved",
+    )
     assert order.reviewed_at is not None and order.approved_at is not None
+    # Then the system allocates it, on its own authority (rita's role may not allocate).
+    assert order.status == "allocated" and summary.allocation.allocated == 1
+    assert (allocation.actor_id, allocation.actor_name, allocation.to_state) == (
+        None,
+        "system: allocation after auto-review (rita)",
+        "allocated",
+    )
+
+
+def test_review_leaves_approved_orders_unallocated_when_told_to(db):
+    order_id = _make(db, lambda s: b.order(s, b.customer(s), [(b.product(s), 2)]))
+    summary = review_orders(
+        db, REVIEWER, ALL_RECEIVED, settings=ReviewSettings(allocate_approved=False)
+    )
+    assert (summary.approved, summary.allocation.allocated) == (1, 0)
+    assert _status(db, order_id) == "approved"
 
 
 def test_each_problem_sends_its_order_to_its_queue_with_the_finding_stored(db):
@@ -130,7 +151,7 @@ def test_the_last_units_go_to_the_first_order_and_approved_orders_keep_theirs(db
         second = b.order(s, b.customer(s), [(prod, 2)], purchased_at=b.NOW - dt.timedelta(hours=1))
         uow.commit()
     review_orders(db, REVIEWER, ALL_RECEIVED, batch_size=1)
-    assert (_status(db, first.id), _status(db, second.id)) == ("approved", "stock_short")
+    assert (_status(db, first.id), _status(db, second.id)) == ("allocated", "stock_short")
 
 
 def test_everything_to_a_person_leaves_clean_orders_to_review_once(db):
@@ -162,7 +183,8 @@ def test_batches_report_progress_and_cancel_keeps_what_is_done(db):
     )
     assert seen == [(2, 5), (4, 5)]
     assert summary.stopped and summary.reviewed == 4
-    assert [_status(db, i) for i in ids] == ["approved"] * 4 + ["received"]
+    assert [_status(db, i) for i in ids] == ["allocated"] * 4 + ["received"]
+    assert summary.allocation.allocated == 4  # the batches done were allocated too
 
 
 def test_an_order_in_a_queue_named_explicitly_is_reviewed_again(db):
@@ -180,7 +202,11 @@ def test_an_order_in_a_queue_named_explicitly_is_reviewed_again(db):
             )
         )
     # One move, one event: a re-review no longer hops through "received".
-    assert moves == [("received", "needs_info"), ("needs_info", "approved")]
+    assert moves == [
+        ("received", "needs_info"),
+        ("needs_info", "approved"),
+        ("approved", "allocated"),  # the system's allocation that follows
+    ]
     assert _findings(db, order_id) == []
 
 
@@ -226,12 +252,12 @@ def test_a_batch_costs_the_same_number_of_reads_whatever_its_size(db):
     few = selects_for_one_run()
     build(60)
     many = selects_for_one_run()
-    assert many == few
+    assert many == few  # the allocation that follows the approvals included
     with db.unit_of_work() as uow:
-        approved = uow.session.scalar(
-            select(func.count()).select_from(Order).where(Order.status == "approved")
+        allocated = uow.session.scalar(
+            select(func.count()).select_from(Order).where(Order.status == "allocated")
         )
-    assert approved == 65
+    assert allocated == 65
 
 
 def test_an_order_changed_at_a_desk_during_its_batch_is_reviewed_again_not_overwritten(
@@ -260,7 +286,7 @@ def test_an_order_changed_at_a_desk_during_its_batch_is_reviewed_again_not_overw
     summary = review_orders(db, REVIEWER, ALL_RECEIVED)
     assert len(calls) == 2  # the batch was read again after losing the race
     assert (summary.approved, summary.skipped) == (2, 1)
-    assert [_status(db, i) for i in ids] == ["approved", "cancelled", "approved"]
+    assert [_status(db, i) for i in ids] == ["allocated", "cancelled", "allocated"]
     with db.unit_of_work() as uow:
         moves = uow.session.scalar(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_id == ids[1])
@@ -278,7 +304,7 @@ def test_a_dear_first_order_from_a_new_account_to_a_new_address_waits_as_an_exce
         home = b.order(s, newcomer, [(television, 1)], line1="Home 1", ship_postal_code="80331")
         uow.commit()
     review_orders(db, REVIEWER, [far_away.id, home.id])
-    assert (_status(db, far_away.id), _status(db, home.id)) == ("on_hold", "approved")
+    assert (_status(db, far_away.id), _status(db, home.id)) == ("on_hold", "allocated")
     assert ("malicious.new_account_high_value", "block", "ship_to") in _findings(db, far_away.id)
 
 
@@ -292,7 +318,7 @@ def test_an_exception_cleared_on_review_again_is_released_and_the_order_goes_on(
         uow.session.get(Customer, customer_id).status = "active"  # finance thawed it
         uow.commit()
     review_orders(db, REVIEWER, [order_id])
-    assert _status(db, order_id) == "approved"
+    assert _status(db, order_id) == "allocated"
     with db.unit_of_work() as uow:
         record = uow.session.scalars(select(ExceptionRecord)).one()
     assert (record.state, record.result, record.version) == ("closed", "released", 2)
