@@ -27,14 +27,9 @@ from PySide6.QtWidgets import (
 from app.errors import OrderdeskError
 from app.i18n import _, ngettext, pgettext
 from app.money import format_number
-from app.views.orders import (
-    MAX_MATCHED_CUSTOMERS,
-    OrderFilter,
-    OrderPages,
-    OrderRow,
-    list_channels,
-    order_detail,
-)
+from app.orders.detail import order_detail
+from app.orders.queries import OrderFilter, OrderPages, OrderRow, list_channels
+from app.search.customers import MAX_MATCHED_CUSTOMERS
 from app.workflow import OrderStatus
 from ui.actions import make_action, retitle, with_shortcut
 from ui.desk_screen import DeskContext, DeskScreen
