@@ -124,10 +124,11 @@ class Filters:
         self.fields = fields
 
     def where(self, flt: Any) -> Where:
+        """``flt``: a filter dataclass, or a mapping of the same names (keyword filters)."""
         conditions: list = []
         left = ""
         for field in self.fields:
-            value = getattr(flt, field.name)
+            value = flt.get(field.name) if isinstance(flt, dict) else getattr(flt, field.name)
             if isinstance(field, Text):
                 text = field.typed(value)
                 if not text:

@@ -114,3 +114,7 @@ def test_an_enum_declares_its_choices():
     assert "rows.state = 'approved'" in sql(statuses.conditions(RowFilter(state="approved")))
     with pytest.raises(InvalidInput):
         statuses.conditions(RowFilter(state="open"))
+
+
+def test_keyword_filters_are_read_from_a_mapping():
+    assert "rows.channel = 'web'" in sql(FILTERS.conditions({"channel": "web", "state": None}))
