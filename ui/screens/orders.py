@@ -43,6 +43,7 @@ from ui.widgets.display import (
     status_tone,
     tone_label,
 )
+from ui.widgets.layout_memory import restore_layout, save_layout
 from ui.widgets.lazy_table import lazy_table_view
 from ui.widgets.order_detail import OrderDetailPane
 from ui.widgets.paged_table_model import Column, PagedTableModel
@@ -472,19 +473,14 @@ class OrdersScreen(DeskScreen):
 
     # ----------------------------------------------------------------- layout memory
 
+    def _layout_parts(self) -> dict:
+        return {TABLE_LAYOUT_KEY: self.table, SPLITTER_LAYOUT_KEY: self.splitter}
+
     def _restore_layout(self) -> None:
-        store, user = self._context.store, self._context.actor.username
-        table = store.user_blob(user, TABLE_LAYOUT_KEY)
-        if table is not None:
-            self.table.horizontalHeader().restoreState(table)
-        splitter = store.user_blob(user, SPLITTER_LAYOUT_KEY)
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        restore_layout(self._context.store, self._context.actor.username, self._layout_parts())
 
     def save_layout(self) -> None:
-        store, user = self._context.store, self._context.actor.username
-        store.set_user_blob(user, TABLE_LAYOUT_KEY, self.table.horizontalHeader().saveState())
-        store.set_user_blob(user, SPLITTER_LAYOUT_KEY, self.splitter.saveState())
+        save_layout(self._context.store, self._context.actor.username, self._layout_parts())
 
 
 class _DateEdit(QDateEdit):
