@@ -71,7 +71,7 @@ class OrderRow:
     version: int
 
 
-_ROW_COLUMNS = (
+ROW_COLUMNS = (
     Order.id,
     Order.channel,
     Order.channel_order_id,
@@ -85,11 +85,13 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(values) -> OrderRow:
+def order_row(values, row_type: type[OrderRow] = OrderRow, **more) -> OrderRow:
+    """One row of ``ROW_COLUMNS`` as ``row_type`` (an ``OrderRow`` or a list's own kind of
+    it, with the ``more`` it adds)."""
     (oid, channel, channel_order_id, status, name, country, total, currency, received, version) = (
         values
     )
-    return OrderRow(
+    return row_type(
         id=oid,
         number=order_number(oid),
         channel=channel,
@@ -101,7 +103,16 @@ def _row(values) -> OrderRow:
         currency=currency,
         received_at=received,
         version=version,
+        **more,
     )
+
+
+def rows_query(conditions: list, *more_columns) -> Select:
+    """``ROW_COLUMNS`` (and ``more_columns``) of the orders meeting ``conditions``."""
+    query = select(*ROW_COLUMNS, *more_columns).outerjoin(
+        Customer, Customer.id == Order.customer_id
+    )
+    return query.where(and_(*conditions)) if conditions else query
 
 
 # --------------------------------------------------------------------------- filtering
@@ -136,11 +147,6 @@ def _conditions(session: Session, flt: OrderFilter) -> tuple[list, bool, list]:
 def filter_conditions(session: Session, flt: OrderFilter) -> list:
     """The filter's conditions on ``orders`` (for other lists that search orders alike)."""
     return _conditions(session, flt)[0]
-
-
-def _base_query(conditions: list) -> Select:
-    query = select(*_ROW_COLUMNS).outerjoin(Customer, Customer.id == Order.customer_id)
-    return query.where(and_(*conditions)) if conditions else query
 
 
 # --------------------------------------------------------------------------- paging
@@ -179,8 +185,8 @@ class OrderQuery:
         conditions = list(self._page_conditions)
         if after_id is not None:
             conditions.append(Order.id < after_id)
-        query = _base_query(conditions).order_by(Order.id.desc()).limit(limit)
-        return [_row(values) for values in self.session.execute(query)]
+        query = rows_query(conditions).order_by(Order.id.desc()).limit(limit)
+        return [order_row(values) for values in self.session.execute(query)]
 
     def page_at(self, offset: int, limit: int, total: int) -> list[OrderRow]:
         """Rows ``offset`` … ``offset + limit`` of ``total``, counted from the nearer end.
@@ -200,12 +206,12 @@ class OrderQuery:
         if min(offset, from_end) > PK_WALK_ROWS:
             conditions = self._conditions
         if offset <= from_end:
-            query = _base_query(conditions).order_by(Order.id.desc())
+            query = rows_query(conditions).order_by(Order.id.desc())
             query = query.offset(offset).limit(limit)
-            return [_row(values) for values in self.session.execute(query)]
-        query = _base_query(conditions).order_by(Order.id.asc())
+            return [order_row(values) for values in self.session.execute(query)]
+        query = rows_query(conditions).order_by(Order.id.asc())
         query = query.offset(from_end).limit(limit)
-        return [_row(values) for values in reversed(self.session.execute(query).all())]
+        return [order_row(values) for values in reversed(self.session.execute(query).all())]
 
     def _page_by_estimate(self, offset: int, limit: int, total: int) -> list[OrderRow]:
         """The key at that position is estimated from the range of matching ids (spread
@@ -217,11 +223,13 @@ class OrderQuery:
         low, high = id_range
         step = (high - low) / max(total - 1, 1)
         start = round(high - offset * step)
-        query = _base_query([*self._page_conditions, Order.id <= start])
-        rows = [_row(v) for v in self.session.execute(query.order_by(Order.id.desc()).limit(limit))]
+        query = rows_query([*self._page_conditions, Order.id <= start])
+        rows = [
+            order_row(v) for v in self.session.execute(query.order_by(Order.id.desc()).limit(limit))
+        ]
         if len(rows) < limit:  # the estimate fell among the oldest: show the last rows
-            query = _base_query(self._page_conditions).order_by(Order.id.asc()).limit(limit)
-            rows = [_row(values) for values in reversed(self.session.execute(query).all())]
+            query = rows_query(self._page_conditions).order_by(Order.id.asc()).limit(limit)
+            rows = [order_row(values) for values in reversed(self.session.execute(query).all())]
         return rows
 
     def _id_range(self) -> tuple[int, int] | None:

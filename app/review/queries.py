@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.numbers import order_number
+from app.orders.queries import OrderFilter, OrderRow, filter_conditions, order_row, rows_query
 from app.permissions import Actor, Permission, require
 from app.search.filters import Before, Choice, Filters, From, Text
 from app.search.paging import page_window, short_read
@@ -118,38 +119,17 @@ def queue_counts(session: Session, actor: Actor) -> QueueCounts:
 
 
 @dataclass(frozen=True)
-class ReviewRow:
-    id: int
-    number: str
-    status: str
-    customer: str
-    ship_country: str
-    total_cents: int
-    currency: str
-    received_at: dt.datetime
-    version: int
-    blocking: int
-    warnings: int
-    first_problem: str  # the first blocking finding's message, or the first warning
+class ReviewRow(OrderRow):
+    """An order of a queue with what the checks found."""
+
+    blocking: int = 0
+    warnings: int = 0
+    first_problem: str = ""  # the first blocking finding's message, or the first warning
     reviewed: bool = True  # False: the rules have never run on it (nothing is known yet)
 
 
-_ROW_COLUMNS = (
-    Order.id,
-    Order.status,
-    Customer.name,
-    Order.ship_country,
-    Order.total_cents,
-    Order.currency,
-    Order.received_at,
-    Order.version,
-    Order.reviewed_at,
-)
-
-
 def _base(conditions: list) -> Select:
-    query = select(*_ROW_COLUMNS).outerjoin(Customer, Customer.id == Order.customer_id)
-    return query.where(and_(*conditions))
+    return rows_query(conditions, Order.reviewed_at)
 
 
 @dataclass
@@ -164,8 +144,6 @@ class QueueQuery:
     def __post_init__(self) -> None:
         self._conditions = [queue_condition(self.queue)]
         if self.text.strip():
-            from app.orders.queries import OrderFilter, filter_conditions
-
             self._conditions += filter_conditions(self.session, OrderFilter(text=self.text))
 
     def count(self) -> int:
@@ -192,21 +170,15 @@ class QueueQuery:
 
     def _rows(self, rows) -> list[ReviewRow]:
         summary = _finding_summary(self.session, [row[0] for row in rows])
+        no_findings = {"blocking": 0, "warnings": 0, "first_problem": ""}
         return [
-            ReviewRow(
-                id=oid,
-                number=order_number(oid),
-                status=status,
-                customer=name or "",
-                ship_country=country,
-                total_cents=total,
-                currency=currency,
-                received_at=received,
-                version=version,
-                reviewed=reviewed_at is not None,
-                **summary.get(oid, {"blocking": 0, "warnings": 0, "first_problem": ""}),
+            order_row(
+                values[:-1],
+                ReviewRow,
+                reviewed=values[-1] is not None,
+                **summary.get(values[0], no_findings),
             )
-            for oid, status, name, country, total, currency, received, version, reviewed_at in rows
+            for values in rows
         ]
 
 
