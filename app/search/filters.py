@@ -1,20 +1,12 @@
-"""One filter builder for every list view (orders, review queues, exceptions, stock).
+"""One filter builder for every list view (orders, review queues, exceptions, stock, refunds).
 
-A list declares its filter fields once, next to its query::
-
-    ORDER_FILTERS = Filters(
-        Choice("status", Order.status, tuple(OrderStatus)),
-        Equals("channel", Order.channel),
-        From("received_from", Order.received_at),
-        Before("received_before", Order.received_at),
-        Text("text", number=("order", Order.id)),
-    )
-    where = ORDER_FILTERS.where(flt)  # where.conditions; where.text: left to search
-
-and the builder reads the same-named attributes of the filter (a frozen dataclass), skips
-the empty ones, refuses a bad value with a sentence (``InvalidInput``: a status that does
-not exist, search text past ``MAX_SEARCH_CHARS``) before any query runs, and returns the
-SQL conditions in the order the fields are declared.
+A list declares its filter fields once, next to its query (``ORDER_FILTERS`` in
+``app/orders/queries.py``: a status among the order statuses, a channel, a time range, a
+search text) and calls ``where(flt)`` or ``conditions(flt)``. The builder reads the
+same-named attributes of the filter (a frozen dataclass, or a mapping), skips the empty
+ones, refuses a bad value with a sentence (``InvalidInput``: a status that does not exist,
+search text past ``MAX_SEARCH_CHARS``) before any query runs, and returns the SQL
+conditions in the order the fields are declared.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from app.workflow import OrderStatus
 from ui.actions import make_action, retitle, with_shortcut
 from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
-from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
+from ui.style import BAD, SPACE_L, SPACE_M, SPACE_S, heading_font
 from ui.widgets.display import (
     channel_text,
     local_time,
@@ -44,7 +44,7 @@ from ui.widgets.display import (
     tone_label,
 )
 from ui.widgets.layout_memory import restore_layout, save_layout
-from ui.widgets.lazy_table import lazy_table_view
+from ui.widgets.lazy_table import count_label, lazy_table_view, list_model, search_pause
 from ui.widgets.order_detail import OrderDetailPane
 from ui.widgets.paged_table_model import Column, PagedTableModel
 
@@ -82,19 +82,12 @@ class OrdersScreen(DeskScreen):
     def __init__(self, context: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(context.settings.search_delay_ms)
-        self._search_timer.timeout.connect(self.apply_filter)
+        self._search_timer = search_pause(self, context.settings, self.apply_filter)
         self._applied: OrderFilter | None = None
         self._problem: OrderdeskError | None = None
 
-        self.model: PagedTableModel[OrderRow] = PagedTableModel(
-            order_columns(),
-            key=lambda row: row.id,
-            page_rows=context.settings.page_rows,
-            cached_pages=context.settings.cached_pages,
-            parent=self,
+        self.model: PagedTableModel[OrderRow] = list_model(
+            order_columns(), lambda row: row.id, context.settings, self
         )
         self.model.fetch_failed.connect(self._show_problem)
         self._build()
@@ -214,9 +207,7 @@ class OrdersScreen(DeskScreen):
         self.table = lazy_table_view("ordersTable", self.model, _COLUMN_WIDTHS)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
 
-        self.count_label = QLabel()
-        self.count_label.setObjectName("ordersCount")
-        self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
+        self.count_label = count_label("ordersCount")
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("ordersEmpty")

@@ -40,7 +40,7 @@ from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S
 from ui.tasks import Progress
 from ui.widgets.display import status_text, tone_label
 from ui.widgets.layout_memory import restore_layout, save_layout
-from ui.widgets.lazy_table import lazy_table_view
+from ui.widgets.lazy_table import count_label, lazy_table_view, list_model, search_pause
 from ui.widgets.paged_table_model import PagedTableModel
 from ui.widgets.queue_list import QueueList
 from ui.widgets.review_detail import ReviewDetailPane
@@ -72,12 +72,8 @@ class ReviewScreen(ReviewVerbs, DeskScreen):
         self.last_summary: ReviewSummary | None = None
         # What a person typed for a verb that did not go through (order id, verb) → text.
         self.drafts: dict[tuple[int, str], object] = {}
-        self.model: PagedTableModel[ReviewRow] = PagedTableModel(
-            review_columns(),
-            key=lambda row: row.id,
-            page_rows=context.settings.page_rows,
-            cached_pages=context.settings.cached_pages,
-            parent=self,
+        self.model: PagedTableModel[ReviewRow] = list_model(
+            review_columns(), lambda row: row.id, context.settings, self
         )
         self.model.fetch_failed.connect(self._show_problem)
         self._build()
@@ -143,15 +139,12 @@ class ReviewScreen(ReviewVerbs, DeskScreen):
         self.search_edit.setPlaceholderText(
             _("Find in this queue: order number, customer, phone or e-mail")
         )
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(self._context.settings.search_delay_ms)
-        self._search_timer.timeout.connect(lambda: self.show_queue(self.queue))
+        self._search_timer = search_pause(
+            self, self._context.settings, lambda: self.show_queue(self.queue)
+        )
         self.search_edit.textEdited.connect(lambda _text: self._search_timer.start())
         self.search_edit.returnPressed.connect(lambda: self.show_queue(self.queue))
-        self.count_label = QLabel()
-        self.count_label.setObjectName("reviewCount")
-        self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
+        self.count_label = count_label("reviewCount")
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -64,7 +64,7 @@ from ui.screens.stock_routing import RoutingPanel
 from ui.screens.stock_setup import StockSetupPanel
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import tone_label
-from ui.widgets.lazy_table import lazy_table_view
+from ui.widgets.lazy_table import count_label, lazy_table_view, list_model, search_pause
 from ui.widgets.paged_table_model import Column, PagedTableModel
 from ui.widgets.scan_field import ScanField
 from ui.widgets.simple_table import say
@@ -123,16 +123,9 @@ class StockScreen(DeskScreen):
         self._warehouses = self._read(queries.warehouses)
         self.step = rules.start(RECEIVE.key)
         self.preview: CountPreview | None = None
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(context.settings.search_delay_ms)
-        self._search_timer.timeout.connect(self.apply_search)
-        self.model: PagedTableModel[StockRow] = PagedTableModel(
-            stock_columns(),
-            key=lambda row: row.key,
-            page_rows=context.settings.page_rows,
-            cached_pages=context.settings.cached_pages,
-            parent=self,
+        self._search_timer = search_pause(self, context.settings, self.apply_search)
+        self.model: PagedTableModel[StockRow] = list_model(
+            stock_columns(), lambda row: row.key, context.settings, self
         )
         self._build()
         self._build_actions()
@@ -264,9 +257,7 @@ class StockScreen(DeskScreen):
         # Rows are chosen with the mouse; the keyboard stays in the scan field for the scanner.
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self.show_detail())
-        self.count_label = QLabel()
-        self.count_label.setObjectName("stockCount")
-        self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
+        self.count_label = count_label("stockCount")
 
         left = QWidget()
         box = QVBoxLayout(left)

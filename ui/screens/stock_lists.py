@@ -98,12 +98,13 @@ class LowStockPanel(QWidget):
             else _("Nothing is below its threshold in {w}.").format(w=code)
         )
 
-    def export_csv(self, path: str | None = None) -> None:
+    def _fresh_list_to(self, path: str | None, title: str, ending: str, pattern: str) -> str:
+        """The list read again, and where to save it (asked when not given; "" = cancelled)."""
         self.load()
-        code = self._warehouse()[1]
-        path = path or self._save_path(
-            _("Export low stock"), f"low-stock-{code}.csv", _("CSV files (*.csv)")
-        )
+        return path or self._save_path(title, f"low-stock-{self._warehouse()[1]}{ending}", pattern)
+
+    def export_csv(self, path: str | None = None) -> None:
+        path = self._fresh_list_to(path, _("Export low stock"), ".csv", _("CSV files (*.csv)"))
         if not path:
             return
         Path(path).write_text(low_stock_csv(self.rows), encoding="utf-8")
@@ -111,11 +112,7 @@ class LowStockPanel(QWidget):
         self._done()
 
     def export_pdf(self, path: str | None = None) -> None:
-        self.load()
-        code = self._warehouse()[1]
-        path = path or self._save_path(
-            _("Low stock as PDF"), f"low-stock-{code}.pdf", _("PDF files (*.pdf)")
-        )
+        path = self._fresh_list_to(path, _("Low stock as PDF"), ".pdf", _("PDF files (*.pdf)"))
         if not path:
             return
         rows = list(self.rows)
