@@ -87,7 +87,7 @@ class Database:
     def unit_of_work(self) -> UnitOfWork:
         # The customers' search-key listeners load the ORM models: registered at the first
         # unit of work, not at import, so the login window opens without them.
-        import app.views.customer_keys  # noqa: F401
+        import app.search.customer_keys  # noqa: F401
         from app.uow import UnitOfWork
 
         return UnitOfWork(self.session_factory)

@@ -58,7 +58,7 @@ def bench_orders_view(n: int, url: str) -> list[BenchResult]:
 
 
 def _ensure_orders(database: Database, n: int) -> None:
-    from app.views.orders import OrderFilter, OrderPages
+    from app.orders.queries import OrderFilter, OrderPages
 
     found = OrderPages(database, BENCH_ACTOR, OrderFilter()).count()
     if found >= n:
@@ -148,8 +148,8 @@ def _time_orders_view(database: Database, n: int, folder: Path) -> list[BenchRes
 
 def _forgiving_searches(database: Database, screen) -> list[tuple[str, str]]:
     """Searches as typed at a desk, built from the oldest order's real customer."""
-    from app.views.orders import order_detail
-    from app.views.search_keys import fold_text
+    from app.orders.detail import order_detail
+    from app.search.keys import fold_text
 
     oldest = screen.model.row_at(screen.model.total - 1)
     if oldest is None:

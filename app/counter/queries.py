@@ -23,7 +23,7 @@ from app.counter.model import (
 )
 from app.errors import NotFound
 from app.permissions import Actor, Permission, require
-from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
+from app.search.text import LIKE_ESCAPE, contains_pattern, search_text
 from db.models import Address, Customer, Product, StockQuant, Warehouse
 
 
@@ -43,7 +43,7 @@ def find_customers(
 ) -> list[CustomerMatch]:
     """Customers a clerk means by ``text``: the forgiving search of every desk (part of a
     name or e-mail, accents and Chinese script folded, a phone number in any form)."""
-    from app.views.orders import customer_search_condition
+    from app.search.customers import customer_search_condition
 
     require(actor, Permission.SELL_AT_COUNTER)
     needle = search_text(text).lower()

@@ -51,8 +51,8 @@ from app.numbers import order_number
 from app.permissions import Actor, Permission, require
 from app.picking.service import is_transient
 from app.review.model import COLLECTED_IN_STORE
+from app.search.keys import customer_search_keys
 from app.uow import UnitOfWork
-from app.views.search_keys import customer_search_keys
 from db.models import Address, Customer, Order, OrderLine, Payment, Product, utcnow
 
 log = logging.getLogger(__name__)

@@ -49,7 +49,7 @@ from app.demo.tables import (
     ean13_check_digit,
 )
 from app.permissions import Role
-from app.views.search_keys import customer_search_keys
+from app.search.keys import customer_search_keys
 from app.workflow import OrderStatus
 
 

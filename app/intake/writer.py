@@ -34,7 +34,7 @@ from app.intake.matching import (
 from app.intake.model import ImportSummary
 from app.intake.price_lists import channel_marketplaces, price_list_facts
 from app.permissions import Actor
-from app.views.search_keys import customer_search_keys
+from app.search.keys import customer_search_keys
 from db.models import (
     Address,
     Customer,

@@ -1,2 +1,2 @@
-"""Orders read from a terminal: ``orderdesk orders list|show`` (``cli.py``) and how an
-order's history reads in words (``history.py``). The read queries live in ``app/views``."""
+"""Orders read by people: the order lists (``queries.py``, their filters declared there),
+one order read whole (``detail.py``), its history in words (``history.py``), ``cli.py``."""

@@ -52,7 +52,7 @@ def _parse_day(text: str | None, field: str) -> dt.datetime | None:
 def cmd_orders_list(args: argparse.Namespace) -> int:
     from app.money import format_money
     from app.orders.history import status_words
-    from app.views.orders import OrderFilter, open_order_query
+    from app.orders.queries import OrderFilter, open_order_query
     from app.workflow import OrderStatus
 
     cli = _cli()
@@ -94,7 +94,7 @@ def cmd_orders_list(args: argparse.Namespace) -> int:
 
 def _cut_note() -> str:
     from app.money import format_number
-    from app.views.orders import MAX_MATCHED_CUSTOMERS
+    from app.search.customers import MAX_MATCHED_CUSTOMERS
 
     return ngettext(
         "Only the orders of the first {limit} matching customer are listed; "
@@ -107,8 +107,8 @@ def _cut_note() -> str:
 
 def cmd_orders_show(args: argparse.Namespace) -> int:
     from app.money import display_money
+    from app.orders.detail import find_order_id, order_detail
     from app.orders.history import history_text, payment_method_words, status_words
-    from app.views.orders import find_order_id, order_detail
 
     cli = _cli()
     database = cli._open(args)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.numbers import entity_number
 from app.refunds.model import Balance, RefundStatus
 from app.refunds.service import captured_cents, refund_number
+from app.search.filters import Choice, Filters
 from db.models import Order
 from db.models_refunds import Refund
 
@@ -58,13 +59,15 @@ class RefundRow:
         }
 
 
+REFUND_FILTERS = Filters(Choice("status", Refund.status, tuple(RefundStatus)))
+
+
 def list_refunds(session, *, status: str | None = None, limit: int = 50) -> list[RefundRow]:
     query = select(
         Refund.id, Refund.order_id, Refund.amount_cents, Refund.currency, Refund.status,
         Refund.reason, Refund.version,
     )  # fmt: skip
-    if status:
-        query = query.where(Refund.status == status)
+    query = query.where(*REFUND_FILTERS.conditions({"status": status}))
     rows = session.execute(query.order_by(Refund.id.desc()).limit(limit))
     return [
         RefundRow(

@@ -24,9 +24,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     """Exit 0: every order asked for was reviewed; 1: stopped early or some were skipped."""
     import signal
 
+    from app.orders.detail import find_order_id
     from app.review.auto import ALL_RECEIVED, review_orders
     from app.review.model import ReviewSettings
-    from app.views.orders import find_order_id
 
     stop = {"asked": False}
 
@@ -102,8 +102,8 @@ def _review_line(summary, result: dict[str, int], to_person: bool) -> str:
 
 def _print_verbs(database, args: argparse.Namespace) -> int:
     """What the review desk offers for each order: the same declaration the screen reads."""
+    from app.orders.detail import find_order_id
     from app.review.detail import review_detail
-    from app.views.orders import find_order_id
 
     cli = _cli()
 

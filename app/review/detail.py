@@ -15,13 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.numbers import order_number
+from app.orders.detail import OrderDetail, order_detail
 from app.permissions import Actor, Permission, require
 from app.review.batch import review_batch
 from app.review.loading import RunCache, fill_stock, load_batch
 from app.review.model import ReviewSettings
 from app.review.queries import ReviewQueue, queue_of
 from app.review.verbs import REVIEWABLE, OrderFacts, VerbState, verb_states
-from app.views.orders import OrderDetail, order_detail
 from app.workflow import OrderStatus as OS
 from db.models import (
     ContactTask,

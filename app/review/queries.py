@@ -10,20 +10,18 @@ record holds it until a call-back, and "an exception" otherwise.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy import exc as sa_exc
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from app.errors import DatabaseUnavailable, InvalidInput
-from app.numbers import order_number, parse_number
+from app.numbers import order_number
+from app.orders.queries import OrderFilter, OrderRow, filter_conditions, order_row, rows_query
 from app.permissions import Actor, Permission, require
-from app.views.search import LIKE_ESCAPE, contains_pattern, search_text
+from app.search.filters import Before, Choice, Filters, From, Text
+from app.search.paging import page_window, short_read
 from app.workflow import OrderStatus as OS
 from db.models import (
     Customer,
@@ -121,38 +119,17 @@ def queue_counts(session: Session, actor: Actor) -> QueueCounts:
 
 
 @dataclass(frozen=True)
-class ReviewRow:
-    id: int
-    number: str
-    status: str
-    customer: str
-    ship_country: str
-    total_cents: int
-    currency: str
-    received_at: dt.datetime
-    version: int
-    blocking: int
-    warnings: int
-    first_problem: str  # the first blocking finding's message, or the first warning
+class ReviewRow(OrderRow):
+    """An order of a queue with what the checks found."""
+
+    blocking: int = 0
+    warnings: int = 0
+    first_problem: str = ""  # the first blocking finding's message, or the first warning
     reviewed: bool = True  # False: the rules have never run on it (nothing is known yet)
 
 
-_ROW_COLUMNS = (
-    Order.id,
-    Order.status,
-    Customer.name,
-    Order.ship_country,
-    Order.total_cents,
-    Order.currency,
-    Order.received_at,
-    Order.version,
-    Order.reviewed_at,
-)
-
-
 def _base(conditions: list) -> Select:
-    query = select(*_ROW_COLUMNS).outerjoin(Customer, Customer.id == Order.customer_id)
-    return query.where(and_(*conditions))
+    return rows_query(conditions, Order.reviewed_at)
 
 
 @dataclass
@@ -167,8 +144,6 @@ class QueueQuery:
     def __post_init__(self) -> None:
         self._conditions = [queue_condition(self.queue)]
         if self.text.strip():
-            from app.views.orders import OrderFilter, filter_conditions
-
             self._conditions += filter_conditions(self.session, OrderFilter(text=self.text))
 
     def count(self) -> int:
@@ -184,11 +159,9 @@ class QueueQuery:
 
     def page_at(self, offset: int, limit: int, total: int) -> list[ReviewRow]:
         """Rows ``offset`` … ``offset + limit`` of ``total``, counted from the nearer end."""
-        offset = max(0, min(offset, total))
-        limit = max(0, min(limit, total - offset))
+        offset, limit, from_end = page_window(offset, limit, total)
         if limit == 0:
             return []
-        from_end = total - offset - limit
         if offset <= from_end:
             query = _base(self._conditions).order_by(Order.id).offset(offset).limit(limit)
             return self._rows(self.session.execute(query).all())
@@ -197,21 +170,15 @@ class QueueQuery:
 
     def _rows(self, rows) -> list[ReviewRow]:
         summary = _finding_summary(self.session, [row[0] for row in rows])
+        no_findings = {"blocking": 0, "warnings": 0, "first_problem": ""}
         return [
-            ReviewRow(
-                id=oid,
-                number=order_number(oid),
-                status=status,
-                customer=name or "",
-                ship_country=country,
-                total_cents=total,
-                currency=currency,
-                received_at=received,
-                version=version,
-                reviewed=reviewed_at is not None,
-                **summary.get(oid, {"blocking": 0, "warnings": 0, "first_problem": ""}),
+            order_row(
+                values[:-1],
+                ReviewRow,
+                reviewed=values[-1] is not None,
+                **summary.get(values[0], no_findings),
             )
-            for oid, status, name, country, total, currency, received, version, reviewed_at in rows
+            for values in rows
         ]
 
 
@@ -248,25 +215,16 @@ class QueuePages:
         self.text = text
 
     def count(self) -> int:
-        with self._reading() as session:
+        with short_read(self._database) as session:
             return QueueQuery(session, self.queue, self.text).count()
 
     def page_after(self, after_id: int | None, limit: int) -> list[ReviewRow]:
-        with self._reading() as session:
+        with short_read(self._database) as session:
             return QueueQuery(session, self.queue, self.text).page_after(after_id, limit)
 
     def page_at(self, offset: int, limit: int, total: int) -> list[ReviewRow]:
-        with self._reading() as session:
+        with short_read(self._database) as session:
             return QueueQuery(session, self.queue, self.text).page_at(offset, limit, total)
-
-    @contextmanager
-    def _reading(self) -> Iterator[Session]:
-        try:
-            with self._database.unit_of_work() as uow:
-                yield uow.session
-        except sa_exc.OperationalError as exc:
-            reason = (str(exc.orig).strip().splitlines() or [type(exc).__name__])[0]
-            raise DatabaseUnavailable(self._database.description, reason) from exc
 
 
 # --------------------------------------------------------------------------- exception search
@@ -300,6 +258,24 @@ class ExceptionRow:
 EXCEPTION_KINDS = ("duplicate", "malicious", "unreachable", "account", "other")
 EXCEPTION_STATES = ("open", "held", "closed")
 
+EXCEPTION_FILTERS = Filters(
+    Choice("kind", ExceptionRecord.kind, EXCEPTION_KINDS),
+    Choice("state", ExceptionRecord.state, EXCEPTION_STATES),
+    From("opened_from", ExceptionRecord.opened_at),
+    Before("opened_before", ExceptionRecord.opened_at),
+    Text(
+        "text",
+        number=("order", ExceptionRecord.order_id),
+        contains=(
+            ExceptionRecord.how_found,
+            ExceptionRecord.plan,
+            ExceptionRecord.note,
+            ExceptionRecord.result_note,
+            ExceptionRecord.handled_by_name,
+        ),
+    ),
+)
+
 
 def search_exceptions(
     session: Session,
@@ -311,11 +287,7 @@ def search_exceptions(
 ) -> list[ExceptionRow]:
     """Exception records, open or long closed, newest first (keyset on the id)."""
     require(actor, Permission.VIEW_ORDERS)
-    if flt.kind and flt.kind not in EXCEPTION_KINDS:
-        raise InvalidInput("kind", flt.kind, " / ".join(EXCEPTION_KINDS))
-    if flt.state and flt.state not in EXCEPTION_STATES:
-        raise InvalidInput("state", flt.state, " / ".join(EXCEPTION_STATES))
-    conditions = _exception_conditions(flt)
+    conditions = EXCEPTION_FILTERS.conditions(flt)
     if before_id is not None:
         conditions.append(ExceptionRecord.id < before_id)
     query = (
@@ -342,37 +314,3 @@ def search_exceptions(
         )
         for r, name in session.execute(query)
     ]
-
-
-def _exception_conditions(flt: ExceptionFilter) -> list:
-    conditions: list = []
-    if flt.kind:
-        conditions.append(ExceptionRecord.kind == flt.kind)
-    if flt.state:
-        conditions.append(ExceptionRecord.state == flt.state)
-    if flt.opened_from:
-        conditions.append(ExceptionRecord.opened_at >= flt.opened_from)
-    if flt.opened_before:
-        conditions.append(ExceptionRecord.opened_at < flt.opened_before)
-    text = search_text(flt.text)
-    if text:
-        number = parse_number(text)
-        if number and number[0] == "order":
-            conditions.append(ExceptionRecord.order_id == number[1])
-        else:
-            pattern = contains_pattern(text)
-            conditions.append(
-                or_(
-                    *(
-                        func.lower(column).like(pattern, escape=LIKE_ESCAPE)
-                        for column in (
-                            ExceptionRecord.how_found,
-                            ExceptionRecord.plan,
-                            ExceptionRecord.note,
-                            ExceptionRecord.result_note,
-                            ExceptionRecord.handled_by_name,
-                        )
-                    )
-                )
-            )
-    return conditions

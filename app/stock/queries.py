@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, literal, or_, select, true, union
+from sqlalchemy import and_, func, or_, select, true, union
 from sqlalchemy.orm import Session
 
 from app.permissions import Actor, Permission, require
+from app.search.filters import Equals, Filters, Text
+from app.search.paging import short_read
 from app.stock import rules
 from app.stock.model import (
     DEMAND_DAYS,
@@ -53,7 +53,14 @@ RULE = ReorderRule.__table__.c
 class StockFilter:
     search: str = ""
     warehouse_id: int | None = None
-    low_only: bool = False
+    low_only: bool = False  # read by ``_stock_query``: a figure, not a column
+
+
+STOCK_FILTERS = Filters(
+    # A barcode as scanned, the start of a SKU, or words of the name.
+    Text("search", equals=(Product.barcode,), prefix=(Product.sku,), contains=(Product.name,)),
+    Equals("warehouse_id", Warehouse.id),
+)
 
 
 def _aggregates(products):
@@ -145,18 +152,7 @@ def _stock_query(flt: StockFilter, products=None):
 
 
 def _filtered(query, flt: StockFilter):
-    text = flt.search.strip()
-    if text:
-        query = query.where(
-            or_(
-                Product.barcode == text,
-                func.lower(Product.sku).like(_prefix(text), escape="\\"),
-                func.lower(Product.name).like("%" + _escape(text.lower()) + "%", escape="\\"),
-            )
-        )
-    if flt.warehouse_id is not None:
-        query = query.where(Warehouse.id == flt.warehouse_id)
-    return query
+    return query.where(*STOCK_FILTERS.conditions(flt))
 
 
 def _pairs_query(flt: StockFilter):
@@ -214,14 +210,6 @@ def _rows_for(session: Session, pairs: list) -> list[StockRow]:
     return [found[key] for key in wanted if key in found]
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _prefix(text: str):
-    return literal(_escape(text.lower()) + "%")
-
-
 def _row(values) -> StockRow:
     return StockRow(*values)
 
@@ -272,21 +260,16 @@ class StockPages:
         self.flt = flt
 
     def count(self) -> int:
-        with self._reading() as session:
+        with short_read(self._database) as session:
             return count_stock(session, self.flt)
 
     def page_after(self, after_key: tuple[str, str] | None, limit: int) -> list[StockRow]:
-        with self._reading() as session:
+        with short_read(self._database) as session:
             return stock_page(session, self.flt, after_key, limit)
 
     def page_at(self, offset: int, limit: int, total: int) -> list[StockRow]:
-        with self._reading() as session:
+        with short_read(self._database) as session:
             return stock_page_at(session, self.flt, offset, limit)
-
-    @contextmanager
-    def _reading(self) -> Iterator[Session]:
-        with self._database.unit_of_work() as uow:
-            yield uow.session
 
 
 # --------------------------------------------------------------------------- one product

@@ -7,15 +7,9 @@ import datetime as dt
 import pytest
 
 from app.errors import NotFound, PermissionDenied
+from app.orders.detail import describe_card, find_order_id, order_detail
+from app.orders.queries import OrderFilter, list_channels, open_order_query
 from app.permissions import Actor
-from app.views.orders import (
-    OrderFilter,
-    describe_card,
-    find_order_id,
-    list_channels,
-    open_order_query,
-    order_detail,
-)
 from app.workflow import change_status
 from db.models import Order
 from tests import factories
@@ -205,8 +199,8 @@ def test_a_bare_number_and_the_first_part_of_a_channel_order_id_find_the_order(d
 def test_a_search_matching_more_customers_than_a_list_holds_says_it_was_cut(db, admin):
     from sqlalchemy import insert
 
-    from app.views.orders import MAX_MATCHED_CUSTOMERS
-    from app.views.search_keys import customer_search_keys
+    from app.search.customers import MAX_MATCHED_CUSTOMERS
+    from app.search.keys import customer_search_keys
     from db.models import Customer
 
     rows = []
@@ -221,7 +215,7 @@ def test_a_search_matching_more_customers_than_a_list_holds_says_it_was_cut(db, 
 
 
 def test_a_page_deep_in_the_unfiltered_list_is_found_by_an_estimated_key(db, admin):
-    import app.views.orders as views
+    import app.orders.queries as views
 
     _thousands_of_orders(db)
     query = _query(db, admin)
@@ -251,7 +245,7 @@ def test_a_page_deep_in_the_unfiltered_list_is_found_by_an_estimated_key(db, adm
 
 
 def _event(action: str, before: str | None, after: str | None, reason: str = ""):
-    from app.views.orders import AuditView
+    from app.orders.detail import AuditView
 
     at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     return AuditView(at, "ada", "SO-000001", action, before, after, reason)
@@ -351,7 +345,7 @@ def _plans_while(query, read) -> list[str]:
 def test_a_page_dragged_to_the_middle_of_a_long_list_reads_no_whole_table(
     db, admin, monkeypatch, status
 ):
-    import app.views.orders as views
+    import app.orders.queries as views
 
     _thousands_of_orders(db)
     monkeypatch.setattr(views, "EXACT_OFFSET_ROWS", 100)
@@ -370,7 +364,7 @@ def test_a_page_dragged_to_the_middle_of_a_long_list_reads_no_whole_table(
 
 
 def test_a_search_of_one_chinese_character_reads_the_folded_keys_index_not_the_rows(db, admin):
-    from app.views.orders import matching_customer_ids
+    from app.search.customers import matching_customer_ids
 
     with db.unit_of_work() as uow:
         factories.customer(uow.session, "張偉", email="zw@example.cn", phone="+8613800000001")
@@ -388,7 +382,7 @@ def test_a_search_of_one_chinese_character_reads_the_folded_keys_index_not_the_r
 def test_a_common_names_customers_reach_the_database_as_one_value_not_thousands(db, admin):
     from sqlalchemy import event, insert
 
-    from app.views.search_keys import customer_search_keys
+    from app.search.keys import customer_search_keys
     from db.models import Customer
 
     rows = []

@@ -6,10 +6,11 @@ import pytest
 
 from app.counter.queries import find_customers, find_products
 from app.errors import InvalidInput
+from app.orders.queries import OrderFilter, list_orders
 from app.permissions import Role
 from app.review.queries import ExceptionFilter, search_exceptions
-from app.views.orders import OrderFilter, list_orders
-from app.views.search import MAX_SEARCH_CHARS
+from app.search.text import MAX_SEARCH_CHARS
+from app.stock.queries import StockFilter, stock_page
 from tests.conftest import make_actor
 
 CLERK = make_actor(Role.SUPERVISOR, username="clerk")
@@ -23,8 +24,9 @@ HUGE = "a%_" * 20_000  # 60,000 characters: past SQLite's LIKE pattern limit
         lambda s: search_exceptions(s, CLERK, ExceptionFilter(text=HUGE)),
         lambda s: find_customers(s, CLERK, HUGE),
         lambda s: find_products(s, CLERK, HUGE),
+        lambda s: stock_page(s, StockFilter(search=HUGE), None, 50),
     ],
-    ids=["orders list", "exception search", "counter customers", "counter products"],
+    ids=["orders list", "exception search", "counter customers", "counter products", "stock"],
 )
 def test_a_search_longer_than_the_limit_is_refused_with_a_clear_message(db, search):
     with db.unit_of_work() as uow, pytest.raises(InvalidInput) as refused:
@@ -53,8 +55,8 @@ def test_orders_list_says_when_its_list_was_cut_at_the_customer_limit(
     from sqlalchemy import insert
 
     from app.cli import main
-    from app.views.orders import MAX_MATCHED_CUSTOMERS
-    from app.views.search_keys import customer_search_keys
+    from app.search.customers import MAX_MATCHED_CUSTOMERS
+    from app.search.keys import customer_search_keys
     from db.models import Customer
 
     rows = []

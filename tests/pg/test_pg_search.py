@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from app.orders.queries import OrderFilter, open_order_query
 from app.permissions import Role
-from app.views.orders import OrderFilter, open_order_query
 from tests import factories
 from tests.conftest import make_actor
 
@@ -42,7 +42,7 @@ def test_a_page_in_the_middle_of_a_long_filtered_list_is_found_by_key_on_postgre
 ):
     from sqlalchemy import event
 
-    import app.views.orders as views
+    import app.orders.queries as views
     from tests.app.test_order_views import _thousands_of_orders
 
     # The run shares one database: a channel of this test's own keeps its list apart.

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select, text
 
 from app.money import display_money
-from app.views.orders import order_detail
+from app.orders.detail import order_detail
 from db.models import Bin, Customer, Order, OrderLine, Payment, Product
 from tests import factories
 from ui.screens.counter import CounterScreen

@@ -4,8 +4,8 @@ cancel — never a stored code such as ``partner:tmall``."""
 
 from __future__ import annotations
 
+from app.orders.detail import order_detail
 from app.permissions import Role
-from app.views.orders import order_detail
 from tests import factories as f
 from tests.conftest import make_actor
 from ui.widgets.display import channel_text

@@ -156,7 +156,7 @@ def test_the_low_stock_list_exports_as_csv(qtbot, db, screen, people, tmp_path):
         set_reorder_rule(uow, people["sue"], product="PEN-1", warehouse="BER1", min_quantity=5)
     desk = screen("sue")
     desk.tabs.setCurrentIndex(1)
-    assert desk.low_table.rowCount() == 1
+    assert desk.low.table.rowCount() == 1
     path = tmp_path / "low.csv"
     desk.export_low_csv(str(path))
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -169,9 +169,9 @@ def test_the_stock_list_finds_a_product_by_barcode_and_shows_its_bins(qtbot, db,
     qtbot.keyClicks(desk.search_edit, "4006381333931")
     qtbot.waitUntil(lambda: desk.model.total == 1 and desk.search_edit.text() != "", timeout=2000)
     desk.table.selectRow(0)
-    assert desk.quant_table.rowCount() == 1
-    assert desk.quant_table.item(0, 0).text() == "R-01"
-    assert "PO-77" in desk.detail_incoming.text()
+    assert desk.detail_pane.quant_table.rowCount() == 1
+    assert desk.detail_pane.quant_table.item(0, 0).text() == "R-01"
+    assert "PO-77" in desk.detail_pane.incoming.text()
 
 
 def test_a_supervisor_sets_up_a_pick_face_and_its_replenishment_is_suggested(qtbot, db, screen):
@@ -193,8 +193,8 @@ def test_a_supervisor_sets_up_a_pick_face_and_its_replenishment_is_suggested(qtb
     assert desk.setup.setup_message.text().startswith("✓")
     scan(qtbot, desk, "PEN-1", "30", "A-01")
     desk.tabs.setCurrentIndex(3)
-    assert desk.replenish_table.rowCount() == 1
-    assert [desk.replenish_table.item(0, c).text() for c in (2, 3, 4)] == ["A-01", "PF-01", "20"]
+    assert desk.replenish.table.rowCount() == 1
+    assert [desk.replenish.table.item(0, c).text() for c in (2, 3, 4)] == ["A-01", "PF-01", "20"]
 
 
 def test_a_walk_position_taken_by_another_bin_is_refused_in_words(qtbot, db, screen):
@@ -216,7 +216,7 @@ def test_enter_in_the_search_hands_the_keyboard_back_to_the_scan_field(qtbot, db
     qtbot.keyClicks(desk.search_edit, "pen")
     qtbot.keyClick(desk.search_edit, Qt.Key.Key_Return)
     assert desk.scan.edit.hasFocus()
-    assert desk.quant_table.rowCount() == 1
+    assert desk.detail_pane.quant_table.rowCount() == 1
 
 
 def test_the_receiver_sees_which_delivery_a_scanned_product_is_booked_against(qtbot, screen):

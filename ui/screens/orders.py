@@ -27,19 +27,14 @@ from PySide6.QtWidgets import (
 from app.errors import OrderdeskError
 from app.i18n import _, ngettext, pgettext
 from app.money import format_number
-from app.views.orders import (
-    MAX_MATCHED_CUSTOMERS,
-    OrderFilter,
-    OrderPages,
-    OrderRow,
-    list_channels,
-    order_detail,
-)
+from app.orders.detail import order_detail
+from app.orders.queries import OrderFilter, OrderPages, OrderRow, list_channels
+from app.search.customers import MAX_MATCHED_CUSTOMERS
 from app.workflow import OrderStatus
 from ui.actions import make_action, retitle, with_shortcut
 from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
-from ui.style import BAD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
+from ui.style import BAD, SPACE_L, SPACE_M, SPACE_S, heading_font
 from ui.widgets.display import (
     channel_text,
     local_time,
@@ -48,7 +43,8 @@ from ui.widgets.display import (
     status_tone,
     tone_label,
 )
-from ui.widgets.lazy_table import lazy_table_view
+from ui.widgets.layout_memory import restore_layout, save_layout
+from ui.widgets.lazy_table import count_label, lazy_table_view, list_model, search_pause
 from ui.widgets.order_detail import OrderDetailPane
 from ui.widgets.paged_table_model import Column, PagedTableModel
 
@@ -86,19 +82,12 @@ class OrdersScreen(DeskScreen):
     def __init__(self, context: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(context.settings.search_delay_ms)
-        self._search_timer.timeout.connect(self.apply_filter)
+        self._search_timer = search_pause(self, context.settings, self.apply_filter)
         self._applied: OrderFilter | None = None
         self._problem: OrderdeskError | None = None
 
-        self.model: PagedTableModel[OrderRow] = PagedTableModel(
-            order_columns(),
-            key=lambda row: row.id,
-            page_rows=context.settings.page_rows,
-            cached_pages=context.settings.cached_pages,
-            parent=self,
+        self.model: PagedTableModel[OrderRow] = list_model(
+            order_columns(), lambda row: row.id, context.settings, self
         )
         self.model.fetch_failed.connect(self._show_problem)
         self._build()
@@ -218,9 +207,7 @@ class OrdersScreen(DeskScreen):
         self.table = lazy_table_view("ordersTable", self.model, _COLUMN_WIDTHS)
         self.table.selectionModel().currentRowChanged.connect(self._current_row_changed)
 
-        self.count_label = QLabel()
-        self.count_label.setObjectName("ordersCount")
-        self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
+        self.count_label = count_label("ordersCount")
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("ordersEmpty")
@@ -477,19 +464,14 @@ class OrdersScreen(DeskScreen):
 
     # ----------------------------------------------------------------- layout memory
 
+    def _layout_parts(self) -> dict:
+        return {TABLE_LAYOUT_KEY: self.table, SPLITTER_LAYOUT_KEY: self.splitter}
+
     def _restore_layout(self) -> None:
-        store, user = self._context.store, self._context.actor.username
-        table = store.user_blob(user, TABLE_LAYOUT_KEY)
-        if table is not None:
-            self.table.horizontalHeader().restoreState(table)
-        splitter = store.user_blob(user, SPLITTER_LAYOUT_KEY)
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        restore_layout(self._context.store, self._context.actor.username, self._layout_parts())
 
     def save_layout(self) -> None:
-        store, user = self._context.store, self._context.actor.username
-        store.set_user_blob(user, TABLE_LAYOUT_KEY, self.table.horizontalHeader().saveState())
-        store.set_user_blob(user, SPLITTER_LAYOUT_KEY, self.splitter.saveState())
+        save_layout(self._context.store, self._context.actor.username, self._layout_parts())
 
 
 class _DateEdit(QDateEdit):

@@ -11,19 +11,14 @@ auto review on a worker with a progress dialog and Cancel.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -32,45 +27,23 @@ from PySide6.QtWidgets import (
 
 from app.errors import OrderdeskError
 from app.i18n import N_, _, ngettext
-from app.review.detail import ReviewDetail, ShipToView, review_detail
-from app.review.exception_desk import (
-    ban_customer,
-    hold_order,
-    keep_stored_version,
-    release_hold,
-    resolve_duplicates,
-    set_exception_plan,
-)
-from app.review.messages import MessageKind
+from app.review.detail import ReviewDetail, review_detail
 from app.review.queries import QueueCounts, QueuePages, ReviewQueue, ReviewRow, queue_counts
-from app.review.service import (
-    ALL_RECEIVED,
-    ContactCorrection,
-    NewPayment,
-    ReviewSummary,
-    approve_order,
-    ask_for_payment,
-    cancel_order,
-    correct_contact,
-    request_information,
-    rereview_order,
-    resolve_payment,
-    review_orders,
-)
-from app.review.stock_short import answer_stock_short, offer_stock_options
+from app.review.service import ALL_RECEIVED, ReviewSummary, review_orders
 from app.review.verbs import VERB, VERBS
-from app.workflow import OrderStatus as OS
-from ui.actions import make_action, with_shortcut
+from ui.actions import make_action
 from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text, user_action
 from ui.live import LiveChanges
-from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S, heading_font
+from ui.screens.review_verbs import ReviewVerbs
+from ui.style import BAD, GOOD, MUTED, SPACE_L, SPACE_M, SPACE_S
 from ui.tasks import Progress
 from ui.widgets.display import status_text, tone_label
-from ui.widgets.lazy_table import lazy_table_view
+from ui.widgets.layout_memory import restore_layout, save_layout
+from ui.widgets.lazy_table import count_label, lazy_table_view, list_model, search_pause
 from ui.widgets.paged_table_model import PagedTableModel
+from ui.widgets.queue_list import QueueList
 from ui.widgets.review_detail import ReviewDetailPane
-from ui.widgets.review_dialogs import ContactDialog, HoldDialog, PaymentDialog, StockAnswerDialog
 from ui.widgets.review_queue import COLUMN_WIDTHS, review_columns, review_summary_text
 from ui.widgets.verb_bar import VerbBar, key_text
 
@@ -89,7 +62,7 @@ QUEUES: tuple[tuple[ReviewQueue, str, str], ...] = (
 )
 
 
-class ReviewScreen(DeskScreen):
+class ReviewScreen(ReviewVerbs, DeskScreen):
     def __init__(self, context: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
@@ -99,12 +72,8 @@ class ReviewScreen(DeskScreen):
         self.last_summary: ReviewSummary | None = None
         # What a person typed for a verb that did not go through (order id, verb) → text.
         self.drafts: dict[tuple[int, str], object] = {}
-        self.model: PagedTableModel[ReviewRow] = PagedTableModel(
-            review_columns(),
-            key=lambda row: row.id,
-            page_rows=context.settings.page_rows,
-            cached_pages=context.settings.cached_pages,
-            parent=self,
+        self.model: PagedTableModel[ReviewRow] = list_model(
+            review_columns(), lambda row: row.id, context.settings, self
         )
         self.model.fetch_failed.connect(self._show_problem)
         self._build()
@@ -155,17 +124,8 @@ class ReviewScreen(DeskScreen):
         return row
 
     def _build_queues(self) -> QWidget:
-        self.queue_list = QListWidget()
-        self.queue_list.setObjectName("reviewQueues")
-        self.queue_list.setFont(heading_font(self.font(), 1.05))
-        self.queue_list.setMinimumWidth(175)
-        self.queue_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for queue, title, key in QUEUES:
-            item = QListWidgetItem(_(title))
-            item.setData(Qt.ItemDataRole.UserRole, queue.value)
-            item.setToolTip(with_shortcut(_(title), key))
-            self.queue_list.addItem(item)
-        self.queue_list.currentRowChanged.connect(self._queue_row_changed)
+        self.queue_list = QueueList("reviewQueues", QUEUES)
+        self.queue_list.chosen.connect(self.show_queue)
         return self.queue_list
 
     def _build_table(self) -> QWidget:
@@ -179,15 +139,12 @@ class ReviewScreen(DeskScreen):
         self.search_edit.setPlaceholderText(
             _("Find in this queue: order number, customer, phone or e-mail")
         )
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(self._context.settings.search_delay_ms)
-        self._search_timer.timeout.connect(lambda: self.show_queue(self.queue))
+        self._search_timer = search_pause(
+            self, self._context.settings, lambda: self.show_queue(self.queue)
+        )
         self.search_edit.textEdited.connect(lambda _text: self._search_timer.start())
         self.search_edit.returnPressed.connect(lambda: self.show_queue(self.queue))
-        self.count_label = QLabel()
-        self.count_label.setObjectName("reviewCount")
-        self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
+        self.count_label = count_label("reviewCount")
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -209,25 +166,7 @@ class ReviewScreen(DeskScreen):
         return box
 
     def _build_actions(self) -> None:
-        handlers: dict[str, Callable[[], None]] = {
-            "approve": self.approve,
-            "override": self.override,
-            "rereview": self.rereview,
-            "request_info": self.request_info,
-            "correct": self.correct,
-            "offer_stock": self.offer_stock,
-            "stock_answer": self.stock_answer,
-            "ask_payment": self.ask_payment,
-            "resolve_payment": self.record_payment,
-            "resolve_duplicates": self.resolve_duplicates,
-            "keep_stored": self.keep_stored,
-            "plan": self.write_plan,
-            "hold": self.hold,
-            "release": self.release,
-            "ban": self.ban,
-            "cancel": self.cancel,
-        }
-        self.verb_bar = VerbBar(self, VERBS, handlers, "review")
+        self.verb_bar = VerbBar(self, VERBS, self.verb_handlers(), "review")
         self._detail_layout.insertWidget(0, self.verb_bar)
         self._detail_layout.insertWidget(1, self.verb_bar.why_not_label)
         self.actions, self.buttons = self.verb_bar.actions, self.verb_bar.buttons
@@ -265,17 +204,12 @@ class ReviewScreen(DeskScreen):
         except OrderdeskError as error:
             self._show_problem(error)
             return
-        for row, (queue, title, _key) in enumerate(QUEUES):
-            count = self.counts.of(queue)
-            self.queue_list.item(row).setText(f"{_(title)}  ({count:,})")
+        for queue, _title, _key in QUEUES:
+            self.queue_list.show_count(queue, self.counts.of(queue))
 
     def show_queue(self, queue: ReviewQueue) -> None:
         self.queue = queue
-        row = next(i for i, (q, _t, _k) in enumerate(QUEUES) if q is queue)
-        if self.queue_list.currentRow() != row:
-            self.queue_list.blockSignals(True)
-            self.queue_list.setCurrentRow(row)
-            self.queue_list.blockSignals(False)
+        self.queue_list.select_quietly(queue)
         self.problem_label.hide()
         try:
             pages = QueuePages(
@@ -292,10 +226,6 @@ class ReviewScreen(DeskScreen):
             self.select_row(0)
         else:
             self.show_detail(None)
-
-    def _queue_row_changed(self, row: int) -> None:
-        if 0 <= row < len(QUEUES):
-            self.show_queue(QUEUES[row][0])
 
     def _show_count(self) -> None:
         total = self.model.total
@@ -318,9 +248,7 @@ class ReviewScreen(DeskScreen):
         self.model.reload()
         self.refresh_counts()
         # The list's own count is the one the footer shows; the queue's title agrees with it.
-        row = next(i for i, (q, _t, _k) in enumerate(QUEUES) if q is self.queue)
-        title = QUEUES[row][1]
-        self.queue_list.item(row).setText(f"{_(title)}  ({self.model.total:,})")
+        self.queue_list.show_count(self.queue, self.model.total)
         self._show_count()
 
     def refresh(self) -> None:
@@ -482,241 +410,6 @@ class ReviewScreen(DeskScreen):
         if found is not None:
             self.show_order(found.id)
 
-    def _draft(self, key: str, default: object = None) -> object:
-        if self.detail is None:
-            return default
-        return self.drafts.get((self.detail.order.id, key), default)
-
-    def approve(self) -> None:
-        actor = self._context.actor
-        self._act(
-            "approve",
-            lambda uow, d: approve_order(uow, actor, d.order.id, expected_version=d.version),
-        )
-
-    def override(self) -> None:
-        reason = self.ask_text(
-            _("Approve over the findings"),
-            _("Why may this order go although the checks found problems?"),
-            self._draft("override", ""),
-        )
-        if reason is None:
-            return
-        actor = self._context.actor
-        self._act(
-            "override",
-            lambda uow, d: approve_order(
-                uow, actor, d.order.id, expected_version=d.version, override_reason=reason
-            ),
-            reason,
-        )
-
-    def rereview(self) -> None:
-        actor = self._context.actor
-        self._act(
-            "rereview",
-            lambda uow, d: rereview_order(uow, actor, d.order.id, expected_version=d.version),
-        )
-
-    def request_info(self) -> None:
-        actor = self._context.actor
-        self._act(
-            "request_info",
-            lambda uow, d: request_information(uow, actor, d.order.id, expected_version=d.version),
-        )
-
-    def correct(self) -> None:
-        if self.detail is None:
-            return
-        correction = self.ask_contact(self.detail.ship, self._draft("correct"))
-        if correction is None:
-            return
-        actor = self._context.actor
-        self._act(
-            "correct",
-            lambda uow, d: correct_contact(
-                uow, actor, d.order.id, expected_version=d.version, correction=correction
-            ),
-            correction,
-        )
-
-    def offer_stock(self) -> None:
-        actor = self._context.actor
-        self._act(
-            "offer_stock",
-            lambda uow, d: offer_stock_options(uow, actor, d.order.id, expected_version=d.version),
-        )
-
-    def stock_answer(self) -> None:
-        if self.detail is None:
-            return
-        answer = self.ask_stock_answer(self.detail)
-        if answer is None:
-            return
-        actor = self._context.actor
-        self._act(
-            "stock_answer",
-            lambda uow, d: answer_stock_short(
-                uow, actor, d.order.id, expected_version=d.version, **answer
-            ),
-            answer,
-        )
-
-    def ask_payment(self) -> None:
-        actor = self._context.actor
-        self._act(
-            "ask_payment",
-            lambda uow, d: ask_for_payment(uow, actor, d.order.id, expected_version=d.version),
-        )
-
-    def record_payment(self) -> None:
-        if self.detail is None:
-            return
-        entered = self.ask_payment_details(self.detail)
-        if entered is None:
-            return
-        resolution, payment = entered
-        actor = self._context.actor
-        self._act(
-            "resolve_payment",
-            lambda uow, d: resolve_payment(
-                uow,
-                actor,
-                d.order.id,
-                expected_version=d.version,
-                resolution=resolution,
-                payment=payment,
-            ),
-        )
-
-    def resolve_duplicates(self) -> None:
-        detail = self.detail
-        if detail is None or not detail.related:
-            return
-        versions = {detail.order.id: detail.version}
-        versions |= {r.id: r.version for r in detail.related}
-        others = [r.id for r in detail.related if r.status != OS.CANCELLED]
-        actor = self._context.actor
-        self._act(
-            "resolve_duplicates",
-            lambda uow, d: resolve_duplicates(
-                uow,
-                actor,
-                keep_order_id=d.order.id,
-                cancel_order_ids=others,
-                expected_versions=versions,
-            ),
-        )
-
-    def keep_stored(self) -> None:
-        actor = self._context.actor
-        self._act(
-            "keep_stored",
-            lambda uow, d: keep_stored_version(uow, actor, d.order.id, expected_version=d.version),
-        )
-
-    def write_plan(self) -> None:
-        detail = self.detail
-        record = (
-            next((e for e in detail.exceptions if e.state != "closed"), None) if detail else None
-        )
-        if record is None:
-            return
-        plan = self.ask_text(
-            _("Plan for this exception"), _("What will be done?"), self._draft("plan", record.plan)
-        )
-        if plan is None:
-            return
-        actor = self._context.actor
-        self._act(
-            "plan",
-            lambda uow, _d: set_exception_plan(
-                uow, actor, record.id, expected_version=record.version, plan=plan
-            ),
-            plan,
-        )
-
-    def hold(self) -> None:
-        held = self.ask_hold(self._draft("hold"))
-        if held is None:
-            return
-        note, callback_at = held
-        actor = self._context.actor
-        self._act(
-            "hold",
-            lambda uow, d: hold_order(
-                uow,
-                actor,
-                d.order.id,
-                expected_version=d.version,
-                note=note,
-                callback_at=callback_at,
-            ),
-            held,
-        )
-
-    def release(self) -> None:
-        note = self.ask_text(_("Release the hold"), _("What changed?"), self._draft("release", ""))
-        if note is None:
-            return
-        actor = self._context.actor
-        self._act(
-            "release",
-            lambda uow, d: release_hold(
-                uow, actor, d.order.id, expected_version=d.version, note=note
-            ),
-            note,
-        )
-
-    def ban(self) -> None:
-        detail = self.detail
-        if detail is None or detail.customer is None:
-            return
-        reason = self.ask_text(
-            _("Ban the customer"),
-            _("Why is {name} banned? Their open orders are cancelled.").format(
-                name=detail.customer.name
-            ),
-            self._draft("ban", ""),
-        )
-        if reason is None:
-            return
-        actor, customer_id = self._context.actor, detail.customer.customer_id
-        self._act(
-            "ban",
-            lambda uow, d: ban_customer(
-                uow,
-                actor,
-                customer_id,
-                reason=reason,
-                order_id=d.order.id,
-                expected_version=d.version,
-            ),
-            reason,
-        )
-
-    def cancel(self) -> None:
-        reason = self.ask_text(
-            _("Cancel the order"),
-            _("Reason (the customer is told):"),
-            self._draft("cancel", ""),
-        )
-        if reason is None:
-            return
-        kind = (
-            MessageKind.CANCELLED_PAYMENT
-            if self.detail is not None and self.detail.order.status == OS.PAYMENT_PROBLEM
-            else MessageKind.CANCELLED
-        )
-        actor = self._context.actor
-        self._act(
-            "cancel",
-            lambda uow, d: cancel_order(
-                uow, actor, d.order.id, expected_version=d.version, reason=reason, message=kind
-            ),
-            reason,
-        )
-
     # ----------------------------------------------------------------- auto review
 
     def review_all(self) -> None:
@@ -757,45 +450,13 @@ class ReviewScreen(DeskScreen):
         self.summary_label.setText(f"{GOOD.symbol} {text}")
         self.refresh()
 
-    # ----------------------------------------------------------------- asking
-    # The only places dialogs open; tests replace them with the answers a person would give.
-
-    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
-        value, ok = QInputDialog.getMultiLineText(self, title, label, text)
-        return value.strip() if ok and value.strip() else None
-
-    def ask_contact(
-        self, ship: ShipToView, draft: ContactCorrection | None = None
-    ) -> ContactCorrection | None:
-        dialog = ContactDialog(ship, self, draft)
-        return dialog.correction() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-    def ask_stock_answer(self, detail: ReviewDetail) -> dict | None:
-        dialog = StockAnswerDialog(detail, self)
-        return dialog.answer() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-    def ask_payment_details(self, detail: ReviewDetail) -> tuple[str, NewPayment] | None:
-        dialog = PaymentDialog(detail, self)
-        return dialog.payment() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-    def ask_hold(
-        self, draft: tuple[str, dt.datetime] | None = None
-    ) -> tuple[str, dt.datetime] | None:
-        dialog = HoldDialog(self, draft)
-        return dialog.hold() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
     # ----------------------------------------------------------------- layout memory
 
+    def _layout_parts(self) -> dict:
+        return {TABLE_LAYOUT_KEY: self.table, SPLITTER_LAYOUT_KEY: self.splitter}
+
     def _restore_layout(self) -> None:
-        store, user = self._context.store, self._context.actor.username
-        table = store.user_blob(user, TABLE_LAYOUT_KEY)
-        if table is not None:
-            self.table.horizontalHeader().restoreState(table)
-        splitter = store.user_blob(user, SPLITTER_LAYOUT_KEY)
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        restore_layout(self._context.store, self._context.actor.username, self._layout_parts())
 
     def save_layout(self) -> None:
-        store, user = self._context.store, self._context.actor.username
-        store.set_user_blob(user, TABLE_LAYOUT_KEY, self.table.horizontalHeader().saveState())
-        store.set_user_blob(user, SPLITTER_LAYOUT_KEY, self.splitter.saveState())
+        save_layout(self._context.store, self._context.actor.username, self._layout_parts())

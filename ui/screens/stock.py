@@ -15,9 +15,8 @@ supervisors); pick faces to replenish; and warehouse setup for supervisors.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,8 +38,6 @@ from app.permissions import Permission
 from app.picking.check import check_database
 from app.picking.model import CheckViolation
 from app.stock import queries, rules
-from app.stock.csv_files import low_stock_csv
-from app.stock.export import low_stock_pdf
 from app.stock.model import (
     BIN_KIND_TEXT,
     COUNT,
@@ -48,7 +45,6 @@ from app.stock.model import (
     RECEIVE,
     SET_UP,
     CountPreview,
-    LowStockRow,
     StockRow,
     StockVerb,
 )
@@ -59,19 +55,20 @@ from app.stock.service import (
     preview_count,
     receive_stock,
 )
-from db.models import utcnow
 from ui.actions import make_action, with_shortcut
 from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.screens.stock_incoming import IncomingPanel
+from ui.screens.stock_lists import LowStockPanel, ReplenishPanel
 from ui.screens.stock_routing import RoutingPanel
 from ui.screens.stock_setup import StockSetupPanel
-from ui.style import BAD, GOOD, INFO, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN, heading_font
+from ui.style import BAD, GOOD, INFO, MUTED, SPACE_L, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import tone_label
-from ui.widgets.lazy_table import lazy_table_view
+from ui.widgets.lazy_table import count_label, lazy_table_view, list_model, search_pause
 from ui.widgets.paged_table_model import Column, PagedTableModel
 from ui.widgets.scan_field import ScanField
-from ui.widgets.simple_table import fill_table, say, simple_table
+from ui.widgets.simple_table import say
+from ui.widgets.stock_detail import StockDetailPane
 
 WAREHOUSE_KEY = "stock/warehouse"
 COUNT_REASONS = (
@@ -126,17 +123,9 @@ class StockScreen(DeskScreen):
         self._warehouses = self._read(queries.warehouses)
         self.step = rules.start(RECEIVE.key)
         self.preview: CountPreview | None = None
-        self.low_rows: list[LowStockRow] = []
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(context.settings.search_delay_ms)
-        self._search_timer.timeout.connect(self.apply_search)
-        self.model: PagedTableModel[StockRow] = PagedTableModel(
-            stock_columns(),
-            key=lambda row: row.key,
-            page_rows=context.settings.page_rows,
-            cached_pages=context.settings.cached_pages,
-            parent=self,
+        self._search_timer = search_pause(self, context.settings, self.apply_search)
+        self.model: PagedTableModel[StockRow] = list_model(
+            stock_columns(), lambda row: row.key, context.settings, self
         )
         self._build()
         self._build_actions()
@@ -156,6 +145,9 @@ class StockScreen(DeskScreen):
     @property
     def warehouse_code(self) -> str:
         return next((code for id_, code, _n in self._warehouses if id_ == self.warehouse_id), "")
+
+    def _place(self) -> tuple[int | None, str]:
+        return self.warehouse_id, self.warehouse_code
 
     # ----------------------------------------------------------------- layout
 
@@ -223,16 +215,20 @@ class StockScreen(DeskScreen):
         self.tabs.setObjectName("stockTabs")
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.addTab(self._build_stock_tab(), _("Stock"))
-        self.tabs.addTab(self._build_low_tab(), _("Low stock"))
+        self.low = LowStockPanel(
+            self._context, self._place, self._save_path, self.scan.take_focus, self._problem
+        )
+        self.tabs.addTab(self.low, _("Low stock"))
         self.incoming = IncomingPanel(
             self._context, lambda: self.warehouse_id, self.refresh, self._open_path
         )
         self.tabs.addTab(self.incoming, _("Incoming"))
-        self.tabs.addTab(self._build_replenish_tab(), _("Replenish pick faces"))
+        self.replenish = ReplenishPanel(self._context, self._place)
+        self.tabs.addTab(self.replenish, _("Replenish pick faces"))
         if self._actor.may(SET_UP.permission):
             self.setup = StockSetupPanel(
                 self._context,
-                lambda: (self.warehouse_id, self.warehouse_code),
+                self._place,
                 self.refresh,
                 self._warehouses_added,
             )
@@ -261,9 +257,7 @@ class StockScreen(DeskScreen):
         # Rows are chosen with the mouse; the keyboard stays in the scan field for the scanner.
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self.show_detail())
-        self.count_label = QLabel()
-        self.count_label.setObjectName("stockCount")
-        self.count_label.setStyleSheet(f"color: {MUTED.foreground};")
+        self.count_label = count_label("stockCount")
 
         left = QWidget()
         box = QVBoxLayout(left)
@@ -272,93 +266,16 @@ class StockScreen(DeskScreen):
         box.addWidget(self.table, 1)
         box.addWidget(self.count_label)
 
-        right = QWidget()
-        detail = QVBoxLayout(right)
-        detail.setContentsMargins(0, 0, 0, 0)
-        self.detail_title = QLabel(_("Select a product to see its bins and how old its stock is."))
-        self.detail_title.setObjectName("stockDetailTitle")
-        self.detail_title.setWordWrap(True)
-        self.detail_title.setFont(heading_font(self.font(), 1.1))
-        self.detail_flags = QLabel()
-        self.detail_flags.setObjectName("stockDetailFlags")
-        self.quant_table = simple_table(
-            "quantTable",
-            [_("Bin"), _("Kind"), _("On hand"), _("Reserved"), _("Received"), _("Age (days)")],
-            (80, 80, 64, 64, 90, 70),
-        )
-        self.detail_incoming = QLabel()
-        self.detail_incoming.setObjectName("stockDetailIncoming")
-        self.detail_incoming.setWordWrap(True)
-        detail.addWidget(self.detail_title)
-        detail.addWidget(self.detail_flags)
-        detail.addWidget(self.quant_table, 1)
-        detail.addWidget(self.detail_incoming)
+        self.detail_pane = StockDetailPane()
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(self.detail_pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([760, 480])
         return splitter
-
-    def _build_low_tab(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, SPACE_M, 0, 0)
-        row = QHBoxLayout()
-        self.low_summary = QLabel()
-        self.low_summary.setObjectName("lowSummary")
-        row.addWidget(self.low_summary, 1)
-        self.export_button = QPushButton(_("Export CSV…"))
-        self.export_button.setObjectName("exportLowCsv")
-        self.export_button.setToolTip(with_shortcut(_("Export the low-stock list"), "Ctrl+E"))
-        self.export_button.clicked.connect(self.export_low_csv)
-        self.pdf_button = QPushButton(_("PDF to print…"))
-        self.pdf_button.setObjectName("exportLowPdf")
-        self.pdf_button.setToolTip(with_shortcut(_("Save the low-stock list as PDF"), "Ctrl+P"))
-        self.pdf_button.clicked.connect(self.export_low_pdf)
-        row.addWidget(self.export_button)
-        row.addWidget(self.pdf_button)
-        box.addLayout(row)
-        self.low_table = simple_table(
-            "lowTable",
-            [
-                _("Warehouse"),
-                _("SKU"),
-                _("Product"),
-                _("Available"),
-                _("Threshold"),
-                _("Incoming"),
-                _("Next arrival"),
-                _("30-day demand"),
-                _("Suggested order"),
-            ],
-            (80, 120, 260, 75, 75, 75, 95, 100, 110),
-        )
-        box.addWidget(self.low_table, 1)
-        return page
-
-    def _build_replenish_tab(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, SPACE_M, 0, 0)
-        hint = QLabel(
-            _(
-                "Pick faces below their minimum. Refill with Move (F3): scan the bin to take "
-                "from, the product, type the quantity, scan the pick face."
-            )
-        )
-        hint.setWordWrap(True)
-        box.addWidget(hint)
-        self.replenish_table = simple_table(
-            "replenishTable",
-            [_("SKU"), _("Product"), _("From bin"), _("To pick face"), _("Move"), _("Now / min")],
-            (120, 280, 90, 100, 70, 90),
-        )
-        box.addWidget(self.replenish_table, 1)
-        return page
 
     def _build_actions(self) -> None:
         self.actions_: list[QAction] = []
@@ -674,53 +591,11 @@ class StockScreen(DeskScreen):
             else None
         )
         if row is None:
-            self.quant_table.setRowCount(0)
-            self.detail_flags.clear()
-            self.detail_incoming.clear()
+            self.detail_pane.clear()
             return
         detail = self._read(queries.stock_detail, row.product_id, row.warehouse_id)
-        if detail is None:
-            return
-        r = detail.row
-        self.detail_title.setText(
-            _("{sku} · {name} — {w}: {on} on hand, {res} reserved, {av} available").format(
-                sku=r.sku,
-                name=r.name,
-                w=r.warehouse_code,
-                on=r.on_hand,
-                res=r.reserved,
-                av=r.available,
-            )
-        )
-        marks = [
-            m
-            for m, on in ((_("! FRAGILE"), detail.fragile), (_("! HIGH VALUE"), detail.high_value))
-            if on
-        ]
-        barcode = (
-            _("Barcode {code}").format(code=r.barcode)
-            if r.barcode
-            else _("No barcode: scan the SKU")
-        )
-        self.detail_flags.setText("  ".join([barcode, *marks]))
-        fill_table(
-            self.quant_table,
-            [
-                (q.bin_code, _(BIN_KIND_TEXT.get(q.bin_kind, q.bin_kind)), q.on_hand, q.reserved,  # type: ignore[call-overload]
-                 q.received_date.isoformat(), q.age_days)
-                for q in detail.quants
-            ],
-            right=(2, 3, 5),
-        )  # fmt: skip
-        self.detail_incoming.setText(
-            "\n".join(
-                _("Expected {d}: {q} ({ref})").format(
-                    d=line.expected_date.isoformat(), q=line.quantity, ref=line.reference or "—"
-                )
-                for line in detail.incoming
-            )
-            or _("No delivery expected.")
-        )
+        if detail is not None:
+            self.detail_pane.show_detail(detail)
 
     def _tab_changed(self, index: int) -> None:
         page = self.tabs.widget(index)
@@ -728,57 +603,16 @@ class StockScreen(DeskScreen):
             return
         title = self.tabs.tabText(index)
         if title == _("Low stock"):
-            self.load_low_stock()
+            self.low.load()
         elif title == _("Incoming"):
             self.incoming.load()
         elif title == _("Replenish pick faces"):
-            self.load_replenishment()
+            self.replenish.load()
         elif title == _("Setup"):
             self.setup.load_bins()
         elif title == _("Routing"):
             self.routing.load()
         self.scan.take_focus()
-
-    def load_low_stock(self) -> None:
-        self.low_rows = self._read(
-            lambda s: queries.low_stock(s, self._actor, warehouse_id=self.warehouse_id)
-        )
-        fill_table(
-            self.low_table,
-            [
-                (r.warehouse_code, r.sku, r.name, r.available, r.min_quantity, r.incoming,
-                 r.next_arrival.isoformat() if r.next_arrival else "—", r.demand_30d, r.suggested)
-                for r in self.low_rows
-            ],
-            right=(3, 4, 5, 7, 8),
-        )  # fmt: skip
-        self.low_summary.setText(
-            _("{n} products below their threshold in {w}").format(
-                n=len(self.low_rows), w=self.warehouse_code
-            )
-            if self.low_rows
-            else _("Nothing is below its threshold in {w}.").format(w=self.warehouse_code)
-        )
-
-    def load_replenishment(self) -> None:
-        if self.warehouse_id is None:
-            return
-        rows = self._read(queries.replenishment, self.warehouse_id)
-        fill_table(
-            self.replenish_table,
-            [
-                (
-                    r.sku,
-                    r.name,
-                    r.from_bin,
-                    r.to_bin,
-                    r.quantity,
-                    f"{r.pick_face_now} / {r.pick_face_min}",
-                )
-                for r in rows
-            ],
-            right=(4,),
-        )  # fmt: skip
 
     # ----------------------------------------------------------------- exports and setup
 
@@ -791,39 +625,10 @@ class StockScreen(DeskScreen):
         return path
 
     def export_low_csv(self, path: str | None = None) -> None:
-        self.load_low_stock()
-        path = path or self._save_path(
-            _("Export low stock"), f"low-stock-{self.warehouse_code}.csv", _("CSV files (*.csv)")
-        )
-        if not path:
-            return
-        Path(path).write_text(low_stock_csv(self.low_rows), encoding="utf-8")
-        self.low_summary.setText(
-            _("Saved {n} rows to {path}").format(n=len(self.low_rows), path=path)
-        )
-        self.scan.take_focus()
+        self.low.export_csv(path)
 
     def export_low_pdf(self, path: str | None = None) -> None:
-        self.load_low_stock()
-        path = path or self._save_path(
-            _("Low stock as PDF"), f"low-stock-{self.warehouse_code}.pdf", _("PDF files (*.pdf)")
-        )
-        if not path:
-            return
-        rows = list(self.low_rows)
-
-        def done(written: Path) -> None:
-            self.low_summary.setText(
-                _("Saved the list to {path} — open it to print.").format(path=written)
-            )
-            self.scan.take_focus()
-
-        self._context.tasks.run(
-            lambda _progress: low_stock_pdf(rows, path, generated_at=utcnow()),
-            on_done=done,
-            on_error=self._problem,
-            parent=self,
-        )
+        self.low.export_pdf(path)
 
     def check_stock(self) -> None:
         """``orderdesk stock check`` from the desk: every invariant over the whole database."""

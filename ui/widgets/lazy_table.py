@@ -1,13 +1,48 @@
-"""The table view every lazy list uses: one row per line, fixed heights, no sorting."""
+"""What every lazy list of a desk is built from: its paged model sized by the desk's
+settings, the table view (one row per line, fixed heights, no sorting), the pause after
+typing before a search runs, and the muted count line under the list."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtCore import QAbstractItemModel, QObject, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
-from ui.style import SPACE_L
+from ui.settings import DeskSettings
+from ui.style import MUTED, SPACE_L
+from ui.widgets.paged_table_model import Column, PagedTableModel
+
+
+def list_model(
+    columns: Sequence[Column], key: Callable[[Any], Any], settings: DeskSettings, parent: QObject
+) -> PagedTableModel:
+    """A paged model holding as many pages as the desk's settings say."""
+    return PagedTableModel(
+        columns,
+        key=key,
+        page_rows=settings.page_rows,
+        cached_pages=settings.cached_pages,
+        parent=parent,
+    )
+
+
+def search_pause(parent: QObject, settings: DeskSettings, search: Callable[[], None]) -> QTimer:
+    """A timer started at each key typed: the search runs once typing pauses."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(settings.search_delay_ms)
+    timer.timeout.connect(search)
+    return timer
+
+
+def count_label(object_name: str) -> QLabel:
+    """The muted line under a list: how many rows, or what to do when there are none."""
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setStyleSheet(f"color: {MUTED.foreground};")
+    return label
 
 
 def lazy_table_view(

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.i18n import N_, _, ngettext
+from app.orders.detail import OrderDetail
 from app.orders.history import change_words, payment_method_words, reason_words
-from app.views.orders import OrderDetail
 from ui.style import MUTED, WARN, Tone
 from ui.widgets.display import (
     channel_text,

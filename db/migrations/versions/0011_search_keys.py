@@ -6,7 +6,7 @@ Create Date: 2026-11-29 18:30:00
 
 A clerk types what they heard: "muller" for Müller, 張 for 张, a phone number in any
 national or international form, part of an e-mail, "Surname, Given". Customers get two
-stored keys, computed by one pure function (``app.views.search_keys``) that every writer
+stored keys, computed by one pure function (``app.search.keys``) that every writer
 calls in the statement that writes the customer:
 
 * ``search_text``: name and e-mail, folded (case, accents, Traditional → Simplified);
@@ -72,7 +72,7 @@ def upgrade() -> None:
 
 
 def _backfill() -> None:
-    from app.views.search_keys import customer_search_keys
+    from app.search.keys import customer_search_keys
 
     connection = op.get_bind()
     customers = sa.table(

@@ -97,6 +97,15 @@ def test_paying_back_everything_makes_the_order_refunded_and_is_audited(db, paid
     assert _balance(db, paid_order).refunded_cents == 10_000
 
 
+def test_listing_refunds_in_a_status_that_does_not_exist_is_refused_by_name(db, paid_order):
+    request_refund(db, AGENT, paid_order, 500, "Late")
+    with db.unit_of_work() as uow:
+        assert len(list_refunds(uow.session, status="requested")) == 1
+        with pytest.raises(InvalidInput) as refused:
+            list_refunds(uow.session, status="lost")
+    assert refused.value.field == "status"
+
+
 def test_customer_service_cannot_approve_and_nobody_approves_their_own_request(db, paid_order):
     refund_id = request_refund(db, AGENT, paid_order, 500, "Goodwill")
     with pytest.raises(PermissionDenied):

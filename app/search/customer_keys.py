@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
-from app.views.search_keys import customer_search_keys
+from app.search.keys import customer_search_keys
 from db.models import Customer
 
 

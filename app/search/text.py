@@ -20,13 +20,22 @@ def search_text(text: str | None, field: str = "search") -> str:
     return needle
 
 
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, lower-cased, its wildcards taken literally."""
-    escaped = (
+def _literal(text: str) -> str:
+    """``text`` trimmed and lower-cased, its LIKE wildcards taken literally."""
+    return (
         search_text(text)
         .lower()
         .replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
         .replace("%", LIKE_ESCAPE + "%")
         .replace("_", LIKE_ESCAPE + "_")
     )
-    return f"%{escaped}%"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, lower-cased, its wildcards taken literally."""
+    return f"%{_literal(text)}%"
+
+
+def prefix_pattern(text: str) -> str:
+    """A LIKE pattern matching what starts with ``text``, lower-cased, wildcards literal."""
+    return f"{_literal(text)}%"
