@@ -334,7 +334,7 @@ def test_allocated_orders_hold_reserved_stock(demo):
 
 
 # Only an order split into several shipments is partly shipped: the generator's orders have
-# one shipment each; the shipping stage (app/demo_shipping.py) ships split orders part-way.
+# one shipment each; the shipping stage (app/demo/shipping.py) ships split orders part-way.
 SPLIT_ONLY = {OrderStatus.PARTLY_SHIPPED}
 
 
