@@ -38,9 +38,9 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from app import auth
+from app.address import PostalAddress
 from app.bench import BenchResult
 from app.counter.model import (
-    AddressFields,
     CounterOrderDraft,
     CounterPayment,
     DraftLine,
@@ -236,7 +236,7 @@ def _counter_sale(database, plan, desk, rng, clerk, tally) -> None:
     draft = CounterOrderDraft(
         store_code=("BER", "MUC")[desk % 2],
         new_customer=NewCustomer(f"Walk-in {email[:7]}", phone="", email=email),
-        address=AddressFields(
+        address=PostalAddress(
             line1="Unter den Linden 5", city="Berlin", postal_code="10117", country_code="DE"
         ),
         lines=lines,

@@ -50,7 +50,11 @@ class ForkedBatches:
 
 @contextmanager
 def forked_batches(
-    produce: Producer, name: str, *, may_fork_again: bool = False
+    produce: Producer,
+    name: str,
+    *,
+    may_fork_again: bool = False,
+    stopped: Callable[[int | None], Exception] = ReaderStopped,
 ) -> Iterator[ForkedBatches]:
     """Start ``produce`` in a forked worker; iterate ``.batches`` for what it sends.
 
@@ -59,7 +63,8 @@ def forked_batches(
     with its traceback). Leaving the block early stops the worker. ``may_fork_again``:
     the worker starts forked workers of its own (an import whose reader is forked too);
     multiprocessing refuses children to a daemon, so it is not one (it still dies with
-    its parent).
+    its parent). ``stopped(exit_code)``: the error raised when the worker dies without
+    finishing (by default an import's ``ReaderStopped``).
     """
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe(duplex=False)
@@ -79,7 +84,7 @@ def forked_batches(
                 failed, outcome = ours.recv()
             except (EOFError, ConnectionError):
                 worker.join(timeout=5)
-                raise ReaderStopped(worker.exitcode) from None
+                raise stopped(worker.exitcode) from None
         if failed:
             raise outcome
         result.outcome = outcome

@@ -1,12 +1,14 @@
 """One bulk writer: many rows straight through the driver (SQLite executemany of one
-prepared statement, PostgreSQL ``COPY``), values converted by the columns' own types."""
+prepared statement, PostgreSQL ``COPY``). ``bulk_insert`` takes dictionaries of Python
+values and converts them by the columns' own types; ``insert_rows`` takes tuples that are
+already driver-ready (the demo's builder makes them so)."""
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table, text
 from sqlalchemy.orm import Session
 
 
@@ -47,28 +49,76 @@ def bulk_insert(
     else:
         values = list(map(pick, rows))
     same = same or {}
-    constants = [
-        step(value) if (step := _bind_step(table, key, dialect)) else value
+    constants = {
+        key: step(value) if (step := _bind_step(table, key, dialect)) else value
         for key, value in same.items()
-    ]
-    if dialect.name == "postgresql":
+    }
+    insert_rows(connection, table, keys, values, into=into, constants=constants)
+
+
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[tuple],
+    *,
+    into: str | None = None,
+    constants: dict | None = None,
+) -> None:
+    """Insert rows that are already what the driver takes: tuples in ``columns`` order.
+
+    The one place rows go to the database in bulk: ``bulk_insert`` converts dictionaries
+    of Python values and hands them on; the demo's builder makes driver-ready tuples itself
+    (millions of rows, every conversion counts). SQLite: one ``executemany`` of a prepared
+    INSERT; PostgreSQL: ``COPY``. ``into`` names another table with those columns (a
+    staging table). ``constants``: columns with one driver-ready value for every row; on
+    SQLite they are written into the statement once instead of being bound row by row.
+    """
+    if not rows:
+        return
+    constants = constants or {}
+    unknown = [column for column in (*columns, *constants) if column not in table.c]
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {unknown}")
+    name = into or str(table.name)
+    if connection.dialect.name == "postgresql":
         from psycopg import sql
 
-        keys = keys + list(same)
-        values = [(*row, *constants) for row in values]
+        keys = [*columns, *constants]
+        extra = tuple(constants.values())
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(into or table.name), sql.SQL(", ").join(map(sql.Identifier, keys))
+            sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, keys))
         )
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor, cursor.copy(statement) as copy:
-            for row in values:
-                copy.write_row(row)
+            if extra:
+                for row in rows:
+                    copy.write_row((*row, *extra))
+            else:
+                for row in rows:
+                    copy.write_row(row)
         return
-    placeholders = ", ".join(["?"] * len(keys) + [_sqlite_literal(v) for v in constants])
-    columns = ", ".join([*keys, *same])
-    connection.exec_driver_sql(
-        f"INSERT INTO {into or table.name} ({columns}) VALUES ({placeholders})", values
-    )
+    quote = connection.dialect.identifier_preparer.quote
+    names = ", ".join(quote(column) for column in (*columns, *constants))
+    marks = ", ".join(["?"] * len(columns) + [_sqlite_literal(v) for v in constants.values()])
+    connection.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({marks})", rows)
+
+
+def move_sequences_past_ids(connection: Connection, tables: Iterable[Table]) -> None:
+    """After rows were inserted with explicit ids: PostgreSQL's id sequences did not see
+    them, so each is moved past the highest id (SQLite needs nothing)."""
+    if connection.dialect.name != "postgresql":
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    for table in tables:
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence(:table, 'id'), max_id) "
+                f"FROM (SELECT max(id) AS max_id FROM {quote(str(table.name))}) AS m "
+                f"WHERE max_id IS NOT NULL"
+            ),
+            {"table": str(table.name)},
+        )
 
 
 def _bind_step(table: Table, key: str, dialect) -> Callable | None:

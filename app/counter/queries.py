@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.address import PostalAddress
 from app.counter.model import (
     MIN_SEARCH_CHARS,
     SEARCH_LIMIT,
-    AddressFields,
     CustomerMatch,
     ProductFacts,
     ProductMatch,
@@ -82,10 +82,10 @@ def find_customers(
     ]
 
 
-def _latest_addresses(session: Session, customer_ids: list[int]) -> dict[int, AddressFields]:
+def _latest_addresses(session: Session, customer_ids: list[int]) -> dict[int, PostalAddress]:
     if not customer_ids:
         return {}
-    found: dict[int, AddressFields] = {}
+    found: dict[int, PostalAddress] = {}
     rows = session.scalars(
         select(Address)
         .where(Address.customer_id.in_(customer_ids))
@@ -95,7 +95,7 @@ def _latest_addresses(session: Session, customer_ids: list[int]) -> dict[int, Ad
     for address in rows:
         found.setdefault(
             address.customer_id,
-            AddressFields(
+            PostalAddress(
                 recipient=address.recipient,
                 line1=address.line1,
                 line2=address.line2,

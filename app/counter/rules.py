@@ -19,6 +19,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
+from app.address import PostalAddress
 from app.cards import card_number_across, card_number_in
 from app.counter.model import (
     CARD_BRANDS,
@@ -28,7 +29,6 @@ from app.counter.model import (
     PAYMENT_METHODS,
     SEQUENCE_DIGITS,
     STORE_CODE_PATTERN,
-    AddressFields,
     CheckedDraft,
     CheckedLine,
     CounterOrderDraft,
@@ -284,8 +284,8 @@ def _checked_customer(draft: CounterOrderDraft) -> NewCustomer | None:
 
 
 def _checked_address(
-    address: AddressFields | None, new_customer: NewCustomer | None
-) -> AddressFields | None:
+    address: PostalAddress | None, new_customer: NewCustomer | None
+) -> PostalAddress | None:
     if address is None:
         return None
     values = {name: getattr(address, name).strip() for name in _ADDRESS_LIMITS}
@@ -310,7 +310,7 @@ def _checked_address(
     _raise_all(found)
     if not values["recipient"] and new_customer is not None:
         values["recipient"] = new_customer.name
-    return AddressFields(country_code=country, **values)
+    return PostalAddress(country_code=country, **values)
 
 
 def _checked_line(line_no: int, line: DraftLine) -> CheckedLine:

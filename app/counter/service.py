@@ -31,11 +31,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.address import PostalAddress
 from app.audit import record_event
 from app.counter.model import (
     CHANNEL,
     SEQUENCE_DIGITS,
-    AddressFields,
     CheckedDraft,
     CounterOrderDraft,
     CounterPayment,
@@ -280,7 +280,7 @@ def _customer_for(session: Session, checked: CheckedDraft) -> tuple[Customer, bo
     return existing, False
 
 
-def _remember_address(session: Session, customer: Customer, address: AddressFields) -> None:
+def _remember_address(session: Session, customer: Customer, address: PostalAddress) -> None:
     known = session.scalars(select(Address).where(Address.customer_id == customer.id)).all()
     same = any(
         (a.line1, a.postal_code, a.country_code)
@@ -348,7 +348,7 @@ def _order(
     now: dt.datetime,
 ) -> Order:
     address = checked.address
-    ship = address or AddressFields()
+    ship = address or PostalAddress()
     return Order(
         channel=CHANNEL,
         channel_order_id=channel_order_id,

@@ -3,7 +3,7 @@ bulk writer (``generate_demo``), then the desks' own services over part of it (d
 
 ``app.demo.generate`` says what the data set holds and how it is written fast;
 ``app.demo.desk_work`` what the desks' services add. Stock and picking stages live in
-``app.demo_stock`` and ``app.demo_picking`` with their capabilities.
+``app.demo.stock`` and ``app.demo.picking`` with their capabilities.
 """
 
 from app.demo.generate import (

@@ -117,7 +117,7 @@ class DeskWorkSummary:
     queues: dict[str, int]
     # Later desks' demo stages (stock, picking …), each a summary with its own as_text().
     later: tuple[Any, ...] = ()
-    # Allocation and pick lists made by the services (issue 11; app/demo_picking.py).
+    # Allocation and pick lists made by the services (issue 11; app/demo/picking.py).
     picking: dict[str, int] = field(default_factory=dict)
 
     def as_text(self) -> str:
@@ -167,8 +167,8 @@ class DeskWorkSummary:
 
 def _later_stages() -> list[Callable[..., Any]]:
     """The demo stages of the desks built on review, in the order the work flows."""
-    from app.demo_service_desk import stage_fulfilment, stage_service_desk
-    from app.demo_stock import stage_stock_work
+    from app.demo.service_desk import stage_fulfilment, stage_service_desk
+    from app.demo.stock import stage_stock_work
 
     return [stage_stock_work, stage_fulfilment, stage_service_desk]
 
@@ -217,7 +217,7 @@ def stage_desk_work(
     incoming = _add_incoming_stock(database, rng, now)
     desk = _Desk(database, clerk, supervisor, now)
     desk.work_the_queues()
-    from app.demo_picking import stage_picking
+    from app.demo.picking import stage_picking
 
     picking = stage_picking(database, supervisor)
     with database.unit_of_work() as uow:

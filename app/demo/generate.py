@@ -30,16 +30,17 @@ price-list check compares like with like.
 
 **Speed** (``orderdesk bench demo --n N``): about fifteen rows an order, so every per-row
 cost counts. Rows are plain tuples with pre-assigned primary keys (ids continue after any
-rows already there), written per 5,000 orders inside one transaction: ``executemany`` of
-one prepared INSERT on SQLite, ``COPY`` on PostgreSQL, whose sequences are then moved past
-the new ids. Core ``insert()`` with dictionaries ran at half the rate of tuples. Times are
-written as the text ``db.models.UTCDateTime`` stores on SQLite and as ``timestamptz``
-literals for COPY; the ORM reads them back as aware UTC datetimes. From
-``WORKER_FROM_ORDERS`` orders a forked worker makes the rows while this process writes
-them (same builder, same rows), and SQLite loads with a rollback journal, no foreign-key
-checks and no fsync (``_sqlite_loading_settings``). At 200,000 orders the writing process
-is the bottleneck: about 11 s of CPU, nearly all inside SQLite's ``executemany`` (binding
-3 million rows, filling the tables' indexes); the worker needs about 9 s.
+rows already there), written per 5,000 orders inside one transaction through the one bulk
+writer (``app.bulk.insert.insert_rows``): ``executemany`` of one prepared INSERT on
+SQLite, ``COPY`` on PostgreSQL, whose sequences are then moved past the new ids. Core
+``insert()`` with dictionaries ran at half the rate of tuples. Times are written as the
+text ``db.models.UTCDateTime`` stores on SQLite and as ``timestamptz`` literals for COPY;
+the ORM reads them back as aware UTC datetimes. From ``WORKER_FROM_ORDERS`` orders the one
+forked reader (``app.bulk.forked``) makes the rows while this process writes them (same
+builder, same rows), and SQLite loads with a rollback journal, no foreign-key checks and
+no fsync (``_sqlite_loading_settings``). At 200,000 orders the writing process is the
+bottleneck: about 11 s of CPU, nearly all inside SQLite's ``executemany`` (binding 3
+million rows, filling the tables' indexes); the worker needs about 9 s.
 """
 
 from __future__ import annotations
@@ -60,9 +61,9 @@ from app.database import Database, open_database
 from app.demo.rows import _demo_users, _flushed_roles, _NewUser
 from app.demo.writer import (
     WORKER_FROM_ORDERS,
-    _BulkWriter,
     _demo_actors,
-    _row_maker,
+    _DemoTables,
+    _make_rows,
     _sqlite_loading_settings,
     _write_users,
 )
@@ -131,7 +132,6 @@ def generate_demo(
         raise InvalidInput("reference time", now, "an aware UTC datetime")
     in_worker = orders >= WORKER_FROM_ORDERS if in_worker is None else in_worker
     with (
-        _row_maker(seed, now, orders, database.dialect, in_worker) as make_rows,
         database.engine.connect() as connection,
         _sqlite_loading_settings(connection),
         _cyclic_collector_paused(),
@@ -140,7 +140,7 @@ def generate_demo(
     ):
         _refuse_unless_empty(session)
         role_ids = {name: row.id for name, row in _flushed_roles(session).items()}
-        writer = _BulkWriter(session.connection())
+        writer = _DemoTables(session.connection())
         ids = writer.next_ids()
         actors = _demo_actors(ids)
         users: list[_NewUser] = []
@@ -154,7 +154,18 @@ def generate_demo(
             select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
         ).scalar()
         with _replace_guards_set_aside(session.connection()):
-            counts = make_rows(ids, actors, writer.write_batch, write_users, head or GENESIS)
+            counts = _make_rows(
+                seed,
+                now,
+                orders,
+                database.dialect,
+                in_worker,
+                ids=ids,
+                actors=actors,
+                audit_head=head or GENESIS,
+                write_batch=writer.write_batch,
+                meanwhile=write_users,
+            )
         writer.move_sequences_past_new_ids()
         result = DemoResult(
             orders=counts.orders,

@@ -1,23 +1,20 @@
-"""Writing the demo's rows in bulk (``executemany`` on SQLite, ``COPY`` on PostgreSQL),
-SQLite's loading settings, and the forked worker that makes rows while this process writes."""
+"""Writing the demo's rows through the one bulk writer (``app.bulk.insert``), SQLite's
+loading settings, and the rows made in the one forked reader (``app.bulk.forked``) while
+this process writes them."""
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import marshal
-import multiprocessing
-import multiprocessing.connection
 import random
 import sqlite3
-import sys
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, Table, func, select
 
 from app.audit.rules import link as audit_link
+from app.bulk.forked import can_fork, forked_batches
+from app.bulk.insert import insert_rows, move_sequences_past_ids
 from app.demo.builder import _DemoBuilder
 from app.demo.orders import _Counts
 from app.demo.paths import _DAY
@@ -33,24 +30,17 @@ SS = ShipmentStatus
 LOADING_CACHE_KIB = 256 * 1024
 
 
-def _timestamp_formatter(dialect: str) -> _Timestamps:
-    """Epoch seconds → the text the database stores for a UTC time (see ``_Timestamps``)."""
-    return _Timestamps(dialect)
-
-
-class _BulkWriter:
-    """Writes tuples in the builder's column order into an empty database, fast.
-
-    The ORM and Core ``insert()`` with dictionaries cost a few microseconds a row in
-    Python; the demo writes millions of rows, so rows go straight to the driver:
-    ``executemany`` with one prepared statement on SQLite, ``COPY`` on PostgreSQL.
-    """
+class _DemoTables:
+    """Writes the builder's batches (tuples in ``_COLUMNS`` order, already what the driver
+    takes) through the one bulk writer, ``app.bulk.insert.insert_rows``: ``executemany``
+    of one prepared INSERT on SQLite, ``COPY`` on PostgreSQL. The ORM and Core
+    ``insert()`` with dictionaries cost a few microseconds a row in Python; the demo
+    writes millions of rows."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
-        self._statements: dict[str, str] = {}
-        self._with_ids: list[str] = []
+        self._with_ids: dict[str, Table] = {}
 
     def next_ids(self) -> dict[str, int]:
         """The first free id per table (tables other than orders may hold a few rows)."""
@@ -67,47 +57,13 @@ class _BulkWriter:
     def write(self, name: str, rows: list[tuple]) -> None:
         if not rows:
             return
-        if name not in self._statements:
-            self._statements[name] = self._statement(name)
-            if "id" in _COLUMNS[name]:
-                self._with_ids.append(name)
-        if self.dialect == "postgresql":
-            self._copy(self._statements[name], rows)
-        else:
-            self.connection.exec_driver_sql(self._statements[name], rows)
-
-    def _statement(self, name: str) -> str:
-        table, columns = _TABLES[name], _COLUMNS[name]
-        unknown = [column for column in columns if column not in table.c]
-        if unknown:
-            raise ValueError(f"{name} has no column(s) {unknown}")
-        quote = self.connection.dialect.identifier_preparer.quote
-        names = ", ".join(quote(column) for column in columns)
-        if self.dialect == "postgresql":
-            return f"COPY {quote(name)} ({names}) FROM STDIN"
-        marks = ", ".join("?" * len(columns))
-        return f"INSERT INTO {quote(name)} ({names}) VALUES ({marks})"
-
-    def _copy(self, statement: str, rows: list[tuple]) -> None:
-        driver_connection = self.connection.connection.driver_connection
-        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+        if "id" in _COLUMNS[name]:
+            self._with_ids[name] = _TABLES[name]
+        insert_rows(self.connection, _TABLES[name], _COLUMNS[name], rows)
 
     def move_sequences_past_new_ids(self) -> None:
         """PostgreSQL hands out ids from sequences that did not see our explicit ids."""
-        if self.dialect != "postgresql":
-            return
-        quote = self.connection.dialect.identifier_preparer.quote
-        for name in self._with_ids:
-            self.connection.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence(:table, 'id'), max_id) "
-                    f"FROM (SELECT max(id) AS max_id FROM {quote(name)}) AS m "
-                    f"WHERE max_id IS NOT NULL"
-                ),
-                {"table": name},
-            )
+        move_sequences_past_ids(self.connection, self._with_ids.values())
 
 
 def _demo_actors(ids: dict[str, int]) -> dict[Role, tuple[int, str]]:
@@ -121,14 +77,14 @@ def _demo_actors(ids: dict[str, int]) -> dict[Role, tuple[int, str]]:
 
 
 def _write_users(
-    writer: _BulkWriter,
+    writer: _DemoTables,
     users: list[_NewUser],
     role_ids: dict[str, int],
     actors: dict[Role, tuple[int, str]],
     now: dt.datetime,
 ) -> None:
     """The demo users and their roles, with the ids ``_demo_actors`` gave them."""
-    created_at = _timestamp_formatter(writer.dialect)(int(now.timestamp()) - 200 * _DAY)
+    created_at = _Timestamps(writer.dialect)(int(now.timestamp()) - 200 * _DAY)
     user_rows, role_rows = [], []
     for user in users:
         user_id = actors[Role(user.role)][0]
@@ -196,113 +152,52 @@ def _leave_wal_unless_shared(driver) -> bool:
         return False
 
 
-# --------------------------------------------------------------------------- a worker process
+# --------------------------------------------------------------------------- making the rows
 
 # Below this, starting a second process costs more than it saves.
 WORKER_FROM_ORDERS = 20_000
 
-_MakeRows = Callable[
-    [
-        dict[str, int],
-        dict[Role, tuple[int, str]],
-        Callable[[list[tuple[str, list[tuple]]]], None],
-        Callable[[], None],
-        str,
-    ],
-    "_Counts",
-]
 
-
-@contextmanager
-def _row_maker(
-    seed: int, now: dt.datetime, orders: int, dialect: str, in_worker: bool
-) -> Iterator[_MakeRows]:
-    """``make_rows(ids, actors, write_batch, meanwhile)``: builds the demo's rows and hands
-    each batch to ``write_batch``; returns the counts. ``meanwhile`` runs before the first
-    batch, while the worker is already making rows.
-
-    In a worker, the builder runs in a second process and sends its batches through a pipe
-    while this process writes the previous one: generating and inserting each take about
-    half the time, and desks have at least two cores. The worker is the same seeded,
-    sequential builder, so its rows do not depend on timing.
-
-    The worker is forked, on Linux only: it needs no imports and does not re-run the
-    caller's main module (spawn would, and fails in a script without a main guard). It only
-    runs the builder -- no database, no locks, no Qt -- and leaves through ``os._exit``, so
-    the connections it inherits are never touched. macOS and Windows make the rows in this
-    process: the same rows, a little slower.
-    """
-    if not (in_worker and sys.platform == "linux"):
-
-        def make_rows_here(ids, actors, write_batch, meanwhile, audit_head) -> _Counts:
-            meanwhile()
-            sink = _AuditChainer(audit_head, dialect, write_batch)
-            return _DemoBuilder(random.Random(seed), now, dialect, ids, actors, sink).build(orders)
-
-        yield make_rows_here
-        return
-    context = multiprocessing.get_context("fork")
-    workers: list[multiprocessing.process.BaseProcess] = []
-
-    def make_rows(ids, actors, write_batch, meanwhile, audit_head) -> _Counts:
-        ours, theirs = context.Pipe(duplex=False)
-        worker = context.Process(
-            target=_make_rows_in_worker,
-            args=(theirs, seed, now, orders, dialect, ids, actors, audit_head),
-            name="orderdesk-demo-rows",
-            daemon=True,
-        )
-        worker.start()
-        workers.append(worker)
-        theirs.close()  # so that a worker that dies shows up here as end of file
-        with ours:
-            meanwhile()
-            while (batch := marshal.loads(ours.recv_bytes())) is not None:
-                write_batch(batch)
-            outcome = ours.recv()
-        if isinstance(outcome, str):
-            raise RuntimeError(f"the demo worker failed:\n{outcome}")
-        return outcome
-
-    try:
-        yield make_rows
-    finally:
-        for worker in workers:
-            if worker.is_alive():  # only when writing failed: the worker waits to send
-                worker.terminate()
-            worker.join()
-
-
-def _make_rows_in_worker(
-    pipe: multiprocessing.connection.Connection,
+def _make_rows(
     seed: int,
     now: dt.datetime,
     orders: int,
     dialect: str,
+    in_worker: bool,
+    *,
     ids: dict[str, int],
     actors: dict[Role, tuple[int, str]],
     audit_head: str,
-) -> None:
-    """The worker's side: build and send each batch, then ``None`` and the counts (or the
-    traceback: an exception would not cross the pipe with its cause).
+    write_batch: Callable[[list[tuple[str, list[tuple]]]], None],
+    meanwhile: Callable[[], None],
+) -> _Counts:
+    """Builds the demo's rows and hands each batch to ``write_batch``; returns the counts.
+    ``meanwhile`` runs before the first batch, while the worker is already making rows.
 
-    Batches go as ``marshal`` bytes: plain lists of tuples of str, int, bool and None are
-    all it has to carry, and it is ten times faster than pickle, which memoizes every string.
+    ``in_worker``: the builder runs in the one forked reader (``app.bulk.forked``) and
+    sends its batches through a pipe while this process writes the previous one:
+    generating and inserting each take about half the time, and desks have at least two
+    cores. The worker is the same seeded, sequential builder, so its rows do not depend on
+    timing. Where there is no ``fork`` (macOS, Windows) the rows are made in this process:
+    the same rows, a little slower.
     """
-    gc.disable()  # a short-lived process making millions of acyclic tuples
 
-    def send(batch: list[tuple[str, list[tuple]]]) -> None:
-        pipe.send_bytes(marshal.dumps(batch))
-
-    try:
+    def produce(send: Callable[[list[tuple[str, list[tuple]]]], None]) -> _Counts:
         sink = _AuditChainer(audit_head, dialect, send)
-        outcome: _Counts | str = _DemoBuilder(
-            random.Random(seed), now, dialect, ids, actors, sink
-        ).build(orders)
-    except Exception:
-        outcome = traceback.format_exc()
-    pipe.send_bytes(marshal.dumps(None))
-    pipe.send(outcome)
+        return _DemoBuilder(random.Random(seed), now, dialect, ids, actors, sink).build(orders)
+
+    if not (in_worker and can_fork()):
+        meanwhile()
+        return produce(write_batch)
+    with forked_batches(
+        produce,  # type: ignore[arg-type]
+        "orderdesk-demo-rows",
+        stopped=lambda code: RuntimeError(f"the demo's row maker stopped (exit code {code})"),
+    ) as forked:
+        meanwhile()
+        for batch in forked.batches:
+            write_batch(batch)  # type: ignore[arg-type]
+    return forked.outcome  # type: ignore[return-value]
 
 
 class _AuditChainer:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.address import PostalAddress
 from app.formats.common import (
     NO_CURRENCY,
     Buyer,
@@ -44,7 +45,6 @@ from app.formats.common import (
     RejectedOrder,
     RejectedRow,
     RowError,
-    ShipTo,
     UnknownFormat,
     UnreadableFile,
     checked_amounts,
@@ -554,7 +554,7 @@ class _OrderReader:
             else None,
         )
 
-    def ship_to(self, order_id: str, obj: dict, notes: list[str]) -> ShipTo:
+    def ship_to(self, order_id: str, obj: dict, notes: list[str]) -> PostalAddress:
         address = obj.get("ShippingAddress")
         if not isinstance(address, dict):
             address = self.collected.addresses.get(order_id, {})
@@ -563,8 +563,8 @@ class _OrderReader:
             return fit(clean_text(_text(address.get(key))), kind, notes, key)
 
         phone = part("Phone", "phone")
-        return ShipTo(
-            name=part("Name", "name"),
+        return PostalAddress(
+            recipient=part("Name", "name"),
             line1=part("AddressLine1", "line"),
             line2=part("AddressLine2", "line"),
             line3=part("AddressLine3", "line"),
@@ -572,7 +572,7 @@ class _OrderReader:
             region=part("StateOrRegion", "region") or part("County", "region"),
             postal_code=part("PostalCode", "postal_code"),
             country_code=country_code(_text(address.get("CountryCode")), notes),
-            phone=phone or None,
+            phone=phone,
         )
 
 

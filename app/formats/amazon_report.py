@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.address import PostalAddress
 from app.formats.common import (
     NO_CURRENCY,
     Buyer,
@@ -33,7 +34,6 @@ from app.formats.common import (
     IncomingOrder,
     ReadItem,
     RowError,
-    ShipTo,
     ShipToColumns,
     checked_amounts,
     clean_text,
@@ -176,7 +176,7 @@ NOT_PAID = frozenset({"pending", "pendingavailability"})
 
 
 SHIP_TO_COLUMNS = ShipToColumns(
-    name="recipient-name",
+    recipient="recipient-name",
     line1="ship-address-1",
     line2="ship-address-2",
     line3="ship-address-3",
@@ -479,7 +479,7 @@ class _OrderFields:
     paid_at: dt.datetime | None
     is_paid: bool
     buyer: Buyer
-    ship_to: ShipTo
+    ship_to: PostalAddress
     service: str
     afn: bool
     cancelled: bool

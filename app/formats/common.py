@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from app.address import PostalAddress
 from app.errors import InvalidInput, OrderdeskError
 from app.i18n import N_
 from app.i18n import Sentence as S
@@ -114,19 +115,6 @@ MAX_CELL_CHARS = 10_000
 
 
 @dataclass(frozen=True)
-class ShipTo:
-    name: str = ""
-    line1: str = ""
-    line2: str = ""
-    line3: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country_code: str = ""
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
 class Buyer:
     name: str = ""
     email: str | None = None
@@ -167,7 +155,7 @@ class IncomingOrder:
     currency: str
     lines: tuple[IncomingLine, ...]
     buyer: Buyer = Buyer()
-    ship_to: ShipTo = ShipTo()
+    ship_to: PostalAddress = field(default_factory=PostalAddress)
     purchased_at: dt.datetime | None = None
     ship_by_at: dt.datetime | None = None
     paid_at: dt.datetime | None = None
@@ -326,7 +314,7 @@ def content_fingerprint(order: IncomingOrder) -> str:
         buyer.email or "",
         buyer.phone or "",
         buyer.channel_buyer_id or "",
-        ship.name,
+        ship.recipient,
         ship.line1,
         ship.line2,
         ship.line3,
@@ -574,9 +562,9 @@ def normalise_email(text: str | None) -> str | None:
     return email
 
 
-# The ShipTo text fields and the length rule (``fit`` kind) each one obeys.
+# The ship-to address's text fields and the length rule (``fit`` kind) each one obeys.
 _SHIP_TO_TEXT_FIELDS = (
-    ("name", "name"),
+    ("recipient", "name"),
     ("line1", "line"),
     ("line2", "line"),
     ("line3", "line"),
@@ -590,7 +578,7 @@ _SHIP_TO_TEXT_FIELDS = (
 class ShipToColumns:
     """Which column of a format holds each part of the ship-to address."""
 
-    name: str
+    recipient: str
     line1: str
     line2: str
     line3: str
@@ -601,14 +589,16 @@ class ShipToColumns:
     phone: str
 
 
-def read_ship_to(cell: Callable[[str], str], columns: ShipToColumns, notes: list[str]) -> ShipTo:
-    """A ShipTo from one row: every part cleaned and fitted the same way for every format."""
+def read_ship_to(
+    cell: Callable[[str], str], columns: ShipToColumns, notes: list[str]
+) -> PostalAddress:
+    """The ship-to address of one row, every part cleaned and fitted as in every format."""
     parts = {
         attribute: fit(cell(getattr(columns, attribute)), kind, notes, getattr(columns, attribute))
         for attribute, kind in _SHIP_TO_TEXT_FIELDS
     }
-    return ShipTo(
+    return PostalAddress(
         **parts,
         country_code=country_code(cell(columns.country_code), notes),
-        phone=fit(cell(columns.phone), "phone", notes, columns.phone) or None,
+        phone=fit(cell(columns.phone), "phone", notes, columns.phone),
     )

@@ -86,7 +86,7 @@ _CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,30}$")
 
 
 SHIP_TO_COLUMNS = ShipToColumns(
-    name="ship_name",
+    recipient="ship_name",
     line1="ship_address_1",
     line2="ship_address_2",
     line3="ship_address_3",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from app.address import PostalAddress
 from app.cards import card_in_identifier, might_hold_card_number, scrub
 from app.formats.common import (
     Buyer,
@@ -20,14 +21,13 @@ from app.formats.common import (
     IncomingOrder,
     ReadItem,
     RejectedOrder,
-    ShipTo,
 )
 
 # Free-text fields and where a person would say the number was found.
 _BUYER_TEXT = (("name", "the buyer's name"), ("email", "the buyer's e-mail"))
 _BUYER_TEXT += (("phone", "the buyer's phone number"),)
 _SHIP_TEXT = (
-    ("name", "the recipient's name"),
+    ("recipient", "the recipient's name"),
     ("line1", "the delivery address"),
     ("line2", "the delivery address"),
     ("line3", "the delivery address"),
@@ -88,7 +88,9 @@ def _with_notes(order: IncomingOrder, where: list[str]) -> IncomingOrder:
     return replace(order, notes=tuple(dict.fromkeys(notes)))
 
 
-def _scrubbed(part: Buyer | ShipTo, fields: tuple, where: list[str]) -> Buyer | ShipTo:
+def _scrubbed(
+    part: Buyer | PostalAddress, fields: tuple, where: list[str]
+) -> Buyer | PostalAddress:
     changes = {}
     for name, label in fields:
         value = getattr(part, name)
@@ -122,7 +124,7 @@ def _free_text(order: IncomingOrder) -> str:
         buyer.name,
         buyer.email or "",
         buyer.phone or "",
-        ship.name,
+        ship.recipient,
         ship.line1,
         ship.line2,
         ship.line3,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from functools import partial
 
+from app.address import PostalAddress
 from app.formats.common import (
     Buyer,
     IncomingLine,
@@ -15,7 +16,6 @@ from app.formats.common import (
     ReadItem,
     RejectedOrder,
     RejectedRow,
-    ShipTo,
 )
 from app.formats.scrubbing import scrub_item
 from app.i18n import sentence_data, sentence_from_data
@@ -86,7 +86,7 @@ def _scrubbing(source: SourceOrder) -> SourceOrder:
 # is many times faster than pickle), times as ISO text (which keeps their offset exactly).
 _LINE_FIELDS = tuple(f.name for f in fields(IncomingLine))
 _BUYER_FIELDS = tuple(f.name for f in fields(Buyer))
-_SHIP_FIELDS = tuple(f.name for f in fields(ShipTo))
+_SHIP_FIELDS = tuple(f.name for f in fields(PostalAddress))
 _TIME_FIELDS = ("purchased_at", "ship_by_at", "paid_at")
 _ORDER_FIELDS = tuple(
     f.name for f in fields(IncomingOrder) if f.name not in {"lines", "buyer", "ship_to"}
@@ -148,7 +148,7 @@ def item_from_tuple(data: tuple) -> ReadItem:
         state[name] = _time(state[name])
     state["lines"] = tuple(_built(IncomingLine, _LINE_FIELDS, line) for line in lines)
     state["buyer"] = _built(Buyer, _BUYER_FIELDS, buyer)
-    state["ship_to"] = _built(ShipTo, _SHIP_FIELDS, ship_to)
+    state["ship_to"] = _built(PostalAddress, _SHIP_FIELDS, ship_to)
     state.update(zip(_COMPUTED, computed, strict=True))  # worked out where it was read
     return order
 

@@ -70,7 +70,7 @@ def _preview_row(item: IncomingOrder | RejectedOrder) -> PreviewRow:
         order_id=item.channel_order_id,
         purchased_at=item.purchased_at,
         buyer=item.buyer.name or item.buyer.email or "",
-        ship_to=", ".join(part for part in (ship.name, ship.city, ship.country_code) if part),
+        ship_to=", ".join(part for part in (ship.recipient, ship.city, ship.country_code) if part),
         lines=len(item.lines),
         total_minor=item.total_minor,
         currency=item.currency,

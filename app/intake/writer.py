@@ -249,7 +249,7 @@ class BatchWriter:
         rows = []
         for _key, order in sorted(to_create.items(), key=operator.itemgetter(0)):
             buyer = order.buyer
-            name = buyer.name or order.ship_to.name or buyer.email or buyer.phone or ""
+            name = buyer.name or order.ship_to.recipient or buyer.email or buyer.phone or ""
             email, phone = normalise_email(buyer.email), normalise_phone(buyer.phone)
             keys = customer_search_keys(name[:200], email, phone, order.ship_to.country_code)
             rows.append(
@@ -292,7 +292,7 @@ class BatchWriter:
                 addresses.append(
                     {
                         "customer_id": customer_id,
-                        "recipient": ship.name,
+                        "recipient": ship.recipient,
                         "line1": ship.line1,
                         "line2": ship.line2,
                         "line3": ship.line3,
@@ -300,7 +300,7 @@ class BatchWriter:
                         "region": ship.region,
                         "postal_code": ship.postal_code,
                         "country_code": ship.country_code,
-                        "phone": ship.phone,
+                        "phone": ship.phone or None,
                         "is_default": True,
                     }
                 )
@@ -621,8 +621,8 @@ def order_row(
         "customer_id": customer_id,
         "requested_service": order.requested_service,
         **money,
-        "ship_name": ship.name,
-        "ship_phone": ship.phone,
+        "ship_name": ship.recipient,
+        "ship_phone": ship.phone or None,
         "ship_line1": ship.line1,
         "ship_line2": ship.line2,
         "ship_line3": ship.line3,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from app.labels.model import Address
+from app.address import PostalAddress
 
 _EAST_ASIAN = {"CN", "JP", "KR", "TW", "HK", "MO"}
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -50,12 +50,12 @@ def country_name(code: str) -> str:
     return COUNTRY_NAMES.get(code.upper(), code.upper())
 
 
-def is_east_asian_script(address: Address) -> bool:
-    text = "".join((address.name, address.city, address.region, *address.lines))
+def is_east_asian_script(address: PostalAddress) -> bool:
+    text = "".join((address.recipient, address.city, address.region, *address.lines))
     return address.country_code.upper() in _EAST_ASIAN and bool(_CJK.search(text))
 
 
-def address_lines(address: Address, *, home_country: str | None = None) -> list[str]:
+def address_lines(address: PostalAddress, *, home_country: str | None = None) -> list[str]:
     """The lines of the address block; the country line only when it leaves
     ``home_country`` (or always, when no home country is given)."""
     country = address.country_code.upper()
@@ -71,9 +71,9 @@ def address_lines(address: Address, *, home_country: str | None = None) -> list[
                 lines.append(street)
         if address.company:
             lines.append(address.company)
-        lines.append(address.name + (" 様" if country == "JP" else ""))
+        lines.append(address.recipient + (" 様" if country == "JP" else ""))
     else:
-        lines.append(address.name)
+        lines.append(address.recipient)
         if address.company:
             lines.append(address.company)
         lines.extend(line for line in address.lines if line)

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
+from app.address import PostalAddress
 from app.bench import BenchResult, stopwatch
 from app.labels.model import (
-    Address,
     ContentLine,
     PickListDoc,
     PickStop,
@@ -28,7 +28,13 @@ PDF_LABELS_PER_SECOND = 1_000
 ZPL_LABELS_PER_SECOND = 20_000
 PICKLIST_SECONDS = 1.0
 
-_WAREHOUSE = Address("Orderdesk Warehouse GmbH", ("Lagerstraße 12",), "Hamburg", "20095", "", "DE")
+_WAREHOUSE = PostalAddress(
+    recipient="Orderdesk Warehouse GmbH",
+    line1="Lagerstraße 12",
+    city="Hamburg",
+    postal_code="20095",
+    country_code="DE",
+)
 _STREETS = ("Hauptstraße", "Rue de Rivoli", "Via Roma", "Calle Mayor", "Kerkstraat", "High Street")
 _CITIES = (
     ("Berlin", "10115", "DE"),
@@ -39,8 +45,21 @@ _CITIES = (
     ("London", "SW1A 1AA", "GB"),
 )
 _EAST = (
-    Address("王小明", ("朝阳区建国路88号",), "北京市", "100022", "", "CN"),
-    Address("山田 太郎", ("千代田1-1-1",), "千代田区", "100-0001", "東京都", "JP"),
+    PostalAddress(
+        recipient="王小明",
+        line1="朝阳区建国路88号",
+        city="北京市",
+        postal_code="100022",
+        country_code="CN",
+    ),
+    PostalAddress(
+        recipient="山田 太郎",
+        line1="千代田1-1-1",
+        city="千代田区",
+        postal_code="100-0001",
+        region="東京都",
+        country_code="JP",
+    ),
 )
 _PRODUCTS = (
     ContentLine("EAR-PRO", "Wireless earbuds Pro", "black", 1),
@@ -65,16 +84,15 @@ def sample_shipping_docs(n: int) -> list[ShippingLabelDoc]:
     for i in range(n):
         if i % 10 == 9:  # each its own person: the name line is drawn anew every time
             east = _EAST[(i // 10) % 2]
-            ship_to = replace(east, name=f"{east.name} {i:06d}")
+            ship_to = replace(east, recipient=f"{east.recipient} {i:06d}")
         else:
             city, postal, country = _CITIES[i % len(_CITIES)]
-            ship_to = Address(
-                f"Customer {i:06d}",
-                (f"{_STREETS[i % len(_STREETS)]} {i % 180 + 1}",),
-                city,
-                postal,
-                "",
-                country,
+            ship_to = PostalAddress(
+                recipient=f"Customer {i:06d}",
+                line1=f"{_STREETS[i % len(_STREETS)]} {i % 180 + 1}",
+                city=city,
+                postal_code=postal,
+                country_code=country,
             )
         docs.append(
             ShippingLabelDoc(

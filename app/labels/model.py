@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.address import PostalAddress
+
 
 class LabelKind(StrEnum):
     BIN = "bin"
@@ -57,20 +59,6 @@ class PickListDoc:
 
 
 @dataclass(frozen=True)
-class Address:
-    """A postal address as the person wrote it, in its own script (Chinese, Japanese …)."""
-
-    name: str
-    lines: tuple[str, ...]  # street, building, district …
-    city: str
-    postal_code: str = ""
-    region: str = ""  # state, province, prefecture
-    country_code: str = ""  # ISO 3166-1 alpha-2
-    company: str = ""
-    phone: str = ""
-
-
-@dataclass(frozen=True)
 class ContentLine:
     """One product in a parcel, as the label, the slip and the manifest list it."""
 
@@ -90,8 +78,8 @@ class ShippingLabelDoc:
     """A 4×6 inch parcel label. ``shipment_number`` is always printed as Code 128 (the
     hand-over scan reads it); ``tracking_number`` as Code 128 when there is one."""
 
-    ship_from: Address
-    ship_to: Address
+    ship_from: PostalAddress
+    ship_to: PostalAddress
     order_number: str  # SO-000123
     shipment_number: str  # SH-000123
     carrier: str  # "SF Express", "Own fleet"
@@ -121,8 +109,8 @@ class PackingSlipDoc:
     order_number: str
     shipment_number: str
     order_date: dt.date
-    ship_to: Address
-    ship_from: Address
+    ship_to: PostalAddress
+    ship_from: PostalAddress
     lines: tuple[SlipLine, ...]
     currency: str = "EUR"
     customer_po: str = ""  # the customer's purchase-order number
@@ -158,8 +146,8 @@ class CustomsItem:
 
 @dataclass(frozen=True)
 class CustomsDeclarationDoc:
-    sender: Address
-    recipient: Address
+    sender: PostalAddress
+    recipient: PostalAddress
     items: tuple[CustomsItem, ...]
     currency: str
     shipment_number: str

@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from app.address import PostalAddress
 from app.i18n import N_, _, current_language
 from app.labels.address import address_lines
 from app.labels.barcodes import LinearCode, Symbology, code128
 from app.labels.layout import INCH_MM, Align, Code, Element, Page, Rule, Text
-from app.labels.model import Address, CarrierLabelSource, ContentLine, ShippingLabelDoc
+from app.labels.model import CarrierLabelSource, ContentLine, ShippingLabelDoc
 from app.labels.pdf import DEFAULT_DPI, render_pdf
 from app.labels.text import abbreviate
 
@@ -66,7 +67,7 @@ def _contents_rows(contents: tuple[ContentLine, ...], _language: str) -> tuple:
 class _FixedKey:
     """What the parts of a label that repeat from parcel to parcel depend on."""
 
-    ship_from: Address
+    ship_from: PostalAddress
     destination_country: str
     carrier: str
     service: str

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from app.errors import PrintFailed
 from app.i18n import N_, _, ngettext
 from app.labels.model import (
-    Address,
     CarrierLabelSource,
     ContentLine,
     CustomsForm,
@@ -52,6 +51,7 @@ from app.packing.tracking import number_parcels
 from app.permissions import Actor
 from app.picking.service import uow_factory
 from app.shipping.customs import shipment_declarations
+from app.shipping.documents import order_address, warehouse_address
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import Order, OrderLine, Shipment, Warehouse, utcnow
@@ -65,23 +65,6 @@ SERVICE_LEVELS = {
 
 
 # --------------------------------------------------------------------------- labels
-
-
-def _address_of_order(order: Order) -> Address:
-    lines = tuple(x for x in (order.ship_line1, order.ship_line2, order.ship_line3) if x)
-    return Address(
-        order.ship_name,
-        lines,
-        order.ship_city,
-        order.ship_postal_code,
-        order.ship_region,
-        order.ship_country,
-        phone=order.ship_phone or "",
-    )
-
-
-def _address_of_warehouse(warehouse: Warehouse) -> Address:
-    return Address(warehouse.name, (), warehouse.city or "", "", "", warehouse.country_code)
 
 
 def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Order):
@@ -139,8 +122,8 @@ class _Docs:
         )
         fragile = any(self.items[pid].fragile for pid in inside if pid in self.items)
         return ShippingLabelDoc(
-            ship_from=_address_of_warehouse(self.warehouse),
-            ship_to=_address_of_order(self.order),
+            ship_from=warehouse_address(self.warehouse),
+            ship_to=order_address(self.order),
             order_number=order_number(self.order.id),
             shipment_number=entity_number("shipment", self.shipment.id),
             carrier=carrier,
@@ -178,8 +161,8 @@ class _Docs:
             order_number=order_number(self.order.id),
             shipment_number=entity_number("shipment", self.shipment.id),
             order_date=placed.date() if placed else dt.date.today(),
-            ship_to=_address_of_order(self.order),
-            ship_from=_address_of_warehouse(self.warehouse),
+            ship_to=order_address(self.order),
+            ship_from=warehouse_address(self.warehouse),
             lines=lines,
             currency=self.order.currency,
             customer_po=self.order.purchase_order_number or "",

@@ -18,6 +18,7 @@ from typing import Protocol
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.address import PostalAddress
 from app.review.keys import address_key, email_key, items_key, phone_key
 from app.review.model import (
     BlockList,
@@ -30,7 +31,6 @@ from app.review.model import (
     RecentOrder,
     ReviewSettings,
     ReviewWorld,
-    ShipTo,
     StockPosition,
     WarehouseStock,
 )
@@ -485,7 +485,7 @@ def describe_conflict(stored: OrderFacts, incoming: object, at: dt.datetime | No
             str(ship.get("city", "")),
         )
         s = stored.ship_to
-        if theirs_address != address_key(s.line1, s.postal_code, s.country, s.city):
+        if theirs_address != address_key(s.line1, s.postal_code, s.country_code, s.city):
             differences.append("ship-to address changed")
     what = "; ".join(differences) or "other details differ"
     return f"received again{when}: {what}."
@@ -518,8 +518,8 @@ def _order_facts(
         total_cents=order.total_cents,
         amounts_source=order.amounts_source,
         customer=customer,
-        ship_to=ShipTo(
-            name=order.ship_name or "",
+        ship_to=PostalAddress(
+            recipient=order.ship_name or "",
             phone=order.ship_phone or "",
             line1=order.ship_line1 or "",
             line2=order.ship_line2 or "",
@@ -527,7 +527,7 @@ def _order_facts(
             city=order.ship_city or "",
             region=order.ship_region or "",
             postal_code=order.ship_postal_code or "",
-            country=order.ship_country or "",
+            country_code=order.ship_country or "",
         ),
         lines=tuple(lines),
         payments=tuple(payments),
@@ -655,7 +655,7 @@ def identifier_keys(
     wanted = set(kinds)
     keys: dict[str, set[str]] = {kind: set() for kind in wanted}
     for order in facts:
-        country = order.ship_to.country.strip().upper()
+        country = order.ship_to.country_code.strip().upper()
         customer = order.customer
         if customer is not None and "customer" in wanted:
             keys["customer"].add(str(customer.id))
@@ -667,7 +667,9 @@ def identifier_keys(
                 keys["phone"].add(phone_key(customer.phone, country))
         if "address" in wanted:
             ship = order.ship_to
-            keys["address"].add(address_key(ship.line1, ship.postal_code, ship.country, ship.city))
+            keys["address"].add(
+                address_key(ship.line1, ship.postal_code, ship.country_code, ship.city)
+            )
     for values in keys.values():
         values.discard("")
     return keys

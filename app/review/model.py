@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from app.address import PostalAddress
 from app.i18n import N_
 
 
@@ -135,19 +136,6 @@ class CustomerFacts:
 
 
 @dataclass(frozen=True)
-class ShipTo:
-    name: str = ""
-    phone: str = ""
-    line1: str = ""
-    line2: str = ""
-    line3: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country: str = ""
-
-
-@dataclass(frozen=True)
 class LineFacts:
     line_no: int
     sku: str
@@ -215,7 +203,8 @@ class OrderFacts:
     # without prices (app.intake.matching), so prices cannot be checked against the list.
     amounts_source: str = "channel"
     customer: CustomerFacts | None = None
-    ship_to: ShipTo = ShipTo()
+    # The stored ship-to address; its country code as the channel sent it (rules check it).
+    ship_to: PostalAddress = field(default_factory=PostalAddress)
     lines: tuple[LineFacts, ...] = ()
     payments: tuple[PaymentFacts, ...] = ()
     recent_orders: tuple[RecentOrder, ...] = ()

@@ -56,7 +56,7 @@ def customer_linked(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
 
 def customer_name_present(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     account_name = order.customer.name if order.customer else ""
-    if has_text(order.ship_to.name):
+    if has_text(order.ship_to.recipient):
         return []
     if has_text(account_name):
         return [
@@ -85,7 +85,7 @@ def customer_name_present(order: OrderFacts, world: ReviewWorld) -> list[Finding
 
 def phone_valid_for_destination(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     phone = (order.ship_to.phone or (order.customer.phone if order.customer else "")).strip()
-    country = order.ship_to.country.strip().upper()
+    country = order.ship_to.country_code.strip().upper()
     if not has_text(phone):
         return [
             Finding(
@@ -223,7 +223,7 @@ def address_complete(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     if order.requested_service == COLLECTED_IN_STORE:
         return []  # taken away at the shop counter: nothing is shipped
     ship = order.ship_to
-    country = ship.country.strip().upper()
+    country = ship.country_code.strip().upper()
     if not has_text(country):
         return [
             _address_finding(

@@ -50,7 +50,7 @@ def intake_conflicts(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
 
 def ship_to_key(order: OrderFacts) -> str:
     ship = order.ship_to
-    return address_key(ship.line1, ship.postal_code, ship.country, ship.city)
+    return address_key(ship.line1, ship.postal_code, ship.country_code, ship.city)
 
 
 def order_items_key(order: OrderFacts) -> tuple[tuple[str, int], ...]:
@@ -98,7 +98,7 @@ def duplicate_suspect(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
 def block_listed(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     blocked = world.block_list
     customer = order.customer
-    country = order.ship_to.country.strip().upper()
+    country = order.ship_to.country_code.strip().upper()
     hits: list[tuple[str, str]] = []
     if customer is not None and customer.id in blocked.customer_ids:
         hits.append((F_CUSTOMER, N_("The customer account is on the block list.")))

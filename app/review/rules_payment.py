@@ -232,7 +232,7 @@ def _entered_number_findings(payment: PaymentFacts, number: str) -> list[Finding
 
 # Where a card number can have been removed on the way in, in the words a person uses.
 _CARD_TEXT_PLACES = (
-    (F_SHIP_NAME, "the recipient's name", ("name",)),
+    (F_SHIP_NAME, "the recipient's name", ("recipient",)),
     (F_STREET, "the delivery address", ("line1", "line2", "line3", "city", "region")),
     (F_POSTAL_CODE, "the delivery address", ("postal_code",)),
     (F_PHONE, "the delivery phone number", ("phone",)),

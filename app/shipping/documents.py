@@ -10,10 +10,10 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.address import PostalAddress
 from app.errors import NotFound
 from app.i18n import N_
 from app.labels.model import (
-    Address,
     CarrierLabelSource,
     ContentLine,
     ManifestDoc,
@@ -25,19 +25,23 @@ from db.models import Order, OrderLine, Product, Shipment, ShipmentLine, Warehou
 from db.models_shipping import Carrier, CarrierService, Parcel
 
 
-def warehouse_address(warehouse: Warehouse) -> Address:
-    return Address(warehouse.name, (), warehouse.city, "", "", warehouse.country_code)
+def warehouse_address(warehouse: Warehouse) -> PostalAddress:
+    return PostalAddress(
+        recipient=warehouse.name, city=warehouse.city or "", country_code=warehouse.country_code
+    )
 
 
-def order_address(order: Order) -> Address:
-    lines = tuple(line for line in (order.ship_line1, order.ship_line2, order.ship_line3) if line)
-    return Address(
-        name=order.ship_name,
-        lines=lines,
-        city=order.ship_city,
-        postal_code=order.ship_postal_code,
-        region=order.ship_region,
-        country_code=order.ship_country,
+def order_address(order: Order) -> PostalAddress:
+    """The order's ship-to address as stored (empty parts as empty text)."""
+    return PostalAddress(
+        recipient=order.ship_name or "",
+        line1=order.ship_line1 or "",
+        line2=order.ship_line2 or "",
+        line3=order.ship_line3 or "",
+        city=order.ship_city or "",
+        region=order.ship_region or "",
+        postal_code=order.ship_postal_code or "",
+        country_code=order.ship_country or "",
         phone=order.ship_phone or "",
     )
 

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
+from app.address import PostalAddress
 from app.cards import MASK
-from app.counter.model import AddressFields, NewCustomer
+from app.counter.model import NewCustomer
 from app.errors import FullCardNumber
 from app.intake import import_file
 from app.permissions import Role
@@ -281,7 +282,7 @@ def counter_draft(catalogue, field: str, value: str):  # noqa: F811
         new_customer=NewCustomer(
             customer["name"], phone=customer["phone"], email=customer["email"]
         ),
-        address=AddressFields(**address),
+        address=PostalAddress(**address),
         payment=card(processor_reference=reference),
     )
 
@@ -322,7 +323,7 @@ def test_the_counter_refuses_a_card_number_split_over_two_fields(
     the_draft = draft(
         catalogue,
         new_customer=NewCustomer(customer["name"], phone=customer["phone"], email=""),
-        address=AddressFields(**address, country_code="de"),
+        address=PostalAddress(**address, country_code="de"),
     )
     with pytest.raises(FullCardNumber):
         place(db, the_draft)

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select, text
 
+from app.address import PostalAddress
 from app.cards import card_number_in
 from app.counter import service as counter
 from app.counter.model import (
-    AddressFields,
     CounterOrderDraft,
     CounterPayment,
     DraftLine,
@@ -88,7 +88,7 @@ def draft(catalogue, **changes) -> CounterOrderDraft:
     values = dict(
         store_code="ber",
         new_customer=NewCustomer("王芳", phone="+86 138 0013 8000", email="", language="zh"),
-        address=AddressFields(
+        address=PostalAddress(
             line1="Unter den Linden 5", city="Berlin", postal_code="10117", country_code="de"
         ),
         lines=(DraftLine(catalogue["lamp"], 2), DraftLine(catalogue["kettle"], 1)),
@@ -344,10 +344,10 @@ def test_next_counter_id_counts_on_from_the_last():
 # --------------------------------------------------------------------------- refusals
 
 
-def _bad_address(**fields) -> AddressFields:
+def _bad_address(**fields) -> PostalAddress:
     values = dict(line1="Unter den Linden 5", city="Berlin", postal_code="10117", country_code="DE")
     values.update(fields)
-    return AddressFields(**values)
+    return PostalAddress(**values)
 
 
 BAD_FIELDS = [

@@ -334,7 +334,7 @@ def test_allocated_orders_hold_reserved_stock(demo):
 
 
 # Only an order split into several shipments is partly shipped: the generator's orders have
-# one shipment each; the shipping stage (app/demo_shipping.py) ships split orders part-way.
+# one shipment each; the shipping stage (app/demo/shipping.py) ships split orders part-way.
 SPLIT_ONLY = {OrderStatus.PARTLY_SHIPPED}
 
 
@@ -737,7 +737,7 @@ def test_a_failing_worker_writes_nothing_and_puts_the_settings_back(db, monkeypa
     monkeypatch.setattr(
         "app.demo.builder._DemoBuilder.build", fail
     )  # the forked worker inherits it
-    with pytest.raises(RuntimeError, match="made to fail"):
+    with pytest.raises(ValueError, match="made to fail"):  # the worker's error, as itself
         generate_demo(db, orders=50, seed=SEED, reference_time=REFERENCE, in_worker=True)
     assert _rows(db, "SELECT count(*) FROM users")[0][0] == 0
     assert _sqlite_settings(db) == _DESK_SETTINGS

@@ -7,8 +7,8 @@ import threading
 
 from sqlalchemy import select
 
+from app.address import PostalAddress
 from app.counter.model import (
-    AddressFields,
     CounterOrderDraft,
     CounterPayment,
     DraftLine,
@@ -89,7 +89,7 @@ def test_eight_counters_saving_at_once_all_save_with_distinct_numbers_or_say_why
             new_customer=NewCustomer(f"Kunde {n}", phone=f"+49891234{n:03d}", email=""),
             address=None
             if collected
-            else AddressFields(
+            else PostalAddress(
                 line1=f"Marienplatz {n}", city="München", postal_code="80331", country_code="DE"
             ),
             lines=(DraftLine(product.id, 1),),

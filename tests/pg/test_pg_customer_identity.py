@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app import auth
+from app.address import PostalAddress
 from app.counter.model import (
-    AddressFields,
     CounterOrderDraft,
     CounterPayment,
     DraftLine,
@@ -86,7 +86,7 @@ def test_four_counters_saving_the_same_new_customer_at_once_make_one(pg):
     draft = CounterOrderDraft(
         store_code="ber",
         new_customer=NewCustomer("Wang Fang", phone="+8613800138000", email=f"wf.{tag}@ex.cn"),
-        address=AddressFields(
+        address=PostalAddress(
             line1="Linden 5", city="Berlin", postal_code="10117", country_code="DE"
         ),
         lines=(DraftLine(lamp.id, 1),),

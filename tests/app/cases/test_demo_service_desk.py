@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.demo import generate_demo
 from app.demo.desk_work import stage_desk_work
-from app.demo_service_desk import stage_fulfilment, stage_service_desk
+from app.demo.service_desk import stage_fulfilment, stage_service_desk
 from app.picking.check import check_stock
 from db.models_cases import Case
 from db.models_refunds import Refund

@@ -176,7 +176,7 @@ def test_lone_surrogates_and_control_characters_are_removed(tmp_path):
     data["payload"]["Orders"][0]["ShippingAddress"]["Name"] = "Maria\ud800 \u0000Garcia"
     path = tmp_path / "odd.json"
     path.write_text(json.dumps(data))  # ASCII JSON with \\ud800 and \\u0000 escapes
-    assert read(path)[0]["113-0000001-0000001"].ship_to.name == "Maria Garcia"
+    assert read(path)[0]["113-0000001-0000001"].ship_to.recipient == "Maria Garcia"
 
 
 def test_business_order_po_number_and_buyer_cancel_request_are_read(tmp_path):

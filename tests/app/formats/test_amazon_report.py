@@ -71,7 +71,7 @@ def test_times_with_any_offset_become_utc():
 def test_chinese_names_and_buyer_details_are_kept():
     order = read(REPORT)[0]["205-7654321-1234567"]
     assert order.buyer.name == "王小明"
-    assert order.ship_to.name == "王小明"
+    assert order.ship_to.recipient == "王小明"
     assert order.buyer.channel_buyer_id == "amazon:zzz999@marketplace.amazon.co.uk"
     assert order.requested_service == "expedited"
     assert read(REPORT)[0]["S01-1111111-2222222"].requested_service == "express"
@@ -235,7 +235,7 @@ def test_hostile_cells_are_kept_as_text_and_long_fields_cut_with_a_note(tmp_path
     order = read(write(tmp_path, [HEADER, row]))[0]["205-7654321-1234567"]
     assert order.lines[0].product_name.startswith("=HYPERLINK(")
     assert order.ship_to.line1 == "x" * 200
-    assert order.ship_to.name == "Bob[31m Smith"
+    assert order.ship_to.recipient == "Bob[31m Smith"
     assert any("ship-address-1 was 5000 characters" in note for note in order.notes)
 
 

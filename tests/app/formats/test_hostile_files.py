@@ -176,7 +176,7 @@ def test_a_japanese_marketplace_report_falls_back_to_shift_jis(tmp_path):
     path = tmp_path / "jp.txt"
     path.write_bytes(("\n".join([HEADER, row]) + "\n").encode("cp932"))
     orders, _ = read(path)
-    assert next(iter(orders.values())).ship_to.name == "山田太郎"
+    assert next(iter(orders.values())).ship_to.recipient == "山田太郎"
 
 
 def test_the_code_page_can_be_named_and_a_wrong_name_is_refused(db, admin, tmp_path):

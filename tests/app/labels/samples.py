@@ -4,34 +4,41 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.labels.model import Address, ContentLine, ShippingLabelDoc
+from app.address import PostalAddress
+from app.labels.model import ContentLine, ShippingLabelDoc
 
-WAREHOUSE = Address(
-    "Orderdesk Warehouse GmbH",
-    ("Lagerstraße 12", "Halle 3"),
-    "Hamburg",
-    "20095",
-    "",
-    "DE",
+WAREHOUSE = PostalAddress(
+    recipient="Orderdesk Warehouse GmbH",
+    line1="Lagerstraße 12",
+    line2="Halle 3",
+    city="Hamburg",
+    postal_code="20095",
+    country_code="DE",
     phone="+49 40 123456",
 )
-BEIJING = Address(
-    "王小明",
-    ("朝阳区建国路88号", "SOHO现代城 2号楼 1203室"),
-    "北京市",
-    "100022",
-    "",
-    "CN",
+BEIJING = PostalAddress(
+    recipient="王小明",
+    line1="朝阳区建国路88号",
+    line2="SOHO现代城 2号楼 1203室",
+    city="北京市",
+    postal_code="100022",
+    country_code="CN",
     phone="+86 138 0013 8000",
 )
-TOKYO = Address("山田 太郎", ("千代田1-1-1",), "千代田区", "100-0001", "東京都", "JP")
-PARIS = Address(
-    "Amélie Poulain-Dupont de la Fontaine-Saint-Éloi",
-    ("15 rue des Trois Frères, Bâtiment C, escalier 4, 3ème étage, porte gauche au fond",),
-    "Paris",
-    "75018",
-    "",
-    "FR",
+TOKYO = PostalAddress(
+    recipient="山田 太郎",
+    line1="千代田1-1-1",
+    city="千代田区",
+    postal_code="100-0001",
+    region="東京都",
+    country_code="JP",
+)
+PARIS = PostalAddress(
+    recipient="Amélie Poulain-Dupont de la Fontaine-Saint-Éloi",
+    line1="15 rue des Trois Frères, Bâtiment C, escalier 4, 3ème étage, porte gauche au fond",
+    city="Paris",
+    postal_code="75018",
+    country_code="FR",
     company="Café des Deux Moulins",
 )
 CONTENTS = (

@@ -164,7 +164,7 @@ def test_shipping_label_scans_tracking_and_shipment_numbers(ship_to, tracking):
     assert page_sizes_mm(pdf) == [(101.6, 152.4)]
     assert decoded_per_page(pdf) == [sorted([("Code128", tracking), ("Code128", "SH-000456")])]
     text = texts_per_page(pdf)[0]
-    assert ship_to.name.split()[0] in text
+    assert ship_to.recipient.split()[0] in text
     assert "1 of 2" in text and "SF Express" in text
 
 
@@ -204,7 +204,7 @@ def test_more_contents_than_the_label_holds_are_counted_not_dropped():
 
 
 def test_an_address_too_long_for_the_label_is_refused_rather_than_cut():
-    endless = dataclasses.replace(PARIS, lines=("Rue " + "très longue " * 80,))
+    endless = dataclasses.replace(PARIS, line1="Rue " + "très longue " * 80)
     with pytest.raises(LabelTextDoesNotFit) as refused:
         render_shipping_label_pdf(shipping_doc(ship_to=endless))
     assert refused.value.field == "ship_to"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.demo_packing import stage_packing
+from app.demo.packing import stage_packing
 from app.picking import lists as pl
 from app.picking.bench import _next_code
 from app.picking.check import check_stock

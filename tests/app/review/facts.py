@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from app.address import PostalAddress
 from app.review.model import (
     BlockList,
     CustomerFacts,
@@ -15,7 +16,6 @@ from app.review.model import (
     PromotionFacts,
     ReviewSettings,
     ReviewWorld,
-    ShipTo,
     StockPosition,
     WarehouseStock,
 )
@@ -56,14 +56,14 @@ def customer(**changes) -> CustomerFacts:
     return dataclasses.replace(base, **changes)
 
 
-def ship_to(**changes) -> ShipTo:
-    base = ShipTo(
-        name="Ada Lovelace",
+def ship_to(**changes) -> PostalAddress:
+    base = PostalAddress(
+        recipient="Ada Lovelace",
         phone="+4930901820",
         line1="Invalidenstraße 1",
         city="Berlin",
         postal_code="10115",
-        country="DE",
+        country_code="DE",
     )
     return dataclasses.replace(base, **changes)
 

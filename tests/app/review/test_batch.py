@@ -95,7 +95,13 @@ def test_an_order_with_every_field_empty_gets_findings_not_an_error():
     empty = dataclasses.replace(
         empty,
         ship_to=dataclasses.replace(
-            empty.ship_to, name="", phone="", line1="", city="", postal_code="", country=""
+            empty.ship_to,
+            recipient="",
+            phone="",
+            line1="",
+            city="",
+            postal_code="",
+            country_code="",
         ),
     )
     [result] = review_batch([empty], world())

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app import cli
-from app.bench import BENCHES
+from app.bench import run_bench
 from db.models import Order
 from tests.app.review import builders as b
 
@@ -89,14 +89,8 @@ def test_review_needs_all_or_orders_and_names_unknown_orders(capsys, db_url, flo
     assert "No order SO-999999" in err
 
 
-def test_the_review_bench_is_registered():
-    assert BENCHES["review"] == "app.review.bench:bench_review"
-
-
 def test_the_review_bench_reviews_every_filled_order_and_reads_the_queues(db_url):
-    from app.review.bench import bench_review
-
-    results = {r.figure: r for r in bench_review(300, db_url)}
+    results = {r.figure: r for r in run_bench("review", 300, db_url)}
     assert set(results) == {"auto_review", "queue_counts", "queue_first_page", "detail"}
     assert results["auto_review"].n == 300
     assert results["auto_review"].target_seconds == 300 / 5000

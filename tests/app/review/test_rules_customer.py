@@ -38,12 +38,12 @@ def test_an_order_without_a_customer_account_needs_information():
 
 
 def test_no_name_anywhere_blocks_the_order():
-    nameless = order(customer=customer(name=" "), ship_to=ship_to(name="\u200b"))
+    nameless = order(customer=customer(name=" "), ship_to=ship_to(recipient="\u200b"))
     assert codes(rules.customer_name_present(nameless, world())) == ["customer.name_missing"]
 
 
 def test_an_account_name_stands_in_for_a_missing_recipient_with_a_warning():
-    [finding] = rules.customer_name_present(order(ship_to=ship_to(name="")), world())
+    [finding] = rules.customer_name_present(order(ship_to=ship_to(recipient="")), world())
     assert finding.code == "customer.recipient_missing"
     assert finding.severity is Severity.WARN
 
@@ -71,7 +71,7 @@ def test_a_national_number_is_read_in_the_destination_country():
     # The same digits are not a valid number in the United States.
     abroad = order(
         ship_to=ship_to(
-            phone="030 901820", country="US", region="NY", city="New York", postal_code="10001"
+            phone="030 901820", country_code="US", region="NY", city="New York", postal_code="10001"
         )
     )
     assert codes(rules.phone_valid_for_destination(abroad, world())) == ["phone.invalid"]
@@ -88,8 +88,8 @@ def test_a_valid_foreign_number_is_only_a_warning():
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"country": ""}, ["address.country_missing"]),
-        ({"country": "XX"}, ["address.country_unknown"]),
+        ({"country_code": ""}, ["address.country_missing"]),
+        ({"country_code": "XX"}, ["address.country_unknown"]),
         ({"line1": ""}, ["address.street_missing"]),
         ({"city": "  "}, ["address.city_missing"]),
         ({"postal_code": ""}, ["address.postal_code_missing"]),
@@ -124,7 +124,7 @@ def test_an_incomplete_german_address_is_named_field_by_field(changes, expected)
     ],
 )
 def test_postal_codes_follow_the_format_of_their_country(country, postal_code, region, city, ok):
-    address = ship_to(country=country, postal_code=postal_code, region=region, city=city)
+    address = ship_to(country_code=country, postal_code=postal_code, region=region, city=city)
     findings = rules.address_complete(order(ship_to=address), world())
     assert (findings == []) is ok, codes(findings)
     if not ok:
@@ -133,21 +133,21 @@ def test_postal_codes_follow_the_format_of_their_country(country, postal_code, r
 
 @pytest.mark.parametrize("country", ["US", "CA", "AU", "CN", "JP"])
 def test_countries_that_need_a_region_get_a_finding_without_one(country):
-    address = ship_to(country=country, region="", postal_code="")
+    address = ship_to(country_code=country, region="", postal_code="")
     assert "address.region_missing" in codes(
         rules.address_complete(order(ship_to=address), world())
     )
 
 
 def test_a_missing_postal_code_in_a_country_we_do_not_know_well_is_only_a_warning():
-    address = ship_to(country="KE", postal_code="", city="Nairobi")
+    address = ship_to(country_code="KE", postal_code="", city="Nairobi")
     [finding] = rules.address_complete(order(ship_to=address), world())
     assert finding.code == "address.postal_code_missing"
     assert finding.severity is Severity.WARN
 
 
 def test_lower_case_country_codes_and_postal_codes_are_accepted():
-    address = ship_to(country="gb", postal_code="sw1a 1aa", city="London")
+    address = ship_to(country_code="gb", postal_code="sw1a 1aa", city="London")
     assert rules.address_complete(order(ship_to=address), world()) == []
 
 
@@ -167,7 +167,7 @@ def test_an_account_not_in_good_standing_blocks_the_order(status, code, queue):
 
 
 def test_an_order_collected_in_store_needs_no_ship_to_address():
-    empty = ship_to(line1="", city="", postal_code="", country="")
+    empty = ship_to(line1="", city="", postal_code="", country_code="")
     collected = order(ship_to=empty, requested_service=COLLECTED_IN_STORE)
     assert rules.address_complete(collected, world()) == []
     assert rules.address_complete(order(ship_to=empty), world()) != []

@@ -7,6 +7,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.address import PostalAddress
 from app.review.batch import review_batch
 from app.review.decide import Outcome, decide
 from app.review.model import (
@@ -23,7 +24,6 @@ from app.review.model import (
     ReviewSettings,
     ReviewWorld,
     Severity,
-    ShipTo,
     StockPosition,
     WarehouseStock,
 )
@@ -57,8 +57,8 @@ customers = st.builds(
     addresses=st.lists(st.tuples(TEXT, TEXT, COUNTRIES, TEXT), max_size=2).map(tuple),
 )
 ship_tos = st.builds(
-    ShipTo,
-    name=TEXT,
+    PostalAddress,
+    recipient=TEXT,
     phone=TEXT,
     line1=TEXT,
     line2=TEXT,
@@ -66,7 +66,7 @@ ship_tos = st.builds(
     city=TEXT,
     region=TEXT,
     postal_code=st.one_of(TEXT, st.sampled_from(["10115", "SW1A 1AA", "100000"])),
-    country=COUNTRIES,
+    country_code=COUNTRIES,
 )
 lines = st.builds(
     LineFacts,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.demo_shipping import stage_shipping
+from app.demo.shipping import stage_shipping
 from app.permissions import Role
 from db.models import Order, Shipment
 from db.models_shipping import Parcel, ShipConfirmation

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.demo import generate_demo
 from app.demo.desk_work import stage_desk_work
-from app.demo_stock import stage_stock_work
+from app.demo.stock import stage_stock_work
 from app.permissions import Role
 from app.stock import queries
 from db.models import AuditEvent, Bin, StockMove, StockQuant, Warehouse

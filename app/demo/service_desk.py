@@ -1,8 +1,8 @@
 """The demo's last stages: the warehouse packs and hands over what was picked, carriers report
 on the parcels, and the service desk works its cases — all through the desks' own services.
 
-``stage_fulfilment``: the packing station's and the hand-over desk's demo (app/demo_packing.py,
-app/demo_shipping.py). ``stage_service_desk``: a tracking file imported (timelines, a delayed
+``stage_fulfilment``: the packing station's and the hand-over desk's demo (app/demo/packing.py,
+app/demo/shipping.py). ``stage_service_desk``: a tracking file imported (timelines, a delayed
 and a lost parcel, cases opened by the logistics watch), cases from calls and an e-mail with
 replies in the customer's language, one resolved by a reship and followed up, one waiting,
 one overdue; refunds requested, approved and paid, and rejected; an order cancelled before
@@ -25,7 +25,7 @@ from app.cases.templates import ReplyKind, draft_reply
 from app.changes.service import cancel_order
 from app.database import Database
 from app.demo import DemoResult, demo_reference_time
-from app.demo_stock import _actor
+from app.demo.stock import _actor
 from app.errors import OrderdeskError
 from app.numbers import entity_number
 from app.permissions import Role
@@ -69,8 +69,8 @@ class FulfilmentSummary:
 def stage_fulfilment(
     database: Database, result: DemoResult, seed: int, *, reference_time: dt.datetime | None = None
 ) -> FulfilmentSummary:
-    from app.demo_packing import stage_packing
-    from app.demo_shipping import stage_shipping
+    from app.demo.packing import stage_packing
+    from app.demo.shipping import stage_shipping
 
     boss = _actor(database, result, Role.SUPERVISOR)
     hands = _actor(database, result, Role.WAREHOUSE)
