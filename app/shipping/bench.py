@@ -111,13 +111,15 @@ def bench_flow(n: int, url: str) -> list[BenchResult]:
 
 
 def _prepare(database, n: int, folder: Path) -> Path:
-    """Stock in four warehouses, totes, the package table; the report of ``n`` orders."""
-    with database.unit_of_work() as uow:  # two warehouses with a bin each
+    """Stock in two warehouses, totes, the package table; the report of ``n`` orders."""
+    # Two warehouses with a bin each, in the UK like the Amazon UK orders they fill (a
+    # parcel from abroad would need a customs declaration, which this path does not time).
+    with database.unit_of_work() as uow:
         s = uow.session
-        for code in ("BER", "MAN"):
+        for code in ("LON", "MAN"):
             s.execute(
                 insert(Warehouse.__table__),
-                [{"code": code, "name": code, "country_code": "DE", "categories": ""}],
+                [{"code": code, "name": code, "country_code": "GB", "categories": ""}],
             )
             warehouse_id = s.scalar(select(Warehouse.id).where(Warehouse.code == code))
             s.execute(
