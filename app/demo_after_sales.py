@@ -9,6 +9,8 @@ import logging
 
 from sqlalchemy import select
 
+from app.cases.model import Category, Source
+from app.cases.service import CaseDraft, open_case
 from app.demo_packing import _DemoPrinter, _pack
 from app.demo_picking import _walk
 from app.errors import OrderdeskError
@@ -84,8 +86,12 @@ def return_inspected(
         return 0
     goods = sum(total for _id, _q, total in lines)
     try:
+        draft = CaseDraft(subject="Wants to send it back", source=Source.PHONE,
+                          category=Category.OTHER, order_id=order_id,
+                          body="It does not fit our kitchen.")  # fmt: skip
+        case_id = open_case(database, agent, draft)
         return_id = book_return(
-            database, agent, order_id, "changed_mind",
+            database, agent, order_id, "changed_mind", case_id=case_id,
             fee_cents=max_fee_cents("changed_mind", goods), note="Did not fit the kitchen",
         )  # fmt: skip
         receive_return(database, hands, return_id)

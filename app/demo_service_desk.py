@@ -98,7 +98,7 @@ class ServiceDeskSummary:
         return _(
             "Service desk: {events} tracking events, {watch} cases opened by the logistics "
             "watch, {cases} more cases, {refunds} refunds, {cancelled} order cancelled, "
-            "{reships} reship through the warehouse, {returns} return inspected; "
+            "reships through the warehouse: {reships}, returns inspected: {returns}; "
             "steps missing: {missing}."
         ).format(
             reships=self.reships_shipped,

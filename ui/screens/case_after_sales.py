@@ -140,7 +140,8 @@ class ReturnPanel(QWidget):
             button.clicked.connect(lambda _c=False, name=verb.name: self.run(name))
             self.verb_buttons[verb.name] = button
             verbs.addWidget(button)
-        verbs.addWidget(QLabel(_("Damaged units:")))
+        self.damaged_label = QLabel(_("Damaged units:"))
+        verbs.addWidget(self.damaged_label)
         verbs.addWidget(self.damaged)
         verbs.addStretch(1)
         self.why_not = QLabel()
@@ -165,7 +166,9 @@ class ReturnPanel(QWidget):
             if shown and why:
                 status = _(STATUS_WORDS[ReturnStatus(latest.status)])
                 reasons.append(f"{_(verb.label)}: {_(why).format(status=status)}")
-        self.damaged.setVisible(latest is not None and latest.status == ReturnStatus.RECEIVED)
+        inspecting = latest is not None and latest.status == ReturnStatus.RECEIVED
+        self.damaged.setVisible(inspecting)
+        self.damaged_label.setVisible(inspecting)
         self.why_not.setText("\n".join(reasons))
 
     def book(self) -> None:
