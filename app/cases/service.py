@@ -364,11 +364,12 @@ def open_claim(database, actor: Actor, claim: ClaimDraft, *, now: dt.datetime | 
             stated_due_at=claim.stated_due_at,
         )
         terms = TERMS[ClaimKind(claim.kind)]
+        damaged = shipment is not None and shipment.status == "damaged"
         draft = CaseDraft(
             subject=terms.subject,
             subject_values={"reference": reference},
             source=terms.source,
-            category=terms.category,
+            category=Category.DAMAGED if damaged else terms.category,
             priority=terms.priority,
             body=claim.body,
             order_id=claim.order_id,

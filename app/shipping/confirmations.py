@@ -29,6 +29,7 @@ from app.shipping.model import ConfirmationRow
 from app.shipping.service import DISPATCHED
 from app.uow import UnitOfWork
 from db.models import Order, OrderLine, Shipment, ShipmentLine, utcnow
+from db.models_returns import Reship
 from db.models_shipping import (
     Carrier,
     CarrierService,
@@ -95,6 +96,8 @@ def pending_confirmations(
             Order.channel == channel,
             Shipment.status.in_(DISPATCHED),
             Shipment.shipped_at >= since,
+            # A case's reship sends the same lines again: the channel was told once already.
+            Shipment.id.not_in(select(Reship.shipment_id)),
         )
         .order_by(Shipment.shipped_at, Shipment.id, OrderLine.line_no)
     ).all()
