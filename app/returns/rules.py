@@ -1,15 +1,13 @@
-"""Pure decisions of returns: the fee the policy allows, what the refund comes to, and
-whether an inspection accounts for every unit that came back.
+"""Pure decisions of returns: the fee the policy allows, what the goods were worth, what
+the refund comes to, and how many units may still come back.
 
 The company's policy (DESIGN.md step 8, "charge agreed fees"): a return that is our fault or
 the carrier's (damaged, defective, wrong item, not as described) costs the customer nothing;
 a return for the customer's own reasons (changed mind, ordered by mistake) may carry an
-agreed restocking fee of at most ``RESTOCKING_SHARE`` of the returned goods' value.
+agreed restocking fee of at most ``RESTOCKING_SHARE_PERCENT`` % of the returned goods' value.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from app.returns.model import ReturnReason
 
@@ -46,9 +44,3 @@ def refund_cents(goods_cents: int, fee_cents: int, left_to_refund_cents: int) ->
 
 def returnable(shipped: int, already_returned: int) -> int:
     return max(0, shipped - already_returned)
-
-
-def check_inspection(lines: Iterable[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """(line key, came back, counted resellable + damaged) of every line whose count does
-    not match what came back; empty when the inspection accounts for every unit."""
-    return [(key, back, counted) for key, back, counted in lines if back != counted]
