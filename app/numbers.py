@@ -1,4 +1,5 @@
-"""Human numbers people read, type and scan: SO-000123, SH-000123, PL-000123, CS-000123.
+"""Human numbers people read, type and scan: SO-000123, SH-000123, PL-000123, CS-000123,
+RT-000123 (a return).
 
 They are the primary key with a prefix, so they never need storing, never collide, and a
 scanned number is found through the primary key index.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-PREFIXES = {"order": "SO", "shipment": "SH", "pick_list": "PL", "case": "CS"}
+PREFIXES = {"order": "SO", "shipment": "SH", "pick_list": "PL", "case": "CS", "return": "RT"}
 _KIND_BY_PREFIX = {prefix: kind for kind, prefix in PREFIXES.items()}
 _NUMBER = re.compile(r"^\s*([A-Za-z]{2})-?(\d{1,12})\s*$")
 

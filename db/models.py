@@ -724,6 +724,7 @@ import db.models_packing  # noqa: E402, F401, RUF100  (issue 12: packing station
 import db.models_picking  # noqa: E402, F401, RUF100  (issue 11: picking tables)
 import db.models_privacy  # noqa: E402, F401, RUF100  (issue 13: buyer data removed)
 import db.models_refunds  # noqa: E402, F401, RUF100  (issue 13: refunds, order balances)
+import db.models_returns  # noqa: E402, F401, RUF100  (issue 13: reships, returns)
 import db.models_shipping  # noqa: E402, F401, RUF100  (issue 12: carriers, parcels, labels)
 import db.models_stock  # noqa: E402, F401, RUF100  (issue 11: stock tables)
 import db.models_tracking  # noqa: E402, F401, RUF100  (issue 13: tracking events)

@@ -1,4 +1,5 @@
-"""Command-line verbs of the service desk's cases: ``cases list``, ``cases take-mail``."""
+"""Command-line verbs of the service desk's cases: ``cases list``, ``cases take-mail``,
+``cases claim`` (a marketplace or carrier claim) and ``cases act`` (any declared verb)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,83 @@ def cmd_cases_take_mail(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
+def _when(text: str):
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            _("expected a time with its offset, e.g. 2026-11-30T18:00+01:00")
+        )
+    return moment
+
+
+def _ref(text: str) -> tuple[str, int]:
+    from app.numbers import parse_number
+
+    parsed = parse_number(text)
+    if parsed is None or parsed[0] not in ("order", "shipment", "case"):
+        raise argparse.ArgumentTypeError(_("expected a number such as SO-000123 or SH-000123"))
+    return parsed
+
+
+def cmd_cases_claim(args: argparse.Namespace) -> int:
+    from app import cli
+    from app.cases.service import ClaimDraft, open_claim
+    from app.numbers import entity_number
+
+    kind, ident = args.about
+    claim = ClaimDraft(
+        kind=args.kind.replace("-", "_"),
+        reference=args.reference,
+        order_id=ident if kind == "order" else None,
+        shipment_id=ident if kind == "shipment" else None,
+        started_at=args.started,
+        stated_due_at=args.due,
+        body=args.note or "",
+    )
+    database = cli._open(args)
+    try:
+        case_id = open_claim(database, cli._actor(), claim)
+    finally:
+        database.dispose()
+    number = entity_number("case", case_id)
+    if args.json:
+        cli.emit_json({"case": number})
+    else:
+        print(_("{case}: the claim is on the desk.").format(case=number))
+    return EXIT_OK
+
+
+def cmd_cases_act(args: argparse.Namespace) -> int:
+    from app import cli
+    from app.cases.service import CaseAction, act
+    from app.numbers import entity_number
+
+    kind, case_id = args.case
+    if kind != "case":
+        raise argparse.ArgumentTypeError(_("expected a case number such as CS-000123"))
+    action = CaseAction(text=args.text or "", resolution=args.resolution,
+                        satisfaction=args.satisfaction, assignee_id=None)  # fmt: skip
+    database = cli._open(args)
+    try:
+        actor = cli._actor()
+        if args.verb == "assign":
+            action = CaseAction(assignee_id=actor.user_id)
+        act(database, actor, case_id, args.verb, action)
+    finally:
+        database.dispose()
+    number = entity_number("case", case_id)
+    if args.json:
+        cli.emit_json({"case": number, "verb": args.verb})
+    else:
+        print(_("{ref}: done.").format(ref=number))
+    return EXIT_OK
+
+
 def register(commands, add_common) -> None:
     cases = commands.add_parser("cases", help=_("the service desk's cases")).add_subparsers(
         dest="cases_action", required=True
@@ -96,3 +174,24 @@ def register(commands, add_common) -> None:
     mail.add_argument("files", nargs="+", help=_(".eml files, or folders to empty"))
     add_common(mail)
     mail.set_defaults(func=cmd_cases_take_mail)
+    claim = cases.add_parser("claim", help=_("an A-to-z, SAFE-T or carrier claim into a case"))
+    claim.add_argument("kind", choices=["a-to-z", "safe-t", "carrier"])
+    claim.add_argument("about", type=_ref, help=_("the order (SO-…) or shipment (SH-…)"))
+    claim.add_argument("--reference", required=True, help=_("the claim's number"))
+    claim.add_argument(
+        "--started", type=_when, help=_("the notice, refund or hand-over the deadline counts from")
+    )
+    claim.add_argument("--due", type=_when, help=_("the deadline stated on the claim"))
+    claim.add_argument("--note", help=_("what the claim says"))
+    add_common(claim, json_flag=True)
+    claim.set_defaults(func=cmd_cases_claim)
+    from app.cases.verbs import VERBS
+
+    acting = cases.add_parser("act", help=_("run a case verb (reply, resolve, follow_up, close …)"))
+    acting.add_argument("case", type=_ref, help=_("the case number"))
+    acting.add_argument("verb", choices=sorted(VERBS))
+    acting.add_argument("--text", help=_("what was said or done"))
+    acting.add_argument("--resolution", choices=["refund", "reship", "replacement", "explanation"])
+    acting.add_argument("--satisfaction", type=int, choices=range(1, 6))
+    add_common(acting, json_flag=True)
+    acting.set_defaults(func=cmd_cases_act)

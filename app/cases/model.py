@@ -96,12 +96,15 @@ class CaseRow:
     first_replied_at: dt.datetime | None
     resolution_due_at: dt.datetime
     version: int
+    claim_kind: str | None = None  # a_to_z, safe_t, carrier
+    claim_due_at: dt.datetime | None = None  # the claim's own deadline (its rules, not ours)
 
     def overdue(self, now: dt.datetime) -> bool:
         if self.status not in (CaseStatus.OPEN, CaseStatus.WAITING):
             return False
         reply_late = self.first_replied_at is None and self.first_reply_due_at < now
-        return reply_late or self.resolution_due_at < now
+        claim_late = self.claim_due_at is not None and self.claim_due_at < now
+        return reply_late or claim_late or self.resolution_due_at < now
 
     def as_json(self, now: dt.datetime) -> dict:
         return {
@@ -113,5 +116,7 @@ class CaseRow:
             "order": self.order,
             "first_reply_due_at": self.first_reply_due_at.isoformat(),
             "resolution_due_at": self.resolution_due_at.isoformat(),
+            "claim_kind": self.claim_kind,
+            "claim_due_at": self.claim_due_at.isoformat() if self.claim_due_at else None,
             "overdue": self.overdue(now),
         }

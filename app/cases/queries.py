@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 from app.cases.model import CaseRow, CaseStatus
 from app.i18n import N_
 from app.numbers import entity_number
+from app.returns.queries import list_returns, reships_of_case
 from db.models import Customer, User
 from db.models_cases import Case, CaseNote
 from db.models_shipping import Parcel
@@ -42,6 +43,8 @@ def list_cases(
         Case.first_replied_at,
         Case.resolution_due_at,
         Case.version,
+        Case.claim_kind,
+        Case.claim_due_at,
     )
     if status:
         query = query.where(Case.status == status)
@@ -50,6 +53,7 @@ def list_cases(
             Case.status.in_(LIVE),
             or_(
                 Case.resolution_due_at < now,
+                Case.claim_due_at < now,
                 and_(Case.first_replied_at.is_(None), Case.first_reply_due_at < now),
             ),
         )
@@ -77,6 +81,8 @@ def _row(
     replied,
     resolution_due,
     version,
+    claim_kind=None,
+    claim_due_at=None,
 ) -> CaseRow:
     return CaseRow(
         id=case_id,
@@ -90,6 +96,8 @@ def _row(
         first_replied_at=replied,
         resolution_due_at=resolution_due,
         version=version,
+        claim_kind=claim_kind,
+        claim_due_at=claim_due_at,
     )
 
 
@@ -129,6 +137,9 @@ class CaseDetail:
     timeline: tuple[TimelineEntry, ...]
     customer_language: str | None = None  # what replies are written in
     tracking_numbers: tuple[str, ...] = ()
+    claim_reference: str | None = None
+    reships: tuple = ()  # ReshipRow: the new shipments a reship sent, with their status
+    returns: tuple = ()  # ReturnRow: the case's returns (RMA)
 
 
 def case_detail(session, case_id: int) -> CaseDetail | None:
@@ -142,6 +153,7 @@ def case_detail(session, case_id: int) -> CaseDetail | None:
             case.id, case.status, case.category, case.priority, case.subject,
             case.subject_values, case.order_id, case.first_reply_due_at,
             case.first_replied_at, case.resolution_due_at, case.version,
+            case.claim_kind, case.claim_due_at,
         )
     ]  # fmt: skip
     entries = [
@@ -180,6 +192,9 @@ def case_detail(session, case_id: int) -> CaseDetail | None:
         timeline=tuple(entries),
         customer_language=customer.language if customer else None,
         tracking_numbers=_tracking_numbers(session, case.shipment_id),
+        claim_reference=case.claim_reference,
+        reships=tuple(reships_of_case(session, case.id)),
+        returns=tuple(list_returns(session, case_id=case.id, limit=20)),
     )
 
 

@@ -264,6 +264,20 @@ def _apply(
         case.resolved_at = now
         case.follow_up_on = (now + FOLLOW_UP_AFTER).date()
         case.watch_key = None  # the watch may open a new case for this shipment later
+        if action.resolution == Resolution.RESHIP:
+            from app.returns.service import reship_for_case
+
+            shipment_id = reship_for_case(session, actor, case)
+            session.add(
+                CaseNote(
+                    case_id=case.id,
+                    kind=NoteKind.SYSTEM,
+                    body=entity_number("shipment", shipment_id),
+                    language=None,
+                    author_id=actor.user_id,
+                    created_at=now,
+                )
+            )
     elif verb == "follow_up":
         case.satisfaction = action.satisfaction
         case.follow_up_outcome = action.text[:MAX_TEXT] or None
@@ -299,3 +313,113 @@ def end_pause(session: Session, case: Case, now: dt.datetime) -> None:
     case.first_reply_due_at = after_pause(case.first_reply_due_at, case.waiting_since, now, targets)
     case.resolution_due_at = after_pause(case.resolution_due_at, case.waiting_since, now, targets)
     case.waiting_since = None
+
+
+# --------------------------------------------------------------------------- claims
+
+
+@dataclass(frozen=True)
+class ClaimDraft:
+    """A marketplace or carrier claim, typed by the agent from the notice."""
+
+    kind: str  # a_to_z, safe_t, carrier
+    reference: str  # Amazon's claim id, the carrier's claim number
+    order_id: int | None = None
+    shipment_id: int | None = None
+    started_at: dt.datetime | None = None  # the notice, the refund, the hand-over
+    stated_due_at: dt.datetime | None = None  # "Reply by …" on the claim itself
+    body: str = ""
+
+
+def open_claim(database, actor: Actor, claim: ClaimDraft, *, now: dt.datetime | None = None) -> int:
+    """A case for the claim with the claim's own deadline (the case list counts down to it);
+    the same claim typed again finds its case. Returns the case's id."""
+    from app.cases.claims import TERMS, ClaimKind, claim_due_at
+
+    require(actor, Permission.HANDLE_CASES)
+    now = now or _now()
+    reference = " ".join(claim.reference.split())[:64]
+    if claim.kind not in ClaimKind._value2member_map_:
+        raise InvalidInput(N_("claim"), claim.kind, N_("A-to-z, SAFE-T or carrier"))
+    if not reference:
+        raise InvalidInput(N_("reference"), claim.reference, N_("the claim's number"))
+    if claim.order_id is None and claim.shipment_id is None:
+        raise InvalidInput(N_("order"), "", N_("the order or shipment the claim is about"))
+    with database.unit_of_work() as uow:
+        session = uow.session
+        known = session.scalar(
+            select(Case.id).where(Case.claim_kind == claim.kind, Case.claim_reference == reference)
+        )
+        if known is not None:
+            return known
+        shipment = session.get(Shipment, claim.shipment_id) if claim.shipment_id else None
+        started = claim.started_at
+        if started is None:
+            shipped = shipment.shipped_at if shipment is not None else None
+            started = shipped if claim.kind == ClaimKind.CARRIER and shipped else now
+        due = claim_due_at(
+            claim.kind,
+            started,
+            carrier=shipment.carrier if shipment is not None else None,
+            stated_due_at=claim.stated_due_at,
+        )
+        terms = TERMS[ClaimKind(claim.kind)]
+        damaged = shipment is not None and shipment.status == "damaged"
+        draft = CaseDraft(
+            subject=terms.subject,
+            subject_values={"reference": reference},
+            source=terms.source,
+            category=Category.DAMAGED if damaged else terms.category,
+            priority=terms.priority,
+            body=claim.body,
+            order_id=claim.order_id,
+            shipment_id=claim.shipment_id,
+            claim_kind=claim.kind,
+            claim_reference=reference,
+            claim_due_at=due,
+        )
+        case = add_case(session, actor, draft, now=now)
+        uow.commit()
+        return case.id
+
+
+# --------------------------------------------------------------------------- contact tasks
+
+
+def case_for_contact_task(session: Session, actor: Actor, task, *, now: dt.datetime) -> Case:
+    """The review desk's contact task lands in the service desk: a note on the order's open
+    case, or a new case linked to the order and customer. In the caller's transaction."""
+    live = session.scalar(
+        select(Case)
+        .where(
+            Case.order_id == task.order_id,
+            Case.status.in_((CaseStatus.OPEN, CaseStatus.WAITING)),
+        )
+        .order_by(Case.id)
+        .limit(1)
+    )
+    what = " ".join((task.what_needed or "").split()) or task.kind
+    if live is None:
+        draft = CaseDraft(
+            subject=CONTACT_SUBJECTS.get(task.kind, CONTACT_SUBJECTS["request_info"]),
+            subject_values={"order": entity_number("order", task.order_id)},
+            source=Source.CONTACT_TASK,
+            category=Category.SERVICE,
+            body="",
+            order_id=task.order_id,
+            customer_id=task.customer_id,
+        )
+        live = add_case(session, actor, draft, now=now)
+    session.add(
+        CaseNote(case_id=live.id, kind=NoteKind.SYSTEM, body=what[:MAX_TEXT],
+                 author_id=actor.user_id, created_at=now)
+    )  # fmt: skip
+    return live
+
+
+CONTACT_SUBJECTS = {
+    "request_info": N_("Ask the customer for missing details: {order}"),
+    "stock_short": N_("Tell the customer about a stock shortage: {order}"),
+    "payment_problem": N_("Help the customer with the payment: {order}"),
+    "unreachable": N_("Reach the customer: {order}"),
+}

@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app.refunds.cli import register as register_refunds  # refunds
 
     register_refunds(commands, _add_common)
+    from app.returns.cli import register as register_returns  # returns book, receive, inspect
+
+    register_returns(commands, _add_common)
     from app.changes.cli import register as register_changes  # cancel, cancellations
 
     register_changes(commands, _add_common)

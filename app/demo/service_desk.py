@@ -6,7 +6,9 @@ app/demo/shipping.py). ``stage_service_desk``: a tracking file imported (timelin
 and a lost parcel, cases opened by the logistics watch), cases from calls and an e-mail with
 replies in the customer's language, one resolved by a reship and followed up, one waiting,
 one overdue; refunds requested, approved and paid, and rejected; an order cancelled before
-shipment. What the data did not allow is named in ``missing``, never faked.
+shipment; the reship picked, packed and handed over like any shipment, and a returned parcel
+received and inspected (app/demo_after_sales.py). What the data did not allow is named in
+``missing``, never faked.
 """
 
 from __future__ import annotations
@@ -87,15 +89,20 @@ class ServiceDeskSummary:
     refunds: int
     cancelled: int
     missing: tuple[str, ...]
+    reships_shipped: int = 0
+    returns_inspected: int = 0
 
     def as_text(self) -> str:
         from app.i18n import _
 
         return _(
             "Service desk: {events} tracking events, {watch} cases opened by the logistics "
-            "watch, {cases} more cases, {refunds} refunds, {cancelled} order cancelled; "
+            "watch, {cases} more cases, {refunds} refunds, {cancelled} order cancelled, "
+            "reships through the warehouse: {reships}, returns inspected: {returns}; "
             "steps missing: {missing}."
         ).format(
+            reships=self.reships_shipped,
+            returns=self.returns_inspected,
             events=self.tracking_events,
             watch=self.watch_cases,
             cases=self.cases,
@@ -118,12 +125,34 @@ def stage_service_desk(
     tracking = import_tracking_file(database, boss, "demo-tracking.csv", events)
     if not tracking.imported:
         missing.append("tracking")
-    cases = _cases(database, agent, now, missing)
+    cases, reship_case = _cases(database, agent, now, missing)
     refunds = _refunds(database, agent, finance, missing)
     cancelled = _cancel_one(database, agent, missing)
+    reships, returns = _after_sales(database, result, boss, agent, reship_case, missing)
     return ServiceDeskSummary(
-        tracking.imported, tracking.cases_opened, cases, refunds, cancelled, tuple(missing)
-    )
+        tracking.imported, tracking.cases_opened, cases, refunds, cancelled, tuple(missing),
+        reships, returns,
+    )  # fmt: skip
+
+
+def _after_sales(database, result, boss, agent, reship_case, missing) -> tuple[int, int]:
+    """The reship goes through the warehouse to the carrier; a returned parcel is received
+    and inspected, its refund requested."""
+    from app.demo_after_sales import reship_through_warehouse, return_inspected
+    from db.models_returns import Reship
+
+    hands = _actor(database, result, Role.WAREHOUSE)
+    shipped = 0
+    with database.unit_of_work() as uow:
+        reship = uow.session.scalar(select(Reship).where(Reship.case_id == reship_case))
+        order_id = reship.order_id if reship else None
+        shipment_id = reship.shipment_id if reship else None
+    if shipment_id is None:
+        missing.append("reship")
+    else:
+        shipped = reship_through_warehouse(database, boss, hands, shipment_id, missing)
+    returns = return_inspected(database, agent, hands, {order_id or 0}, missing)
+    return shipped, returns
 
 
 def _tracking_file(database: Database, rng: random.Random, now: dt.datetime) -> bytes:
@@ -175,22 +204,29 @@ def _language(database: Database, customer_id: int | None) -> str | None:
         return customer.language if customer else None
 
 
-def _cases(database: Database, agent, now: dt.datetime, missing: list[str]) -> int:
+def _cases(
+    database: Database, agent, now: dt.datetime, missing: list[str]
+) -> tuple[int, int | None]:
     orders = _delivered_orders(database, 4)
     if len(orders) < 4:
         missing.append("cases")
-        return 0
+        return 0, None
     (damaged, _), (waiting, _), (late, _), (mailed, mail_customer) = orders
     made = 0
     # Arrived damaged: a reply in the customer's language, a reship, a follow-up, closed.
     draft = CaseDraft(subject="Arrived damaged", source=Source.PHONE, category=Category.DAMAGED,
                       order_id=damaged, body="The box was crushed.")  # fmt: skip
-    case_id = open_case(database, agent, draft, now=now - dt.timedelta(days=3))
+    case_id = reship_case = open_case(database, agent, draft, now=now - dt.timedelta(days=3))
     _reply(database, agent, case_id, damaged, ReplyKind.DAMAGED)
     reship = CaseAction(resolution="reship", text="New parcel sent at no charge")
-    act(database, agent, case_id, "resolve", reship)
-    act(database, agent, case_id, "follow_up", CaseAction(satisfaction=4, text="Arrived whole."))
-    act(database, agent, case_id, "close")
+    try:
+        act(database, agent, case_id, "resolve", reship)
+        act(
+            database, agent, case_id, "follow_up", CaseAction(satisfaction=4, text="Arrived whole.")
+        )
+        act(database, agent, case_id, "close")
+    except OrderdeskError:
+        missing.append("reship")
     # Waiting for the customer's photo.
     draft = CaseDraft(subject="Wrong colour", source=Source.CHAT, category=Category.WRONG_ITEM,
                       order_id=waiting)  # fmt: skip
@@ -207,7 +243,7 @@ def _cases(database: Database, agent, now: dt.datetime, missing: list[str]) -> i
         made += 1
     except OrderdeskError:
         missing.append("e-mail")
-    return made
+    return made, reship_case
 
 
 def _reply(database: Database, agent, case_id: int, order_id: int, kind: ReplyKind) -> None:

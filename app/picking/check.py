@@ -3,8 +3,8 @@
 1. Every quant's ``reserved`` equals the sum of its open reservations.
 2. Nothing negative; reserved never above on hand.
 3. Every open reservation belongs to an order that still holds stock (approved or
-   allocated) and, once allocated, to a shipment line of a shipment not yet dispatched
-   or cancelled.
+   allocated; any order for a case's reship) and, once allocated, to a shipment line of a
+   shipment not yet dispatched or cancelled.
 4. Units picked for an order left stock: picked reservations equal the order's pick
    moves less its unpick and put-back moves.
 """
@@ -18,6 +18,7 @@ from app.numbers import entity_number, order_number
 from app.picking.model import CheckViolation
 from db.models import Order, Shipment, ShipmentLine, StockMove, StockQuant
 from db.models_picking import Reservation
+from db.models_returns import Reship
 
 HOLDING_ORDER = ("approved", "allocated", "partly_shipped")
 # Not yet dispatched nor cancelled: a packed parcel still holds its units until it ships.
@@ -56,10 +57,20 @@ def check_stock(session: Session) -> list[CheckViolation]:
                 "nothing_negative", f"quant {qid}", f"on hand {on_hand}, reserved {reserved}"
             )
         )
+    # A reship (a case's new shipment at no charge) holds stock for an order that has
+    # already shipped: its shipment, checked below, is what must still hold it.
+    reship_lines = select(ShipmentLine.id).join(
+        Reship, Reship.shipment_id == ShipmentLine.shipment_id
+    )
     for rid, oid, status in session.execute(
         select(Reservation.id, Reservation.order_id, Order.status)
         .join(Order, Order.id == Reservation.order_id)
-        .where(Reservation.state == "open", Order.status.not_in(HOLDING_ORDER))
+        .where(
+            Reservation.state == "open",
+            Order.status.not_in(HOLDING_ORDER),
+            Reservation.shipment_line_id.is_(None)
+            | Reservation.shipment_line_id.not_in(reship_lines),
+        )
     ):
         violations.append(
             CheckViolation(

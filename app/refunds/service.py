@@ -71,43 +71,67 @@ def request_refund(
     if not reason:
         raise RefundNeeds(ref, N_("a reason"))
     with database.unit_of_work() as uow:
-        session = uow.session
-        order = session.get(Order, order_id)
+        order = uow.session.get(Order, order_id)
         if order is None:
             raise NotFound(N_("order"), ref)
-        paid = captured_cents(session, order)
-        _ensure_balance(session, order, paid)
-        taken = session.execute(
-            update(OrderBalance)
-            .where(
-                OrderBalance.order_id == order_id,
-                OrderBalance.refunded_cents + amount_cents <= paid,
-            )
-            .values(refunded_cents=OrderBalance.refunded_cents + amount_cents, paid_cents=paid)
-        )
-        if taken.rowcount != 1:
-            already = session.scalar(
-                select(OrderBalance.refunded_cents).where(OrderBalance.order_id == order_id)
-            )
-            raise RefundExceedsBalance(
-                ref,
-                display_money(amount_cents, order.currency),
-                display_money(max(paid - (already or 0), 0), order.currency),
-            )
-        refund = Refund(
-            order_id=order_id, case_id=case_id, amount_cents=amount_cents, currency=order.currency,
-            reason=reason, requested_by=actor.user_id, requested_at=_now(),
-        )  # fmt: skip
-        session.add(refund)
-        session.flush()
-        record_event(
-            session, actor, entity_type="refund", entity_id=refund.id, action="request",
-            to_state=RefundStatus.REQUESTED, reason=reason,
-            detail={"order_id": order_id, "amount_cents": amount_cents, "currency": order.currency},
-        )  # fmt: skip
-        notify(session, REFUNDS)
+        refund_id = add_refund_request(uow.session, actor, order, amount_cents, reason, case_id)
         uow.commit()
-        return refund.id
+        return refund_id
+
+
+def left_to_refund_cents(session: Session, order: Order) -> int:
+    """What can still be given back: captured less refunds requested, approved or paid."""
+    paid = captured_cents(session, order)
+    promised = session.scalar(
+        select(OrderBalance.refunded_cents).where(OrderBalance.order_id == order.id)
+    )
+    return max(paid - int(promised or 0), 0)
+
+
+def add_refund_request(
+    session: Session,
+    actor: Actor,
+    order: Order,
+    amount_cents: int,
+    reason: str,
+    case_id: int | None = None,
+) -> int:
+    """The request in the caller's transaction (a return's inspection asks for its refund in
+    the same transaction); the balance is taken by the same conditional UPDATE."""
+    ref = entity_number("order", order.id)
+    order_id = order.id
+    paid = captured_cents(session, order)
+    _ensure_balance(session, order, paid)
+    taken = session.execute(
+        update(OrderBalance)
+        .where(
+            OrderBalance.order_id == order_id,
+            OrderBalance.refunded_cents + amount_cents <= paid,
+        )
+        .values(refunded_cents=OrderBalance.refunded_cents + amount_cents, paid_cents=paid)
+    )
+    if taken.rowcount != 1:
+        already = session.scalar(
+            select(OrderBalance.refunded_cents).where(OrderBalance.order_id == order_id)
+        )
+        raise RefundExceedsBalance(
+            ref,
+            display_money(amount_cents, order.currency),
+            display_money(max(paid - (already or 0), 0), order.currency),
+        )
+    refund = Refund(
+        order_id=order_id, case_id=case_id, amount_cents=amount_cents, currency=order.currency,
+        reason=reason, requested_by=actor.user_id, requested_at=_now(),
+    )  # fmt: skip
+    session.add(refund)
+    session.flush()
+    record_event(
+        session, actor, entity_type="refund", entity_id=refund.id, action="request",
+        to_state=RefundStatus.REQUESTED, reason=reason,
+        detail={"order_id": order_id, "amount_cents": amount_cents, "currency": order.currency},
+    )  # fmt: skip
+    notify(session, REFUNDS)
+    return refund.id
 
 
 def _ensure_balance(session: Session, order: Order, paid: int) -> None:

@@ -158,6 +158,10 @@ def new_task(
     )
     session.add(task)
     session.flush()
+    # The service desk answers the customer: the task opens a case (or adds to the order's).
+    from app.cases.service import case_for_contact_task
+
+    case_for_contact_task(session, actor, task, now=utcnow())
     return task
 
 

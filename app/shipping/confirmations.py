@@ -35,6 +35,7 @@ from app.shipping.service import DISPATCHED
 from app.uow import UnitOfWork
 from db.models import Order, OrderLine, Shipment, ShipmentLine, utcnow
 from db.models_packing import PackScan
+from db.models_returns import Reship
 from db.models_shipping import (
     Carrier,
     CarrierService,
@@ -116,6 +117,8 @@ def pending_confirmations(
             Order.channel == channel,
             Shipment.status.in_(DISPATCHED),
             Shipment.shipped_at >= since,
+            # A case's reship sends the same lines again: the channel was told once already.
+            Shipment.id.not_in(select(Reship.shipment_id)),
         )
         .order_by(Shipment.shipped_at, Shipment.id, OrderLine.line_no)
     ).all()

@@ -7,11 +7,14 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
 from app.cases.service import act
 from app.tracking.service import import_tracking_file
+from db.models import Shipment
 from db.models_cases import Case, CaseNote
+from db.models_returns import Reship
 from db.models_shipping import Parcel
 from tests import factories as f
 from ui.screens.cases import CasesScreen, countdown
@@ -55,7 +58,7 @@ def _press(qtbot, screen, verb: str) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def test_a_delayed_parcel_is_served_end_to_end_from_the_desk(qtbot, screen, db):
+def test_a_delayed_parcel_is_served_end_to_end_from_the_desk(qtbot, screen, db, delayed_parcel):
     assert screen.table.rowCount() == 1
     assert "Carrier reports a delay: SH-" in screen.table.item(0, 4).text()
     screen.table.selectRow(0)
@@ -75,9 +78,14 @@ def test_a_delayed_parcel_is_served_end_to_end_from_the_desk(qtbot, screen, db):
     with db.unit_of_work() as uow:
         case = uow.session.scalar(select(Case))
         kinds = uow.session.scalars(select(CaseNote.kind).where(CaseNote.case_id == case.id)).all()
+        reship = uow.session.scalar(select(Reship).where(Reship.case_id == case.id))
+        new_parcel = uow.session.get(Shipment, reship.shipment_id)
     assert (case.status, case.resolution, case.satisfaction) == ("closed", "reship", 4)
     assert case.first_replied_at is not None
-    assert kinds == ["reply"]
+    assert kinds == ["reply", "system"]  # the desk noted the reship's shipment
+    # The reship is a new shipment at no charge, waiting for the warehouse's normal flow.
+    assert new_parcel.order_id == delayed_parcel and new_parcel.status == "pending"
+    assert f"Reship SH-{new_parcel.id:06d} at no charge" in screen.facts.text()
     # A closed case shows only Reopen.
     names = [
         screen.verb_layout.itemAt(i).widget().objectName()
@@ -136,3 +144,41 @@ def test_an_email_dropped_on_the_desk_becomes_a_case(screen, tmp_path):
     assert screen.table.rowCount() == 2
     assert screen.detail.row.subject == "Pacco non arrivato"
     assert "1 e-mail taken" in screen.message.text()
+
+
+def test_a_return_is_booked_on_the_case_and_the_warehouse_receives_and_inspects_it(
+    qtbot, make_context, people, screen, db
+):
+    screen.table.selectRow(0)
+    screen.returns.reason.setCurrentIndex(screen.returns.reason.findData("damaged"))
+    qtbot.mouseClick(screen.returns.book_button, Qt.MouseButton.LeftButton)
+    assert "booked" in screen.message.text()
+    assert "Return booked" in screen.facts.text()
+    assert not screen.returns.verb_buttons["receive"].isEnabled()  # the warehouse receives
+    assert "your role may not do this" in screen.returns.why_not.text()
+
+    warehouse = CasesScreen(make_context(people["sue"]))
+    qtbot.addWidget(warehouse)
+    warehouse.table.selectRow(0)
+    qtbot.mouseClick(warehouse.returns.verb_buttons["receive"], Qt.MouseButton.LeftButton)
+    warehouse.returns.damaged.setValue(1)
+    qtbot.mouseClick(warehouse.returns.verb_buttons["inspect"], Qt.MouseButton.LeftButton)
+    assert "0 back to stock, 1 written off" in warehouse.facts.text()
+
+
+def test_a_claim_typed_at_the_desk_counts_down_to_its_own_deadline(qtbot, screen, monkeypatch):
+    from ui.screens.case_after_sales import ClaimDialog
+
+    def fill(dialog):
+        dialog.kind.setCurrentIndex(dialog.kind.findData("a_to_z"))
+        dialog.about.setText("SO-000001")
+        dialog.reference.setText("AZ-778")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ClaimDialog, "exec", fill)
+    screen.new_claim()
+    row = next(i for i, r in enumerate(screen.rows) if r.claim_kind == "a_to_z")
+    assert screen.table.item(row, 1).text().startswith("claim in 71 h") or "claim in 72 h" in (
+        screen.table.item(row, 1).text()
+    )
+    assert "A-to-z Guarantee claim AZ-778: answer by" in screen.facts.text()

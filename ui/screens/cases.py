@@ -53,6 +53,7 @@ from ui.actions import make_action
 from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.live import ANY, LiveChanges
+from ui.screens.case_after_sales import ClaimDialog, ReturnPanel, after_sales_lines
 from ui.style import BAD, GOOD, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import local_datetime
 from ui.widgets.flow_layout import FlowLayout
@@ -100,6 +101,7 @@ class CasesScreen(DeskScreen):
         self._build()
         self._actions = [
             make_action(self, _("New case…"), "Ctrl+N", self.new_case),
+            make_action(self, _("New claim…"), "Ctrl+Shift+N", self.new_claim),
             make_action(self, _("Refresh"), "F5", self.reload),
         ]
         self.live = context.live or LiveChanges(context.database, self)
@@ -124,15 +126,20 @@ class CasesScreen(DeskScreen):
         self.new_button = QPushButton(_("New case… (Ctrl+N)"))
         self.new_button.setObjectName("newCase")
         self.new_button.clicked.connect(self.new_case)
+        self.claim_button = QPushButton(_("New claim…"))
+        self.claim_button.setObjectName("newClaim")
+        self.claim_button.clicked.connect(self.new_claim)
         self.count_label = QLabel()
         self.count_label.setObjectName("caseCount")
         top.addWidget(self.status_filter)
         top.addWidget(self.overdue_only)
         top.addStretch(1)
         top.addWidget(self.count_label)
+        top.addWidget(self.claim_button)
         top.addWidget(self.new_button)
         outer.addLayout(top)
 
+        self.message = QLabel()
         split = QSplitter(Qt.Orientation.Horizontal)
         self.table = simple_table("caseList", [_(c) for c in LIST_COLUMNS], LIST_WIDTHS)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -141,7 +148,6 @@ class CasesScreen(DeskScreen):
         split.addWidget(self._build_detail())
         split.setSizes([560, 620])
         outer.addWidget(split, 1)
-        self.message = QLabel()
         self.message.setObjectName("caseMessage")
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
@@ -210,6 +216,9 @@ class CasesScreen(DeskScreen):
         layout.addLayout(choices)
         layout.addWidget(self.verb_bar)
         layout.addWidget(self.why_not)
+        self.returns = ReturnPanel(self._context, self.message)
+        self.returns.changed.connect(self.reload)
+        layout.addWidget(self.returns)
         return box
 
     # ----------------------------------------------------------------- the list
@@ -241,10 +250,11 @@ class CasesScreen(DeskScreen):
         due = (
             countdown(row.first_reply_due_at, now) if row.first_replied_at is None else _("replied")
         )
+        if row.claim_due_at and row.status in ("open", "waiting"):
+            due = _("claim {left}").format(left=countdown(row.claim_due_at, now))
         if row.overdue(now):
-            due = (
-                f"{BAD.symbol} {countdown(min(row.first_reply_due_at, row.resolution_due_at), now)}"
-            )
+            dues = [row.first_reply_due_at, row.resolution_due_at, row.claim_due_at or now]
+            due = f"{BAD.symbol} {countdown(min(dues), now)}"
         return [
             row.number,
             due,
@@ -286,6 +296,7 @@ class CasesScreen(DeskScreen):
         )
         self.timeline.resizeRowsToContents()
         self._show_verbs(row.status)
+        self.returns.show_detail(self.detail)
 
     def _facts_text(self, detail: CaseDetail, now: dt.datetime) -> str:
         row = detail.row
@@ -308,6 +319,7 @@ class CasesScreen(DeskScreen):
                 resolution=local_datetime(row.resolution_due_at),
             ),
         ]
+        lines += after_sales_lines(detail, now, countdown)
         if detail.resolution:
             lines.append(
                 _("Resolution: {resolution}").format(
@@ -386,6 +398,21 @@ class CasesScreen(DeskScreen):
                 case_id = open_case(self._context.database, self._context.actor, draft)
             except OrderdeskError as error:
                 dialog.show_problem(error_text(error))  # what was typed stays in the dialog
+                continue
+            say(self.message, GOOD, _("Case opened."))
+            self.reload()
+            self.show_case(case_id)
+            return
+
+    def new_claim(self) -> None:
+        from app.cases.service import open_claim
+
+        dialog = ClaimDialog(self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            try:
+                case_id = open_claim(self._context.database, self._context.actor, dialog.draft())
+            except OrderdeskError as error:
+                dialog.show_problem(error_text(error))
                 continue
             say(self.message, GOOD, _("Case opened."))
             self.reload()

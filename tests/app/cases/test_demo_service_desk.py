@@ -10,8 +10,12 @@ from app.demo import generate_demo
 from app.demo.desk_work import stage_desk_work
 from app.demo.service_desk import stage_fulfilment, stage_service_desk
 from app.picking.check import check_stock
+from db.models import Shipment, StockMove
 from db.models_cases import Case
+from db.models_picking import PickListShipment
 from db.models_refunds import Refund
+from db.models_returns import Reship, Return
+from db.models_shipping import Parcel
 from db.models_tracking import TrackingEvent
 
 
@@ -33,6 +37,25 @@ def test_every_step_of_the_service_desk_demo_found_its_data(staged):
     _database, summary = staged
     assert summary.missing == ()
     assert summary.tracking_events > 0 and summary.cases == 4 and summary.refunds == 3
+    assert (summary.reships_shipped, summary.returns_inspected) == (1, 1)
+
+
+def test_the_reship_went_through_the_warehouse_and_the_return_was_inspected(staged):
+    database, _summary = staged
+    with database.unit_of_work() as uow:
+        s = uow.session
+        reship = s.scalar(select(Shipment).join(Reship, Reship.shipment_id == Shipment.id))
+        picked = s.scalar(
+            select(func.count(PickListShipment.pick_list_id)).where(
+                PickListShipment.shipment_id == reship.id
+            )
+        )
+        parcels = s.scalar(select(func.count(Parcel.id)).where(Parcel.shipment_id == reship.id))
+        ret = s.scalar(select(Return))
+        moves = set(s.scalars(select(StockMove.kind).where(StockMove.reason == f"RT-{ret.id:06d}")))
+    assert reship.status == "shipped" and picked == 1 and parcels == 1
+    assert ret.status == "inspected" and ret.refund_id is not None and ret.fee_cents > 0
+    assert "return" in moves
 
 
 def test_cases_in_every_state_and_refunds_in_every_decision(staged):

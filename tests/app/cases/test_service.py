@@ -82,11 +82,17 @@ def test_closing_needs_a_resolution_first(db):
         act(db, AGENT, case_id, "close")
     with pytest.raises(CaseNeeds):
         act(db, AGENT, case_id, "resolve", CaseAction(resolution="magic"))
-    act(db, AGENT, case_id, "resolve", CaseAction(resolution="reship", text="New parcel sent"))
+    act(
+        db,
+        AGENT,
+        case_id,
+        "resolve",
+        CaseAction(resolution="replacement", text="Another colour sent"),
+    )
     act(db, AGENT, case_id, "follow_up", CaseAction(satisfaction=5, text="Happy"))
     act(db, AGENT, case_id, "close")
     case = _get(db, case_id)
-    assert (case.status, case.resolution, case.satisfaction) == ("closed", "reship", 5)
+    assert (case.status, case.resolution, case.satisfaction) == ("closed", "replacement", 5)
 
 
 def test_a_satisfaction_outside_1_to_5_is_refused(db):
