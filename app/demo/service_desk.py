@@ -7,7 +7,7 @@ and a lost parcel, cases opened by the logistics watch), cases from calls and an
 replies in the customer's language, one resolved by a reship and followed up, one waiting,
 one overdue; refunds requested, approved and paid, and rejected; an order cancelled before
 shipment; the reship picked, packed and handed over like any shipment, and a returned parcel
-received and inspected (app/demo_after_sales.py). What the data did not allow is named in
+received and inspected (app/demo/after_sales.py). What the data did not allow is named in
 ``missing``, never faked.
 """
 
@@ -138,7 +138,7 @@ def stage_service_desk(
 def _after_sales(database, result, boss, agent, reship_case, missing) -> tuple[int, int]:
     """The reship goes through the warehouse to the carrier; a returned parcel is received
     and inspected, its refund requested."""
-    from app.demo_after_sales import reship_through_warehouse, return_inspected
+    from app.demo.after_sales import reship_through_warehouse, return_inspected
     from db.models_returns import Reship
 
     hands = _actor(database, result, Role.WAREHOUSE)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.cases.model import Source
 from app.cases.service import CaseAction, CaseDraft, act, open_case
-from app.demo_after_sales import send_through_warehouse
+from app.demo.after_sales import send_through_warehouse
 from app.permissions import Role
 from app.returns.errors import (
     NotShippedYet,
