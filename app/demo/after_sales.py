@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.cases.model import Category, Source
 from app.cases.service import CaseDraft, open_case
-from app.demo_packing import _DemoPrinter, _pack
-from app.demo_picking import _walk
+from app.demo.packing import _DemoPrinter, _pack
+from app.demo.picking import _walk
 from app.errors import OrderdeskError
 from app.numbers import entity_number
 from app.packing.package_table import install_default_packages
