@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0038_returns"
-down_revision: str | Sequence[str] | None = "0013_intake"
+down_revision: str | Sequence[str] | None = "0036_shipgaps"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
