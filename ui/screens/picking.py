@@ -50,8 +50,9 @@ from ui.widgets.display import local_time, set_tone
 from ui.widgets.simple_table import fill_table, simple_table
 
 SHORT_CODE = "SHORT"
-BOARD_COLUMNS = (_("List"), _("Status"), _("Kind"), _("Shipments"), _("Stops"), _("Units"),
-                 _("Picker"))  # fmt: skip
+# Marked here, translated when the board is built (in the desk's language at that time).
+BOARD_COLUMNS = (N_("List"), N_("Status"), N_("Kind"), N_("Shipments"), N_("Stops"), N_("Units"),
+                 N_("Picker"))  # fmt: skip
 
 
 # What the board shows for a list's state and kind: words, never the stored codes.
@@ -100,7 +101,7 @@ class PickingScreen(DeskScreen):
         left.addLayout(top)
         self.board = QTableWidget(0, len(BOARD_COLUMNS))
         self.board.setObjectName("listBoard")
-        self.board.setHorizontalHeaderLabels(list(BOARD_COLUMNS))
+        self.board.setHorizontalHeaderLabels([_(name) for name in BOARD_COLUMNS])
         self.board.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.board.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.board.verticalHeader().hide()
