@@ -43,11 +43,14 @@ def cmd_allocate(args: argparse.Namespace) -> int:
         )
         print(
             _(
-                "Allocated {allocated} order(s) into {shipments} shipment(s) ({split} split); "
-                "{short} back to stock short."
+                "Allocated {orders} into {shipments} ({split} split); {short} back to stock short."
             ).format(
-                allocated=summary.allocated,
-                shipments=summary.shipments,
+                orders=ngettext("{n} order", "{n} orders", summary.allocated).format(
+                    n=summary.allocated
+                ),
+                shipments=ngettext("{n} shipment", "{n} shipments", summary.shipments).format(
+                    n=summary.shipments
+                ),
                 split=summary.split,
                 short=summary.stock_short,
             )
@@ -154,10 +157,12 @@ def cmd_picking(args: argparse.Namespace) -> int:
                 _out(args, {"list": r.number, "status": r.status, "kind": r.kind,
                             "shipments": r.shipments, "stops": r.stops, "units": r.units,
                             "picker": r.picker},
-                     _("{number} {status} {kind} {shipments} shipment(s) {stops} stop(s) "
-                       "{units} unit(s) {picker}").format(
+                     _("{number} {status} {kind} {shipments} {stops} {units} {picker}").format(
                          number=r.number, status=f"{r.status:<8}", kind=f"{r.kind:<6}",
-                         shipments=r.shipments, stops=r.stops, units=r.units,
+                         shipments=ngettext("{n} shipment", "{n} shipments",
+                                            r.shipments).format(n=r.shipments),
+                         stops=ngettext("{n} stop", "{n} stops", r.stops).format(n=r.stops),
+                         units=ngettext("{n} unit", "{n} units", r.units).format(n=r.units),
                          picker=r.picker))  # fmt: skip
             return EXIT_OK
         if action == "ship-by-today":

@@ -83,11 +83,15 @@ def cmd_review(args: argparse.Namespace) -> int:
         else:
             print(
                 _(
-                    "Allocated {allocated} into {shipments} shipment(s) ({split} split); "
+                    "Allocated {orders} into {shipments} ({split} split); "
                     "{short} back to stock short."
                 ).format(
-                    allocated=allocated.allocated,
-                    shipments=allocated.shipments,
+                    orders=ngettext("{n} order", "{n} orders", allocated.allocated).format(
+                        n=allocated.allocated
+                    ),
+                    shipments=ngettext("{n} shipment", "{n} shipments", allocated.shipments).format(
+                        n=allocated.shipments
+                    ),
                     split=allocated.split,
                     short=allocated.stock_short,
                 )

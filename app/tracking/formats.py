@@ -23,7 +23,7 @@ import io
 import json
 from collections.abc import Iterable
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.tracking.model import ReadResult, RejectedEvent, TrackingEvent
 from app.tracking.rules import carrier_code, status_from_code
 
@@ -103,9 +103,11 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
     missing = [column for column in CSV_COLUMNS[:4] if column not in header]
     if missing:
         raise TrackingFileError(
-            _("the file has no {columns} column(s); expected a header row {header}").format(
-                columns=", ".join(missing), header=",".join(CSV_COLUMNS)
-            )
+            ngettext(
+                "the file has no {columns} column; expected a header row {header}",
+                "the file has no {columns} columns; expected a header row {header}",
+                len(missing),
+            ).format(columns=", ".join(missing), header=",".join(CSV_COLUMNS))
         )
     index = {column: header.index(column) for column in CSV_COLUMNS if column in header}
     result = ReadResult()

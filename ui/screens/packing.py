@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError, PrintFailed
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.labels.shipping import weight_text
 from app.packing import labelling as pl
 from app.packing import queries
@@ -433,9 +433,11 @@ class PackingScreen(DeskScreen):
 
     def _instruction(self, state: PackState) -> tuple[str, object]:
         if state.notice is Notice.CANCELLED:
-            return _("✕ CANCELLED — put back\n{units} item(s) go back to stock").format(
-                units=state.wanted
-            ), BAD
+            return ngettext(
+                "✕ CANCELLED — put back\n{units} item goes back to stock",
+                "✕ CANCELLED — put back\n{units} items go back to stock",
+                state.wanted,
+            ).format(units=state.wanted), BAD
         if state.notice is Notice.SHIPPED:
             return _("✕ ALREADY SHIPPED — nothing to pack"), BAD
         if state.notice is Notice.NOT_PICKED:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.labels.picklist import render_pick_list_pdf
 from app.live import PICKING
 from app.picking import lists as pl
@@ -354,10 +354,11 @@ class PickingScreen(DeskScreen):
         def done(result) -> None:
             summary, made = result
             self._say(
-                _("{allocated} allocated ({split} split, {short} stock short); "
-                  "{lists} new list(s).").format(
+                _("{allocated} allocated ({split} split, {short} stock short); {lists}.").format(
                     allocated=summary.allocated, split=summary.split,
-                    short=summary.stock_short, lists=len(made),
+                    short=summary.stock_short,
+                    lists=ngettext("{n} new list", "{n} new lists", len(made)).format(
+                        n=len(made)),
                 ),
                 GOOD,
             )  # fmt: skip
