@@ -73,7 +73,7 @@ def cmd_stock_check(args: argparse.Namespace) -> int:
         cli.emit_json({"ok": not violations, "violations": [v.as_json() for v in violations]})
     elif violations:
         for v in violations:
-            print(f"{v.rule}: {v.where}: {v.detail}")
+            print(v.said())
         print(
             ngettext(
                 "{n} violation of the stock invariants.",
