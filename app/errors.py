@@ -9,22 +9,27 @@ and values. No message here ever carries a password, a hash or a full card numbe
 
 from __future__ import annotations
 
-from app.i18n import N_, Sentence, _, ngettext
+from app.i18n import N_, NP_, PluralText, Sentence, _, ngettext
 
 
 class OrderdeskError(Exception):
     """Base of every expected error. Anything else is a bug and is logged as one.
 
     ``OrderdeskError(N_("{ref} is locked"), ref=number)``; an error made from an already
-    finished English sentence (no values) still works, it is just not translated.
+    finished English sentence (no values) still works, it is just not translated. An error
+    with a count gives both forms and names the count:
+    ``OrderdeskError(NP_("{n} unit is short", "{n} units are short", count="n"), n=3)``;
+    the form is chosen by the reader's language's plural rule when it is read.
     """
 
     # Values that are themselves marked source text (a noun, an expected form), translated
     # with the sentence.
     translated_values: tuple[str, ...] = ()
 
-    def __init__(self, template: str, /, **values: object) -> None:
-        super().__init__(template)
+    def __init__(self, template: str | PluralText, /, **values: object) -> None:
+        if isinstance(template, PluralText) and template.count not in values:
+            raise TypeError(f"plural error template needs its count {template.count!r}")
+        super().__init__(template.english(values) if isinstance(template, PluralText) else template)
         self.template = template
         self.values = values
 
@@ -37,14 +42,18 @@ class OrderdeskError(Exception):
         """The sentence in the current language (English when no translation fits)."""
         return self._say(self.template, self.values)
 
-    def _say(self, template: str, values: dict[str, object]) -> str:
+    def _say(self, template: str | PluralText, values: dict[str, object]) -> str:
+        if isinstance(template, PluralText):
+            source, translated = template.english(values), template.translated(values)
+        else:
+            source, translated = template, _(template) if template else template
         if not values:
-            return _(template)
+            return translated
         values = {name: self._value_text(name, value) for name, value in values.items()}
         try:
-            return _(template).format(**values)
+            return translated.format(**values)
         except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
-            return template.format(**values)
+            return source.format(**values)
 
     def _value_text(self, name: str, value: object) -> object:
         if isinstance(value, Sentence):
@@ -435,8 +444,10 @@ class NotEnoughStock(StockError):
 
     def __init__(self, sku: str, bin_code: str, wanted: int, free: int) -> None:
         super().__init__(
-            N_(
-                "Bin {bin_code} has {free} free unit(s) of {sku}; {wanted} cannot be taken from it."
+            NP_(
+                "Bin {bin_code} has {free} free unit of {sku}; {wanted} cannot be taken from it.",
+                "Bin {bin_code} has {free} free units of {sku}; {wanted} cannot be taken from it.",
+                count="free",
             ),
             bin_code=bin_code,
             free=free,
@@ -454,9 +465,12 @@ class CountBelowReserved(StockError):
 
     def __init__(self, sku: str, bin_code: str, counted: int, reserved: int) -> None:
         super().__init__(
-            N_(
-                "{sku} in bin {bin_code}: {counted} would be fewer than the {reserved} unit(s) "
-                "reserved for orders. Release or re-allocate those orders first, or recount."
+            NP_(
+                "{sku} in bin {bin_code}: {counted} would be fewer than the {reserved} unit "
+                "reserved for orders. Release or re-allocate those orders first, or recount.",
+                "{sku} in bin {bin_code}: {counted} would be fewer than the {reserved} units "
+                "reserved for orders. Release or re-allocate those orders first, or recount.",
+                count="reserved",
             ),
             sku=sku,
             bin_code=bin_code,
@@ -523,7 +537,11 @@ class CsvRejected(StockError):
             _("; … {n} more").format(n=len(problems) - 5) if len(problems) > 5 else ""
         )
         super().__init__(
-            N_("{file_name}: nothing imported, {count} bad row(s): {shown}"),
+            NP_(
+                "{file_name}: nothing imported, {count} bad row: {shown}",
+                "{file_name}: nothing imported, {count} bad rows: {shown}",
+                count="count",
+            ),
             file_name=file_name,
             count=len(problems),
             shown=shown,

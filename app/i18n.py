@@ -81,6 +81,39 @@ def N_(message: str) -> str:  # the gettext convention for "mark only"
     return message
 
 
+class PluralText(tuple):
+    """A message with a count, marked now and said later: ``NP_(singular, plural, count="n")``.
+
+    ``count`` names the value that chooses the form; ``say_plural`` picks it through the
+    catalogue's plural rule (Chinese has one form, English two), never a "(s)".
+    """
+
+    singular: str
+    plural: str
+    count: str
+
+    def __new__(cls, singular: str, plural: str, count: str) -> PluralText:
+        text = super().__new__(cls, (singular, plural))
+        text.singular, text.plural, text.count = singular, plural, count
+        return text
+
+    def __reduce__(self):
+        return (PluralText, (self.singular, self.plural, self.count))
+
+    def english(self, values: Mapping[str, object]) -> str:
+        """The English source form for these values (what is stored and logged)."""
+        return self.singular if values.get(self.count) == 1 else self.plural
+
+    def translated(self, values: Mapping[str, object]) -> str:
+        """The form for these values in the current language (not yet filled)."""
+        count = values.get(self.count)
+        return ngettext(self.singular, self.plural, count if isinstance(count, int) else 2)
+
+
+def NP_(singular: str, plural: str, *, count: str) -> PluralText:
+    return PluralText(singular, plural, count)
+
+
 def C_(message: str) -> str:
     """Mark a customer message for the ``customer`` catalogue (translated when drafted)."""
     return message

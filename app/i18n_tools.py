@@ -37,7 +37,7 @@ SOURCE_DIRS = ("app", "ui")
 MAPPING_FILE = ROOT / "babel.cfg"
 # The desk catalogue reads the usual gettext keywords and Sentence(); the customer
 # catalogue only C_().
-DESK_KEYWORDS = ("_", "N_", "ngettext:1,2", "pgettext:1c,2", "Sentence:1", "S:1")
+DESK_KEYWORDS = ("_", "N_", "NP_:1,2", "ngettext:1,2", "pgettext:1c,2", "Sentence:1", "S:1")
 CUSTOMER_KEYWORDS = ("C_",)
 DOMAINS = {
     DOMAIN: (DESK_KEYWORDS, tuple(lang for lang in DESK_LANGUAGES)),
@@ -321,7 +321,7 @@ def check() -> int:
     for problem in found:
         print(problem)
     if found:
-        print(f"{len(found)} problem(s); translate them in resources/locale/*/LC_MESSAGES/*.po")
+        print(f"problems found: {len(found)}; translate them in resources/locale/*/LC_MESSAGES/")
         return 1
     print("every marked string is translated, placeholders intact")
     return 0

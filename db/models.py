@@ -657,7 +657,11 @@ class ContactTask(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     kind: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(12), default="open")
-    what_needed: Mapped[str] = mapped_column(Text, default="")
+    what_needed: Mapped[str] = mapped_column(Text, default="")  # English, or a person's note
+    # What the program asks for as a code and values, said in the reader's language
+    # (app.review.task_text); NULL for a person's own words.
+    what_code: Mapped[str | None] = mapped_column(String(48))
+    what_values: Mapped[dict | None] = mapped_column(JSON)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -83,6 +83,18 @@ def _cases_screen(context: DeskContext) -> DeskScreen:
     return CasesScreen(context)
 
 
+def _refunds_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.refunds import RefundsScreen
+
+    return RefundsScreen(context)
+
+
+def _blocklist_screen(context: DeskContext) -> DeskScreen:
+    from ui.screens.blocklist import BlockListScreen
+
+    return BlockListScreen(context)
+
+
 DESKS: tuple[Desk, ...] = (
     Desk(
         "orders",
@@ -146,6 +158,20 @@ DESKS: tuple[Desk, ...] = (
         "Ctrl+9",
         Permission.HANDLE_CASES,
         _cases_screen,
+    ),
+    Desk(
+        "refunds",
+        N_("Refunds"),
+        "Ctrl+0",
+        Permission.ISSUE_REFUNDS,
+        _refunds_screen,
+    ),
+    Desk(
+        "blocklist",
+        N_("Block list"),
+        "Ctrl+Shift+B",
+        Permission.BAN_CUSTOMERS,
+        _blocklist_screen,
     ),
 )
 

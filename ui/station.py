@@ -5,6 +5,13 @@ The badge prompt has one scan field; a badge (its barcode carries a revocable to
 ``app.packing.station``) opens the packing station as its holder. Any key or click keeps
 the session; after the idle time the station goes back to the badge prompt, so a packer
 who walks away leaves nothing open in their name. ``python -m ui.station --db URL``.
+
+The station has no menu bar, so its language switch is a row of buttons at the top, each
+language named in itself. A switch applies at once, like the desk's Language menu: the
+badge prompt and the packing screen say everything again in the new language and keep
+what is on them (the shipment being packed, its scans). The packer's badge brings their
+saved language, a switch while logged in is saved with them, and logging out goes back
+to the workstation's language.
 """
 
 from __future__ import annotations
@@ -14,15 +21,34 @@ import sys
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.auth import saved_language
+from app.auth import set_language as set_user_language
 from app.database import Database
 from app.errors import OrderdeskError
-from app.i18n import _
+from app.i18n import (
+    DESK_LANGUAGES,
+    _,
+    choose_language,
+    current_language,
+    language_name,
+    system_language,
+)
 from app.packing.station import actor_for_badge, record_station_sign
 from app.permissions import Actor, Permission
 from ui.desk_screen import DeskContext
 from ui.errors import error_text
+from ui.language import apply_language
 from ui.screens.packing import PackingScreen
 from ui.settings import DeskSettings, SettingsStore
 from ui.style import BAD, INFO, SPACE_M
@@ -53,6 +79,7 @@ class StationWindow(QWidget):
         self.stack = QStackedWidget()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(SPACE_M, SPACE_M, SPACE_M, SPACE_M)
+        layout.addLayout(self._language_bar())
         layout.addWidget(self.stack)
         self.stack.addWidget(self._badge_page())
         self.idle = QTimer(self)
@@ -60,11 +87,26 @@ class StationWindow(QWidget):
         self.idle.timeout.connect(self.log_out)
         QApplication.instance().installEventFilter(self)
 
+    def _language_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        self.language_buttons: dict[str, QToolButton] = {}
+        for language in DESK_LANGUAGES:
+            button = QToolButton()
+            button.setObjectName(f"stationLanguage_{language}")
+            button.setText(language_name(language))  # named in itself: found by anyone
+            button.setCheckable(True)
+            button.setChecked(language == current_language())
+            button.clicked.connect(lambda _on=False, lang=language: self.set_language(lang))
+            bar.addWidget(button)
+            self.language_buttons[language] = button
+        return bar
+
     def _badge_page(self) -> QWidget:
         page = QWidget()
         box = QVBoxLayout(page)
         box.addStretch(1)
-        self.prompt = QLabel(_("Packing station — scan your staff badge"))
+        self.prompt = QLabel()
         self.prompt.setObjectName("badgePrompt")
         big = QFont(self.font())
         big.setPointSizeF(big.pointSizeF() * 2.2)
@@ -83,7 +125,42 @@ class StationWindow(QWidget):
         self.badge_edit.returnPressed.connect(self._badge_scanned)
         box.addWidget(self.badge_edit)
         box.addStretch(2)
+        self._set_texts()
         return page
+
+    # ----------------------------------------------------------------- language
+
+    def set_language(self, language: str) -> str:
+        """The station in ``language`` now, everything on it kept; saved with the packer
+        logged in, else as the workstation's language. Returns the language used."""
+        chosen = apply_language(language)
+        if self.actor is not None and self.actor.user_id is not None:
+            try:
+                set_user_language(
+                    self._database.unit_of_work(), self.actor, self.actor.username, chosen
+                )
+            except OrderdeskError as error:  # the switch still holds for this session
+                self.badge_message.setText(error_text(error))
+        else:
+            self._settings.language = chosen
+            self._store.save(self._settings)
+        self.retranslate()
+        return chosen
+
+    def retranslate(self) -> None:
+        self._set_texts()
+        if self.packing is not None:
+            self.packing.retranslate()
+            self.packing.focus_primary()
+        else:
+            self.badge_edit.setFocus()
+
+    def _set_texts(self) -> None:
+        self.setWindowTitle(_("Packing station"))
+        self.prompt.setText(_("Packing station — scan your staff badge"))
+        self.badge_edit.setPlaceholderText(_("Staff badge"))
+        for language, button in self.language_buttons.items():
+            button.setChecked(language == current_language())
 
     # ----------------------------------------------------------------- log in and out
 
@@ -100,6 +177,10 @@ class StationWindow(QWidget):
             return
         self._log(actor, "station_login")
         self.actor = actor
+        own = choose_language(saved_language(self._database.unit_of_work(), actor))[0]
+        if own != current_language():
+            apply_language(own)
+            self._set_texts()
         context = DeskContext(
             self._database, actor, self._settings, self._store, TaskRunner(synchronous=True)
         )
@@ -120,6 +201,10 @@ class StationWindow(QWidget):
         self.actor = None
         self.idle.stop()
         self.badge_message.clear()
+        workstation = self._settings.language or system_language()
+        if workstation != current_language():  # the next packer starts from the station's
+            apply_language(workstation)
+            self._set_texts()
         self.badge_edit.setFocus()
 
     def _refuse(self, text: str) -> None:
@@ -163,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     apply_look(app)  # type: ignore[arg-type]
     database = open_database(resolve_database_url(args.db))
     store = SettingsStore.for_workstation()
-    window = StationWindow(database, store.load(), store)
+    settings = store.load()
+    apply_language(settings.language or system_language())
+    window = StationWindow(database, settings, store)
     window.showFullScreen()
     window.badge_edit.setFocus()
     try:

@@ -317,9 +317,11 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
             print(_("Every link holds. Keep the head hash elsewhere to prove this trail later."))
         else:
             print(
-                _("BROKEN at event {event}: {explanation}; {count} broken link(s) in all.").format(
-                    event=first.event_id, explanation=first.explanation, count=report.broken
-                )
+                ngettext(
+                    "BROKEN at event {event}: {explanation}; {count} broken link in all.",
+                    "BROKEN at event {event}: {explanation}; {count} broken links in all.",
+                    report.broken,
+                ).format(event=first.event_id, explanation=first.explanation, count=report.broken)
             )
     return EXIT_OK if report.intact else EXIT_PROBLEMS
 

@@ -283,7 +283,8 @@ def print_labels(
 
 
 def _parcels_text(count: int) -> str:
-    return f"{count} parcel(s) labelled"
+    # Stored as the audit reason (English, like every stored reason), so no "(s)" either.
+    return f"{count} parcel labelled" if count == 1 else f"{count} parcels labelled"
 
 
 def _print_one(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from app.i18n import N_
 from app.numbers import entity_number, order_number
 from app.picking.model import CheckViolation
 from db.models import Order, Shipment, ShipmentLine, StockMove, StockQuant
@@ -41,8 +42,10 @@ def check_stock(session: Session) -> list[CheckViolation]:
         violations.append(
             CheckViolation(
                 "reserved_equals_reservations",
-                f"quant {qid}",
-                f"reserved {reserved}, open reservations hold {units}",
+                "quant",
+                qid,
+                N_("reserved {reserved}, open reservations hold {units}"),
+                {"reserved": reserved, "units": int(units)},
             )
         )
     for qid, on_hand, reserved in session.execute(
@@ -54,7 +57,11 @@ def check_stock(session: Session) -> list[CheckViolation]:
     ):
         violations.append(
             CheckViolation(
-                "nothing_negative", f"quant {qid}", f"on hand {on_hand}, reserved {reserved}"
+                "nothing_negative",
+                "quant",
+                qid,
+                N_("on hand {on_hand}, reserved {reserved}"),
+                {"on_hand": on_hand, "reserved": reserved},
             )
         )
     # A reship (a case's new shipment at no charge) holds stock for an order that has
@@ -75,8 +82,10 @@ def check_stock(session: Session) -> list[CheckViolation]:
         violations.append(
             CheckViolation(
                 "reservation_of_open_order",
-                f"reservation {rid}",
-                f"{order_number(oid)} is {status}",
+                "reservation",
+                rid,
+                N_("{order} is {status}"),
+                {"order": order_number(oid), "status": status},
             )
         )
     for rid, sid, status in session.execute(
@@ -88,8 +97,10 @@ def check_stock(session: Session) -> list[CheckViolation]:
         violations.append(
             CheckViolation(
                 "reservation_of_open_shipment",
-                f"reservation {rid}",
-                f"{entity_number('shipment', sid)} is {status}",
+                "reservation",
+                rid,
+                N_("{shipment} is {status}"),
+                {"shipment": entity_number("shipment", sid), "status": status},
             )
         )
     for rid, oid in session.execute(
@@ -104,8 +115,10 @@ def check_stock(session: Session) -> list[CheckViolation]:
         violations.append(
             CheckViolation(
                 "reservation_of_open_shipment",
-                f"reservation {rid}",
-                f"{order_number(oid)} is allocated but the reservation has no shipment line",
+                "reservation",
+                rid,
+                N_("{order} is allocated but the reservation has no shipment line"),
+                {"order": order_number(oid)},
             )
         )
     picked = dict(
@@ -136,8 +149,10 @@ def check_stock(session: Session) -> list[CheckViolation]:
             violations.append(
                 CheckViolation(
                     "picked_left_stock",
+                    "order",
                     order_number(oid),
-                    f"picked {int(picked.get(oid) or 0)}, pick moves {int(moved.get(oid) or 0)}",
+                    N_("picked {picked}, pick moves {moved}"),
+                    {"picked": int(picked.get(oid) or 0), "moved": int(moved.get(oid) or 0)},
                 )
             )
     return violations

@@ -61,7 +61,7 @@ def cmd_stock_check(args: argparse.Namespace) -> int:
         cli.emit_json({"ok": not violations, "violations": [v.as_json() for v in violations]})
     elif violations:
         for v in violations:
-            print(f"{v.rule}: {v.where}: {v.detail}")
+            print(v.said())
         print(
             ngettext(
                 "{n} violation of the stock invariants.",
@@ -145,10 +145,12 @@ def cmd_picking(args: argparse.Namespace) -> int:
                 _out(args, {"list": r.number, "status": r.status, "kind": r.kind,
                             "shipments": r.shipments, "stops": r.stops, "units": r.units,
                             "picker": r.picker},
-                     _("{number} {status} {kind} {shipments} shipment(s) {stops} stop(s) "
-                       "{units} unit(s) {picker}").format(
+                     _("{number} {status} {kind} {shipments} {stops} {units} {picker}").format(
                          number=r.number, status=f"{r.status:<8}", kind=f"{r.kind:<6}",
-                         shipments=r.shipments, stops=r.stops, units=r.units,
+                         shipments=ngettext("{n} shipment", "{n} shipments",
+                                            r.shipments).format(n=r.shipments),
+                         stops=ngettext("{n} stop", "{n} stops", r.stops).format(n=r.stops),
+                         units=ngettext("{n} unit", "{n} units", r.units).format(n=r.units),
                          picker=r.picker))  # fmt: skip
             return EXIT_OK
         if action == "ship-by-today":

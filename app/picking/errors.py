@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.errors import NotFound, OrderdeskError
-from app.i18n import N_
+from app.i18n import N_, NP_
 
 
 class PickingError(OrderdeskError):
@@ -104,7 +104,11 @@ class NothingToUndo(PickingError):
 class PickListIncomplete(PickingError):
     def __init__(self, number: str, open_stops: int) -> None:
         super().__init__(
-            N_("{number} still has {open_stops} stop(s) to pick; pick them or mark them short."),
+            NP_(
+                "{number} still has {open_stops} stop to pick; pick it or mark it short.",
+                "{number} still has {open_stops} stops to pick; pick them or mark them short.",
+                count="open_stops",
+            ),
             number=number, open_stops=open_stops,
         )  # fmt: skip
         self.number = number

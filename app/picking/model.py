@@ -338,11 +338,61 @@ class ScanResult:
     units: int = 0
 
 
+# The stock check's rules and the things they name, in words (the JSON keeps the codes).
+CHECK_RULE_WORDS = {
+    "reserved_equals_reservations": N_("reserved equals the open reservations"),
+    "nothing_negative": N_("nothing negative, reserved within on hand"),
+    "reservation_of_open_order": N_("reservations belong to open orders"),
+    "reservation_of_open_shipment": N_("reservations belong to open shipments"),
+    "picked_left_stock": N_("picked units left stock"),
+}
+CHECK_SUBJECT_WORDS = {"quant": N_("stock record {id}"), "reservation": N_("reservation {id}")}
+
+
 @dataclass(frozen=True)
 class CheckViolation:
-    rule: str
-    where: str
-    detail: str
+    """One broken stock invariant, as codes and values: ``detail`` is a marked template
+    (``N_``) filled from ``values``; ``said()`` makes the line in the reader's language and
+    ``as_json`` stays language-neutral."""
 
-    def as_json(self) -> dict[str, str]:
-        return {"rule": self.rule, "where": self.where, "detail": self.detail}
+    rule: str
+    subject: str  # "quant", "reservation" (with its id) or "order" (its number)
+    subject_id: int | str
+    detail_template: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        return (
+            str(self.subject_id) if self.subject == "order" else f"{self.subject} {self.subject_id}"
+        )
+
+    @property
+    def detail(self) -> str:
+        """The detail in English (the source text), for logs."""
+        return self.detail_template.format(**self.values)
+
+    def said(self) -> str:
+        """``rule: where: detail`` in the current language."""
+        from app.i18n import _
+        from app.orders.history import status_words
+
+        values = {
+            name: status_words(str(value)) if name == "status" else value
+            for name, value in self.values.items()
+        }
+        where = (
+            _(CHECK_SUBJECT_WORDS[self.subject]).format(id=self.subject_id)
+            if self.subject in CHECK_SUBJECT_WORDS
+            else str(self.subject_id)
+        )
+        rule = _(CHECK_RULE_WORDS.get(self.rule, self.rule))
+        return f"{rule}: {where}: {_(self.detail_template).format(**values)}"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "where": self.where,
+            "detail": self.detail,
+            "values": dict(self.values),
+        }

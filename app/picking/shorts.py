@@ -43,6 +43,7 @@ from app.picking.reserve import (
     uow_factory,
     with_retries,
 )
+from app.review.task_text import task_text
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import (
@@ -286,17 +287,19 @@ def _release_short(session, actor, listing: _Listing, to_release: dict[int, int]
     for order_id, n in orders.items():
         order = session.get(Order, order_id)
         choice = settings.short_pick_default
+        # Stored as a code and values: said in the language of whoever reads the task.
+        what = task_text(
+            "picking.short_pick", list=list_number(listing.row.id), n=n, choice=choice.value
+        )
         session.add(
             ContactTask(
                 order_id=order_id,
                 customer_id=order.customer_id if order else None,
                 kind="stock_short",
                 state="open",
-                what_needed=_(
-                    "Short pick on {list}: {n} unit(s) could not be picked. Ask the customer: "
-                    "ship what was picked now (the rest follows as a second shipment) or hold "
-                    "the whole shipment. Default: {choice}."
-                ).format(list=list_number(listing.row.id), n=n, choice=choice.value),
+                what_needed=what.english(),
+                what_code=what.code,
+                what_values=what.data(),
                 created_at=utcnow(),
                 created_by_id=actor.user_id,
                 created_by_name=actor.username,

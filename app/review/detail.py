@@ -21,6 +21,7 @@ from app.review.batch import review_batch
 from app.review.loading import RunCache, fill_stock, load_batch
 from app.review.model import ReviewSettings
 from app.review.queries import ReviewQueue, queue_of
+from app.review.task_text import task_words
 from app.review.verbs import REVIEWABLE, OrderFacts, VerbState, verb_states
 from app.workflow import OrderStatus as OS
 from db.models import (
@@ -95,6 +96,12 @@ class TaskView:
     wait_until: dt.date | None
     outcome: str
     created_by: str
+    what_code: str | None = None
+    what_values: dict | None = None
+
+    def what(self) -> str:
+        """What the task asks for, in the current language (read where it is shown)."""
+        return task_words(self.what_needed, self.what_code, self.what_values)
 
 
 @dataclass(frozen=True)
@@ -416,6 +423,8 @@ def _tasks(session: Session, order_id: int) -> tuple[TaskView, ...]:
             t.wait_until,
             t.outcome,
             t.created_by_name,
+            t.what_code,
+            t.what_values,
         )
         for t in rows
     )

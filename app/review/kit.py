@@ -33,6 +33,7 @@ from app.review.model import (
     ReviewSettings,
     Severity,
 )
+from app.review.task_text import TaskText
 from app.workflow import ExceptionState as ES
 from app.workflow import OrderStatus, change_status, require_move
 from db.models import (
@@ -143,15 +144,20 @@ def new_task(
     actor: Actor,
     order: Order,
     kind: str,
-    what_needed: str,
+    what_needed: str | TaskText,
     due_at: dt.datetime | None = None,
 ) -> ContactTask:
+    """A task for customer service; ``what_needed`` is a ``TaskText`` (code and values, said
+    in the reader's language) when the program words it, a ``str`` when a person typed it."""
+    coded = isinstance(what_needed, TaskText)
     task = ContactTask(
         order_id=order.id,
         customer_id=order.customer_id,
         kind=kind,
         state="open",
-        what_needed=typed(what_needed),
+        what_needed=typed(what_needed.english() if coded else what_needed),
+        what_code=what_needed.code if coded else None,
+        what_values=what_needed.data() if coded else None,
         due_at=due_at or utcnow() + CONTACT_DUE,
         created_by_id=actor.user_id,
         created_by_name=actor.username,

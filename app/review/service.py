@@ -73,6 +73,7 @@ from app.review.rules import (
     customer_name_present,
     phone_valid_for_destination,
 )
+from app.review.task_text import findings_text
 from app.review.verbs import REVIEWABLE, require_verb
 from app.uow import UnitOfWork
 from app.workflow import OrderStatus as OS
@@ -199,7 +200,7 @@ def request_information(
             )
         else:
             bump_version(order)
-        what = "\n".join([f.message for f in findings] + ([note.strip()] if note.strip() else []))
+        what = findings_text([f.message for f in findings], note)
         task = new_task(session, actor, order, "request_info", what)
         customer = customer_of(session, order)
         language = customer.language if customer else None
@@ -341,7 +342,7 @@ def ask_for_payment(
         ]
         customer = customer_of(session, order)
         language = customer.language if customer else None
-        what = "\n".join([f.message for f in findings] + ([note.strip()] if note.strip() else []))
+        what = findings_text([f.message for f in findings], note)
         task = new_task(session, actor, order, "payment_problem", what)
         problem = payment_problem_text(findings, language) or note.strip()
         message = draft(

@@ -39,6 +39,7 @@ from app.review.loading import RunCache, fill_stock, load_batch
 from app.review.messages import MessageKind, arrival_sentence, substitutes_paragraph
 from app.review.model import ProductFacts, ReviewSettings
 from app.review.substitutes import expected_arrival, suggest_substitutes
+from app.review.task_text import task_text
 from app.review.verbs import require_verb
 from app.uow import UnitOfWork
 from app.workflow import bump_version
@@ -202,7 +203,7 @@ def offer_stock_options(
         lines = short_lines(session, order, settings)
         customer = customer_of(session, order)
         language = customer.language if customer else None
-        what = "; ".join(f"{s.sku}: short {s.short}" for s in lines) or "stock short"
+        what = task_text("review.stock_short", shorts=[[s.sku, s.short] for s in lines])
         task = new_task(session, actor, order, "stock_short", what)
         arrivals = [s.expected_arrival for s in lines if s.expected_arrival]
         all_dated = len(arrivals) == len(lines) and arrivals
@@ -264,7 +265,7 @@ def answer_stock_short(
 
 def _answer_task(session: Session, actor: Actor, order: Order):
     return open_task(session, order.id, "stock_short") or new_task(
-        session, actor, order, "stock_short", "customer called about stock"
+        session, actor, order, "stock_short", task_text("review.stock_call")
     )
 
 

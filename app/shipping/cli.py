@@ -255,8 +255,10 @@ def cmd_manifest(args: argparse.Namespace) -> int:
     _out(
         args,
         {"carrier": args.carrier, "day": day.isoformat(), "parcels": parcels, "files": written},
-        _("{parcels} parcel(s) on {count} manifest(s): {files}").format(
-            parcels=parcels, count=len(docs), files=", ".join(written) or "-"
+        _("{parcels} on {manifests}: {files}").format(
+            parcels=ngettext("{n} parcel", "{n} parcels", parcels).format(n=parcels),
+            manifests=ngettext("{n} manifest", "{n} manifests", len(docs)).format(n=len(docs)),
+            files=", ".join(written) or "-",
         ),
     )
     return EXIT_OK

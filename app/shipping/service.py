@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import record_event
 from app.errors import AlreadyExists, InvalidInput, NotFound
-from app.i18n import N_
+from app.i18n import N_, NP_
 from app.numbers import entity_number, order_number, parse_number
 from app.permissions import Actor, Permission, require
 from app.shipping.errors import ShipmentNotReady, UnknownLabelScan
@@ -278,7 +278,11 @@ def _refuse_if_unpicked(session: Session, shipment: Shipment, ref: str) -> None:
     units = unpicked_units(session, shipment.id)
     if units:
         raise ShipmentNotReady(
-            N_("{shipment} still has {units} unit(s) that were never picked; it cannot leave."),
+            NP_(
+                "{shipment} still has {units} unit that was never picked; it cannot leave.",
+                "{shipment} still has {units} units that were never picked; it cannot leave.",
+                count="units",
+            ),
             ref,
             "not_picked",
             units=units,

@@ -12,7 +12,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.stock.model import BinKind, LowStockRow
 
 INCOMING_COLUMNS = ("sku", "quantity", "expected_date", "warehouse", "reference")
@@ -60,16 +60,20 @@ def read_rows(
     missing = [name for name in required if name not in header]
     if missing:
         problems.append(
-            _("line 1: missing column(s) {missing}; expected {columns}").format(
-                missing=", ".join(missing), columns=",".join(columns)
-            )
+            ngettext(
+                "line 1: missing column {missing}; expected {columns}",
+                "line 1: missing columns {missing}; expected {columns}",
+                len(missing),
+            ).format(missing=", ".join(missing), columns=",".join(columns))
         )
     unknown = [name for name in header if name and name not in columns]
     if unknown:
         problems.append(
-            _("line 1: unknown column(s) {unknown}; expected {columns}").format(
-                unknown=", ".join(unknown), columns=",".join(columns)
-            )
+            ngettext(
+                "line 1: unknown column {unknown}; expected {columns}",
+                "line 1: unknown columns {unknown}; expected {columns}",
+                len(unknown),
+            ).format(unknown=", ".join(unknown), columns=",".join(columns))
         )
     if problems:
         return [], problems

@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.stock.model import LowStockRow
 
 CJK_FONT_FILES = (
@@ -119,7 +119,12 @@ def low_stock_pdf(
     stamp = generated_at.astimezone().strftime("%Y-%m-%d %H:%M")
     story = [
         Paragraph(
-            _("Low stock — {count} product(s), {stamp}").format(count=len(rows), stamp=stamp), title
+            ngettext(
+                "Low stock — {count} product, {stamp}",
+                "Low stock — {count} products, {stamp}",
+                len(rows),
+            ).format(count=len(rows), stamp=stamp),
+            title,
         ),
         Spacer(1, 4 * mm),
         table if body else Paragraph(_("Nothing is below its threshold."), small),

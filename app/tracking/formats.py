@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable
 from functools import lru_cache
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.tracking.model import ReadResult, RejectedEvent, TrackingEvent
 from app.tracking.rules import carrier_code, status_from_code
 
@@ -116,9 +116,11 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
     missing = [column for column in CSV_COLUMNS[:4] if column not in header]
     if missing:
         raise TrackingFileError(
-            _("the file has no {columns} column(s); expected a header row {header}").format(
-                columns=", ".join(missing), header=",".join(CSV_COLUMNS)
-            )
+            ngettext(
+                "the file has no {columns} column; expected a header row {header}",
+                "the file has no {columns} columns; expected a header row {header}",
+                len(missing),
+            ).format(columns=", ".join(missing), header=",".join(CSV_COLUMNS))
         )
     # A column the file lacks reads as empty: it points past every row.
     positions = [header.index(c) if c in header else len(header) + 1 for c in CSV_COLUMNS]

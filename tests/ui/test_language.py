@@ -56,6 +56,8 @@ def test_switching_to_traditional_chinese_keeps_the_desk_and_what_was_typed(
         "包裝",
         "交接",
         "客服案件",
+        "退款",
+        "黑名單",
     ]
     assert orders.model.headerData(3, Qt.Orientation.Horizontal) == "狀態"
     assert orders.count_label.text().endswith("筆訂單")

@@ -22,12 +22,16 @@ from ui.errors import ErrorReporter, setup_logging, stop_logging, user_action
 from ui.main_window import GEOMETRY_KEY, MainWindow
 
 
-class RefundsScreen(DeskScreen):
-    """A stand-in desk that only finance and supervisors may use."""
+class SettlementScreen(DeskScreen):
+    """A stand-in desk that only finance may use."""
 
 
-REFUNDS = Desk(
-    "refunds", "Refunds", "Ctrl+9", Permission.ISSUE_REFUNDS, lambda context: RefundsScreen()
+SETTLEMENT = Desk(
+    "settlement",
+    "Settlement",
+    "Ctrl+Shift+9",
+    Permission.SETTLE_ACCOUNTS,
+    lambda context: SettlementScreen(),
 )
 
 
@@ -53,7 +57,7 @@ def desk_titles(window: MainWindow) -> list[str]:
     [
         ("ada", ["Orders", "Import", "Review", "Shop counter", "Cases"]),
         ("wes", ["Orders", "Stock", "Pick lists", "Packing", "Hand-over"]),
-        ("fay", ["Orders"]),
+        ("fay", ["Orders", "Refunds"]),
         (
             "sue",
             [
@@ -66,6 +70,8 @@ def desk_titles(window: MainWindow) -> list[str]:
                 "Packing",
                 "Hand-over",
                 "Cases",
+                "Refunds",
+                "Block list",
             ],
         ),
     ],
@@ -96,16 +102,16 @@ def test_every_registered_desk_is_open_to_a_floor_role_not_only_to_administrator
 
 
 def test_a_desk_registered_twice_is_offered_once(open_window, people):
-    window = open_window(people["fay"], (*DESKS, REFUNDS, REFUNDS))
-    assert desk_titles(window).count("Refunds") == 1
+    window = open_window(people["fay"], (*DESKS, SETTLEMENT, SETTLEMENT))
+    assert desk_titles(window).count("Settlement") == 1
 
 
 def test_the_desks_shortcut_switches_desk_and_shows_that_desks_menu_only(
     qtbot, open_window, people
 ):
-    window = open_window(people["fay"], (*DESKS, REFUNDS))
+    window = open_window(people["fay"])
     assert window.screen("orders").search_edit.hasFocus()
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert window.current_desk == "refunds"
     visible = {a.text() for a in window.menuBar().actions() if a.isVisible()}
     assert "Refunds" in visible and "Orders" not in visible
@@ -160,7 +166,7 @@ def test_log_out_closes_for_the_next_person(qtbot, open_window, people):
 
 
 def test_a_role_without_desks_is_told_so(open_window, people):
-    window = open_window(people["wes"], (REFUNDS,))
+    window = open_window(people["wes"], (SETTLEMENT,))
     label = window.centralWidget().currentWidget()
     assert isinstance(label, QLabel)
     assert "Ask an administrator" in label.text()

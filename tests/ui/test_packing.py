@@ -209,3 +209,42 @@ def test_a_badge_scan_opens_the_station_and_idle_time_logs_out(
     station_window.idle.timeout.emit()  # five quiet minutes
     assert station_window.packing is None and station_window.actor is None
     assert station_window.stack.currentIndex() == 0
+
+
+def test_the_station_switches_language_live_and_keeps_the_parcel_being_packed(
+    qtbot, station_window, db, admin, picked
+):
+    from app.auth import saved_language
+    from app.i18n import current_language
+    from app.packing.station import issue_badge
+
+    _ids, totes = picked
+    badge = issue_badge(db, admin, "wes")
+    qtbot.keyClicks(station_window.badge_edit, badge.code)
+    qtbot.keyClick(station_window.badge_edit, Qt.Key.Key_Return)
+    screen = station_window.packing
+    screen.printers = StationPrinters(RecordingPrinter())
+    scan(qtbot, screen, next(iter(totes.values())))
+    packing_before = screen.state
+    english = screen.instruction.text()
+    qtbot.mouseClick(station_window.language_buttons["zh_TW"], Qt.MouseButton.LeftButton)
+    assert current_language() == "zh_TW"
+    assert station_window.packing is screen and screen.state == packing_before  # nothing lost
+    assert screen.instruction.text() != english and screen.instruction.text()
+    assert station_window.language_buttons["zh_TW"].isChecked()
+    assert not station_window.language_buttons["en"].isChecked()
+    assert saved_language(db.unit_of_work(), station_window.actor) == "zh_TW"
+    station_window.log_out()  # the next packer starts in the station's own language
+    assert current_language() == "en"
+    assert station_window.prompt.text() == "Packing station — scan your staff badge"
+    qtbot.keyClicks(station_window.badge_edit, badge.code)
+    qtbot.keyClick(station_window.badge_edit, Qt.Key.Key_Return)
+    assert current_language() == "zh_TW"  # wes's badge brings wes's language
+    assert station_window.prompt.text() == "包裝站 — 請掃描您的員工識別證"
+
+
+def test_the_badge_prompt_switches_language_before_anyone_logs_in(qtbot, station_window, store):
+    qtbot.mouseClick(station_window.language_buttons["zh_CN"], Qt.MouseButton.LeftButton)
+    assert station_window.prompt.text() != "Packing station — scan your staff badge"
+    assert store.load().language == "zh_CN"  # the workstation's language from now on
+    assert station_window.badge_edit.hasFocus()

@@ -47,7 +47,7 @@ def test_scanning_every_label_ships_the_order_by_scans_alone(qtbot, screen, buil
     assert screen.scan.tone is GOOD and "is shipped" in screen.scan.feedback.text().lower()
     assert screen.table.rowCount() == 3
     assert screen.table.item(0, 1).text() == b
-    assert screen.counts.text() == "3 parcel(s) handed over here: UPS 3"
+    assert screen.counts.text() == "3 parcels handed over here: UPS 3"
     assert screen.scan.edit.hasFocus()
     with db.unit_of_work() as uow:
         assert uow.session.get(Order, built.order_id).status == "shipped"

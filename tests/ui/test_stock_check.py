@@ -49,7 +49,8 @@ def test_a_reserved_count_no_reservation_explains_is_named_on_the_desk(
     qtbot.waitUntil(lambda: desk.problem_label.text() != "")
     text = desk.problem_label.text()
     assert text.startswith(BAD.symbol) and "1 violation" in text
-    assert "reserved_equals_reservations" in text
+    assert "reserved equals the open reservations: stock record" in text
+    assert "reserved 2, open reservations hold 0" in text
 
 
 def test_only_a_supervisor_gets_the_stock_check_action(qtbot, make_context, people, db):

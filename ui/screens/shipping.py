@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OrderdeskError
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.labels.manifest import render_manifest_csv, render_manifest_pdf
 from app.shipping.documents import carriers_in_use, manifests_for_day
 from app.shipping.model import HandOver
@@ -132,9 +132,11 @@ class ShippingScreen(DeskScreen):
             carrier=done.carrier or "?",
         )
         if not done.shipment_shipped:
-            left = _("{left} more parcel(s) of this shipment to scan.").format(
-                left=done.parcels_left
-            )
+            left = ngettext(
+                "{left} more parcel of this shipment to scan.",
+                "{left} more parcels of this shipment to scan.",
+                done.parcels_left,
+            ).format(left=done.parcels_left)
             return WARN, f"{parcel} {left}"
         shipped = _("Shipment shipped; order {order} is {status}.").format(
             order=done.order_number, status=status_text(done.order_status)
@@ -164,9 +166,11 @@ class ShippingScreen(DeskScreen):
             per[done.carrier or "?"] = per.get(done.carrier or "?", 0) + 1
         parts = " · ".join(f"{name} {count}" for name, count in sorted(per.items()))
         self.counts.setText(
-            _("{count} parcel(s) handed over here: {parts}").format(
-                count=len(self.handed), parts=parts
-            )
+            ngettext(
+                "{count} parcel handed over here: {parts}",
+                "{count} parcels handed over here: {parts}",
+                len(self.handed),
+            ).format(count=len(self.handed), parts=parts)
         )
 
     # ----------------------------------------------------------------- manifest
@@ -202,8 +206,12 @@ class ShippingScreen(DeskScreen):
         if docs:
             self.scan.say(
                 INFO,
-                _("{parcels} parcel(s) on {count} manifest(s): {files}").format(
-                    parcels=parcels, count=len(docs), files=", ".join(str(p) for p in written)
+                _("{parcels} on {manifests}: {files}").format(
+                    parcels=ngettext("{n} parcel", "{n} parcels", parcels).format(n=parcels),
+                    manifests=ngettext("{n} manifest", "{n} manifests", len(docs)).format(
+                        n=len(docs)
+                    ),
+                    files=", ".join(str(p) for p in written),
                 ),
             )
         else:

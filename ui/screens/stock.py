@@ -646,7 +646,7 @@ class StockScreen(DeskScreen):
                     "{n} violation of the stock invariants, first: {first}",
                     "{n} violations of the stock invariants, first: {first}",
                     len(violations),
-                ).format(n=len(violations), first=f"{first.rule}: {first.where}: {first.detail}"),
+                ).format(n=len(violations), first=first.said()),
             )
 
         self._context.tasks.run(

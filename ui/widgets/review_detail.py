@@ -403,7 +403,9 @@ def _answer_words(answer: str) -> str:
 def _task_item(task) -> str:
     state = _state_words(task.state)
     answer = f" · {escape(_answer_words(task.answer))}" if task.answer else ""
-    return f"<li>{escape(_words(_TASK_KINDS, task.kind))} — {escape(state)}{answer}</li>"
+    what = task.what().strip()
+    said = f"<br><small>{escape(what).replace(chr(10), '<br>')}</small>" if what else ""
+    return f"<li>{escape(_words(_TASK_KINDS, task.kind))} — {escape(state)}{answer}{said}</li>"
 
 
 def _exception_item(record) -> str:

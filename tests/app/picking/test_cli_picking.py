@@ -77,6 +77,26 @@ def test_stock_check_exits_1_and_names_each_violation(db, db_url, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is False
     assert report["violations"][0]["rule"] == "reserved_equals_reservations"
+    assert report["violations"][0]["values"] == {"reserved": 2, "units": 0}
+
+
+def test_stock_check_says_each_violation_in_the_language_of_the_environment(
+    db, db_url, capsys, monkeypatch
+):
+    _approved_floor(db, db_url)
+    with db.unit_of_work() as uow:
+        uow.session.execute(StockQuant.__table__.update().values(reserved=2))
+        uow.commit()
+    assert main(["stock", "check", "--db", db_url]) == 1
+    english = capsys.readouterr().out
+    assert "reserved equals the open reservations: stock record 1: reserved 2" in english
+    monkeypatch.setenv("LANGUAGE", "zh_TW")
+    assert main(["stock", "check", "--db", db_url]) == 1
+    chinese = capsys.readouterr().out
+    assert "reserved" not in chinese and "2" in chinese
+    assert main(["stock", "check", "--json", "--db", db_url]) == 1
+    neutral = json.loads(capsys.readouterr().out)["violations"][0]
+    assert neutral["detail"] == "reserved 2, open reservations hold 0"
 
 
 def test_a_routing_rule_that_would_leave_a_category_empty_is_one_line_and_exit_2(

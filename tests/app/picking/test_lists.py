@@ -232,7 +232,9 @@ def test_a_line_marked_short_is_released_and_customer_service_gets_the_choice(db
         task = s.scalar(select(ContactTask).where(ContactTask.order_id == order_id))
         assert s.get(Order, order_id).status == "allocated"
     assert shipments == ["picked", "pending"]  # the rest follows as a second shipment
-    assert task.kind == "stock_short" and "ship_partial" in task.what_needed
+    assert task.kind == "stock_short" and task.what_code == "picking.short_pick"
+    assert task.what_values["choice"] == "ship_partial"
+    assert "Default: ship what was picked." in task.what_needed
     assert_invariants(db)
 
 
