@@ -23,6 +23,7 @@ from app.bulk.insert import bulk_insert
 from app.formats.common import IncomingOrder, ShipTo
 from app.intake.channel_updates import (
     BUYER_REQUESTED,
+    NOTHING,
     Decision,
     StoredLine,
     StoredOrder,
@@ -82,6 +83,8 @@ def apply_channel_word(
     _move_in_workflow(session, actor, judged, stored)
     _remember_content(session, judged, digests)
     updated = [j for j in judged if j.decision.changes]
+    # Another layout of the same order, or an older file: nothing new to apply.
+    summary.already_present += sum(1 for j in judged if j.decision.outcome == NOTHING)
     summary.channel_updates += sum(1 for j in updated if not j.decision.cancel)
     summary.channel_cancellations += sum(1 for j in updated if j.decision.cancel)
     return [

@@ -53,6 +53,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         cli.emit_json(summary.as_json())
     else:
         print(_import_line(args.file, summary))
+        if summary.channel_updates or summary.channel_cancellations:
+            print(
+                "  "
+                + _(
+                    "The channel's later word applied: {updated} orders updated, "
+                    "{cancelled} cancelled (the warehouse stopped)."
+                ).format(
+                    updated=summary.channel_updates, cancelled=summary.channel_cancellations
+                )
+            )
         shown = summary.rejected_rows[:50]
         for row in shown:
             where = _("row {row}").format(row=row.row)
