@@ -16,7 +16,15 @@ from app.intake.price_lists import import_price_list
 from app.picking.check import check_stock
 from app.picking.service import allocate
 from app.review.service import review_orders
-from db.models import AuditEvent, IntakeConflict, Order, OrderLine, Payment, Shipment
+from db.models import (
+    AuditEvent,
+    IntakeConflict,
+    Order,
+    OrderLine,
+    Payment,
+    ReviewFinding,
+    Shipment,
+)
 from db.models_changes import ChannelCancellation
 from db.models_picking import Reservation
 from tests import factories
@@ -135,6 +143,13 @@ def test_a_price_changed_after_payment_stays_a_conflict_with_its_reason(db, admi
         "old": {"currency": "EUR", "total": 5440},
         "new": {"currency": "EUR", "total": 4440},
     }
+    # The review desk shows the person why it was not applied.
+    review_orders(db, SUPERVISOR, [conflict.order_id])
+    with db.unit_of_work() as uow:
+        messages = uow.session.scalars(
+            select(ReviewFinding.message).where(ReviewFinding.code == "duplicate.channel_conflict")
+        ).all()
+    assert any("not applied: the price changed after payment" in m for m in messages)
 
 
 # --------------------------------------------------------------------------- the warehouse
@@ -215,7 +230,7 @@ def test_two_reports_imported_in_sequence_on_the_command_line(db_url, capsys, tm
     later = orders_report(tmp_path, ship_postal_code="10117")
     assert main(["import", str(later), "--db", db_url]) == 0
     out = capsys.readouterr().out
-    assert "1 orders updated, 0 cancelled" in out
+    assert "1 order updated with what the channel sent." in out
     assert main(["import", str(later), "--db", db_url, "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["already_present"], summary["channel_updates"]) == (1, 0)
