@@ -29,6 +29,7 @@ from db.models_changes import ChannelCancellation
 from db.models_picking import Reservation
 from tests import factories
 from tests.app.changes.test_changes import _packed_with_label
+from tests.app.formats.test_real_samples import samples_dir
 from tests.app.picking.conftest import SUPERVISOR, floor_warehouse, item, put
 from tests.app.review import builders as b
 from tests.app.test_intake_unshipped import price_file, row, unshipped
@@ -236,3 +237,30 @@ def test_two_reports_imported_in_sequence_on_the_command_line(db_url, capsys, tm
     assert (summary["already_present"], summary["channel_updates"]) == (1, 0)
     order, _lines, _payments = the_order(db)
     assert (order.ship_postal_code, order.amounts_source) == ("10117", "channel")
+
+
+# --------------------------------------------------------------------------- real samples
+
+SAMPLES = samples_dir()
+REPORTS = SAMPLES / "order-reports" if SAMPLES else Path("/nonexistent")
+
+
+@pytest.mark.skipif(not REPORTS.is_dir(), reason="the public Amazon samples are not here")
+def test_a_real_order_report_then_the_real_unshipped_layout_is_no_conflict(db, admin, tmp_path):
+    """yomajo's Orders report (34 columns), then the same order as the Unshipped Orders
+    report's real header (airbyte) lays it out: no prices, no buyer name, no ship phone."""
+    orders = (REPORTS / "yomajo__sample_amzn_export.txt").read_text(encoding="utf-8")
+    assert import_file(db, admin, REPORTS / "yomajo__sample_amzn_export.txt").new_orders == 1
+    header, first, *_ = orders.splitlines()
+    cells = dict(zip(header.lower().split("\t"), first.split("\t"), strict=True))
+    unshipped_header = (
+        (REPORTS / "airbyte__GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[0]
+    )
+    cells |= {"quantity-to-ship": cells["quantity-purchased"], "quantity-shipped": "0"}
+    row = "\t".join(cells.get(column, "") for column in unshipped_header.split("\t"))
+    path = tmp_path / "unshipped.txt"
+    path.write_text(unshipped_header + "\n" + row + "\n", encoding="utf-8")
+    summary = import_file(db, admin, path)
+    assert (summary.already_present, summary.channel_updates, summary.conflicts) == (1, 0, 0)
