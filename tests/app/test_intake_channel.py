@@ -121,9 +121,12 @@ def test_real_amounts_replace_the_price_list_estimate_and_the_payment(db, admin,
 
 def test_a_pending_order_arriving_paid_gets_its_payment(db, admin, lamp, tmp_path):
     import_file(db, admin, orders_report(tmp_path, "pending.txt", payments_date=""))
-    assert the_order(db)[2] == []
+    order, _lines, payments = the_order(db)
+    review_orders(db, SUPERVISOR, [order.id])
+    assert payments == [] and the_order(db)[0].status == "payment_problem"
     summary = import_file(db, admin, orders_report(tmp_path, "paid.txt"))
     assert (summary.channel_updates, summary.conflicts) == (1, 0)
+    assert the_order(db)[0].status == "received"  # to be reviewed again, now paid
     _order, _lines, [payment] = the_order(db)
     assert (payment.status, payment.amount_cents) == ("captured", 5440)
     assert payment.method == "marketplace"
