@@ -243,6 +243,8 @@ FACT_COLUMNS = {
     "purchase_order_number": ("purchase-order-number",),
     "buyer_cancellation": ("is-buyer-requested-cancellation",),
     "late": ("verge-of-lateshipment",),
+    "amounts.gift_wrap": ("gift-wrap-price",),
+    "amounts.discount": ("item-promotion-discount", "ship-promotion-discount"),
 }
 
 

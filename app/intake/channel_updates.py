@@ -55,6 +55,8 @@ FACTS = (
     "purchase_order_number",
     "buyer_cancellation",
     "late",
+    "amounts.gift_wrap",
+    "amounts.discount",
 )
 
 # Why a change stays a conflict for a person (codes stored with the conflict).
@@ -218,7 +220,7 @@ def decide(
             Unsafe(ITEMS_CHANGED, "items", _items(stored.lines), _items(incoming.lines))
         )
     if incoming.currency != NO_CURRENCY and matched is not None:
-        _amounts(plan, stored, incoming, matched)
+        _amounts(plan, stored, incoming, matched, knows)
     if became_paid:
         amount, currency = (
             plan.order.get("total_cents", stored.total),
@@ -314,6 +316,7 @@ def _amounts(
     stored: StoredOrder,
     incoming: IncomingOrder,
     matched: list[tuple[StoredLine, IncomingLine]],
+    knows,
 ) -> None:
     new = {
         "currency": incoming.currency,
@@ -331,14 +334,30 @@ def _amounts(
         "discount_cents": stored.discount,
         "total_cents": stored.total,
     }
+    # A layout without gift-wrap or promotion columns (the Orders report has neither) says
+    # nothing about them, nor about the totals they are part of: those are not compared.
+    unsaid = set()
+    if not knows("amounts.gift_wrap"):
+        unsaid |= {"shipping_cents", "tax_cents", "total_cents"}
+    if not knows("amounts.discount"):
+        unsaid |= {"discount_cents", "total_cents"}
+
+    def line_key(total: int, tax: int, discount: int) -> tuple[int, ...]:
+        return (
+            total,
+            -1 if "tax_cents" in unsaid else tax,
+            -1 if "discount_cents" in unsaid else discount,
+        )
+
     lines = [
         (s.line_id, _line_values(line))
         for s, line in matched
-        if (s.line_total, s.tax, s.discount)
-        != (line.line_total_minor, line.tax_minor, line.discount_minor)
+        if line_key(s.line_total, s.tax, s.discount)
+        != line_key(line.line_total_minor, line.tax_minor, line.discount_minor)
     ]
     estimated = stored.amounts_source != CHANNEL
-    if new == old and not lines and not estimated:
+    differs = any(new[column] != old[column] for column in new if column not in unsaid)
+    if not differs and not lines and not estimated:
         return
     if not estimated and stored.is_paid:
         plan.unsafe.append(Unsafe(PRICE_AFTER_PAYMENT, "total", _money(old), _money(new)))

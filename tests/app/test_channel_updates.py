@@ -9,6 +9,7 @@ import pytest
 
 from app.formats.amazon_report import known_facts
 from app.formats.common import NO_CURRENCY, IncomingLine, IncomingOrder, ShipTo
+from app.intake.bench import HEADER as ORDERS_HEADER
 from app.intake.channel_updates import (
     BUYER_REQUESTED,
     CHANNEL_CANCELLED,
@@ -184,6 +185,15 @@ CASES = [
         CONFLICT,
         [],
         ["price_changed_after_payment"],
+    ),
+    (
+        "the Orders report has no promotion columns: a stored discount is not a new price",
+        stored(discount=200, total=4780),
+        incoming(),
+        known_facts(ORDERS_HEADER.split("\t")),
+        NOTHING,
+        [],
+        [],
     ),
     (
         "other items",
