@@ -192,6 +192,10 @@ def _write_columns(session: Session, judged: list[Judged]) -> None:
             shapes[tuple(sorted(columns))].append({"record_id": item.order_id, **columns})
         for line_id, values in item.decision.line_columns:
             line_shapes[tuple(sorted(values))].append({"record_id": line_id, **values})
+    if shapes:
+        from app.live import notify
+
+        notify(session, "orders")  # open screens show the new values
     for columns, rows in shapes.items():
         session.execute(
             update(orders)
