@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from app.changes.rules import NewAddress, address_problems
+from app.changes.rules import NewAddress, address_problems, why_not_cancel
 from app.formats.common import NO_CURRENCY, IncomingLine, IncomingOrder, ShipTo
 from app.i18n import N_
 from app.intake.matching import CHANNEL, VERGE_OF_LATE_SHIPMENT_PRIORITY
@@ -206,7 +206,7 @@ def decide(
         return Decision(unsafe=(Unsafe(FULFILLED_BY_CHANNEL, "fulfilled_by_channel"),))
     cancel = _cancel_reason(stored, incoming, knows)
     if cancel:
-        if stored.has_left:
+        if why_not_cancel(stored.status, stored.shipment_statuses):  # the desk's own rule
             return Decision(unsafe=(Unsafe(ALREADY_SHIPPED, "status", stored.status, "cancelled"),))
         if not may_cancel:
             return Decision(unsafe=(Unsafe(MAY_NOT_CANCEL, "status", stored.status, "cancelled"),))
