@@ -78,28 +78,46 @@ def cancel_order(
         )
     with database.unit_of_work() as uow:
         session = uow.session
-        order, ref = _order(session, order_id, expected_version)
-        shipments = _shipment_statuses(session, order_id)
-        why = why_not_cancel(order.status, shipments.values())
-        if why:
-            raise CancelRefused(ref, why)
-        stopping = [sid for sid, status in shipments.items() if status in _IN_THE_WAREHOUSE]
-        units = _picked_units(session, stopping)
-        voided = _void_labels(session, actor, stopping, reason="order cancelled")
-        change_status(
+        order, _ref = _order(session, order_id, expected_version)
+        result = stop_and_cancel(
             session,
             actor,
             order,
-            OrderStatus.CANCELLED,
             reason=" ".join(f"{reason} {note}".split()),
+            report_code=AMAZON_CANCEL_REASONS[reason],
         )
-        reported = order.channel in REPORTED_CHANNELS
-        if reported:
-            session.add(ChannelCancellation(
-                order_id=order.id, channel=order.channel, channel_order_id=order.channel_order_id,
-                reason_code=AMAZON_CANCEL_REASONS[reason],
-            ))  # fmt: skip
         uow.commit()
+    return result
+
+
+def stop_and_cancel(
+    session: Session,
+    actor: Actor,
+    order: Order,
+    *,
+    reason: str,
+    report_code: str | None,
+    detail: dict | None = None,
+) -> CancelResult:
+    """The cancel itself, in the caller's transaction (ours above, or an import applying
+    the channel's cancellation): refused once the order has left; pick tasks withdrawn,
+    reservations released and labels voided; the channel told when ``report_code`` is
+    given (Amazon's reason code; None when the channel cancelled it itself)."""
+    ref = entity_number("order", order.id)
+    shipments = _shipment_statuses(session, order.id)
+    why = why_not_cancel(order.status, shipments.values())
+    if why:
+        raise CancelRefused(ref, why)
+    stopping = [sid for sid, status in shipments.items() if status in _IN_THE_WAREHOUSE]
+    units = _picked_units(session, stopping)
+    voided = _void_labels(session, actor, stopping, reason="order cancelled")
+    change_status(session, actor, order, OrderStatus.CANCELLED, reason=reason, detail=detail)
+    reported = report_code is not None and order.channel in REPORTED_CHANNELS
+    if reported:
+        session.add(ChannelCancellation(
+            order_id=order.id, channel=order.channel, channel_order_id=order.channel_order_id,
+            reason_code=report_code,
+        ))  # fmt: skip
     return CancelResult(len(stopping), units, voided, reported)
 
 

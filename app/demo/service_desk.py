@@ -7,7 +7,9 @@ and a lost parcel, cases opened by the logistics watch), cases from calls and an
 replies in the customer's language, one resolved by a reship and followed up, one waiting,
 one overdue; refunds requested, approved and paid, and rejected; an order cancelled before
 shipment; the reship picked, packed and handed over like any shipment, and a returned parcel
-received and inspected (app/demo/after_sales.py). What the data did not allow is named in
+received and inspected (app/demo/after_sales.py); a later Amazon download with two buyers'
+new addresses, one applied and one (the order already shipped) left as a conflict. What the
+data did not allow is named in
 ``missing``, never faked.
 """
 
@@ -91,24 +93,34 @@ class ServiceDeskSummary:
     missing: tuple[str, ...]
     reships_shipped: int = 0
     returns_inspected: int = 0
+    # The channel's later word: a new address applied, one after shipment left for review.
+    channel_updates: int = 0
+    channel_conflicts: int = 0
 
     def as_text(self) -> str:
         from app.i18n import _
 
-        return _(
-            "Service desk: {events} tracking events, {watch} cases opened by the logistics "
-            "watch, {cases} more cases, {refunds} refunds, {cancelled} order cancelled, "
-            "reships through the warehouse: {reships}, returns inspected: {returns}; "
-            "steps missing: {missing}."
-        ).format(
-            reships=self.reships_shipped,
-            returns=self.returns_inspected,
-            events=self.tracking_events,
-            watch=self.watch_cases,
-            cases=self.cases,
-            refunds=self.refunds,
-            cancelled=self.cancelled,
-            missing=", ".join(self.missing) or _("none"),
+        return (
+            _(
+                "Service desk: {events} tracking events, {watch} cases opened by the logistics "
+                "watch, {cases} more cases, {refunds} refunds, {cancelled} order cancelled, "
+                "reships through the warehouse: {reships}, returns inspected: {returns}; "
+                "steps missing: {missing}."
+            ).format(
+                reships=self.reships_shipped,
+                returns=self.returns_inspected,
+                events=self.tracking_events,
+                watch=self.watch_cases,
+                cases=self.cases,
+                refunds=self.refunds,
+                cancelled=self.cancelled,
+                missing=", ".join(self.missing) or _("none"),
+            )
+            + " "
+            + _(
+                "Changes the channel sent: {applied} applied, {conflicts} left for review "
+                "as a conflict."
+            ).format(applied=self.channel_updates, conflicts=self.channel_conflicts)
         )
 
 
@@ -129,9 +141,10 @@ def stage_service_desk(
     refunds = _refunds(database, agent, finance, missing)
     cancelled = _cancel_one(database, agent, missing)
     reships, returns = _after_sales(database, result, boss, agent, reship_case, missing)
+    applied, conflicts = _channel_word(database, agent, missing)
     return ServiceDeskSummary(
         tracking.imported, tracking.cases_opened, cases, refunds, cancelled, tuple(missing),
-        reships, returns,
+        reships, returns, applied, conflicts,
     )  # fmt: skip
 
 
@@ -311,3 +324,63 @@ def _cancel_one(database: Database, agent, missing: list[str]) -> int:
         return 0
     cancel_order(database, agent, order_id, "customer_request", note="Ordered twice by mistake")
     return 1
+
+
+# The columns of Amazon's report the demo's later download carries: the items and the
+# ship-to only (no money, no dates), so nothing else is compared (``channel_updates``).
+_LATER_COLUMNS = (
+    "order-id", "order-item-id", "sku", "quantity-purchased", "recipient-name",
+    "ship-address-1", "ship-address-2", "ship-address-3", "ship-city", "ship-state",
+    "ship-postal-code", "ship-country",
+)  # fmt: skip
+
+
+def _channel_word(database: Database, agent, missing: list[str]) -> tuple[int, int]:
+    """A later Amazon download where two buyers changed their address on Amazon: one order
+    still in the warehouse (applied, audited), one already shipped (a conflict for review)."""
+    import tempfile
+    from pathlib import Path
+
+    from app.intake import import_file
+
+    with database.unit_of_work() as uow:
+        s = uow.session
+        left = select(Shipment.order_id).where(
+            Shipment.status.notin_(("pending", "picking", "picked", "cancelled"))
+        )
+        amazon = select(Order).where(Order.channel == "amazon")
+        waiting = s.scalars(
+            amazon.where(
+                Order.status.in_(("received", "approved", "allocated")), Order.id.notin_(left)
+            ).order_by(Order.id.desc())
+        ).first()
+        shipped = s.scalars(
+            amazon.where(Order.status.in_(("shipped", "delivered"))).order_by(Order.id)
+        ).first()
+        if waiting is None or shipped is None:
+            missing.append("channel updates")
+            return 0, 0
+        rows = [
+            *_report_rows(waiting, line2="Hinterhaus, 3. OG"),
+            *_report_rows(shipped, line1="Am Markt 1"),
+        ]
+    with tempfile.TemporaryDirectory(prefix="orderdesk-demo-") as folder:
+        path = Path(folder) / "amazon-orders-later.txt"
+        lines = ["\t".join(_LATER_COLUMNS), *("\t".join(row) for row in rows)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        summary = import_file(database, agent, path)
+    return summary.channel_updates, summary.conflicts
+
+
+def _report_rows(order: Order, **changed: str) -> list[tuple[str, ...]]:
+    ship = {
+        "name": order.ship_name, "line1": order.ship_line1, "line2": order.ship_line2,
+        "line3": order.ship_line3, "city": order.ship_city, "region": order.ship_region,
+        "postal_code": order.ship_postal_code, "country": order.ship_country,
+    } | changed  # fmt: skip
+    cells = (ship["name"], ship["line1"], ship["line2"], ship["line3"], ship["city"],
+             ship["region"], ship["postal_code"], ship["country"])  # fmt: skip
+    return [
+        (order.channel_order_id, line.channel_line_id or "", line.sku, str(line.quantity), *cells)
+        for line in order.lines
+    ]

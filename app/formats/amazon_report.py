@@ -226,6 +226,42 @@ def read(path: Path | str, channel: str | None = None, encoding: str | None = No
     return OrderStream(FORMAT, layout.header, grouping.total_rows, sources())
 
 
+# Which order facts each column carries (the names of ``app.intake.channel_updates``):
+# a fact whose columns a layout lacks is not compared when an order is read again.
+FACT_COLUMNS = {
+    "ship_to.name": ("recipient-name",),
+    "ship_to.line1": ("ship-address-1",),
+    "ship_to.line2": ("ship-address-2",),
+    "ship_to.line3": ("ship-address-3",),
+    "ship_to.city": ("ship-city",),
+    "ship_to.region": ("ship-state",),
+    "ship_to.postal_code": ("ship-postal-code",),
+    "ship_to.country_code": ("ship-country",),
+    "ship_to.phone": ("ship-phone-number",),
+    "paid": ("payments-date", "order-status"),
+    "purchased_at": ("purchase-date",),
+    "ship_by": ("latest-ship-date",),
+    "service": ("ship-service-level",),
+    "business": ("is-business-order",),
+    "purchase_order_number": ("purchase-order-number",),
+    "buyer_cancellation": ("is-buyer-requested-cancellation",),
+    "late": ("verge-of-lateshipment",),
+    "amounts.gift_wrap": ("gift-wrap-price",),
+    "amounts.discount": ("item-promotion-discount", "ship-promotion-discount"),
+}
+
+
+def known_facts(header: Sequence[str]) -> frozenset[str]:
+    """The order facts a report with this header carries (see ``FACT_COLUMNS``)."""
+    names = {name.strip().lower() for name in header}
+    aliases = REQUIRED | OPTIONAL
+    return frozenset(
+        fact
+        for fact, columns in FACT_COLUMNS.items()
+        if any(alias in names for column in columns for alias in aliases[column])
+    )
+
+
 class _ReportReader:
     def __init__(self, columns: Columns, channel: str, now: dt.datetime) -> None:
         self.columns = columns

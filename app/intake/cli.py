@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.i18n import _, say
+from app.i18n import _, ngettext, say
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 
@@ -53,6 +53,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         cli.emit_json(summary.as_json())
     else:
         print(_import_line(args.file, summary))
+        channel_word = channel_word_text(summary)
+        if channel_word:
+            print("  " + channel_word)
         shown = summary.rejected_rows[:50]
         for row in shown:
             where = _("row {row}").format(row=row.row)
@@ -65,6 +68,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     if summary.cancelled or summary.rejected_row_count or summary.conflicts:
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def channel_word_text(summary) -> str:
+    """What the channel's later word changed (``channel_updates``), as one sentence."""
+    parts = []
+    if summary.channel_updates:
+        parts.append(
+            ngettext(
+                "{n} order updated with what the channel sent",
+                "{n} orders updated with what the channel sent",
+                summary.channel_updates,
+            ).format(n=f"{summary.channel_updates:,}")
+        )
+    if summary.channel_cancellations:
+        parts.append(
+            ngettext(
+                "{n} order cancelled by the channel (the warehouse stopped)",
+                "{n} orders cancelled by the channel (the warehouse stopped)",
+                summary.channel_cancellations,
+            ).format(n=f"{summary.channel_cancellations:,}")
+        )
+    return "; ".join(parts) + "." if parts else ""
 
 
 def _import_line(file: str, summary) -> str:

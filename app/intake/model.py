@@ -22,6 +22,9 @@ class ImportSummary:
     new_orders: int = 0
     already_present: int = 0
     conflicts: int = 0
+    # Orders the channel changed and the change was applied (see ``channel_updates``).
+    channel_updates: int = 0
+    channel_cancellations: int = 0
     not_for_warehouse: int = 0  # Amazon-fulfilled or cancelled, not stored
     rejected_orders: int = 0
     rejected_row_count: int = 0
@@ -42,6 +45,8 @@ class ImportSummary:
             "new_orders": self.new_orders,
             "already_present": self.already_present,
             "conflicts": self.conflicts,
+            "channel_updates": self.channel_updates,
+            "channel_cancellations": self.channel_cancellations,
             "not_for_warehouse": self.not_for_warehouse,
             "rejected_orders": self.rejected_orders,
             "rejected_row_count": self.rejected_row_count,

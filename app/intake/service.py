@@ -11,8 +11,10 @@ import again finishes the job, because:
   inserted with ``ON CONFLICT DO NOTHING``, so two desks importing the same file at once
   cannot make two orders;
 - an order already present with the same content fingerprint counts as already present;
-  with a different fingerprint it is **not overwritten** but recorded as an
-  ``IntakeConflict`` for the review desk (once per distinct content).
+  with a different fingerprint the channel's later word is applied where it is safe
+  (``channel_updates``: paid, real amounts for an estimate, a cancellation, a new address
+  before packing …, audited with old and new values), and what is not safe is recorded
+  as an ``IntakeConflict`` for the review desk with its reason (once per distinct content).
 
 Orders land in status ``received`` with their stage times, lines (``product_id`` resolved
 from the SKU, NULL when unknown — review flags it), a marketplace payment when the channel
@@ -23,8 +25,8 @@ customer is inserted with ``ON CONFLICT DO NOTHING`` and read back by key, so de
 importing the same buyers at once make one customer each. All lookups are ``IN`` queries
 per batch, never one query per row.
 Amazon-fulfilled and cancelled orders are counted, not stored (they are not our
-warehouse's work) — unless the order is already here, in which case different content is
-a conflict like any other (e.g. the channel now says "cancelled").
+warehouse's work) — unless the order is already here: then the channel's cancellation
+cancels it as the desk would (``app.changes``), while it is still in the warehouse.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from app.bulk.forked import Send, can_fork, forked_batches
 from app.database import Database
 from app.errors import InvalidInput
 from app.formats import read_orders
+from app.formats.amazon_report import FORMAT as REPORT_FORMAT
+from app.formats.amazon_report import known_facts
 from app.formats.stream import OrderStream, SourceOrder
 from app.i18n import Sentence as S
 from app.intake.model import Cancelled, ImportSummary, Progress
@@ -102,7 +106,8 @@ def import_file(
             units_total=stream.total_units,
             header=stream.header,
         )
-        writer = BatchWriter(actor, path.name, batch_id, database.dialect)
+        known = known_facts(stream.header) if stream.format == REPORT_FORMAT else None
+        writer = BatchWriter(actor, path.name, batch_id, database.dialect, known)
         status = "failed"
         try:
             size = batch_orders or BATCH_ORDERS
@@ -217,6 +222,8 @@ _COUNTED = (
     "new_orders",
     "already_present",
     "conflicts",
+    "channel_updates",
+    "channel_cancellations",
     "not_for_warehouse",
     "rejected_orders",
     "rejected_row_count",

@@ -21,6 +21,8 @@ from app.formats.common import (
     normalise_phone,
 )
 from app.formats.stream import SourceOrder
+from app.intake.channel_updates import Unsafe
+from app.intake.channel_writer import apply_channel_word, plain
 from app.intake.matching import (
     CHANNEL,
     ESTIMATED,
@@ -74,8 +76,17 @@ class _Present:
 class BatchWriter:
     """Writes batches of orders; remembers customers and SKUs across batches of one file."""
 
-    def __init__(self, actor: Actor, file_name: str, batch_id: int, dialect: str) -> None:
+    def __init__(
+        self,
+        actor: Actor,
+        file_name: str,
+        batch_id: int,
+        dialect: str,
+        known: frozenset[str] | None = None,
+    ) -> None:
         self.actor = actor
+        # The order facts the file's layout carries (None: all): see ``channel_updates``.
+        self.known = known
         self.file_name = file_name
         self.batch_id = batch_id
         self.dialect = dialect
@@ -128,7 +139,18 @@ class BatchWriter:
                     summary.already_present += 1
                 else:
                     conflicting.append((order, found))
-        self._record_conflicts(session, conflicting, summary, now)
+        remaining = apply_channel_word(
+            session,
+            self.actor,
+            self.dialect,
+            [(order, found.order_id, found.fingerprint) for order, found in conflicting],
+            self.known,
+            digests,
+            {"file": self.file_name, "import_batch": self.batch_id},
+            summary,
+            now,
+        )
+        self._record_conflicts(session, remaining, summary, now)
         summary.new_orders += inserted
 
     # ------------------------------------------------------------------ reads
@@ -428,33 +450,35 @@ class BatchWriter:
     def _record_conflicts(
         self,
         session: Session,
-        conflicting: list[tuple[IncomingOrder, _Present]],
+        conflicting: list[tuple[IncomingOrder, int, str | None, tuple[Unsafe, ...]]],
         summary: ImportSummary,
         now: dt.datetime,
     ) -> None:
+        """What the channel changed that cannot be applied safely, with the reasons
+        (``incoming["channel_conflicts"]``), for a person at the review desk."""
         if not conflicting:
             return
         summary.conflicts += len(conflicting)
         table: Table = IntakeConflict.__table__  # type: ignore[assignment]
         rows = [
             {
-                "order_id": found.order_id,
+                "order_id": order_id,
                 "import_batch_id": self.batch_id,
-                "stored_fingerprint": found.fingerprint,
+                "stored_fingerprint": fingerprint,
                 "incoming_fingerprint": order.fingerprint,
-                "incoming": incoming_json(order),
+                "incoming": incoming_json(order) | {"channel_conflicts": unsafe_json(unsafe)},
                 "created_at": now,
             }
-            for order, found in conflicting
+            for order, order_id, fingerprint, unsafe in conflicting
         ]
         statement = self._insert_ignoring_duplicates(table).returning(
             table.c.order_id, table.c.incoming_fingerprint
         )
         recorded = set(session.execute(statement, rows).all())
         events = [
-            self._event(found.order_id, "import_conflict", order)
-            for order, found in conflicting
-            if (found.order_id, order.fingerprint) in recorded
+            self._event(order_id, "import_conflict", order, unsafe)
+            for order, order_id, _fingerprint, unsafe in conflicting
+            if (order_id, order.fingerprint) in recorded
         ]
         if events:
             add_events(session, events, same=self._event_constants("import_conflict", None, now))
@@ -476,7 +500,9 @@ class BatchWriter:
             "reason": "",
         }
 
-    def _event(self, order_id: int, action: str, order: IncomingOrder) -> dict:
+    def _event(
+        self, order_id: int, action: str, order: IncomingOrder, unsafe: tuple[Unsafe, ...] = ()
+    ) -> dict:
         detail: dict = {
             "file": self.file_name,
             "rows": list(order.rows),
@@ -486,6 +512,7 @@ class BatchWriter:
             detail["notes"] = list(order.notes)
         if action == "import_conflict":
             detail["incoming_fingerprint"] = order.fingerprint
+            detail["reasons"] = sorted({u.reason for u in unsafe})
         return {"entity_id": order_id, "detail": detail}
 
 
@@ -676,6 +703,13 @@ def payment_row(
         "currency": order.currency if amounts is None else amounts.currency,
         "paid_at": order.paid_at or order.purchased_at or now,
     }
+
+
+def unsafe_json(unsafe: tuple[Unsafe, ...]) -> list[dict]:
+    return [
+        {"reason": u.reason, "field": u.field, "old": plain(u.old), "new": plain(u.new)}
+        for u in unsafe
+    ]
 
 
 def incoming_json(order: IncomingOrder) -> dict:

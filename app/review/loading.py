@@ -488,7 +488,19 @@ def describe_conflict(stored: OrderFacts, incoming: object, at: dt.datetime | No
         if theirs_address != address_key(s.line1, s.postal_code, s.country_code, s.city):
             differences.append("ship-to address changed")
     what = "; ".join(differences) or "other details differ"
-    return f"received again{when}: {what}."
+    reasons = _not_applied(incoming.get("channel_conflicts"))
+    return f"received again{when}: {what}{reasons}."
+
+
+def _not_applied(conflicts: object) -> str:
+    """Why the channel's change was not applied at import (``app.intake.channel_updates``)."""
+    from app.intake.channel_updates import CONFLICT_REASONS
+
+    if not isinstance(conflicts, list):
+        return ""
+    codes = dict.fromkeys(c.get("reason") for c in conflicts if isinstance(c, dict))
+    texts = [CONFLICT_REASONS.get(str(code), str(code)) for code in codes if code]
+    return " — not applied: " + "; ".join(texts) if texts else ""
 
 
 def _items_text(items: Iterable[tuple[str, int]]) -> str:

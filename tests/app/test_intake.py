@@ -121,27 +121,47 @@ def test_same_order_from_another_layout_is_already_present(db, admin, tmp_path):
     assert (summary.new_orders, summary.already_present, summary.conflicts) == (0, 1, 0)
 
 
-def test_changed_content_is_recorded_as_a_conflict_not_overwritten(db, admin, tmp_path):
+def test_changed_items_are_recorded_as_a_conflict_not_overwritten(db, admin, tmp_path):
     import_file(db, admin, report(tmp_path, ROWS[2], name="first.txt"))
-    changed = report(tmp_path, with_cell(ROWS[2], "ship-postal-code", "E2 7AA"), name="later.txt")
+    changed = report(tmp_path, with_cell(ROWS[2], "quantity-purchased", "2"), name="later.txt")
     summary = import_file(db, admin, changed)
     assert (summary.new_orders, summary.already_present, summary.conflicts) == (0, 0, 1)
     order = orders_by_channel_id(db)["205-7654321-1234567"]
-    assert order.ship_postal_code == "E1 6AN"  # what was stored stays
+    assert order.lines[0].quantity == 1  # what was stored stays
     with db.unit_of_work() as uow:
         conflict = uow.session.scalars(select(IntakeConflict)).one()
-        actions = uow.session.scalars(
-            select(AuditEvent.action).where(AuditEvent.entity_id == order.id)
+        events = uow.session.execute(
+            select(AuditEvent.action, AuditEvent.detail).where(AuditEvent.entity_id == order.id)
         ).all()
     assert conflict.order_id == order.id and conflict.resolved_at is None
-    assert conflict.incoming["ship_to"]["postal_code"] == "E2 7AA"
+    assert conflict.incoming["lines"][0]["quantity"] == 2
+    assert [c["reason"] for c in conflict.incoming["channel_conflicts"]] == ["items_changed"]
     assert conflict.stored_fingerprint != conflict.incoming_fingerprint
-    assert actions == ["imported", "import_conflict"]
+    assert [action for action, _ in events] == ["imported", "import_conflict"]
+    assert events[1][1]["reasons"] == ["items_changed"]
     again = import_file(db, admin, changed)  # the same change again: one record, not two
     assert again.conflicts == 1 and count(db, IntakeConflict) == 1
 
 
-def test_channel_now_reporting_cancelled_is_a_conflict_for_review(db, admin, tmp_path):
+def test_a_changed_ship_to_before_picking_is_applied_and_audited(db, admin, tmp_path):
+    import_file(db, admin, report(tmp_path, ROWS[2], name="first.txt"))
+    changed = report(tmp_path, with_cell(ROWS[2], "ship-postal-code", "E2 7AA"), name="later.txt")
+    summary = import_file(db, admin, changed)
+    assert (summary.conflicts, summary.channel_updates) == (0, 1)
+    order = orders_by_channel_id(db)["205-7654321-1234567"]
+    assert order.ship_postal_code == "E2 7AA" and order.version == 2
+    with db.unit_of_work() as uow:
+        detail = uow.session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "channel_update")
+        ).one()
+    assert detail["changes"] == [
+        {"field": "ship_to", "old": {"postal_code": "E1 6AN"}, "new": {"postal_code": "E2 7AA"}}
+    ]
+    again = import_file(db, admin, changed)  # what was applied is what we have now
+    assert (again.already_present, again.channel_updates, again.conflicts) == (1, 0, 0)
+
+
+def test_channel_now_reporting_cancelled_cancels_the_order(db, admin, tmp_path):
     all_orders = (FIXTURES / "amazon_all_orders_cp1252.txt").read_bytes().decode("cp1252")
     header, *rows = all_orders.splitlines()
     path = tmp_path / "all.txt"
@@ -150,7 +170,10 @@ def test_channel_now_reporting_cancelled_is_a_conflict_for_review(db, admin, tmp
     cells = rows[0].split("\t")
     cells[4] = "Cancelled"
     path.write_text("\n".join([header, "\t".join(cells)]) + "\n", encoding="utf-8")
-    assert import_file(db, admin, path).conflicts == 1
+    summary = import_file(db, admin, path)
+    assert (summary.conflicts, summary.channel_cancellations) == (0, 1)
+    (order,) = orders_by_channel_id(db).values()
+    assert order.status == "cancelled"
 
 
 def test_amazon_fulfilled_and_cancelled_orders_are_counted_not_stored(db, admin):

@@ -45,8 +45,20 @@ def test_import_reimport_and_conflict_on_postgresql(pg_db, admin, tmp_path):
     first = import_file(pg_db, admin, REPORT)
     assert (first.new_orders, count(pg_db, OrderLine)) == (3, 4)
     assert import_file(pg_db, admin, REPORT).already_present == 3
+    # The channel's later word: a new postcode is applied (rows locked, updated in bulk) …
     changed = tmp_path / "changed.txt"
     changed.write_text(REPORT.read_text(encoding="utf-8").replace("E1 6AN", "E2 7AA"))
+    summary = import_file(pg_db, admin, changed)
+    assert (summary.channel_updates, summary.conflicts) == (1, 0)
+    with pg_db.unit_of_work() as uow:
+        postcodes = set(uow.session.scalars(select(Order.ship_postal_code)))
+    assert "E2 7AA" in postcodes and "E1 6AN" not in postcodes
+    assert import_file(pg_db, admin, changed).already_present == 3
+    # … other items are not: a conflict for review.
+    text = changed.read_text(encoding="utf-8").splitlines()
+    row = text[3].split("\t")
+    row[9] = "5"  # quantity-purchased of the one-row order
+    changed.write_text("\n".join([*text[:3], "\t".join(row), *text[4:]]) + "\n")
     assert import_file(pg_db, admin, changed).conflicts == 1
     assert count(pg_db, IntakeConflict) == 1 and count(pg_db, Order) == 3
 

@@ -200,12 +200,18 @@ def test_reimporting_the_same_report_finds_every_order_present(db, admin, lamp, 
     assert (again.new_orders, again.already_present, again.conflicts) == (0, 1, 0)
 
 
-def test_a_buyer_cancellation_request_arriving_later_is_a_conflict_for_review(
+def test_a_buyer_cancellation_request_arriving_later_cancels_and_is_reported_to_amazon(
     db, admin, lamp, tmp_path
 ):
+    from db.models_changes import ChannelCancellation
+
     import_file(db, admin, unshipped(tmp_path, row()))
     later = import_file(db, admin, unshipped(tmp_path, row(is_buyer_requested_cancellation="true")))
-    assert later.conflicts == 1
+    assert (later.conflicts, later.channel_cancellations) == (0, 1)
+    with db.unit_of_work() as uow:
+        assert uow.session.scalars(select(Order.status)).one() == "cancelled"
+        told = uow.session.scalars(select(ChannelCancellation.reason_code)).all()
+    assert told == ["BuyerCanceled"]
 
 
 # --------------------------------------------------------------------------- price lists

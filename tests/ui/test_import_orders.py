@@ -262,3 +262,14 @@ def test_the_summary_says_amounts_are_unknown_when_no_price_list_prices_them(
     screen.open_file(unshipped_report(tmp_path, "false\t\tfalse\tfalse"))
     qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
     assert "1 order has no price" in screen.result_label.text()
+
+
+def test_a_buyers_cancellation_imported_later_is_counted_in_the_summary(screen, qtbot, tmp_path):
+    screen.open_file(unshipped_report(tmp_path, "false\t\tfalse\tfalse"))
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    screen.open_file(unshipped_report(tmp_path, "false\t\tfalse\ttrue"))
+    qtbot.mouseClick(screen.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.summary is not None and screen.summary.channel_cancellations)
+    text = screen.result_label.text()
+    assert "1 order cancelled by the channel (the warehouse stopped)" in text
+    assert "Review desk" not in text  # nothing left as a conflict

@@ -584,6 +584,22 @@ def where_orders_went(summary: ImportSummary) -> str:
                 summary.conflicts,
             ).format(n=f"{summary.conflicts:,}")
         )
+    if summary.channel_updates:
+        parts.append(
+            ngettext(
+                "{n} order updated with what the channel sent",
+                "{n} orders updated with what the channel sent",
+                summary.channel_updates,
+            ).format(n=f"{summary.channel_updates:,}")
+        )
+    if summary.channel_cancellations:
+        parts.append(
+            ngettext(
+                "{n} order cancelled by the channel (the warehouse stopped)",
+                "{n} orders cancelled by the channel (the warehouse stopped)",
+                summary.channel_cancellations,
+            ).format(n=f"{summary.channel_cancellations:,}")
+        )
     if summary.not_for_warehouse:
         parts.append(
             ngettext(

@@ -10,7 +10,7 @@ from app.demo import generate_demo
 from app.demo.desk_work import stage_desk_work
 from app.demo.service_desk import stage_fulfilment, stage_service_desk
 from app.picking.check import check_stock
-from db.models import Shipment, StockMove
+from db.models import AuditEvent, IntakeConflict, Shipment, StockMove
 from db.models_cases import Case
 from db.models_picking import PickListShipment
 from db.models_refunds import Refund
@@ -38,6 +38,7 @@ def test_every_step_of_the_service_desk_demo_found_its_data(staged):
     assert summary.missing == ()
     assert summary.tracking_events > 0 and summary.cases == 4 and summary.refunds == 3
     assert (summary.reships_shipped, summary.returns_inspected) == (1, 1)
+    assert (summary.channel_updates, summary.channel_conflicts) == (1, 1)
 
 
 def test_the_reship_went_through_the_warehouse_and_the_return_was_inspected(staged):
@@ -56,6 +57,24 @@ def test_the_reship_went_through_the_warehouse_and_the_return_was_inspected(stag
     assert reship.status == "shipped" and picked == 1 and parcels == 1
     assert ret.status == "inspected" and ret.refund_id is not None and ret.fee_cents > 0
     assert "return" in moves
+
+
+def test_the_channels_later_word_is_applied_once_and_left_as_a_conflict_once(staged):
+    database, _summary = staged
+    with database.unit_of_work() as uow:
+        s = uow.session
+        updated = s.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "channel_update")
+        ).all()
+        reasons = [
+            c["reason"]
+            for incoming in s.scalars(
+                select(IntakeConflict.incoming).where(IntakeConflict.resolved_at.is_(None))
+            )
+            for c in incoming.get("channel_conflicts", [])
+        ]
+    assert [d["changes"][0]["new"] for d in updated] == [{"line2": "Hinterhaus, 3. OG"}]
+    assert "already_shipped" in reasons
 
 
 def test_cases_in_every_state_and_refunds_in_every_decision(staged):
