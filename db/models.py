@@ -158,7 +158,7 @@ class Customer(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    # Folded search keys (app/views/search_keys.py), written with the customer.
+    # Folded search keys (app/search/keys.py), written with the customer.
     search_text: Mapped[str] = mapped_column(String(500), default="", server_default="")
     search_phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
 

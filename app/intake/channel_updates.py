@@ -28,8 +28,9 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from app.address import PostalAddress
 from app.changes.rules import NewAddress, address_problems, why_not_cancel
-from app.formats.common import NO_CURRENCY, IncomingLine, IncomingOrder, ShipTo
+from app.formats.common import NO_CURRENCY, IncomingLine, IncomingOrder
 from app.i18n import N_
 from app.intake.matching import CHANNEL, VERGE_OF_LATE_SHIPMENT_PRIORITY
 
@@ -120,7 +121,7 @@ class StoredOrder:
     discount: int
     total: int
     is_paid: bool
-    ship_to: ShipTo
+    ship_to: PostalAddress
     lines: tuple[StoredLine, ...]
     shipment_statuses: tuple[str, ...] = ()
     purchased_at: dt.datetime | None = None
@@ -402,22 +403,28 @@ _SHIP_COLUMNS = {
 }
 
 
-def _ship_to(plan: _Plan, stored: StoredOrder, incoming: ShipTo, knows) -> None:
+def _part(address: PostalAddress, part: str) -> str | None:
+    """One part of an address by the name the readers' facts give it (``name`` is the
+    recipient)."""
+    return getattr(address, "recipient" if part == "name" else part)
+
+
+def _ship_to(plan: _Plan, stored: StoredOrder, incoming: PostalAddress, knows) -> None:
     differing = [
         part
         for part in SHIP_TO_PARTS
         if knows(f"ship_to.{part}")
-        and (getattr(stored.ship_to, part) or "") != (getattr(incoming, part) or "")
+        and (_part(stored.ship_to, part) or "") != (_part(incoming, part) or "")
     ]
     if not differing:
         return
-    old = {part: getattr(stored.ship_to, part) for part in differing}
-    new = {part: getattr(incoming, part) for part in differing}
+    old = {part: _part(stored.ship_to, part) for part in differing}
+    new = {part: _part(incoming, part) for part in differing}
     if stored.has_left or stored.is_packed:
         reason = ALREADY_SHIPPED if stored.has_left else ALREADY_PACKED
         plan.unsafe.append(Unsafe(reason, "ship_to", old, new))
         return
-    merged = {part: getattr(stored.ship_to, part) for part in SHIP_TO_PARTS} | new
+    merged = {part: _part(stored.ship_to, part) for part in SHIP_TO_PARTS} | new
     problems = address_problems(
         NewAddress(
             merged["name"] or "",

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from app.address import PostalAddress
 from app.audit import add_events
 from app.bulk.insert import bulk_insert
-from app.formats.common import IncomingOrder, ShipTo
+from app.formats.common import IncomingOrder
 from app.intake.channel_updates import (
     BUYER_REQUESTED,
     NOTHING,
@@ -147,8 +148,8 @@ def load_stored(session: Session, dialect: str, order_ids: list[int]) -> dict[in
             discount=row["discount_cents"],
             total=row["total_cents"],
             is_paid=order_id in paid,
-            ship_to=ShipTo(
-                name=row["ship_name"] or "",
+            ship_to=PostalAddress(
+                recipient=row["ship_name"] or "",
                 line1=row["ship_line1"] or "",
                 line2=row["ship_line2"] or "",
                 line3=row["ship_line3"] or "",
@@ -156,7 +157,7 @@ def load_stored(session: Session, dialect: str, order_ids: list[int]) -> dict[in
                 region=row["ship_region"] or "",
                 postal_code=row["ship_postal_code"] or "",
                 country_code=row["ship_country"] or "",
-                phone=row["ship_phone"],
+                phone=row["ship_phone"] or "",
             ),
             lines=tuple(lines[order_id]),
             shipment_statuses=tuple(shipments[order_id]),

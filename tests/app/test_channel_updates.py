@@ -7,8 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+from app.address import PostalAddress
 from app.formats.amazon_report import known_facts
-from app.formats.common import NO_CURRENCY, IncomingLine, IncomingOrder, ShipTo
+from app.formats.common import NO_CURRENCY, IncomingLine, IncomingOrder
 from app.intake.bench import HEADER as ORDERS_HEADER
 from app.intake.channel_updates import (
     BUYER_REQUESTED,
@@ -24,7 +25,9 @@ from app.intake.channel_updates import (
 
 BOUGHT = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 PAID = dt.datetime(2026, 11, 20, 10, 5, tzinfo=dt.UTC)
-ADDRESS = ShipTo("Anna Müller", "Hof 1", city="Berlin", postal_code="10115", country_code="DE")
+ADDRESS = PostalAddress(
+    "Anna Müller", "Hof 1", city="Berlin", postal_code="10115", country_code="DE"
+)
 UNSHIPPED_HEADER = [
     "order-id",
     "order-item-id",
@@ -144,7 +147,7 @@ CASES = [
     (
         "another layout lacks the address lines and the phone: not a change",
         stored(ship_to=replace(ADDRESS, phone="+49 30 1")),
-        incoming(ship_to=ShipTo(country_code="DE"), currency="EUR"),
+        incoming(ship_to=PostalAddress(country_code="DE"), currency="EUR"),
         ALL_ORDERS,
         NOTHING,
         [],
