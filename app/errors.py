@@ -680,3 +680,18 @@ class DatabaseBusy(DatabaseError):
             attempts=attempts,
         )
         self.attempts = attempts
+
+
+class VerbNotAllowed(OrderdeskError):
+    """A declared verb asked of a record whose status does not allow it (cases, returns)."""
+
+    translated_values = ("verb", "status")
+
+    def __init__(self, ref: str, verb: str, status: str) -> None:
+        super().__init__(
+            N_("{ref} is {status}: “{verb}” is not possible now."),
+            ref=ref,
+            verb=verb,
+            status=status,
+        )
+        self.ref = ref

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.i18n import _, ngettext, say
+from app.i18n import _, say
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 
@@ -72,23 +72,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def channel_word_text(summary) -> str:
     """What the channel's later word changed (``channel_updates``), as one sentence."""
-    parts = []
-    if summary.channel_updates:
-        parts.append(
-            ngettext(
-                "{n} order updated with what the channel sent",
-                "{n} orders updated with what the channel sent",
-                summary.channel_updates,
-            ).format(n=f"{summary.channel_updates:,}")
-        )
-    if summary.channel_cancellations:
-        parts.append(
-            ngettext(
-                "{n} order cancelled by the channel (the warehouse stopped)",
-                "{n} orders cancelled by the channel (the warehouse stopped)",
-                summary.channel_cancellations,
-            ).format(n=f"{summary.channel_cancellations:,}")
-        )
+    from app.intake.model import channel_word_parts
+
+    parts = channel_word_parts(summary)
     return "; ".join(parts) + "." if parts else ""
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.formats.common import RejectedRow
+from app.i18n import ngettext
 
 Progress = Callable[[int, int], None]  # (units done, units total; 0 = unknown)
 Cancelled = Callable[[], bool]
@@ -87,3 +88,25 @@ class ImportPreview:
     format: str
     units_total: int
     rows: list[PreviewRow]
+
+
+def channel_word_parts(summary: ImportSummary) -> list[str]:
+    """What the channel's later word changed, a phrase each (the CLI and the import desk)."""
+    parts = []
+    if summary.channel_updates:
+        parts.append(
+            ngettext(
+                "{n} order updated with what the channel sent",
+                "{n} orders updated with what the channel sent",
+                summary.channel_updates,
+            ).format(n=f"{summary.channel_updates:,}")
+        )
+    if summary.channel_cancellations:
+        parts.append(
+            ngettext(
+                "{n} order cancelled by the channel (the warehouse stopped)",
+                "{n} orders cancelled by the channel (the warehouse stopped)",
+                summary.channel_cancellations,
+            ).format(n=f"{summary.channel_cancellations:,}")
+        )
+    return parts

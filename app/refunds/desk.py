@@ -113,7 +113,7 @@ def order_balances(session, order_ids: set[int]) -> dict[int, Balance]:
         return {}
     ids = sorted(order_ids)
     currencies = dict(
-        session.execute(select(Order.id, Order.currency).where(Order.id.in_(ids))).tuples().all()
+        session.execute(select(Order.id, Order.currency).where(Order.id.in_(ids))).all()
     )
     paid = {
         (order_id, currency): int(total or 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import OrderdeskError
+from app.errors import OrderdeskError, VerbNotAllowed
 from app.i18n import N_
 
 
@@ -10,17 +10,8 @@ class ReturnError(OrderdeskError):
     """A reship or return cannot be made as asked."""
 
 
-class ReturnVerbNotAllowed(ReturnError):
-    translated_values = ("verb", "status")
-
-    def __init__(self, ref: str, verb: str, status: str) -> None:
-        super().__init__(
-            N_("{ref} is {status}: “{verb}” is not possible now."),
-            ref=ref,
-            verb=verb,
-            status=status,
-        )
-        self.ref = ref
+class ReturnVerbNotAllowed(ReturnError, VerbNotAllowed):
+    pass
 
 
 class NotShippedYet(ReturnError):

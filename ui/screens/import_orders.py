@@ -36,6 +36,7 @@ from app.formats import FORMAT_NAMES
 from app.formats.export import write_rejected_rows
 from app.i18n import N_, _, ngettext, say
 from app.intake import ImportPreview, ImportSummary, import_file_apart, preview_file
+from app.intake.model import channel_word_parts
 from app.money import format_number
 from ui.actions import make_action, retitle, with_shortcut
 from ui.desk_screen import DeskContext, DeskScreen
@@ -584,22 +585,7 @@ def where_orders_went(summary: ImportSummary) -> str:
                 summary.conflicts,
             ).format(n=f"{summary.conflicts:,}")
         )
-    if summary.channel_updates:
-        parts.append(
-            ngettext(
-                "{n} order updated with what the channel sent",
-                "{n} orders updated with what the channel sent",
-                summary.channel_updates,
-            ).format(n=f"{summary.channel_updates:,}")
-        )
-    if summary.channel_cancellations:
-        parts.append(
-            ngettext(
-                "{n} order cancelled by the channel (the warehouse stopped)",
-                "{n} orders cancelled by the channel (the warehouse stopped)",
-                summary.channel_cancellations,
-            ).format(n=f"{summary.channel_cancellations:,}")
-        )
+    parts.extend(channel_word_parts(summary))
     if summary.not_for_warehouse:
         parts.append(
             ngettext(
