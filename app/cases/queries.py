@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_, select
 
 from app.cases.model import CaseRow, CaseStatus
-from app.i18n import N_
+from app.i18n import N_, translate_stored
 from app.numbers import entity_number
 from app.returns.queries import list_returns, reships_of_case
 from db.models import Customer, User
@@ -157,7 +157,7 @@ def case_detail(session, case_id: int) -> CaseDetail | None:
         )
     ]  # fmt: skip
     entries = [
-        TimelineEntry(at, kind, who or "", body)
+        TimelineEntry(at, kind, who or "", _said(kind, body))
         for at, kind, who, body in session.execute(
             select(CaseNote.created_at, CaseNote.kind, User.username, CaseNote.body)
             .outerjoin(User, User.id == CaseNote.author_id)
@@ -243,3 +243,12 @@ def load_case_page(database, **filters) -> list[CaseRow]:
 def load_case(database, case_id: int) -> CaseDetail | None:
     with database.unit_of_work() as uow:
         return case_detail(uow.session, case_id)
+
+
+def _said(kind: str, body: str) -> str:
+    """What the desk wrote itself (``system``: a contact task's words, a shipment number) is
+    stored in English; it is read in the reader's language, line by line. What people
+    wrote stays as they wrote it."""
+    if kind != "system" or not body:
+        return body
+    return "\n".join(translate_stored(line) for line in body.split("\n"))

@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from app.cases.claims import carrier_days, claim_due_at
-from app.cases.queries import list_cases
+from app.cases.queries import case_detail, list_cases
 from app.cases.service import ClaimDraft, open_claim
+from app.i18n import _, set_language
 from app.permissions import Role
 from app.review.kit import new_task
+from app.review.task_text import task_text
 from db.models import Order
 from db.models_cases import Case, CaseNote
 from tests import factories as f
@@ -102,3 +104,25 @@ def test_a_contact_task_opens_a_case_and_the_next_one_extends_it(db):
     assert (cases[0].source, cases[0].order_id) == ("contact_task", order_id)
     assert cases[0].customer_id is not None
     assert notes == ["The house number is missing", "Card declined"]
+
+
+@pytest.fixture
+def in_traditional_chinese():
+    set_language("zh_TW")
+    yield
+    set_language("en")
+
+
+def test_a_contact_tasks_words_read_in_the_agents_language_on_the_case(db, in_traditional_chinese):
+    with db.unit_of_work() as uow:
+        s = uow.session
+        order = f.order(s, f.customer(s), status="received", lines=[(f.product(s), 1)])
+        new_task(s, REVIEWER, order, "stock_short", task_text("review.stock_call"))
+        uow.commit()
+        case_id = uow.session.scalar(select(Case.id))
+    with db.unit_of_work() as uow:
+        stored = uow.session.scalar(select(CaseNote.body))
+        detail = case_detail(uow.session, case_id)
+    said = [entry.text for entry in detail.timeline if entry.kind == "system"]
+    assert stored == "customer called about stock"  # stored in English, as every reason
+    assert said == [_("customer called about stock")] and said != [stored]
