@@ -4,8 +4,8 @@ and is a new address complete. No database, no Qt."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from app.address import PostalAddress
 from app.i18n import N_
 from app.review.rules import CITY_OPTIONAL, REGION_REQUIRED, is_known_country
 
@@ -31,41 +31,34 @@ def why_not_readdress(channel: str, order_status: str, shipment_statuses: Iterab
     return why_not_cancel(order_status, shipment_statuses)
 
 
-@dataclass(frozen=True)
-class NewAddress:
-    name: str
-    line1: str
-    line2: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country: str = ""
-    phone: str | None = None
+def cleaned_address(address: PostalAddress) -> PostalAddress:
+    """A typed address tidied: runs of spaces made one, postal and country codes upper case."""
 
-    def cleaned(self) -> NewAddress:
-        def tidy(text: str | None) -> str:
-            return " ".join((text or "").split())
+    def tidy(text: str | None) -> str:
+        return " ".join((text or "").split())
 
-        return NewAddress(
-            tidy(self.name), tidy(self.line1), tidy(self.line2), tidy(self.city),
-            tidy(self.region), tidy(self.postal_code).upper(), tidy(self.country).upper(),
-            tidy(self.phone) or None,
-        )  # fmt: skip
+    return PostalAddress(
+        recipient=tidy(address.recipient), line1=tidy(address.line1),
+        line2=tidy(address.line2), line3=tidy(address.line3), city=tidy(address.city),
+        region=tidy(address.region), postal_code=tidy(address.postal_code).upper(),
+        country_code=tidy(address.country_code).upper(), phone=tidy(address.phone),
+        company=tidy(address.company),
+    )  # fmt: skip
 
 
-def address_problems(address: NewAddress) -> list[tuple[str, str]]:
+def address_problems(address: PostalAddress) -> list[tuple[str, str]]:
     """Every problem of a typed address at once, as (field, what is expected)."""
     problems = []
-    if not address.name:
+    if not address.recipient:
         problems.append(("name", N_("the recipient's name")))
     if not address.line1:
         problems.append(("line1", N_("a street and house number")))
-    if not is_known_country(address.country):
+    if not is_known_country(address.country_code):
         problems.append(("country", N_("a two-letter country code such as TW or DE")))
-    if not address.city and address.country not in CITY_OPTIONAL:
+    if not address.city and address.country_code not in CITY_OPTIONAL:
         problems.append(("city", N_("the city")))
-    if not address.region and address.country in REGION_REQUIRED:
+    if not address.region and address.country_code in REGION_REQUIRED:
         problems.append(("region", N_("the state or province")))
-    if not address.postal_code and address.country not in CITY_OPTIONAL:
+    if not address.postal_code and address.country_code not in CITY_OPTIONAL:
         problems.append(("postal_code", N_("the postal code")))
     return problems

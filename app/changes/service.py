@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.address import PostalAddress
 from app.audit import record_event
 from app.changes.errors import AddressProblems, CancelRefused, ChangeRefused
 from app.changes.reasons import AMAZON_CANCEL_REASONS
 from app.changes.rules import (
-    NewAddress,
     address_problems,
+    cleaned_address,
     why_not_cancel,
     why_not_readdress,
 )
@@ -173,14 +174,14 @@ def change_address(
     database,
     actor: Actor,
     order_id: int,
-    address: NewAddress,
+    address: PostalAddress,
     *,
     expected_version: int | None = None,
 ) -> ReaddressResult:
     """A new ship-to before shipment, checked like any address; a label already printed is
     voided and its shipment goes back from packed to picked, for the station to pack again."""
     require(actor, Permission.CHANGE_ORDERS)
-    address = address.cleaned()
+    address = cleaned_address(address)
     problems = address_problems(address)
     if problems:
         raise AddressProblems(problems)
@@ -215,15 +216,16 @@ def _ship_to(order: Order) -> dict:
     }  # fmt: skip
 
 
-def _set_ship_to(order: Order, address: NewAddress) -> None:
-    order.ship_name = address.name
+def _set_ship_to(order: Order, address: PostalAddress) -> None:
+    order.ship_name = address.recipient
     order.ship_line1 = address.line1
     order.ship_line2 = address.line2
     order.ship_city = address.city
     order.ship_region = address.region
     order.ship_postal_code = address.postal_code
-    order.ship_country = address.country
-    order.ship_phone = address.phone
+    order.ship_line3 = address.line3
+    order.ship_country = address.country_code
+    order.ship_phone = address.phone or None
 
 
 def amazon_cancellation_file(

@@ -22,11 +22,6 @@ SEQUENCE_DIGITS = 6
 STORE_CODE_PATTERN = re.compile(r"^[A-Z0-9]{2,8}$")
 
 
-# The name ui/screens/counter.py still imports (that screen is being split into widgets in
-# another branch); the counter's own code and tests use ``PostalAddress``.
-AddressFields = PostalAddress
-
-
 @dataclass(frozen=True)
 class CustomerMatch:
     id: int

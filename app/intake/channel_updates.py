@@ -29,7 +29,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from app.address import PostalAddress
-from app.changes.rules import NewAddress, address_problems, why_not_cancel
+from app.changes.rules import address_problems, why_not_cancel
 from app.formats.common import NO_CURRENCY, IncomingLine, IncomingOrder
 from app.i18n import N_
 from app.intake.matching import CHANNEL, VERGE_OF_LATE_SHIPMENT_PRIORITY
@@ -426,15 +426,15 @@ def _ship_to(plan: _Plan, stored: StoredOrder, incoming: PostalAddress, knows) -
         return
     merged = {part: _part(stored.ship_to, part) for part in SHIP_TO_PARTS} | new
     problems = address_problems(
-        NewAddress(
-            merged["name"] or "",
-            merged["line1"] or "",
-            merged["line2"] or "",
-            merged["city"] or "",
-            merged["region"] or "",
-            merged["postal_code"] or "",
-            merged["country_code"] or "",
-            merged["phone"],
+        PostalAddress(
+            recipient=merged["name"] or "",
+            line1=merged["line1"] or "",
+            line2=merged["line2"] or "",
+            city=merged["city"] or "",
+            region=merged["region"] or "",
+            postal_code=merged["postal_code"] or "",
+            country_code=merged["country_code"] or "",
+            phone=merged["phone"] or "",
         )
     )
     if problems:

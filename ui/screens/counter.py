@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.address import PostalAddress
 from app.cards import card_number_in
 from app.counter.model import (
     STORE_CODE_PATTERN,
-    AddressFields,
     CounterOrderDraft,
     CustomerMatch,
     DraftLine,
@@ -472,7 +472,7 @@ class CounterScreen(DeskScreen):
         payment, unreadable = self.payment.payment()
         address = None
         if not self.collected_check.isChecked():
-            address = AddressFields(**{k: e.text() for k, e in self.address_edits.items()})
+            address = PostalAddress(**{k: e.text() for k, e in self.address_edits.items()})
         draft = CounterOrderDraft(
             store_code=self.store_edit.text(),
             lines=tuple(

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.address import PostalAddress
 from app.changes.errors import AddressProblems, CancelRefused, ChangeRefused
-from app.changes.rules import NewAddress, address_problems, why_not_cancel
+from app.changes.rules import address_problems, cleaned_address, why_not_cancel
 from app.changes.service import amazon_cancellation_file, cancel_order, change_address
 from app.picking.check import check_stock
 from app.picking.service import allocate
@@ -18,8 +19,8 @@ from db.models_shipping import Parcel, ParcelLabel
 from tests.app.picking.conftest import SUPERVISOR, floor_warehouse, item, put
 from tests.app.review import builders as b
 
-GOOD_ADDRESS = NewAddress(
-    "陳小明", "忠孝東路四段 100 號", city="台北市", postal_code="106", country="TW"
+GOOD_ADDRESS = PostalAddress(
+    "陳小明", "忠孝東路四段 100 號", city="台北市", postal_code="106", country_code="TW"
 )
 
 
@@ -114,10 +115,10 @@ def test_we_never_change_an_amazon_orders_address(db):
 
 
 def test_every_problem_of_a_typed_address_is_named_at_once():
-    problems = address_problems(NewAddress("", "", country="US").cleaned())
+    problems = address_problems(cleaned_address(PostalAddress(country_code="US")))
     assert [field for field, _ in problems] == ["name", "line1", "city", "region", "postal_code"]
     with pytest.raises(AddressProblems):
-        change_address(None, SUPERVISOR, 1, NewAddress("", "", country="XX"))
+        change_address(None, SUPERVISOR, 1, PostalAddress(country_code="XX"))
 
 
 def test_the_command_line_cancels_and_writes_the_file(db, db_url, staff_login, tmp_path, capsys):
