@@ -37,3 +37,19 @@ class PostalAddress:
 
     def __repr__(self) -> str:  # free text: could hold anything a person typed
         return "PostalAddress(…)"
+
+
+def order_address(order) -> PostalAddress:
+    """An order's ship-to as stored (its ``ship_*`` columns; empty parts as empty text),
+    from a loaded order or any row with those columns."""
+    return PostalAddress(
+        recipient=order.ship_name or "",
+        line1=order.ship_line1 or "",
+        line2=order.ship_line2 or "",
+        line3=order.ship_line3 or "",
+        city=order.ship_city or "",
+        region=order.ship_region or "",
+        postal_code=order.ship_postal_code or "",
+        country_code=order.ship_country or "",
+        phone=order.ship_phone or "",
+    )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.address import PostalAddress, order_address
 from app.numbers import order_number
 from app.orders.detail import OrderDetail, order_detail
 from app.permissions import Actor, Permission, require
@@ -142,18 +143,6 @@ class ConflictView:
 
 
 @dataclass(frozen=True)
-class ShipToView:
-    name: str
-    phone: str
-    line1: str
-    line2: str
-    city: str
-    region: str
-    postal_code: str
-    country: str
-
-
-@dataclass(frozen=True)
 class RelatedOrder:
     """An order an exception names (a duplicate's twin), as the desk saw it."""
 
@@ -169,7 +158,7 @@ class RelatedOrder:
 @dataclass(frozen=True)
 class ReviewDetail:
     order: OrderDetail
-    ship: ShipToView
+    ship: PostalAddress
     queue: ReviewQueue | None
     findings: tuple[FindingView, ...]
     stock: tuple[LineStock, ...]
@@ -241,16 +230,7 @@ def review_detail(
         short = tuple(short_lines(session, order, settings))
     return ReviewDetail(
         order=detail,
-        ship=ShipToView(
-            order.ship_name,
-            order.ship_phone or "",
-            order.ship_line1,
-            order.ship_line2,
-            order.ship_city,
-            order.ship_region,
-            order.ship_postal_code,
-            order.ship_country,
-        ),
+        ship=order_address(order),
         queue=queue,
         findings=findings,
         stock=_line_stock(session, order_id),

@@ -18,7 +18,7 @@ from typing import Protocol
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.address import PostalAddress
+from app.address import order_address
 from app.review.keys import address_key, email_key, items_key, phone_key
 from app.review.model import (
     BlockList,
@@ -530,17 +530,7 @@ def _order_facts(
         total_cents=order.total_cents,
         amounts_source=order.amounts_source,
         customer=customer,
-        ship_to=PostalAddress(
-            recipient=order.ship_name or "",
-            phone=order.ship_phone or "",
-            line1=order.ship_line1 or "",
-            line2=order.ship_line2 or "",
-            line3=order.ship_line3 or "",
-            city=order.ship_city or "",
-            region=order.ship_region or "",
-            postal_code=order.ship_postal_code or "",
-            country_code=order.ship_country or "",
-        ),
+        ship_to=order_address(order),
         lines=tuple(lines),
         payments=tuple(payments),
         recent_orders=tuple(r for r in recent if r.order_id != order.id),

@@ -10,7 +10,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.address import PostalAddress
+from app.address import PostalAddress, order_address
 from app.errors import NotFound
 from app.i18n import N_
 from app.labels.model import (
@@ -28,21 +28,6 @@ from db.models_shipping import Carrier, CarrierService, Parcel
 def warehouse_address(warehouse: Warehouse) -> PostalAddress:
     return PostalAddress(
         recipient=warehouse.name, city=warehouse.city or "", country_code=warehouse.country_code
-    )
-
-
-def order_address(order: Order) -> PostalAddress:
-    """The order's ship-to address as stored (empty parts as empty text)."""
-    return PostalAddress(
-        recipient=order.ship_name or "",
-        line1=order.ship_line1 or "",
-        line2=order.ship_line2 or "",
-        line3=order.ship_line3 or "",
-        city=order.ship_city or "",
-        region=order.ship_region or "",
-        postal_code=order.ship_postal_code or "",
-        country_code=order.ship_country or "",
-        phone=order.ship_phone or "",
     )
 
 

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QInputDialog
 
+from app.address import PostalAddress
 from app.i18n import _
-from app.review.detail import ReviewDetail, ShipToView
+from app.review.detail import ReviewDetail
 from app.review.exception_desk import (
     ban_customer,
     hold_order,
@@ -317,7 +318,7 @@ class ReviewVerbs:
         return value.strip() if ok and value.strip() else None
 
     def ask_contact(
-        self, ship: ShipToView, draft: ContactCorrection | None = None
+        self, ship: PostalAddress, draft: ContactCorrection | None = None
     ) -> ContactCorrection | None:
         dialog = ContactDialog(ship, self, draft)
         return dialog.correction() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -259,13 +259,13 @@ def _ship_html(d: ReviewDetail) -> str:
     rows = "".join(
         _field_row(label, value, on(field))
         for label, value, field in (
-            (_("Recipient"), s.name, "ship_to.name"),
+            (_("Recipient"), s.recipient, "ship_to.name"),
             (_("Phone"), s.phone, "ship_to.phone"),
-            (_("Street"), " / ".join(p for p in (s.line1, s.line2) if p), "ship_to.line1"),
+            (_("Street"), " / ".join(s.lines), "ship_to.line1"),
             (_("City"), s.city, "ship_to.city"),
             (_("Postal code"), s.postal_code, "ship_to.postal_code"),
             (_("Region"), s.region, "ship_to.region"),
-            (_("Country"), s.country, "ship_to.country"),
+            (_("Country"), s.country_code, "ship_to.country"),
         )
     )
     whole = [f for f in d.findings if f.field == "ship_to"]

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.address import PostalAddress
 from app.i18n import N_, _
-from app.review.detail import ReviewDetail, ShipToView
+from app.review.detail import ReviewDetail
 from app.review.service import ContactCorrection, NewPayment
 
 # --------------------------------------------------------------------------- dialogs
@@ -35,31 +36,33 @@ def _buttons(dialog: QDialog) -> QDialogButtonBox:
 class ContactDialog(QDialog):
     """The ship-to as it stands; what the person changes is sent, validated by the service."""
 
+    # (the correction's field, the address part it corrects, its label)
     FIELDS = (
-        ("phone", N_("Phone")),
-        ("name", N_("Recipient")),
-        ("line1", N_("Street")),
-        ("line2", N_("Street (2)")),
-        ("city", N_("City")),
-        ("region", N_("Region")),
-        ("postal_code", N_("Postal code")),
-        ("country", N_("Country (2 letters)")),
+        ("phone", "phone", N_("Phone")),
+        ("name", "recipient", N_("Recipient")),
+        ("line1", "line1", N_("Street")),
+        ("line2", "line2", N_("Street (2)")),
+        ("city", "city", N_("City")),
+        ("region", "region", N_("Region")),
+        ("postal_code", "postal_code", N_("Postal code")),
+        ("country", "country_code", N_("Country (2 letters)")),
     )
 
     def __init__(
         self,
-        ship: ShipToView,
+        ship: PostalAddress,
         parent: QWidget | None = None,
         draft: ContactCorrection | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Correct phone and address"))
-        self._ship = ship
+        self._was: dict[str, str] = {}
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
         typed = {k: v for k, v in vars(draft).items() if v is not None} if draft else {}
-        for name, label in self.FIELDS:
-            edit = QLineEdit(typed.get(name, getattr(ship, name)))
+        for name, part, label in self.FIELDS:
+            self._was[name] = getattr(ship, part)
+            edit = QLineEdit(typed.get(name, self._was[name]))
             edit.setObjectName(f"contact_{name}")
             form.addRow(_(label), edit)
             self.edits[name] = edit
@@ -69,7 +72,7 @@ class ContactDialog(QDialog):
         changed = {
             name: edit.text()
             for name, edit in self.edits.items()
-            if edit.text().strip() != getattr(self._ship, name).strip()
+            if edit.text().strip() != self._was[name].strip()
         }
         return ContactCorrection(**changed)
 
