@@ -11,12 +11,15 @@ from app.cases.model import CaseRow, CaseStatus
 from app.i18n import N_, translate_stored
 from app.numbers import entity_number
 from app.returns.queries import list_returns, reships_of_case
+from app.search.filters import Choice, Filters
 from db.models import Customer, User
 from db.models_cases import Case, CaseNote
 from db.models_shipping import Parcel
 from db.models_tracking import TrackingEvent
 
 LIVE = (CaseStatus.OPEN, CaseStatus.WAITING)
+# The case list's filter, declared once (app/search/filters.py); the rest is its paging.
+CASE_FILTERS = Filters(Choice("status", Case.status, choices=tuple(CaseStatus)))
 
 
 def list_cases(
@@ -46,8 +49,7 @@ def list_cases(
         Case.claim_kind,
         Case.claim_due_at,
     )
-    if status:
-        query = query.where(Case.status == status)
+    query = query.where(*CASE_FILTERS.conditions({"status": status}))
     if overdue:
         query = query.where(
             Case.status.in_(LIVE),

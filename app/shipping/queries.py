@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.numbers import entity_number, order_number
+from app.search.filters import Choice, Filters
 from app.shipping.model import ServiceLevel, ServiceOption, ShipmentRow
+from app.workflow import ShipmentStatus
 from db.models import Shipment, User
 from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
 
@@ -51,6 +53,10 @@ def carrier_of_service(session: Session, service_id: int | None) -> tuple[Carrie
     return session.get(Carrier, service.carrier_id), service
 
 
+# The shipment list's filter, declared once (app/search/filters.py).
+SHIPMENT_FILTERS = Filters(Choice("status", Shipment.status, choices=tuple(ShipmentStatus)))
+
+
 def list_shipments(
     session: Session, status: str | None = None, limit: int = 50, before_id: int | None = None
 ) -> list[ShipmentRow]:
@@ -80,8 +86,7 @@ def list_shipments(
         .order_by(Shipment.id.desc())
         .limit(limit)
     )
-    if status:
-        query = query.where(Shipment.status == status)
+    query = query.where(*SHIPMENT_FILTERS.conditions({"status": status}))
     if before_id is not None:
         query = query.where(Shipment.id < before_id)
     return [

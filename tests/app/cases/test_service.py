@@ -10,7 +10,7 @@ from app.cases.model import Category, Source
 from app.cases.queries import list_cases
 from app.cases.service import CaseAction, CaseDraft, act, open_case
 from app.cases.watch import run_watch
-from app.errors import ConcurrentUpdate, PermissionDenied
+from app.errors import ConcurrentUpdate, InvalidInput, PermissionDenied
 from app.permissions import Role
 from db.models import AuditEvent
 from db.models_cases import Case, CaseNote
@@ -181,3 +181,10 @@ def test_the_list_puts_the_most_urgent_first_and_flags_overdue(db):
         )
     assert rows[0].id == late
     assert [row.id for row in overdue] == [late]
+
+
+def test_the_list_refuses_a_status_that_does_not_exist_and_names_those_that_do(db):
+    _case(db)
+    with db.unit_of_work() as uow, pytest.raises(InvalidInput) as refused:
+        list_cases(uow.session, status="opne")
+    assert "open / waiting / resolved / closed" in refused.value.message

@@ -127,3 +127,10 @@ def test_a_carrier_label_file_is_imported_from_the_command_line(
     args[4] = "7"
     assert main(args) == 2
     assert "--parcel" in capsys.readouterr().err
+
+
+def test_a_status_that_does_not_exist_is_refused_by_name(db, db_url, capsys, staff_login):
+    _built(db)
+    assert main(["shipments", "list", "--status", "shiped", "--db", db_url]) != 0
+    said = capsys.readouterr()
+    assert "shiped" in said.err + said.out and "shipped" in said.err + said.out
