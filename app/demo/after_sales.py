@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.cases.model import Category, Source
 from app.cases.service import CaseDraft, open_case
@@ -19,9 +19,12 @@ from app.packing.package_table import install_default_packages
 from app.packing.printers import StationPrinters
 from app.permissions import Actor
 from app.picking import lists as pl
+from app.picking.service import allocate
 from app.returns.service import book_return, inspect_return, receive_return
 from app.shipping.service import hand_over
-from db.models import Order, OrderLine, Payment, Shipment
+from app.stock.service import receive_stock
+from db.models import Bin, Order, OrderLine, Payment, Product, Shipment, ShipmentLine
+from db.models_picking import Reservation
 from db.models_returns import Return
 
 log = logging.getLogger(__name__)
@@ -50,11 +53,53 @@ def reship_through_warehouse(
     database, boss: Actor, hands: Actor, shipment_id: int, missing: list[str]
 ) -> int:
     try:
+        if not _holds_stock(database, shipment_id):
+            _replacement_arrives(database, boss, shipment_id)
         return int(send_through_warehouse(database, boss, hands, shipment_id) == "shipped")
     except OrderdeskError as error:  # e.g. no stock left for it: it waits, as it would
         log.info("demo reship %s waits: %s", shipment_id, error)
         missing.append("reship shipped")
         return 0
+
+
+def _holds_stock(database, shipment_id: int) -> bool:
+    with database.unit_of_work() as uow:
+        return bool(
+            uow.session.scalar(
+                select(func.count(Reservation.id))
+                .join(ShipmentLine, ShipmentLine.id == Reservation.shipment_line_id)
+                .where(ShipmentLine.shipment_id == shipment_id, Reservation.state == "open")
+            )
+        )
+
+
+def _replacement_arrives(database, boss: Actor, shipment_id: int) -> None:
+    """The reship waits for stock the warehouse has run out of (as it would at the desk):
+    the supplier's replacement units are received into a storage bin, and the next
+    allocation run gives them to the waiting shipment."""
+    with database.unit_of_work() as uow:
+        s = uow.session
+        shipment = s.get(Shipment, shipment_id)
+        wanted = s.execute(
+            select(Product.sku, ShipmentLine.quantity)
+            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+            .join(Product, Product.id == OrderLine.product_id)
+            .where(ShipmentLine.shipment_id == shipment_id)
+        ).all()
+        bin_code = s.scalar(
+            select(Bin.code)
+            .where(Bin.warehouse_id == shipment.warehouse_id, Bin.kind == "storage")
+            .order_by(Bin.pick_sequence, Bin.id)
+            .limit(1)
+        )
+        warehouse_id = shipment.warehouse_id
+    for sku, quantity in wanted:
+        with database.unit_of_work() as uow:
+            receive_stock(
+                uow, boss, warehouse=warehouse_id, product=sku, quantity=quantity,
+                bin_code=bin_code, free_receiving=True, note="Replacement for the reship",
+            )  # fmt: skip
+    allocate(database, boss)
 
 
 def return_inspected(
