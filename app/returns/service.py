@@ -35,6 +35,7 @@ from app.returns.errors import (
 )
 from app.returns.model import (
     BOOK_PERMISSION,
+    REASON_WORDS,
     RETURN_VERBS,
     STATUS_WORDS,
     ReturnReason,
@@ -343,7 +344,8 @@ def inspect_return(
             rma.goods_cents, rma.fee_cents, left_to_refund_cents(session, order)
         )
         if amount > 0:
-            reason = f"{ref}: {rma.reason}"
+            # Stored in English like every reason; the words, not the code, for finance.
+            reason = f"{ref}: {REASON_WORDS.get(rma.reason, rma.reason)}"
             if rma.fee_cents:
                 reason += f" (fee {display_money(rma.fee_cents, rma.currency)})"
             rma.refund_id = add_refund_request(session, actor, order, amount, reason, rma.case_id)
