@@ -13,7 +13,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -45,6 +44,7 @@ from ui.desk_screen import DeskContext
 from ui.errors import error_text
 from ui.style import BAD, GOOD, SPACE_S, WARN
 from ui.widgets.display import local_datetime
+from ui.widgets.form import ok_cancel
 from ui.widgets.simple_table import say
 
 SHIPMENT_WORDS = {
@@ -264,12 +264,7 @@ class ClaimDialog(QDialog):
         form.addRow(_("Answer by (if the claim says):"), self.due)
         form.addRow(_("What the claim says:"), self.body)
         form.addRow(self.problem)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
     def draft(self) -> ClaimDraft:
         about = self.about.text().strip()

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -57,6 +56,7 @@ from ui.screens.case_after_sales import ClaimDialog, ReturnPanel, after_sales_li
 from ui.style import BAD, GOOD, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import local_datetime
 from ui.widgets.flow_layout import FlowLayout
+from ui.widgets.form import ok_cancel
 from ui.widgets.simple_table import fill_table, say, simple_table
 
 PAGE = 200
@@ -516,12 +516,7 @@ class NewCaseDialog(QDialog):
         form.addRow(_("Priority:"), self.priority)
         form.addRow(_("What the customer said:"), self.body)
         form.addRow(self.problem)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
     def draft(self) -> CaseDraft:
         order_text = self.order.text().strip()

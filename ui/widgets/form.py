@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QGridLayout,
     QLabel,
@@ -23,6 +25,16 @@ from PySide6.QtWidgets import (
 from app.errors import InvalidInput
 from app.i18n import Sentence, _
 from ui.style import BAD, SPACE_M, SPACE_S, heading_font
+
+
+def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """OK and Cancel for a dialog, wired to accept and reject."""
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
 
 
 def section(title: str, font_of: QWidget) -> tuple[QFrame, QGridLayout]:

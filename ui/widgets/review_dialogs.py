@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QWidget,
@@ -20,17 +19,9 @@ from app.address import PostalAddress
 from app.i18n import N_, _
 from app.review.detail import ReviewDetail
 from app.review.service import ContactCorrection, NewPayment
+from ui.widgets.form import ok_cancel
 
 # --------------------------------------------------------------------------- dialogs
-
-
-def _buttons(dialog: QDialog) -> QDialogButtonBox:
-    box = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    box.accepted.connect(dialog.accept)
-    box.rejected.connect(dialog.reject)
-    return box
 
 
 class ContactDialog(QDialog):
@@ -66,7 +57,7 @@ class ContactDialog(QDialog):
             edit.setObjectName(f"contact_{name}")
             form.addRow(_(label), edit)
             self.edits[name] = edit
-        form.addRow(_buttons(self))
+        form.addRow(ok_cancel(self))
 
     def correction(self) -> ContactCorrection:
         changed = {
@@ -95,7 +86,7 @@ class StockAnswerDialog(QDialog):
         self.note = QLineEdit()
         form.addRow(_("Answer"), self.choice)
         form.addRow(_("Note"), self.note)
-        form.addRow(_buttons(self))
+        form.addRow(ok_cancel(self))
 
     def answer(self) -> dict:
         index = self.choice.currentIndex()
@@ -138,7 +129,7 @@ class PaymentDialog(QDialog):
             (_("Processor reference"), self.reference),
         ):
             form.addRow(label, widget)
-        form.addRow(_buttons(self))
+        form.addRow(ok_cancel(self))
 
     def payment(self) -> tuple[str, NewPayment]:
         from app.money import parse_amount
@@ -176,7 +167,7 @@ class HoldDialog(QDialog):
         self.callback.setDisplayFormat("yyyy-MM-dd HH:mm")
         form.addRow(_("Note"), self.note)
         form.addRow(_("Call back on"), self.callback)
-        form.addRow(_buttons(self))
+        form.addRow(ok_cancel(self))
 
     def hold(self) -> tuple[str, dt.datetime]:
         moment = self.callback.dateTime().toSecsSinceEpoch()
