@@ -25,6 +25,7 @@ _SIZES = {SlipSize.A5: (148.0, 210.0), SlipSize.LABEL_4X6: (4 * INCH_MM, 6 * INC
 M = 7.0
 ROW_H = 10.5
 NAME_PT = 7.0
+DETAIL_PT = 5.5  # the smallest the spec line prints at; longer ones wrap
 FIRST_HEADER_H = 62.0
 NEXT_HEADER_H = 20.0
 FOOTER_H = 8.0
@@ -51,8 +52,24 @@ def _name_extra_mm(line: SlipLine, item_w: float) -> float:
     return max(0, len(lines) - 2) * NAME_PT * 1.18 * 25.4 / 72
 
 
+def _detail(line: SlipLine) -> str:
+    return " · ".join(part for part in (line.spec, _("SKU {sku}").format(sku=line.sku)) if part)
+
+
+def _detail_extra_mm(line: SlipLine, item_w: float) -> float:
+    """Extra height a long spec needs: it wraps (at a size still read at arm's length)
+    rather than lose the SKU at the end of the line."""
+    detail = _detail(line)
+    if len(detail) < 40:
+        return 0.0
+    lines = wrap(
+        detail, pdf_width_at_one(pdf_font_for(detail)), (item_w - 2) * 72 / 25.4, DETAIL_PT
+    )
+    return max(0, len(lines) - 1) * DETAIL_PT * 1.18 * 25.4 / 72
+
+
 def _row_h(line: SlipLine, item_w: float) -> float:
-    return ROW_H + _name_extra_mm(line, item_w)
+    return ROW_H + _name_extra_mm(line, item_w) + _detail_extra_mm(line, item_w)
 
 
 def _paginate(doc: PackingSlipDoc, width: float, height: float) -> list[tuple[SlipLine, ...]]:
@@ -193,20 +210,16 @@ def packing_slip_pages(doc: PackingSlipDoc, size: SlipSize = SlipSize.A5) -> lis
                     bold=True,
                 )
             )
-            detail = " · ".join(
-                part for part in (line.spec, _("SKU {sku}").format(sku=line.sku)) if part
-            )
             e.append(
                 Text(
                     M + qty_w + 1,
                     y + 7.1 + _name_extra_mm(line, item_w),
                     item_w - 2,
-                    3.2,
-                    detail,
+                    3.2 + _detail_extra_mm(line, item_w),
+                    _detail(line),
                     "spec",
                     7,
-                    4.5,
-                    max_lines=1,
+                    DETAIL_PT,
                 )
             )
             if prices and line.unit_price_cents is not None:

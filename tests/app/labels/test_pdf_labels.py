@@ -380,3 +380,15 @@ def test_a_marketplace_length_title_is_whole_on_the_slip_and_abbreviated_visibly
     small = render_small_labels_pdf([SmallLabel(LabelKind.PRODUCT, "4006381333931", AMAZON_TITLE)])
     assert "…" in texts_per_page(small)[0]
     assert decoded_per_page(small) == [[("EAN13", "4006381333931")]]
+
+
+@pytest.mark.parametrize("size", list(SlipSize))
+def test_a_long_spec_wraps_on_the_slip_and_keeps_its_sku(size):
+    spec = "wireless charging case, slate grey, noise-cancelling, with three sizes of ear tips"
+    doc = dataclasses.replace(
+        _slip(gift=False, lines=1),
+        lines=(SlipLine("ELE-1052", "Lumio Noise-cancelling earbuds", spec, 1, 12900),),
+    )
+    pdf = render_packing_slip_pdf(doc, size=size)
+    text = " ".join(texts_per_page(pdf)[0].split())
+    assert "ELE-1052" in text and "ear tips" in text
