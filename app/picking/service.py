@@ -8,7 +8,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import add_events
@@ -50,6 +50,7 @@ from app.picking.reserve import (
     with_retries,
 )
 from app.picking.routing import load_routing
+from app.review.model import COLLECTED_IN_STORE
 from app.uow import UnitOfWork
 from app.workflow import change_status
 from db.models import (
@@ -215,7 +216,12 @@ def _allocate_batch(
             ORDER.received_at,
             ORDER.allocated_at,
         )
-        .where(ORDER.status == "approved", ORDER.id > after)
+        .where(
+            ORDER.status == "approved",
+            ORDER.id > after,
+            # A sale collected at the counter left with its buyer: nothing to ship.
+            or_(ORDER.requested_service.is_(None), ORDER.requested_service != COLLECTED_IN_STORE),
+        )
         .order_by(ORDER.id)
         .limit(size)
         .with_for_update(skip_locked=True)

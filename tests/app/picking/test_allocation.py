@@ -237,3 +237,18 @@ def test_auto_review_allocates_what_it_approves_as_the_system_for_a_reviewer_who
     ] * 2
     assert all(e.reason.startswith("allocated to SH-") for e in events)
     assert_invariants(db)
+
+
+def test_a_sale_collected_at_the_counter_is_not_allocated_to_a_shipment(db, floor):
+    collected = _order(db, [(floor["kettle"], 1)], status="approved", requested_service="in_store")
+    sent = _order(db, [(floor["kettle"], 1)], status="approved")
+    summary = allocate(db, SUPERVISOR)
+    assert summary.allocated == 1
+    assert (_status(db, collected), _status(db, sent)) == ("approved", "allocated")
+    with db.unit_of_work() as uow:
+        assert (
+            uow.session.scalar(
+                select(func.count()).select_from(Shipment).where(Shipment.order_id == collected)
+            )
+            == 0
+        )
