@@ -8,6 +8,7 @@ its ``repr`` shows none of it (it may end up in a log or a traceback).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -41,15 +42,16 @@ class PostalAddress:
 
 def order_address(order) -> PostalAddress:
     """An order's ship-to as stored (its ``ship_*`` columns; empty parts as empty text),
-    from a loaded order or any row with those columns."""
+    from a loaded order, a row with those columns, or a mapping of them."""
+    column = order.get if isinstance(order, Mapping) else lambda name: getattr(order, name)
     return PostalAddress(
-        recipient=order.ship_name or "",
-        line1=order.ship_line1 or "",
-        line2=order.ship_line2 or "",
-        line3=order.ship_line3 or "",
-        city=order.ship_city or "",
-        region=order.ship_region or "",
-        postal_code=order.ship_postal_code or "",
-        country_code=order.ship_country or "",
-        phone=order.ship_phone or "",
+        recipient=column("ship_name") or "",
+        line1=column("ship_line1") or "",
+        line2=column("ship_line2") or "",
+        line3=column("ship_line3") or "",
+        city=column("ship_city") or "",
+        region=column("ship_region") or "",
+        postal_code=column("ship_postal_code") or "",
+        country_code=column("ship_country") or "",
+        phone=column("ship_phone") or "",
     )

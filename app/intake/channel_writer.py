@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.address import PostalAddress
+from app.address import order_address
 from app.audit import add_events
 from app.bulk.insert import bulk_insert
 from app.formats.common import IncomingOrder
@@ -148,17 +148,7 @@ def load_stored(session: Session, dialect: str, order_ids: list[int]) -> dict[in
             discount=row["discount_cents"],
             total=row["total_cents"],
             is_paid=order_id in paid,
-            ship_to=PostalAddress(
-                recipient=row["ship_name"] or "",
-                line1=row["ship_line1"] or "",
-                line2=row["ship_line2"] or "",
-                line3=row["ship_line3"] or "",
-                city=row["ship_city"] or "",
-                region=row["ship_region"] or "",
-                postal_code=row["ship_postal_code"] or "",
-                country_code=row["ship_country"] or "",
-                phone=row["ship_phone"] or "",
-            ),
+            ship_to=order_address(row),
             lines=tuple(lines[order_id]),
             shipment_statuses=tuple(shipments[order_id]),
             purchased_at=row["purchased_at"],
