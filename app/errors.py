@@ -673,9 +673,12 @@ class DatabaseBusy(DatabaseError):
 
     def __init__(self, attempts: int) -> None:
         super().__init__(
-            N_(
+            NP_(
+                "The database stayed busy through {attempts} attempt; nothing was saved. "
+                "Press save again in a moment: everything typed is still there.",
                 "The database stayed busy through {attempts} attempts; nothing was saved. "
-                "Press save again in a moment: everything typed is still there."
+                "Press save again in a moment: everything typed is still there.",
+                count="attempts",
             ),
             attempts=attempts,
         )

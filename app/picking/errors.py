@@ -139,7 +139,12 @@ class StockBusy(PickingError):
 
     def __init__(self, action: str, attempts: int) -> None:
         super().__init__(
-            N_("{action}: other desks kept the same stock busy ({attempts} tries). Try again."),
-            action=action, attempts=attempts,
-        )  # fmt: skip
+            NP_(
+                "{action}: other desks kept the same stock busy ({attempts} try). Try again.",
+                "{action}: other desks kept the same stock busy ({attempts} tries). Try again.",
+                count="attempts",
+            ),
+            action=action,
+            attempts=attempts,
+        )
         self.action = action

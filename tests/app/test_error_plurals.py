@@ -6,9 +6,15 @@ import pickle
 
 import pytest
 
-from app.errors import CountBelowReserved, CsvRejected, NotEnoughStock, OrderdeskError
+from app.errors import (
+    CountBelowReserved,
+    CsvRejected,
+    DatabaseBusy,
+    NotEnoughStock,
+    OrderdeskError,
+)
 from app.i18n import NP_, set_language
-from app.picking.errors import PickListIncomplete
+from app.picking.errors import PickListIncomplete, StockBusy
 
 
 def test_an_error_with_one_unit_says_unit_and_with_three_says_units():
@@ -46,3 +52,10 @@ def test_a_plural_error_survives_a_process_boundary():
 def test_a_plural_template_without_its_count_value_is_a_programming_error():
     with pytest.raises(TypeError):
         OrderdeskError(NP_("{n} thing", "{n} things", count="n"), other=1)
+
+
+def test_busy_errors_count_their_attempts_in_the_plural_form():
+    assert "through 1 attempt;" in DatabaseBusy(1).message
+    assert "through 5 attempts;" in DatabaseBusy(5).message
+    assert "busy (1 try)" in StockBusy("scan", 1).message
+    assert "busy (4 tries)" in StockBusy("scan", 4).message
