@@ -235,21 +235,20 @@ class StationWindow(QWidget):
         super().closeEvent(event)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m ui.station --db URL``: the station, full screen."""
-    from app.config import resolve_database_url
-    from app.database import open_database
+def run(db_url: str) -> int:
+    """The station, full screen, on ``db_url`` (``orderdesk station``; ``python -m ui.station``).
+    A database that cannot be used stops it with the desk's own message."""
+    from ui.main import EXIT_CANNOT_START, _open
     from ui.style import apply_look
 
-    parser = argparse.ArgumentParser(prog="orderdesk-station")
-    parser.add_argument("--db", default=None)
-    args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_look(app)  # type: ignore[arg-type]
-    database = open_database(resolve_database_url(args.db))
     store = SettingsStore.for_workstation()
     settings = store.load()
     apply_language(settings.language or system_language())
+    database = _open(db_url)
+    if database is None:
+        return EXIT_CANNOT_START
     window = StationWindow(database, settings, store)
     window.showFullScreen()
     window.badge_edit.setFocus()
@@ -257,6 +256,16 @@ def main(argv: list[str] | None = None) -> int:
         return app.exec()
     finally:
         database.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ui.station --db URL``: the station, full screen."""
+    from app.config import resolve_database_url
+
+    parser = argparse.ArgumentParser(prog="orderdesk-station")
+    parser.add_argument("--db", default=None)
+    args = parser.parse_args(argv)
+    return run(resolve_database_url(args.db))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """``orderdesk gui`` (the default): hands over to the screens through ``ui.main.run``, the one
-entry point into the UI, or says how to open the window where there is no screen."""
+entry point into the UI, or says how to open the window where there is no screen.
+``orderdesk station`` (also the ``orderdesk-station`` script) does the same for station mode,
+the full-screen packing station logged into by badge (``ui.station.run``)."""
 
 from __future__ import annotations
 
@@ -31,24 +33,37 @@ def _this_command() -> str:
     return f"{os.path.relpath(sys.executable)} -m app"
 
 
-def no_screen_message() -> str:
-    command = _this_command()
+def no_screen_message(subcommand: str = "gui") -> str:
+    command = f"{_this_command()} {subcommand}"
     return _(
         "orderdesk: no screen here (DISPLAY is not set); open the window under Xvfb with "
         "`{xvfb}` or without one with `{offscreen}`."
-    ).format(
-        xvfb=f"xvfb-run -a {command} gui", offscreen=f"QT_QPA_PLATFORM=offscreen {command} gui"
-    )
+    ).format(xvfb=f"xvfb-run -a {command}", offscreen=f"QT_QPA_PLATFORM=offscreen {command}")
+
+
+def _open_screens(args: argparse.Namespace, subcommand: str, module: str) -> int:
+    if not _has_screen():
+        # `make run` on a server: the set-up is done, which is not a failure.
+        print(no_screen_message(subcommand), file=sys.stderr)
+        return EXIT_OK if getattr(args, "if_screen", False) else EXIT_FAILED
+    # The composition root: only here does the business layer hand over to the screens.
+    screens = importlib.import_module(module)
+    return screens.run(resolve_database_url(args.db))
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    if not _has_screen():
-        # `make run` on a server: the set-up is done, which is not a failure.
-        print(no_screen_message(), file=sys.stderr)
-        return EXIT_OK if getattr(args, "if_screen", False) else EXIT_FAILED
-    # The composition root: only here does the business layer hand over to the screens.
-    gui = importlib.import_module("ui.main")
-    return gui.run(resolve_database_url(args.db))
+    return _open_screens(args, "gui", "ui.main")
+
+
+def cmd_station(args: argparse.Namespace) -> int:
+    return _open_screens(args, "station", "ui.station")
+
+
+def station_main() -> int:
+    """The ``orderdesk-station`` script: ``orderdesk station`` with the same options."""
+    from app.cli import main
+
+    return main(["station", *sys.argv[1:]])
 
 
 def register(commands: argparse._SubParsersAction, add_common: Callable[..., None]) -> None:
@@ -60,3 +75,14 @@ def register(commands: argparse._SubParsersAction, add_common: Callable[..., Non
     )
     add_common(gui)
     gui.set_defaults(func=cmd_gui)
+    station = commands.add_parser(
+        "station",
+        help=_("open station mode: the packing station full screen, logged into by staff badge"),
+    )
+    station.add_argument(
+        "--if-screen",
+        action="store_true",
+        help=_("where there is no screen, say how to open the window and exit 0"),
+    )
+    add_common(station)
+    station.set_defaults(func=cmd_station)
