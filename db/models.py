@@ -363,6 +363,9 @@ class Order(Base):
     # A gift (0036_shipgaps): the slip carries the message and no prices.
     is_gift: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     gift_message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When the channel last updated the order, as its file said (0040_gaps): an older
+    # file's word imported later is ignored as stale (app/intake/channel_updates.py).
+    channel_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     allocated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

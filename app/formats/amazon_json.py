@@ -453,6 +453,7 @@ class _OrderReader:
             fulfilled_by_channel=fulfilled_by_channel,
             cancelled=cancelled or (not lines and not fulfilled_by_channel),
             **self.business_and_requests(obj, items, notes),
+            channel_updated_at=_updated_at(obj, notes),
             rows=(self.position,),
             notes=tuple(dict.fromkeys(notes)),
         )
@@ -616,3 +617,12 @@ def _text(value: Any) -> str:
 
 def _amount_text(money: dict) -> str:
     return _text(money.get("Amount")).strip()
+
+
+def _updated_at(obj: dict, notes: list[str]) -> dt.datetime | None:
+    """SP-API's LastUpdateDate; one that cannot be read is noted, not refused."""
+    try:
+        return parse_time(_text(obj.get("LastUpdateDate")), "LastUpdateDate")
+    except RowError:
+        notes.append(f"LastUpdateDate {_text(obj.get('LastUpdateDate'))!r} is not a time")
+        return None

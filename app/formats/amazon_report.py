@@ -113,6 +113,8 @@ OPTIONAL = {
     # Written per item when the buyer marked it a gift (with gift options enabled).
     "is-gift": ("is-gift",),
     "gift-message-text": ("gift-message-text", "gift-message"),
+    # When the channel last updated the order (All Orders), or made the report (Unshipped).
+    "last-updated-date": ("last-updated-date", "reporting-date"),
 }
 # Fields every row of one order must agree on.
 ORDER_LEVEL = (
@@ -358,6 +360,7 @@ class _ReportReader:
             verge_of_late_shipment=self.any_row_says(records, "verge-of-lateshipment"),
             is_gift=self.any_row_says(records, "is-gift"),
             gift_message=self.gift_message(records, notes),
+            channel_updated_at=self.updated_at(records, notes),
             rows=tuple(record.row for record in records),
             notes=tuple(dict.fromkeys(notes)),
         )
@@ -449,6 +452,20 @@ class _ReportReader:
             gift_wrap_minor=money["gift-wrap-price"],
             channel_line_id=item_id or None,
         )
+
+    def updated_at(self, records: Sequence[Record], notes: list[str]) -> dt.datetime | None:
+        """The latest last-updated-date (reporting-date) of the order's rows. A time that
+        cannot be read is noted, not refused: the order is fine, only its age unknown."""
+        index = self.columns.at["last-updated-date"]
+        if index is None:
+            return None
+        times = []
+        for record in records:
+            try:
+                times.append(parse_time(record.cells[index], "last-updated-date"))
+            except RowError:
+                notes.append(f"last-updated-date {record.cells[index]!r} is not a time")
+        return max((t for t in times if t is not None), default=None)
 
     def any_row_says(self, records: Sequence[Record], name: str) -> bool:
         index = self.columns.at[name]

@@ -177,6 +177,9 @@ class IncomingOrder:
     # A gift: the packing slip carries the buyer's message and no prices.
     is_gift: bool = False
     gift_message: str = ""
+    # When the channel last updated the order, as the file says (last-updated-date,
+    # reporting-date, LastUpdateDate); None: the file does not say. Newer word wins.
+    channel_updated_at: dt.datetime | None = None
     rows: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
 

@@ -16,6 +16,11 @@ acted on the old one yet):
 - ship-to: a new address before packing, when it is complete; the service level, the
   ship-by time, a business order's purchase-order number, a late-shipment warning.
 
+Newer word wins: a file that says when the channel last updated the order (Amazon's
+last-updated-date, the Unshipped report's reporting-date, SP-API's LastUpdateDate) older
+than the word already applied is stale — nothing of it is applied, and the import summary
+says so, order by order. A file that does not say when is taken as the latest word.
+
 A field the file's layout does not carry (``known``) is never compared: the same order seen
 through a report with other columns is not a change. What cannot be applied safely —
 anything once the order has left, a new address or service once its label is printed, a
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.address import PostalAddress
 from app.changes.rules import address_problems, why_not_cancel
@@ -84,7 +89,7 @@ CONFLICT_REASONS = {
 CHANNEL_CANCELLED = "channel_cancelled"  # the channel cancelled it: nothing to report
 BUYER_REQUESTED = "buyer_requested"  # the buyer asked: we cancel, and report it back
 
-UPDATE, CONFLICT, NOTHING = "update", "conflict", "nothing"
+UPDATE, CONFLICT, NOTHING, STALE = "update", "conflict", "nothing", "stale"
 
 _LEFT = frozenset({"partly_shipped", "shipped", "delivered", "returned", "refunded"})
 _SHIPMENT_LEFT = frozenset(
@@ -131,6 +136,7 @@ class StoredOrder:
     purchase_order_number: str | None = None
     buyer_requested_cancellation: bool = False
     priority: int = 0
+    channel_updated_at: dt.datetime | None = None  # when the word we hold was said
 
     @property
     def has_left(self) -> bool:
@@ -180,9 +186,15 @@ class Decision:
     payment_amount: tuple[int, str] | None = None  # the marketplace payment's real amount
     cancel: str | None = None  # CHANNEL_CANCELLED or BUYER_REQUESTED
     recheck: bool = False  # back to the review desk
+    # A newer word than the one held (its time, kept with the order); not a change.
+    said_at: dt.datetime | None = None
+    # The file's word is older than the one held (whose time this is): nothing applied.
+    stale_since: dt.datetime | None = None
 
     @property
     def outcome(self) -> str:
+        if self.stale_since is not None:
+            return STALE
         if self.unsafe:
             return CONFLICT
         return UPDATE if self.changes or self.cancel else NOTHING
@@ -203,6 +215,16 @@ def decide(
     knows = (lambda fact: True) if known is None else known.__contains__
     if stored.status == "cancelled":
         return NO_CHANGE  # nothing the channel says any more changes a cancelled order
+    held, said = stored.channel_updated_at, incoming.channel_updated_at
+    if held is not None and said is not None and said < held:
+        return Decision(stale_since=held)  # an older file read after a newer one
+    decision = _decide(stored, incoming, knows, may_cancel)
+    if said is not None and (held is None or said > held):
+        return replace(decision, said_at=said)
+    return decision
+
+
+def _decide(stored: StoredOrder, incoming: IncomingOrder, knows, may_cancel: bool) -> Decision:
     if incoming.fulfilled_by_channel:
         return Decision(unsafe=(Unsafe(FULFILLED_BY_CHANNEL, "fulfilled_by_channel"),))
     cancel = _cancel_reason(stored, incoming, knows)

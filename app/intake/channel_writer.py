@@ -25,13 +25,14 @@ from app.formats.common import IncomingOrder
 from app.intake.channel_updates import (
     BUYER_REQUESTED,
     NOTHING,
+    STALE,
     Decision,
     StoredLine,
     StoredOrder,
     Unsafe,
     decide,
 )
-from app.intake.model import ImportSummary
+from app.intake.model import ImportSummary, StaleWord
 from app.permissions import Actor, Permission
 from db.models import Order, OrderImport, OrderLine, Payment, Shipment
 
@@ -71,20 +72,34 @@ def apply_channel_word(
         if order_id in stored
     ]  # fmt: skip
     _write_columns(session, judged)
+    _write_said_at(session, judged)
     _write_payments(session, judged, now)
     events = []
+    stale = []
     for item in judged:
         decision = item.decision
-        if not decision.changes:
-            continue
         status = stored[item.order_id].status
-        events.append(_event(item, status, context))
+        if decision.outcome == STALE:
+            stale.append(item)
+        elif decision.changes:
+            events.append(_event(item, status, context))
     if events:
         add_events(session, events, same=_event_constants(actor, now))
+    if stale:
+        add_events(
+            session,
+            [_stale_event(j, stored[j.order_id].status, context) for j in stale],
+            same=_event_constants(actor, now) | {"action": "channel_stale"},
+        )
+    summary.stale_words.extend(
+        StaleWord(j.order_id, j.order.channel_order_id, j.order.channel_updated_at,
+                  j.decision.stale_since)
+        for j in stale
+    )  # fmt: skip
     _move_in_workflow(session, actor, judged, stored)
     _remember_content(session, judged, digests)
     updated = [j for j in judged if j.decision.changes]
-    # Another layout of the same order, or an older file: nothing new to apply.
+    # Another layout of the same order: nothing new to apply.
     summary.already_present += sum(1 for j in judged if j.decision.outcome == NOTHING)
     summary.channel_updates += sum(1 for j in updated if not j.decision.cancel)
     summary.channel_cancellations += sum(1 for j in updated if j.decision.cancel)
@@ -109,7 +124,7 @@ def load_stored(session: Session, dialect: str, order_ids: list[int]) -> dict[in
             o.ship_line2, o.ship_line3, o.ship_city, o.ship_region, o.ship_postal_code,
             o.ship_country, o.ship_phone, o.purchased_at, o.ship_by_at, o.requested_service,
             o.is_business_order, o.purchase_order_number, o.buyer_requested_cancellation,
-            o.priority,
+            o.priority, o.channel_updated_at,
         ).where(o.id.in_(ids)).order_by(o.id)  # fmt: skip
         if dialect == "postgresql":
             query = query.with_for_update()  # decided and written before another desk
@@ -158,6 +173,7 @@ def load_stored(session: Session, dialect: str, order_ids: list[int]) -> dict[in
             purchase_order_number=row["purchase_order_number"],
             buyer_requested_cancellation=bool(row["buyer_requested_cancellation"]),
             priority=row["priority"],
+            channel_updated_at=_utc(row["channel_updated_at"]),
         )
         for order_id, row in orders.items()
     }
@@ -202,6 +218,41 @@ def _write_columns(session: Session, judged: list[Judged]) -> None:
             .values(**{c: bindparam(c) for c in columns}),
             rows,
         )
+
+
+def _write_said_at(session: Session, judged: list[Judged]) -> None:
+    """When the word now held was said: not a change of the order (no new version)."""
+    rows = [
+        {"record_id": item.order_id, "said_at": item.decision.said_at}
+        for item in judged
+        if item.decision.said_at is not None
+    ]
+    if rows:
+        orders = Order.__table__
+        session.execute(
+            update(orders)
+            .where(orders.c.id == bindparam("record_id"))
+            .values(channel_updated_at=bindparam("said_at")),
+            rows,
+        )
+
+
+def note_said_again(session: Session, said: list[tuple[int, dt.datetime]]) -> None:
+    """The channel said again what we hold, later: the word held is that recent, so a
+    file older than this one is stale too. (order id, when said); only ever moves forward."""
+    if not said:
+        return
+    orders = Order.__table__
+    session.execute(
+        update(orders)
+        .where(
+            orders.c.id == bindparam("record_id"),
+            (orders.c.channel_updated_at.is_(None))
+            | (orders.c.channel_updated_at < bindparam("said_at")),
+        )
+        .values(channel_updated_at=bindparam("said_at")),
+        [{"record_id": order_id, "said_at": at} for order_id, at in said],
+    )
 
 
 def _write_payments(session: Session, judged: list[Judged], now: dt.datetime) -> None:
@@ -277,7 +328,7 @@ def _remember_content(session: Session, judged: list[Judged], digests: dict) -> 
             "digest": digests.get((item.order.channel, item.order.channel_order_id)),
         }
         for item in judged
-        if not item.decision.unsafe
+        if not item.decision.unsafe and item.decision.outcome != STALE
     ]
     if rows:
         table = OrderImport.__table__
@@ -316,6 +367,28 @@ def _event(item: Judged, status: str, context: dict) -> dict:
             **({"cancel": decision.cancel} if decision.cancel else {}),
         },
     }
+
+
+def _stale_event(item: Judged, status: str, context: dict) -> dict:
+    """An older file's word, ignored: said in the order's history, nothing changed."""
+    return {
+        "entity_id": item.order_id,
+        "from_state": status,
+        "to_state": status,
+        "detail": {
+            **context,
+            "rows": list(item.order.rows),
+            "file_says": plain(item.order.channel_updated_at),
+            "held_since": plain(item.decision.stale_since),
+        },
+    }
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Read through a Core select, a SQLite time may come back without its zone (UTC)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def plain(value: object) -> object:

@@ -56,6 +56,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         channel_word = channel_word_text(summary)
         if channel_word:
             print("  " + channel_word)
+        for word in summary.stale_words[:50]:
+            print("  " + word.said())
         shown = summary.rejected_rows[:50]
         for row in shown:
             where = _("row {row}").format(row=row.row)

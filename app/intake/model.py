@@ -7,10 +7,45 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.formats.common import RejectedRow
-from app.i18n import ngettext
+from app.i18n import _, ngettext
+from app.numbers import order_number
 
 Progress = Callable[[int, int], None]  # (units done, units total; 0 = unknown)
 Cancelled = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class StaleWord:
+    """An order this file speaks of with an older word than the one already applied."""
+
+    order_id: int
+    channel_order_id: str
+    file_says: dt.datetime | None  # when this file's word was said
+    held_since: dt.datetime | None  # when the word we hold was said
+
+    def as_json(self) -> dict:
+        return {
+            "order": order_number(self.order_id),
+            "channel_order_id": self.channel_order_id,
+            "file_says": self.file_says.isoformat() if self.file_says else None,
+            "held_since": self.held_since.isoformat() if self.held_since else None,
+        }
+
+    def said(self) -> str:
+        """One line of the import summary, in the reader's language."""
+        return _(
+            "{order} ({channel_id}): stale, ignored — this file's word of {file_says} is "
+            "older than the one applied ({held_since})."
+        ).format(
+            order=order_number(self.order_id),
+            channel_id=self.channel_order_id,
+            file_says=_when(self.file_says),
+            held_since=_when(self.held_since),
+        )
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "?"
 
 
 @dataclass
@@ -37,6 +72,8 @@ class ImportSummary:
     unknown_amounts: int = 0
     cancelled: bool = False
     header: tuple[str, ...] = ()
+    # Orders whose word in this file is older than the one applied: ignored, each named.
+    stale_words: list[StaleWord] = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -60,6 +97,7 @@ class ImportSummary:
             "estimated_amounts": self.estimated_amounts,
             "unknown_amounts": self.unknown_amounts,
             "cancelled": self.cancelled,
+            "stale_ignored": [word.as_json() for word in self.stale_words],
         }
 
 
@@ -108,5 +146,14 @@ def channel_word_parts(summary: ImportSummary) -> list[str]:
                 "{n} orders cancelled by the channel (the warehouse stopped)",
                 summary.channel_cancellations,
             ).format(n=f"{summary.channel_cancellations:,}")
+        )
+    if summary.stale_words:
+        count = len(summary.stale_words)
+        parts.append(
+            ngettext(
+                "{n} order's word in this file is older than the one applied: stale, ignored",
+                "{n} orders' words in this file are older than the ones applied: stale, ignored",
+                count,
+            ).format(n=f"{count:,}")
         )
     return parts

@@ -22,7 +22,7 @@ from app.formats.common import (
 )
 from app.formats.stream import SourceOrder
 from app.intake.channel_updates import Unsafe
-from app.intake.channel_writer import apply_channel_word, plain
+from app.intake.channel_writer import apply_channel_word, note_said_again, plain
 from app.intake.matching import (
     CHANNEL,
     ESTIMATED,
@@ -118,6 +118,7 @@ class BatchWriter:
             present.update(self._present(session, unlooked))
         new: list[IncomingOrder] = []
         conflicting: list[tuple[IncomingOrder, _Present]] = []
+        same_word: list[tuple[int, dt.datetime]] = []  # the same content said again, later
         for order in _unique(orders):
             found = present.get((order.channel, order.channel_order_id))
             if found is None:
@@ -127,6 +128,8 @@ class BatchWriter:
                     summary.not_for_warehouse += 1
             elif found.fingerprint == order.fingerprint:
                 summary.already_present += 1
+                if order.channel_updated_at is not None:
+                    same_word.append((found.order_id, order.channel_updated_at))
             else:
                 conflicting.append((order, found))
         digests = {(s.channel, s.order_id): s.digest for s in sources}
@@ -151,6 +154,7 @@ class BatchWriter:
             now,
         )
         self._record_conflicts(session, remaining, summary, now)
+        note_said_again(session, same_word)
         summary.new_orders += inserted
 
     # ------------------------------------------------------------------ reads
@@ -659,6 +663,7 @@ def order_row(
         "ship_country": ship.country_code,
         "purchased_at": order.purchased_at,
         "ship_by_at": order.ship_by_at,
+        "channel_updated_at": order.channel_updated_at,
     }
 
 
@@ -715,7 +720,7 @@ def unsafe_json(unsafe: tuple[Unsafe, ...]) -> list[dict]:
 def incoming_json(order: IncomingOrder) -> dict:
     """The order as read, as plain JSON, for the review desk to compare."""
     data = asdict(order)
-    for key in ("purchased_at", "ship_by_at", "paid_at"):
+    for key in ("purchased_at", "ship_by_at", "paid_at", "channel_updated_at"):
         value = data[key]
         data[key] = value.isoformat() if value else None
     data["total_minor"] = order.total_minor
