@@ -138,3 +138,30 @@ class NothingToPutBack(PackingError):
             shipment=shipment,
         )
         self.shipment = shipment
+
+
+class ReprintNeedsReason(PackingError):
+    """A reprint is an explicit act: the person says why (smudged, torn, lost…)."""
+
+    def __init__(self, shipment: str, parcel: int) -> None:
+        super().__init__(
+            N_("{shipment} parcel {parcel}: a reprint needs a reason (torn, smudged, lost…)."),
+            shipment=shipment,
+            parcel=parcel,
+        )
+        self.shipment = shipment
+        self.parcel = parcel
+
+
+class ParcelNotLabelled(PackingError):
+    """Only a parcel whose label printed can have it reprinted."""
+
+    def __init__(self, shipment: str, parcel: int, status: str) -> None:
+        super().__init__(
+            N_("{shipment} parcel {parcel} has no label to reprint (it is {status})."),
+            shipment=shipment,
+            parcel=parcel,
+            status=status,
+        )
+        self.shipment = shipment
+        self.parcel = parcel

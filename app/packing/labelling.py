@@ -31,7 +31,6 @@ from app.numbers import entity_number, order_number
 from app.packing import queries
 from app.packing.errors import (
     LabelAlreadyPrinted,
-    NotAtStation,
     OverrideNeedsReason,
     ParcelNotReady,
     VerificationIncomplete,
@@ -390,34 +389,8 @@ def _print_customs(
 def reprint_label(
     source, actor: Actor, parcel_id: int, printers: StationPrinters, reason: str = ""
 ) -> PackResult:
-    """An explicit reprint of a labelled parcel's label, recorded with who and why."""
+    """An explicit reprint, with its reason: see ``app.packing.reprint`` (which also
+    reprints the parcel's customs declaration)."""
+    from app.packing.reprint import reprint_label as reprint
 
-    def work(uow: UnitOfWork) -> PackResult:
-        session = uow.session
-        parcel = session.get(Parcel, parcel_id)
-        if parcel is None:
-            raise NotAtStation(str(parcel_id))
-        shipment = _locked(session, parcel.shipment_id)
-        _refuse_unless("reprint", shipment, actor)
-        docs = _Docs(session, shipment, override=False)
-        failure = _print_one(
-            session,
-            actor,
-            docs,
-            parcel,
-            printers,
-            "reprint",
-            reason or _("reprinted at the packing station"),
-        )
-        uow.commit()
-        if failure is not None:
-            raise failure
-        return PackResult(
-            _("{shipment} parcel {n}: label reprinted.").format(
-                shipment=docs.state.number, n=parcel.sequence
-            ),
-            queries.pack_state(session, shipment.id),
-        )
-
-    with uow_factory(source)() as uow:
-        return work(uow)
+    return reprint(source, actor, parcel_id, printers, reason)

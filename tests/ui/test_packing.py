@@ -158,7 +158,7 @@ def test_put_back_returns_a_cancelled_shipments_items_to_stock_and_says_where(
         uow.commit()
         shipment_id = uow.session.scalar(select(Shipment.id).where(Shipment.order_id == ids[0]))
     scan(qtbot, screen, totes[shipment_id])
-    assert "2 items go back to stock (F8)" in screen.instruction.text()
+    assert "2 items: scan a bin, or F8 for BER-00" in screen.instruction.text()
     assert screen.verb_buttons["put_back"].isEnabled()
     screen.verb_buttons["put_back"].click()
     assert "2 items put back to stock: 2 × KETTLE-1 → BER-00" in screen.message.text()
@@ -167,6 +167,74 @@ def test_put_back_returns_a_cancelled_shipments_items_to_stock_and_says_where(
     assert not screen.verb_buttons["put_back"].isEnabled()
     with db.unit_of_work() as uow:
         assert check_stock(uow.session) == []
+
+
+def test_scanning_a_bin_puts_a_cancelled_shipments_items_back_into_that_bin(
+    qtbot, screen, db, picked
+):
+    from app.picking.check import check_stock
+
+    ids, totes = picked
+    with db.unit_of_work() as uow:
+        order = uow.session.get(Order, ids[0])
+        change_status(uow.session, SUPERVISOR, order, "cancelled", reason="customer asked")
+        uow.commit()
+        shipment_id = uow.session.scalar(select(Shipment.id).where(Shipment.order_id == ids[0]))
+    scan(qtbot, screen, totes[shipment_id])
+    scan(qtbot, screen, "ber-03")  # as a scanner with caps lock off types it
+    assert "2 items put back to stock: 2 × KETTLE-1 → BER-03" in screen.message.text()
+    assert screen.refused_scans == 0
+    with db.unit_of_work() as uow:
+        assert check_stock(uow.session) == []
+
+
+def _pack_first(qtbot, screen, totes) -> None:
+    scan(qtbot, screen, totes[min(totes)])
+    for line in screen.state.items:
+        for _unit in range(line.wanted):
+            scan(qtbot, screen, line.barcode or line.sku)
+    scan(qtbot, screen, "2.9 kg")
+    scan(qtbot, screen, "PRINT")
+    assert screen.state.status == "packed", screen.message.text()
+
+
+def test_the_label_history_shows_each_print_and_a_reprint_asks_why(qtbot, screen, picked):
+    _ids, totes = picked
+    _pack_first(qtbot, screen, totes)
+    assert screen.history.rowCount() == 1
+    assert screen.history.item(0, 2).text() == "printed"
+    assert screen.history.item(0, 3).text() == "wes"
+    assert screen.history.item(0, 4).text() == "test-printer"
+    sent = len(screen.printers.label.sent)
+    screen.reprint(reason="label torn")
+    assert "label reprinted" in screen.message.text()
+    assert len(screen.printers.label.sent) == sent + 1
+    assert screen.history.rowCount() == 2  # newest first
+    assert screen.history.item(0, 2).text() == "↻ REPRINT"
+    assert screen.history.item(0, 5).text() == "label torn"
+
+
+def test_a_reprint_without_a_reason_is_refused_in_red_and_prints_nothing(qtbot, screen, picked):
+    _ids, totes = picked
+    _pack_first(qtbot, screen, totes)
+    sent = len(screen.printers.label.sent)
+    screen.reprint(reason="")
+    assert screen.message.text().startswith("✕") and "needs a reason" in screen.message.text()
+    assert len(screen.printers.label.sent) == sent and screen.history.rowCount() == 1
+
+
+def test_the_reprint_key_asks_for_the_reason_in_a_dialog(qtbot, screen, picked, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    _ids, totes = picked
+    _pack_first(qtbot, screen, totes)
+    asked = []
+    monkeypatch.setattr(
+        QInputDialog, "getText", lambda *a, **k: asked.append(a[2]) or ("smudged", True)
+    )
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F9)
+    assert asked and "parcel 1" in asked[0]
+    assert screen.history.item(0, 5).text() == "smudged"
 
 
 # --------------------------------------------------------------------------- station mode

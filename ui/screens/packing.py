@@ -36,11 +36,15 @@ from app.packing import queries
 from app.packing import service as ps
 from app.packing.model import NEW_PARCEL_CODE, PACK_VERBS, PRINT_CODE, Notice, PackState
 from app.packing.printers import LabelPrinter, RawLabelPrinter, StationPrinters
+from app.packing.put_back import bin_code_of, due_for_shipment
 from app.packing.put_back import put_back as put_back_units
+from app.packing.reprint import reprint_label
 from app.printing.model import PrintReceipt
+from app.shipping.queries import label_history
 from ui.actions import make_action
 from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
+from ui.screens.packing_history import fill_history, history_table, retitle
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import set_tone
 from ui.widgets.scan_field import ScanField
@@ -203,6 +207,12 @@ class PackingScreen(DeskScreen):
         right.addWidget(self.items, 3)
         self.parcels = _table(PARCEL_COLUMNS, "parcelsTable")
         right.addWidget(self.parcels, 2)
+        self.history_title = QLabel()
+        self.history_title.setObjectName("historyTitle")
+        right.addWidget(self.history_title)
+        self.history = history_table()
+        self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the scan field keeps the keys
+        right.addWidget(self.history, 2)
         verbs = QHBoxLayout()
         self.verb_buttons: dict[str, QPushButton] = {}
         for verb, slot in (
@@ -235,6 +245,8 @@ class PackingScreen(DeskScreen):
         self.items.setHorizontalHeaderLabels([_(c) for c in ITEM_COLUMNS])
         self.parcels.setHorizontalHeaderLabels([_(c) for c in PARCEL_COLUMNS])
         self.waiting.setHorizontalHeaderLabels([_("Shipment"), _("Order"), _("Units")])
+        retitle(self.history)
+        self.history_title.setText(_("Label history (F9 reprints, asking why)"))
 
     def _build_actions(self) -> None:
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -296,6 +308,12 @@ class PackingScreen(DeskScreen):
         if not code:
             return
         db, actor, sid = self._context.database, self._actor, self.shipment_id
+        if self.state is not None and self.state.put_back_left:
+            # A cancelled shipment's items: a scanned bin is where they go back.
+            bin_code = db.read(bin_code_of, sid, code)
+            if bin_code is not None:
+                self.put_back(bin_code)
+                return
         self._run(lambda: ps.station_scan(db, actor, sid, code, self._printers_if_needed(code)))
 
     def _printers_if_needed(self, code: str) -> StationPrinters | None:
@@ -344,31 +362,62 @@ class PackingScreen(DeskScreen):
             )
         )
 
-    def reprint(self) -> None:
+    def reprint(self, reason: str | None = None) -> None:
+        """An explicit reprint of one labelled parcel (the one selected in the parcels
+        table, or the only one), asking why; the label history shows it at once."""
         if not self._holding():
             return
-        labelled = [p for p in self.state.parcels if p.status == "labelled"]
+        parcel = self._parcel_to_reprint()
+        if parcel is None:
+            return
+        if reason is None:
+            reason, ok = QInputDialog.getText(
+                self,
+                _("Reprint label"),
+                _("Why reprint the label of {shipment} parcel {n}? (recorded)").format(
+                    shipment=self.state.number, n=parcel.sequence
+                ),
+            )
+            if not ok:
+                self.scan_edit.setFocus()
+                return
+        db, actor, printers = self._context.database, self._actor, self.printers
+        self._run(lambda: reprint_label(db, actor, parcel.parcel_id, printers, reason))
+        self._show_history()
+
+    def _parcel_to_reprint(self):
+        labelled = [p for p in self.state.parcels if p.status in ("labelled", "handed_over")]
         if not labelled:
             self._refused_text(
                 _("No label printed yet for {shipment}: print it first (F10).").format(
                     shipment=self.state.number
                 )
             )
-            return
-        for parcel in labelled:
-            self._run(
-                lambda p=parcel: pl.reprint_label(
-                    self._context.database, self._actor, p.parcel_id, self.printers
-                )
+            return None
+        if len(labelled) == 1:
+            return labelled[0]
+        row = self.parcels.currentRow()
+        chosen = self.state.parcels[row] if 0 <= row < len(self.state.parcels) else None
+        if chosen is None or chosen not in labelled:
+            self._say(
+                _("{shipment} has {count} labelled parcels: select the one to reprint.").format(
+                    shipment=self.state.number, count=len(labelled)
+                ),
+                WARN,
             )
+            return None
+        return chosen
 
-    def put_back(self) -> None:
-        """A cancelled shipment's picked units back to the bins they came from."""
+    def put_back(self, bin_code: str | None = None) -> None:
+        """A cancelled shipment's picked units back to stock: into the bin scanned, or
+        (F8) to the bins they were picked from."""
         if not self._holding():
             return
         shipment_id = self.state.shipment_id
         try:
-            done = put_back_units(self._context.database, self._actor, shipment_id)
+            done = put_back_units(
+                self._context.database, self._actor, shipment_id, bin_code=bin_code
+            )
         except OrderdeskError as error:
             self._refused(error)
             return
@@ -387,6 +436,7 @@ class PackingScreen(DeskScreen):
 
     def close_shipment(self) -> None:
         self.state = None
+        self.history.setRowCount(0)
         self.scan.clear_feedback()
         self.refresh_waiting()
         self._show_state()
@@ -419,6 +469,14 @@ class PackingScreen(DeskScreen):
         self._show_state()
         if opened or result.state.status == "packed":
             self.refresh_waiting()
+            self._show_history()
+
+    def _show_history(self) -> None:
+        """Read when a shipment is opened and after each print: not on every item scan."""
+        if self.state is None:
+            self.history.setRowCount(0)
+            return
+        fill_history(self.history, self._context.database.read(label_history, self.shipment_id))
 
     def _refused(self, error: OrderdeskError) -> None:
         self._refused_text(error_text(error))
@@ -461,11 +519,13 @@ class PackingScreen(DeskScreen):
         if state.notice is Notice.CANCELLED and not state.put_back_left:
             return _("✕ CANCELLED — its items are back in stock. Next shipment: scan it"), WARN
         if state.notice is Notice.CANCELLED:
+            due = self._context.database.read(due_for_shipment, state.shipment_id)
+            bins = ", ".join(due.bins) if due is not None else "-"
             return ngettext(
-                "✕ CANCELLED — put back\n{units} item goes back to stock (F8)",
-                "✕ CANCELLED — put back\n{units} items go back to stock (F8)",
+                "✕ CANCELLED — put back\n{units} item: scan a bin, or F8 for {bins}",
+                "✕ CANCELLED — put back\n{units} items: scan a bin, or F8 for {bins}",
                 state.put_back_left,
-            ).format(units=state.put_back_left), BAD
+            ).format(units=state.put_back_left, bins=bins), BAD
         if state.notice is Notice.SHIPPED:
             return _("✕ ALREADY SHIPPED — nothing to pack"), BAD
         if state.notice is Notice.NOT_PICKED:
