@@ -6,6 +6,8 @@ list (tote, bin, CONFIRM, item, or a typed count). The instruction for the next 
 shown large, readable from a step away. A refused scan turns the message red with its
 reason and beeps; nothing modal interrupts the walk. Short pick (F8) flags the bin and
 offers the bins that still have the item: scan one, or scan SHORT to mark the line short.
+A cancelled order's units already in a tote are named in red; Put back (F3) or a scan of
+that tote returns them to a bin (``picking_put_back``), as the packing station does.
 The board follows the other desks by itself (``ui/live.py``: lists made, claimed, released,
 finished elsewhere show within a second or two); F5 stays for the impatient.
 """
@@ -35,6 +37,7 @@ from app.errors import OrderdeskError
 from app.i18n import N_, _, ngettext
 from app.labels.picklist import render_pick_list_pdf
 from app.live import PICKING
+from app.packing.service import SHIPMENTS
 from app.picking import lists as pl
 from app.picking import queries
 from app.picking.errors import PickingError
@@ -45,6 +48,7 @@ from ui.desk_screen import DeskContext, DeskScreen
 from ui.errors import error_text
 from ui.live import ANY, LiveChanges
 from ui.printing import print_pdf
+from ui.screens.picking_put_back import PutBackAtPicking
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import local_time, set_tone
 from ui.widgets.simple_table import fill_table, simple_table
@@ -78,6 +82,7 @@ class PickingScreen(DeskScreen):
         self._choosing_short = False
         self._board_stale = False
         self.refused_scans = 0
+        self.put_backs = PutBackAtPicking(self)
         self._build()
         self._build_actions()
         self.load_warehouses()
@@ -159,6 +164,7 @@ class PickingScreen(DeskScreen):
         self.header_label = QLabel(_("Scan a pick list barcode (PL-…) to start."))
         self.header_label.setObjectName("listHeader")
         right.addWidget(self.header_label)
+        right.addWidget(self.put_backs.banner)
         self.instruction = QLabel()
         self.instruction.setObjectName("instruction")
         self.instruction.setWordWrap(True)
@@ -210,6 +216,11 @@ class PickingScreen(DeskScreen):
             button.clicked.connect(slot)
             verbs.addWidget(button)
             self.verb_buttons[verb] = button
+        self.put_back_button = QPushButton(_("Put back (F3)"))
+        self.put_back_button.setObjectName("putBack")
+        self.put_back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.put_back_button.clicked.connect(self.put_backs.key)
+        verbs.addWidget(self.put_back_button)
         right.addLayout(verbs)
         right.addStretch(1)
         right_box = QWidget()
@@ -228,6 +239,8 @@ class PickingScreen(DeskScreen):
             make_action(self, _("Release the list"), "F9", self.release, context=context),
             make_action(self, _("Finish the list"), "F10", self.finish, context=context),
             make_action(self, _("Refresh the board"), "F5", self.refresh_board, context=context),
+            make_action(self, _("Put back"), "F3", self.put_backs.key, context=context),
+            make_action(self, _("Stop putting back"), "Esc", self.put_backs.stop, context=context),
             make_action(self, _("Print the pick list"), "Ctrl+P", self.print_list, context=context),
             make_action(
                 self,
@@ -328,7 +341,11 @@ class PickingScreen(DeskScreen):
 
     def _live_changed(self, topic: str) -> None:
         """Another desk (or this one) committed a picking change: the board follows it,
-        keeping the row selected on it."""
+        keeping the row selected on it. A shipment changed (an order cancelled at the
+        service desk): the list in hand may owe units back."""
+        if topic in (SHIPMENTS, ANY) and self.holding_list:
+            self.put_backs.refresh(self.state.list_id)
+            self._show_verbs()
         if topic not in (PICKING, ANY):
             return
         if not self.isVisible():
@@ -445,6 +462,8 @@ class PickingScreen(DeskScreen):
         if self._choosing_short:
             self._short_choice(code)
             return
+        if self.put_backs.claims(code):
+            return
         if self.state is None or self.state.status != "claimed":
             self._claim(code)
             return
@@ -512,6 +531,10 @@ class PickingScreen(DeskScreen):
             )
             self.refresh_board()
 
+    @property
+    def holding_list(self) -> bool:
+        return self.state is not None and self.state.status == "claimed"
+
     def _holding(self) -> bool:
         if self.state is None or self.state.status != "claimed":
             self._say(_("Scan a pick list barcode (PL-…) first."), WARN)
@@ -534,6 +557,7 @@ class PickingScreen(DeskScreen):
             message = _("{list} released back to the board.").format(list=state.number)
         elif not message and state.step is not Step.DONE:
             message = _("{list} is yours.").format(list=state.number)
+        self.put_backs.refresh(state.list_id if self.holding_list else None)
         self._say(message or _("Every stop is done: scan the list again or press F10 to finish."),
                   GOOD)  # fmt: skip
         self._show_state()
@@ -561,9 +585,17 @@ class PickingScreen(DeskScreen):
 
     # ----------------------------------------------------------------- the big instruction
 
+    def _show_verbs(self) -> None:
+        self.put_back_button.setEnabled(self.put_backs.active or bool(self.put_backs.due))
+
     def _show_state(self) -> None:
         state = self.state
         holding = state is not None and state.status == "claimed"
+        self._show_verbs()
+        if self.put_backs.active:
+            self.instruction.setText(self.put_backs.instruction())
+            set_tone(self.instruction, BAD)
+            return
         for verb, button in self.verb_buttons.items():
             if state is None:
                 button.setEnabled(False)
