@@ -140,19 +140,31 @@ def cmd_cases_act(args: argparse.Namespace) -> int:
     kind, case_id = args.case
     if kind != "case":
         raise argparse.ArgumentTypeError(_("expected a case number such as CS-000123"))
+    from app.returns.queries import reships_of_case
+    from app.returns.replacement import parse_items
+
     action = CaseAction(text=args.text or "", resolution=args.resolution,
-                        satisfaction=args.satisfaction, assignee_id=None)  # fmt: skip
+                        satisfaction=args.satisfaction, assignee_id=None,
+                        replacement=parse_items(args.item or ()))  # fmt: skip
     database = cli._open(args)
     try:
         actor = cli._actor()
         if args.verb == "assign":
             action = CaseAction(assignee_id=actor.user_id)
         act(database, actor, case_id, args.verb, action)
+        sent = database.read(reships_of_case, case_id) if args.verb == "resolve" else []
     finally:
         database.dispose()
     number = entity_number("case", case_id)
+    shipment = sent[-1].shipment if sent and args.resolution in ("reship", "replacement") else None
     if args.json:
-        cli.emit_json({"case": number, "verb": args.verb})
+        cli.emit_json({"case": number, "verb": args.verb, "shipment": shipment})
+    elif shipment:
+        print(
+            _("{ref}: done; {shipment} goes out at no charge through the warehouse.").format(
+                ref=number, shipment=shipment
+            )
+        )
     else:
         print(_("{ref}: done.").format(ref=number))
     return EXIT_OK
@@ -193,5 +205,11 @@ def register(commands, add_common) -> None:
     acting.add_argument("--text", help=_("what was said or done"))
     acting.add_argument("--resolution", choices=["refund", "reship", "replacement", "explanation"])
     acting.add_argument("--satisfaction", type=int, choices=range(1, 6))
+    acting.add_argument(
+        "--item",
+        action="append",
+        metavar="SKU[=QTY]",
+        help=_("with --resolution replacement: a product to send at no charge (repeatable)"),
+    )
     add_common(acting, json_flag=True)
     acting.set_defaults(func=cmd_cases_act)

@@ -166,6 +166,8 @@ class CaseAction:
     satisfaction: int | None = None
     assignee_id: int | None = None
     language: str | None = None
+    # Resolve as a replacement: what is sent at no charge (app.returns.replacement).
+    replacement: tuple = ()  # ReplacementItem, …
 
 
 def act(
@@ -220,6 +222,12 @@ def _check_needs(session: Session, ref: str, needs: str | None, action: CaseActi
         raise CaseNeeds(ref, N_("the text"))
     if needs == "resolution" and action.resolution not in Resolution._value2member_map_:
         raise CaseNeeds(ref, N_("a resolution (refund, reship, replacement or explanation)"))
+    if (
+        needs == "resolution"
+        and action.resolution == Resolution.REPLACEMENT
+        and not action.replacement
+    ):
+        raise CaseNeeds(ref, N_("the replacement's products and quantities"))
     if needs == "satisfaction" and action.satisfaction not in (1, 2, 3, 4, 5):
         raise CaseNeeds(ref, N_("a satisfaction score from 1 to 5"))
     if needs == "assignee" and (
@@ -264,10 +272,16 @@ def _apply(
         case.resolved_at = now
         case.follow_up_on = (now + FOLLOW_UP_AFTER).date()
         case.watch_key = None  # the watch may open a new case for this shipment later
+        shipment_id = None
         if action.resolution == Resolution.RESHIP:
             from app.returns.service import reship_for_case
 
             shipment_id = reship_for_case(session, actor, case)
+        elif action.resolution == Resolution.REPLACEMENT:
+            from app.returns.replacement import replacement_for_case
+
+            shipment_id = replacement_for_case(session, actor, case, action.replacement)
+        if shipment_id is not None:
             session.add(
                 CaseNote(
                     case_id=case.id,

@@ -62,3 +62,20 @@ class InspectionMismatch(ReturnError):
             expected=expected,
         )
         self.ref = ref
+
+
+class NothingToReplace(ReturnError):
+    def __init__(self, ref: str) -> None:
+        super().__init__(
+            N_("{ref}: a replacement needs an order whose goods were shipped."), ref=ref
+        )
+
+
+class ReplacementItemRefused(ReturnError):
+    """A replacement item the warehouse cannot send: unknown or inactive SKU, bad count."""
+
+    translated_values = ("why",)
+
+    def __init__(self, ref: str, sku: str, why: str) -> None:
+        super().__init__(N_("{ref}: replacement item {sku}: {why}."), ref=ref, sku=sku, why=why)
+        self.sku = sku

@@ -87,12 +87,12 @@ def test_closing_needs_a_resolution_first(db):
         AGENT,
         case_id,
         "resolve",
-        CaseAction(resolution="replacement", text="Another colour sent"),
+        CaseAction(resolution="explanation", text="The colour is as pictured"),
     )
     act(db, AGENT, case_id, "follow_up", CaseAction(satisfaction=5, text="Happy"))
     act(db, AGENT, case_id, "close")
     case = _get(db, case_id)
-    assert (case.status, case.resolution, case.satisfaction) == ("closed", "replacement", 5)
+    assert (case.status, case.resolution, case.satisfaction) == ("closed", "explanation", 5)
 
 
 def test_a_satisfaction_outside_1_to_5_is_refused(db):

@@ -1,0 +1,153 @@
+"""A case's replacement: other goods (another variant, another item, or the same SKU as a
+new unit) sent at no charge, through the warehouse like any shipment.
+
+The agent names the products and quantities. Each becomes a line of the order at no
+charge (price 0: the order's totals, payments and refund limits do not move) and a line of
+a new pending shipment from the warehouse that sent the goods, recorded as the case's
+reship (so the channel is not told of it as a shipment of its own items, and the stock
+check knows why it holds stock for an order that has left). Stock is reserved now where
+it is, else when the next allocation runs; then pick lists, packing and hand-over as usual.
+Runs inside the case's Resolve (one transaction); audited on the order and the shipment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit import record_event
+from app.i18n import N_
+from app.live import PICKING, notify
+from app.numbers import entity_number
+from app.permissions import Actor
+from app.returns.errors import NothingToReplace, ReplacementItemRefused
+from db.models import Order, OrderLine, Product, Shipment, ShipmentLine
+from db.models_returns import Reship
+
+MAX_UNITS = 99  # per item: a replacement is a few units, not a new order
+
+
+@dataclass(frozen=True)
+class ReplacementItem:
+    sku: str
+    quantity: int = 1
+
+
+def parse_items(texts: Sequence[str]) -> tuple[ReplacementItem, ...]:
+    """``SKU`` or ``SKU=QTY`` (the CLI's ``--item``; a dialog's lines): plain data, checked
+    against the catalogue by the service."""
+    items = []
+    for text in texts:
+        sku, _sep, count = text.strip().partition("=")
+        quantity = int(count) if count.strip().lstrip("-").isdigit() else (0 if count else 1)
+        items.append(ReplacementItem(sku.strip(), quantity))
+    return tuple(items)
+
+
+def replacement_for_case(
+    session: Session, actor: Actor, case, items: Sequence[ReplacementItem]
+) -> int:
+    """The replacement shipment of ``items`` for the case's order, in the caller's
+    transaction; returns its id (see the module)."""
+    from app.picking.reserve import reserve_waiting_shipments
+    from app.returns.service import LEFT
+
+    ref = entity_number("case", case.id)
+    if case.order_id is None:
+        raise NothingToReplace(ref)
+    original = _original(session, case, LEFT)
+    if original is None:
+        raise NothingToReplace(ref)
+    products = _products(session, ref, items)
+    now = dt.datetime.now(dt.UTC)
+    shipment = Shipment(
+        order_id=case.order_id,
+        warehouse_id=original.warehouse_id,
+        status="pending",
+        created_at=now,
+        status_changed_at=now,
+    )
+    session.add(shipment)
+    session.flush()
+    order = session.get(Order, case.order_id)
+    next_no = (
+        session.scalar(select(func.max(OrderLine.line_no)).where(OrderLine.order_id == order.id))
+        or 0
+    )
+    added = []
+    for offset, (item, product) in enumerate(zip(items, products, strict=True), start=1):
+        line = OrderLine(
+            order_id=order.id,
+            line_no=next_no + offset,
+            product_id=product.id,
+            sku=product.sku,
+            product_name=product.name,
+            channel_line_id=None,  # not the channel's item: never confirmed to it
+            quantity=item.quantity,
+            unit_price_cents=0,
+            line_total_cents=0,
+        )
+        session.add(line)
+        session.flush()
+        session.add(ShipmentLine(shipment_id=shipment.id, order_line_id=line.id,
+                                 quantity=item.quantity))  # fmt: skip
+        added.append({"sku": product.sku, "quantity": item.quantity})
+    session.add(
+        Reship(
+            case_id=case.id,
+            order_id=case.order_id,
+            shipment_id=shipment.id,
+            replaces_shipment_id=original.id,
+            created_at=now,
+            created_by=actor.user_id,
+        )
+    )
+    session.flush()
+    reserve_waiting_shipments(session, actor, [shipment.id])
+    number = entity_number("shipment", shipment.id)
+    detail = {"case": ref, "replaces": entity_number("shipment", original.id), "items": added}
+    record_event(session, actor, entity_type="shipment", entity_id=shipment.id,
+                 action="replacement", to_state="pending", reason=ref, detail=detail)  # fmt: skip
+    record_event(session, actor, entity_type="order", entity_id=order.id,
+                 action="replacement_lines", from_state=order.status, to_state=order.status,
+                 reason=ref, detail={**detail, "shipment": number, "no_charge": True})  # fmt: skip
+    notify(session, PICKING)
+    return shipment.id
+
+
+def _original(session: Session, case, left: Sequence[str]) -> Shipment | None:
+    """The shipment being replaced: the case's own, else the order's last that left."""
+    if case.shipment_id:
+        return session.get(Shipment, case.shipment_id)
+    return session.scalar(
+        select(Shipment)
+        .where(Shipment.order_id == case.order_id, Shipment.status.in_(left))
+        .order_by(Shipment.id.desc())
+        .limit(1)
+    )
+
+
+def _products(session: Session, ref: str, items: Sequence[ReplacementItem]) -> list[Product]:
+    if not items:
+        raise ReplacementItemRefused(ref, "-", N_("name at least one product and its quantity"))
+    by_sku = {
+        p.sku.upper(): p
+        for p in session.scalars(
+            select(Product).where(func.upper(Product.sku).in_({i.sku.upper() for i in items}))
+        )
+    }
+    found = []
+    for item in items:
+        product = by_sku.get(item.sku.upper())
+        if product is None:
+            raise ReplacementItemRefused(ref, item.sku, N_("no such product"))
+        if not product.active:
+            raise ReplacementItemRefused(ref, item.sku, N_("the product is no longer sold"))
+        if not 1 <= item.quantity <= MAX_UNITS:
+            raise ReplacementItemRefused(ref, item.sku, N_("the quantity must be 1 to 99"))
+        found.append(product)
+    return found
