@@ -151,3 +151,36 @@ def _products(session: Session, ref: str, items: Sequence[ReplacementItem]) -> l
             raise ReplacementItemRefused(ref, item.sku, N_("the quantity must be 1 to 99"))
         found.append(product)
     return found
+
+
+@dataclass(frozen=True)
+class ReplaceableLine:
+    """What the customer received (a suggestion the agent edits to the replacement)."""
+
+    sku: str
+    name: str
+    spec: str
+    quantity: int
+
+
+def replaceable_lines(session: Session, case_id: int) -> list[ReplaceableLine]:
+    """The goods of the shipment a case's replacement would replace (none if none left)."""
+    from app.returns.service import LEFT
+    from db.models_cases import Case
+
+    case = session.get(Case, case_id)
+    if case is None or case.order_id is None:
+        return []
+    original = _original(session, case, LEFT)
+    if original is None:
+        return []
+    return [
+        ReplaceableLine(sku, name, spec or "", int(quantity))
+        for sku, name, spec, quantity in session.execute(
+            select(Product.sku, Product.name, Product.spec, ShipmentLine.quantity)
+            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+            .join(Product, Product.id == OrderLine.product_id)
+            .where(ShipmentLine.shipment_id == original.id)
+            .order_by(ShipmentLine.id)
+        )
+    ]

@@ -182,3 +182,49 @@ def test_a_claim_typed_at_the_desk_counts_down_to_its_own_deadline(qtbot, screen
         screen.table.item(row, 1).text()
     )
     assert "A-to-z Guarantee claim AZ-778: answer by" in screen.facts.text()
+
+
+def test_a_replacement_is_chosen_in_a_dialog_and_sent_through_the_warehouse(
+    qtbot, screen, db, delayed_parcel, monkeypatch
+):
+    from db.models import OrderLine, ShipmentLine
+    from ui.screens.case_replacement import ReplacementDialog
+
+    with db.unit_of_work() as uow:
+        f.product(uow.session, "MUG-RED", name="Mug", spec="red")
+        uow.commit()
+    shown = []
+
+    def agent_fills(dialog: ReplacementDialog) -> int:
+        shown.append([(sku.text(), count.value()) for sku, count in dialog.rows])
+        dialog.rows[0][0].setText("MUG-RED")  # another variant than the one received
+        dialog.add_row("", 1)  # an empty row is left out
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ReplacementDialog, "exec", agent_fills)
+    screen.table.selectRow(0)
+    screen.resolution.setCurrentIndex(screen.resolution.findData("replacement"))
+    _press(qtbot, screen, "resolve")
+    assert "done" in screen.message.text(), screen.message.text()
+    assert shown[0][0][1] == 1 and shown[0][0][0].startswith("SKU-")  # what they received
+    with db.unit_of_work() as uow:
+        case = uow.session.scalar(select(Case))
+        shipment_id = uow.session.scalar(select(Reship.shipment_id))
+        sent = uow.session.execute(
+            select(OrderLine.sku, ShipmentLine.quantity, OrderLine.line_total_cents)
+            .join(ShipmentLine, ShipmentLine.order_line_id == OrderLine.id)
+            .where(ShipmentLine.shipment_id == shipment_id)
+        ).all()
+    assert case.resolution == "replacement" and sent == [("MUG-RED", 1, 0)]
+    assert f"Replacement SH-{shipment_id:06d} at no charge" in screen.facts.text()
+
+
+def test_a_replacement_dialog_cancelled_resolves_nothing(qtbot, screen, db, monkeypatch):
+    from ui.screens.case_replacement import ReplacementDialog
+
+    monkeypatch.setattr(ReplacementDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    screen.table.selectRow(0)
+    screen.resolution.setCurrentIndex(screen.resolution.findData("replacement"))
+    _press(qtbot, screen, "resolve")
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(Case.status)) == "open"

@@ -72,9 +72,15 @@ def after_sales_lines(detail, now: dt.datetime, countdown) -> list[str]:
                 left=countdown(row.claim_due_at, now),
             )
         )
+    # A replacement's shipment is kept as the case's reship: the resolution tells them apart.
+    words = (
+        N_("Replacement {shipment} at no charge: {status}")
+        if detail.resolution == "replacement"
+        else N_("Reship {shipment} at no charge: {status}")
+    )
     for reship in detail.reships:
         lines.append(
-            _("Reship {shipment} at no charge: {status}").format(
+            _(words).format(
                 shipment=reship.shipment, status=_(SHIPMENT_WORDS.get(reship.status, reship.status))
             )
         )

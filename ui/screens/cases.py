@@ -38,6 +38,7 @@ from app.cases.model import (
     CaseStatus,
     Category,
     Priority,
+    Resolution,
     Source,
 )
 from app.cases.queries import CaseDetail, load_case, load_case_page
@@ -363,15 +364,22 @@ class CasesScreen(DeskScreen):
             self.verb_layout.addWidget(button)
         self.why_not.setText("\n".join(reasons))
 
-    def run_verb(self, name: str) -> None:
+    def run_verb(self, name: str, replacement: tuple | None = None) -> None:
+        """``replacement``: the items of a replacement (tests); else the dialog asks."""
         if self.detail is None:
             return
+        resolution = self.resolution.currentData()
+        if name == "resolve" and resolution == Resolution.REPLACEMENT and replacement is None:
+            replacement = self._ask_replacement()
+            if replacement is None:
+                return
         action = CaseAction(
             text=self.entry.toPlainText(),
-            resolution=self.resolution.currentData(),
+            resolution=resolution,
             satisfaction=self.satisfaction.value(),
             assignee_id=self._context.actor.user_id,  # the desk's Assign takes the case
             language=self._reply_language,
+            replacement=replacement or (),
         )
         ref = self.detail.row.number
         try:
@@ -387,6 +395,16 @@ class CasesScreen(DeskScreen):
         self.template_language.clear()
         say(self.message, GOOD, _("{ref}: done.").format(ref=ref))
         self.reload()
+
+    def _ask_replacement(self) -> tuple | None:
+        from app.returns.replacement import replaceable_lines
+        from ui.screens.case_replacement import ReplacementDialog
+
+        received = self._context.database.read(replaceable_lines, self.detail.row.id)
+        dialog = ReplacementDialog(self.detail.row.number, received, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.items()
 
     # ----------------------------------------------------------------- new case
 
