@@ -30,6 +30,7 @@ class ReplacementDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("replacementDialog")
         self.setWindowTitle(_("Replacement for {case}").format(case=case_number))
+        self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         intro = QLabel(
             _(

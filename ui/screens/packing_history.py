@@ -29,6 +29,7 @@ def history_table(parent: QWidget | None = None) -> QTableWidget:
     table = simple_table(
         "labelHistory", [_(c) for c in HISTORY_COLUMNS], (120, 50, 150, 90, 110, 200)
     )
+    table.horizontalHeader().setStretchLastSection(True)  # the reason, as long as it is
     if parent is not None:
         table.setParent(parent)
     return table

@@ -116,10 +116,9 @@ class PutBackAtPicking:
         self.current = due
         self._screen._show_state()
         self._screen._say(
-            _(
-                "Scan the bin to put them into, or scan {confirm} (F3) for the bins shown. "
-                "Esc stops."
-            ).format(confirm=CONFIRM_CODE),
+            _("Scan a bin, or {confirm} (F3) for the bins shown · Esc stops").format(
+                confirm=CONFIRM_CODE
+            ),
             BAD,
         )
 
