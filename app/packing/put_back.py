@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import ConcurrentUpdate, NotFound
@@ -193,16 +193,19 @@ def _quant_in(session, like: StockQuant, bin_id: int) -> StockQuant:
 # --------------------------------------------------------------------------- reads
 
 
+# Built once: the picking desk asks on every live change while a list is in hand, and
+# building a select costs more than running it on a list's few rows.
+_CANCELLED_ON_LIST = (
+    select(PickListShipment.shipment_id)
+    .join(Shipment, Shipment.id == PickListShipment.shipment_id)
+    .where(PickListShipment.pick_list_id == bindparam("list_id"), Shipment.status == "cancelled")
+    .order_by(PickListShipment.slot)
+)
+
+
 def due_on_list(session: Session, list_id: int) -> list[PutBackDue]:
     """The cancelled shipments of a pick list that still hold picked units."""
-    ids = list(
-        session.scalars(
-            select(PickListShipment.shipment_id)
-            .join(Shipment, Shipment.id == PickListShipment.shipment_id)
-            .where(PickListShipment.pick_list_id == list_id, Shipment.status == "cancelled")
-            .order_by(PickListShipment.slot)
-        )
-    )
+    ids = list(session.scalars(_CANCELLED_ON_LIST, {"list_id": list_id}))
     return [due for sid in ids if (due := _due(session, sid)) is not None]
 
 

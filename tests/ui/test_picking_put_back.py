@@ -122,3 +122,20 @@ def test_a_bin_that_does_not_exist_is_refused_and_the_put_back_waits(
     assert screen.put_backs.active
     qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F3)  # F3 again: the bins shown
     assert "put back to stock: 2 × KETTLE-1 → BER-00" in screen.message.text()
+
+
+def test_f3_finds_a_cancellation_the_live_feed_has_not_told_yet(
+    qtbot,
+    screen,  # noqa: F811
+    db,
+    approved,  # noqa: F811
+):
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F7)
+    scan(qtbot, screen, screen.board.item(0, 0).text())
+    for code in ("TBER0", "TBER1", "BER-03", "CONFIRM", "VASE-2"):
+        scan(qtbot, screen, code)
+    cancel_order(db, SUPERVISOR, approved[1], "customer_request", note="called in")
+    qtbot.keyClick(screen.scan_edit, Qt.Key.Key_F3)
+    assert "1 item: 1 × VASE-2 → BER-03" in screen.instruction.text()
+    scan(qtbot, screen, "CONFIRM")
+    assert "1 item put back to stock: 1 × VASE-2 → BER-03" in screen.message.text()

@@ -83,6 +83,7 @@ class PickingScreen(DeskScreen):
         self._board_stale = False
         self.refused_scans = 0
         self.put_backs = PutBackAtPicking(self)
+        self._due_read_for: tuple[int, str] | None = None  # (list, status) last read for
         self._build()
         self._build_actions()
         self.load_warehouses()
@@ -557,7 +558,12 @@ class PickingScreen(DeskScreen):
             message = _("{list} released back to the board.").format(list=state.number)
         elif not message and state.step is not Step.DONE:
             message = _("{list} is yours.").format(list=state.number)
-        self.put_backs.refresh(state.list_id if self.holding_list else None)
+        # What the list owes back is read when the list in hand changes (claim, release,
+        # finish), on the live feed's shipment news and on F3: not on every scan.
+        held = (state.list_id, state.status) if self.holding_list else None
+        if held != self._due_read_for:
+            self._due_read_for = held
+            self.put_backs.refresh(state.list_id if held else None)
         self._say(message or _("Every stop is done: scan the list again or press F10 to finish."),
                   GOOD)  # fmt: skip
         self._show_state()

@@ -107,7 +107,11 @@ class PutBackAtPicking:
         """F3: start with the first shipment owing units, or confirm the bins shown."""
         if self.current is not None:
             self._put(None)
-        elif self.due:
+            return
+        if self._screen.holding_list:  # the live feed may not have told us yet
+            self.refresh(self._screen.state.list_id)
+            self._screen._show_verbs()
+        if self.due:
             self.begin(self.due[0])
         else:
             self._screen._say(_("Nothing to put back: no cancelled order's units in hand."), GOOD)
