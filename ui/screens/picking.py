@@ -51,7 +51,7 @@ from ui.printing import print_pdf
 from ui.screens.picking_put_back import PutBackAtPicking
 from ui.style import BAD, GOOD, INFO, MUTED, SPACE_M, SPACE_S, WARN
 from ui.widgets.display import local_time, set_tone
-from ui.widgets.simple_table import fill_table, simple_table
+from ui.widgets.simple_table import fill_table, refilling, simple_table
 
 SHORT_CODE = "SHORT"
 # Marked here, translated when the board is built (in the desk's language at that time).
@@ -288,19 +288,20 @@ class PickingScreen(DeskScreen):
         if self.warehouse_id is not None:
             with self._context.database.unit_of_work() as uow:
                 rows = queries.list_board(uow, self.warehouse_id)
-        self.board.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            values = (row.number, _(BOARD_WORDS.get(row.status, row.status)),
-                      _(BOARD_WORDS.get(row.kind, row.kind)), row.shipments, row.stops,
-                      row.units, row.picker)  # fmt: skip
-            for c, value in enumerate(values):
-                cell = QTableWidgetItem(str(value))
-                cell.setData(Qt.ItemDataRole.UserRole, row.list_id)
-                if isinstance(value, int):
-                    cell.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.board.setItem(r, c, cell)
+        with refilling(self.board):
+            self.board.setRowCount(len(rows))
+            for r, row in enumerate(rows):
+                values = (row.number, _(BOARD_WORDS.get(row.status, row.status)),
+                          _(BOARD_WORDS.get(row.kind, row.kind)), row.shipments, row.stops,
+                          row.units, row.picker)  # fmt: skip
+                for c, value in enumerate(values):
+                    cell = QTableWidgetItem(str(value))
+                    cell.setData(Qt.ItemDataRole.UserRole, row.list_id)
+                    if isinstance(value, int):
+                        cell.setTextAlignment(
+                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                        )
+                    self.board.setItem(r, c, cell)
         open_count = sum(1 for r in rows if r.status == "open")
         self.board_note.setText(
             _("{open} open, {claimed} being picked. Scan a list's barcode to claim it.").format(

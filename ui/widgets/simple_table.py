@@ -5,7 +5,8 @@ For lists that can grow without bound use ``PagedTableModel`` and ``lazy_table_v
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -36,17 +37,41 @@ def simple_table(name: str, headers: Sequence[str], widths: Sequence[int]) -> QT
     return table
 
 
+@contextmanager
+def refilling(table: QTableWidget) -> Iterator[None]:
+    """Set many cells at once: a column sized to its contents is measured once at the end,
+    not again over every row at each cell set (which made a board of a hundred lists take
+    a second to fill)."""
+    header = table.horizontalHeader()
+    modes = [header.sectionResizeMode(c) for c in range(table.columnCount())]
+    fitted = QHeaderView.ResizeMode.ResizeToContents
+    table.setUpdatesEnabled(False)
+    for column, mode in enumerate(modes):
+        if mode == fitted:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+    try:
+        yield
+    finally:
+        for column, mode in enumerate(modes):
+            if mode == fitted:
+                header.setSectionResizeMode(column, mode)
+        table.setUpdatesEnabled(True)
+
+
 def fill_table(
     table: QTableWidget, rows: Sequence[Sequence[object]], right: Sequence[int] = ()
 ) -> None:
     """Replace the rows; columns listed in ``right`` (numbers people compare) align right."""
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem("" if value is None else str(value))
-            if c in right:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
+    with refilling(table):
+        table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                item = QTableWidgetItem("" if value is None else str(value))
+                if c in right:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                table.setItem(r, c, item)
 
 
 def say(label: QLabel, tone: Tone, text: str) -> None:
