@@ -389,7 +389,13 @@ def _first_review(record: RecordState) -> bool:
 def holds_stock(plan: TransitionPlan) -> bool:
     """Whether applying the plan ends a promise of stock (the stock hook must run)."""
     if plan.kind == "order":
-        return plan.moves and plan.from_state in (OS.APPROVED, OS.ALLOCATED)
+        # Shipping ends an allocated order's promise without a release: the picks took
+        # the units (picking.service.on_status_change does nothing for these moves).
+        return (
+            plan.moves
+            and plan.from_state in (OS.APPROVED, OS.ALLOCATED)
+            and plan.to_state not in (OS.PARTLY_SHIPPED, OS.SHIPPED)
+        )
     return plan.kind == "shipment" and plan.to_state == SS.CANCELLED
 
 
