@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -35,7 +35,7 @@ from app.workflow import (
     OrderStatus,
     RecordState,
     ShipmentStatus,
-    apply_plans_in_bulk,
+    apply_plans_guarded,
     may_transition,
     plan_transition,
 )
@@ -319,7 +319,10 @@ _OTHERS_HERE = (
     .where(
         _sibling_shipments.c.order_id == _shipments.c.order_id,
         _sibling_shipments.c.id != _shipments.c.id,
-        _sibling_shipments.c.status.not_in(sorted(DISPATCHED | {SS.CANCELLED})),
+        # The statuses written into the statement: no list parameter to expand per scan.
+        _sibling_shipments.c.status.not_in(
+            [literal_column(f"'{status}'") for status in sorted(DISPATCHED | {SS.CANCELLED})]
+        ),
     )
     .scalar_subquery()
 )
@@ -406,10 +409,9 @@ def _refuse_if_gone(shipment_id: int, status: str) -> None:
         )
 
 
-def _read_scanned(session: Session, code: str) -> tuple[list[Row], _ParcelAtDesk | None]:
+def _read_scanned(connection: Connection, code: str) -> tuple[list[Row], _ParcelAtDesk | None]:
     """A shipment number names the shipment (its next parcel is meant); a tracking number
     names one parcel. Returns the shipment's rows (one per parcel) and the parcel named."""
-    connection = session.connection()
     parsed = parse_number(code)
     if parsed and parsed[0] == "shipment":
         rows = connection.execute(_BY_SHIPMENT, {"sid": parsed[1]}).all()
@@ -441,7 +443,8 @@ def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
     require(actor, Permission.SHIP_ORDERS)
     with uow:
         session = uow.session
-        rows, scanned = _read_scanned(session, code)
+        connection = session.connection()
+        rows, scanned = _read_scanned(connection, code)
         head = rows[0]
         ref = entity_number("shipment", head.shipment_id)
         _refuse_if_gone(head.shipment_id, head.status)
@@ -458,7 +461,6 @@ def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
         ]
         parcel = _parcel_to_hand_over(ref, parcels, scanned)
         now = utcnow()
-        connection = session.connection()
         taken = connection.execute(
             _HAND_PARCEL_OVER, {"pid": parcel.id, "at": now, "by": actor.user_id}
         )
@@ -523,7 +525,7 @@ def _ship(session: Session, actor: Actor, head: Row, parcels: list[_ParcelAtDesk
         plans.append(plan_transition(order, target, actor, now=now))
         order_status = target
     # Guarded by the versions read above: another desk's change in between is refused.
-    apply_plans_in_bulk(session, plans)
+    apply_plans_guarded(session, plans)
     return order_status
 
 
