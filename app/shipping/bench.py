@@ -25,6 +25,8 @@ from sqlalchemy import insert, select
 
 from app.bench import BenchResult
 from app.database import open_database
+from app.errors import InvalidInput
+from app.i18n import N_
 from app.intake import import_file
 from app.intake.bench import FIRST_NAMES, HEADER, LAST_NAMES, _ensure_catalogue, _row
 from app.numbers import entity_number
@@ -42,7 +44,7 @@ from app.review.service import ALL_RECEIVED, review_orders
 from app.shipping.confirmations import export_confirmations
 from app.shipping.service import choose_carrier, hand_over, record_tracking_number
 from app.shipping.tracking_numbers import example_tracking_number
-from db.models import Bin, Product, Shipment, StockQuant, Warehouse
+from db.models import Bin, Order, Product, Shipment, StockQuant, Warehouse
 from db.models_shipping import Parcel
 
 FLOW_ORDERS_PER_SECOND = 200
@@ -124,6 +126,14 @@ def _cpu_figures(cpu_seconds: float, count: int) -> dict:
 
 def _prepare(database, n: int, folder: Path) -> Path:
     """Stock in two warehouses, totes, the package table; the report of ``n`` orders."""
+    with database.unit_of_work() as uow:
+        used = uow.session.scalar(select(Order.id).limit(1)) is not None
+    if used:  # its figures count every shipment there: another run's would be counted
+        raise InvalidInput(
+            "--db",
+            database.url.database,
+            N_("an empty database (bench flow fills it with its own orders)"),
+        )
     # Two warehouses with a bin each, in the UK like the Amazon UK orders they fill (a
     # parcel from abroad would need a customs declaration, which this path does not time).
     with database.unit_of_work() as uow:
