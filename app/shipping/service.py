@@ -308,7 +308,14 @@ def _own_fleet_number(parcel_id: int) -> str:
 
 # What the order's and shipment's moves read (workflow.plan_transition stamps a stage
 # time the first time only).
-_ORDER_STAMPS = ("reviewed_at", "approved_at", "allocated_at", "shipped_at", "delivered_at")
+_ORDER_STAMPS = (
+    "reviewed_at",
+    "approved_at",
+    "allocated_at",
+    "shipped_at",
+    "delivered_at",
+    "cancelled_at",
+)
 _SHIPMENT_STAMPS = ("shipped_at", "delivered_at")
 _scanned_parcels = _parcels.alias("scanned")
 _sibling_shipments = _shipments.alias("siblings")
