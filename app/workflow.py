@@ -14,6 +14,7 @@ audit events. ``change_status`` is plan + apply for a loaded record. Screens ask
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -389,7 +390,13 @@ def _first_review(record: RecordState) -> bool:
 def holds_stock(plan: TransitionPlan) -> bool:
     """Whether applying the plan ends a promise of stock (the stock hook must run)."""
     if plan.kind == "order":
-        return plan.moves and plan.from_state in (OS.APPROVED, OS.ALLOCATED)
+        # Shipping ends an allocated order's promise without a release: the picks took
+        # the units (picking.service.on_status_change does nothing for these moves).
+        return (
+            plan.moves
+            and plan.from_state in (OS.APPROVED, OS.ALLOCATED)
+            and plan.to_state not in (OS.PARTLY_SHIPPED, OS.SHIPPED)
+        )
     return plan.kind == "shipment" and plan.to_state == SS.CANCELLED
 
 
@@ -516,3 +523,45 @@ def change_status(
         detail=detail,
     )
     apply_plan(session, actor, record, plan)
+
+
+# --------------------------------------------------------------------------- one scan's moves
+
+
+def apply_plans_guarded(session: Session, plans: Sequence[TransitionPlan]) -> None:
+    """``apply_plans_in_bulk`` for the few moves of one scan (the hand-over's shipment and
+    its order): the same guarded UPDATE and audit events, each statement built once per
+    shape and run on the session's connection, for a verb that runs at every parcel."""
+    from app.audit import add_events
+    from app.live import notify
+
+    connection = session.connection()
+    for plan in plans:
+        if holds_stock(plan):
+            raise ValueError(f"{plan.kind} {plan.entity_id}: a move that releases stock")
+        statement = _guarded_update(plan.kind, tuple(sorted(plan.changes)))
+        values = {
+            "record_id": plan.entity_id,
+            "seen_version": plan.seen_version,
+            "new_version": plan.seen_version + 1,
+            **plan.changes,
+        }
+        if connection.execute(statement, values).rowcount != 1:
+            raise ConcurrentUpdate(entity_number(plan.kind, plan.entity_id))
+    add_events(session, [plan.audit_row() for plan in plans])
+    for kind in sorted({plan.kind for plan in plans}):
+        notify(session, "orders" if kind == "order" else "shipments")
+
+
+@functools.lru_cache(maxsize=32)
+def _guarded_update(kind: str, columns: tuple[str, ...]):
+    from sqlalchemy import bindparam, update
+
+    from db.models import Order, Shipment
+
+    table = {"order": Order.__table__, "shipment": Shipment.__table__}[kind]
+    return (
+        update(table)
+        .where(table.c.id == bindparam("record_id"), table.c.version == bindparam("seen_version"))
+        .values(version=bindparam("new_version"), **{c: bindparam(c) for c in columns})
+    )

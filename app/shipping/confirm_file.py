@@ -41,7 +41,12 @@ OTHER = "Other"
 
 def _clean(value: str) -> str:
     """A tab or line break inside a value would shift Amazon's columns."""
-    return " ".join(str(value).split())
+    text = str(value)
+    # Every whitespace character but the ASCII space is unprintable: a printable text with
+    # no doubled, leading or trailing space is already clean (most cells, at every row).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def render_amazon_confirmation(rows: Iterable[ConfirmationRow]) -> bytes:

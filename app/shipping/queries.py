@@ -11,46 +11,25 @@ from sqlalchemy.orm import Session
 
 from app.numbers import entity_number, order_number
 from app.search.filters import Choice, Filters
-from app.shipping.model import ServiceLevel, ServiceOption, ShipmentRow
+from app.shipping.carrier_table import CarrierRow, ServiceRow, carrier_table
+from app.shipping.model import ServiceOption, ShipmentRow
 from app.workflow import ShipmentStatus
 from db.models import Shipment, User
-from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
+from db.models_shipping import Parcel, ParcelLabel
 
 
 def service_options(session: Session) -> list[ServiceOption]:
-    rows = session.execute(
-        select(CarrierService, Carrier)
-        .join(Carrier, Carrier.id == CarrierService.carrier_id)
-        .where(CarrierService.active.is_(True), Carrier.active.is_(True))
-        .order_by(CarrierService.id)
-    ).all()
-    return [
-        ServiceOption(
-            service_id=service.id,
-            carrier_code=carrier.code,
-            carrier_name=carrier.name,
-            service_code=service.code,
-            service_name=service.name,
-            level=ServiceLevel(service.level),
-            max_weight_g=service.max_weight_g,
-            countries=frozenset(c.upper() for c in service.countries)
-            if service.countries
-            else None,
-            signature_above_cents=service.signature_above_cents,
-            insurance_above_cents=service.insurance_above_cents,
-            threshold_currency=service.threshold_currency,
-            rank=service.rank,
-            issues_labels=carrier.issues_labels,
-        )
-        for service, carrier in rows
-    ]
+    """The active services of active carriers, as the choice rules read them (the
+    per-process copy of the carrier tables: ``app.shipping.carrier_table``)."""
+    return list(carrier_table(session).options)
 
 
-def carrier_of_service(session: Session, service_id: int | None) -> tuple[Carrier, CarrierService]:
-    service = session.get(CarrierService, service_id) if service_id else None
-    if service is None:
-        return None, None
-    return session.get(Carrier, service.carrier_id), service
+def carrier_of_service(
+    session: Session, service_id: int | None
+) -> tuple[CarrierRow | None, ServiceRow | None]:
+    """The carrier and service of a parcel's ``carrier_service_id`` (plain rows), or
+    (None, None) when no service was chosen."""
+    return carrier_table(session).carrier_of_service(service_id)
 
 
 # The shipment list's filter, declared once (app/search/filters.py).

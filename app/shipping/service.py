@@ -1,20 +1,29 @@
 """Verbs of shipping, one transaction each: choose a shipment's carrier service, record a
 parcel's tracking number, import a carrier-issued label, hand a parcel over by scanning
-its label (the shipment ships when its last parcel leaves; the order follows)."""
+its label (the shipment ships when its last parcel leaves; the order follows).
+
+The verbs run at every parcel, so they read and write through statements built once
+(Core on the session's connection, no ORM objects): each reads what it decides on in one
+statement and writes with guarded updates whose row counts say whether another desk got
+there first. The carrier tables come from the per-process copy (``carrier_table``).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import dataclasses
+
+from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
-from app.errors import AlreadyExists, InvalidInput, NotFound
+from app.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
 from app.i18n import N_, NP_
 from app.numbers import entity_number, order_number, parse_number
 from app.permissions import Actor, Permission, require
+from app.shipping.carrier_table import carrier_table
 from app.shipping.errors import ShipmentNotReady, UnknownLabelScan
 from app.shipping.model import HandOver, ParcelNeeds, ServiceChoice
-from app.shipping.queries import carrier_of_service, service_options
 from app.shipping.rules import choose_service, level_of
 from app.shipping.tracking_numbers import (
     check_tracking_number,
@@ -22,7 +31,14 @@ from app.shipping.tracking_numbers import (
     own_fleet_tracking_number,
 )
 from app.uow import UnitOfWork
-from app.workflow import OrderStatus, ShipmentStatus, change_status, may_transition
+from app.workflow import (
+    OrderStatus,
+    RecordState,
+    ShipmentStatus,
+    apply_plans_guarded,
+    may_transition,
+    plan_transition,
+)
 from db.models import Order, OrderLine, Product, Shipment, ShipmentLine, utcnow
 from db.models_picking import Reservation
 from db.models_shipping import Parcel
@@ -33,44 +49,105 @@ DISPATCHED = frozenset(
     {SS.SHIPPED, SS.IN_TRANSIT, SS.DELIVERED, SS.DELAYED, SS.LOST, SS.DAMAGED, SS.RETURNED}
 )
 
+_shipments = Shipment.__table__
+_orders = Order.__table__
+_parcels = Parcel.__table__
+_lines = ShipmentLine.__table__
+_order_lines = OrderLine.__table__
 
 # --------------------------------------------------------------------------- carrier choice
 
+# The goods of a shipment: their value, the parcels' weighed total, the products' weights.
+_GOODS_VALUE = (
+    select(
+        func.coalesce(
+            func.sum(OrderLine.line_total_cents * ShipmentLine.quantity / OrderLine.quantity), 0
+        )
+    )
+    .select_from(ShipmentLine)
+    .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+    .where(ShipmentLine.shipment_id == bindparam("sid"))
+    .scalar_subquery()
+)
+_WEIGHED = (
+    select(func.sum(Parcel.weight_g))
+    .where(Parcel.shipment_id == bindparam("sid"), Parcel.status != "voided")
+    .scalar_subquery()
+)
+_PRODUCTS_WEIGHT = (
+    select(func.coalesce(func.sum(Product.weight_g * ShipmentLine.quantity), 0))
+    .select_from(ShipmentLine)
+    .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
+    .join(Product, Product.id == OrderLine.product_id)
+    .where(ShipmentLine.shipment_id == bindparam("sid"))
+    .scalar_subquery()
+)
+_GOODS = (
+    _GOODS_VALUE.label("value"),
+    _WEIGHED.label("weighed"),
+    _PRODUCTS_WEIGHT.label("products_weight"),
+)
+_NEEDS = select(*_GOODS)
+# Everything the choice reads, in one statement.
+_CHOICE_READ = (
+    select(
+        _shipments.c.status,
+        _shipments.c.version,
+        _shipments.c.weight_g,
+        _orders.c.requested_service,
+        _orders.c.currency,
+        _orders.c.ship_country,
+        *_GOODS,
+    )
+    .select_from(_shipments.join(_orders, _orders.c.id == _shipments.c.order_id))
+    .where(_shipments.c.id == bindparam("sid"))
+)
+_SET_SHIPMENT_SERVICE = (
+    update(_shipments)
+    .where(_shipments.c.id == bindparam("sid"), _shipments.c.version == bindparam("seen"))
+    .values(
+        carrier=bindparam("carrier_code"),
+        service=bindparam("service_code"),
+        version=_shipments.c.version + 1,
+    )
+)
+_SET_PARCELS_SERVICE = (
+    update(_parcels)
+    .where(_parcels.c.shipment_id == bindparam("sid"), _parcels.c.status != "voided")
+    .values(
+        carrier_service_id=bindparam("service_id"),
+        signature_required=bindparam("signature"),
+        insured=bindparam("insurance"),
+        version=_parcels.c.version + 1,
+    )
+)
+
+
+def _needs(
+    requested_service: str | None,
+    currency: str,
+    country: str | None,
+    shipment_weight_g: int | None,
+    goods: Row,
+) -> ParcelNeeds:
+    """Value of the goods in the shipment, and its weight: the parcels' weighed total, else
+    the shipment's, else the products' weights."""
+    weight = goods.weighed or shipment_weight_g or goods.products_weight
+    return ParcelNeeds(
+        requested_level=level_of(requested_service),
+        value_cents=int(goods.value or 0),
+        currency=currency,
+        weight_g=int(weight or 0),
+        country_code=country or "",
+    )
+
 
 def shipment_needs(session: Session, shipment: Shipment, order: Order) -> ParcelNeeds:
-    """Value of the goods in this shipment, and its weight: the parcels' weighed total, else
-    the products' weights."""
-    value = session.scalar(
-        select(
-            func.coalesce(
-                func.sum(OrderLine.line_total_cents * ShipmentLine.quantity / OrderLine.quantity),
-                0,
-            )
-        )
-        .select_from(ShipmentLine)
-        .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-        .where(ShipmentLine.shipment_id == shipment.id)
-    )
-    weighed = session.scalar(
-        select(func.sum(Parcel.weight_g)).where(
-            Parcel.shipment_id == shipment.id, Parcel.status != "voided"
-        )
-    )
-    weight = weighed or shipment.weight_g
-    if not weight:
-        weight = session.scalar(
-            select(func.coalesce(func.sum(Product.weight_g * ShipmentLine.quantity), 0))
-            .select_from(ShipmentLine)
-            .join(OrderLine, OrderLine.id == ShipmentLine.order_line_id)
-            .join(Product, Product.id == OrderLine.product_id)
-            .where(ShipmentLine.shipment_id == shipment.id)
-        )
-    return ParcelNeeds(
-        requested_level=level_of(order.requested_service),
-        value_cents=int(value or 0),
-        currency=order.currency,
-        weight_g=int(weight or 0),
-        country_code=order.ship_country or "",
+    """What a loaded shipment asks of a service (the packing station's path; the session
+    flushes first, so parcels weighed in this transaction count)."""
+    goods = session.execute(_NEEDS, {"sid": shipment.id}).one()
+    return _needs(
+        order.requested_service, order.currency, order.ship_country, shipment.weight_g, goods
     )
 
 
@@ -78,17 +155,42 @@ def choose_carrier(uow: UnitOfWork, actor: Actor, shipment_id: int) -> ServiceCh
     """Choose and record the shipment's carrier service (on the shipment and its parcels)."""
     require(actor, Permission.PICK_AND_PACK)
     with uow:
-        session = uow.session
-        shipment = _shipment(session, shipment_id)
-        _refuse_if_gone(shipment)
-        order = session.get(Order, shipment.order_id)
-        choice = choose_service(service_options(session), shipment_needs(session, shipment, order))
-        apply_choice(session, actor, shipment, choice)
+        connection = uow.session.connection()
+        row = connection.execute(_CHOICE_READ, {"sid": shipment_id}).first()
+        if row is None:
+            raise NotFound(N_("shipment"), entity_number("shipment", shipment_id))
+        _refuse_if_gone(shipment_id, row.status)
+        needs = _needs(row.requested_service, row.currency, row.ship_country, row.weight_g, row)
+        choice = choose_service(carrier_table(uow.session).options, needs)
+        option = choice.option
+        changed = connection.execute(
+            _SET_SHIPMENT_SERVICE,
+            {
+                "sid": shipment_id,
+                "seen": row.version,
+                "carrier_code": option.carrier_code,
+                "service_code": option.service_code,
+            },
+        )
+        if changed.rowcount != 1:
+            raise ConcurrentUpdate(entity_number("shipment", shipment_id))
+        connection.execute(
+            _SET_PARCELS_SERVICE,
+            {
+                "sid": shipment_id,
+                "service_id": option.service_id,
+                "signature": choice.signature,
+                "insurance": choice.insurance,
+            },
+        )
+        _record_choice(uow.session, actor, shipment_id, choice)
         uow.commit()
         return choice
 
 
 def apply_choice(session: Session, actor: Actor, shipment: Shipment, choice: ServiceChoice):
+    """Record ``choice`` on a loaded shipment and its parcels (for a caller that holds
+    them in its session, such as the packing station)."""
     option = choice.option
     shipment.carrier = option.carrier_code
     shipment.service = option.service_code
@@ -98,11 +200,16 @@ def apply_choice(session: Session, actor: Actor, shipment: Shipment, choice: Ser
         parcel.carrier_service_id = option.service_id
         parcel.signature_required = choice.signature
         parcel.insured = choice.insurance
+    _record_choice(session, actor, shipment.id, choice)
+
+
+def _record_choice(session: Session, actor: Actor, shipment_id: int, choice: ServiceChoice):
+    option = choice.option
     record_event(
         session,
         actor,
         entity_type="shipment",
-        entity_id=shipment.id,
+        entity_id=shipment_id,
         action="carrier",
         detail={
             "carrier": option.carrier_code,
@@ -116,6 +223,33 @@ def apply_choice(session: Session, actor: Actor, shipment: Shipment, choice: Ser
 
 # --------------------------------------------------------------------------- tracking numbers
 
+_other_parcels = _parcels.alias("other_parcels")
+# The parcel, and another parcel already holding the number it is to get.
+_PARCEL_FOR_NUMBER = select(
+    _parcels.c.shipment_id,
+    _parcels.c.carrier_service_id,
+    _parcels.c.tracking_number,
+    _parcels.c.version,
+    select(_other_parcels.c.id)
+    .where(
+        _other_parcels.c.tracking_number == bindparam("number"),
+        _other_parcels.c.id != bindparam("pid"),
+    )
+    .limit(1)
+    .scalar_subquery()
+    .label("taken_by"),
+).where(_parcels.c.id == bindparam("pid"))
+_TAKEN = (
+    select(_parcels.c.id)
+    .where(_parcels.c.tracking_number == bindparam("number"), _parcels.c.id != bindparam("pid"))
+    .limit(1)
+)
+_SET_NUMBER = (
+    update(_parcels)
+    .where(_parcels.c.id == bindparam("pid"), _parcels.c.version == bindparam("seen"))
+    .values(tracking_number=bindparam("number"), version=_parcels.c.version + 1)
+)
+
 
 def record_tracking_number(
     uow: UnitOfWork, actor: Actor, parcel_id: int, text: str | None = None
@@ -124,77 +258,189 @@ def record_tracking_number(
     our own fleet, an empty ``text`` generates the number. A number already on another
     parcel is refused."""
     require(actor, Permission.PICK_AND_PACK)
+    blank = not (text or "").strip()
+    # The number as it will be stored, if it passes: looked for on other parcels in the
+    # same statement that reads the parcel.
+    expected = _own_fleet_number(parcel_id) if blank else normalise(text or "")
     with uow:
-        session = uow.session
-        parcel = session.get(Parcel, parcel_id)
-        if parcel is None:
+        connection = uow.session.connection()
+        row = connection.execute(_PARCEL_FOR_NUMBER, {"pid": parcel_id, "number": expected}).first()
+        if row is None:
             raise NotFound(N_("parcel"), parcel_id)
-        carrier, _service = carrier_of_service(session, parcel.carrier_service_id)
+        carrier, _service = carrier_table(uow.session).carrier_of_service(row.carrier_service_id)
         if carrier is None:
             raise InvalidInput("carrier", "", N_("a carrier service chosen for the parcel first"))
-        if not (text or "").strip() and carrier.code == "own_fleet":
-            number = own_fleet_tracking_number(parcel.id)
+        if blank and carrier.code == "own_fleet":
+            number = own_fleet_tracking_number(parcel_id)
         else:
             number = check_tracking_number(carrier.code, text or "", carrier.name)
-        taken = session.scalar(
-            select(Parcel.id).where(Parcel.tracking_number == number, Parcel.id != parcel.id)
-        )
+        taken = row.taken_by
+        if number != expected:  # not what was looked for: look again
+            taken = connection.scalar(_TAKEN, {"pid": parcel_id, "number": number})
         if taken is not None:
             raise AlreadyExists(N_("tracking number"), number)
-        before = parcel.tracking_number
-        parcel.tracking_number = number
+        changed = connection.execute(
+            _SET_NUMBER, {"pid": parcel_id, "seen": row.version, "number": number}
+        )
+        if changed.rowcount != 1:
+            raise ConcurrentUpdate(entity_number("shipment", row.shipment_id))
         record_event(
-            session,
+            uow.session,
             actor,
             entity_type="parcel",
-            entity_id=parcel.id,
+            entity_id=parcel_id,
             action="tracking_number",
-            from_state=before,
+            from_state=row.tracking_number,
             to_state=number,
         )
         uow.commit()
         return number
 
 
+def _own_fleet_number(parcel_id: int) -> str:
+    try:
+        return own_fleet_tracking_number(parcel_id)
+    except ValueError:  # an id past ten digits: the verb says so once the carrier is known
+        return ""
+
+
 # --------------------------------------------------------------------------- hand-over
 
+# What the order's and shipment's moves read (workflow.plan_transition stamps a stage
+# time the first time only).
+_ORDER_STAMPS = (
+    "reviewed_at",
+    "approved_at",
+    "allocated_at",
+    "shipped_at",
+    "delivered_at",
+    "cancelled_at",
+)
+_SHIPMENT_STAMPS = ("shipped_at", "delivered_at")
+_scanned_parcels = _parcels.alias("scanned")
+_sibling_shipments = _shipments.alias("siblings")
+# The order's other shipments still in the building (a cancelled one never leaves).
+_OTHERS_HERE = (
+    select(func.count())
+    .select_from(_sibling_shipments)
+    .where(
+        _sibling_shipments.c.order_id == _shipments.c.order_id,
+        _sibling_shipments.c.id != _shipments.c.id,
+        # The statuses written into the statement: no list parameter to expand per scan.
+        _sibling_shipments.c.status.not_in(
+            [literal_column(f"'{status}'") for status in sorted(DISPATCHED | {SS.CANCELLED})]
+        ),
+    )
+    .scalar_subquery()
+)
+# Units still promised to the shipment but never picked (open reservations).
+_UNPICKED = (
+    select(func.coalesce(func.sum(Reservation.quantity), 0))
+    .select_from(Reservation)
+    .join(ShipmentLine, ShipmentLine.id == Reservation.shipment_line_id)
+    .where(ShipmentLine.shipment_id == _shipments.c.id, Reservation.state == "open")
+    .scalar_subquery()
+)
+# The shipment (locked: a cancel waits for the hand-over, or the hand-over sees it), its
+# order, and all its parcels in sequence: one row per parcel.
+_HAND_OVER_READ = (
+    select(
+        _shipments.c.id.label("shipment_id"),
+        _shipments.c.status,
+        _shipments.c.version,
+        _shipments.c.order_id,
+        _shipments.c.carrier,
+        _shipments.c.tracking_number,
+        *(_shipments.c[c] for c in _SHIPMENT_STAMPS),
+        _orders.c.status.label("order_status"),
+        _orders.c.version.label("order_version"),
+        *(_orders.c[c].label(f"order_{c}") for c in _ORDER_STAMPS),
+        _OTHERS_HERE.label("others_here"),
+        _UNPICKED.label("unpicked"),
+        _parcels.c.id.label("parcel_id"),
+        _parcels.c.sequence.label("parcel_sequence"),
+        _parcels.c.status.label("parcel_status"),
+        _parcels.c.tracking_number.label("parcel_tracking"),
+        _parcels.c.carrier_service_id.label("parcel_service_id"),
+    )
+    .select_from(
+        _shipments.join(_orders, _orders.c.id == _shipments.c.order_id).outerjoin(
+            _parcels, _parcels.c.shipment_id == _shipments.c.id
+        )
+    )
+    .order_by(_parcels.c.sequence)
+    .with_for_update(of=_shipments)
+)
+_BY_SHIPMENT = _HAND_OVER_READ.where(_shipments.c.id == bindparam("sid"))
+_BY_TRACKING_NUMBER = _HAND_OVER_READ.where(
+    _shipments.c.id
+    == select(_scanned_parcels.c.shipment_id)
+    .where(_scanned_parcels.c.tracking_number == bindparam("number"))
+    .limit(1)
+    .scalar_subquery()
+)
+# Only a labelled parcel leaves: the row count says whether another scan took it first.
+_HAND_PARCEL_OVER = (
+    update(_parcels)
+    .where(_parcels.c.id == bindparam("pid"), _parcels.c.status == "labelled")
+    .values(
+        status="handed_over",
+        handed_over_at=bindparam("at", type_=_parcels.c.handed_over_at.type),
+        handed_over_by=bindparam("by"),
+        version=_parcels.c.version + 1,
+    )
+)
 
-def find_scanned(session: Session, code: str) -> tuple[Shipment, Parcel | None]:
-    """A shipment number names the shipment (its next parcel is meant); a tracking number
-    names one parcel."""
-    parsed = parse_number(code)
-    if parsed and parsed[0] == "shipment":
-        shipment = session.get(Shipment, parsed[1])
-        if shipment is None:
-            raise UnknownLabelScan(code.strip())
-        return shipment, None
-    number = normalise(code)
-    parcel = session.scalar(select(Parcel).where(Parcel.tracking_number == number).limit(1))
-    if parcel is None:
-        raise UnknownLabelScan(code.strip())
-    return session.get(Shipment, parcel.shipment_id), parcel
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _ParcelAtDesk:
+    id: int
+    sequence: int
+    status: str
+    tracking_number: str | None
+    carrier_service_id: int | None
 
 
-def _shipment(session: Session, shipment_id: int) -> Shipment:
-    shipment = session.get(Shipment, shipment_id)
-    if shipment is None:
-        raise NotFound(N_("shipment"), entity_number("shipment", shipment_id))
-    return shipment
-
-
-def _refuse_if_gone(shipment: Shipment) -> None:
-    ref = entity_number("shipment", shipment.id)
-    if shipment.status == SS.CANCELLED:
+def _refuse_if_gone(shipment_id: int, status: str) -> None:
+    ref = entity_number("shipment", shipment_id)
+    if status == SS.CANCELLED:
         raise ShipmentNotReady(
             N_("{shipment} is CANCELLED: do not ship it, put the goods back."), ref, "cancelled"
         )
-    if shipment.status in DISPATCHED:
+    if status in DISPATCHED:
         raise ShipmentNotReady(
             N_("{shipment} has already shipped ({status}); it is not handed over twice."),
             ref,
             "shipped",
-            status=shipment.status,
+            status=status,
         )
+
+
+def _read_scanned(connection: Connection, code: str) -> tuple[list[Row], _ParcelAtDesk | None]:
+    """A shipment number names the shipment (its next parcel is meant); a tracking number
+    names one parcel. Returns the shipment's rows (one per parcel) and the parcel named."""
+    parsed = parse_number(code)
+    if parsed and parsed[0] == "shipment":
+        rows = connection.execute(_BY_SHIPMENT, {"sid": parsed[1]}).all()
+        if not rows:
+            raise UnknownLabelScan(code.strip())
+        return rows, None
+    number = normalise(code)
+    rows = connection.execute(_BY_TRACKING_NUMBER, {"number": number}).all()
+    scanned = next((_parcel(r) for r in rows if r.parcel_tracking == number), None)
+    if scanned is None:
+        raise UnknownLabelScan(code.strip())
+    return rows, scanned
+
+
+def _parcel(row: Row) -> _ParcelAtDesk:
+    return _ParcelAtDesk(
+        row.parcel_id,
+        row.parcel_sequence,
+        row.parcel_status,
+        row.parcel_tracking,
+        row.parcel_service_id,
+    )
 
 
 def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
@@ -204,29 +450,29 @@ def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
     require(actor, Permission.SHIP_ORDERS)
     with uow:
         session = uow.session
-        shipment, parcel = find_scanned(session, code)
-        _refuse_if_gone(shipment)
-        ref = entity_number("shipment", shipment.id)
-        parcels = list(
-            session.scalars(
-                select(Parcel)
-                .where(Parcel.shipment_id == shipment.id, Parcel.status != "voided")
-                .order_by(Parcel.sequence)
-            )
-        )
-        if shipment.status != SS.PACKED:
+        connection = session.connection()
+        rows, scanned = _read_scanned(connection, code)
+        head = rows[0]
+        ref = entity_number("shipment", head.shipment_id)
+        _refuse_if_gone(head.shipment_id, head.status)
+        if head.status != SS.PACKED:
             raise ShipmentNotReady(
                 N_("{shipment} is {status}, not packed: finish packing and labelling first."),
                 ref,
                 "not_packed",
-                status=shipment.status,
+                status=head.status,
             )
-        _refuse_if_unpicked(session, shipment, ref)
-        parcel = _parcel_to_hand_over(shipment, ref, parcels, parcel)
+        _refuse_if_unpicked(int(head.unpicked or 0), ref)
+        parcels = [
+            _parcel(r) for r in rows if r.parcel_id is not None and r.parcel_status != "voided"
+        ]
+        parcel = _parcel_to_hand_over(ref, parcels, scanned)
         now = utcnow()
-        parcel.status = "handed_over"
-        parcel.handed_over_at = now
-        parcel.handed_over_by = actor.user_id
+        taken = connection.execute(
+            _HAND_PARCEL_OVER, {"pid": parcel.id, "at": now, "by": actor.user_id}
+        )
+        if taken.rowcount != 1:  # another scan handed it over since it was read
+            raise _already_handed_over(ref, parcel, len(parcels))
         record_event(
             session,
             actor,
@@ -237,45 +483,62 @@ def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
             to_state="handed_over",
             detail={"shipment": ref, "tracking_number": parcel.tracking_number},
         )
-        left = sum(1 for p in parcels if p.status != "handed_over")
-        order = session.get(Order, shipment.order_id)
+        left = sum(1 for p in parcels if p.status != "handed_over" and p.id != parcel.id)
+        order_status = head.order_status
         if left == 0:
-            if shipment.tracking_number is None:
-                shipment.tracking_number = parcels[0].tracking_number
-            change_status(session, actor, shipment, SS.SHIPPED)
-            _order_follows(session, actor, order)
-        carrier, _service = carrier_of_service(session, parcel.carrier_service_id)
+            order_status = _ship(session, actor, head, parcels, now)
+        carrier, _service = carrier_table(session).carrier_of_service(parcel.carrier_service_id)
         uow.commit()
         return HandOver(
             shipment_number=ref,
-            order_number=order_number(order.id),
+            order_number=order_number(head.order_id),
             parcel_index=parcel.sequence,
             parcel_count=len(parcels),
             tracking_number=parcel.tracking_number,
-            carrier=carrier.name if carrier else shipment.carrier,
+            carrier=carrier.name if carrier else head.carrier,
             parcels_left=left,
             shipment_shipped=left == 0,
-            order_status=order.status,
+            order_status=order_status,
             handed_over_at=now,
         )
 
 
-def unpicked_units(session: Session, shipment_id: int) -> int:
-    """Units still promised to the shipment but never picked (open reservations)."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Reservation.quantity), 0))
-            .join(ShipmentLine, ShipmentLine.id == Reservation.shipment_line_id)
-            .where(ShipmentLine.shipment_id == shipment_id, Reservation.state == "open")
-        )
-        or 0
+def _ship(session: Session, actor: Actor, head: Row, parcels: list[_ParcelAtDesk], now) -> str:
+    """The last parcel left: the shipment ships (with its first parcel's tracking number
+    when it has none), and the order is shipped, or partly shipped while another of its
+    shipments is still here. Returns the order's status."""
+    shipment = RecordState(
+        "shipment",
+        head.shipment_id,
+        head.status,
+        head.version,
+        frozenset(c for c in _SHIPMENT_STAMPS if head._mapping[c] is not None),
     )
+    plan = plan_transition(shipment, SS.SHIPPED, actor, now=now)
+    if head.tracking_number is None:
+        changes = {**plan.changes, "tracking_number": parcels[0].tracking_number}
+        plan = dataclasses.replace(plan, changes=changes)
+    plans = [plan]
+    order_status = head.order_status
+    target = OrderStatus.SHIPPED if head.others_here == 0 else OrderStatus.PARTLY_SHIPPED
+    if order_status != target and may_transition("order", order_status, target):
+        order = RecordState(
+            "order",
+            head.order_id,
+            order_status,
+            head.order_version,
+            frozenset(c for c in _ORDER_STAMPS if head._mapping[f"order_{c}"] is not None),
+        )
+        plans.append(plan_transition(order, target, actor, now=now))
+        order_status = target
+    # Guarded by the versions read above: another desk's change in between is refused.
+    apply_plans_guarded(session, plans)
+    return order_status
 
 
-def _refuse_if_unpicked(session: Session, shipment: Shipment, ref: str) -> None:
+def _refuse_if_unpicked(units: int, ref: str) -> None:
     # A parcel cannot hold what never left its bin; shipping it would leave a promise of
     # stock on a shipment that has gone (the stock check's invariant 3).
-    units = unpicked_units(session, shipment.id)
     if units:
         raise ShipmentNotReady(
             NP_(
@@ -289,9 +552,19 @@ def _refuse_if_unpicked(session: Session, shipment: Shipment, ref: str) -> None:
         )
 
 
+def _already_handed_over(ref: str, parcel: _ParcelAtDesk, count: int) -> ShipmentNotReady:
+    return ShipmentNotReady(
+        N_("Parcel {index} of {count} of {shipment} was already handed over."),
+        ref,
+        "handed_over",
+        index=parcel.sequence,
+        count=count,
+    )
+
+
 def _parcel_to_hand_over(
-    shipment: Shipment, ref: str, parcels: list[Parcel], scanned: Parcel | None
-) -> Parcel:
+    ref: str, parcels: list[_ParcelAtDesk], scanned: _ParcelAtDesk | None
+) -> _ParcelAtDesk:
     count = len(parcels)
     if scanned is None:
         waiting = [p for p in parcels if p.status == "labelled"]
@@ -303,13 +576,7 @@ def _parcel_to_hand_over(
             )
         return waiting[0]
     if scanned.status == "handed_over":
-        raise ShipmentNotReady(
-            N_("Parcel {index} of {count} of {shipment} was already handed over."),
-            ref,
-            "handed_over",
-            index=scanned.sequence,
-            count=count,
-        )
+        raise _already_handed_over(ref, scanned, count)
     if scanned.status != "labelled":
         raise ShipmentNotReady(
             N_("Parcel {index} of {count} of {shipment} is not labelled yet."),
@@ -319,18 +586,3 @@ def _parcel_to_hand_over(
             count=count,
         )
     return scanned
-
-
-def _order_follows(session: Session, actor: Actor, order: Order) -> None:
-    statuses = session.scalars(
-        select(Shipment.status).where(
-            Shipment.order_id == order.id, Shipment.status != SS.CANCELLED
-        )
-    ).all()
-    target = (
-        OrderStatus.SHIPPED
-        if all(status in DISPATCHED for status in statuses)
-        else OrderStatus.PARTLY_SHIPPED
-    )
-    if order.status != target and may_transition("order", order.status, target):
-        change_status(session, actor, order, target)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.database import open_database
+from app.errors import InvalidInput
 from app.shipping.bench import bench_flow
 from db.models import Order
 from db.models_packing import PackScan
@@ -30,3 +33,13 @@ def test_bench_flow_ships_every_approved_order_and_confirms_it(tmp_path):
     assert shipped == approved and amazon == 20
     assert scans > 0 and figures["pack_scans"] == scans + 3 * approved  # + open, weigh, print
     assert figures["ship_confirm"] > 0  # the Amazon confirmation's lines
+    # CPU seconds beside the wall clock, per stage and end to end
+    assert all(r.extra["cpu_s"] > 0 and "cpu_ms_each" in r.extra for r in results)
+    assert "cpu_s=" in end.as_text()
+
+
+def test_bench_flow_refuses_a_database_that_already_has_orders(tmp_path):
+    url = f"sqlite:///{tmp_path / 'flow.sqlite'}"
+    bench_flow(3, url)
+    with pytest.raises(InvalidInput, match="an empty database"):
+        bench_flow(3, url)

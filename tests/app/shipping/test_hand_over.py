@@ -171,3 +171,15 @@ def test_a_packed_shipment_still_holding_unpicked_units_cannot_leave(db, order):
     with db.unit_of_work() as uow:
         assert uow.session.get(Parcel, built.parcel_ids[0][0]).status == "labelled"
         assert check_stock(uow.session) == []
+
+
+def test_an_allocated_order_leaving_releases_no_stock_so_the_guarded_writer_takes_it():
+    from app.workflow import RecordState, holds_stock, plan_transition
+
+    now = dt.datetime.now(dt.UTC)
+    shipper_actor = make_actor(Role.ADMIN)
+    allocated = RecordState("order", 1, "allocated", 3)
+    for target in ("shipped", "partly_shipped"):
+        assert not holds_stock(plan_transition(allocated, target, shipper_actor, now=now))
+    # a cancel still ends the promise through the stock hook
+    assert holds_stock(plan_transition(allocated, "cancelled", shipper_actor, now=now))
