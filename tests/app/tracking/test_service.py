@@ -132,3 +132,19 @@ def test_a_file_import_reports_rejected_rows_and_keeps_the_good_ones(db, shipped
 def test_someone_who_may_not_ship_cannot_import_tracking(db, shipped):
     with pytest.raises(PermissionDenied):
         import_tracking_file(db, make_actor(Role.FINANCE), "t.csv", HEADER)
+
+
+def test_event_times_are_written_as_the_column_type_would_write_them(db):
+    from app.tracking.service import _stored_time
+
+    column = EventRow.__table__.c.occurred_at
+    with db.engine.connect() as connection:
+        dialect = connection.dialect
+    write = _stored_time(dialect)
+    convert = column.type.dialect_impl(dialect).bind_processor(dialect)
+    for at in (
+        dt.datetime(2026, 11, 20, 14, 5, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        dt.datetime(2026, 1, 2, 3, 4, 5, 60, tzinfo=dt.UTC),
+        dt.datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    ):
+        assert write(at) == (convert(at) if convert else at)
