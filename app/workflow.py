@@ -505,14 +505,16 @@ def _update_guarded(
             for plan in plans
         ]
         return session.execute(statement, rows).rowcount
-    converters = [_driver_value(table.c[column].type, dialect) for column in columns]
-    values = []
-    for plan in plans:
-        changes = plan.changes
-        row = [plan.seen_version + 1]
-        row.extend(convert(changes[c]) for c, convert in zip(columns, converters, strict=True))
-        row.extend((plan.entity_id, plan.seen_version))
-        values.append(tuple(row))
+    pairs = [(column, _driver_value(table.c[column].type, dialect)) for column in columns]
+    values = [
+        (
+            plan.seen_version + 1,
+            *[convert(plan.changes[column]) for column, convert in pairs],
+            plan.entity_id,
+            plan.seen_version,
+        )
+        for plan in plans
+    ]
     quote = dialect.identifier_preparer.quote
     assignments = ", ".join(f"{quote(column)} = ?" for column in ("version", *columns))
     sql = f"UPDATE {quote(table.name)} SET {assignments} WHERE id = ? AND version = ?"

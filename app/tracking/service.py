@@ -8,11 +8,14 @@ order whose every shipment was delivered is delivered too.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import ARRAY, any_, bindparam, func, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from app.bulk.insert import insert_rows
@@ -52,7 +55,7 @@ def known_carriers(session: Session) -> set[str]:
 def import_tracking_file(database, actor: Actor, name: str, data: bytes) -> ImportSummary:
     """``orderdesk tracking import``: read a CSV or JSON tracking file and record it."""
     require(actor, Permission.SHIP_ORDERS)
-    with database.unit_of_work() as uow:
+    with _fewer_gc_pauses(), database.unit_of_work() as uow, _roomy_cache(uow.session):
         result = read_file(name, data, known_carriers(uow.session))
         summary = record_events(uow.session, actor, result.events, source="file")
         summary.read = len(result.events) + len(result.rejected)
@@ -62,6 +65,53 @@ def import_tracking_file(database, actor: Actor, name: str, data: bytes) -> Impo
         summary.cases_opened = len(watch(uow.session, actor, dt.datetime.now(dt.UTC)).opened)
         uow.commit()
     return summary
+
+
+@contextmanager
+def _fewer_gc_pauses() -> Iterator[None]:
+    """An import makes a few objects per event (hundreds of thousands, all alive until its
+    end, none in cycles); the cycle collector would walk them again and again, a cost that
+    grows faster than the file. Any cycle left is collected once it is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+IMPORT_CACHE_KIB = 131_072
+
+
+@contextmanager
+def _roomy_cache(session: Session) -> Iterator[None]:
+    """SQLite: a page cache big enough for the pages one import writes. An import adds a
+    row to the unique index of event keys at a random place per event; with the default
+    2 MB cache those pages are spilled to the log and read back again and again. The
+    connection's own setting is back when the transaction ends (at commit, or here)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    before = driver.execute("PRAGMA cache_size").fetchone()[0]  # type: ignore[union-attr]
+    restored = False
+
+    def restore(*_args) -> None:
+        nonlocal restored
+        if not restored:
+            restored = True
+            driver.execute(f"PRAGMA cache_size={int(before)}")  # type: ignore[union-attr]
+
+    driver.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")  # type: ignore[union-attr]
+    # After the commit the connection goes back to the pool: set it back while it is ours.
+    sa_event.listen(session, "after_commit", restore)
+    try:
+        yield
+    finally:
+        sa_event.remove(session, "after_commit", restore)
+        restore()
 
 
 def record_events(
@@ -95,7 +145,8 @@ def record_events(
             summary.duplicates += 1
             continue
         number, carrier, at, status, carrier_status, location, description = event
-        rows.append((*owner, number, carrier, stored_time(at), str(status), carrier_status,
+        plain = _PLAIN.get(status) or str(status)
+        rows.append((*owner, number, carrier, stored_time(at), plain, carrier_status,
                      location, description, key))  # fmt: skip
         # Each parcel's latest event once these are stored: a later row wins a tie, as
         # when the events are read back in id order.
@@ -132,12 +183,19 @@ def _stored_time(dialect) -> Callable[[dt.datetime], object]:
     type's own conversion, written out once for SQLite (its text, as SQLAlchemy writes
     it: a test holds the two equal) because it is most of the cost of a bulk insert."""
     if dialect.name == "sqlite":
-        return lambda at: at.astimezone(_UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        def text(at: dt.datetime) -> str:
+            if at.tzinfo is not _UTC:  # the readers give UTC already
+                at = at.astimezone(_UTC)
+            return at.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return text
     step = EventRow.__table__.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect)
     return step or (lambda at: at)
 
 
 _UTC = dt.UTC
+_PLAIN = {status: str(status) for status in TrackingStatus}  # what a driver takes
 
 
 def _owners(session: Session, numbers: list[str]) -> dict[str, tuple[int, int | None]]:

@@ -148,3 +148,18 @@ def test_event_times_are_written_as_the_column_type_would_write_them(db):
         dt.datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
     ):
         assert write(at) == (convert(at) if convert else at)
+
+
+def test_an_import_leaves_the_connections_cache_as_it_found_it(db, shipped):
+    from app.tracking.formats import TrackingFileError
+    from app.tracking.service import IMPORT_CACHE_KIB
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite page cache")
+    actor = make_actor(Role.SUPERVISOR)
+    import_tracking_file(db, actor, "t.csv", HEADER + b"1ZA,ups,2026-11-20T09:00:00Z,lost,,\n")
+    with pytest.raises(TrackingFileError):
+        import_tracking_file(db, actor, "t.csv", b"no,header\n")
+    with db.engine.connect() as connection:
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert cache != -IMPORT_CACHE_KIB
