@@ -275,7 +275,7 @@ def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, 
         target = _target(tuple(event[1] if event else None for event in events))
         if target is None or target == status:
             continue
-        if not may_transition("shipment", status, target, actor):
+        if not _may("shipment", status, target, actor):
             continue
         record = RecordState("shipment", shipment_id, status, version, _stamped(stamped))
         plan = plan_transition(record, target, actor, now=now, reason="tracking")
@@ -289,6 +289,9 @@ def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, 
     _deliver_complete_orders(session, actor, sorted({order_of[s] for s in delivered}), now)
     return len(plans), len(delivered)
 
+
+# Asked per record, answered by a few pairs of states (and one actor per import).
+_may = lru_cache(maxsize=1024)(may_transition)
 
 # A shipment has one parcel or a few: their statuses repeat over an import's shipments.
 _target = lru_cache(maxsize=4096)(shipment_status)
@@ -344,7 +347,7 @@ def _deliver_complete_orders(
         )
     )
     for order_id, status, version, stamped in rows:
-        if not may_transition("order", status, "delivered", actor):
+        if not _may("order", status, OrderStatus.DELIVERED, actor):
             continue
         record = RecordState("order", order_id, status, version, _stamped(stamped))
         plans.append(
