@@ -98,6 +98,32 @@ def _event(
     )
 
 
+def _text_event(
+    tracking_number: str,
+    carrier: str,
+    time: str,
+    code: str,
+    location: str,
+    description: str,
+    known_carriers: tuple[str, ...],
+) -> TrackingEvent:
+    """``_event`` for cells that are text already (a CSV row), without converting each;
+    a row with a problem goes the general way, which names it."""
+    number = " ".join(tracking_number.split())
+    if not number or len(number) > MAX_TRACKING_NUMBER or not time.strip():
+        return _event(tracking_number, carrier, time, code, location, description, known_carriers)
+    carrier_id, status, carrier_status = _meaning(carrier, code, known_carriers)
+    return TrackingEvent(
+        number,
+        carrier_id,
+        parse_time(time),
+        status,
+        carrier_status,
+        _clean_repeated(location, 200),
+        _clean_repeated(description),
+    )
+
+
 @lru_cache(maxsize=1024)
 def _meaning(
     carrier: str, code: str, known_carriers: tuple[str, ...]
@@ -142,7 +168,7 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
             width = len(row)
             cells = [row[p] if p < width else "" for p in positions]
         try:
-            events.append(_event(*cells, known))
+            events.append(_text_event(*cells, known))
         except ValueError as problem:
             if any(cell.strip() for cell in row):  # a blank line is no event, not an error
                 result.rejected.append(RejectedEvent(_("row {n}").format(n=number), str(problem)))
