@@ -81,7 +81,9 @@ def _fewer_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-IMPORT_CACHE_KIB = 131_072
+# A ceiling, not an allocation: SQLite takes pages as it needs them. 200,000 events with
+# their audit events and moves write some 150 MB of pages in one transaction.
+IMPORT_CACHE_KIB = 262_144
 
 
 @contextmanager
