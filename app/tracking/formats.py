@@ -23,9 +23,10 @@ import io
 import json
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import itemgetter
 
 from app.i18n import _, ngettext
-from app.tracking.model import ReadResult, RejectedEvent, TrackingEvent
+from app.tracking.model import ReadResult, RejectedEvent, TrackingEvent, TrackingStatus
 from app.tracking.rules import carrier_code, status_from_code
 
 CSV_COLUMNS = ("tracking_number", "carrier", "time", "status", "location", "description")
@@ -54,11 +55,6 @@ def parse_time(text: str) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-# A file repeats a handful of carrier names and status codes over and over.
-_carrier_code = lru_cache(maxsize=256)(carrier_code)
-_status_from_code = lru_cache(maxsize=1024)(status_from_code)
-
-
 def _clean(text: object, limit: int = MAX_TEXT) -> str:
     value = " ".join(str(text or "").split())
     return value[:limit]
@@ -77,7 +73,7 @@ def _event(
     code: object,
     location: object,
     description: object,
-    known_carriers: Iterable[str],
+    known_carriers: tuple[str, ...],
 ) -> TrackingEvent:
     number = _clean(tracking_number, MAX_TRACKING_NUMBER + 1)
     if not number:
@@ -86,25 +82,63 @@ def _event(
         raise ValueError(
             _("the tracking number is longer than {n} characters").format(n=MAX_TRACKING_NUMBER)
         )
-    carrier_name = _clean_repeated(str(carrier or ""), 40)
-    carrier_id = _carrier_code(carrier_name, tuple(known_carriers))
-    if carrier_id is None:
-        raise ValueError(_("unknown carrier {carrier!r}").format(carrier=carrier_name))
-    carrier_status = _clean_repeated(str(code or ""), 64)
-    status = _status_from_code(carrier_status)
-    if status is None:
-        raise ValueError(_("unknown status {status!r}").format(status=carrier_status))
+    carrier_id, status, carrier_status = _meaning(
+        str(carrier or ""), str(code or ""), known_carriers
+    )
     if not str(time or "").strip():
         raise ValueError(_("the time is empty"))
     return TrackingEvent(
-        tracking_number=number,
-        carrier=carrier_id,
-        occurred_at=parse_time(str(time)),
-        status=status,
-        carrier_status=carrier_status,
-        location=_clean_repeated(str(location or ""), 200),
-        description=_clean_repeated(str(description or "")),
+        number,
+        carrier_id,
+        parse_time(str(time)),
+        status,
+        carrier_status,
+        _clean_repeated(str(location or ""), 200),
+        _clean_repeated(str(description or "")),
     )
+
+
+def _text_event(
+    tracking_number: str,
+    carrier: str,
+    time: str,
+    code: str,
+    location: str,
+    description: str,
+    known_carriers: tuple[str, ...],
+) -> TrackingEvent:
+    """``_event`` for cells that are text already (a CSV row), without converting each;
+    a row with a problem goes the general way, which names it."""
+    number = " ".join(tracking_number.split())
+    if not number or len(number) > MAX_TRACKING_NUMBER or not time.strip():
+        return _event(tracking_number, carrier, time, code, location, description, known_carriers)
+    carrier_id, status, carrier_status = _meaning(carrier, code, known_carriers)
+    return TrackingEvent(
+        number,
+        carrier_id,
+        parse_time(time),
+        status,
+        carrier_status,
+        _clean_repeated(location, 200),
+        _clean_repeated(description),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _meaning(
+    carrier: str, code: str, known_carriers: tuple[str, ...]
+) -> tuple[str, TrackingStatus, str]:
+    """(our carrier code, our status, the carrier's code as kept) for a file's carrier and
+    status cells, which repeat row after row; ValueError (not remembered) when unknown."""
+    carrier_name = _clean(carrier, 40)
+    carrier_id = carrier_code(carrier_name, known_carriers)
+    if carrier_id is None:
+        raise ValueError(_("unknown carrier {carrier!r}").format(carrier=carrier_name))
+    carrier_status = _clean(code, 64)
+    status = status_from_code(carrier_status)
+    if status is None:
+        raise ValueError(_("unknown status {status!r}").format(status=carrier_status))
+    return carrier_id, status, carrier_status
 
 
 def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
@@ -124,17 +158,20 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
         )
     # A column the file lacks reads as empty: it points past every row.
     positions = [header.index(c) if c in header else len(header) + 1 for c in CSV_COLUMNS]
+    pick = itemgetter(*positions)
     result = ReadResult()
-    known = tuple(known_carriers)
+    events, known = result.events, tuple(known_carriers)
     for number, row in enumerate(rows, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        width = len(row)
-        cells = [row[p] if p < width else "" for p in positions]
         try:
-            result.events.append(_event(*cells, known))
+            cells = pick(row)
+        except IndexError:  # a short row, or a column the file lacks
+            width = len(row)
+            cells = [row[p] if p < width else "" for p in positions]
+        try:
+            events.append(_text_event(*cells, known))
         except ValueError as problem:
-            result.rejected.append(RejectedEvent(_("row {n}").format(n=number), str(problem)))
+            if any(cell.strip() for cell in row):  # a blank line is no event, not an error
+                result.rejected.append(RejectedEvent(_("row {n}").format(n=number), str(problem)))
     return result
 
 

@@ -8,17 +8,21 @@ order whose every shipment was delivered is delivered too.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+import gc
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, any_, bindparam, func, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from app.bulk.insert import bulk_insert
+from app.bulk.insert import insert_rows
 from app.cases.watch import watch
 from app.permissions import Actor, Permission, require
 from app.tracking.formats import read_file
-from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus
+from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus, event_key
 from app.tracking.rules import shipment_status
 from app.workflow import (
     OrderStatus,
@@ -33,12 +37,15 @@ from db.models import Order, Shipment
 from db.models_shipping import Carrier, Parcel
 from db.models_tracking import TrackingEvent as EventRow
 
-CHUNK = 500  # keeps IN lists under SQLite's variable limit
 
-
-def _chunks(values: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+def _among(session: Session, column, values: Sequence):
+    """``column IN values`` with the values bound as one parameter, whatever their number
+    (a JSON array on SQLite, an array on PostgreSQL): one statement, compiled once, where
+    chunks of IN lists cost a compile and a round trip per 500 values."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 def known_carriers(session: Session) -> set[str]:
@@ -48,7 +55,7 @@ def known_carriers(session: Session) -> set[str]:
 def import_tracking_file(database, actor: Actor, name: str, data: bytes) -> ImportSummary:
     """``orderdesk tracking import``: read a CSV or JSON tracking file and record it."""
     require(actor, Permission.SHIP_ORDERS)
-    with database.unit_of_work() as uow:
+    with _fewer_gc_pauses(), database.unit_of_work() as uow, _roomy_cache(uow.session):
         result = read_file(name, data, known_carriers(uow.session))
         summary = record_events(uow.session, actor, result.events, source="file")
         summary.read = len(result.events) + len(result.rejected)
@@ -60,38 +67,98 @@ def import_tracking_file(database, actor: Actor, name: str, data: bytes) -> Impo
     return summary
 
 
+@contextmanager
+def _fewer_gc_pauses() -> Iterator[None]:
+    """An import makes a few objects per event (hundreds of thousands, all alive until its
+    end, none in cycles); the cycle collector would walk them again and again, a cost that
+    grows faster than the file. Any cycle left is collected once it is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# A ceiling, not an allocation: SQLite takes pages as it needs them. 200,000 events with
+# their audit events and moves write some 150 MB of pages in one transaction.
+IMPORT_CACHE_KIB = 262_144
+
+
+@contextmanager
+def _roomy_cache(session: Session) -> Iterator[None]:
+    """SQLite: a page cache big enough for the pages one import writes. An import adds a
+    row to the unique index of event keys at a random place per event; with the default
+    2 MB cache those pages are spilled to the log and read back again and again. The
+    connection's own setting is back when the transaction ends (at commit, or here)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    before = driver.execute("PRAGMA cache_size").fetchone()[0]  # type: ignore[union-attr]
+    restored = False
+
+    def restore(*_args) -> None:
+        nonlocal restored
+        if not restored:
+            restored = True
+            driver.execute(f"PRAGMA cache_size={int(before)}")  # type: ignore[union-attr]
+
+    driver.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")  # type: ignore[union-attr]
+    # After the commit the connection goes back to the pool: set it back while it is ours.
+    sa_event.listen(session, "after_commit", restore)
+    try:
+        yield
+    finally:
+        sa_event.remove(session, "after_commit", restore)
+        restore()
+
+
 def record_events(
     session: Session, actor: Actor, events: Iterable[TrackingEvent], *, source: str
 ) -> ImportSummary:
     """Store each new event once, attached to its parcel; then move the shipments."""
     require(actor, Permission.SHIP_ORDERS)
-    summary = ImportSummary()
-    unique: dict[str, TrackingEvent] = {}
-    for event in events:
-        summary.read += 1
-        key = event.key
-        if key in unique:
-            summary.duplicates += 1
-        unique[key] = event
-    owners = _owners(session, sorted({event.tracking_number for event in unique.values()}))
-    owned = [(key, event, owners[event.tracking_number])
-             for key, event in unique.items() if event.tracking_number in owners]  # fmt: skip
-    latest = _stored_latest(session, sorted({owner[0] for _, _, owner in owned}))
+    events = list(events)
+    # The same event twice keeps its first place, as a file lists it.
+    unique = {event_key(*event): event for event in events}
+    summary = ImportSummary(read=len(events), duplicates=len(events) - len(unique))
+    numbers = {event.tracking_number for event in unique.values()}
+    owners = _owners(session, sorted(numbers))
+    summary.unknown = sorted(numbers - owners.keys())
+    latest = _stored_latest(session, sorted({shipment_id for shipment_id, _ in owners.values()}))
     # Only a shipment with events on record can hold one of these already.
     with_history = {shipment_id for shipment_id, _ in latest}
-    stored = _stored_keys(session, [key for key, _, owner in owned if owner[0] in with_history])
+    stored = _stored_keys(
+        session,
+        [key for key, event in unique.items()
+         if owners.get(event.tracking_number, (None,))[0] in with_history],
+    )  # fmt: skip
+    connection = session.connection()
+    stored_time = _stored_time(connection.dialect)
     rows = []
-    for key, event, (shipment_id, parcel_id) in owned:
+    for key, event in unique.items():
+        owner = owners.get(event.tracking_number)
+        if owner is None:
+            continue
         if key in stored:
             summary.duplicates += 1
             continue
-        rows.append(_row(event, key, shipment_id, parcel_id))
-    summary.unknown = sorted({event.tracking_number for event in unique.values()} - set(owners))
-    _add_latest(latest, rows)
-    same = {"source": source, "imported_at": dt.datetime.now(dt.UTC)}
-    bulk_insert(session, EventRow.__table__, rows, same=same)
+        number, carrier, at, status, carrier_status, location, description = event
+        plain = _PLAIN.get(status) or str(status)
+        rows.append((*owner, number, carrier, stored_time(at), plain, carrier_status,
+                     location, description, key))  # fmt: skip
+        # Each parcel's latest event once these are stored: a later row wins a tie, as
+        # when the events are read back in id order.
+        seen = latest.get(owner)
+        if seen is None or at >= seen[0]:
+            latest[owner] = (at, status)
+    constants = {"source": source, "imported_at": stored_time(dt.datetime.now(dt.UTC))}
+    insert_rows(connection, EventRow.__table__, _EVENT_COLUMNS, rows, constants=constants)
     summary.imported = len(rows)
-    touched = {row["shipment_id"] for row in rows}
+    touched = {row[0] for row in rows}
     changed, delivered = follow_events(
         session, actor, {key: seen for key, seen in latest.items() if key[0] in touched}
     )
@@ -99,85 +166,97 @@ def record_events(
     return summary
 
 
-def _row(event: TrackingEvent, key: str, shipment_id: int, parcel_id: int | None) -> dict:
-    return {
-        "shipment_id": shipment_id,
-        "parcel_id": parcel_id,
-        "tracking_number": event.tracking_number,
-        "carrier": event.carrier,
-        "occurred_at": event.occurred_at,
-        "status": str(event.status),
-        "carrier_status": event.carrier_status,
-        "location": event.location,
-        "description": event.description,
-        "event_key": key,
-    }
+_EVENT_COLUMNS = (
+    "shipment_id",
+    "parcel_id",
+    "tracking_number",
+    "carrier",
+    "occurred_at",
+    "status",
+    "carrier_status",
+    "location",
+    "description",
+    "event_key",
+)
+
+
+def _stored_time(dialect) -> Callable[[dt.datetime], object]:
+    """An aware time as the driver takes it for a ``UTCDateTime`` column: the column
+    type's own conversion, written out once for SQLite (its text, as SQLAlchemy writes
+    it: a test holds the two equal) because it is most of the cost of a bulk insert."""
+    if dialect.name == "sqlite":
+
+        def text(at: dt.datetime) -> str:
+            if at.tzinfo is not _UTC:  # the readers give UTC already
+                at = at.astimezone(_UTC)
+            return at.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return text
+    step = EventRow.__table__.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return step or (lambda at: at)
+
+
+_UTC = dt.UTC
+_PLAIN = {status: str(status) for status in TrackingStatus}  # what a driver takes
 
 
 def _owners(session: Session, numbers: list[str]) -> dict[str, tuple[int, int | None]]:
     """Tracking number → (shipment id, parcel id): parcels first; a shipment that records
     its tracking number without parcels (older data) is found by the number too."""
     owners: dict[str, tuple[int, int | None]] = {}
-    for chunk in _chunks(numbers):
-        for number, parcel_id, shipment_id in session.execute(
-            select(Parcel.tracking_number, Parcel.id, Parcel.shipment_id).where(
-                Parcel.tracking_number.in_(chunk), Parcel.status != "voided"
-            )
-        ):
-            owners[number] = (shipment_id, parcel_id)
+    if not numbers:
+        return owners
+    for number, parcel_id, shipment_id in session.execute(
+        select(Parcel.tracking_number, Parcel.id, Parcel.shipment_id).where(
+            _among(session, Parcel.tracking_number, numbers), Parcel.status != "voided"
+        )
+    ):
+        owners[number] = (shipment_id, parcel_id)
     rest = [number for number in numbers if number not in owners]
-    for chunk in _chunks(rest):
+    if rest:
         for number, shipment_id in session.execute(
-            select(Shipment.tracking_number, Shipment.id).where(Shipment.tracking_number.in_(chunk))
+            select(Shipment.tracking_number, Shipment.id).where(
+                _among(session, Shipment.tracking_number, rest)
+            )
         ):
             owners.setdefault(number, (shipment_id, None))
     return owners
 
 
 def _stored_keys(session: Session, keys: list[str]) -> set[str]:
-    stored: set[str] = set()
-    for chunk in _chunks(keys):
-        stored.update(
-            session.scalars(select(EventRow.event_key).where(EventRow.event_key.in_(chunk)))
-        )
-    return stored
+    if not keys:
+        return set()
+    return set(
+        session.scalars(select(EventRow.event_key).where(_among(session, EventRow.event_key, keys)))
+    )
 
 
 Latest = dict[tuple[int, int | None], tuple[dt.datetime, TrackingStatus]]
 
 
-def _add_latest(latest: Latest, rows: list[dict]) -> None:
-    """Each touched parcel's latest event once ``rows`` are stored: the latest stored
-    before (read per parcel, not every event again), then the new rows in the order they
-    are inserted — a later id wins a tie, as when the events are read back in order."""
-    for row in rows:
-        key = (row["shipment_id"], row["parcel_id"])
-        seen = latest.get(key)
-        if seen is None or row["occurred_at"] >= seen[0]:
-            latest[key] = (row["occurred_at"], TrackingStatus(row["status"]))
-
-
 def _stored_latest(session: Session, shipment_ids: Sequence[int]) -> Latest:
+    """Each parcel's latest stored event (read per parcel, not every event again)."""
     latest: Latest = {}
-    for chunk in _chunks(list(shipment_ids)):
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=(EventRow.shipment_id, EventRow.parcel_id),
-                order_by=(EventRow.occurred_at.desc(), EventRow.id.desc()),
-            )
-            .label("rank")
+    if not shipment_ids:
+        return latest
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(EventRow.shipment_id, EventRow.parcel_id),
+            order_by=(EventRow.occurred_at.desc(), EventRow.id.desc()),
         )
-        ranked = (
-            select(EventRow.shipment_id, EventRow.parcel_id, EventRow.occurred_at,
-                   EventRow.status, rank)
-            .where(EventRow.shipment_id.in_(chunk))
-            .subquery()
-        )  # fmt: skip
-        for shipment_id, parcel_id, occurred_at, status, _rank in session.execute(
-            select(ranked).where(ranked.c.rank == 1)
-        ):
-            latest[(shipment_id, parcel_id)] = (occurred_at, TrackingStatus(status))
+        .label("rank")
+    )
+    ranked = (
+        select(EventRow.shipment_id, EventRow.parcel_id, EventRow.occurred_at,
+               EventRow.status, rank)
+        .where(_among(session, EventRow.shipment_id, shipment_ids))
+        .subquery()
+    )  # fmt: skip
+    for shipment_id, parcel_id, occurred_at, status, _rank in session.execute(
+        select(ranked).where(ranked.c.rank == 1)
+    ):
+        latest[(shipment_id, parcel_id)] = (occurred_at, TrackingStatus(status))
     return latest
 
 
@@ -191,49 +270,62 @@ def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, 
     now = dt.datetime.now(dt.UTC)
     plans: list[TransitionPlan] = []
     order_of: dict[int, int] = {}
-    for chunk in _chunks(sorted({shipment_id for shipment_id, _ in latest})):
-        parcels = _parcels_per_shipment(session, chunk)
-        rows = session.execute(
-            select(
-                Shipment.id, Shipment.status, Shipment.version, Shipment.delivered_at,
-                Shipment.order_id,
-            ).where(Shipment.id.in_(chunk))
-        )  # fmt: skip
-        for shipment_id, status, version, stamped, order_id in rows:
-            events = [latest.get((shipment_id, p)) for p in parcels.get(shipment_id, [None])]
-            target = shipment_status([event[1] if event else None for event in events])
-            if target is None or target == status:
-                continue
-            if not may_transition("shipment", status, target, actor):
-                continue
-            record = RecordState("shipment", shipment_id, status, version, _stamped(stamped))
-            plan = plan_transition(record, target, actor, now=now, reason="tracking")
-            if "delivered_at" in plan.changes:
-                # The carrier's time of delivery (its last parcel's), not the import's.
-                plan.changes["delivered_at"] = max(event[0] for event in events if event)
-            plans.append(plan)
-            order_of[shipment_id] = order_id
+    for shipment_id, (status, version, stamped, order_id), parcels in _shipments(
+        session, sorted({shipment_id for shipment_id, _ in latest})
+    ):
+        events = [latest.get((shipment_id, parcel_id)) for parcel_id in parcels]
+        target = _target(tuple(event[1] if event else None for event in events))
+        if target is None or target == status:
+            continue
+        if not _may("shipment", status, target, actor):
+            continue
+        record = RecordState("shipment", shipment_id, status, version, _stamped(stamped))
+        plan = plan_transition(record, target, actor, now=now, reason="tracking")
+        if "delivered_at" in plan.changes:
+            # The carrier's time of delivery (its last parcel's), not the import's.
+            plan.changes["delivered_at"] = max(event[0] for event in events if event)
+        plans.append(plan)
+        order_of[shipment_id] = order_id
     apply_plans_in_bulk(session, plans)
     delivered = [p.entity_id for p in plans if p.to_state == ShipmentStatus.DELIVERED]
     _deliver_complete_orders(session, actor, sorted({order_of[s] for s in delivered}), now)
     return len(plans), len(delivered)
 
 
+# Asked per record, answered by a few pairs of states (and one actor per import).
+_may = lru_cache(maxsize=1024)(may_transition)
+
+# A shipment has one parcel or a few: their statuses repeat over an import's shipments.
+_target = lru_cache(maxsize=4096)(shipment_status)
+
+
+def _shipments(session: Session, shipment_ids: Sequence[int]) -> Iterator[tuple]:
+    """(id, (status, version, delivered_at, order id), its parcels' ids) per shipment, in
+    one query: its parcels joined (none but voided ones: [None], events on the shipment)."""
+    if not shipment_ids:
+        return
+    rows = session.execute(
+        select(
+            Shipment.id, Shipment.status, Shipment.version, Shipment.delivered_at,
+            Shipment.order_id, Parcel.id,
+        )
+        .outerjoin(Parcel, (Parcel.shipment_id == Shipment.id) & (Parcel.status != "voided"))
+        .where(_among(session, Shipment.id, shipment_ids))
+        .order_by(Shipment.id)
+    )  # fmt: skip
+    current, values, parcels = None, None, []
+    for shipment_id, status, version, stamped, order_id, parcel_id in rows:
+        if shipment_id != current:
+            if current is not None:
+                yield current, values, parcels
+            current, values, parcels = shipment_id, (status, version, stamped, order_id), []
+        parcels.append(parcel_id)
+    if current is not None:
+        yield current, values, parcels
+
+
 def _stamped(delivered_at: dt.datetime | None) -> frozenset[str]:
     return frozenset({"delivered_at"}) if delivered_at else frozenset()
-
-
-def _parcels_per_shipment(
-    session: Session, shipment_ids: Sequence[int]
-) -> dict[int, list[int | None]]:
-    parcels: dict[int, list[int | None]] = defaultdict(list)
-    for parcel_id, shipment_id in session.execute(
-        select(Parcel.id, Parcel.shipment_id).where(
-            Parcel.shipment_id.in_(shipment_ids), Parcel.status != "voided"
-        )
-    ):
-        parcels[shipment_id].append(parcel_id)
-    return parcels
 
 
 _DONE = (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
@@ -249,17 +341,18 @@ def _deliver_complete_orders(
         .where(Shipment.order_id == Order.id, Shipment.status.not_in(_DONE))
         .exists()
     )
-    for chunk in _chunks(list(order_ids)):
-        rows = session.execute(
-            select(Order.id, Order.status, Order.version, Order.delivered_at).where(
-                Order.id.in_(chunk), ~still_open
-            )
+    if not order_ids:
+        return
+    rows = session.execute(
+        select(Order.id, Order.status, Order.version, Order.delivered_at).where(
+            _among(session, Order.id, order_ids), ~still_open
         )
-        for order_id, status, version, stamped in rows:
-            if not may_transition("order", status, "delivered", actor):
-                continue
-            record = RecordState("order", order_id, status, version, _stamped(stamped))
-            plans.append(
-                plan_transition(record, OrderStatus.DELIVERED, actor, now=now, reason="tracking")
-            )
+    )
+    for order_id, status, version, stamped in rows:
+        if not _may("order", status, OrderStatus.DELIVERED, actor):
+            continue
+        record = RecordState("order", order_id, status, version, _stamped(stamped))
+        plans.append(
+            plan_transition(record, OrderStatus.DELIVERED, actor, now=now, reason="tracking")
+        )
     apply_plans_in_bulk(session, plans)

@@ -98,3 +98,24 @@ def test_json_that_is_not_tracking_is_refused_whole():
         read_json(b'{"orders": []}')
     with pytest.raises(TrackingFileError):
         read_json(b"{not json")
+
+
+def test_rows_without_a_time_or_with_a_long_number_are_refused_and_blank_lines_skipped():
+    rows = [
+        b"1Z1,ups,,in_transit,,",  # no time
+        b"",  # a blank line: nothing, not an error
+        b",,,,,",  # only separators: nothing either
+        b"1" * 65 + b",ups,2026-11-20T14:05:00Z,in_transit,,",  # too long
+        b"1Z5,ups,2026-11-20T14:05:00Z",  # short row: no status
+        b"  1Z  6 ,Ups , 2026-11-20T14:05:00Z ,Delivered,  Hub  1 ,",  # spaces tidied
+    ]
+    data = HEADER + b"\n".join(rows) + b"\n"
+    result = read_csv(data)
+    reasons = {rejected.where: rejected.reason for rejected in result.rejected}
+    assert set(reasons) == {"row 2", "row 5", "row 6"}
+    assert "time is empty" in reasons["row 2"]
+    assert "longer than 64" in reasons["row 5"]
+    assert "status" in reasons["row 6"]
+    (event,) = result.events
+    assert (event.tracking_number, event.carrier, event.location) == ("1Z 6", "ups", "Hub 1")
+    assert event.status is TrackingStatus.DELIVERED

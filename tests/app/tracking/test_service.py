@@ -132,3 +132,34 @@ def test_a_file_import_reports_rejected_rows_and_keeps_the_good_ones(db, shipped
 def test_someone_who_may_not_ship_cannot_import_tracking(db, shipped):
     with pytest.raises(PermissionDenied):
         import_tracking_file(db, make_actor(Role.FINANCE), "t.csv", HEADER)
+
+
+def test_event_times_are_written_as_the_column_type_would_write_them(db):
+    from app.tracking.service import _stored_time
+
+    column = EventRow.__table__.c.occurred_at
+    with db.engine.connect() as connection:
+        dialect = connection.dialect
+    write = _stored_time(dialect)
+    convert = column.type.dialect_impl(dialect).bind_processor(dialect)
+    for at in (
+        dt.datetime(2026, 11, 20, 14, 5, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        dt.datetime(2026, 1, 2, 3, 4, 5, 60, tzinfo=dt.UTC),
+        dt.datetime(999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    ):
+        assert write(at) == (convert(at) if convert else at)
+
+
+def test_an_import_leaves_the_connections_cache_as_it_found_it(db, shipped):
+    from app.tracking.formats import TrackingFileError
+    from app.tracking.service import IMPORT_CACHE_KIB
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite page cache")
+    actor = make_actor(Role.SUPERVISOR)
+    import_tracking_file(db, actor, "t.csv", HEADER + b"1ZA,ups,2026-11-20T09:00:00Z,lost,,\n")
+    with pytest.raises(TrackingFileError):
+        import_tracking_file(db, actor, "t.csv", b"no,header\n")
+    with db.engine.connect() as connection:
+        cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert cache != -IMPORT_CACHE_KIB
