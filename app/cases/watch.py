@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.audit import add_events
-from app.cases.clock import DeadlineTargets, DueTimes, due_times, targets_for
+from app.cases.clock import DueTimes, due_times, targets_for
 from app.cases.model import CaseStatus, Source
 from app.cases.rules import ShipmentFacts, watch_finding
 from app.cases.service import configured_targets
@@ -58,6 +57,7 @@ def watch(session: Session, actor: Actor, now: dt.datetime) -> WatchSummary:
     summary.checked = len(facts)
     raised = _raised(session, [fact.shipment_id for fact in facts])
     targets = configured_targets(session)
+    due_by_channel: dict[str | None, DueTimes] = {}  # every case opened now: same per channel
     rows = []
     for fact in facts:
         finding = watch_finding(fact, now)
@@ -65,7 +65,10 @@ def watch(session: Session, actor: Actor, now: dt.datetime) -> WatchSummary:
             continue
         if fact.shipment_id in raised.open_shipments:
             continue  # a person is on it already
-        rows.append(_case_row(fact, finding, now, _due(targets, fact.channel, now)))
+        due = due_by_channel.get(fact.channel)
+        if due is None:
+            due = due_by_channel[fact.channel] = due_times(now, targets_for(fact.channel, targets))
+        rows.append(_case_row(fact, finding, now, due))
     for start in range(0, len(rows), INSERT_CHUNK):
         for case_id, reason in _insert_cases(session, rows[start : start + INSERT_CHUNK]):
             summary.opened.append(case_id)
@@ -88,15 +91,6 @@ def watch(session: Session, actor: Actor, now: dt.datetime) -> WatchSummary:
         )
         notify(session, CASES)
     return summary
-
-
-@lru_cache(maxsize=256)
-def _due_cached(targets: DeadlineTargets, now: dt.datetime) -> DueTimes:
-    return due_times(now, targets)
-
-
-def _due(configured: dict, channel: str | None, now: dt.datetime) -> DueTimes:
-    return _due_cached(targets_for(channel, configured), now)
 
 
 def _case_row(fact: ShipmentFacts, finding, now: dt.datetime, due: DueTimes) -> dict:
