@@ -8,6 +8,8 @@ every parcel is labelled the shipment becomes packed through the workflow.
 from __future__ import annotations
 
 import datetime as dt
+import time
+import weakref
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -67,16 +69,35 @@ SERVICE_LEVELS = {
 # --------------------------------------------------------------------------- labels
 
 
+# Carriers and their services change a few times a year; a label print reads its parcel's
+# carrier and service names from a per-process copy, read again when older than
+# ``CARRIER_NAMES_MAX_AGE_S`` or when it does not know the parcel's service yet.
+CARRIER_NAMES_MAX_AGE_S = 30.0
+_SERVICE_NAMES = select(
+    CarrierService.id, Carrier.name, CarrierService.name, Carrier.issues_labels
+).join(Carrier, Carrier.id == CarrierService.carrier_id)
+_service_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _names_of_service(session: Session, service_id: int) -> tuple[str, str, bool] | None:
+    bind = session.get_bind()
+    now = time.monotonic()
+    kept = _service_names.get(bind)
+    if kept is None or now - kept[0] >= CARRIER_NAMES_MAX_AGE_S or service_id not in kept[1]:
+        names = {
+            sid: (carrier, service, bool(issues))
+            for sid, carrier, service, issues in session.connection().execute(_SERVICE_NAMES)
+        }
+        kept = _service_names[bind] = (now, names)
+    return kept[1].get(service_id)
+
+
 def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Order):
     """(carrier name, service name, whether the carrier issues its own labels)."""
     if parcel.carrier_service_id is not None:
-        row = session.execute(
-            select(Carrier.name, CarrierService.name, Carrier.issues_labels)
-            .join(Carrier, Carrier.id == CarrierService.carrier_id)
-            .where(CarrierService.id == parcel.carrier_service_id)
-        ).first()
-        if row is not None:
-            return row[0], row[1], bool(row[2])
+        names = _names_of_service(session, parcel.carrier_service_id)
+        if names is not None:
+            return names
     level = shipment.service or order.requested_service or "standard"
     return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level)), False
 
@@ -85,7 +106,12 @@ class _Docs:
     """Everything the labels and the slip of one shipment are drawn from."""
 
     def __init__(
-        self, session: Session, shipment: Shipment, override: bool, state: PackState | None = None
+        self,
+        session: Session,
+        shipment: Shipment,
+        override: bool,
+        state: PackState | None = None,
+        units: dict[tuple[int | None, int], int] | None = None,
     ) -> None:
         self.session = session
         self.shipment = shipment
@@ -97,7 +123,8 @@ class _Docs:
                 select(Parcel).where(Parcel.shipment_id == shipment.id).order_by(Parcel.sequence)
             )
         )
-        units = queries.scanned_units(session, shipment.id)
+        if units is None:
+            units = queries.scanned_units(session, shipment.id)
         self.contents: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         for (parcel_id, product_id), n in units.items():
             if parcel_id is not None:
@@ -216,14 +243,15 @@ def print_labels(
         session = uow.session
         shipment = _locked(session, shipment_id)
         number = entity_number("shipment", shipment_id)
-        current = queries.pack_state(session, shipment_id)
+        read = queries.read_station(session, shipment_id)
+        current = queries.station_state(session, read)
         override = override_reason is not None and not current.verified
         _refuse_unless("override" if override else "print", shipment, actor)
         if not current.verified and override_reason is None:
             raise VerificationIncomplete(number, current.scanned, current.wanted)
         if override and not override_reason.strip():
             raise OverrideNeedsReason(number)
-        docs = _Docs(session, shipment, override, current)  # read just above, unchanged
+        docs = _Docs(session, shipment, override, current, read.units)  # read just above
         # A parcel started but left empty is dropped, not labelled.
         for parcel in [p for p in docs.parcels if p.status == "open" and len(docs.parcels) > 1]:
             if not docs.contents.get(parcel.id):
@@ -275,7 +303,9 @@ def print_labels(
             "{shipment} packed: {count} labels printed.",
             len(pending),
         ).format(shipment=number, count=len(pending))
-        return PackResult(message, queries.pack_state(session, shipment_id), slip_note)
+        # Printing changed the shipment and its parcels, not what was scanned into them.
+        after = queries.station_state(session, queries.reread_parcels(session, read))
+        return PackResult(message, after, slip_note)
 
     # Not retried: a retry after a conflict could print a label twice.
     with uow_factory(source)() as uow:
