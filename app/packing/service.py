@@ -51,7 +51,7 @@ from app.packing.model import (
     VerbState,
 )
 from app.packing.printers import StationPrinters
-from app.packing.queries import ParcelRow, StationRead
+from app.packing.queries import DriverStatement, ParcelRow, StationRead
 from app.packing.rules import (
     check_weight,
     check_weight_range,
@@ -167,7 +167,19 @@ def _current_parcel(session: Session, actor: Actor, shipment: Shipment) -> Parce
 # held, the state after the change derived from that read plus the change.
 _PARCEL_ROWS = Parcel.__table__
 _SCAN_ROWS = PackScan.__table__
-_ADD_PARCEL = insert(_PARCEL_ROWS)
+_ADD_PARCEL = DriverStatement(
+    insert(_PARCEL_ROWS)
+    .values(
+        shipment_id=bindparam("sid"),
+        sequence=bindparam("sequence"),
+        status="open",
+        created_at=bindparam("at", type_=_PARCEL_ROWS.c.created_at.type),
+        signature_required=False,
+        insured=False,
+        version=1,
+    )
+    .returning(_PARCEL_ROWS.c.id)
+)
 _UNITS_SCANNED = (
     select(func.count())
     .where(
@@ -180,40 +192,42 @@ _UNITS_SCANNED = (
 )
 # One unit into an open parcel of a shipment still waiting to be packed, while fewer than
 # the wanted units were scanned: no row is added when another desk got there first.
-_ADD_UNIT = insert(_SCAN_ROWS).from_select(
-    [
-        *("shipment_id", "parcel_id", "product_id", "at", "actor_id"),
-        *("actor_name", "kind", "code", "undone", "note"),
-    ],
-    select(
-        bindparam("sid", type_=Integer),
-        bindparam("parcel_id", type_=Integer),
-        bindparam("product_id", type_=Integer),
-        bindparam("at", type_=_SCAN_ROWS.c.at.type),
-        bindparam("actor_id", type_=Integer),
-        bindparam("actor_name", type_=String),
-        literal("item", String),
-        bindparam("code", type_=String),
-        false(),
-        literal("", String),
-    ).where(
-        exists().where(Shipment.id == bindparam("guard_sid"), Shipment.status == "picked"),
-        exists().where(
-            _PARCEL_ROWS.c.id == bindparam("guard_parcel"),
-            _PARCEL_ROWS.c.shipment_id == bindparam("guard_sid"),
-            _PARCEL_ROWS.c.status == "open",
+_ADD_UNIT = DriverStatement(
+    insert(_SCAN_ROWS).from_select(
+        [
+            *("shipment_id", "parcel_id", "product_id", "at", "actor_id"),
+            *("actor_name", "kind", "code", "undone", "note"),
+        ],
+        select(
+            bindparam("sid", type_=Integer),
+            bindparam("parcel_id", type_=Integer),
+            bindparam("product_id", type_=Integer),
+            bindparam("at", type_=_SCAN_ROWS.c.at.type),
+            bindparam("actor_id", type_=Integer),
+            bindparam("actor_name", type_=String),
+            literal("item", String),
+            bindparam("code", type_=String),
+            false(),
+            literal("", String),
+        ).where(
+            exists().where(Shipment.id == bindparam("guard_sid"), Shipment.status == "picked"),
+            exists().where(
+                _PARCEL_ROWS.c.id == bindparam("guard_parcel"),
+                _PARCEL_ROWS.c.shipment_id == bindparam("guard_sid"),
+                _PARCEL_ROWS.c.status == "open",
+            ),
+            bindparam("wanted", type_=Integer) > _UNITS_SCANNED,
         ),
-        bindparam("wanted", type_=Integer) > _UNITS_SCANNED,
-    ),
+    )
 )
-_WEIGH = (
+_WEIGH = DriverStatement(
     update(_PARCEL_ROWS)
     .where(
         _PARCEL_ROWS.c.id == bindparam("pid"),
         _PARCEL_ROWS.c.shipment_id == bindparam("sid"),
         _PARCEL_ROWS.c.status == "open",
     )
-    .values(weight_g=bindparam("grams"), version=_PARCEL_ROWS.c.version + 1)
+    .values(weight_g=bindparam("grams", type_=Integer), version=_PARCEL_ROWS.c.version + 1)
 )
 
 
@@ -230,10 +244,8 @@ def _open_parcel(session: Session, actor: Actor, read: StationRead) -> ParcelRow
     if current is not None:
         return current
     sequence = max((p.sequence for p in read.parcels), default=0) + 1
-    made = session.connection().execute(
-        _ADD_PARCEL, {"shipment_id": read.shipment_id, "sequence": sequence, "status": "open"}
-    )
-    parcel = ParcelRow(made.inserted_primary_key[0], sequence, "open", None, None, None, 0)
+    made = _ADD_PARCEL.run(session, sid=read.shipment_id, sequence=sequence, at=utcnow())
+    parcel = ParcelRow(made.fetchone()[0], sequence, "open", None, None, None, 0)
     read.parcels.append(parcel)
     _audit(
         session,
@@ -321,21 +333,19 @@ def scan_item(
         if done >= wanted[pid]:
             raise ExtraPackItem(product.sku, wanted[pid])
         parcel = _open_parcel(session, actor, read)
-        added = session.connection().execute(
-            _ADD_UNIT,
-            {
-                "sid": shipment_id,
-                "parcel_id": parcel.parcel_id,
-                "product_id": pid,
-                "at": utcnow(),
-                "actor_id": actor.user_id,
-                "actor_name": actor.username,
-                "code": code[:80],
-                "guard_sid": shipment_id,
-                "guard_parcel": parcel.parcel_id,
-                "guard_product": pid,
-                "wanted": wanted[pid],
-            },
+        added = _ADD_UNIT.run(
+            session,
+            sid=shipment_id,
+            parcel_id=parcel.parcel_id,
+            product_id=pid,
+            at=utcnow(),
+            actor_id=actor.user_id,
+            actor_name=actor.username,
+            code=code[:80],
+            guard_sid=shipment_id,
+            guard_parcel=parcel.parcel_id,
+            guard_product=pid,
+            wanted=wanted[pid],
         )
         if added.rowcount != 1:
             _explain_lost_scan(session, actor, shipment_id, product)
@@ -491,9 +501,7 @@ def set_weight(
         read = _read_locked(session, shipment_id)
         _refuse_in("weigh", read.status, shipment_id, actor)
         parcel = _weighed_parcel(session, actor, read, parcel_id)
-        weighed = session.connection().execute(
-            _WEIGH, {"pid": parcel.parcel_id, "sid": shipment_id, "grams": grams}
-        )
+        weighed = _WEIGH.run(session, pid=parcel.parcel_id, sid=shipment_id, grams=grams)
         if weighed.rowcount != 1:  # labelled at another station meanwhile
             raise LabelAlreadyPrinted(entity_number("shipment", shipment_id))
         parcel = dataclasses.replace(parcel, weight_g=grams)
