@@ -12,7 +12,7 @@ import time
 import weakref
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.errors import PrintFailed
@@ -52,7 +52,7 @@ from app.packing.service import (
 from app.packing.tracking import number_parcels
 from app.permissions import Actor
 from app.picking.service import uow_factory
-from app.shipping.customs import shipment_declarations
+from app.shipping.customs import crosses_customs_border, shipment_declarations
 from app.shipping.documents import order_address, warehouse_address
 from app.uow import UnitOfWork
 from app.workflow import change_status
@@ -102,6 +102,32 @@ def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Ord
     return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level)), False
 
 
+_ORDER_FACTS = select(
+    Order.id,
+    Order.requested_service,
+    Order.channel_order_id,
+    Order.amounts_source,
+    Order.is_gift,
+    Order.gift_message,
+    Order.purchased_at,
+    Order.received_at,
+    Order.currency,
+    Order.purchase_order_number,
+    Order.ship_name,
+    Order.ship_line1,
+    Order.ship_line2,
+    Order.ship_line3,
+    Order.ship_city,
+    Order.ship_region,
+    Order.ship_postal_code,
+    Order.ship_country,
+    Order.ship_phone,
+).where(Order.id == bindparam("oid"))
+_WAREHOUSE_FACTS = select(Warehouse.name, Warehouse.city, Warehouse.country_code).where(
+    Warehouse.id == bindparam("wid")
+)
+
+
 class _Docs:
     """Everything the labels and the slip of one shipment are drawn from."""
 
@@ -115,8 +141,10 @@ class _Docs:
     ) -> None:
         self.session = session
         self.shipment = shipment
-        self.order = session.get(Order, shipment.order_id)
-        self.warehouse = session.get(Warehouse, shipment.warehouse_id)
+        # The columns the label and slip show, not the whole order loaded as an object.
+        connection = session.connection()
+        self.order = connection.execute(_ORDER_FACTS, {"oid": shipment.order_id}).one()
+        self.warehouse = connection.execute(_WAREHOUSE_FACTS, {"wid": shipment.warehouse_id}).one()
         self.state = state or queries.pack_state(session, shipment.id)
         self.parcels = list(
             session.scalars(
@@ -266,11 +294,13 @@ def print_labels(
         # A cross-border parcel's declaration is made before any label prints: a product
         # without its HS code or origin stops the print, by name.
         sequences = {p.sequence for p in pending}
-        declarations = [
-            d
-            for d in shipment_declarations(session, shipment_id, signed_by=actor.username)
-            if d.parcel_index in sequences
-        ]
+        declarations = []
+        if crosses_customs_border(docs.warehouse.country_code, docs.order.ship_country):
+            declarations = [
+                d
+                for d in shipment_declarations(session, shipment_id, signed_by=actor.username)
+                if d.parcel_index in sequences
+            ]
         if override:
             _audit(
                 session,
