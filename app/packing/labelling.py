@@ -12,10 +12,11 @@ import time
 import weakref
 from collections import defaultdict
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.errors import PrintFailed
+from app.errors import ConcurrentUpdate, PrintFailed
 from app.i18n import N_, _, ngettext
 from app.labels.model import (
     CarrierLabelSource,
@@ -43,6 +44,7 @@ from app.packing.model import (
     PackState,
 )
 from app.packing.printers import StationPrinters
+from app.packing.queries import DriverStatement
 from app.packing.service import (
     SHIPMENTS,
     _audit,
@@ -233,7 +235,10 @@ def render_label(doc: ShippingLabelDoc, label_format: str, printers: StationPrin
     return render_shipping_label_pdf(doc)
 
 
-def _check_ready(docs: _Docs, parcels: list[Parcel]) -> None:
+def _check_ready(docs: _Docs, parcels: list[Parcel]) -> dict[int, str]:
+    """Each parcel's package: the packer's choice, else the suggestion (kept when the
+    label prints)."""
+    packages = {}
     number = docs.state.number
     views = {p.parcel_id: p for p in docs.state.parcels}
     for parcel in parcels:
@@ -245,13 +250,13 @@ def _check_ready(docs: _Docs, parcels: list[Parcel]) -> None:
                 parcel.sequence,
                 N_("weigh it first (put it on the scale or type the weight)."),
             )
-        if parcel.package_type is None:
-            suggested = views[parcel.id].suggested_package
-            if suggested is None:
-                raise ParcelNotReady(
-                    number, parcel.sequence, N_("choose its package (scan the package's code).")
-                )
-            parcel.package_type = suggested
+        package = parcel.package_type or views[parcel.id].suggested_package
+        if package is None:
+            raise ParcelNotReady(
+                number, parcel.sequence, N_("choose its package (scan the package's code).")
+            )
+        packages[parcel.id] = package
+    return packages
 
 
 def print_labels(
@@ -289,7 +294,7 @@ def print_labels(
         pending = [p for p in docs.parcels if p.status == "open"]
         if not pending:
             raise LabelAlreadyPrinted(number)
-        _check_ready(docs, pending)
+        packages = _check_ready(docs, pending)
         number_parcels(session, actor, shipment, pending)
         # A cross-border parcel's declaration is made before any label prints: a product
         # without its HS code or origin stops the print, by name.
@@ -314,11 +319,21 @@ def print_labels(
         failure = None
         for parcel in pending:
             failure = _print_one(
-                session, actor, docs, parcel, printers, "print", override_reason or ""
+                session,
+                actor,
+                docs,
+                parcel,
+                printers,
+                "print",
+                override_reason or "",
+                packages[parcel.id],
             )
             if failure is not None:
                 break
         if failure is not None:
+            for parcel in pending:  # the suggested package stays chosen
+                if parcel.status == "open" and parcel.package_type is None:
+                    parcel.package_type = packages[parcel.id]
             uow.commit()  # the failed attempt is history too
             raise failure
         shipment.weight_g = sum(p.weight_g or 0 for p in docs.parcels)
@@ -347,34 +362,80 @@ def _parcels_text(count: int) -> str:
     return f"{count} parcel labelled" if count == 1 else f"{count} parcels labelled"
 
 
+_LABELS = ParcelLabel.__table__
+_PARCELS = Parcel.__table__
+# A label's record and its parcel's move to labelled, written straight through the driver
+# (the ORM's flush of the two rows cost more than the rest of a print).
+_ADD_LABEL = DriverStatement(
+    insert(_LABELS).values(
+        parcel_id=bindparam("pid", type_=_LABELS.c.parcel_id.type),
+        action=bindparam("label_action", type_=_LABELS.c.action.type),
+        source="drawn",
+        label_format=bindparam("label_format_", type_=_LABELS.c.label_format.type),
+        printer=bindparam("printer_name", type_=_LABELS.c.printer.type),
+        outcome=bindparam("label_outcome", type_=_LABELS.c.outcome.type),
+        failure=bindparam("failure_reason", type_=_LABELS.c.failure.type),
+        reason=bindparam("label_reason", type_=_LABELS.c.reason.type),
+        content=bindparam("label_content", type_=_LABELS.c.content.type),
+        user_id=bindparam("uid", type_=_LABELS.c.user_id.type),
+        created_at=bindparam("at", type_=_LABELS.c.created_at.type),
+    )
+)
+_LABELLED = DriverStatement(
+    update(_PARCELS)
+    .where(
+        _PARCELS.c.id == bindparam("pid"),
+        _PARCELS.c.version == bindparam("seen_version"),
+        _PARCELS.c.status == "open",
+    )
+    .values(
+        status="labelled",
+        labelled_at=bindparam("at", type_=_PARCELS.c.labelled_at.type),
+        package_type=bindparam("package", type_=_PARCELS.c.package_type.type),
+        version=_PARCELS.c.version + 1,
+    )
+)
+
+
 def _print_one(
-    session, actor, docs: _Docs, parcel: Parcel, printers: StationPrinters, action: str, reason: str
+    session,
+    actor,
+    docs: _Docs,
+    parcel: Parcel,
+    printers: StationPrinters,
+    action: str,
+    reason: str,
+    package: str | None = None,
 ) -> PrintFailed | None:
     printer = printers.label
     data = render_label(docs.label(parcel), printer.label_format, printers)
     title = f"{docs.state.number}-{parcel.sequence}"
-    record = ParcelLabel(
-        parcel_id=parcel.id,
-        action=action,
-        source="drawn",
-        label_format=printer.label_format,
-        printer=printer.name[:200],
-        reason=reason or None,
-        user_id=actor.user_id,
-        created_at=utcnow(),
-    )
+    record = {
+        "pid": parcel.id,
+        "label_action": action,
+        "label_format_": printer.label_format,
+        "printer_name": printer.name[:200],
+        "label_reason": reason or None,
+        "uid": actor.user_id,
+        "at": utcnow(),
+    }
     try:
         printer.send(data, title)
     except PrintFailed as error:
-        record.outcome, record.failure = "failed", error.reason
-        session.add(record)
+        _ADD_LABEL.run(
+            session,
+            **record,
+            label_outcome="failed",
+            failure_reason=error.reason,
+            label_content=None,
+        )
         _audit(session, actor, "parcel", parcel.id, "label_failed", error.reason)
         return error
-    record.outcome, record.content = "printed", data
-    session.add(record)
+    _ADD_LABEL.run(
+        session, **record, label_outcome="printed", failure_reason=None, label_content=data
+    )
     if action == "print":
-        parcel.status = "labelled"
-        parcel.labelled_at = utcnow()
+        _mark_labelled(session, parcel, package or parcel.package_type)
     _audit(
         session,
         actor,
@@ -385,6 +446,21 @@ def _print_one(
         {"printer": printer.name, "format": printer.label_format},
     )
     return None
+
+
+def _mark_labelled(session: Session, parcel: Parcel, package: str | None) -> None:
+    """The parcel labelled, in its row and in the loaded object (as committed, so the ORM
+    does not write it again)."""
+    session.flush()  # what the ORM holds for the parcel (its tracking number …) goes first
+    at = utcnow()
+    done = _LABELLED.run(
+        session, pid=parcel.id, seen_version=parcel.version, at=at, package=package
+    )
+    if done.rowcount != 1:
+        raise ConcurrentUpdate(f"{entity_number('shipment', parcel.shipment_id)}-{parcel.sequence}")
+    changed = {"status": "labelled", "labelled_at": at, "package_type": package}
+    for name, value in (*changed.items(), ("version", parcel.version + 1)):
+        set_committed_value(parcel, name, value)
 
 
 def _print_slip(docs: _Docs, printers: StationPrinters, size: SlipSize) -> str:

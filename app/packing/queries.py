@@ -213,21 +213,37 @@ class DriverStatement:
         done = self._compiled[dialect.name] = (sql, names, fixed, processors)
         return done
 
-    def run(self, session: Session, **params):
+    def run(self, session_or_driver: Session | Driver, **params):
         """The driver's cursor after running the statement with ``params``."""
-        connection = session.connection()
-        dialect = connection.dialect
+        driver = (
+            session_or_driver
+            if isinstance(session_or_driver, Driver)
+            else Driver(session_or_driver)
+        )
+        dialect = driver.dialect
         sql, names, fixed, processors = self._compiled.get(dialect.name) or self._for(dialect)
         for name, processor in processors.items():
             params[name] = processor(params[name])
         values = fixed | params if fixed else params
         arguments = tuple(values[name] for name in names) if names is not None else values
         try:
-            return connection.connection.driver_connection.execute(sql, arguments)
+            return driver.connection.execute(sql, arguments)
         except dialect.loaded_dbapi.Error as error:
             raise sa_exc.DBAPIError.instance(
                 sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
+
+
+class Driver:
+    """The driver's connection of a session's transaction, found once for several
+    ``DriverStatement`` runs."""
+
+    __slots__ = ("connection", "dialect")
+
+    def __init__(self, session: Session) -> None:
+        connection = session.connection()
+        self.dialect = connection.dialect
+        self.connection = connection.connection.driver_connection
 
 
 def _rows(session: Session, statement, **params):
@@ -450,15 +466,16 @@ def read_station(session_or_uow, shipment_id: int, *, lock: bool = False) -> Sta
     rest of the transaction (PostgreSQL), so two stations never count one shipment at once."""
     session = _session(session_or_uow)
     session.flush()
-    head = (_DRIVER_HEAD_LOCKED if lock else _DRIVER_HEAD).run(session, sid=shipment_id).fetchone()
+    driver = Driver(session)
+    head = (_DRIVER_HEAD_LOCKED if lock else _DRIVER_HEAD).run(driver, sid=shipment_id).fetchone()
     if head is None:
         return None
     status, version, order_id, order_status, name, city, country = head
-    wanted, products = _wanted_products(_DRIVER_WANTED.run(session, sid=shipment_id))
+    wanted, products = _wanted_products(_DRIVER_WANTED.run(driver, sid=shipment_id))
     units = {
-        (parcel, product): n for parcel, product, n in _DRIVER_SCANNED.run(session, sid=shipment_id)
+        (parcel, product): n for parcel, product, n in _DRIVER_SCANNED.run(driver, sid=shipment_id)
     }
-    parcels = [ParcelRow(*row) for row in _DRIVER_PARCELS.run(session, sid=shipment_id)]
+    parcels = [ParcelRow(*row) for row in _DRIVER_PARCELS.run(driver, sid=shipment_id)]
     return StationRead(
         shipment_id,
         status,
@@ -478,8 +495,9 @@ def reread_parcels(session_or_uow, read: StationRead) -> StationRead:
     not the items: printing)."""
     session = _session(session_or_uow)
     session.flush()
+    driver = Driver(session)
     status, version, order_id, order_status, name, city, country = _DRIVER_HEAD.run(
-        session, sid=read.shipment_id
+        driver, sid=read.shipment_id
     ).fetchone()
     return StationRead(
         read.shipment_id,
@@ -491,7 +509,7 @@ def reread_parcels(session_or_uow, read: StationRead) -> StationRead:
         read.wanted,
         read.products,
         read.units,
-        [ParcelRow(*row) for row in _DRIVER_PARCELS.run(session, sid=read.shipment_id)],
+        [ParcelRow(*row) for row in _DRIVER_PARCELS.run(driver, sid=read.shipment_id)],
     )
 
 
