@@ -7,10 +7,12 @@ every parcel is labelled the shipment becomes packed through the workflow.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 import weakref
 from collections import defaultdict
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -44,7 +46,7 @@ from app.packing.model import (
     PackState,
 )
 from app.packing.printers import StationPrinters
-from app.packing.queries import DriverStatement
+from app.packing.queries import DriverStatement, ParcelRow, StationRead
 from app.packing.service import (
     SHIPMENTS,
     _audit,
@@ -104,30 +106,46 @@ def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Ord
     return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level)), False
 
 
-_ORDER_FACTS = select(
-    Order.id,
-    Order.requested_service,
-    Order.channel_order_id,
-    Order.amounts_source,
-    Order.is_gift,
-    Order.gift_message,
-    Order.purchased_at,
-    Order.received_at,
-    Order.currency,
-    Order.purchase_order_number,
-    Order.ship_name,
-    Order.ship_line1,
-    Order.ship_line2,
-    Order.ship_line3,
-    Order.ship_city,
-    Order.ship_region,
-    Order.ship_postal_code,
-    Order.ship_country,
-    Order.ship_phone,
-).where(Order.id == bindparam("oid"))
-_WAREHOUSE_FACTS = select(Warehouse.name, Warehouse.city, Warehouse.country_code).where(
-    Warehouse.id == bindparam("wid")
+_ORDER_FACTS = (
+    select(
+        Order.id,
+        Order.requested_service,
+        Order.channel_order_id,
+        Order.amounts_source,
+        Order.is_gift,
+        Order.gift_message,
+        Order.purchased_at,
+        Order.received_at,
+        Order.currency,
+        Order.purchase_order_number,
+        Order.ship_name,
+        Order.ship_line1,
+        Order.ship_line2,
+        Order.ship_line3,
+        Order.ship_city,
+        Order.ship_region,
+        Order.ship_postal_code,
+        Order.ship_country,
+        Order.ship_phone,
+        Warehouse.name.label("warehouse_name"),
+        Warehouse.city.label("warehouse_city"),
+        Warehouse.country_code.label("warehouse_country"),
+    )
+    .select_from(Shipment)
+    .join(Order, Order.id == Shipment.order_id)
+    .join(Warehouse, Warehouse.id == Shipment.warehouse_id)
+    .where(Shipment.id == bindparam("sid"))
 )
+_SHIPMENT_PARCELS = (
+    select(Parcel).where(Parcel.shipment_id == bindparam("sid")).order_by(Parcel.sequence)
+)
+
+
+@dataclass(frozen=True)
+class _WarehouseFacts:
+    name: str
+    city: str | None
+    country_code: str
 
 
 class _Docs:
@@ -143,16 +161,13 @@ class _Docs:
     ) -> None:
         self.session = session
         self.shipment = shipment
-        # The columns the label and slip show, not the whole order loaded as an object.
-        connection = session.connection()
-        self.order = connection.execute(_ORDER_FACTS, {"oid": shipment.order_id}).one()
-        self.warehouse = connection.execute(_WAREHOUSE_FACTS, {"wid": shipment.warehouse_id}).one()
-        self.state = state or queries.pack_state(session, shipment.id)
-        self.parcels = list(
-            session.scalars(
-                select(Parcel).where(Parcel.shipment_id == shipment.id).order_by(Parcel.sequence)
-            )
+        # The columns the label and slip show (its order's, its warehouse's), not objects loaded.
+        self.order = session.connection().execute(_ORDER_FACTS, {"sid": shipment.id}).one()
+        self.warehouse = _WarehouseFacts(
+            self.order.warehouse_name, self.order.warehouse_city, self.order.warehouse_country
         )
+        self.state = state or queries.pack_state(session, shipment.id)
+        self.parcels = list(session.scalars(_SHIPMENT_PARCELS, {"sid": shipment.id}))
         if units is None:
             units = queries.scanned_units(session, shipment.id)
         self.contents: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -348,13 +363,39 @@ def print_labels(
             "{shipment} packed: {count} labels printed.",
             len(pending),
         ).format(shipment=number, count=len(pending))
-        # Printing changed the shipment and its parcels, not what was scanned into them.
-        after = queries.station_state(session, queries.reread_parcels(session, read))
+        after = queries.station_state(session, _after_print(read, shipment, docs.parcels, pending))
         return PackResult(message, after, slip_note)
 
     # Not retried: a retry after a conflict could print a label twice.
     with uow_factory(source)() as uow:
         return work(uow)
+
+
+def _after_print(
+    read: StationRead, shipment: Shipment, parcels: list[Parcel], printed: list[Parcel]
+) -> StationRead:
+    """The station's read before printing plus what printing changed: the shipment packed
+    (its order is not changed by that), its parcels labelled and numbered as written; what
+    was scanned into them is unchanged."""
+    labels = {p.parcel_id: p.labels for p in read.parcels}
+    printed_ids = {p.id for p in printed}
+    return dataclasses.replace(
+        read,
+        status=shipment.status,
+        version=shipment.version,
+        parcels=[
+            ParcelRow(
+                p.id,
+                p.sequence,
+                p.status,
+                p.package_type,
+                p.weight_g,
+                p.tracking_number,
+                labels.get(p.id, 0) + int(p.id in printed_ids),
+            )
+            for p in parcels
+        ],
+    )
 
 
 def _parcels_text(count: int) -> str:

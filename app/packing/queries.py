@@ -490,29 +490,6 @@ def read_station(session_or_uow, shipment_id: int, *, lock: bool = False) -> Sta
     )
 
 
-def reread_parcels(session_or_uow, read: StationRead) -> StationRead:
-    """``read`` with its head and parcels read again (after a verb that changed them but
-    not the items: printing)."""
-    session = _session(session_or_uow)
-    session.flush()
-    driver = Driver(session)
-    status, version, order_id, order_status, name, city, country = _DRIVER_HEAD.run(
-        driver, sid=read.shipment_id
-    ).fetchone()
-    return StationRead(
-        read.shipment_id,
-        status,
-        version,
-        order_id,
-        order_status,
-        " · ".join(p for p in (name, city, country) if p),
-        read.wanted,
-        read.products,
-        read.units,
-        [ParcelRow(*row) for row in _DRIVER_PARCELS.run(driver, sid=read.shipment_id)],
-    )
-
-
 def pack_state(session_or_uow, shipment_id: int, last_scan: str = "") -> PackState:
     """The shipment's state at the station, read afresh in the caller's transaction."""
     session = _session(session_or_uow)
