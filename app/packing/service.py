@@ -226,6 +226,7 @@ _WEIGH = DriverStatement(
         _PARCEL_ROWS.c.id == bindparam("pid"),
         _PARCEL_ROWS.c.shipment_id == bindparam("sid"),
         _PARCEL_ROWS.c.status == "open",
+        exists().where(Shipment.id == bindparam("guard_sid"), Shipment.status == "picked"),
     )
     .values(weight_g=bindparam("grams", type_=Integer), version=_PARCEL_ROWS.c.version + 1)
 )
@@ -501,8 +502,12 @@ def set_weight(
         read = _read_locked(session, shipment_id)
         _refuse_in("weigh", read.status, shipment_id, actor)
         parcel = _weighed_parcel(session, actor, read, parcel_id)
-        weighed = _WEIGH.run(session, pid=parcel.parcel_id, sid=shipment_id, grams=grams)
-        if weighed.rowcount != 1:  # labelled at another station meanwhile
+        weighed = _WEIGH.run(
+            session, pid=parcel.parcel_id, sid=shipment_id, guard_sid=shipment_id, grams=grams
+        )
+        if weighed.rowcount != 1:  # cancelled or labelled at another desk meanwhile
+            again = _read_locked(session, shipment_id)
+            _refuse_in("weigh", again.status, shipment_id, actor)
             raise LabelAlreadyPrinted(entity_number("shipment", shipment_id))
         parcel = dataclasses.replace(parcel, weight_g=grams)
         read.replace_parcel(parcel)

@@ -93,3 +93,23 @@ def test_the_package_table_is_read_again_after_an_edit_through_its_verbs(db, sta
     add_package_rule(db, SUPERVISOR, PackageRuleFacts(1, "BOX-L"))
     after = ps.state(db, station.shipment_id)
     assert after.current.suggested_package == "BOX-L"
+
+
+def test_a_weight_typed_after_the_shipment_was_cancelled_is_refused(db, station, monkeypatch):
+    from db.models_shipping import Parcel
+
+    ps.open_shipment(db, PACKER, entity_number("shipment", station.shipment_id))
+
+    def cancel(session, shipment_id):
+        session.execute(
+            update(Shipment).where(Shipment.id == shipment_id).values(status="cancelled")
+        )
+
+    _change_after_first_read(monkeypatch, db, cancel)
+    with pytest.raises(ShipmentNotPackable, match="CANCELLED"):
+        ps.set_weight(db, PACKER, station.shipment_id, 1500)
+    with db.unit_of_work() as uow:
+        weights = uow.session.scalars(
+            select(Parcel.weight_g).where(Parcel.shipment_id == station.shipment_id)
+        ).all()
+    assert weights == [None]
