@@ -113,3 +113,12 @@ def test_a_weight_typed_after_the_shipment_was_cancelled_is_refused(db, station,
             select(Parcel.weight_g).where(Parcel.shipment_id == station.shipment_id)
         ).all()
     assert weights == [None]
+
+
+def test_a_driver_error_is_raised_as_sqlalchemys_so_retries_still_see_it(db, station):
+    from sqlalchemy import exc
+
+    ps.open_shipment(db, PACKER, entity_number("shipment", station.shipment_id))
+    with db.unit_of_work() as uow, pytest.raises(exc.IntegrityError):
+        # parcel 1 exists already: (shipment, sequence) is unique
+        ps._ADD_PARCEL.run(uow.session, sid=station.shipment_id, sequence=1, at=utcnow())
