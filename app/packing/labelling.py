@@ -7,13 +7,18 @@ every parcel is labelled the shipment becomes packed through the workflow.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import time
+import weakref
 from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from app.errors import PrintFailed
+from app.errors import ConcurrentUpdate, PrintFailed
 from app.i18n import N_, _, ngettext
 from app.labels.model import (
     CarrierLabelSource,
@@ -40,6 +45,7 @@ from app.packing.model import (
     PackState,
 )
 from app.packing.printers import StationPrinters
+from app.packing.queries import DriverStatement, ParcelRow, StationRead
 from app.packing.service import (
     SHIPMENTS,
     _audit,
@@ -49,7 +55,7 @@ from app.packing.service import (
 from app.packing.tracking import number_parcels
 from app.permissions import Actor
 from app.picking.service import uow_factory
-from app.shipping.customs import shipment_declarations
+from app.shipping.customs import crosses_customs_border, shipment_declarations
 from app.shipping.documents import order_address, warehouse_address
 from app.uow import UnitOfWork
 from app.workflow import change_status
@@ -66,37 +72,103 @@ SERVICE_LEVELS = {
 # --------------------------------------------------------------------------- labels
 
 
+# Carriers and their services change a few times a year; a label print reads its parcel's
+# carrier and service names from a per-process copy, read again when older than
+# ``CARRIER_NAMES_MAX_AGE_S`` or when it does not know the parcel's service yet.
+CARRIER_NAMES_MAX_AGE_S = 30.0
+_SERVICE_NAMES = select(
+    CarrierService.id, Carrier.name, CarrierService.name, Carrier.issues_labels
+).join(Carrier, Carrier.id == CarrierService.carrier_id)
+_service_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _names_of_service(session: Session, service_id: int) -> tuple[str, str, bool] | None:
+    bind = session.get_bind()
+    now = time.monotonic()
+    kept = _service_names.get(bind)
+    if kept is None or now - kept[0] >= CARRIER_NAMES_MAX_AGE_S or service_id not in kept[1]:
+        names = {
+            sid: (carrier, service, bool(issues))
+            for sid, carrier, service, issues in session.connection().execute(_SERVICE_NAMES)
+        }
+        kept = _service_names[bind] = (now, names)
+    return kept[1].get(service_id)
+
+
 def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Order):
     """(carrier name, service name, whether the carrier issues its own labels)."""
     if parcel.carrier_service_id is not None:
-        row = session.execute(
-            select(Carrier.name, CarrierService.name, Carrier.issues_labels)
-            .join(Carrier, Carrier.id == CarrierService.carrier_id)
-            .where(CarrierService.id == parcel.carrier_service_id)
-        ).first()
-        if row is not None:
-            return row[0], row[1], bool(row[2])
+        names = _names_of_service(session, parcel.carrier_service_id)
+        if names is not None:
+            return names
     level = shipment.service or order.requested_service or "standard"
     return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level)), False
+
+
+_ORDER_FACTS = (
+    select(
+        Order.id,
+        Order.requested_service,
+        Order.channel_order_id,
+        Order.amounts_source,
+        Order.is_gift,
+        Order.gift_message,
+        Order.purchased_at,
+        Order.received_at,
+        Order.currency,
+        Order.purchase_order_number,
+        Order.ship_name,
+        Order.ship_line1,
+        Order.ship_line2,
+        Order.ship_line3,
+        Order.ship_city,
+        Order.ship_region,
+        Order.ship_postal_code,
+        Order.ship_country,
+        Order.ship_phone,
+        Warehouse.name.label("warehouse_name"),
+        Warehouse.city.label("warehouse_city"),
+        Warehouse.country_code.label("warehouse_country"),
+    )
+    .select_from(Shipment)
+    .join(Order, Order.id == Shipment.order_id)
+    .join(Warehouse, Warehouse.id == Shipment.warehouse_id)
+    .where(Shipment.id == bindparam("sid"))
+)
+_SHIPMENT_PARCELS = (
+    select(Parcel).where(Parcel.shipment_id == bindparam("sid")).order_by(Parcel.sequence)
+)
+
+
+@dataclass(frozen=True)
+class _WarehouseFacts:
+    name: str
+    city: str | None
+    country_code: str
 
 
 class _Docs:
     """Everything the labels and the slip of one shipment are drawn from."""
 
     def __init__(
-        self, session: Session, shipment: Shipment, override: bool, state: PackState | None = None
+        self,
+        session: Session,
+        shipment: Shipment,
+        override: bool,
+        state: PackState | None = None,
+        units: dict[tuple[int | None, int], int] | None = None,
     ) -> None:
         self.session = session
         self.shipment = shipment
-        self.order = session.get(Order, shipment.order_id)
-        self.warehouse = session.get(Warehouse, shipment.warehouse_id)
-        self.state = state or queries.pack_state(session, shipment.id)
-        self.parcels = list(
-            session.scalars(
-                select(Parcel).where(Parcel.shipment_id == shipment.id).order_by(Parcel.sequence)
-            )
+        # The columns the label and slip show (its order's, its warehouse's), not objects loaded.
+        self.order = session.connection().execute(_ORDER_FACTS, {"sid": shipment.id}).one()
+        self.warehouse = _WarehouseFacts(
+            self.order.warehouse_name, self.order.warehouse_city, self.order.warehouse_country
         )
-        units = queries.scanned_units(session, shipment.id)
+        self.state = state or queries.pack_state(session, shipment.id)
+        self.parcels = list(session.scalars(_SHIPMENT_PARCELS, {"sid": shipment.id}))
+        if units is None:
+            units = queries.scanned_units(session, shipment.id)
         self.contents: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         for (parcel_id, product_id), n in units.items():
             if parcel_id is not None:
@@ -177,7 +249,10 @@ def render_label(doc: ShippingLabelDoc, label_format: str, printers: StationPrin
     return render_shipping_label_pdf(doc)
 
 
-def _check_ready(docs: _Docs, parcels: list[Parcel]) -> None:
+def _check_ready(docs: _Docs, parcels: list[Parcel]) -> dict[int, str]:
+    """Each parcel's package: the packer's choice, else the suggestion (kept when the
+    label prints)."""
+    packages = {}
     number = docs.state.number
     views = {p.parcel_id: p for p in docs.state.parcels}
     for parcel in parcels:
@@ -189,13 +264,13 @@ def _check_ready(docs: _Docs, parcels: list[Parcel]) -> None:
                 parcel.sequence,
                 N_("weigh it first (put it on the scale or type the weight)."),
             )
-        if parcel.package_type is None:
-            suggested = views[parcel.id].suggested_package
-            if suggested is None:
-                raise ParcelNotReady(
-                    number, parcel.sequence, N_("choose its package (scan the package's code).")
-                )
-            parcel.package_type = suggested
+        package = parcel.package_type or views[parcel.id].suggested_package
+        if package is None:
+            raise ParcelNotReady(
+                number, parcel.sequence, N_("choose its package (scan the package's code).")
+            )
+        packages[parcel.id] = package
+    return packages
 
 
 def print_labels(
@@ -215,14 +290,15 @@ def print_labels(
         session = uow.session
         shipment = _locked(session, shipment_id)
         number = entity_number("shipment", shipment_id)
-        current = queries.pack_state(session, shipment_id)
+        read = queries.read_station(session, shipment_id)
+        current = queries.station_state(session, read)
         override = override_reason is not None and not current.verified
         _refuse_unless("override" if override else "print", shipment, actor)
         if not current.verified and override_reason is None:
             raise VerificationIncomplete(number, current.scanned, current.wanted)
         if override and not override_reason.strip():
             raise OverrideNeedsReason(number)
-        docs = _Docs(session, shipment, override, current)  # read just above, unchanged
+        docs = _Docs(session, shipment, override, current, read.units)  # read just above
         # A parcel started but left empty is dropped, not labelled.
         for parcel in [p for p in docs.parcels if p.status == "open" and len(docs.parcels) > 1]:
             if not docs.contents.get(parcel.id):
@@ -232,16 +308,18 @@ def print_labels(
         pending = [p for p in docs.parcels if p.status == "open"]
         if not pending:
             raise LabelAlreadyPrinted(number)
-        _check_ready(docs, pending)
+        packages = _check_ready(docs, pending)
         number_parcels(session, actor, shipment, pending)
         # A cross-border parcel's declaration is made before any label prints: a product
         # without its HS code or origin stops the print, by name.
         sequences = {p.sequence for p in pending}
-        declarations = [
-            d
-            for d in shipment_declarations(session, shipment_id, signed_by=actor.username)
-            if d.parcel_index in sequences
-        ]
+        declarations = []
+        if crosses_customs_border(docs.warehouse.country_code, docs.order.ship_country):
+            declarations = [
+                d
+                for d in shipment_declarations(session, shipment_id, signed_by=actor.username)
+                if d.parcel_index in sequences
+            ]
         if override:
             _audit(
                 session,
@@ -255,11 +333,21 @@ def print_labels(
         failure = None
         for parcel in pending:
             failure = _print_one(
-                session, actor, docs, parcel, printers, "print", override_reason or ""
+                session,
+                actor,
+                docs,
+                parcel,
+                printers,
+                "print",
+                override_reason or "",
+                packages[parcel.id],
             )
             if failure is not None:
                 break
         if failure is not None:
+            for parcel in pending:  # the suggested package stays chosen
+                if parcel.status == "open" and parcel.package_type is None:
+                    parcel.package_type = packages[parcel.id]
             uow.commit()  # the failed attempt is history too
             raise failure
         shipment.weight_g = sum(p.weight_g or 0 for p in docs.parcels)
@@ -274,11 +362,39 @@ def print_labels(
             "{shipment} packed: {count} labels printed.",
             len(pending),
         ).format(shipment=number, count=len(pending))
-        return PackResult(message, queries.pack_state(session, shipment_id), slip_note)
+        after = queries.station_state(session, _after_print(read, shipment, docs.parcels, pending))
+        return PackResult(message, after, slip_note)
 
     # Not retried: a retry after a conflict could print a label twice.
     with uow_factory(source)() as uow:
         return work(uow)
+
+
+def _after_print(
+    read: StationRead, shipment: Shipment, parcels: list[Parcel], printed: list[Parcel]
+) -> StationRead:
+    """The station's read before printing plus what printing changed: the shipment packed
+    (its order is not changed by that), its parcels labelled and numbered as written; what
+    was scanned into them is unchanged."""
+    labels = {p.parcel_id: p.labels for p in read.parcels}
+    printed_ids = {p.id for p in printed}
+    return dataclasses.replace(
+        read,
+        status=shipment.status,
+        version=shipment.version,
+        parcels=[
+            ParcelRow(
+                p.id,
+                p.sequence,
+                p.status,
+                p.package_type,
+                p.weight_g,
+                p.tracking_number,
+                labels.get(p.id, 0) + int(p.id in printed_ids),
+            )
+            for p in parcels
+        ],
+    )
 
 
 def _parcels_text(count: int) -> str:
@@ -286,34 +402,80 @@ def _parcels_text(count: int) -> str:
     return f"{count} parcel labelled" if count == 1 else f"{count} parcels labelled"
 
 
+_LABELS = ParcelLabel.__table__
+_PARCELS = Parcel.__table__
+# A label's record and its parcel's move to labelled, written straight through the driver
+# (the ORM's flush of the two rows cost more than the rest of a print).
+_ADD_LABEL = DriverStatement(
+    insert(_LABELS).values(
+        parcel_id=bindparam("pid", type_=_LABELS.c.parcel_id.type),
+        action=bindparam("label_action", type_=_LABELS.c.action.type),
+        source="drawn",
+        label_format=bindparam("label_format_", type_=_LABELS.c.label_format.type),
+        printer=bindparam("printer_name", type_=_LABELS.c.printer.type),
+        outcome=bindparam("label_outcome", type_=_LABELS.c.outcome.type),
+        failure=bindparam("failure_reason", type_=_LABELS.c.failure.type),
+        reason=bindparam("label_reason", type_=_LABELS.c.reason.type),
+        content=bindparam("label_content", type_=_LABELS.c.content.type),
+        user_id=bindparam("uid", type_=_LABELS.c.user_id.type),
+        created_at=bindparam("at", type_=_LABELS.c.created_at.type),
+    )
+)
+_LABELLED = DriverStatement(
+    update(_PARCELS)
+    .where(
+        _PARCELS.c.id == bindparam("pid"),
+        _PARCELS.c.version == bindparam("seen_version"),
+        _PARCELS.c.status == "open",
+    )
+    .values(
+        status="labelled",
+        labelled_at=bindparam("at", type_=_PARCELS.c.labelled_at.type),
+        package_type=bindparam("package", type_=_PARCELS.c.package_type.type),
+        version=_PARCELS.c.version + 1,
+    )
+)
+
+
 def _print_one(
-    session, actor, docs: _Docs, parcel: Parcel, printers: StationPrinters, action: str, reason: str
+    session,
+    actor,
+    docs: _Docs,
+    parcel: Parcel,
+    printers: StationPrinters,
+    action: str,
+    reason: str,
+    package: str | None = None,
 ) -> PrintFailed | None:
     printer = printers.label
     data = render_label(docs.label(parcel), printer.label_format, printers)
     title = f"{docs.state.number}-{parcel.sequence}"
-    record = ParcelLabel(
-        parcel_id=parcel.id,
-        action=action,
-        source="drawn",
-        label_format=printer.label_format,
-        printer=printer.name[:200],
-        reason=reason or None,
-        user_id=actor.user_id,
-        created_at=utcnow(),
-    )
+    record = {
+        "pid": parcel.id,
+        "label_action": action,
+        "label_format_": printer.label_format,
+        "printer_name": printer.name[:200],
+        "label_reason": reason or None,
+        "uid": actor.user_id,
+        "at": utcnow(),
+    }
     try:
         printer.send(data, title)
     except PrintFailed as error:
-        record.outcome, record.failure = "failed", error.reason
-        session.add(record)
+        _ADD_LABEL.run(
+            session,
+            **record,
+            label_outcome="failed",
+            failure_reason=error.reason,
+            label_content=None,
+        )
         _audit(session, actor, "parcel", parcel.id, "label_failed", error.reason)
         return error
-    record.outcome, record.content = "printed", data
-    session.add(record)
+    _ADD_LABEL.run(
+        session, **record, label_outcome="printed", failure_reason=None, label_content=data
+    )
     if action == "print":
-        parcel.status = "labelled"
-        parcel.labelled_at = utcnow()
+        _mark_labelled(session, parcel, package or parcel.package_type)
     _audit(
         session,
         actor,
@@ -324,6 +486,21 @@ def _print_one(
         {"printer": printer.name, "format": printer.label_format},
     )
     return None
+
+
+def _mark_labelled(session: Session, parcel: Parcel, package: str | None) -> None:
+    """The parcel labelled, in its row and in the loaded object (as committed, so the ORM
+    does not write it again)."""
+    session.flush()  # what the ORM holds for the parcel (its tracking number …) goes first
+    at = utcnow()
+    done = _LABELLED.run(
+        session, pid=parcel.id, seen_version=parcel.version, at=at, package=package
+    )
+    if done.rowcount != 1:
+        raise ConcurrentUpdate(f"{entity_number('shipment', parcel.shipment_id)}-{parcel.sequence}")
+    changed = {"status": "labelled", "labelled_at": at, "package_type": package}
+    for name, value in (*changed.items(), ("version", parcel.version + 1)):
+        set_committed_value(parcel, name, value)
 
 
 def _print_slip(docs: _Docs, printers: StationPrinters, size: SlipSize) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.packing import queries
 from app.packing.errors import UnknownPackage
 from app.packing.model import (
     PackageRuleFacts,
@@ -62,6 +63,7 @@ def install_default_packages(source, actor: Actor) -> int:
             f"{len(DEFAULT_PACKAGES)} package types, {len(DEFAULT_RULES)} rules",
         )
         uow.commit()
+        queries.forget_package_table()
         return len(DEFAULT_PACKAGES)
 
 
@@ -90,6 +92,7 @@ def add_package_rule(source, actor: Actor, rule: PackageRuleFacts) -> int:
         session.flush()
         _audit(session, actor, "package_rule", row.id, "add", repr(rule))
         uow.commit()
+        queries.forget_package_table()
         return row.id
 
 
@@ -106,3 +109,4 @@ def remove_package_rule(source, actor: Actor, rule_id: int) -> None:
         _audit(session, actor, "package_rule", row.id, "remove", f"rank {row.rank}")
         session.delete(row)
         uow.commit()
+        queries.forget_package_table()

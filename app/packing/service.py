@@ -8,14 +8,27 @@ its reason) in a transaction of its own, and its named error is raised.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+import dataclasses
+
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
-from app.errors import PrintFailed
+from app.errors import ConcurrentUpdate, PrintFailed
 from app.i18n import N_, _
 from app.labels.shipping import weight_text
-from app.numbers import entity_number
+from app.numbers import entity_number, parse_number
 from app.packing import queries
 from app.packing.errors import (
     ExtraPackItem,
@@ -38,6 +51,7 @@ from app.packing.model import (
     VerbState,
 )
 from app.packing.printers import StationPrinters
+from app.packing.queries import DriverStatement, ParcelRow, StationRead
 from app.packing.rules import (
     check_weight,
     check_weight_range,
@@ -79,11 +93,15 @@ def verb_state(verb: str, status: str, actor: Actor) -> VerbState:
 
 
 def _refuse_unless(verb: str, shipment: Shipment, actor: Actor) -> None:
+    _refuse_in(verb, shipment.status, shipment.id, actor)
+
+
+def _refuse_in(verb: str, status: str, shipment_id: int, actor: Actor) -> None:
     spec = PACK_VERBS[verb]
     require(actor, spec.permission)
-    if shipment.status not in spec.from_states:
-        why = _WHY_NOT.get(queries.notice_for(shipment.status), N_("not waiting to be packed."))
-        raise ShipmentNotPackable(entity_number("shipment", shipment.id), shipment.status, why)
+    if status not in spec.from_states:
+        why = _WHY_NOT.get(queries.notice_for(status), N_("not waiting to be packed."))
+        raise ShipmentNotPackable(entity_number("shipment", shipment_id), status, why)
 
 
 # Built once: every scan locks its shipment and finds its parcel.
@@ -144,6 +162,103 @@ def _current_parcel(session: Session, actor: Actor, shipment: Shipment) -> Parce
     return parcel
 
 
+# The station's hot verbs (open, scan, weigh) work on plain rows: the shipment read once
+# (its row locked), each change one guarded statement whose row count says whether it
+# held, the state after the change derived from that read plus the change.
+_PARCEL_ROWS = Parcel.__table__
+_SCAN_ROWS = PackScan.__table__
+_ADD_PARCEL = DriverStatement(
+    insert(_PARCEL_ROWS)
+    .values(
+        shipment_id=bindparam("sid"),
+        sequence=bindparam("sequence"),
+        status="open",
+        created_at=bindparam("at", type_=_PARCEL_ROWS.c.created_at.type),
+        signature_required=False,
+        insured=False,
+        version=1,
+    )
+    .returning(_PARCEL_ROWS.c.id)
+)
+_UNITS_SCANNED = (
+    select(func.count())
+    .where(
+        _SCAN_ROWS.c.shipment_id == bindparam("guard_sid"),
+        _SCAN_ROWS.c.product_id == bindparam("guard_product"),
+        _SCAN_ROWS.c.kind == "item",
+        _SCAN_ROWS.c.undone.is_(False),
+    )
+    .scalar_subquery()
+)
+# One unit into an open parcel of a shipment still waiting to be packed, while fewer than
+# the wanted units were scanned: no row is added when another desk got there first.
+_ADD_UNIT = DriverStatement(
+    insert(_SCAN_ROWS).from_select(
+        [
+            *("shipment_id", "parcel_id", "product_id", "at", "actor_id"),
+            *("actor_name", "kind", "code", "undone", "note"),
+        ],
+        select(
+            bindparam("sid", type_=Integer),
+            bindparam("parcel_id", type_=Integer),
+            bindparam("product_id", type_=Integer),
+            bindparam("at", type_=_SCAN_ROWS.c.at.type),
+            bindparam("actor_id", type_=Integer),
+            bindparam("actor_name", type_=String),
+            literal("item", String),
+            bindparam("code", type_=String),
+            false(),
+            literal("", String),
+        ).where(
+            exists().where(Shipment.id == bindparam("guard_sid"), Shipment.status == "picked"),
+            exists().where(
+                _PARCEL_ROWS.c.id == bindparam("guard_parcel"),
+                _PARCEL_ROWS.c.shipment_id == bindparam("guard_sid"),
+                _PARCEL_ROWS.c.status == "open",
+            ),
+            bindparam("wanted", type_=Integer) > _UNITS_SCANNED,
+        ),
+    )
+)
+_WEIGH = DriverStatement(
+    update(_PARCEL_ROWS)
+    .where(
+        _PARCEL_ROWS.c.id == bindparam("pid"),
+        _PARCEL_ROWS.c.shipment_id == bindparam("sid"),
+        _PARCEL_ROWS.c.status == "open",
+        exists().where(Shipment.id == bindparam("guard_sid"), Shipment.status == "picked"),
+    )
+    .values(weight_g=bindparam("grams", type_=Integer), version=_PARCEL_ROWS.c.version + 1)
+)
+
+
+def _read_locked(session: Session, shipment_id: int) -> StationRead:
+    read = queries.read_station(session, shipment_id, lock=True)
+    if read is None:
+        raise NotAtStation(entity_number("shipment", shipment_id))
+    return read
+
+
+def _open_parcel(session: Session, actor: Actor, read: StationRead) -> ParcelRow:
+    """The last open parcel; the first (or next) is made when there is none open."""
+    current = read.current_parcel()
+    if current is not None:
+        return current
+    sequence = max((p.sequence for p in read.parcels), default=0) + 1
+    made = _ADD_PARCEL.run(session, sid=read.shipment_id, sequence=sequence, at=utcnow())
+    parcel = ParcelRow(made.fetchone()[0], sequence, "open", None, None, None, 0)
+    read.parcels.append(parcel)
+    _audit(
+        session,
+        actor,
+        "parcel",
+        parcel.parcel_id,
+        "open",
+        f"{entity_number('shipment', read.shipment_id)} parcel {sequence}",
+    )
+    return parcel
+
+
 # --------------------------------------------------------------------------- opening
 
 
@@ -155,14 +270,20 @@ def open_shipment(source, actor: Actor, code: str) -> PackState:
 
     def work(uow: UnitOfWork) -> PackState:
         session = uow.session
-        shipment_id = queries.shipment_of_code(session, code)
-        if shipment_id is None:
+        parsed = parse_number(code)
+        if parsed is not None and parsed[0] == "shipment":
+            shipment_id = parsed[1]  # the locked read below says whether it exists
+        else:
+            shipment_id = queries.shipment_of_code(session, code)
+        read = None
+        if shipment_id is not None:
+            read = queries.read_station(session, shipment_id, lock=True)
+        if read is None:
             raise NotAtStation(code.strip())
-        shipment = _locked(session, shipment_id)
-        if shipment.status == "picked":
-            _current_parcel(session, actor, shipment)
+        if read.status == "picked" and read.current_parcel() is None:
+            _open_parcel(session, actor, read)
             uow.commit()
-        return queries.pack_state(session, shipment_id, code.strip())
+        return queries.station_state(session, read, code.strip())
 
     return with_retries(uow_factory(source), work, "open shipment")
 
@@ -194,11 +315,11 @@ def scan_item(
 
     def work(uow: UnitOfWork) -> PackResult:
         session = uow.session
-        shipment = _locked(session, shipment_id)
-        if redirect and shipment.status != "picked" and _other_shipment(session, code):
+        read = _read_locked(session, shipment_id)
+        if redirect and read.status != "picked" and _other_shipment(session, code):
             raise _NotAnItem("shipment")  # the next tote, after this one was packed
-        _refuse_unless("scan", shipment, actor)
-        wanted, products = queries.wanted_products(session, shipment_id)
+        _refuse_in("scan", read.status, shipment_id, actor)
+        wanted, products = read.wanted, read.products
         product = next((p for p in products.values() if matches_item(code, p.sku, p.barcode)), None)
         if product is None:
             if redirect and queries.is_package_code(session, code):
@@ -208,30 +329,32 @@ def scan_item(
             if redirect and _other_shipment(session, code):
                 raise _NotAnItem("shipment")
             raise WrongPackItem(code, entity_number("shipment", shipment_id))
-        units = queries.scanned_units(session, shipment_id)
-        done = sum(n for (_parcel, pid), n in units.items() if pid == product.product_id)
-        if done >= wanted[product.product_id]:
-            raise ExtraPackItem(product.sku, wanted[product.product_id])
-        parcel = _current_parcel(session, actor, shipment)
-        units[parcel.id, product.product_id] = units.get((parcel.id, product.product_id), 0) + 1
-        session.add(
-            PackScan(
-                shipment_id=shipment_id,
-                parcel_id=parcel.id,
-                product_id=product.product_id,
-                at=utcnow(),
-                actor_id=actor.user_id,
-                actor_name=actor.username,
-                kind="item",
-                code=code[:80],
-                undone=False,
-                note="",
-            )
+        pid = product.product_id
+        done = read.scanned_by_product().get(pid, 0)
+        if done >= wanted[pid]:
+            raise ExtraPackItem(product.sku, wanted[pid])
+        parcel = _open_parcel(session, actor, read)
+        added = _ADD_UNIT.run(
+            session,
+            sid=shipment_id,
+            parcel_id=parcel.parcel_id,
+            product_id=pid,
+            at=utcnow(),
+            actor_id=actor.user_id,
+            actor_name=actor.username,
+            code=code[:80],
+            guard_sid=shipment_id,
+            guard_parcel=parcel.parcel_id,
+            guard_product=pid,
+            wanted=wanted[pid],
         )
+        if added.rowcount != 1:
+            _explain_lost_scan(session, actor, shipment_id, product)
         uow.commit()
-        after = queries.pack_state(session, shipment_id, code, known=(wanted, products, units))
+        read.units[parcel.parcel_id, pid] = read.units.get((parcel.parcel_id, pid), 0) + 1
+        after = queries.station_state(session, read, code)
         message = _("{sku}: {done} of {wanted}").format(
-            sku=product.sku, done=done + 1, wanted=wanted[product.product_id]
+            sku=product.sku, done=done + 1, wanted=wanted[pid]
         )
         if after.verified:
             message += " — " + _("every item verified: weigh, then print (F10)")
@@ -246,6 +369,17 @@ def scan_item(
         if not isinstance(refused, NotAtStation):
             _record_refusal(make_uow, actor, shipment_id, code, refused)
         raise
+
+
+def _explain_lost_scan(session: Session, actor: Actor, shipment_id: int, product) -> None:
+    """The guarded insert added no unit: read again and say why (cancelled meanwhile, the
+    last unit scanned at another station …)."""
+    read = _read_locked(session, shipment_id)
+    _refuse_in("scan", read.status, shipment_id, actor)
+    wanted = read.wanted.get(product.product_id, 0)
+    if read.scanned_by_product().get(product.product_id, 0) >= wanted:
+        raise ExtraPackItem(product.sku, wanted)
+    raise ConcurrentUpdate(entity_number("shipment", shipment_id))
 
 
 def _record_refusal(make_uow, actor: Actor, shipment_id: int, code: str, error) -> None:
@@ -337,6 +471,19 @@ def _target_parcel(session, actor, shipment: Shipment, parcel_id: int | None) ->
     return parcel
 
 
+def _weighed_parcel(
+    session: Session, actor: Actor, read: StationRead, parcel_id: int | None
+) -> ParcelRow:
+    if parcel_id is None:
+        return _open_parcel(session, actor, read)
+    parcel = read.parcel(parcel_id)
+    if parcel is None:
+        raise NotAtStation(str(parcel_id))
+    if parcel.status != "open":
+        raise LabelAlreadyPrinted(entity_number("shipment", read.shipment_id))
+    return parcel
+
+
 def set_weight(
     source,
     actor: Actor,
@@ -352,19 +499,26 @@ def set_weight(
 
     def work(uow: UnitOfWork) -> PackResult:
         session = uow.session
-        shipment = _locked(session, shipment_id)
-        _refuse_unless("weigh", shipment, actor)
-        parcel = _target_parcel(session, actor, shipment, parcel_id)
-        parcel.weight_g = grams
-        session.flush()
-        after = queries.pack_state(session, shipment_id)
-        view = next(p for p in after.parcels if p.parcel_id == parcel.id)
+        read = _read_locked(session, shipment_id)
+        _refuse_in("weigh", read.status, shipment_id, actor)
+        parcel = _weighed_parcel(session, actor, read, parcel_id)
+        weighed = _WEIGH.run(
+            session, pid=parcel.parcel_id, sid=shipment_id, guard_sid=shipment_id, grams=grams
+        )
+        if weighed.rowcount != 1:  # cancelled or labelled at another desk meanwhile
+            again = _read_locked(session, shipment_id)
+            _refuse_in("weigh", again.status, shipment_id, actor)
+            raise LabelAlreadyPrinted(entity_number("shipment", shipment_id))
+        parcel = dataclasses.replace(parcel, weight_g=grams)
+        read.replace_parcel(parcel)
+        after = queries.station_state(session, read)
+        view = next(p for p in after.parcels if p.parcel_id == parcel.parcel_id)
         check = check_weight(grams, view.expected_g, settings)
         _audit(
             session,
             actor,
             "parcel",
-            parcel.id,
+            parcel.parcel_id,
             "weigh",
             weight_text(grams),
             {"weighed_g": grams, "expected_g": view.expected_g, "tolerance_g": check.tolerance_g},

@@ -49,3 +49,45 @@ def test_two_stations_scanning_the_last_unit_at_once_count_it_once(pg):
             select(func.count()).where(PackScan.shipment_id == shipment_id, PackScan.kind == "item")
         )
     assert accepted == 1
+
+
+def test_a_shipment_packs_and_labels_at_the_station_on_postgresql(pg, tmp_path):
+    """The station's statements run straight through the driver: on psycopg too."""
+    from app.packing import labelling as pl
+    from app.packing.package_table import install_default_packages
+    from app.packing.printers import FolderPrinter, StationPrinters
+    from db.models_shipping import Parcel, ParcelLabel
+    from tests.app.picking.conftest import SUPERVISOR
+
+    tag = uuid.uuid4().hex[:6].upper()
+    with pg.unit_of_work() as uow:
+        s = uow.session
+        wh = floor_warehouse(s, f"W{tag}")
+        kettle = item(s, sku=f"KETTLE-{tag}", barcode=None)
+        kettle.weight_g = 1200
+        order = b.order(
+            s, b.customer(s), [(kettle, 2)], status="allocated", channel_order_id=f"PG-{tag}"
+        )
+        shipment_id = make_shipment(s, order, wh, status="picked").id
+        uow.commit()
+    install_default_packages(pg, SUPERVISOR)
+    opened = ps.station_scan(pg, PICKER, None, f"SH-{shipment_id}").state
+    assert [p.status for p in opened.parcels] == ["open"]
+    for _unit in range(2):
+        state = ps.station_scan(pg, PICKER, shipment_id, f"KETTLE-{tag}").state
+    assert state.verified
+    weighed = ps.station_scan(pg, PICKER, shipment_id, "2.6 kg").state
+    assert weighed.current.weight_g == 2600
+    printer = FolderPrinter(tmp_path)
+    done = pl.print_labels(pg, PICKER, shipment_id, StationPrinters(printer))
+    assert done.state.status == "packed"
+    assert [(p.status, p.labels) for p in done.state.parcels] == [("labelled", 1)]
+    with pg.unit_of_work() as uow:
+        parcel = uow.session.scalar(select(Parcel).where(Parcel.shipment_id == shipment_id))
+        label = uow.session.scalar(select(ParcelLabel).where(ParcelLabel.parcel_id == parcel.id))
+        assert (parcel.status, parcel.package_type) == (
+            "labelled",
+            done.state.parcels[0].package_type,
+        )
+        assert parcel.package_type is not None and parcel.labelled_at is not None
+        assert label.outcome == "printed" and label.content == printer.sent[0][1]
