@@ -184,26 +184,40 @@ def _label_words(_language: str) -> tuple[str, str, str, str]:
 
 def parcel_values(doc: ShippingLabelDoc) -> tuple[tuple[Text | Code, ...], list[str]]:
     """The templates for this parcel and the values that go in them, in order."""
-    home = doc.ship_from.country_code or None
-    order, reference, shipment, parcel = _label_words(current_language())
-    numbers = [order.format(order=doc.order_number)]
+    language = current_language()
+    values = head_values(doc, language)
+    values += content_values(doc.contents, language)
+    return parcel_templates(bool(doc.tracking_number), content_row_count(doc.contents)), values
+
+
+def head_values(doc: ShippingLabelDoc, language: str) -> list[str]:
+    """The values of the templates before the contents rows: weight, ship-to, numbers,
+    parcel n of m, tracking and shipment numbers."""
+    order, reference, shipment, parcel = _label_words(language)
+    numbers = order.format(order=doc.order_number)
     if doc.channel_order_id:
-        numbers.append(reference.format(reference=doc.channel_order_id))
-    numbers.append(shipment.format(shipment=doc.shipment_number))
+        numbers += "\n" + reference.format(reference=doc.channel_order_id)
+    numbers += "\n" + shipment.format(shipment=doc.shipment_number)
     values = [
         weight_text(doc.weight_g),
-        "\n".join(address_lines(doc.ship_to, home_country=home)),
-        "\n".join(numbers),
+        "\n".join(address_lines(doc.ship_to, home_country=doc.ship_from.country_code or None)),
+        numbers,
         parcel.format(index=doc.parcel_index, count=doc.parcel_count),
     ]
     if doc.tracking_number:
         values.append(doc.tracking_number)
     values.append(doc.shipment_number)
-    rows = contents_rows(doc)
-    for quantity, product in rows:
-        values.append(quantity)
-        values.append(product)
-    return parcel_templates(bool(doc.tracking_number), len(rows)), values
+    return values
+
+
+def content_row_count(contents: tuple[ContentLine, ...]) -> int:
+    return min(len(contents), CONTENT_ROWS)
+
+
+@lru_cache(maxsize=4096)
+def content_values(contents: tuple[ContentLine, ...], language: str) -> tuple[str, ...]:
+    """Quantity and product of each contents row, in the templates' order."""
+    return tuple(value for row in _contents_rows(contents, language) for value in row)
 
 
 def fill(template: Text | Code, value: str) -> Text | Code:

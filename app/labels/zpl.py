@@ -248,9 +248,10 @@ def _graphic_text_zpl(
         else:
             left = x + (w - width) // 2
         total = row_bytes * rows
-        out.append(
-            f"^FO{left},{line_y}{reverse}^GFA,{total},{total},{row_bytes},{data[: 2 * total]}^FS"
-        )
+        # the hex is most of the label: it is copied once, into the joined fields
+        out.append(f"^FO{left},{line_y}{reverse}^GFA,{total},{total},{row_bytes},")
+        out.append(data if len(data) == 2 * total else data[: 2 * total])
+        out.append("^FS")
     return "".join(out)
 
 
@@ -497,44 +498,73 @@ def render_shipping_labels_zpl(
     """One 4×6 inch label per parcel. The parts every parcel of a carrier service shares
     are written once and reused; the parcel's own values go through field writers compiled
     once per label shape (the same output as drawing the page, tested so)."""
-    from app.labels.shipping import HEIGHT_MM, LABEL_NAME, WIDTH_MM, fixed_key, parcel_values
+    from app.i18n import current_language
+    from app.labels.shipping import (
+        HEIGHT_MM,
+        LABEL_NAME,
+        WIDTH_MM,
+        content_row_count,
+        content_values,
+        fixed_key,
+        head_values,
+        parcel_templates,
+    )
 
     settings = settings or ZplSettings()
     name = _(LABEL_NAME)
+    language = current_language()
     head = _head(WIDTH_MM, HEIGHT_MM, settings)
-    out = []
-    fixed_parts: dict[tuple, str] = {}  # this call's ship-from/carrier/service parts
-    shapes: dict[int, tuple[Callable[[str], str], ...]] = {}
+    out: list[bytes] = []  # bytes all the way: one UTF-8 encoding of the whole run costs
+    # as much as the fields (the ^GF graphics' hex is most of the text)
+    # this call's ship-from/carrier/service parts, by the ship-from's identity (hashing an
+    # address per parcel costs more than the lookup; the entry keeps it alive)
+    fixed_parts: dict[tuple, tuple[object, bytes]] = {}
+    # the contents rows of a shape, by the parcel's contents: the same products go out all day
+    blocks: dict[tuple, bytes] = {}
     for doc in docs:
+        ship_from = doc.ship_from
+        has_tracking = bool(doc.tracking_number)
         key = (
-            doc.ship_from,
+            id(ship_from),
             doc.ship_to.country_code,
             doc.carrier,
             doc.service,
             doc.fragile,
             doc.this_side_up,
-            bool(doc.tracking_number),
+            has_tracking,
             doc.source,
         )
         fixed = fixed_parts.get(key)
-        if fixed is None:
-            fixed = fixed_parts[key] = head + _fixed_shipping_zpl(fixed_key(doc), settings, name)
-        templates, values = parcel_values(doc)
-        writers = shapes.get(id(templates))  # the layout's templates live as long as this
-        if writers is None:
-            writers = shapes[id(templates)] = _writers_for(templates, settings, name)
-        out.append(fixed)
-        out += [write(value) for write, value in zip(writers, values, strict=True)]
-        out.append("^XZ\n")
-    return "".join(out).encode("utf-8") if out else b"\n"
+        if fixed is None or fixed[0] is not ship_from:
+            zpl = head + _fixed_shipping_zpl(fixed_key(doc), settings, name)
+            fixed = fixed_parts[key] = (ship_from, zpl.encode("utf-8"))
+        contents = doc.contents
+        templates = parcel_templates(has_tracking, content_row_count(contents))
+        writers = _writers_for(templates, settings, name)
+        out.append(fixed[1])
+        values = head_values(doc, language)
+        out += [write(value) for write, value in zip(writers, values, strict=False)]
+        block_key = (has_tracking, contents)
+        block = blocks.get(block_key)
+        if block is None:
+            rows = content_values(contents, language)
+            block = b"".join(
+                [write(value) for write, value in zip(writers[len(values) :], rows, strict=True)]
+            )
+            if len(blocks) >= 4096:
+                blocks.clear()
+            blocks[block_key] = block
+        out.append(block)
+        out.append(b"^XZ\n")
+    return b"".join(out) if out else b"\n"
 
 
-_WRITERS: dict[tuple[int, ZplSettings, str], tuple[tuple, tuple[Callable[[str], str], ...]]] = {}
+_WRITERS: dict[tuple[int, ZplSettings, str], tuple[tuple, tuple[Callable[[str], bytes], ...]]] = {}
 
 
 def _writers_for(
     templates: tuple, settings: ZplSettings, name: str
-) -> tuple[Callable[[str], str], ...]:
+) -> tuple[Callable[[str], bytes], ...]:
     # the templates tuple is cached by the layout, so its identity names the shape (the
     # entry keeps it alive, so the identity cannot be reused)
     key = (id(templates), settings, name)
@@ -545,24 +575,35 @@ def _writers_for(
     return entry[1]
 
 
-def _compile_field(template: Text | Code, settings: ZplSettings, name: str) -> Callable[[str], str]:
+def _compile_field(
+    template: Text | Code, settings: ZplSettings, name: str
+) -> Callable[[str], bytes]:
+    """A writer of one field's ZPL as UTF-8 bytes."""
     if isinstance(template, Code):
         return _compile_code(template, settings, name)
     return _memoised(_compile_text(template, settings, name))
 
 
-def _memoised(write: Callable[[str], str], limit: int = 4096) -> Callable[[str], str]:
+def _memoised(write: Callable[[str], str], limit: int = 4096) -> Callable[[str], bytes]:
     """Contents lines, weights, "1 of 2" recur from parcel to parcel: each value's field
     is written once (bounded: the memo starts over past ``limit`` values)."""
-    memo: dict[str, str] = {}
+    memo: dict[str, bytes] = {}
+    seen: set[str] = set()
 
-    def cached(value: str) -> str:
+    def cached(value: str) -> bytes:
         out = memo.get(value)
         if out is None:
-            out = write(value)
-            if len(memo) >= limit:
-                memo.clear()
-            memo[value] = out
+            out = write(value).encode("utf-8")
+            # kept from its second time on: an address or an order number comes once, and
+            # keeping its field (a ^GF graphic is tens of KB) only costs fresh memory
+            if value in seen:
+                if len(memo) >= limit:
+                    memo.clear()
+                memo[value] = out
+            else:
+                if len(seen) >= 4 * limit:
+                    seen.clear()
+                seen.add(value)
         return out
 
     return cached
@@ -614,9 +655,9 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
     return write
 
 
-def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[[str], str]:
-    """A writer for one Code 128 box: the same placement as ``element_zpl`` without
-    building the layout element for every parcel."""
+def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[[str], bytes]:
+    """A writer for one Code 128 box (UTF-8 bytes): the same placement as ``element_zpl``
+    without building the layout element for every parcel."""
     from app.labels.shipping import fill
 
     def general(value: str) -> str:
@@ -652,9 +693,9 @@ def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[
         )
     ]
     quiet = template.symbol.quiet_left + template.symbol.quiet_right
-    shapes: dict[str, tuple[str, ...] | None] = {}
+    shapes: dict[str, tuple[bytes, ...] | None] = {}
 
-    def write(value: str) -> str:
+    def write(value: str) -> bytes:
         """Values of one shape (the same characters, any digits) give the same fields
         around the value: every digit has the same width and the same Code 128 cost, so
         a shape's fields are worked out once and the value is set into them."""
@@ -664,9 +705,9 @@ def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[
             out = place(value)
             if len(shapes) >= 4096:
                 shapes.clear()
-            shapes[shape] = parts = _split_around(out, value, 2 if caption else 1)
-            return out
-        return value.join(parts)
+            shapes[shape] = _split_around(out, value, 2 if caption else 1)
+            return out.encode("utf-8")
+        return value.encode("ascii").join(parts)  # a shape's value is printable ASCII
 
     def place(value: str) -> str:
         if not value or _PRINTABLE.fullmatch(value) is None:
@@ -699,7 +740,7 @@ def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[
 _DIGITS_AS_ZERO = str.maketrans("0123456789", "0000000000")
 
 
-def _split_around(out: str, value: str, times: int) -> tuple[str, ...] | None:
+def _split_around(out: str, value: str, times: int) -> tuple[bytes, ...] | None:
     """``out`` cut where ``value`` stands as field data ``times`` times, or None when it
     stands otherwise (escaped, shortened, also elsewhere): such shapes are placed anew."""
     if not value or _ZPL_ESCAPE.search(value) is not None:
@@ -707,7 +748,7 @@ def _split_around(out: str, value: str, times: int) -> tuple[str, ...] | None:
     parts = tuple(out.split(value))
     if len(parts) != times + 1 or not all(part.endswith("^FD") for part in parts[:-1]):
         return None
-    return parts
+    return tuple(part.encode("utf-8") for part in parts)
 
 
 @lru_cache(maxsize=512)
