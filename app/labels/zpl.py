@@ -190,7 +190,7 @@ def _text_zpl(element: Text, settings: ZplSettings, label: str) -> str:
             block = f"^FB{w},1,0,{justify}" if justify != "L" else ""
             out.append(f"^FO{x},{line_y}{font},{size},{size}{block}{reverse}{field_data(line)}")
         return "".join(out)
-    return _graphic_text_zpl(element, settings, label, x, y, w, h)
+    return _graphic_text_zpl(element, text, settings, label, x, y, w, h)
 
 
 def _black_box(element: Text, dpi: int) -> str:
@@ -206,14 +206,15 @@ def _vertical_offset(element: Text, fitted: FittedText, h: int) -> int:
 
 
 def _graphic_text_zpl(
-    element: Text, settings: ZplSettings, label: str, x: int, y: int, w: int, h: int
+    element: Text, text: str, settings: ZplSettings, label: str, x: int, y: int, w: int, h: int
 ) -> str:
-    """Text outside the printer's fonts: its lines that the printer cannot draw go as ^GF
-    graphics drawn with the CJK font, the others as printer text at the same size."""
+    """``text`` (stripped) in ``element``'s box, outside the printer's fonts: its lines that
+    the printer cannot draw go as ^GF graphics drawn with the CJK font, the others as
+    printer text at the same size."""
     scale = settings.dpi / 72.0
     stroke_room = 2 * max(1, round(element.max_pt * scale) // 36) if element.bold else 0
     fitted = fit_text_cached(
-        element.text.strip(),
+        text,
         _cjk_width_at_one,
         w - stroke_room,
         h,
@@ -281,7 +282,8 @@ def _line_graphic(line: str, size: int, bold: bool, max_width: int) -> tuple[int
             inside = _columns_mask(rows, row_bytes, width)
             for _dot in range(stroke):
                 bits |= (bits >> 1) & inside
-        return width, row_bytes, rows, bits.to_bytes(rows * row_bytes).hex().upper()
+        # uppercase hex straight from the number: the same digits as its bytes' hex
+        return width, row_bytes, rows, format(bits, f"0{2 * rows * row_bytes}X")
     image = _line_image(line, size, bold)
     if image.width > max_width:
         image = image.crop((0, 0, max_width, image.height))
@@ -638,7 +640,10 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
         if not value:
             return ""
         if _BUILTIN_RANGE.fullmatch(value) is None:
-            return general(value)
+            if settings.stored_font:
+                return general(value)
+            # as element_zpl draws it, without making the element (a Chinese address)
+            return _graphic_text_zpl(template, value, settings, name, x, y, w, h)
         lines = value.split("\n")
         if len(lines) > most_lines:
             return general(value)
