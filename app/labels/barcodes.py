@@ -79,14 +79,14 @@ _NO_WRITER = object()  # only the bar pattern is wanted: no SVG/PNG writer set u
 @lru_cache(maxsize=8192)
 def _pattern(symbology: Symbology, text: str) -> str:
     if symbology is Symbology.CODE128 and _PRINTABLE_ASCII.fullmatch(text):
-        return "".join([_C128.CODES[value] for value in code128_values(text)]) + _C128_END
+        return "".join([_C128.CODES[value] for value in code128_values(text)]) + CODE128_END
     encoder = barcode.get(symbology.value, text, writer=_NO_WRITER)
     if symbology is not Symbology.CODE128 and encoder.get_fullcode() != text:
         raise BarcodeNotEncodable(symbology.value, text, "the encoder changed the number")
     return encoder.build()[0]
 
 
-_C128_END = _C128.STOP + "11"  # the stop symbol and its final bar
+CODE128_END = _C128.STOP + "11"  # the stop symbol and its final bar
 _C128_TO_B_FROM_C = _C128.C["TO_B"]
 _C128_TO_C_FROM_B = _C128.B["TO_C"]
 
