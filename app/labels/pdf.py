@@ -259,7 +259,12 @@ class _PageDrawer:
                 x = right - width if element.align is Align.RIGHT else (left + right - width) / 2
             ops.append(f"1 0 0 1 {x:.2f} {baseline:.2f} Tm")
             if font_object._dynamicFont:
-                for subset, chunk in font_object.splitString(line, doc):
+                chunks = (
+                    [(0, line.encode("ascii"))]
+                    if line.isascii() and line.isprintable() and _ascii_as_is(font_object)
+                    else font_object.splitString(line, doc)
+                )
+                for subset, chunk in chunks:
                     if subset != subset_in_use:
                         ops.append(f"{font_object.getSubsetInternalName(subset, doc)} {size} Tf")
                         subset_in_use = subset
@@ -369,6 +374,18 @@ class _PageDrawer:
             for row, start, width in symbol.runs()
         )
         self.canvas._code.append(f"{_dot_grid(self.dpi)} 0 g {ops} f Q")
+
+
+@lru_cache(maxsize=8)
+def _ascii_as_is(font) -> bool:
+    """Whether ``font`` keeps printable ASCII as its own codes in its first subset in every
+    document (reportlab's readable-ASCII subsets, when the font has all those characters):
+    then a line of it is that one chunk, as ``splitString`` would find character by
+    character (most lines on a label are ASCII: numbers, Latin addresses)."""
+    face = getattr(font, "face", None)
+    if not getattr(font, "_asciiReadable", False) or getattr(face, "_full_font", False):
+        return False
+    return all(code in face.charToGlyph for code in range(32, 127))
 
 
 @lru_cache(maxsize=8)
