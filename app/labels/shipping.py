@@ -7,7 +7,7 @@ contents, FRAGILE / THIS SIDE UP, parcel n of m. One layout, drawn as PDF here a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from app.address import PostalAddress
@@ -222,7 +222,10 @@ def content_values(contents: tuple[ContentLine, ...], language: str) -> tuple[st
 
 def fill(template: Text | Code, value: str) -> Text | Code:
     if isinstance(template, Code):
-        return replace(template, symbol=code128(value))
+        c = template
+        return Code(
+            c.x, c.y, c.w, c.h, code128(value), c.field, c.caption, c.align, c.max_module_dots
+        )
     t = template  # spelled out: dataclasses.replace costs a third of a label's layout
     return Text(
         t.x,

@@ -596,9 +596,9 @@ def _memoised(write: Callable[[str], str], limit: int = 4096) -> Callable[[str],
         out = memo.get(value)
         if out is None:
             out = write(value).encode("utf-8")
-            # kept from its second time on: an address or an order number comes once, and
-            # keeping its field (a ^GF graphic is tens of KB) only costs fresh memory
-            if value in seen:
+            # a large field (a ^GF graphic is tens of KB) is kept from its second time on:
+            # a Chinese address comes once, and keeping it only costs fresh memory
+            if len(out) <= _ELEMENT_CACHE_LARGEST or value in seen:
                 if len(memo) >= limit:
                     memo.clear()
                 memo[value] = out
