@@ -78,7 +78,8 @@ def address_lines(address: PostalAddress, *, home_country: str | None = None) ->
         lines.append(address.recipient)
         if address.company:
             lines.append(address.company)
-        lines += address.lines  # the street lines that hold something
+        # the street lines that hold something (``address.lines``, without its generator)
+        lines += [line for line in (address.line1, address.line2, address.line3) if line]
         if country in _CITY_REGION_POSTAL:
             region = f" {address.region}" if address.region else ""
             lines.append(f"{address.city},{region} {address.postal_code}".strip(", "))

@@ -583,7 +583,14 @@ def _compile_field(
     """A writer of one field's ZPL as UTF-8 bytes."""
     if isinstance(template, Code):
         return _compile_code(template, settings, name)
-    return _memoised(_compile_text(template, settings, name))
+    write = _compile_text(template, settings, name)
+    if template.field in _PARCEL_OWN_FIELDS:  # new on every parcel: nothing to look up
+        return lambda value: write(value).encode("utf-8")
+    return _memoised(write)
+
+
+# the shipping label's fields whose value is the parcel's own (its address, its numbers)
+_PARCEL_OWN_FIELDS = frozenset({"ship_to", "numbers"})
 
 
 def _memoised(write: Callable[[str], str], limit: int = 4096) -> Callable[[str], bytes]:
