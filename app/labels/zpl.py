@@ -523,6 +523,7 @@ def render_shipping_labels_zpl(
     fixed_parts: dict[tuple, tuple[object, bytes]] = {}
     # the contents rows of a shape, by the parcel's contents: the same products go out all day
     blocks: dict[tuple, bytes] = {}
+    shapes: dict[tuple[bool, int], tuple[Callable[[str], bytes], ...]] = {}
     for doc in docs:
         ship_from = doc.ship_from
         has_tracking = bool(doc.tracking_number)
@@ -541,8 +542,10 @@ def render_shipping_labels_zpl(
             zpl = head + _fixed_shipping_zpl(fixed_key(doc), settings, name)
             fixed = fixed_parts[key] = (ship_from, zpl.encode("utf-8"))
         contents = doc.contents
-        templates = parcel_templates(has_tracking, content_row_count(contents))
-        writers = _writers_for(templates, settings, name)
+        shape = (has_tracking, content_row_count(contents))
+        writers = shapes.get(shape)
+        if writers is None:
+            writers = shapes[shape] = _writers_for(parcel_templates(*shape), settings, name)
         out.append(fixed[1])
         values = head_values(doc, language)
         out += [write(value) for write, value in zip(writers, values, strict=False)]
