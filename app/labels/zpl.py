@@ -36,6 +36,7 @@ _LEADING = 1.12
 _PRINTABLE = re.compile(r"[ -~]+")
 _CODE128_RUNS = re.compile(r"\d{4,}|\D+|\d{1,3}")
 _BUILTIN_RANGE = re.compile(r"[ -~\xa0-\xff\n]*")
+_PLAIN_LATIN = re.compile(r"[ -\[\]_-}\xa0-\xff\n]*")  # the built-in range but ^ ~ and backslash
 
 
 @dataclass(frozen=True)
@@ -649,6 +650,15 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
         value = value.strip()
         if not value:
             return ""
+        if _PLAIN_LATIN.fullmatch(value) is not None:  # most fields: one look at the text
+            lines = value.split("\n")
+            if len(lines) <= most_lines:
+                for line in lines:  # no Latin-1 character is wider than an em
+                    if len(line) > limit and sum([widths[ord(char)] for char in line]) > limit:
+                        break
+                else:
+                    fields = [start + line for start, line in zip(starts, lines, strict=False)]
+                    return "^FS".join(fields) + "^FS"
         if _BUILTIN_RANGE.fullmatch(value) is None:
             if settings.stored_font:
                 return general(value)
