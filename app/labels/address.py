@@ -51,8 +51,10 @@ def country_name(code: str) -> str:
 
 
 def is_east_asian_script(address: PostalAddress) -> bool:
+    if address.country_code.upper() not in _EAST_ASIAN:
+        return False  # most parcels: no need to look at the text
     text = "".join((address.recipient, address.city, address.region, *address.lines))
-    return address.country_code.upper() in _EAST_ASIAN and bool(_CJK.search(text))
+    return bool(_CJK.search(text))
 
 
 def address_lines(address: PostalAddress, *, home_country: str | None = None) -> list[str]:
@@ -60,7 +62,7 @@ def address_lines(address: PostalAddress, *, home_country: str | None = None) ->
     ``home_country`` (or always, when no home country is given)."""
     country = address.country_code.upper()
     lines: list[str] = []
-    if is_east_asian_script(address):
+    if country in _EAST_ASIAN and is_east_asian_script(address):
         if address.postal_code:
             lines.append(("〒" if country == "JP" else "") + address.postal_code)
         place = "".join(part for part in (address.region, address.city) if part)
@@ -76,7 +78,8 @@ def address_lines(address: PostalAddress, *, home_country: str | None = None) ->
         lines.append(address.recipient)
         if address.company:
             lines.append(address.company)
-        lines.extend(line for line in address.lines if line)
+        # the street lines that hold something (``address.lines``, without its generator)
+        lines += [line for line in (address.line1, address.line2, address.line3) if line]
         if country in _CITY_REGION_POSTAL:
             region = f" {address.region}" if address.region else ""
             lines.append(f"{address.city},{region} {address.postal_code}".strip(", "))

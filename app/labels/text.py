@@ -185,7 +185,11 @@ def fit_text(
         lines_fit = (len(given) - 1) * max_size * leading_factor + max_size <= box_height + 1e-6
         if (max_lines is None or len(given) <= max_lines) and lines_fit:
             limit = box_width / max_size
-            if all(width_at_one(line) <= limit for line in given):
+            if all(  # a short Latin line fits unmeasured, as the whole text above
+                (len(line) * MAX_CHAR_EM <= limit and _LATIN1.fullmatch(line) is not None)
+                or width_at_one(line) <= limit
+                for line in given
+            ):
                 return FittedText(max_size, tuple(given), max_size * leading_factor)
     paragraphs = _measured_tokens(text, width_at_one)
     widest_paragraph = max(sum(width for _, width in tokens) for tokens in paragraphs)

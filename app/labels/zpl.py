@@ -27,15 +27,17 @@ from app.labels.barcodes import (
 )
 from app.labels.layout import CAPTION_MM, CAPTION_PT, Align, Code, Element, Frame, Page, Rule, Text
 from app.labels.model import ShippingLabelDoc, SmallLabel
-from app.labels.text import FittedText, cjk_font_path, fit_text_cached
+from app.labels.text import FittedText, fit_text_cached
+from app.labels.zpl_glyphs import LEADING as _LEADING
+from app.labels.zpl_glyphs import cjk_width_at_one, line_graphic
 
 SUPPORTED_DPI = (203, 300)
 STORED_FONT_ID = "Z"  # the ^CW alias given to a printer-stored font
 _ZPL_ESCAPE = re.compile(r"[\^~\\]")
-_LEADING = 1.12
 _PRINTABLE = re.compile(r"[ -~]+")
 _CODE128_RUNS = re.compile(r"\d{4,}|\D+|\d{1,3}")
 _BUILTIN_RANGE = re.compile(r"[ -~\xa0-\xff\n]*")
+_PLAIN_LATIN = re.compile(r"[ -\[\]_-}\xa0-\xff\n]*")  # the built-in range but ^ ~ and backslash
 
 
 @dataclass(frozen=True)
@@ -92,25 +94,6 @@ def _builtin_width_at_one(token: str) -> float:
     return sum(widths[ord(char)] for char in token)
 
 
-@lru_cache(maxsize=16)
-def _pil_font(size: int):
-    from PIL import ImageFont
-
-    return ImageFont.truetype(cjk_font_path(), size=size, index=0)
-
-
-@lru_cache(maxsize=65536)
-def _cjk_width_at_one(token: str) -> float:
-    """The sum of the characters' advances, as ``_line_rows`` places them (the CJK font
-    has no kerning to speak of); a name is new on almost every label, a character is not."""
-    return sum([_cjk_char_width(char) for char in token])
-
-
-@lru_cache(maxsize=16384)
-def _cjk_char_width(char: str) -> float:
-    return _pil_font(200).getlength(char) / 200
-
-
 # --------------------------------------------------------------------------- symbols
 
 
@@ -163,7 +146,7 @@ def _text_zpl(element: Text, settings: ZplSettings, label: str) -> str:
     scale = dpi / 72.0
     builtin = builtin_font_draws(text)
     if builtin or settings.stored_font:
-        width_at_one = _builtin_width_at_one if builtin else _cjk_width_at_one
+        width_at_one = _builtin_width_at_one if builtin else cjk_width_at_one
         fitted = fit_text_cached(
             text,
             width_at_one,
@@ -190,7 +173,7 @@ def _text_zpl(element: Text, settings: ZplSettings, label: str) -> str:
             block = f"^FB{w},1,0,{justify}" if justify != "L" else ""
             out.append(f"^FO{x},{line_y}{font},{size},{size}{block}{reverse}{field_data(line)}")
         return "".join(out)
-    return _graphic_text_zpl(element, settings, label, x, y, w, h)
+    return _graphic_text_zpl(element, text, settings, label, x, y, w, h)
 
 
 def _black_box(element: Text, dpi: int) -> str:
@@ -206,15 +189,16 @@ def _vertical_offset(element: Text, fitted: FittedText, h: int) -> int:
 
 
 def _graphic_text_zpl(
-    element: Text, settings: ZplSettings, label: str, x: int, y: int, w: int, h: int
+    element: Text, text: str, settings: ZplSettings, label: str, x: int, y: int, w: int, h: int
 ) -> str:
-    """Text outside the printer's fonts: its lines that the printer cannot draw go as ^GF
-    graphics drawn with the CJK font, the others as printer text at the same size."""
+    """``text`` (stripped) in ``element``'s box, outside the printer's fonts: its lines that
+    the printer cannot draw go as ^GF graphics drawn with the CJK font, the others as
+    printer text at the same size."""
     scale = settings.dpi / 72.0
     stroke_room = 2 * max(1, round(element.max_pt * scale) // 36) if element.bold else 0
     fitted = fit_text_cached(
-        element.text.strip(),
-        _cjk_width_at_one,
+        text,
+        cjk_width_at_one,
         w - stroke_room,
         h,
         max_size=round(element.max_pt * scale),
@@ -239,7 +223,7 @@ def _graphic_text_zpl(
             block = f"^FB{w},1,0,{justify}" if justify != "L" else ""
             out.append(f"^FO{x},{line_y}^A0N,{size},{size}{block}{reverse}{field_data(line)}")
             continue
-        width, row_bytes, rows, data = _line_graphic(line, size, element.bold, w)
+        width, row_bytes, rows, data = line_graphic(line, size, element.bold, w)
         rows = min(rows, max(1, h - offset))  # the last line's leading below the box
         if element.align is Align.LEFT:
             left = x
@@ -248,111 +232,11 @@ def _graphic_text_zpl(
         else:
             left = x + (w - width) // 2
         total = row_bytes * rows
-        out.append(
-            f"^FO{left},{line_y}{reverse}^GFA,{total},{total},{row_bytes},{data[: 2 * total]}^FS"
-        )
+        # the hex is most of the label: it is copied once, into the joined fields
+        out.append(f"^FO{left},{line_y}{reverse}^GFA,{total},{total},{row_bytes},")
+        out.append(data if len(data) == 2 * total else data[: 2 * total])
+        out.append("^FS")
     return "".join(out)
-
-
-@lru_cache(maxsize=2048)
-def _line_graphic(line: str, size: int, bold: bool, max_width: int) -> tuple[int, int, int, str]:
-    """(width, bytes per row, rows, hex) of one line drawn with the CJK font: a city or a
-    product name recurs from label to label and is drawn once."""
-    stroke = max(1, size // 36) if bold else 0
-    lefts = []
-    x = 0.0
-    right = 1
-    for char in line:
-        advance, glyph_width = _glyph_metrics(char, size)
-        left = round(x)
-        lefts.append(left)
-        if left + glyph_width > right:
-            right = left + glyph_width
-        x += advance
-    width = max(int(x + 0.999), right) + 2 * stroke
-    if width <= max_width:  # the same dots as ``_line_image``, set as bits of one number
-        row_bytes = (width + 7) // 8
-        rows = round(size * _LEADING)
-        bits = 0
-        for char, left in zip(line, lefts, strict=True):
-            bits |= _glyph_bits(char, size, row_bytes) >> left
-        if stroke:
-            inside = _columns_mask(rows, row_bytes, width)
-            for _dot in range(stroke):
-                bits |= (bits >> 1) & inside
-        return width, row_bytes, rows, bits.to_bytes(rows * row_bytes).hex().upper()
-    image = _line_image(line, size, bold)
-    if image.width > max_width:
-        image = image.crop((0, 0, max_width, image.height))
-    row_bytes = (image.width + 7) // 8
-    # a 1-bit image's bytes are ^GF's rows: highest bit leftmost, each row padded to a byte
-    return image.width, row_bytes, image.height, image.tobytes().hex().upper()
-
-
-_THRESHOLD = tuple(255 if value >= 110 else 0 for value in range(256))
-
-
-@lru_cache(maxsize=16384)
-def _glyph(char: str, size: int):
-    """(advance, 1-bit image) of one character at ``size`` dots. A glyph is rasterised
-    once: FreeType cost ~1.5 ms per line, and the names on labels are mostly new."""
-    from PIL import Image, ImageDraw
-
-    font = _pil_font(size)
-    advance = font.getlength(char)
-    width = max(1, int(advance + 0.999), font.getbbox(char)[2])
-    image = Image.new("L", (width, round(size * _LEADING)), 0)
-    ImageDraw.Draw(image).text((0, 0), char, font=font, fill=255)
-    return advance, image.point(_THRESHOLD, "1")
-
-
-@lru_cache(maxsize=16384)
-def _glyph_metrics(char: str, size: int) -> tuple[float, int]:
-    advance, glyph = _glyph(char, size)
-    return advance, glyph.width
-
-
-@lru_cache(maxsize=65536)
-def _glyph_bits(char: str, size: int, row_bytes: int) -> int:
-    """A glyph's dots at the left of rows ``row_bytes`` wide, as one number (first row in
-    the highest bits): shifted right by its place, it is ORed into a line's."""
-    glyph = _glyph(char, size)[1]
-    own = (glyph.width + 7) // 8
-    data = glyph.tobytes()
-    pad = bytes(row_bytes - own)
-    return int.from_bytes(b"".join([data[i : i + own] + pad for i in range(0, len(data), own)]))
-
-
-@lru_cache(maxsize=256)
-def _columns_mask(rows: int, row_bytes: int, width: int) -> int:
-    """Columns 1 … width-1 of every row: where a dot shifted one to the right may land."""
-    row = ((1 << (width - 1)) - 1) << (8 * row_bytes - width)
-    return int.from_bytes(row.to_bytes(row_bytes) * rows)
-
-
-def _line_image(line: str, size: int, bold: bool = False):
-    """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image composed
-    from cached glyphs at their advances (each pasted through itself: dots only add)."""
-    from PIL import Image
-
-    # the CJK font has no bold face: the line overprinted a dot or two to the right
-    stroke = max(1, size // 36) if bold else 0
-    placed = []
-    x = 0.0
-    right = 1
-    for char in line:
-        advance, glyph = _glyph(char, size)
-        left = round(x)
-        placed.append((left, glyph))
-        right = max(right, left + glyph.width)
-        x += advance
-    image = Image.new("1", (max(int(x + 0.999), right) + 2 * stroke, round(size * _LEADING)), 0)
-    for left, glyph in placed:
-        image.paste(glyph, (left, 0), glyph)
-    for _dot in range(stroke):
-        shifted = image.crop((0, 0, image.width - 1, image.height))
-        image.paste(shifted, (1, 0), shifted)
-    return image
 
 
 def _code_zpl(element: Code, settings: ZplSettings, label: str) -> str:
@@ -497,44 +381,76 @@ def render_shipping_labels_zpl(
     """One 4×6 inch label per parcel. The parts every parcel of a carrier service shares
     are written once and reused; the parcel's own values go through field writers compiled
     once per label shape (the same output as drawing the page, tested so)."""
-    from app.labels.shipping import HEIGHT_MM, LABEL_NAME, WIDTH_MM, fixed_key, parcel_values
+    from app.i18n import current_language
+    from app.labels.shipping import (
+        HEIGHT_MM,
+        LABEL_NAME,
+        WIDTH_MM,
+        content_row_count,
+        content_values,
+        fixed_key,
+        head_values,
+        parcel_templates,
+    )
 
     settings = settings or ZplSettings()
     name = _(LABEL_NAME)
+    language = current_language()
     head = _head(WIDTH_MM, HEIGHT_MM, settings)
-    out = []
-    fixed_parts: dict[tuple, str] = {}  # this call's ship-from/carrier/service parts
-    shapes: dict[int, tuple[Callable[[str], str], ...]] = {}
+    out: list[bytes] = []  # bytes all the way: one UTF-8 encoding of the whole run costs
+    # as much as the fields (the ^GF graphics' hex is most of the text)
+    # this call's ship-from/carrier/service parts, by the ship-from's identity (hashing an
+    # address per parcel costs more than the lookup; the entry keeps it alive)
+    fixed_parts: dict[tuple, tuple[object, bytes]] = {}
+    # the contents rows of a shape, by the parcel's contents: the same products go out all day
+    blocks: dict[tuple, bytes] = {}
+    shapes: dict[tuple[bool, int], tuple[Callable[[str], bytes], ...]] = {}
     for doc in docs:
+        ship_from = doc.ship_from
+        has_tracking = bool(doc.tracking_number)
         key = (
-            doc.ship_from,
+            id(ship_from),
             doc.ship_to.country_code,
             doc.carrier,
             doc.service,
             doc.fragile,
             doc.this_side_up,
-            bool(doc.tracking_number),
+            has_tracking,
             doc.source,
         )
         fixed = fixed_parts.get(key)
-        if fixed is None:
-            fixed = fixed_parts[key] = head + _fixed_shipping_zpl(fixed_key(doc), settings, name)
-        templates, values = parcel_values(doc)
-        writers = shapes.get(id(templates))  # the layout's templates live as long as this
+        if fixed is None or fixed[0] is not ship_from:
+            zpl = head + _fixed_shipping_zpl(fixed_key(doc), settings, name)
+            fixed = fixed_parts[key] = (ship_from, zpl.encode("utf-8"))
+        contents = doc.contents
+        shape = (has_tracking, content_row_count(contents))
+        writers = shapes.get(shape)
         if writers is None:
-            writers = shapes[id(templates)] = _writers_for(templates, settings, name)
-        out.append(fixed)
-        out += [write(value) for write, value in zip(writers, values, strict=True)]
-        out.append("^XZ\n")
-    return "".join(out).encode("utf-8") if out else b"\n"
+            writers = shapes[shape] = _writers_for(parcel_templates(*shape), settings, name)
+        out.append(fixed[1])
+        values = head_values(doc, language)
+        out += [write(value) for write, value in zip(writers, values, strict=False)]
+        block_key = (has_tracking, contents)
+        block = blocks.get(block_key)
+        if block is None:
+            rows = content_values(contents, language)
+            block = b"".join(
+                [write(value) for write, value in zip(writers[len(values) :], rows, strict=True)]
+            )
+            if len(blocks) >= 4096:
+                blocks.clear()
+            blocks[block_key] = block
+        out.append(block)
+        out.append(b"^XZ\n")
+    return b"".join(out) if out else b"\n"
 
 
-_WRITERS: dict[tuple[int, ZplSettings, str], tuple[tuple, tuple[Callable[[str], str], ...]]] = {}
+_WRITERS: dict[tuple[int, ZplSettings, str], tuple[tuple, tuple[Callable[[str], bytes], ...]]] = {}
 
 
 def _writers_for(
     templates: tuple, settings: ZplSettings, name: str
-) -> tuple[Callable[[str], str], ...]:
+) -> tuple[Callable[[str], bytes], ...]:
     # the templates tuple is cached by the layout, so its identity names the shape (the
     # entry keeps it alive, so the identity cannot be reused)
     key = (id(templates), settings, name)
@@ -545,24 +461,42 @@ def _writers_for(
     return entry[1]
 
 
-def _compile_field(template: Text | Code, settings: ZplSettings, name: str) -> Callable[[str], str]:
+def _compile_field(
+    template: Text | Code, settings: ZplSettings, name: str
+) -> Callable[[str], bytes]:
+    """A writer of one field's ZPL as UTF-8 bytes."""
     if isinstance(template, Code):
         return _compile_code(template, settings, name)
-    return _memoised(_compile_text(template, settings, name))
+    write = _compile_text(template, settings, name)
+    if template.field in _PARCEL_OWN_FIELDS:  # new on every parcel: nothing to look up
+        return lambda value: write(value).encode("utf-8")
+    return _memoised(write)
 
 
-def _memoised(write: Callable[[str], str], limit: int = 4096) -> Callable[[str], str]:
+# the shipping label's fields whose value is the parcel's own (its address, its numbers)
+_PARCEL_OWN_FIELDS = frozenset({"ship_to", "numbers"})
+
+
+def _memoised(write: Callable[[str], str], limit: int = 4096) -> Callable[[str], bytes]:
     """Contents lines, weights, "1 of 2" recur from parcel to parcel: each value's field
     is written once (bounded: the memo starts over past ``limit`` values)."""
-    memo: dict[str, str] = {}
+    memo: dict[str, bytes] = {}
+    seen: set[str] = set()
 
-    def cached(value: str) -> str:
+    def cached(value: str) -> bytes:
         out = memo.get(value)
         if out is None:
-            out = write(value)
-            if len(memo) >= limit:
-                memo.clear()
-            memo[value] = out
+            out = write(value).encode("utf-8")
+            # a large field (a ^GF graphic is tens of KB) is kept from its second time on:
+            # a Chinese address comes once, and keeping it only costs fresh memory
+            if len(out) <= _ELEMENT_CACHE_LARGEST or value in seen:
+                if len(memo) >= limit:
+                    memo.clear()
+                memo[value] = out
+            else:
+                if len(seen) >= 4 * limit:
+                    seen.clear()
+                seen.add(value)
         return out
 
     return cached
@@ -596,8 +530,20 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
         value = value.strip()
         if not value:
             return ""
+        if _PLAIN_LATIN.fullmatch(value) is not None:  # most fields: one look at the text
+            lines = value.split("\n")
+            if len(lines) <= most_lines:
+                for line in lines:  # no Latin-1 character is wider than an em
+                    if len(line) > limit and sum([widths[ord(char)] for char in line]) > limit:
+                        break
+                else:
+                    fields = [start + line for start, line in zip(starts, lines, strict=False)]
+                    return "^FS".join(fields) + "^FS"
         if _BUILTIN_RANGE.fullmatch(value) is None:
-            return general(value)
+            if settings.stored_font:
+                return general(value)
+            # as element_zpl draws it, without making the element (a Chinese address)
+            return _graphic_text_zpl(template, value, settings, name, x, y, w, h)
         lines = value.split("\n")
         if len(lines) > most_lines:
             return general(value)
@@ -614,9 +560,9 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
     return write
 
 
-def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[[str], str]:
-    """A writer for one Code 128 box: the same placement as ``element_zpl`` without
-    building the layout element for every parcel."""
+def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[[str], bytes]:
+    """A writer for one Code 128 box (UTF-8 bytes): the same placement as ``element_zpl``
+    without building the layout element for every parcel."""
     from app.labels.shipping import fill
 
     def general(value: str) -> str:
@@ -652,9 +598,9 @@ def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[
         )
     ]
     quiet = template.symbol.quiet_left + template.symbol.quiet_right
-    shapes: dict[str, tuple[str, ...] | None] = {}
+    shapes: dict[str, tuple[bytes, ...] | None] = {}
 
-    def write(value: str) -> str:
+    def write(value: str) -> bytes:
         """Values of one shape (the same characters, any digits) give the same fields
         around the value: every digit has the same width and the same Code 128 cost, so
         a shape's fields are worked out once and the value is set into them."""
@@ -664,9 +610,9 @@ def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[
             out = place(value)
             if len(shapes) >= 4096:
                 shapes.clear()
-            shapes[shape] = parts = _split_around(out, value, 2 if caption else 1)
-            return out
-        return value.join(parts)
+            shapes[shape] = _split_around(out, value, 2 if caption else 1)
+            return out.encode("utf-8")
+        return value.encode("ascii").join(parts)  # a shape's value is printable ASCII
 
     def place(value: str) -> str:
         if not value or _PRINTABLE.fullmatch(value) is None:
@@ -699,7 +645,7 @@ def _compile_code(template: Code, settings: ZplSettings, name: str) -> Callable[
 _DIGITS_AS_ZERO = str.maketrans("0123456789", "0000000000")
 
 
-def _split_around(out: str, value: str, times: int) -> tuple[str, ...] | None:
+def _split_around(out: str, value: str, times: int) -> tuple[bytes, ...] | None:
     """``out`` cut where ``value`` stands as field data ``times`` times, or None when it
     stands otherwise (escaped, shortened, also elsewhere): such shapes are placed anew."""
     if not value or _ZPL_ESCAPE.search(value) is not None:
@@ -707,7 +653,7 @@ def _split_around(out: str, value: str, times: int) -> tuple[str, ...] | None:
     parts = tuple(out.split(value))
     if len(parts) != times + 1 or not all(part.endswith("^FD") for part in parts[:-1]):
         return None
-    return parts
+    return tuple(part.encode("utf-8") for part in parts)
 
 
 @lru_cache(maxsize=512)

@@ -119,3 +119,56 @@ def test_abbreviating_cuts_at_a_word_and_shows_it():
     assert abbreviate("Short title", 20) == "Short title"
     cut = abbreviate("Wireless earbuds with noise cancelling and a case", 30)
     assert cut == "Wireless earbuds with noise…" and len(cut) <= 30
+
+
+_CODE128_CHARS = "0123456789" * 4 + "ABCZaz -./^~\\"
+
+
+_CODE128_EDGES = (
+    *("1", "12", "123", "1234", "12345", "A1", "A12", "A123", "A1234", "A12345"),
+    *("1A", "12A", "123A", "1234A", "12345A", "A1234567890123B", "12345678901B"),
+    *("1Z999AA10123456784", "JJD00000000000001", "SH-000001", "9" * 44, "a1b2c3", " "),
+    "~^\\",
+)
+
+
+@pytest.mark.parametrize("text", _CODE128_EDGES)
+def test_code128_symbols_are_the_ones_python_barcode_chooses(text):
+    import barcode
+
+    from app.labels.barcodes import _NO_WRITER, _pattern
+
+    reference = barcode.get("code128", text, writer=_NO_WRITER).build()[0]
+    assert _pattern.__wrapped__(Symbology.CODE128, text) == reference
+
+
+@given(st.text(_CODE128_CHARS, min_size=1, max_size=40))
+def test_code128_symbols_of_any_printable_text_are_python_barcodes_own(text):
+    import barcode
+
+    from app.labels.barcodes import _NO_WRITER, _pattern
+
+    reference = barcode.get("code128", text, writer=_NO_WRITER).build()[0]
+    assert _pattern.__wrapped__(Symbology.CODE128, text) == reference
+
+
+@given(st.text(_CODE128_CHARS, min_size=1, max_size=40), st.integers(1, 4))
+def test_code128_bars_drawn_character_by_character_are_the_patterns_dark_runs(text, dots):
+    """The PDF draws each symbol character's bars and moves on by 11 modules: the bars
+    land where one path of the pattern's dark runs would put them."""
+    from app.labels.barcodes import dark_runs
+    from app.labels.pdf import _linear_ops
+
+    modules = code128(text).modules
+    ops = _linear_ops.__wrapped__(modules, dots, 100, 500, 80).split()
+    origin_x = origin_y = 0
+    drawn = []
+    for at, op in enumerate(ops):
+        if op == "cm":
+            origin_x += int(ops[at - 2])
+            origin_y += int(ops[at - 1])
+        elif op == "re":
+            x, y, w, h = (int(value) for value in ops[at - 4 : at])
+            drawn.append((origin_x + x, origin_y + y, w, h))
+    expected = [(100 + start * dots, 420, width * dots, 80) for start, width in dark_runs(modules)]
+    assert drawn == expected

@@ -392,3 +392,26 @@ def test_a_long_spec_wraps_on_the_slip_and_keeps_its_sku(size):
     pdf = render_packing_slip_pdf(doc, size=size)
     text = " ".join(texts_per_page(pdf)[0].split())
     assert "ELE-1052" in text and "ear tips" in text
+
+
+def test_the_fast_shipping_label_pdf_is_exactly_the_pdf_of_the_drawn_pages():
+    """Fixed parts drawn once and field values replayed give the same bytes as drawing
+    every parcel's page element by element."""
+    from app.i18n import _
+    from app.labels.bench import sample_shipping_docs
+    from app.labels.pdf import render_pdf
+    from app.labels.shipping import shipping_label_page
+
+    docs = [
+        shipping_doc(),
+        shipping_doc(ship_to=PARIS, tracking_number=None, fragile=False),
+        shipping_doc(ship_to=TOKYO, tracking_number="JD01460000628-ABCDEFGHIJKLMNOPQRSTUVWXYZ-01"),
+        shipping_doc(ship_to=BEIJING, weight_g=None, channel_order_id="", parcel_count=12),
+        shipping_doc(shipment_number="SH-^~\\1", tracking_number="1Z 999 AA1"),
+        *sample_shipping_docs(40),
+        shipping_doc(),  # the same parcel again: every field replayed
+    ]
+    drawn = render_pdf(
+        (shipping_label_page(doc) for doc in docs), title=_("Shipping labels"), dpi=203
+    )
+    assert render_shipping_labels_pdf(docs) == drawn

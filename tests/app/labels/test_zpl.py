@@ -234,15 +234,15 @@ def test_the_fast_writer_matches_the_drawn_page_when_its_shapes_repeat():
 @pytest.mark.parametrize("bold", [False, True])
 def test_a_line_graphic_has_the_dots_of_its_glyphs_pasted_with_the_cjk_font(bold):
     """The ^GF line set as bits equals the line composed by pasting the glyph images."""
-    from app.labels.zpl import _line_graphic, _line_image
+    from app.labels.zpl_glyphs import line_graphic, line_image
 
     lines = ("王小明 000019", "北京市朝阳区建国路88号", "〒100-0001", "↑ THIS SIDE UP ↑", "ワイヤ")
     for line in lines:
         for size in (12, 24, 39, 58, 83):
             for max_width in (10_000, 60):  # the second: cut at the box's edge
-                image = _line_image(line, size, bold)
+                image = line_image(line, size, bold)
                 if image.width > max_width:
                     image = image.crop((0, 0, max_width, image.height))
                 row_bytes = (image.width + 7) // 8
                 drawn = (image.width, row_bytes, image.height, image.tobytes().hex().upper())
-                assert _line_graphic.__wrapped__(line, size, bold, max_width) == drawn
+                assert line_graphic.__wrapped__(line, size, bold, max_width) == drawn

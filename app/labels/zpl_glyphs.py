@@ -1,0 +1,133 @@
+"""Text outside the printers' fonts (Chinese, Japanese, arrows) as ZPL ^GF graphics: the
+lines drawn with the CJK font, composed from glyphs rasterised once each, and the metrics
+the ZPL writer fits such text with.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from app.labels.text import cjk_font_path
+
+LEADING = 1.12  # a line's height as a share of its size, in the ZPL labels
+
+
+@lru_cache(maxsize=16)
+def _pil_font(size: int):
+    from PIL import ImageFont
+
+    return ImageFont.truetype(cjk_font_path(), size=size, index=0)
+
+
+@lru_cache(maxsize=65536)
+def cjk_width_at_one(token: str) -> float:
+    """The sum of the characters' advances, as ``_line_rows`` places them (the CJK font
+    has no kerning to speak of); a name is new on almost every label, a character is not."""
+    return sum([_cjk_char_width(char) for char in token])
+
+
+@lru_cache(maxsize=16384)
+def _cjk_char_width(char: str) -> float:
+    return _pil_font(200).getlength(char) / 200
+
+
+@lru_cache(maxsize=2048)
+def line_graphic(line: str, size: int, bold: bool, max_width: int) -> tuple[int, int, int, str]:
+    """(width, bytes per row, rows, hex) of one line drawn with the CJK font: a city or a
+    product name recurs from label to label and is drawn once."""
+    stroke = max(1, size // 36) if bold else 0
+    lefts = []
+    x = 0.0
+    right = 1
+    for char in line:
+        advance, glyph_width = _glyph_metrics(char, size)
+        left = round(x)
+        lefts.append(left)
+        if left + glyph_width > right:
+            right = left + glyph_width
+        x += advance
+    width = max(int(x + 0.999), right) + 2 * stroke
+    if width <= max_width:  # the same dots as ``line_image``, set as bits of one number
+        row_bytes = (width + 7) // 8
+        rows = round(size * LEADING)
+        bits = 0
+        for char, left in zip(line, lefts, strict=True):
+            bits |= _glyph_bits(char, size, row_bytes) >> left
+        if stroke:
+            inside = _columns_mask(rows, row_bytes, width)
+            for _dot in range(stroke):
+                bits |= (bits >> 1) & inside
+        # uppercase hex straight from the number: the same digits as its bytes' hex
+        return width, row_bytes, rows, format(bits, f"0{2 * rows * row_bytes}X")
+    image = line_image(line, size, bold)
+    if image.width > max_width:
+        image = image.crop((0, 0, max_width, image.height))
+    row_bytes = (image.width + 7) // 8
+    # a 1-bit image's bytes are ^GF's rows: highest bit leftmost, each row padded to a byte
+    return image.width, row_bytes, image.height, image.tobytes().hex().upper()
+
+
+_THRESHOLD = tuple(255 if value >= 110 else 0 for value in range(256))
+
+
+@lru_cache(maxsize=16384)
+def _glyph(char: str, size: int):
+    """(advance, 1-bit image) of one character at ``size`` dots. A glyph is rasterised
+    once: FreeType cost ~1.5 ms per line, and the names on labels are mostly new."""
+    from PIL import Image, ImageDraw
+
+    font = _pil_font(size)
+    advance = font.getlength(char)
+    width = max(1, int(advance + 0.999), font.getbbox(char)[2])
+    image = Image.new("L", (width, round(size * LEADING)), 0)
+    ImageDraw.Draw(image).text((0, 0), char, font=font, fill=255)
+    return advance, image.point(_THRESHOLD, "1")
+
+
+@lru_cache(maxsize=16384)
+def _glyph_metrics(char: str, size: int) -> tuple[float, int]:
+    advance, glyph = _glyph(char, size)
+    return advance, glyph.width
+
+
+@lru_cache(maxsize=65536)
+def _glyph_bits(char: str, size: int, row_bytes: int) -> int:
+    """A glyph's dots at the left of rows ``row_bytes`` wide, as one number (first row in
+    the highest bits): shifted right by its place, it is ORed into a line's."""
+    glyph = _glyph(char, size)[1]
+    own = (glyph.width + 7) // 8
+    data = glyph.tobytes()
+    pad = bytes(row_bytes - own)
+    return int.from_bytes(b"".join([data[i : i + own] + pad for i in range(0, len(data), own)]))
+
+
+@lru_cache(maxsize=256)
+def _columns_mask(rows: int, row_bytes: int, width: int) -> int:
+    """Columns 1 … width-1 of every row: where a dot shifted one to the right may land."""
+    row = ((1 << (width - 1)) - 1) << (8 * row_bytes - width)
+    return int.from_bytes(row.to_bytes(row_bytes) * rows)
+
+
+def line_image(line: str, size: int, bold: bool = False):
+    """One line of text drawn with the CJK font at ``size`` dots, as a 1-bit image composed
+    from cached glyphs at their advances (each pasted through itself: dots only add)."""
+    from PIL import Image
+
+    # the CJK font has no bold face: the line overprinted a dot or two to the right
+    stroke = max(1, size // 36) if bold else 0
+    placed = []
+    x = 0.0
+    right = 1
+    for char in line:
+        advance, glyph = _glyph(char, size)
+        left = round(x)
+        placed.append((left, glyph))
+        right = max(right, left + glyph.width)
+        x += advance
+    image = Image.new("1", (max(int(x + 0.999), right) + 2 * stroke, round(size * LEADING)), 0)
+    for left, glyph in placed:
+        image.paste(glyph, (left, 0), glyph)
+    for _dot in range(stroke):
+        shifted = image.crop((0, 0, image.width - 1, image.height))
+        image.paste(shifted, (1, 0), shifted)
+    return image
