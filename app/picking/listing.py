@@ -3,12 +3,14 @@ picker is at, who may use which verb on it (declared in ``model.PICK_VERBS``).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, fields
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
+from app.errors import ConcurrentUpdate
 from app.i18n import _
 from app.live import PICKING, notify
 from app.numbers import entity_number, parse_number
@@ -81,7 +83,7 @@ def holds(picker_id: int | None, picker_name: str, actor: Actor) -> bool:
     return picker_id is None and picker_name == actor.username
 
 
-def _refuse_unless(verb: str, row: PickList, actor: Actor) -> None:
+def _refuse_unless(verb: str, row: _ListRow, actor: Actor) -> None:
     declared = PICK_VERBS[verb]
     require(actor, declared.permission)
     state = verb_state(verb, row.status, row.picker_id, row.picker_name, actor)
@@ -93,6 +95,28 @@ def _refuse_unless(verb: str, row: PickList, actor: Actor) -> None:
 
 
 # --------------------------------------------------------------------------- the list as it stands
+
+
+@dataclass
+class _ListRow:
+    """The list's own row, read with Core under the lock: the verbs change its fields and
+    write them back with ``_save`` (no ORM object to load, track and flush per scan)."""
+
+    id: int
+    warehouse_id: int
+    kind: str
+    status: str
+    carrier: str
+    priority: int
+    picker_id: int | None
+    picker_name: str
+    claimed_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    created_at: dt.datetime
+    current_bin_id: int | None
+    confirmed_stop: int | None
+    wrong_scans: int
+    version: int
 
 
 @dataclass
@@ -135,7 +159,7 @@ class _Slot:
 
 @dataclass
 class _Listing:
-    row: PickList
+    row: _ListRow
     tasks: dict[int, _Task]
     slots: list[_Slot]
     stops: list[Stop]
@@ -164,8 +188,10 @@ class _Listing:
 
 
 # Built once (a scan reads the list three times): building and keying a statement cost
-# more than running it.
-_LIST = select(PickList).where(PickList.id == bindparam("list_id"))
+# more than running it. Run on the session's connection: Core rows, no ORM objects.
+LIST = PickList.__table__
+_ROW_COLUMNS = [LIST.c[f.name] for f in fields(_ListRow)]
+_LIST = select(*_ROW_COLUMNS).where(LIST.c.id == bindparam("list_id"))
 _LIST_LOCKED = _LIST.with_for_update()
 _SLOTS = (
     select(PLS.slot, PLS.shipment_id, PLS.tote_id, Tote.code, PLS.outcome)
@@ -201,19 +227,38 @@ _TASKS = (
     .join(Shipment.__table__, SHIP.id == TASK.shipment_id)
     .where(TASK.pick_list_id == bindparam("list_id"))
 )
+# The list's fields a verb changes, written back under the version it was read at (as
+# the ORM's version_id_col did): a list changed meanwhile is a ConcurrentUpdate.
+_SAVE = (
+    update(LIST)
+    .where(LIST.c.id == bindparam("b_id"), LIST.c.version == bindparam("b_version"))
+    .values(
+        status=bindparam("b_status"),
+        picker_id=bindparam("b_picker_id"),
+        picker_name=bindparam("b_picker_name"),
+        claimed_at=bindparam("b_claimed_at", type_=LIST.c.claimed_at.type),
+        finished_at=bindparam("b_finished_at", type_=LIST.c.finished_at.type),
+        current_bin_id=bindparam("b_current_bin_id"),
+        confirmed_stop=bindparam("b_confirmed_stop"),
+        version=LIST.c.version + 1,
+    )
+)
+_ADD_SCAN = insert(PickScan.__table__)
 
 
 def _load(session: Session, list_id: int, *, lock: bool) -> _Listing:
     key = {"list_id": list_id}
-    row = session.scalar(_LIST_LOCKED if lock else _LIST, key)
-    if row is None:
+    connection = session.connection()
+    found = connection.execute(_LIST_LOCKED if lock else _LIST, key).first()
+    if found is None:
         raise PickListNotFound(list_number(list_id))
-    slot_rows = session.execute(_SLOTS, key).all()
+    row = _ListRow(*found)
+    slot_rows = connection.execute(_SLOTS, key).all()
     slots = [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
     slot_of = {s.shipment_id: s.slot for s in slots}
     tasks = {}
-    for r in session.execute(_TASKS, key):
-        tasks[r.id] = _Task(*r[:19], slot_of.get(r.shipment_id, 0), r.order_id)
+    for r in connection.execute(_TASKS, key):
+        tasks[r[0]] = _Task(*r[:19], slot_of.get(r[2], 0), r[19])
     stops = walk_stops(
         TaskFacts(
             t.id, t.slot, t.bin_id, t.bin_code, t.pick_sequence, t.product_id, t.sku, t.quantity
@@ -280,7 +325,7 @@ def _set_shipments(session, actor, listing: _Listing, frm: str, to: str, reason:
             change_status(session, actor, shipment, to, reason=reason)
 
 
-def _audit(session, actor, row: PickList, action: str, frm, to, reason: str = "") -> None:
+def _audit(session, actor, row: _ListRow, action: str, frm, to, reason: str = "") -> None:
     """The list's event in the audit chain; the desks showing the board hear of it."""
     notify(session, PICKING)
     record_event(
@@ -296,25 +341,46 @@ def _audit(session, actor, row: PickList, action: str, frm, to, reason: str = ""
 
 
 def _record(session, actor, listing, kind, code, stop=None, quantity=0, effect=None) -> None:
-    session.add(
-        PickScan(
-            pick_list_id=listing.row.id,
-            at=utcnow(),
-            actor_id=actor.user_id,
-            actor_name=actor.username,
-            kind=kind,
-            code=code[:80],
-            stop=stop,
-            quantity=quantity,
-            effect=effect,
-            refused=False,
-            undone=False,
-            note="",
-        )
+    session.connection().execute(
+        _ADD_SCAN,
+        {
+            "pick_list_id": listing.row.id,
+            "at": utcnow(),
+            "actor_id": actor.user_id,
+            "actor_name": actor.username,
+            "kind": kind,
+            "code": code[:80],
+            "stop": stop,
+            "quantity": quantity,
+            "effect": effect,
+            "refused": False,
+            "undone": False,
+            "note": "",
+        },
     )
 
 
-def _touch(row: PickList) -> None:
-    from sqlalchemy.orm.attributes import flag_modified
-
-    flag_modified(row, "status")
+def _save(session: Session, row: _ListRow) -> None:
+    """Write the list's changed fields back and bump its version (the desks' boards and
+    screens see the list changed); refused if another desk changed it since it was read."""
+    changed = (
+        session.connection()
+        .execute(
+            _SAVE,
+            {
+                "b_id": row.id,
+                "b_version": row.version,
+                "b_status": row.status,
+                "b_picker_id": row.picker_id,
+                "b_picker_name": row.picker_name,
+                "b_claimed_at": row.claimed_at,
+                "b_finished_at": row.finished_at,
+                "b_current_bin_id": row.current_bin_id,
+                "b_confirmed_stop": row.confirmed_stop,
+            },
+        )
+        .rowcount
+    )
+    if changed != 1:
+        raise ConcurrentUpdate(list_number(row.id))
+    row.version += 1

@@ -24,7 +24,7 @@ from app.picking.listing import (
     _load,
     _record,
     _refuse_unless,
-    _touch,
+    _save,
     list_number,
     state_of,
 )
@@ -143,8 +143,8 @@ def short_pick(
             reason=f"{stop.sku} at {stop.bin_code}: {missing} missing, {moved} from "
             f"{other_bin or '-'}; bin flagged for a count",
         )
-        _touch(listing.row)
         listing.row.current_bin_id = None
+        _save(session, listing.row)
         uow.commit()
         fresh = _load(session, list_id, lock=False)
         if moved:
@@ -367,6 +367,7 @@ def finish_list(
             )
         row.status = "finished"
         row.finished_at = utcnow()
+        _save(session, row)
         _audit(session, actor, row, "finish", "claimed", "finished")
         uow.commit()
         return state_of(listing)
