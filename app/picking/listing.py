@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -26,6 +27,7 @@ from app.picking.model import (
     VerbState,
 )
 from app.picking.plan import walk_stops
+from app.picking.prepared import Prepared, PreparedInsert
 from app.workflow import change_status
 from db.models import (
     Bin,
@@ -173,10 +175,16 @@ class _Listing:
     def current(self) -> Stop | None:
         return next((s for s in self.stops if not self.stop_done(s)), None)
 
-    def step(self) -> Step:
+    def progress(self) -> tuple[Stop | None, int]:
+        """The first stop not done (None: all are) and how many stops are done."""
+        done = [self.stop_done(s) for s in self.stops]
+        current = next((s for s, d in zip(self.stops, done, strict=True) if not d), None)
+        return current, sum(done)
+
+    def step(self, stop: Stop | None) -> Step:
+        """The step the picker is at; ``stop`` is ``current()`` (the caller has it)."""
         if any(s.tote_id is None for s in self.slots):
             return Step.TOTE
-        stop = self.current()
         if stop is None:
             return Step.DONE
         if self.row.current_bin_id != stop.bin_id:
@@ -191,15 +199,16 @@ class _Listing:
 # more than running it. Run on the session's connection: Core rows, no ORM objects.
 LIST = PickList.__table__
 _ROW_COLUMNS = [LIST.c[f.name] for f in fields(_ListRow)]
-_LIST = select(*_ROW_COLUMNS).where(LIST.c.id == bindparam("list_id"))
-_LIST_LOCKED = _LIST.with_for_update()
-_SLOTS = (
+_LIST_SELECT = select(*_ROW_COLUMNS).where(LIST.c.id == bindparam("list_id"))
+_LIST = Prepared(_LIST_SELECT)
+_LIST_LOCKED = Prepared(_LIST_SELECT.with_for_update())
+_SLOTS = Prepared(
     select(PLS.slot, PLS.shipment_id, PLS.tote_id, Tote.code, PLS.outcome)
     .outerjoin(Tote, Tote.id == PLS.tote_id)
     .where(PLS.pick_list_id == bindparam("list_id"))
     .order_by(PLS.slot)
 )
-_TASKS = (
+_TASKS = Prepared(
     select(
         TASK.id,
         TASK.stop,
@@ -229,7 +238,7 @@ _TASKS = (
 )
 # The list's fields a verb changes, written back under the version it was read at (as
 # the ORM's version_id_col did): a list changed meanwhile is a ConcurrentUpdate.
-_SAVE = (
+_SAVE = Prepared(
     update(LIST)
     .where(LIST.c.id == bindparam("b_id"), LIST.c.version == bindparam("b_version"))
     .values(
@@ -243,29 +252,36 @@ _SAVE = (
         version=LIST.c.version + 1,
     )
 )
-_ADD_SCAN = insert(PickScan.__table__)
+_ADD_SCAN = PreparedInsert(
+    PickScan.__table__,
+    "pick_list_id at actor_id actor_name kind code stop quantity effect refused undone note",
+)
 
 
 def _load(session: Session, list_id: int, *, lock: bool) -> _Listing:
     key = {"list_id": list_id}
-    connection = session.connection()
-    found = connection.execute(_LIST_LOCKED if lock else _LIST, key).first()
+    found = (_LIST_LOCKED if lock else _LIST).first(session, key)
     if found is None:
         raise PickListNotFound(list_number(list_id))
     row = _ListRow(*found)
-    slot_rows = connection.execute(_SLOTS, key).all()
+    slot_rows = _SLOTS.all(session, key)
     slots = [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
     slot_of = {s.shipment_id: s.slot for s in slots}
     tasks = {}
-    for r in connection.execute(_TASKS, key):
+    for r in _TASKS.all(session, key):
         tasks[r[0]] = _Task(*r[:19], slot_of.get(r[2], 0), r[19])
-    stops = walk_stops(
-        TaskFacts(
-            t.id, t.slot, t.bin_id, t.bin_code, t.pick_sequence, t.product_id, t.sku, t.quantity
-        )
+    facts = tuple(
+        (t.id, t.slot, t.bin_id, t.bin_code, t.pick_sequence, t.product_id, t.sku, t.quantity)
         for t in tasks.values()
     )
-    return _Listing(row, tasks, slots, stops)
+    return _Listing(row, tasks, slots, list(_walk(facts)))
+
+
+@lru_cache(maxsize=256)
+def _walk(facts: tuple[tuple, ...]) -> tuple[Stop, ...]:
+    """``walk_stops`` of the same tasks gives the same stops: a list is walked once per
+    scan, its tasks (all but what is picked) the same from one scan to the next."""
+    return tuple(walk_stops(TaskFacts(*f) for f in facts))
 
 
 def _stop_view(listing: _Listing, stop: Stop) -> StopView:
@@ -291,8 +307,8 @@ def _stop_view(listing: _Listing, stop: Stop) -> StopView:
 
 def state_of(listing: _Listing, last_scan: str = "") -> PickState:
     row = listing.row
-    stop = listing.current()
-    step = listing.step()
+    stop, stops_done = listing.progress()
+    step = listing.step(stop)
     tote_for = ""
     if step is Step.TOTE:
         waiting = next(s for s in listing.slots if s.tote_id is None)
@@ -305,7 +321,7 @@ def state_of(listing: _Listing, last_scan: str = "") -> PickState:
         row.version,
         step,
         _stop_view(listing, stop) if stop else None,
-        sum(1 for s in listing.stops if listing.stop_done(s)),
+        stops_done,
         len(listing.stops),
         row.wrong_scans,
         tote_for,
@@ -341,8 +357,8 @@ def _audit(session, actor, row: _ListRow, action: str, frm, to, reason: str = ""
 
 
 def _record(session, actor, listing, kind, code, stop=None, quantity=0, effect=None) -> None:
-    session.connection().execute(
-        _ADD_SCAN,
+    _ADD_SCAN.add(
+        session,
         {
             "pick_list_id": listing.row.id,
             "at": utcnow(),
@@ -363,23 +379,19 @@ def _record(session, actor, listing, kind, code, stop=None, quantity=0, effect=N
 def _save(session: Session, row: _ListRow) -> None:
     """Write the list's changed fields back and bump its version (the desks' boards and
     screens see the list changed); refused if another desk changed it since it was read."""
-    changed = (
-        session.connection()
-        .execute(
-            _SAVE,
-            {
-                "b_id": row.id,
-                "b_version": row.version,
-                "b_status": row.status,
-                "b_picker_id": row.picker_id,
-                "b_picker_name": row.picker_name,
-                "b_claimed_at": row.claimed_at,
-                "b_finished_at": row.finished_at,
-                "b_current_bin_id": row.current_bin_id,
-                "b_confirmed_stop": row.confirmed_stop,
-            },
-        )
-        .rowcount
+    changed = _SAVE.rowcount(
+        session,
+        {
+            "b_id": row.id,
+            "b_version": row.version,
+            "b_status": row.status,
+            "b_picker_id": row.picker_id,
+            "b_picker_name": row.picker_name,
+            "b_claimed_at": row.claimed_at,
+            "b_finished_at": row.finished_at,
+            "b_current_bin_id": row.current_bin_id,
+            "b_confirmed_stop": row.confirmed_stop,
+        },
     )
     if changed != 1:
         raise ConcurrentUpdate(list_number(row.id))

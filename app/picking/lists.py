@@ -10,7 +10,7 @@ transaction of its own, and its named error is raised.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, bindparam, case, func, insert, null, select, update
+from sqlalchemy import Integer, bindparam, case, func, null, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import ConcurrentUpdate, InvalidInput
@@ -31,6 +31,7 @@ from app.picking.errors import (
     WrongItem,
 )
 from app.picking.listing import (
+    _ADD_SCAN,
     CONFIRM_CODE,
     LIST,
     PLS,
@@ -58,6 +59,7 @@ from app.picking.model import (
     Stop,
 )
 from app.picking.plan import spread
+from app.picking.prepared import Prepared, PreparedInsert
 from app.picking.reserve import (
     uow_factory,
     with_retries,
@@ -235,18 +237,17 @@ def scan(source, actor: Actor, list_id: int, code: str) -> ScanResult:
         raise
 
 
-_COUNT_WRONG = (
+_COUNT_WRONG = Prepared(
     update(LIST).where(LIST.c.id == bindparam("b_id")).values(wrong_scans=LIST.c.wrong_scans + 1)
 )
-_ADD_SCAN = insert(PickScan.__table__)
 
 
 def _count_refusal(make_uow, actor: Actor, list_id: int, code: str, error: Exception) -> None:
     def work(uow: UnitOfWork) -> None:
-        connection = uow.session.connection()
-        connection.execute(_COUNT_WRONG, {"b_id": list_id})
-        connection.execute(
-            _ADD_SCAN,
+        session = uow.session
+        _COUNT_WRONG.rowcount(session, {"b_id": list_id})
+        _ADD_SCAN.add(
+            session,
             {
                 "pick_list_id": list_id,
                 "at": utcnow(),
@@ -275,13 +276,13 @@ def _matches_item(task: _Task, code: str) -> bool:
 def _apply(session: Session, actor: Actor, listing: _Listing, code: str) -> tuple[str, int]:
     if not code:
         raise ScanOutOfStep("(empty)", _("scan a code"))
-    step = listing.step()
+    stop = listing.current()
+    step = listing.step(stop)
     row = listing.row
     if step is Step.TOTE:
         return _put_tote(session, actor, listing, code), 0
     if step is Step.DONE:
         raise ScanOutOfStep(code, _("every stop is done: finish the list"))
-    stop = listing.current()
     assert stop is not None
     first = listing.stop_tasks(stop)[0]
     if step is Step.BIN:
@@ -362,13 +363,13 @@ TOTE = Tote.__table__.c
 _TOTE_COLUMNS = (TOTE.id, TOTE.code, TOTE.warehouse_id, TOTE.active)
 # The exact code finds the tote by its unique index; only a code typed in another case
 # falls back to comparing upper case (a scan of every tote).
-_TOTE_EXACT = select(*_TOTE_COLUMNS).where(TOTE.code == bindparam("code"))
-_TOTE_ANY_CASE = select(*_TOTE_COLUMNS).where(func.upper(TOTE.code) == bindparam("code"))
+_TOTE_EXACT = Prepared(select(*_TOTE_COLUMNS).where(TOTE.code == bindparam("code")))
+_TOTE_ANY_CASE = Prepared(select(*_TOTE_COLUMNS).where(func.upper(TOTE.code) == bindparam("code")))
 # A tote is busy while it is on a claimed list. The slots have no index on the tote, so
 # the claimed lists (a few: one per desk) are found through the index on
 # (warehouse_id, status) — every warehouse's, as a tote without one goes anywhere — and
 # their slots by the list's key.
-_TOTE_BUSY = (
+_TOTE_BUSY = Prepared(
     select(PLS.pick_list_id)
     .select_from(LIST)
     .join(PickListShipment.__table__, PLS.pick_list_id == LIST.c.id)
@@ -379,12 +380,12 @@ _TOTE_BUSY = (
     )
     .limit(1)
 )
-_SET_TOTE = (
+_SET_TOTE = Prepared(
     update(PickListShipment.__table__)
     .where(PLS.pick_list_id == bindparam("b_list"), PLS.shipment_id == bindparam("b_shipment"))
     .values(tote_id=bindparam("b_tote"))
 )
-_UNSET_TOTE = (
+_UNSET_TOTE = Prepared(
     update(PickListShipment.__table__)
     .where(PLS.pick_list_id == bindparam("b_list"), PLS.slot == bindparam("b_slot"))
     .values(tote_id=None)
@@ -392,36 +393,35 @@ _UNSET_TOTE = (
 
 
 def _put_tote(session: Session, actor: Actor, listing: _Listing, code: str) -> str:
-    connection = session.connection()
-    tote = connection.execute(_TOTE_EXACT, {"code": code}).first()
+    tote = _TOTE_EXACT.first(session, {"code": code})
     if tote is None:
-        tote = connection.execute(_TOTE_ANY_CASE, {"code": code.upper()}).first()
-    if tote is None or not tote.active:
+        tote = _TOTE_ANY_CASE.first(session, {"code": code.upper()})
+    if tote is None or not tote[3]:
         raise ToteUnavailable(code, _("not a tote (scan a tote barcode)"))
-    if tote.warehouse_id not in (None, listing.row.warehouse_id):
+    tote_id, tote_code, warehouse_id, _active = tote
+    if warehouse_id not in (None, listing.row.warehouse_id):
         raise ToteUnavailable(code, _("belongs to another warehouse"))
-    if any(s.tote_id == tote.id for s in listing.slots):
+    if any(s.tote_id == tote_id for s in listing.slots):
         raise ToteUnavailable(code, _("already on this list"))
-    busy = connection.execute(_TOTE_BUSY, {"tote_id": tote.id}).scalar()
+    busy = _TOTE_BUSY.scalar(session, {"tote_id": tote_id})
     if busy is not None:
         raise ToteUnavailable(code, _("in use on {list}").format(list=list_number(busy)))
     waiting = next(s for s in listing.slots if s.tote_id is None)
-    connection.execute(
-        _SET_TOTE,
-        {"b_list": listing.row.id, "b_shipment": waiting.shipment_id, "b_tote": tote.id},
+    _SET_TOTE.rowcount(
+        session, {"b_list": listing.row.id, "b_shipment": waiting.shipment_id, "b_tote": tote_id}
     )
-    waiting.tote_id, waiting.tote_code = tote.id, tote.code
-    _record(session, actor, listing, "tote", tote.code, quantity=waiting.slot)
+    waiting.tote_id, waiting.tote_code = tote_id, tote_code
+    _record(session, actor, listing, "tote", tote_code, quantity=waiting.slot)
     _save(session, listing.row)
     return _("Tote {tote} holds {shipment}").format(
-        tote=tote.code, shipment=entity_number("shipment", waiting.shipment_id)
+        tote=tote_code, shipment=entity_number("shipment", waiting.shipment_id)
     )
 
 
 # One picked unit's writes, built once with guards: a row the guard refuses (0 rows)
 # means another desk changed it since the list was read — nothing is written then.
 _UNITS = bindparam("b_units", type_=Integer)
-_TAKE_TASK = (
+_TAKE_TASK = Prepared(
     update(PickTask.__table__)
     .where(
         TASK.id == bindparam("b_task"),
@@ -432,7 +432,7 @@ _TAKE_TASK = (
 )
 RES_T = Reservation.__table__
 _HOLDS_NONE = RES_T.c.quantity - _UNITS == 0  # SET reads the row's values before it
-_TAKE_RESERVATION = (
+_TAKE_RESERVATION = Prepared(
     update(RES_T)
     .where(
         RES_T.c.id == bindparam("b_reservation"),
@@ -451,7 +451,7 @@ _TAKE_RESERVATION = (
     )
 )
 QUANT_T = StockQuant.__table__
-_TAKE_QUANT = (
+_TAKE_QUANT = Prepared(
     update(QUANT_T)
     .where(
         QUANT_T.c.id == bindparam("b_quant"),
@@ -464,33 +464,32 @@ _TAKE_QUANT = (
         version=QUANT_T.c.version + 1,
     )
 )
-_ADD_MOVE = insert(StockMove.__table__)
+_ADD_MOVE = PreparedInsert(
+    StockMove.__table__,
+    "at product_id warehouse_id from_bin_id to_bin_id quantity kind order_id actor_id reason",
+)
 
 
 def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) -> None:
     """Units leave (sign +1) or return to (−1, undo) the bin: task, reservation, quant
     and a stock move change together; the guards refuse anything that would go wrong."""
-    connection = session.connection()
     now = utcnow()
     row = listing.row
     for task_id, n in effect:
         task = listing.tasks[int(task_id)]
         units = sign * n
         shipment = entity_number("shipment", task.shipment_id)
-        changed = connection.execute(_TAKE_TASK, {"b_task": task.id, "b_units": units})
-        if changed.rowcount != 1:
-            raise ConcurrentUpdate(shipment)
-        changed = connection.execute(
-            _TAKE_RESERVATION,
-            {"b_reservation": task.reservation_id, "b_units": units, "b_now": now},
+        if _TAKE_TASK.rowcount(session, {"b_task": task.id, "b_units": units}) != 1:
+            raise ConcurrentUpdate(shipment)  # its shipment was cancelled meanwhile
+        changed = _TAKE_RESERVATION.rowcount(
+            session, {"b_reservation": task.reservation_id, "b_units": units, "b_now": now}
         )
-        if changed.rowcount != 1:  # released meanwhile: the order was cancelled or changed
+        if changed != 1:  # released meanwhile: the order was cancelled or changed
             raise ConcurrentUpdate(shipment)
-        changed = connection.execute(_TAKE_QUANT, {"b_quant": task.quant_id, "b_units": units})
-        if changed.rowcount != 1:
+        if _TAKE_QUANT.rowcount(session, {"b_quant": task.quant_id, "b_units": units}) != 1:
             raise ConcurrentUpdate("Stock")
-        connection.execute(
-            _ADD_MOVE,
+        _ADD_MOVE.add(
+            session,
             {
                 "at": now,
                 "product_id": task.product_id,
