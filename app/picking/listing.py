@@ -28,7 +28,7 @@ from app.picking.model import (
 )
 from app.picking.plan import walk_stops
 from app.picking.prepared import Prepared, PreparedInsert
-from app.workflow import change_status
+from app.workflow import RecordState, apply_plans_in_bulk, plan_transition
 from db.models import (
     Bin,
     Product,
@@ -170,7 +170,12 @@ class _Listing:
         return [self.tasks[t.task_id] for t in stop.tasks]
 
     def stop_done(self, stop: Stop) -> bool:
-        return all(t.open_units == 0 for t in self.stop_tasks(stop))
+        tasks = self.tasks  # asked of every stop at every scan: kept to plain lookups
+        for member in stop.tasks:
+            task = tasks[member.task_id]
+            if task.quantity - task.picked - task.short:
+                return False
+        return True
 
     def current(self) -> Stop | None:
         return next((s for s in self.stops if not self.stop_done(s)), None)
@@ -334,11 +339,43 @@ def pick_state(session: Session, list_id: int) -> PickState:
     return state_of(_load(session, list_id, lock=False))
 
 
+_SHIPMENT_STATES = (
+    select(SHIP.id, SHIP.status, SHIP.version, SHIP.shipped_at, SHIP.delivered_at)
+    .where(SHIP.id.in_(bindparam("ids", expanding=True)))
+    .order_by(SHIP.id)
+)
+
+
+def shipment_states(session: Session, ids) -> dict[int, RecordState]:
+    """The list's shipments as the workflow plans over them (status, version, stage times)."""
+    return {
+        sid: RecordState(
+            "shipment",
+            sid,
+            status,
+            version,
+            frozenset(c for c, at in (("shipped_at", shipped), ("delivered_at", delivered)) if at),
+        )
+        for sid, status, version, shipped, delivered in session.execute(
+            _SHIPMENT_STATES, {"ids": list(ids)}
+        )
+    }
+
+
 def _set_shipments(session, actor, listing: _Listing, frm: str, to: str, reason: str) -> None:
-    ids = [s.shipment_id for s in listing.slots]
-    for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(ids))):
-        if shipment.status == frm:
-            change_status(session, actor, shipment, to, reason=reason)
+    """The list's shipments in ``frm`` move to ``to`` with the workflow's bulk writer (one
+    guarded UPDATE, one batch of audit events): claiming and releasing a list end no
+    promise of stock, so no ORM object and stock hook is needed per shipment."""
+    now = utcnow()
+    states = shipment_states(session, (s.shipment_id for s in listing.slots))
+    apply_plans_in_bulk(
+        session,
+        [
+            plan_transition(state, to, actor, now=now, reason=reason)
+            for state in states.values()
+            if state.status == frm
+        ],
+    )
 
 
 def _audit(session, actor, row: _ListRow, action: str, frm, to, reason: str = "") -> None:

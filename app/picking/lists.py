@@ -103,7 +103,7 @@ __all__ = [  # the verbs callers reach as ``lists.…``, wherever they live
 # --------------------------------------------------------------------------- claim, release
 
 # ``SKIP LOCKED``: a list another desk is claiming right now is not waited for.
-_OPEN_LIST = (
+_OPEN_LIST = Prepared(
     select(LIST.c.id)
     .where(LIST.c.id == bindparam("list_id"), LIST.c.status == "open")
     .with_for_update(skip_locked=True)
@@ -117,7 +117,7 @@ def claim_list(source, actor: Actor, list_id: int) -> PickState:
 
     def work(uow: UnitOfWork) -> PickState:
         session = uow.session
-        got = session.connection().execute(_OPEN_LIST, {"list_id": list_id}).scalar()
+        got = _OPEN_LIST.scalar(session, {"list_id": list_id})
         if got is None:
             row = session.get(PickList, list_id)
             if row is None:

@@ -45,6 +45,7 @@ class _Plan:
                 value = bind.effective_value
                 self.fixed[name] = processor(value) if processor else value
         self.order = compiled.positiontup  # None for named marks (PostgreSQL's psycopg)
+        self.names = (*self.fixed, *self.given)
         columns = getattr(statement, "selected_columns", None)
         self.readers: list[tuple[int, Callable]] = []
         if columns is not None and not getattr(statement, "_returning", ()):
@@ -54,13 +55,13 @@ class _Plan:
                     self.readers.append((index, reader))
 
     def parameters(self, params: Mapping[str, Any]):
-        values = dict(self.fixed)
+        values = self.fixed | params
         for name, processor in self.given.items():
-            value = params[name]
-            values[name] = processor(value) if processor else value
+            if processor is not None:
+                values[name] = processor(values[name])
         if self.order is None:
-            return values
-        return tuple(values[name] for name in self.order)
+            return {name: values[name] for name in self.names}
+        return tuple(map(values.__getitem__, self.order))
 
     def read(self, row: tuple) -> tuple:
         if not self.readers:
