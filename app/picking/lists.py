@@ -552,7 +552,7 @@ def undo_last_scan(source, actor: Actor, list_id: int) -> ScanResult:
             elif last.kind == "confirm":
                 row.confirmed_stop = None
             elif last.kind == "tote":
-                connection.execute(_UNSET_TOTE, {"b_list": list_id, "b_slot": last.quantity})
+                _UNSET_TOTE.rowcount(session, {"b_list": list_id, "b_slot": last.quantity})
                 for s in listing.slots:
                     if s.slot == last.quantity:
                         s.tote_id, s.tote_code = None, ""
