@@ -99,7 +99,7 @@ def _refuse_unless(verb: str, row: _ListRow, actor: Actor) -> None:
 # --------------------------------------------------------------------------- the list as it stands
 
 
-@dataclass
+@dataclass(slots=True)
 class _ListRow:
     """The list's own row, read with Core under the lock: the verbs change its fields and
     write them back with ``_save`` (no ORM object to load, track and flush per scan)."""
@@ -121,7 +121,7 @@ class _ListRow:
     version: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Task:
     id: int
     stop: int
@@ -150,7 +150,7 @@ class _Task:
         return self.quantity - self.picked - self.short
 
 
-@dataclass
+@dataclass(slots=True)
 class _Slot:
     slot: int
     shipment_id: int

@@ -46,6 +46,7 @@ class _Plan:
                 self.fixed[name] = processor(value) if processor else value
         self.order = compiled.positiontup  # None for named marks (PostgreSQL's psycopg)
         self.names = (*self.fixed, *self.given)
+        self.processed = [(name, p) for name, p in self.given.items() if p is not None]
         columns = getattr(statement, "selected_columns", None)
         self.readers: list[tuple[int, Callable]] = []
         if columns is not None and not getattr(statement, "_returning", ()):
@@ -56,9 +57,8 @@ class _Plan:
 
     def parameters(self, params: Mapping[str, Any]):
         values = self.fixed | params
-        for name, processor in self.given.items():
-            if processor is not None:
-                values[name] = processor(values[name])
+        for name, processor in self.processed:
+            values[name] = processor(values[name])
         if self.order is None:
             return {name: values[name] for name in self.names}
         return tuple(map(values.__getitem__, self.order))
@@ -97,13 +97,22 @@ class Prepared:
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
         self._plans: dict[tuple[type, str], _Plan] = {}
+        self._last: tuple[Dialect, _Plan] | None = None  # the one database most runs use
 
-    def _run(self, session: Session, params: Mapping[str, Any]):
-        dialect, driver = _driver(session)
+    def _plan(self, dialect: Dialect) -> _Plan:
+        last = self._last
+        if last is not None and last[0] is dialect:
+            return last[1]
         key = (type(dialect), dialect.paramstyle)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = _Plan(self.statement, dialect)
+        self._last = (dialect, plan)
+        return plan
+
+    def _run(self, session: Session, params: Mapping[str, Any]):
+        dialect, driver = _driver(session)
+        plan = self._plan(dialect)
         return plan, driver.execute(plan.sql, plan.parameters(params))
 
     def rowcount(self, session: Session, params: Mapping[str, Any] = _NO_PARAMS) -> int:
@@ -114,7 +123,16 @@ class Prepared:
     def all(self, session: Session, params: Mapping[str, Any] = _NO_PARAMS) -> list[tuple]:
         plan, cursor = self._run(session, params)
         rows = cursor.fetchall()
-        return [plan.read(r) for r in rows] if plan.readers else rows
+        if not plan.readers:
+            return rows
+        read = plan.readers  # inline: a list's tasks are read at every scan
+        out = []
+        for row in rows:
+            values = list(row)
+            for index, reader in read:
+                values[index] = reader(values[index])
+            out.append(tuple(values))
+        return out
 
     def first(self, session: Session, params: Mapping[str, Any] = _NO_PARAMS) -> tuple | None:
         plan, cursor = self._run(session, params)
