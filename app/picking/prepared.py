@@ -12,7 +12,9 @@ PostgreSQL (``?`` or ``%(name)s`` marks, PostgreSQL's casts), and the unit of wo
 transaction, locks and commit are untouched: the session's connection is the one used.
 
 Only for statements without ``IN`` lists (expanding parameters) and without
-server-generated values to read back.
+server-generated values to read back. Nothing is flushed first (``Session.execute``
+autoflushes): run them where no pending ORM change must be seen — the scan path writes
+none.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class _Plan:
         self.processed = [(name, p) for name, p in self.given.items() if p is not None]
         columns = getattr(statement, "selected_columns", None)
         self.readers: list[tuple[int, Callable]] = []
-        if columns is not None and not getattr(statement, "_returning", ()):
+        if columns is not None:
             for index, column in enumerate(columns):
                 reader = column.type.dialect_impl(dialect).result_processor(dialect, None)
                 if reader is not None:
