@@ -257,6 +257,17 @@ _SAVE = Prepared(
         version=LIST.c.version + 1,
     )
 )
+# A scan moves only the picker's place on the list (and its version): the other fields
+# are left out, so their index (warehouse, status) is not rewritten at every scan.
+_SAVE_PLACE = Prepared(
+    update(LIST)
+    .where(LIST.c.id == bindparam("b_id"), LIST.c.version == bindparam("b_version"))
+    .values(
+        current_bin_id=bindparam("b_current_bin_id"),
+        confirmed_stop=bindparam("b_confirmed_stop"),
+        version=LIST.c.version + 1,
+    )
+)
 _ADD_SCAN = PreparedInsert(
     PickScan.__table__,
     "pick_list_id at actor_id actor_name kind code stop quantity effect refused undone note",
@@ -426,6 +437,22 @@ def _save(session: Session, row: _ListRow) -> None:
             "b_picker_name": row.picker_name,
             "b_claimed_at": row.claimed_at,
             "b_finished_at": row.finished_at,
+            "b_current_bin_id": row.current_bin_id,
+            "b_confirmed_stop": row.confirmed_stop,
+        },
+    )
+    if changed != 1:
+        raise ConcurrentUpdate(list_number(row.id))
+    row.version += 1
+
+
+def _save_place(session: Session, row: _ListRow) -> None:
+    """``_save`` for a scan, which changes no more than where the picker stands."""
+    changed = _SAVE_PLACE.rowcount(
+        session,
+        {
+            "b_id": row.id,
+            "b_version": row.version,
             "b_current_bin_id": row.current_bin_id,
             "b_confirmed_stop": row.confirmed_stop,
         },

@@ -42,6 +42,7 @@ from app.picking.listing import (
     _record,
     _refuse_unless,
     _save,
+    _save_place,
     _set_shipments,
     _Task,
     holds,
@@ -288,7 +289,7 @@ def _apply(session: Session, actor: Actor, listing: _Listing, code: str) -> tupl
     if step is Step.BIN:
         if code.casefold() == stop.bin_code.casefold():
             row.current_bin_id = stop.bin_id
-            _save(session, row)
+            _save_place(session, row)
             _record(session, actor, listing, "bin", code, stop.number)
             return _("Bin {bin} — take {qty} × {sku}").format(
                 bin=stop.bin_code, qty=stop.quantity, sku=stop.sku
@@ -349,7 +350,7 @@ def _marks(task: _Task) -> str:
 
 def _confirm(session, actor, listing: _Listing, stop: Stop) -> str:
     listing.row.confirmed_stop = stop.number
-    _save(session, listing.row)
+    _save_place(session, listing.row)
     _record(session, actor, listing, "confirm", CONFIRM_CODE, stop.number)
     return _("Handling confirmed — scan the item")
 
@@ -412,7 +413,7 @@ def _put_tote(session: Session, actor: Actor, listing: _Listing, code: str) -> s
     )
     waiting.tote_id, waiting.tote_code = tote_id, tote_code
     _record(session, actor, listing, "tote", tote_code, quantity=waiting.slot)
-    _save(session, listing.row)
+    _save_place(session, listing.row)
     return _("Tote {tote} holds {shipment}").format(
         tote=tote_code, shipment=entity_number("shipment", waiting.shipment_id)
     )
@@ -504,7 +505,7 @@ def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) 
             },
         )
         task.picked += units
-    _save(session, row)
+    _save_place(session, row)
 
 
 _LAST_SCAN = (
@@ -556,7 +557,7 @@ def undo_last_scan(source, actor: Actor, list_id: int) -> ScanResult:
                 for s in listing.slots:
                     if s.slot == last.quantity:
                         s.tote_id, s.tote_code = None, ""
-            _save(session, row)
+            _save_place(session, row)
         connection.execute(_UNDONE, {"b_id": last.id})
         uow.commit()
         return ScanResult(
