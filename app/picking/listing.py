@@ -350,14 +350,15 @@ def pick_state(session: Session, list_id: int) -> PickState:
     return state_of(_load(session, list_id, lock=False))
 
 
-_SHIPMENT_STATES = (
+_SHIPMENT_STATES = Prepared(
     select(SHIP.id, SHIP.status, SHIP.version, SHIP.shipped_at, SHIP.delivered_at)
-    .where(SHIP.id.in_(bindparam("ids", expanding=True)))
+    .join(PickListShipment.__table__, PLS.shipment_id == SHIP.id)
+    .where(PLS.pick_list_id == bindparam("list_id"))
     .order_by(SHIP.id)
 )
 
 
-def shipment_states(session: Session, ids) -> dict[int, RecordState]:
+def shipment_states(session: Session, list_id: int) -> dict[int, RecordState]:
     """The list's shipments as the workflow plans over them (status, version, stage times)."""
     return {
         sid: RecordState(
@@ -367,8 +368,8 @@ def shipment_states(session: Session, ids) -> dict[int, RecordState]:
             version,
             frozenset(c for c, at in (("shipped_at", shipped), ("delivered_at", delivered)) if at),
         )
-        for sid, status, version, shipped, delivered in session.execute(
-            _SHIPMENT_STATES, {"ids": list(ids)}
+        for sid, status, version, shipped, delivered in _SHIPMENT_STATES.all(
+            session, {"list_id": list_id}
         )
     }
 
@@ -378,7 +379,7 @@ def _set_shipments(session, actor, listing: _Listing, frm: str, to: str, reason:
     guarded UPDATE, one batch of audit events): claiming and releasing a list end no
     promise of stock, so no ORM object and stock hook is needed per shipment."""
     now = utcnow()
-    states = shipment_states(session, (s.shipment_id for s in listing.slots))
+    states = shipment_states(session, listing.row.id)
     apply_plans_in_bulk(
         session,
         [

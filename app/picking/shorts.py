@@ -333,7 +333,7 @@ def finish_list(
         picked_by_shipment: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         for t in listing.tasks.values():
             picked_by_shipment[t.shipment_id][t.shipment_line_id] += t.picked
-        states = shipment_states(session, (s.shipment_id for s in listing.slots))
+        states = shipment_states(session, row.id)
         picking = [s for s in listing.slots if states[s.shipment_id].status == "picking"]
         # Picked in full (most): the workflow's bulk writer, one UPDATE and one batch of
         # audit events for them all; no promise of stock ends there.
