@@ -3,12 +3,15 @@ picker is at, who may use which verb on it (declared in ``model.PICK_VERBS``).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, fields
+from functools import lru_cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
+from app.errors import ConcurrentUpdate
 from app.i18n import _
 from app.live import PICKING, notify
 from app.numbers import entity_number, parse_number
@@ -24,7 +27,8 @@ from app.picking.model import (
     VerbState,
 )
 from app.picking.plan import walk_stops
-from app.workflow import change_status
+from app.picking.prepared import Prepared, PreparedInsert
+from app.workflow import RecordState, apply_plans_in_bulk, plan_transition
 from db.models import (
     Bin,
     Product,
@@ -81,7 +85,7 @@ def holds(picker_id: int | None, picker_name: str, actor: Actor) -> bool:
     return picker_id is None and picker_name == actor.username
 
 
-def _refuse_unless(verb: str, row: PickList, actor: Actor) -> None:
+def _refuse_unless(verb: str, row: _ListRow, actor: Actor) -> None:
     declared = PICK_VERBS[verb]
     require(actor, declared.permission)
     state = verb_state(verb, row.status, row.picker_id, row.picker_name, actor)
@@ -95,7 +99,29 @@ def _refuse_unless(verb: str, row: PickList, actor: Actor) -> None:
 # --------------------------------------------------------------------------- the list as it stands
 
 
-@dataclass
+@dataclass(slots=True)
+class _ListRow:
+    """The list's own row, read with Core under the lock: the verbs change its fields and
+    write them back with ``_save`` (no ORM object to load, track and flush per scan)."""
+
+    id: int
+    warehouse_id: int
+    kind: str
+    status: str
+    carrier: str
+    priority: int
+    picker_id: int | None
+    picker_name: str
+    claimed_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    created_at: dt.datetime
+    current_bin_id: int | None
+    confirmed_stop: int | None
+    wrong_scans: int
+    version: int
+
+
+@dataclass(slots=True)
 class _Task:
     id: int
     stop: int
@@ -124,7 +150,7 @@ class _Task:
         return self.quantity - self.picked - self.short
 
 
-@dataclass
+@dataclass(slots=True)
 class _Slot:
     slot: int
     shipment_id: int
@@ -135,7 +161,7 @@ class _Slot:
 
 @dataclass
 class _Listing:
-    row: PickList
+    row: _ListRow
     tasks: dict[int, _Task]
     slots: list[_Slot]
     stops: list[Stop]
@@ -144,15 +170,26 @@ class _Listing:
         return [self.tasks[t.task_id] for t in stop.tasks]
 
     def stop_done(self, stop: Stop) -> bool:
-        return all(t.open_units == 0 for t in self.stop_tasks(stop))
+        tasks = self.tasks  # asked of every stop at every scan: kept to plain lookups
+        for member in stop.tasks:
+            task = tasks[member.task_id]
+            if task.quantity - task.picked - task.short:
+                return False
+        return True
 
     def current(self) -> Stop | None:
         return next((s for s in self.stops if not self.stop_done(s)), None)
 
-    def step(self) -> Step:
+    def progress(self) -> tuple[Stop | None, int]:
+        """The first stop not done (None: all are) and how many stops are done."""
+        done = [self.stop_done(s) for s in self.stops]
+        current = next((s for s, d in zip(self.stops, done, strict=True) if not d), None)
+        return current, sum(done)
+
+    def step(self, stop: Stop | None) -> Step:
+        """The step the picker is at; ``stop`` is ``current()`` (the caller has it)."""
         if any(s.tote_id is None for s in self.slots):
             return Step.TOTE
-        stop = self.current()
         if stop is None:
             return Step.DONE
         if self.row.current_bin_id != stop.bin_id:
@@ -164,16 +201,19 @@ class _Listing:
 
 
 # Built once (a scan reads the list three times): building and keying a statement cost
-# more than running it.
-_LIST = select(PickList).where(PickList.id == bindparam("list_id"))
-_LIST_LOCKED = _LIST.with_for_update()
-_SLOTS = (
+# more than running it. Run on the session's connection: Core rows, no ORM objects.
+LIST = PickList.__table__
+_ROW_COLUMNS = [LIST.c[f.name] for f in fields(_ListRow)]
+_LIST_SELECT = select(*_ROW_COLUMNS).where(LIST.c.id == bindparam("list_id"))
+_LIST = Prepared(_LIST_SELECT)
+_LIST_LOCKED = Prepared(_LIST_SELECT.with_for_update())
+_SLOTS = Prepared(
     select(PLS.slot, PLS.shipment_id, PLS.tote_id, Tote.code, PLS.outcome)
     .outerjoin(Tote, Tote.id == PLS.tote_id)
     .where(PLS.pick_list_id == bindparam("list_id"))
     .order_by(PLS.slot)
 )
-_TASKS = (
+_TASKS = Prepared(
     select(
         TASK.id,
         TASK.stop,
@@ -201,26 +241,63 @@ _TASKS = (
     .join(Shipment.__table__, SHIP.id == TASK.shipment_id)
     .where(TASK.pick_list_id == bindparam("list_id"))
 )
+# The list's fields a verb changes, written back under the version it was read at (as
+# the ORM's version_id_col did): a list changed meanwhile is a ConcurrentUpdate.
+_SAVE = Prepared(
+    update(LIST)
+    .where(LIST.c.id == bindparam("b_id"), LIST.c.version == bindparam("b_version"))
+    .values(
+        status=bindparam("b_status"),
+        picker_id=bindparam("b_picker_id"),
+        picker_name=bindparam("b_picker_name"),
+        claimed_at=bindparam("b_claimed_at", type_=LIST.c.claimed_at.type),
+        finished_at=bindparam("b_finished_at", type_=LIST.c.finished_at.type),
+        current_bin_id=bindparam("b_current_bin_id"),
+        confirmed_stop=bindparam("b_confirmed_stop"),
+        version=LIST.c.version + 1,
+    )
+)
+# A scan moves only the picker's place on the list (and its version): the other fields
+# are left out, so their index (warehouse, status) is not rewritten at every scan.
+_SAVE_PLACE = Prepared(
+    update(LIST)
+    .where(LIST.c.id == bindparam("b_id"), LIST.c.version == bindparam("b_version"))
+    .values(
+        current_bin_id=bindparam("b_current_bin_id"),
+        confirmed_stop=bindparam("b_confirmed_stop"),
+        version=LIST.c.version + 1,
+    )
+)
+_ADD_SCAN = PreparedInsert(
+    PickScan.__table__,
+    "pick_list_id at actor_id actor_name kind code stop quantity effect refused undone note",
+)
 
 
 def _load(session: Session, list_id: int, *, lock: bool) -> _Listing:
     key = {"list_id": list_id}
-    row = session.scalar(_LIST_LOCKED if lock else _LIST, key)
-    if row is None:
+    found = (_LIST_LOCKED if lock else _LIST).first(session, key)
+    if found is None:
         raise PickListNotFound(list_number(list_id))
-    slot_rows = session.execute(_SLOTS, key).all()
+    row = _ListRow(*found)
+    slot_rows = _SLOTS.all(session, key)
     slots = [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
     slot_of = {s.shipment_id: s.slot for s in slots}
     tasks = {}
-    for r in session.execute(_TASKS, key):
-        tasks[r.id] = _Task(*r[:19], slot_of.get(r.shipment_id, 0), r.order_id)
-    stops = walk_stops(
-        TaskFacts(
-            t.id, t.slot, t.bin_id, t.bin_code, t.pick_sequence, t.product_id, t.sku, t.quantity
-        )
+    for r in _TASKS.all(session, key):
+        tasks[r[0]] = _Task(*r[:19], slot_of.get(r[2], 0), r[19])
+    facts = tuple(
+        (t.id, t.slot, t.bin_id, t.bin_code, t.pick_sequence, t.product_id, t.sku, t.quantity)
         for t in tasks.values()
     )
-    return _Listing(row, tasks, slots, stops)
+    return _Listing(row, tasks, slots, list(_walk(facts)))
+
+
+@lru_cache(maxsize=256)
+def _walk(facts: tuple[tuple, ...]) -> tuple[Stop, ...]:
+    """``walk_stops`` of the same tasks gives the same stops: a list is walked once per
+    scan, its tasks (all but what is picked) the same from one scan to the next."""
+    return tuple(walk_stops(TaskFacts(*f) for f in facts))
 
 
 def _stop_view(listing: _Listing, stop: Stop) -> StopView:
@@ -246,8 +323,8 @@ def _stop_view(listing: _Listing, stop: Stop) -> StopView:
 
 def state_of(listing: _Listing, last_scan: str = "") -> PickState:
     row = listing.row
-    stop = listing.current()
-    step = listing.step()
+    stop, stops_done = listing.progress()
+    step = listing.step(stop)
     tote_for = ""
     if step is Step.TOTE:
         waiting = next(s for s in listing.slots if s.tote_id is None)
@@ -260,7 +337,7 @@ def state_of(listing: _Listing, last_scan: str = "") -> PickState:
         row.version,
         step,
         _stop_view(listing, stop) if stop else None,
-        sum(1 for s in listing.stops if listing.stop_done(s)),
+        stops_done,
         len(listing.stops),
         row.wrong_scans,
         tote_for,
@@ -273,14 +350,47 @@ def pick_state(session: Session, list_id: int) -> PickState:
     return state_of(_load(session, list_id, lock=False))
 
 
+_SHIPMENT_STATES = Prepared(
+    select(SHIP.id, SHIP.status, SHIP.version, SHIP.shipped_at, SHIP.delivered_at)
+    .join(PickListShipment.__table__, PLS.shipment_id == SHIP.id)
+    .where(PLS.pick_list_id == bindparam("list_id"))
+    .order_by(SHIP.id)
+)
+
+
+def shipment_states(session: Session, list_id: int) -> dict[int, RecordState]:
+    """The list's shipments as the workflow plans over them (status, version, stage times)."""
+    return {
+        sid: RecordState(
+            "shipment",
+            sid,
+            status,
+            version,
+            frozenset(c for c, at in (("shipped_at", shipped), ("delivered_at", delivered)) if at),
+        )
+        for sid, status, version, shipped, delivered in _SHIPMENT_STATES.all(
+            session, {"list_id": list_id}
+        )
+    }
+
+
 def _set_shipments(session, actor, listing: _Listing, frm: str, to: str, reason: str) -> None:
-    ids = [s.shipment_id for s in listing.slots]
-    for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(ids))):
-        if shipment.status == frm:
-            change_status(session, actor, shipment, to, reason=reason)
+    """The list's shipments in ``frm`` move to ``to`` with the workflow's bulk writer (one
+    guarded UPDATE, one batch of audit events): claiming and releasing a list end no
+    promise of stock, so no ORM object and stock hook is needed per shipment."""
+    now = utcnow()
+    states = shipment_states(session, listing.row.id)
+    apply_plans_in_bulk(
+        session,
+        [
+            plan_transition(state, to, actor, now=now, reason=reason)
+            for state in states.values()
+            if state.status == frm
+        ],
+    )
 
 
-def _audit(session, actor, row: PickList, action: str, frm, to, reason: str = "") -> None:
+def _audit(session, actor, row: _ListRow, action: str, frm, to, reason: str = "") -> None:
     """The list's event in the audit chain; the desks showing the board hear of it."""
     notify(session, PICKING)
     record_event(
@@ -296,25 +406,58 @@ def _audit(session, actor, row: PickList, action: str, frm, to, reason: str = ""
 
 
 def _record(session, actor, listing, kind, code, stop=None, quantity=0, effect=None) -> None:
-    session.add(
-        PickScan(
-            pick_list_id=listing.row.id,
-            at=utcnow(),
-            actor_id=actor.user_id,
-            actor_name=actor.username,
-            kind=kind,
-            code=code[:80],
-            stop=stop,
-            quantity=quantity,
-            effect=effect,
-            refused=False,
-            undone=False,
-            note="",
-        )
+    _ADD_SCAN.add(
+        session,
+        {
+            "pick_list_id": listing.row.id,
+            "at": utcnow(),
+            "actor_id": actor.user_id,
+            "actor_name": actor.username,
+            "kind": kind,
+            "code": code[:80],
+            "stop": stop,
+            "quantity": quantity,
+            "effect": effect,
+            "refused": False,
+            "undone": False,
+            "note": "",
+        },
     )
 
 
-def _touch(row: PickList) -> None:
-    from sqlalchemy.orm.attributes import flag_modified
+def _save(session: Session, row: _ListRow) -> None:
+    """Write the list's changed fields back and bump its version (the desks' boards and
+    screens see the list changed); refused if another desk changed it since it was read."""
+    changed = _SAVE.rowcount(
+        session,
+        {
+            "b_id": row.id,
+            "b_version": row.version,
+            "b_status": row.status,
+            "b_picker_id": row.picker_id,
+            "b_picker_name": row.picker_name,
+            "b_claimed_at": row.claimed_at,
+            "b_finished_at": row.finished_at,
+            "b_current_bin_id": row.current_bin_id,
+            "b_confirmed_stop": row.confirmed_stop,
+        },
+    )
+    if changed != 1:
+        raise ConcurrentUpdate(list_number(row.id))
+    row.version += 1
 
-    flag_modified(row, "status")
+
+def _save_place(session: Session, row: _ListRow) -> None:
+    """``_save`` for a scan, which changes no more than where the picker stands."""
+    changed = _SAVE_PLACE.rowcount(
+        session,
+        {
+            "b_id": row.id,
+            "b_version": row.version,
+            "b_current_bin_id": row.current_bin_id,
+            "b_confirmed_stop": row.confirmed_stop,
+        },
+    )
+    if changed != 1:
+        raise ConcurrentUpdate(list_number(row.id))
+    row.version += 1

@@ -10,7 +10,7 @@ transaction of its own, and its named error is raised.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, bindparam, case, func, null, select, update
 from sqlalchemy.orm import Session
 
 from app.errors import ConcurrentUpdate, InvalidInput
@@ -31,7 +31,9 @@ from app.picking.errors import (
     WrongItem,
 )
 from app.picking.listing import (
+    _ADD_SCAN,
     CONFIRM_CODE,
+    LIST,
     PLS,
     TASK,
     _audit,
@@ -39,9 +41,10 @@ from app.picking.listing import (
     _load,
     _record,
     _refuse_unless,
+    _save,
+    _save_place,
     _set_shipments,
     _Task,
-    _touch,
     holds,
     list_number,
     parse_list_code,
@@ -57,6 +60,7 @@ from app.picking.model import (
     Stop,
 )
 from app.picking.plan import spread
+from app.picking.prepared import Prepared, PreparedInsert
 from app.picking.reserve import (
     uow_factory,
     with_retries,
@@ -99,6 +103,13 @@ __all__ = [  # the verbs callers reach as ``lists.…``, wherever they live
 
 # --------------------------------------------------------------------------- claim, release
 
+# ``SKIP LOCKED``: a list another desk is claiming right now is not waited for.
+_OPEN_LIST = Prepared(
+    select(LIST.c.id)
+    .where(LIST.c.id == bindparam("list_id"), LIST.c.status == "open")
+    .with_for_update(skip_locked=True)
+)
+
 
 def claim_list(source, actor: Actor, list_id: int) -> PickState:
     """Claim an open list. ``SKIP LOCKED``: a list another desk is claiming right now is
@@ -107,11 +118,7 @@ def claim_list(source, actor: Actor, list_id: int) -> PickState:
 
     def work(uow: UnitOfWork) -> PickState:
         session = uow.session
-        got = session.scalar(
-            select(PickList.id)
-            .where(PickList.id == list_id, PickList.status == "open")
-            .with_for_update(skip_locked=True)
-        )
+        got = _OPEN_LIST.scalar(session, {"list_id": list_id})
         if got is None:
             row = session.get(PickList, list_id)
             if row is None:
@@ -155,6 +162,7 @@ def _claim(session: Session, actor: Actor, list_id: int) -> PickState:
     row.picker_id = actor.user_id
     row.picker_name = actor.username
     row.claimed_at = utcnow()
+    _save(session, row)
     _set_shipments(session, actor, listing, "pending", "picking", f"on {list_number(row.id)}")
     _audit(session, actor, row, "claim", "open", "claimed")
     return state_of(listing)
@@ -173,6 +181,7 @@ def release_list(source, actor: Actor, list_id: int, reason: str = "") -> PickSt
         row.picker_name = ""
         row.current_bin_id = None
         row.confirmed_stop = None
+        _save(session, row)
         _set_shipments(session, actor, listing, "picking", "pending", "list released")
         _audit(session, actor, row, "release", "claimed", "open", reason)
         uow.commit()
@@ -196,6 +205,7 @@ def take_over(source, actor: Actor, list_id: int, reason: str) -> PickState:
         row.picker_name = actor.username
         row.current_bin_id = None
         row.confirmed_stop = None
+        _save(session, row)
         _audit(session, actor, row, "take_over", "claimed", "claimed", f"from {before}: {reason}")
         uow.commit()
         return state_of(listing)
@@ -228,27 +238,31 @@ def scan(source, actor: Actor, list_id: int, code: str) -> ScanResult:
         raise
 
 
+_COUNT_WRONG = Prepared(
+    update(LIST).where(LIST.c.id == bindparam("b_id")).values(wrong_scans=LIST.c.wrong_scans + 1)
+)
+
+
 def _count_refusal(make_uow, actor: Actor, list_id: int, code: str, error: Exception) -> None:
     def work(uow: UnitOfWork) -> None:
         session = uow.session
-        session.execute(
-            update(PickList.__table__)
-            .where(PickList.__table__.c.id == list_id)
-            .values(wrong_scans=PickList.__table__.c.wrong_scans + 1)
-        )
-        session.add(
-            PickScan(
-                pick_list_id=list_id,
-                at=utcnow(),
-                actor_id=actor.user_id,
-                actor_name=actor.username,
-                kind="refused",
-                code=code[:80],
-                quantity=0,
-                refused=True,
-                undone=False,
-                note=str(error)[:500],
-            )
+        _COUNT_WRONG.rowcount(session, {"b_id": list_id})
+        _ADD_SCAN.add(
+            session,
+            {
+                "pick_list_id": list_id,
+                "at": utcnow(),
+                "actor_id": actor.user_id,
+                "actor_name": actor.username,
+                "kind": "refused",
+                "code": code[:80],
+                "stop": None,
+                "quantity": 0,
+                "effect": None,
+                "refused": True,
+                "undone": False,
+                "note": str(error)[:500],
+            },
         )
         uow.commit()
 
@@ -263,18 +277,19 @@ def _matches_item(task: _Task, code: str) -> bool:
 def _apply(session: Session, actor: Actor, listing: _Listing, code: str) -> tuple[str, int]:
     if not code:
         raise ScanOutOfStep("(empty)", _("scan a code"))
-    step = listing.step()
+    stop = listing.current()
+    step = listing.step(stop)
     row = listing.row
     if step is Step.TOTE:
         return _put_tote(session, actor, listing, code), 0
     if step is Step.DONE:
         raise ScanOutOfStep(code, _("every stop is done: finish the list"))
-    stop = listing.current()
     assert stop is not None
     first = listing.stop_tasks(stop)[0]
     if step is Step.BIN:
         if code.casefold() == stop.bin_code.casefold():
             row.current_bin_id = stop.bin_id
+            _save_place(session, row)
             _record(session, actor, listing, "bin", code, stop.number)
             return _("Bin {bin} — take {qty} × {sku}").format(
                 bin=stop.bin_code, qty=stop.quantity, sku=stop.sku
@@ -309,7 +324,7 @@ def _apply(session: Session, actor: Actor, listing: _Listing, code: str) -> tupl
     if units > open_total:
         raise PickQuantityInvalid(picked_here + units, picked_here + open_total)
     effect = spread(units, [(t.id, t.open_units) for t in members])
-    _take(session, actor, listing, effect, +1)
+    _take(session, actor, listing, effect, +1)  # saves the row
     _record(
         session,
         actor,
@@ -335,6 +350,7 @@ def _marks(task: _Task) -> str:
 
 def _confirm(session, actor, listing: _Listing, stop: Stop) -> str:
     listing.row.confirmed_stop = stop.number
+    _save_place(session, listing.row)
     _record(session, actor, listing, "confirm", CONFIRM_CODE, stop.number)
     return _("Handling confirmed — scan the item")
 
@@ -344,97 +360,176 @@ def confirm_handling(source, actor: Actor, list_id: int) -> ScanResult:
     return scan(source, actor, list_id, CONFIRM_CODE)
 
 
-def _put_tote(session: Session, actor: Actor, listing: _Listing, code: str) -> str:
-    tote = session.scalar(select(Tote).where(func.upper(Tote.code) == code.upper()))
-    if tote is None or not tote.active:
-        raise ToteUnavailable(code, _("not a tote (scan a tote barcode)"))
-    if tote.warehouse_id not in (None, listing.row.warehouse_id):
-        raise ToteUnavailable(code, _("belongs to another warehouse"))
-    if any(s.tote_id == tote.id for s in listing.slots):
-        raise ToteUnavailable(code, _("already on this list"))
-    busy = session.scalar(
-        select(PLS.pick_list_id)
-        .join(PickList.__table__, PickList.__table__.c.id == PLS.pick_list_id)
-        .where(PLS.tote_id == tote.id, PickList.__table__.c.status == "claimed")
-        .limit(1)
+TOTE = Tote.__table__.c
+_TOTE_COLUMNS = (TOTE.id, TOTE.code, TOTE.warehouse_id, TOTE.active)
+# The exact code finds the tote by its unique index; only a code typed in another case
+# falls back to comparing upper case (a scan of every tote).
+_TOTE_EXACT = Prepared(select(*_TOTE_COLUMNS).where(TOTE.code == bindparam("code")))
+_TOTE_ANY_CASE = Prepared(select(*_TOTE_COLUMNS).where(func.upper(TOTE.code) == bindparam("code")))
+# A tote is busy while it is on a claimed list. The slots have no index on the tote, so
+# the claimed lists (a few: one per desk) are found through the index on
+# (warehouse_id, status) — every warehouse's, as a tote without one goes anywhere — and
+# their slots by the list's key.
+_TOTE_BUSY = Prepared(
+    select(PLS.pick_list_id)
+    .select_from(LIST)
+    .join(PickListShipment.__table__, PLS.pick_list_id == LIST.c.id)
+    .where(
+        LIST.c.warehouse_id.in_(select(Warehouse.__table__.c.id)),
+        LIST.c.status == "claimed",
+        PLS.tote_id == bindparam("tote_id"),
     )
+    .limit(1)
+)
+_SET_TOTE = Prepared(
+    update(PickListShipment.__table__)
+    .where(PLS.pick_list_id == bindparam("b_list"), PLS.shipment_id == bindparam("b_shipment"))
+    .values(tote_id=bindparam("b_tote"))
+)
+_UNSET_TOTE = Prepared(
+    update(PickListShipment.__table__)
+    .where(PLS.pick_list_id == bindparam("b_list"), PLS.slot == bindparam("b_slot"))
+    .values(tote_id=None)
+)
+
+
+def _put_tote(session: Session, actor: Actor, listing: _Listing, code: str) -> str:
+    tote = _TOTE_EXACT.first(session, {"code": code})
+    if tote is None:
+        tote = _TOTE_ANY_CASE.first(session, {"code": code.upper()})
+    if tote is None or not tote[3]:
+        raise ToteUnavailable(code, _("not a tote (scan a tote barcode)"))
+    tote_id, tote_code, warehouse_id, _active = tote
+    if warehouse_id not in (None, listing.row.warehouse_id):
+        raise ToteUnavailable(code, _("belongs to another warehouse"))
+    if any(s.tote_id == tote_id for s in listing.slots):
+        raise ToteUnavailable(code, _("already on this list"))
+    busy = _TOTE_BUSY.scalar(session, {"tote_id": tote_id})
     if busy is not None:
         raise ToteUnavailable(code, _("in use on {list}").format(list=list_number(busy)))
     waiting = next(s for s in listing.slots if s.tote_id is None)
-    session.execute(
-        update(PickListShipment.__table__)
-        .where(PLS.pick_list_id == listing.row.id, PLS.shipment_id == waiting.shipment_id)
-        .values(tote_id=tote.id)
+    _SET_TOTE.rowcount(
+        session, {"b_list": listing.row.id, "b_shipment": waiting.shipment_id, "b_tote": tote_id}
     )
-    waiting.tote_id, waiting.tote_code = tote.id, tote.code
-    _record(session, actor, listing, "tote", tote.code, quantity=waiting.slot)
-    _touch(listing.row)
+    waiting.tote_id, waiting.tote_code = tote_id, tote_code
+    _record(session, actor, listing, "tote", tote_code, quantity=waiting.slot)
+    _save_place(session, listing.row)
     return _("Tote {tote} holds {shipment}").format(
-        tote=tote.code, shipment=entity_number("shipment", waiting.shipment_id)
+        tote=tote_code, shipment=entity_number("shipment", waiting.shipment_id)
     )
+
+
+# One picked unit's writes, built once with guards: a row the guard refuses (0 rows)
+# means another desk changed it since the list was read — nothing is written then.
+_UNITS = bindparam("b_units", type_=Integer)
+_TAKE_TASK = Prepared(
+    update(PickTask.__table__)
+    .where(
+        TASK.id == bindparam("b_task"),
+        TASK.picked + _UNITS >= 0,
+        TASK.picked + _UNITS + TASK.short <= TASK.quantity,
+    )
+    .values(picked=TASK.picked + _UNITS)
+)
+RES_T = Reservation.__table__
+_HOLDS_NONE = RES_T.c.quantity - _UNITS == 0  # SET reads the row's values before it
+_TAKE_RESERVATION = Prepared(
+    update(RES_T)
+    .where(
+        RES_T.c.id == bindparam("b_reservation"),
+        RES_T.c.quantity - _UNITS >= 0,
+        RES_T.c.picked + _UNITS >= 0,
+        RES_T.c.state != "released",
+    )
+    .values(
+        quantity=RES_T.c.quantity - _UNITS,
+        picked=RES_T.c.picked + _UNITS,
+        # picked in full: closed now; an undo opens it again
+        state=case((_HOLDS_NONE, "picked"), else_="open"),
+        closed_at=case(
+            (_HOLDS_NONE, bindparam("b_now", type_=RES_T.c.closed_at.type)), else_=null()
+        ),
+    )
+)
+QUANT_T = StockQuant.__table__
+_TAKE_QUANT = Prepared(
+    update(QUANT_T)
+    .where(
+        QUANT_T.c.id == bindparam("b_quant"),
+        QUANT_T.c.reserved - _UNITS >= 0,
+        QUANT_T.c.on_hand - _UNITS >= 0,
+    )
+    .values(
+        on_hand=QUANT_T.c.on_hand - _UNITS,
+        reserved=QUANT_T.c.reserved - _UNITS,
+        version=QUANT_T.c.version + 1,
+    )
+)
+_ADD_MOVE = PreparedInsert(
+    StockMove.__table__,
+    "at product_id warehouse_id from_bin_id to_bin_id quantity kind order_id actor_id reason",
+)
 
 
 def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) -> None:
     """Units leave (sign +1) or return to (−1, undo) the bin: task, reservation, quant
     and a stock move change together; the guards refuse anything that would go wrong."""
     now = utcnow()
+    row = listing.row
     for task_id, n in effect:
         task = listing.tasks[int(task_id)]
         units = sign * n
-        session.execute(
-            update(PickTask.__table__).where(TASK.id == task.id).values(picked=TASK.picked + units)
+        shipment = entity_number("shipment", task.shipment_id)
+        if _TAKE_TASK.rowcount(session, {"b_task": task.id, "b_units": units}) != 1:
+            raise ConcurrentUpdate(shipment)  # its shipment was cancelled meanwhile
+        changed = _TAKE_RESERVATION.rowcount(
+            session, {"b_reservation": task.reservation_id, "b_units": units, "b_now": now}
         )
-        res = Reservation.__table__
-        changed = session.execute(
-            update(res)
-            .where(
-                res.c.id == task.reservation_id,
-                res.c.quantity - units >= 0,
-                res.c.picked + units >= 0,
-                res.c.state != "released",
-            )
-            .values(
-                quantity=res.c.quantity - units,
-                picked=res.c.picked + units,
-                state="open",
-                closed_at=None,
-            )
-        ).rowcount
-        if changed != 1:
-            raise ConcurrentUpdate(entity_number("shipment", task.shipment_id))
-        session.execute(
-            update(res)
-            .where(res.c.id == task.reservation_id, res.c.quantity == 0)
-            .values(state="picked", closed_at=now)
-        )
-        q = StockQuant.__table__
-        changed = session.execute(
-            update(q)
-            .where(q.c.id == task.quant_id, q.c.reserved - units >= 0, q.c.on_hand - units >= 0)
-            .values(
-                on_hand=q.c.on_hand - units,
-                reserved=q.c.reserved - units,
-                version=q.c.version + 1,
-            )
-        ).rowcount
-        if changed != 1:
+        if changed != 1:  # released meanwhile: the order was cancelled or changed
+            raise ConcurrentUpdate(shipment)
+        if _TAKE_QUANT.rowcount(session, {"b_quant": task.quant_id, "b_units": units}) != 1:
             raise ConcurrentUpdate("Stock")
-        session.add(
-            StockMove(
-                at=now,
-                product_id=task.product_id,
-                warehouse_id=listing.row.warehouse_id,
-                from_bin_id=task.bin_id if sign > 0 else None,
-                to_bin_id=None if sign > 0 else task.bin_id,
-                quantity=n,
-                kind="pick" if sign > 0 else "unpick",
-                order_id=task.order_id,
-                actor_id=actor.user_id,
-                reason=list_number(listing.row.id),
-            )
+        _ADD_MOVE.add(
+            session,
+            {
+                "at": now,
+                "product_id": task.product_id,
+                "warehouse_id": row.warehouse_id,
+                "from_bin_id": task.bin_id if sign > 0 else None,
+                "to_bin_id": None if sign > 0 else task.bin_id,
+                "quantity": n,
+                "kind": "pick" if sign > 0 else "unpick",
+                "order_id": task.order_id,
+                "actor_id": actor.user_id,
+                "reason": list_number(row.id),
+            },
         )
         task.picked += units
-    _touch(listing.row)
+    _save_place(session, row)
+
+
+_LAST_SCAN = (
+    select(
+        PickScan.__table__.c.id,
+        PickScan.__table__.c.kind,
+        PickScan.__table__.c.code,
+        PickScan.__table__.c.quantity,
+        PickScan.__table__.c.effect,
+    )
+    .where(
+        PickScan.__table__.c.pick_list_id == bindparam("list_id"),
+        PickScan.__table__.c.refused.is_(False),
+        PickScan.__table__.c.undone.is_(False),
+        PickScan.__table__.c.kind.in_(("tote", "bin", "confirm", "item")),
+    )
+    .order_by(PickScan.__table__.c.id.desc())
+    .limit(1)
+)
+_UNDONE = (
+    update(PickScan.__table__)
+    .where(PickScan.__table__.c.id == bindparam("b_id"))
+    .values(undone=True)
+)
 
 
 def undo_last_scan(source, actor: Actor, list_id: int) -> ScanResult:
@@ -442,40 +537,28 @@ def undo_last_scan(source, actor: Actor, list_id: int) -> ScanResult:
 
     def work(uow: UnitOfWork) -> ScanResult:
         session = uow.session
+        connection = session.connection()
         listing = _load(session, list_id, lock=True)
         _refuse_unless("undo", listing.row, actor)
-        last = session.scalar(
-            select(PickScan)
-            .where(
-                PickScan.pick_list_id == list_id,
-                PickScan.refused.is_(False),
-                PickScan.undone.is_(False),
-                PickScan.kind.in_(("tote", "bin", "confirm", "item")),
-            )
-            .order_by(PickScan.id.desc())
-            .limit(1)
-        )
+        last = connection.execute(_LAST_SCAN, {"list_id": list_id}).first()
         if last is None:
             raise NothingToUndo(list_number(list_id))
         row = listing.row
         if last.kind == "item":
             effect = [(int(k), v) for k, v in (last.effect or {}).items()]
-            _take(session, actor, listing, effect, -1)
-        elif last.kind == "bin":
-            row.current_bin_id = None
-        elif last.kind == "confirm":
-            row.confirmed_stop = None
-        elif last.kind == "tote":
-            session.execute(
-                update(PickListShipment.__table__)
-                .where(PLS.pick_list_id == list_id, PLS.slot == last.quantity)
-                .values(tote_id=None)
-            )
-            for s in listing.slots:
-                if s.slot == last.quantity:
-                    s.tote_id, s.tote_code = None, ""
-        last.undone = True
-        _touch(row)
+            _take(session, actor, listing, effect, -1)  # saves the row
+        else:
+            if last.kind == "bin":
+                row.current_bin_id = None
+            elif last.kind == "confirm":
+                row.confirmed_stop = None
+            elif last.kind == "tote":
+                _UNSET_TOTE.rowcount(session, {"b_list": list_id, "b_slot": last.quantity})
+                for s in listing.slots:
+                    if s.slot == last.quantity:
+                        s.tote_id, s.tote_code = None, ""
+            _save_place(session, row)
+        connection.execute(_UNDONE, {"b_id": last.id})
         uow.commit()
         return ScanResult(
             True, _("Undone: {code}").format(code=last.code), state_of(listing), -last.quantity

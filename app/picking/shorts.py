@@ -24,8 +24,9 @@ from app.picking.listing import (
     _load,
     _record,
     _refuse_unless,
-    _touch,
+    _save,
     list_number,
+    shipment_states,
     state_of,
 )
 from app.picking.model import (
@@ -45,7 +46,7 @@ from app.picking.reserve import (
 )
 from app.review.task_text import task_text
 from app.uow import UnitOfWork
-from app.workflow import change_status
+from app.workflow import apply_plans_in_bulk, change_status, plan_transition
 from db.models import (
     Bin,
     ContactTask,
@@ -143,8 +144,8 @@ def short_pick(
             reason=f"{stop.sku} at {stop.bin_code}: {missing} missing, {moved} from "
             f"{other_bin or '-'}; bin flagged for a count",
         )
-        _touch(listing.row)
         listing.row.current_bin_id = None
+        _save(session, listing.row)
         uow.commit()
         fresh = _load(session, list_id, lock=False)
         if moved:
@@ -332,20 +333,26 @@ def finish_list(
         picked_by_shipment: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         for t in listing.tasks.values():
             picked_by_shipment[t.shipment_id][t.shipment_line_id] += t.picked
-        shipments = {
-            s.id: s
-            for s in session.scalars(
-                select(Shipment).where(Shipment.id.in_([s.shipment_id for s in listing.slots]))
-            )
-        }
-        for slot in listing.slots:
-            shipment = shipments[slot.shipment_id]
-            if shipment.status != "picking":
-                continue
-            picked = picked_by_shipment[shipment.id]
+        states = shipment_states(session, row.id)
+        picking = [s for s in listing.slots if states[s.shipment_id].status == "picking"]
+        # Picked in full (most): the workflow's bulk writer, one UPDATE and one batch of
+        # audit events for them all; no promise of stock ends there.
+        now = utcnow()
+        apply_plans_in_bulk(
+            session,
+            [
+                plan_transition(
+                    states[s.shipment_id], "picked", actor, now=now, reason=list_number(row.id)
+                )
+                for s in picking
+                if s.outcome != "short"
+            ],
+        )
+        for slot in picking:
             if slot.outcome != "short":
-                change_status(session, actor, shipment, "picked", reason=list_number(row.id))
                 continue
+            shipment = session.get(Shipment, slot.shipment_id)
+            picked = picked_by_shipment[shipment.id]
             if sum(picked.values()) == 0:
                 change_status(session, actor, shipment, "cancelled", reason="nothing picked")
                 _order_back_if_empty(session, actor, shipment.order_id)
@@ -367,6 +374,7 @@ def finish_list(
             )
         row.status = "finished"
         row.finished_at = utcnow()
+        _save(session, row)
         _audit(session, actor, row, "finish", "claimed", "finished")
         uow.commit()
         return state_of(listing)

@@ -224,35 +224,48 @@ def _pick_everything(database) -> int:
         lists = uow.session.execute(
             select(PickList.id, PickList.warehouse_id).where(PickList.status == "open")
         ).all()
+    racks = _tote_racks(database)
     scans = 0
     for list_id, warehouse_id in lists:
         state = pl.claim_list(database, ACTOR, list_id)
-        while (code := _next_code(database, state, warehouse_id)) is not None:
+        rack = racks.setdefault(warehouse_id, [])
+        while (code := _next_code(rack, state, warehouse_id)) is not None:
             state = pl.scan(database, ACTOR, list_id, code).state
             scans += 1
         pl.finish_list(database, ACTOR, list_id)
     return scans
 
 
-def _next_code(database, state, warehouse_id: int) -> str | None:
-    """What a picker scans next: a free tote of the list's warehouse, the stop's bin,
-    CONFIRM, the item."""
+def _tote_racks(database) -> dict[int, list[str]]:
+    """The empty totes stacked in each warehouse, as the pickers find them: every tote
+    of the warehouse not yet on a list (in this run a tote stays with its shipment until
+    packing, which comes after all the picking), lowest number first. Read once: which
+    tote a picker grabs is not desk work, and asking the database for the next free one
+    before every tote scan cost more as the run went on (every used tote compared).
+    Each rack is kept top first: the picker takes from its end."""
     from db.models_picking import PickListShipment, Tote
 
+    used = select(PickListShipment.tote_id).where(PickListShipment.tote_id.is_not(None))
+    racks: dict[int, list[str]] = {}
+    with database.unit_of_work() as uow:
+        for warehouse_id, code in uow.session.execute(
+            select(Tote.warehouse_id, Tote.code)
+            .where(Tote.warehouse_id.is_not(None), Tote.id.not_in(used))
+            .order_by(Tote.id.desc())
+        ):
+            racks.setdefault(warehouse_id, []).append(code)
+    return racks
+
+
+def _next_code(rack: list[str], state, warehouse_id: int) -> str | None:
+    """What a picker scans next: a free tote off the warehouse's rack, the stop's bin,
+    CONFIRM, the item."""
     if state.step is Step.DONE:
         return None
     if state.step is Step.TOTE:
-        with database.unit_of_work() as uow:
-            used = select(PickListShipment.tote_id).where(PickListShipment.tote_id.is_not(None))
-            tote = uow.session.scalar(
-                select(Tote.code)
-                .where(Tote.warehouse_id == warehouse_id, Tote.id.not_in(used))
-                .order_by(Tote.id)
-                .limit(1)
-            )
-        if tote is None:
+        if not rack:
             raise RuntimeError(f"bench flow: no free tote in warehouse {warehouse_id}")
-        return tote
+        return rack.pop()
     stop = state.stop
     if state.step is Step.BIN:
         return stop.bin_code

@@ -156,6 +156,22 @@ def test_a_typed_count_confirms_the_quantity_and_undo_gives_units_back(db, floor
     assert_invariants(db)
 
 
+def test_undo_takes_back_a_bin_and_then_a_tote_scan(db, floor):
+    kettle = floor["kettle"]
+    _allocated(db, [(kettle, 1)])
+    [list_id] = _lists(db, floor["ber"], single=True)
+    before = pl.claim_list(db, PICKER, list_id).version
+    pl.scan(db, PICKER, list_id, "TBER0")
+    assert pl.scan(db, PICKER, list_id, "BER-01").state.step is Step.ITEM
+    assert pl.undo_last_scan(db, PICKER, list_id).state.step is Step.BIN
+    undone = pl.undo_last_scan(db, PICKER, list_id)
+    assert undone.state.step is Step.TOTE and undone.state.version == before + 4
+    with db.unit_of_work() as uow:
+        assert pl.pick_state(uow.session, list_id) == undone.state
+    assert pl.scan(db, PICKER, list_id, "TBER0").state.step is Step.BIN
+    assert_invariants(db)
+
+
 def test_fragile_stops_ask_for_confirmation_before_the_item(db, floor):
     lamp = floor["lamp"]
     _allocated(db, [(lamp, 1)])
