@@ -45,7 +45,7 @@ from app.packing.model import (
     PackState,
 )
 from app.packing.printers import StationPrinters
-from app.packing.queries import DriverStatement, ParcelRow, StationRead
+from app.packing.queries import ParcelRow, StationRead
 from app.packing.service import (
     SHIPMENTS,
     _audit,
@@ -55,6 +55,7 @@ from app.packing.service import (
 from app.packing.tracking import number_parcels
 from app.permissions import Actor
 from app.picking.service import uow_factory
+from app.prepared import Prepared
 from app.shipping.customs import crosses_customs_border, shipment_declarations
 from app.shipping.documents import order_address, warehouse_address
 from app.uow import UnitOfWork
@@ -406,7 +407,7 @@ _LABELS = ParcelLabel.__table__
 _PARCELS = Parcel.__table__
 # A label's record and its parcel's move to labelled, written straight through the driver
 # (the ORM's flush of the two rows cost more than the rest of a print).
-_ADD_LABEL = DriverStatement(
+_ADD_LABEL = Prepared(
     insert(_LABELS).values(
         parcel_id=bindparam("pid", type_=_LABELS.c.parcel_id.type),
         action=bindparam("label_action", type_=_LABELS.c.action.type),
@@ -421,7 +422,7 @@ _ADD_LABEL = DriverStatement(
         created_at=bindparam("at", type_=_LABELS.c.created_at.type),
     )
 )
-_LABELLED = DriverStatement(
+_LABELLED = Prepared(
     update(_PARCELS)
     .where(
         _PARCELS.c.id == bindparam("pid"),
@@ -462,17 +463,16 @@ def _print_one(
     try:
         printer.send(data, title)
     except PrintFailed as error:
-        _ADD_LABEL.run(
+        _ADD_LABEL.rowcount(
             session,
-            **record,
-            label_outcome="failed",
-            failure_reason=error.reason,
-            label_content=None,
-        )
+            record | {"label_outcome": "failed", "failure_reason": error.reason,
+                      "label_content": None},
+        )  # fmt: skip
         _audit(session, actor, "parcel", parcel.id, "label_failed", error.reason)
         return error
-    _ADD_LABEL.run(
-        session, **record, label_outcome="printed", failure_reason=None, label_content=data
+    _ADD_LABEL.rowcount(
+        session,
+        record | {"label_outcome": "printed", "failure_reason": None, "label_content": data},
     )
     if action == "print":
         _mark_labelled(session, parcel, package or parcel.package_type)
@@ -493,10 +493,10 @@ def _mark_labelled(session: Session, parcel: Parcel, package: str | None) -> Non
     does not write it again)."""
     session.flush()  # what the ORM holds for the parcel (its tracking number …) goes first
     at = utcnow()
-    done = _LABELLED.run(
-        session, pid=parcel.id, seen_version=parcel.version, at=at, package=package
+    done = _LABELLED.rowcount(
+        session, {"pid": parcel.id, "seen_version": parcel.version, "at": at, "package": package}
     )
-    if done.rowcount != 1:
+    if done != 1:
         raise ConcurrentUpdate(f"{entity_number('shipment', parcel.shipment_id)}-{parcel.sequence}")
     changed = {"status": "labelled", "labelled_at": at, "package_type": package}
     for name, value in (*changed.items(), ("version", parcel.version + 1)):

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from app.numbers import entity_number, order_number, parse_number
@@ -26,6 +25,7 @@ from app.packing.model import (
     ParcelView,
 )
 from app.packing.rules import expected_weight_g, suggest_package
+from app.prepared import Prepared
 from db.models import Order, OrderLine, Product, Shipment, ShipmentLine
 from db.models_packing import PackageRule, PackageType, PackScan, ProductPacking
 from db.models_picking import PickListShipment, Reservation, Tote
@@ -183,67 +183,6 @@ _PARCELS = (
     .where(Parcel.shipment_id == bindparam("sid"))
     .order_by(Parcel.sequence)
 )
-
-
-class DriverStatement:
-    """A statement the station runs on every scan, straight through the driver in the
-    session's transaction: compiled once per dialect, bound by name, its rows the driver's
-    own tuples (no result types: only for columns whose driver values are what the caller
-    reads -- integers, text, flags read with ``bool()``). On SQLite SQLAlchemy's work per
-    execution cost several times the query itself (75 µs against 10 µs for a head read).
-    A driver error is raised as SQLAlchemy's (``DBAPIError``), so retries still see it."""
-
-    def __init__(self, statement) -> None:
-        self.statement = statement
-        self._compiled: dict[str, tuple] = {}
-
-    def _for(self, dialect) -> tuple:
-        compiled = self.statement.compile(dialect=dialect)
-        sql = compiled.string
-        fixed, processors = {}, {}
-        for name, bind in compiled.binds.items():
-            processor = bind.type.bind_processor(dialect)
-            if bind.required:
-                if processor is not None:
-                    processors[name] = processor
-            elif compiled.positional or f"%({name})s" in sql:
-                value = bind.effective_value
-                fixed[name] = processor(value) if processor is not None else value
-        names = tuple(compiled.positiontup) if compiled.positional else None
-        done = self._compiled[dialect.name] = (sql, names, fixed, processors)
-        return done
-
-    def run(self, session_or_driver: Session | Driver, **params):
-        """The driver's cursor after running the statement with ``params``."""
-        driver = (
-            session_or_driver
-            if isinstance(session_or_driver, Driver)
-            else Driver(session_or_driver)
-        )
-        dialect = driver.dialect
-        sql, names, fixed, processors = self._compiled.get(dialect.name) or self._for(dialect)
-        for name, processor in processors.items():
-            params[name] = processor(params[name])
-        values = fixed | params if fixed else params
-        arguments = tuple(values[name] for name in names) if names is not None else values
-        try:
-            return driver.connection.execute(sql, arguments)
-        except dialect.loaded_dbapi.Error as error:
-            raise sa_exc.DBAPIError.instance(
-                sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
-
-
-class Driver:
-    """The driver's connection of a session's transaction, found once for several
-    ``DriverStatement`` runs."""
-
-    __slots__ = ("connection", "dialect")
-
-    def __init__(self, session: Session) -> None:
-        connection = session.connection()
-        self.dialect = connection.dialect
-        self.connection = connection.connection.driver_connection
 
 
 def _rows(session: Session, statement, **params):
@@ -453,11 +392,11 @@ class StationRead:
         self.parcels = [parcel if p.parcel_id == parcel.parcel_id else p for p in self.parcels]
 
 
-_DRIVER_HEAD = DriverStatement(_HEAD)
-_DRIVER_HEAD_LOCKED = DriverStatement(_HEAD_LOCKED)
-_DRIVER_WANTED = DriverStatement(_WANTED)
-_DRIVER_SCANNED = DriverStatement(_SCANNED)
-_DRIVER_PARCELS = DriverStatement(_PARCELS)
+_DRIVER_HEAD = Prepared(_HEAD)
+_DRIVER_HEAD_LOCKED = Prepared(_HEAD_LOCKED)
+_DRIVER_WANTED = Prepared(_WANTED)
+_DRIVER_SCANNED = Prepared(_SCANNED)
+_DRIVER_PARCELS = Prepared(_PARCELS)
 
 
 def read_station(session_or_uow, shipment_id: int, *, lock: bool = False) -> StationRead | None:
@@ -466,16 +405,14 @@ def read_station(session_or_uow, shipment_id: int, *, lock: bool = False) -> Sta
     rest of the transaction (PostgreSQL), so two stations never count one shipment at once."""
     session = _session(session_or_uow)
     session.flush()
-    driver = Driver(session)
-    head = (_DRIVER_HEAD_LOCKED if lock else _DRIVER_HEAD).run(driver, sid=shipment_id).fetchone()
+    params = {"sid": shipment_id}
+    head = (_DRIVER_HEAD_LOCKED if lock else _DRIVER_HEAD).first(session, params)
     if head is None:
         return None
     status, version, order_id, order_status, name, city, country = head
-    wanted, products = _wanted_products(_DRIVER_WANTED.run(driver, sid=shipment_id))
-    units = {
-        (parcel, product): n for parcel, product, n in _DRIVER_SCANNED.run(driver, sid=shipment_id)
-    }
-    parcels = [ParcelRow(*row) for row in _DRIVER_PARCELS.run(driver, sid=shipment_id)]
+    wanted, products = _wanted_products(_DRIVER_WANTED.all(session, params))
+    units = {(parcel, product): n for parcel, product, n in _DRIVER_SCANNED.all(session, params)}
+    parcels = [ParcelRow(*row) for row in _DRIVER_PARCELS.all(session, params)]
     return StationRead(
         shipment_id,
         status,

@@ -51,7 +51,7 @@ from app.packing.model import (
     VerbState,
 )
 from app.packing.printers import StationPrinters
-from app.packing.queries import DriverStatement, ParcelRow, StationRead
+from app.packing.queries import ParcelRow, StationRead
 from app.packing.rules import (
     check_weight,
     check_weight_range,
@@ -61,6 +61,7 @@ from app.packing.rules import (
 )
 from app.permissions import Actor, Permission, require
 from app.picking.service import uow_factory, with_retries
+from app.prepared import Prepared
 from app.shipping.tracking_numbers import looks_like_tracking_number
 from app.uow import UnitOfWork
 from db.models import Shipment, utcnow
@@ -167,7 +168,7 @@ def _current_parcel(session: Session, actor: Actor, shipment: Shipment) -> Parce
 # held, the state after the change derived from that read plus the change.
 _PARCEL_ROWS = Parcel.__table__
 _SCAN_ROWS = PackScan.__table__
-_ADD_PARCEL = DriverStatement(
+_ADD_PARCEL = Prepared(
     insert(_PARCEL_ROWS)
     .values(
         shipment_id=bindparam("sid"),
@@ -192,7 +193,7 @@ _UNITS_SCANNED = (
 )
 # One unit into an open parcel of a shipment still waiting to be packed, while fewer than
 # the wanted units were scanned: no row is added when another desk got there first.
-_ADD_UNIT = DriverStatement(
+_ADD_UNIT = Prepared(
     insert(_SCAN_ROWS).from_select(
         [
             *("shipment_id", "parcel_id", "product_id", "at", "actor_id"),
@@ -220,7 +221,7 @@ _ADD_UNIT = DriverStatement(
         ),
     )
 )
-_WEIGH = DriverStatement(
+_WEIGH = Prepared(
     update(_PARCEL_ROWS)
     .where(
         _PARCEL_ROWS.c.id == bindparam("pid"),
@@ -245,8 +246,10 @@ def _open_parcel(session: Session, actor: Actor, read: StationRead) -> ParcelRow
     if current is not None:
         return current
     sequence = max((p.sequence for p in read.parcels), default=0) + 1
-    made = _ADD_PARCEL.run(session, sid=read.shipment_id, sequence=sequence, at=utcnow())
-    parcel = ParcelRow(made.fetchone()[0], sequence, "open", None, None, None, 0)
+    made = _ADD_PARCEL.scalar(
+        session, {"sid": read.shipment_id, "sequence": sequence, "at": utcnow()}
+    )
+    parcel = ParcelRow(made, sequence, "open", None, None, None, 0)
     read.parcels.append(parcel)
     _audit(
         session,
@@ -334,21 +337,23 @@ def scan_item(
         if done >= wanted[pid]:
             raise ExtraPackItem(product.sku, wanted[pid])
         parcel = _open_parcel(session, actor, read)
-        added = _ADD_UNIT.run(
+        added = _ADD_UNIT.rowcount(
             session,
-            sid=shipment_id,
-            parcel_id=parcel.parcel_id,
-            product_id=pid,
-            at=utcnow(),
-            actor_id=actor.user_id,
-            actor_name=actor.username,
-            code=code[:80],
-            guard_sid=shipment_id,
-            guard_parcel=parcel.parcel_id,
-            guard_product=pid,
-            wanted=wanted[pid],
+            {
+                "sid": shipment_id,
+                "parcel_id": parcel.parcel_id,
+                "product_id": pid,
+                "at": utcnow(),
+                "actor_id": actor.user_id,
+                "actor_name": actor.username,
+                "code": code[:80],
+                "guard_sid": shipment_id,
+                "guard_parcel": parcel.parcel_id,
+                "guard_product": pid,
+                "wanted": wanted[pid],
+            },
         )
-        if added.rowcount != 1:
+        if added != 1:
             _explain_lost_scan(session, actor, shipment_id, product)
         uow.commit()
         read.units[parcel.parcel_id, pid] = read.units.get((parcel.parcel_id, pid), 0) + 1
@@ -502,10 +507,11 @@ def set_weight(
         read = _read_locked(session, shipment_id)
         _refuse_in("weigh", read.status, shipment_id, actor)
         parcel = _weighed_parcel(session, actor, read, parcel_id)
-        weighed = _WEIGH.run(
-            session, pid=parcel.parcel_id, sid=shipment_id, guard_sid=shipment_id, grams=grams
+        weighed = _WEIGH.rowcount(
+            session,
+            {"pid": parcel.parcel_id, "sid": shipment_id, "guard_sid": shipment_id, "grams": grams},
         )
-        if weighed.rowcount != 1:  # cancelled or labelled at another desk meanwhile
+        if weighed != 1:  # cancelled or labelled at another desk meanwhile
             again = _read_locked(session, shipment_id)
             _refuse_in("weigh", again.status, shipment_id, actor)
             raise LabelAlreadyPrinted(entity_number("shipment", shipment_id))

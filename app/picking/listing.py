@@ -27,7 +27,7 @@ from app.picking.model import (
     VerbState,
 )
 from app.picking.plan import walk_stops
-from app.picking.prepared import Prepared, PreparedInsert
+from app.prepared import Prepared, PreparedInsert
 from app.workflow import RecordState, apply_plans_in_bulk, plan_transition
 from db.models import (
     Bin,

@@ -60,12 +60,12 @@ from app.picking.model import (
     Stop,
 )
 from app.picking.plan import spread
-from app.picking.prepared import Prepared, PreparedInsert
 from app.picking.reserve import (
     uow_factory,
     with_retries,
 )
 from app.picking.shorts import OtherBin, finish_list, other_bins, short_pick
+from app.prepared import Prepared, PreparedInsert
 from app.uow import UnitOfWork
 from db.models import (
     OrderLine,

@@ -121,4 +121,6 @@ def test_a_driver_error_is_raised_as_sqlalchemys_so_retries_still_see_it(db, sta
     ps.open_shipment(db, PACKER, entity_number("shipment", station.shipment_id))
     with db.unit_of_work() as uow, pytest.raises(exc.IntegrityError):
         # parcel 1 exists already: (shipment, sequence) is unique
-        ps._ADD_PARCEL.run(uow.session, sid=station.shipment_id, sequence=1, at=utcnow())
+        ps._ADD_PARCEL.scalar(
+            uow.session, {"sid": station.shipment_id, "sequence": 1, "at": utcnow()}
+        )

@@ -1,8 +1,9 @@
-"""Statements the picker's scan runs many times a minute, declared once in Core and run
-straight on the driver's connection, inside the session's transaction.
+"""Statements the desks' scans run many times a minute (the picker's walk, the packing
+station), declared once in Core and run straight on the driver's connection, inside the
+session's transaction.
 
-A scan is about ten small statements on indexed rows. Through ``Connection.execute`` each
-cost 70–200 µs of SQLAlchemy's own work per run (cache key, parameter and result
+A scan is a handful of small statements on indexed rows. Through ``Connection.execute``
+each cost 70–200 µs of SQLAlchemy's own work per run (cache key, parameter and result
 processing, result objects), several times what the database spends on it. Here each
 statement is compiled once per dialect; a run fills its parameters (through the same
 bind processors SQLAlchemy would use, so UTC times, JSON and booleans are stored alike)
@@ -10,11 +11,12 @@ and hands the SQL to the driver; rows come back as tuples through the columns' r
 processors. The SQL is what SQLAlchemy compiles, so it is the same on SQLite and
 PostgreSQL (``?`` or ``%(name)s`` marks, PostgreSQL's casts), and the unit of work's
 transaction, locks and commit are untouched: the session's connection is the one used.
+A driver error is raised as SQLAlchemy's (``DBAPIError``), so the desks' retries still
+see "database is locked", deadlocks and serialization failures.
 
-Only for statements without ``IN`` lists (expanding parameters) and without
-server-generated values to read back. Nothing is flushed first (``Session.execute``
-autoflushes): run them where no pending ORM change must be seen — the scan path writes
-none.
+Only for statements without ``IN`` lists (expanding parameters). Nothing is flushed
+first (``Session.execute`` autoflushes): run them where no pending ORM change must be
+seen, or flush before.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, insert
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
@@ -74,7 +77,7 @@ class _Plan:
         return tuple(out)
 
 
-_DRIVER = "picking.prepared.driver"
+_DRIVER = "orderdesk.prepared.driver"
 
 
 def _driver(session: Session):
@@ -115,7 +118,13 @@ class Prepared:
     def _run(self, session: Session, params: Mapping[str, Any]):
         dialect, driver = _driver(session)
         plan = self._plan(dialect)
-        return plan, driver.execute(plan.sql, plan.parameters(params))
+        arguments = plan.parameters(params)
+        try:
+            return plan, driver.execute(plan.sql, arguments)
+        except dialect.loaded_dbapi.Error as error:
+            raise sa_exc.DBAPIError.instance(
+                plan.sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect
+            ) from error
 
     def rowcount(self, session: Session, params: Mapping[str, Any] = _NO_PARAMS) -> int:
         """Run a write; the rows it changed."""
