@@ -55,3 +55,11 @@ def test_random_numbers_of_every_calling_code_read_as_the_library_reads_them() -
 def test_a_jersey_number_sent_to_great_britain_is_valid_and_from_jersey() -> None:
     reading = read_phone("01534 123456", "GB")
     assert reading == (True, "JE", "+441534123456")
+
+
+def test_every_regions_example_numbers_read_as_the_library_reads_them() -> None:
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in range(12):  # every PhoneNumberType the metadata gives examples of
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                assert _region_and_validity(example) == _library(example), (region, kind)
