@@ -18,6 +18,7 @@ def bulk_insert(
     rows: list[dict],
     into: str | None = None,
     same: dict | None = None,
+    skip_conflicts: bool = False,
 ) -> None:
     """Insert many rows straight through the driver, values converted by the columns' types.
 
@@ -27,6 +28,8 @@ def bulk_insert(
     ``into`` names another table with those columns (a staging table). ``same``: columns
     with one value for every row; on SQLite they are written into the statement once
     instead of being bound row by row (fewer values to build, convert and bind).
+    ``skip_conflicts`` (SQLite only): a row a unique key refuses is left out
+    (``ON CONFLICT DO NOTHING``) instead of failing the statement.
     """
     if not rows:
         return
@@ -53,7 +56,15 @@ def bulk_insert(
         key: step(value) if (step := _bind_step(table, key, dialect)) else value
         for key, value in same.items()
     }
-    insert_rows(connection, table, keys, values, into=into, constants=constants)
+    insert_rows(
+        connection,
+        table,
+        keys,
+        values,
+        into=into,
+        constants=constants,
+        skip_conflicts=skip_conflicts,
+    )
 
 
 def insert_rows(
@@ -64,6 +75,7 @@ def insert_rows(
     *,
     into: str | None = None,
     constants: dict | None = None,
+    skip_conflicts: bool = False,
 ) -> None:
     """Insert rows that are already what the driver takes: tuples in ``columns`` order.
 
@@ -82,6 +94,8 @@ def insert_rows(
         raise ValueError(f"{table.name} has no column(s) {unknown}")
     name = into or str(table.name)
     if connection.dialect.name == "postgresql":
+        if skip_conflicts:  # COPY has no way to skip a row: callers stage and move them
+            raise ValueError("skip_conflicts is for SQLite only")
         from psycopg import sql
 
         keys = [*columns, *constants]
@@ -101,7 +115,8 @@ def insert_rows(
     quote = connection.dialect.identifier_preparer.quote
     names = ", ".join(quote(column) for column in (*columns, *constants))
     marks = ", ".join(["?"] * len(columns) + [_sqlite_literal(v) for v in constants.values()])
-    connection.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({marks})", rows)
+    tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    connection.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({marks}){tail}", rows)
 
 
 def move_sequences_past_ids(connection: Connection, tables: Iterable[Table]) -> None:
