@@ -116,7 +116,32 @@ def insert_rows(
     names = ", ".join(quote(column) for column in (*columns, *constants))
     marks = ", ".join(["?"] * len(columns) + [_sqlite_literal(v) for v in constants.values()])
     tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    connection.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({marks}){tail}", rows)
+    # Many rows per statement: SQLite runs a statement's triggers and index updates per
+    # statement far faster than per executemany step (customers, with their search
+    # index trigger, went in several times faster), and the driver binds once.
+    per_statement = max(1, min(_ROWS_PER_STATEMENT, _SQLITE_MAX_VARIABLES // len(columns)))
+    full = len(rows) - len(rows) % per_statement
+    if full:
+        group = ", ".join([f"({marks})"] * per_statement)
+        statement = f"INSERT INTO {quote(name)} ({names}) VALUES {group}{tail}"
+        for start in range(0, full, per_statement):
+            connection.exec_driver_sql(statement, _flat(rows[start : start + per_statement]))
+    if full < len(rows):
+        rest = rows[full:]
+        group = ", ".join([f"({marks})"] * len(rest))
+        statement = f"INSERT INTO {quote(name)} ({names}) VALUES {group}{tail}"
+        connection.exec_driver_sql(statement, _flat(rest))
+
+
+# SQLite's default limit of bound values per statement (3.32+) is 32,766; rows per
+# statement past a few hundred gain nothing more.
+_SQLITE_MAX_VARIABLES = 32_000
+_ROWS_PER_STATEMENT = 500
+
+
+def _flat(rows: Sequence[tuple]) -> tuple:
+    """One statement's values (a tuple: the driver's parameters for one execution)."""
+    return tuple(value for row in rows for value in row)
 
 
 def move_sequences_past_ids(connection: Connection, tables: Iterable[Table]) -> None:
