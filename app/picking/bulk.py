@@ -10,6 +10,7 @@ table's sequence first (one round trip) so nothing has to be read back.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.bulk.insert import insert_rows
 
 _ROW_VALUE = re.compile(r"\bv\.(\w+)")
+_NAMED_MARK = re.compile(r":(\w+)")
 
 
 def postgres(session: Session) -> bool:
@@ -99,7 +101,8 @@ def update_rows(
     and ``where`` read them as ``v.name``, and ``sets`` the ``constants`` as ``?`` marks;
     ``keys`` are the columns (of ``columns``) that must equal the table's. Name the
     table's own columns with the table (``orders.version``) outside the left of ``=``.
-    PostgreSQL: one statement over the rows as arrays. SQLite: executemany, row by row.
+    PostgreSQL: one statement over the rows as arrays. SQLite: executemany, row by row
+    (positional marks).
     """
     if not rows:
         return 0
@@ -115,13 +118,19 @@ def update_rows(
         return connection.exec_driver_sql(
             statement, (*constants, *(list(column) for column in zip(*rows, strict=True)))
         ).rowcount
-    # SQLite: v.name and ? become named marks, bound per row.
+    # SQLite: v.name and ? become positional marks, each row's values (then the
+    # constants) picked into their order: no dictionary per row, no lookup by name.
     marks = iter(range(len(constants)))
     named = re.sub(r"\?", lambda _m: f":c{next(marks)}", sets)
     match = " AND ".join([*(f"{k} = :{k}" for k in keys), *([where] if where else [])])
     statement = _ROW_VALUE.sub(r":\1", f"UPDATE {table} SET {named} WHERE {match}")
-    fixed = {f"c{i}": value for i, value in enumerate(constants)}
-    params = [{**dict(zip(names, row, strict=True)), **fixed} for row in rows]
+    position = {name: index for index, name in enumerate(names)}
+    position.update({f"c{i}": len(names) + i for i in range(len(constants))})
+    order = [position[name] for name in _NAMED_MARK.findall(statement)]
+    statement = _NAMED_MARK.sub("?", statement)
+    pick = operator.itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
+    fixed = tuple(constants)
+    params = [pick((*row, *fixed)) for row in rows]
     return connection.exec_driver_sql(statement, params).rowcount
 
 
