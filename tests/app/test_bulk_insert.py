@@ -28,7 +28,7 @@ def _session() -> Session:
 
 def test_rows_past_one_statements_worth_all_go_in_with_their_constants() -> None:
     with _session() as session:
-        rows = [(f"c{i}", i) for i in range(1203)]  # two full statements and a rest
+        rows = [(f"c{i}", i) for i in range(1203)]  # many statements' worth, and a rest
         insert_rows(session.connection(), ITEMS, ("code", "n"), rows, constants={"kind": "x"})
         stored = session.execute(select(ITEMS.c.code, ITEMS.c.n, ITEMS.c.kind)).all()
     assert sorted(stored, key=lambda r: r.n) == [(f"c{i}", i, "x") for i in range(1203)]
