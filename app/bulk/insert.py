@@ -18,7 +18,6 @@ def bulk_insert(
     rows: list[dict],
     into: str | None = None,
     same: dict | None = None,
-    skip_conflicts: bool = False,
 ) -> None:
     """Insert many rows straight through the driver, values converted by the columns' types.
 
@@ -28,8 +27,6 @@ def bulk_insert(
     ``into`` names another table with those columns (a staging table). ``same``: columns
     with one value for every row; on SQLite they are written into the statement once
     instead of being bound row by row (fewer values to build, convert and bind).
-    ``skip_conflicts`` (SQLite only): a row a unique key refuses is left out
-    (``ON CONFLICT DO NOTHING``) instead of failing the statement.
     """
     if not rows:
         return
@@ -56,15 +53,7 @@ def bulk_insert(
         key: step(value) if (step := _bind_step(table, key, dialect)) else value
         for key, value in same.items()
     }
-    insert_rows(
-        connection,
-        table,
-        keys,
-        values,
-        into=into,
-        constants=constants,
-        skip_conflicts=skip_conflicts,
-    )
+    insert_rows(connection, table, keys, values, into=into, constants=constants)
 
 
 def insert_rows(
@@ -75,7 +64,6 @@ def insert_rows(
     *,
     into: str | None = None,
     constants: dict | None = None,
-    skip_conflicts: bool = False,
 ) -> None:
     """Insert rows that are already what the driver takes: tuples in ``columns`` order.
 
@@ -94,8 +82,6 @@ def insert_rows(
         raise ValueError(f"{table.name} has no column(s) {unknown}")
     name = into or str(table.name)
     if connection.dialect.name == "postgresql":
-        if skip_conflicts:  # COPY has no way to skip a row: callers stage and move them
-            raise ValueError("skip_conflicts is for SQLite only")
         from psycopg import sql
 
         keys = [*columns, *constants]
@@ -115,35 +101,7 @@ def insert_rows(
     quote = connection.dialect.identifier_preparer.quote
     names = ", ".join(quote(column) for column in (*columns, *constants))
     marks = ", ".join(["?"] * len(columns) + [_sqlite_literal(v) for v in constants.values()])
-    tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    # Rows go in several to a statement: SQLite updates a statement's indexes and runs
-    # its triggers (the customers' search index) far faster than one executemany step
-    # per row: customers went in five times faster, plain tables about twice. One
-    # statement shape per table (the rest row by row), so the driver prepares it once.
-    into_table = f"INSERT INTO {quote(name)} ({names}) VALUES "
-    per_statement = max(1, min(_ROWS_PER_STATEMENT, _SQLITE_MAX_VARIABLES // len(columns)))
-    full = len(rows) - len(rows) % per_statement
-    if len(rows) < 2 * per_statement:  # a handful of rows: not worth a long statement
-        full = 0
-    if full:
-        group = ", ".join([f"({marks})"] * per_statement)
-        connection.exec_driver_sql(
-            into_table + group + tail,
-            [_flat(rows[start : start + per_statement]) for start in range(0, full, per_statement)],
-        )
-    if full < len(rows):
-        connection.exec_driver_sql(f"{into_table}({marks}){tail}", list(rows[full:]))
-
-
-# Fifty rows a statement take most of the gain; longer statements cost memory in the
-# driver's statement cache. SQLite before 3.32 allows 999 bound values per statement.
-_ROWS_PER_STATEMENT = 50
-_SQLITE_MAX_VARIABLES = 999
-
-
-def _flat(rows: Sequence[tuple]) -> tuple:
-    """One statement's values (a tuple: the driver's parameters for one execution)."""
-    return tuple(value for row in rows for value in row)
+    connection.exec_driver_sql(f"INSERT INTO {quote(name)} ({names}) VALUES ({marks})", rows)
 
 
 def move_sequences_past_ids(connection: Connection, tables: Iterable[Table]) -> None:

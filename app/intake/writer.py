@@ -288,7 +288,19 @@ class BatchWriter:
                     "version": 1,
                 }
             )
-        created = self._insert_customers(session, rows)
+        customer_table: Table = Customer.__table__  # type: ignore[assignment]
+        dialect_insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        created = session.execute(
+            dialect_insert(customer_table)
+            .on_conflict_do_nothing()
+            .returning(
+                customer_table.c.id,
+                customer_table.c.channel_buyer_id,
+                customer_table.c.email,
+                customer_table.c.phone,
+            ),
+            rows,
+        ).all()
         addresses = []
         for customer_id, buyer_id, email, phone in created:
             first_key = (
@@ -317,31 +329,6 @@ class BatchWriter:
         if addresses:
             bulk_insert(session, Address.__table__, addresses)
         return len(created)
-
-    def _insert_customers(self, session: Session, rows: list[dict]) -> list[tuple]:
-        """Insert customer rows, skipping any a unique key refuses; (id, buyer id, e-mail,
-        phone) of the rows that went in.
-
-        SQLite: the batch has held the write lock since its first statement, so the rows
-        with ids past the highest one before the insert are exactly this insert's: a plain
-        executemany through the driver, then those read back (RETURNING with many rows
-        went one row per statement, through SQLAlchemy's per-row parameter work).
-        """
-        table: Table = Customer.__table__  # type: ignore[assignment]
-        if self.dialect == "sqlite":
-            before = session.scalar(select(func.max(Customer.id))) or 0
-            bulk_insert(session, table, rows, skip_conflicts=True)
-            return session.execute(
-                select(Customer.id, Customer.channel_buyer_id, Customer.email, Customer.phone)
-                .where(Customer.id > before)
-                .order_by(Customer.id)
-            ).all()
-        return session.execute(
-            postgresql.insert(table)
-            .on_conflict_do_nothing()
-            .returning(table.c.id, table.c.channel_buyer_id, table.c.email, table.c.phone),
-            rows,
-        ).all()
 
     # ------------------------------------------------------------------ writes
 
