@@ -184,7 +184,9 @@ def allocate_reviewed(
     require(actor, Permission.ALLOCATE_STOCK)
     if not order_ids:
         return AllocationSummary()
-    summary, _ids = _allocate_batch(session, actor, 0, len(order_ids), order_ids)
+    summary, _ids = _allocate_batch(
+        session, actor, 0, len(order_ids), order_ids, reserved_just_now=True
+    )
     if summary.shipments or summary.stock_short:
         notify(session, PICKING)
     return summary
@@ -203,7 +205,11 @@ def _allocate_batch(
     after: int,
     size: int,
     only: Sequence[int] | None,
+    reserved_just_now: bool = False,
 ) -> tuple[AllocationSummary, list[int]]:
+    """``reserved_just_now``: ``only`` are orders this transaction has just reserved in full
+    (review's approvals), under the quant locks it still holds; they need planning again
+    only when a bin of theirs is flagged for a count."""
     query = (
         select(
             ORDER.id,
@@ -234,7 +240,10 @@ def _allocate_batch(
         return AllocationSummary(), ids
     # Reservations in bins flagged for a count are not trusted: planned again. (Most runs
     # have no flagged bin: one look at the small bins table spares the reservations.)
-    if session.execute(select(BIN.id).where(BIN.needs_count).limit(1)).first() is not None:
+    any_flagged = (
+        session.execute(select(BIN.id).where(BIN.needs_count).limit(1)).first() is not None
+    )
+    if any_flagged:
         flagged = select(QUANT.id).join(Bin.__table__, BIN.id == QUANT.bin_id)
         release_reservations(
             session,
@@ -244,7 +253,8 @@ def _allocate_batch(
             & RES.shipment_line_id.is_(None),
             "bin flagged for a count",
         )
-    plans = reserve_orders(session, actor, ids)
+    # Asking again what review's approvals still need would only find nothing missing.
+    plans = {} if reserved_just_now and not any_flagged else reserve_orders(session, actor, ids)
     short_ids = [oid for oid, p in plans.items() if not p.filled]
     by_id = {r.id: r for r in rows}
     if short_ids:
