@@ -33,23 +33,23 @@ from app.permissions import Actor
 AUDIT_CHAIN_LOCK = 0x6F64_6175_6469_7431
 _PENDING = "orderdesk.audit.pending"
 _COLUMNS = (*FIELDS, "prev_hash", "hash")
-# Up to this many events go in with one INSERT each (pipelined); more with one COPY, which
-# costs a round trip more to start but far less per row.
+# Up to this many events go in with one INSERT; more with one COPY, which costs a round
+# trip more to start but far less per row.
 _PG_INSERT_UP_TO = 16
 
 _HEAD_SQL = "SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1"
 _SQLITE_INSERT_SQL = (
     f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 )
-_PG_LOCK_SQL = "SELECT pg_advisory_xact_lock(%s)"
 _PG_HEAD_AND_IDS_SQL = (
     "SELECT head.id, head.hash, ARRAY("
     "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) "
-    "FROM generate_series(1, %s::int)) "
+    "FROM generate_series(1, %s)) "
     f"FROM (SELECT 1) AS one LEFT JOIN LATERAL ({_HEAD_SQL}) AS head ON true"
 )
-_PG_INSERT_SQL = (
-    f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ("
+_PG_INSERT_SQL = f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES "
+_PG_VALUES_SQL = (
+    "("
     + ", ".join(
         {"at": "%s::timestamptz", "detail": "%s::json"}.get(column, "%s") for column in _COLUMNS
     )
@@ -191,9 +191,14 @@ def _write_sqlite(driver: Any, rows: list[dict]) -> None:
 
 def _write_postgres(driver: Any, rows: list[dict]) -> None:
     with driver.cursor() as cursor:
-        cursor.execute(_PG_LOCK_SQL, (AUDIT_CHAIN_LOCK,))
-        # A statement of its own after the lock: its snapshot sees the last holder's commit.
-        cursor.execute(_PG_HEAD_AND_IDS_SQL, (len(rows),))
+        # One round trip, two statements: the lock, then the head and ids read by a
+        # statement of its own, whose snapshot (read committed) sees the last holder's
+        # commit. Without parameters psycopg sends them as one simple query.
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({AUDIT_CHAIN_LOCK:d}); "
+            + _PG_HEAD_AND_IDS_SQL.replace("%s", f"{len(rows):d}")
+        )
+        cursor.nextset()
         head_id, head_hash, ids = cursor.fetchone()
         head_id = head_id or 0
         prev = (head_hash or "") if head_id else GENESIS
@@ -206,7 +211,12 @@ def _write_postgres(driver: Any, rows: list[dict]) -> None:
         at = _COLUMNS.index("at")
         pg_rows = [(*row[:at], row[at] + "+00", *row[at + 1 :]) for row in values]
         if len(pg_rows) <= _PG_INSERT_UP_TO:
-            cursor.executemany(_PG_INSERT_SQL, pg_rows)
+            # One statement, not executemany: psycopg pipelines those, which costs more
+            # than it saves for a handful of rows.
+            cursor.execute(
+                _PG_INSERT_SQL + ", ".join([_PG_VALUES_SQL] * len(pg_rows)),
+                [value for row in pg_rows for value in row],
+            )
         else:
             with cursor.copy(_PG_COPY_SQL) as copy:
                 for row in pg_rows:
