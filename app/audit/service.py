@@ -110,6 +110,10 @@ def _pending(session: Session) -> list[dict]:
     pending = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = []
+        if not session.in_transaction():
+            # Begun now (no connection is taken yet), so a rollback before anything else
+            # was done ends this transaction too and drops the events with it.
+            session.begin()
     return pending
 
 
