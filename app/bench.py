@@ -82,6 +82,7 @@ BENCHES: dict[str, str] = {
     "startup": "ui.bench:bench_startup",
     "stock": "app.stock.bench:bench_stock",
     "tracking": "app.tracking.bench:bench_tracking",
+    "txn": "app.audit.bench:bench_txn",  # the per-transaction floor (unit of work + audit)
     "language-switch": "ui.language_bench:bench_language_switch",
 }
 

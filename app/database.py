@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import logging
 import os
 import sqlite3
@@ -85,12 +86,7 @@ class Database:
         return describe_url(self.url)
 
     def unit_of_work(self) -> UnitOfWork:
-        # The customers' search-key listeners load the ORM models: registered at the first
-        # unit of work, not at import, so the login window opens without them.
-        import app.search.customer_keys  # noqa: F401
-        from app.uow import UnitOfWork
-
-        return UnitOfWork(self.session_factory)
+        return _unit_of_work_class()(self.session_factory)
 
     def read(self, query: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run a read query (a function of a session) in its own unit of work and return its
@@ -100,6 +96,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@functools.cache
+def _unit_of_work_class() -> type[UnitOfWork]:
+    # The customers' search-key listeners load the ORM models: registered at the first
+    # unit of work, not at import, so the login window opens without them. Once: the
+    # imports' look-ups cost a few microseconds a transaction.
+    import app.search.customer_keys  # noqa: F401
+    from app.uow import UnitOfWork
+
+    return UnitOfWork
 
 
 def describe_url(url: URL) -> str:

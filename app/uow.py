@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -38,6 +39,17 @@ class UnitOfWork:
         self.session.close()
         if isinstance(exc, StaleDataError):
             raise ConcurrentUpdate() from exc
+
+    @property
+    def connection(self) -> Connection:
+        """The session's connection, in this unit of work's transaction, for Core statements
+        on tables (``Model.__table__``) in hot paths: about half the cost of the same
+        statement through ``session.execute(update(Model)...)``, which takes the ORM's path
+        (synchronising the session's objects). It neither flushes the session first nor
+        refreshes its objects afterwards: call ``flush()`` before when ORM changes are
+        pending, and don't read rows it changed through objects the session already holds.
+        """
+        return self.session.connection()
 
     def flush(self) -> None:
         try:

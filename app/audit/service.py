@@ -11,17 +11,20 @@ or does its real work:
 * SQLite: the database's write lock, which a writing transaction holds anyway (taken with
   ``BEGIN IMMEDIATE`` when the transaction has written nothing else).
 
-Rows go in straight through the driver (``executemany`` on SQLite, ``COPY`` on
-PostgreSQL): a file import writes tens of thousands of events per transaction.
+Rows go in straight through the driver (``executemany`` on SQLite; on PostgreSQL an
+``INSERT`` for a desk action's few events and ``COPY`` for a batch: a file import writes
+tens of thousands of events per transaction).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, event, text
-from sqlalchemy.orm import Session
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.audit.rules import FIELDS, GENESIS, canonical_time, detail_text, link
 from app.permissions import Actor
@@ -30,6 +33,29 @@ from app.permissions import Actor
 AUDIT_CHAIN_LOCK = 0x6F64_6175_6469_7431
 _PENDING = "orderdesk.audit.pending"
 _COLUMNS = (*FIELDS, "prev_hash", "hash")
+# Up to this many events go in with one INSERT; more with one COPY, which costs a round
+# trip more to start but far less per row.
+_PG_INSERT_UP_TO = 16
+
+_HEAD_SQL = "SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1"
+_SQLITE_INSERT_SQL = (
+    f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+)
+_PG_HEAD_AND_IDS_SQL = (
+    "SELECT head.id, head.hash, ARRAY("
+    "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) "
+    "FROM generate_series(1, %s)) "
+    f"FROM (SELECT 1) AS one LEFT JOIN LATERAL ({_HEAD_SQL}) AS head ON true"
+)
+_PG_INSERT_SQL = f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES "
+_PG_VALUES_SQL = (
+    "("
+    + ", ".join(
+        {"at": "%s::timestamptz", "detail": "%s::json"}.get(column, "%s") for column in _COLUMNS
+    )
+    + ")"
+)
+_PG_COPY_SQL = f"COPY audit_events ({', '.join(_COLUMNS)}) FROM STDIN"
 
 
 def record_event(
@@ -84,41 +110,125 @@ def _pending(session: Session) -> list[dict]:
     pending = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = []
-        if not session.info.get(_PENDING + ".hooked"):
-            session.info[_PENDING + ".hooked"] = True
-            event.listen(session, "before_commit", _write_pending)
-            event.listen(session, "after_transaction_end", _forget_pending)
+        if not session.in_transaction():
+            # Begun now (no connection is taken yet), so a rollback before anything else
+            # was done ends this transaction too and drops the events with it.
+            session.begin()
     return pending
 
 
+# The hooks are registered once, on the Session class, and look at ``session.info``: a
+# per-session ``event.listen`` cost more than writing the event itself. Sessions that
+# record nothing pay one dictionary lookup at commit.
+
+
+@event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
+    if not session.info.get(_PENDING):
+        return
     rows = take_pending(session)
-    if rows:
-        # Flush first: row locks and constraint checks happen before the chain's lock.
-        session.flush()
-        write_chained(session.connection(), rows)
+    # Flush first: row locks and constraint checks happen before the chain's lock.
+    session.flush()
+    write_chained(session.connection(), rows)
 
 
-def _forget_pending(session: Session, transaction) -> None:
-    if transaction.parent is None:  # the whole transaction ended (committed or rolled back)
-        session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    # Only when the whole transaction ended (committed or rolled back), not a savepoint.
+    if transaction.parent is None and _PENDING in session.info:
+        del session.info[_PENDING]
 
 
 # --------------------------------------------------------------------------- writing
 
 
 def write_chained(connection: Connection, rows: Iterable[dict]) -> int:
-    """Insert ``rows`` as the next events of the chain; returns how many."""
+    """Insert ``rows`` as the next events of the chain; returns how many.
+
+    The statements go straight to the driver (``connection``'s own, in its transaction):
+    SQLAlchemy's statement machinery cost more than the whole write for the one or two
+    events of a desk action. The driver's errors are raised as SQLAlchemy's ``DBAPIError``
+    subclasses, as everywhere else, so a busy database is retried by the callers.
+    """
     rows = list(rows)
     if not rows:
         return 0
-    postgres = connection.dialect.name == "postgresql"
-    lock_chain(connection)
-    head = connection.execute(
-        text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
-    ).first()
+    dialect = connection.dialect
+    driver = connection.connection.driver_connection
+    try:
+        if dialect.name == "postgresql":
+            _write_postgres(driver, rows)
+        else:
+            _write_sqlite(driver, rows)
+    except dialect.loaded_dbapi.Error as exc:
+        raise sa_exc.DBAPIError.instance(
+            "audit chain write", None, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
+    return len(rows)
+
+
+def lock_chain(connection: Connection) -> None:
+    """Hold the chain until this transaction ends (see the module's note)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK})
+        return
+    _lock_sqlite(connection.connection.driver_connection)
+
+
+def _lock_sqlite(driver: Any) -> None:
+    # The driver begins a transaction at the first write; one that has written nothing yet
+    # takes the write lock now, so the head read next cannot move before the insert.
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
+
+
+def _write_sqlite(driver: Any, rows: list[dict]) -> None:
+    _lock_sqlite(driver)
+    head = driver.execute(_HEAD_SQL).fetchone()
     head_id, prev = (head[0], head[1] or "") if head else (0, GENESIS)
-    ids = _next_ids(connection, head_id, len(rows)) if postgres else range(head_id + 1, 1 << 62)
+    values = _chained(prev, range(head_id + 1, head_id + 1 + len(rows)), rows)
+    if len(values) == 1:
+        driver.execute(_SQLITE_INSERT_SQL, values[0])
+    else:
+        driver.executemany(_SQLITE_INSERT_SQL, values)
+
+
+def _write_postgres(driver: Any, rows: list[dict]) -> None:
+    with driver.cursor() as cursor:
+        # One round trip, two statements: the lock, then the head and ids read by a
+        # statement of its own, whose snapshot (read committed) sees the last holder's
+        # commit. Without parameters psycopg sends them as one simple query.
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock({AUDIT_CHAIN_LOCK:d}); "
+            + _PG_HEAD_AND_IDS_SQL.replace("%s", f"{len(rows):d}")
+        )
+        cursor.nextset()
+        head_id, head_hash, ids = cursor.fetchone()
+        head_id = head_id or 0
+        prev = (head_hash or "") if head_id else GENESIS
+        ids = sorted(ids)
+        if ids[0] <= head_id:
+            raise RuntimeError(
+                "audit_events' id sequence is behind its rows; an administrator must move it on"
+            )
+        values = _chained(prev, ids, rows)
+        at = _COLUMNS.index("at")
+        pg_rows = [(*row[:at], row[at] + "+00", *row[at + 1 :]) for row in values]
+        if len(pg_rows) <= _PG_INSERT_UP_TO:
+            # One statement, not executemany: psycopg pipelines those, which costs more
+            # than it saves for a handful of rows.
+            cursor.execute(
+                _PG_INSERT_SQL + ", ".join([_PG_VALUES_SQL] * len(pg_rows)),
+                [value for row in pg_rows for value in row],
+            )
+        else:
+            with cursor.copy(_PG_COPY_SQL) as copy:
+                for row in pg_rows:
+                    copy.write_row(row)
+
+
+def _chained(prev: str, ids: Iterable[int], rows: list[dict]) -> list[tuple]:
+    """The rows as ``_COLUMNS`` tuples, each linked to the one before it."""
     values = []
     last_at, at_text = None, ""
     for event_id, row in zip(ids, rows, strict=False):
@@ -141,49 +251,4 @@ def write_chained(connection: Connection, rows: Iterable[dict]) -> int:
         current = link(prev, fields)
         values.append((*fields, prev, current))
         prev = current
-    if postgres:
-        _copy(connection, values)
-    else:
-        marks = ", ".join("?" * len(_COLUMNS))
-        connection.exec_driver_sql(
-            f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ({marks})", values
-        )
-    return len(values)
-
-
-def lock_chain(connection: Connection) -> None:
-    """Hold the chain until this transaction ends (see the module's note)."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK})
-        return
-    driver = connection.connection.driver_connection
-    # The driver begins a transaction at the first write; one that has written nothing yet
-    # takes the write lock now, so the head read next cannot move before the insert.
-    if not driver.in_transaction:  # type: ignore[union-attr]
-        driver.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
-
-
-def _next_ids(connection: Connection, head_id: int, count: int) -> list[int]:
-    ids = sorted(
-        connection.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) "
-                "FROM generate_series(1, :count)"
-            ),
-            {"count": count},
-        ).scalars()
-    )
-    if ids[0] <= head_id:
-        raise RuntimeError(
-            "audit_events' id sequence is behind its rows; an administrator must move it on"
-        )
-    return ids
-
-
-def _copy(connection: Connection, values: list[tuple]) -> None:
-    driver = connection.connection.driver_connection
-    at = _COLUMNS.index("at")
-    statement = f"COPY audit_events ({', '.join(_COLUMNS)}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-        for row in values:
-            copy.write_row((*row[:at], row[at] + "+00", *row[at + 1 :]))
+    return values

@@ -195,3 +195,70 @@ def test_sqlite_rows_keep_the_time_text_the_chain_hashed(db, admin):
     with db.engine.connect() as connection:
         stored = connection.execute(text("SELECT at FROM audit_events")).scalar()
     assert len(stored) == len("2026-11-29 18:00:00.000000")
+
+
+def test_events_recorded_before_a_rollback_are_not_written_by_the_commit_after_it(db, admin):
+    with db.unit_of_work() as uow:
+        record_event(uow.session, admin, entity_type="order", entity_id=1, action="dropped")
+        uow.rollback()
+        record_event(uow.session, admin, entity_type="order", entity_id=2, action="kept")
+        uow.commit()
+    with db.unit_of_work() as uow:
+        actions = uow.session.scalars(select(AuditEvent.action)).all()
+    assert actions == ["kept"]
+    assert report_of(db).intact
+
+
+def test_two_units_of_work_open_at_once_write_their_own_events_in_commit_order(db, admin):
+    first, second = db.unit_of_work(), db.unit_of_work()
+    with first, second:
+        record_event(first.session, admin, entity_type="order", entity_id=1, action="first")
+        record_event(second.session, admin, entity_type="order", entity_id=2, action="second")
+        record_event(second.session, admin, entity_type="order", entity_id=2, action="second")
+        second.commit()
+        assert pending_events(first.session) != []  # not taken by the other's commit
+        first.commit()
+    with db.unit_of_work() as uow:
+        actions = uow.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["second", "second", "first"]
+    assert report_of(db).intact
+
+
+def test_a_session_made_outside_a_unit_of_work_writes_its_events_at_commit(db, admin):
+    from sqlalchemy.orm import Session
+
+    with Session(db.engine) as session:
+        record_event(session, admin, entity_type="order", entity_id=1, action="plain")
+        session.commit()
+    with Session(db.engine) as session:
+        record_event(session, admin, entity_type="order", entity_id=1, action="closed")
+    report = report_of(db)
+    assert report.intact and report.count == 1
+
+
+def test_a_desk_kept_from_the_chain_lock_gets_the_busy_error_the_services_retry(
+    db_url, admin, monkeypatch
+):
+    import sqlite3
+
+    from sqlalchemy import exc as sa_exc
+
+    import db.engine
+    from app.database import open_database
+    from app.picking.reserve import is_transient
+
+    monkeypatch.setattr(db.engine, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    database = open_database(db_url)
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another desk holds the write lock
+    try:
+        with pytest.raises(sa_exc.OperationalError, match="locked") as raised:
+            record(database, admin, 1)
+        assert is_transient(raised.value)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    record(database, admin, 1)
+    with database.engine.connect() as connection:
+        assert verify_chain(connection).count == 1
+    database.dispose()
