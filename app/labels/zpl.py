@@ -538,9 +538,7 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
             # no Latin-1 character is wider than an em: lines that short fit unmeasured
             if len(lines) <= most_lines and (
                 max(map(len, lines)) <= limit
-                or all(
-                    [len(line) <= limit or _measure(line) <= limit for line in lines]
-                )
+                or all([len(line) <= limit or _measure(line) <= limit for line in lines])
             ):  # the fields made in C (map), not a comprehension: most labels come here
                 return "^FS".join(map(str.__add__, starts, lines)) + "^FS"
         if _BUILTIN_RANGE.fullmatch(value) is None:
