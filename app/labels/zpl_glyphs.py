@@ -98,7 +98,7 @@ def _glyph_bits(char: str, size: int, row_bytes: int) -> int:
     return int.from_bytes(b"".join([data[i : i + own] + pad for i in range(0, len(data), own)]))
 
 
-@lru_cache(maxsize=4096)  # a few KB each
+@lru_cache(maxsize=2048)  # a few KB each: ~10 MB at most
 def _placed_bits(char: str, size: int, row_bytes: int, left: int, stroke: int) -> int:
     """A glyph's dots, overprinted ``stroke`` dots to the right, at ``left`` in rows
     ``row_bytes`` wide. The names on labels are new, but their characters stand at the
