@@ -526,19 +526,21 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
     widths = _builtin_widths()
     starts = [f"^FO{x},{y + round(i * leading)}{font}^FD" for i in range(max(most_lines, 0))]
 
+    def _measure(line: str) -> float:
+        return sum([widths[ord(char)] for char in line])
+
     def write(value: str) -> str:
         value = value.strip()
         if not value:
             return ""
         if _PLAIN_LATIN.fullmatch(value) is not None:  # most fields: one look at the text
             lines = value.split("\n")
-            if len(lines) <= most_lines:
-                for line in lines:  # no Latin-1 character is wider than an em
-                    if len(line) > limit and sum([widths[ord(char)] for char in line]) > limit:
-                        break
-                else:
-                    fields = [start + line for start, line in zip(starts, lines, strict=False)]
-                    return "^FS".join(fields) + "^FS"
+            # no Latin-1 character is wider than an em: lines that short fit unmeasured
+            if len(lines) <= most_lines and (
+                max(map(len, lines)) <= limit
+                or all([len(line) <= limit or _measure(line) <= limit for line in lines])
+            ):  # the fields made in C (map), not a comprehension: most labels come here
+                return "^FS".join(map(str.__add__, starts, lines)) + "^FS"
         if _BUILTIN_RANGE.fullmatch(value) is None:
             if settings.stored_font:
                 return general(value)

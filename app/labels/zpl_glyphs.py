@@ -52,13 +52,10 @@ def line_graphic(line: str, size: int, bold: bool, max_width: int) -> tuple[int,
         rows = round(size * LEADING)
         bits = 0
         for char, left in zip(line, lefts, strict=True):
-            bits |= _glyph_bits(char, size, row_bytes) >> left
-        if stroke:
-            inside = _columns_mask(rows, row_bytes, width)
-            for _dot in range(stroke):
-                bits |= (bits >> 1) & inside
-        # uppercase hex straight from the number: the same digits as its bytes' hex
-        return width, row_bytes, rows, format(bits, f"0{2 * rows * row_bytes}X")
+            bits |= _placed_bits(char, size, row_bytes, left, stroke)
+        # the number's bytes as hex: a quarter fewer instructions than formatting the
+        # number zero-padded (callgrind), the same digits
+        return width, row_bytes, rows, bits.to_bytes(rows * row_bytes).hex().upper()
     image = line_image(line, size, bold)
     if image.width > max_width:
         image = image.crop((0, 0, max_width, image.height))
@@ -101,11 +98,20 @@ def _glyph_bits(char: str, size: int, row_bytes: int) -> int:
     return int.from_bytes(b"".join([data[i : i + own] + pad for i in range(0, len(data), own)]))
 
 
-@lru_cache(maxsize=256)
-def _columns_mask(rows: int, row_bytes: int, width: int) -> int:
-    """Columns 1 … width-1 of every row: where a dot shifted one to the right may land."""
-    row = ((1 << (width - 1)) - 1) << (8 * row_bytes - width)
-    return int.from_bytes(row.to_bytes(row_bytes) * rows)
+@lru_cache(maxsize=2048)  # a few KB each: ~10 MB at most
+def _placed_bits(char: str, size: int, row_bytes: int, left: int, stroke: int) -> int:
+    """A glyph's dots, overprinted ``stroke`` dots to the right, at ``left`` in rows
+    ``row_bytes`` wide. The names on labels are new, but their characters stand at the
+    same places from label to label (a surname, digits of one width), so the placed
+    number is kept: a line is then one OR per character.
+
+    Overprinting each glyph is overprinting the line (a shift distributes over OR), and
+    needs no mask: the line is ``2 * stroke`` dots wider than its rightmost glyph, so no
+    dot is pushed past it or into the next row."""
+    bits = _glyph_bits(char, size, row_bytes)
+    for _dot in range(stroke):
+        bits |= bits >> 1
+    return bits >> left
 
 
 def line_image(line: str, size: int, bold: bool = False):
