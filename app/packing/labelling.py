@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.audit import add_events
 from app.errors import ConcurrentUpdate, PrintFailed
 from app.i18n import N_, _, ngettext
 from app.labels.model import (
@@ -40,12 +41,9 @@ from app.packing.errors import (
     ParcelNotReady,
     VerificationIncomplete,
 )
-from app.packing.model import (
-    PackResult,
-    PackState,
-)
+from app.packing.model import PackResult, PackState
 from app.packing.printers import StationPrinters
-from app.packing.queries import ParcelRow, StationRead
+from app.packing.queries import StationRead
 from app.packing.service import SHIPMENTS, _audit, _refuse_in
 from app.packing.tracking import choose_carrier_if_none, number_parcels
 from app.permissions import Actor
@@ -54,7 +52,7 @@ from app.prepared import Prepared
 from app.shipping.customs import crosses_customs_border, shipment_declarations
 from app.shipping.documents import order_address, warehouse_address
 from app.uow import UnitOfWork
-from app.workflow import RecordState, TransitionPlan, apply_plans_guarded, plan_transition
+from app.workflow import RecordState, TransitionPlan, plan_transition
 from db.models import Order, OrderLine, Shipment, Warehouse, utcnow
 from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
 
@@ -400,7 +398,7 @@ def print_labels(
             "{shipment} packed: {count} labels printed.",
             len(pending),
         ).format(shipment=number, count=len(pending))
-        after = queries.station_state(session, _after_print(read, packed, docs.parcels, pending))
+        after = _after_print(current, packed, docs.parcels, pending)
         return PackResult(message, after, slip_note)
 
     # Not retried: a retry after a conflict could print a label twice.
@@ -408,46 +406,81 @@ def print_labels(
         return work(uow)
 
 
+# The shipment packed with its weight: the workflow's guarded move (the UPDATE of
+# ``apply_plans_guarded`` for these columns, guarded by the version read) as one statement
+# on the driver, for the print that runs at every shipment.
+_SHIPMENTS = Shipment.__table__
+_PACKED = Prepared(
+    update(_SHIPMENTS)
+    .where(_SHIPMENTS.c.id == bindparam("sid"), _SHIPMENTS.c.version == bindparam("seen_version"))
+    .values(
+        status=bindparam("to_state", type_=_SHIPMENTS.c.status.type),
+        status_changed_at=bindparam("at", type_=_SHIPMENTS.c.status_changed_at.type),
+        weight_g=bindparam("weight", type_=_SHIPMENTS.c.weight_g.type),
+        version=_SHIPMENTS.c.version + 1,
+    )
+)
+
+
 def _pack(
     session: Session, actor: Actor, read: StationRead, version: int, parcels: list[_ParcelFacts]
 ) -> TransitionPlan:
-    """Every parcel labelled: the shipment packed, with its parcels' weight, through the
-    workflow's guarded move (one UPDATE guarded by the version read, its audit event)."""
+    """Every parcel labelled: the shipment packed, with its parcels' weight, as the
+    workflow plans it (the move allowed for this person, its audit event)."""
     # Packed stamps no stage time, so no stage column is read.
     record = RecordState("shipment", read.shipment_id, read.status, version)
     plan = plan_transition(
         record, "packed", actor, now=utcnow(), reason=_parcels_text(len(parcels))
     )
-    weight = sum(p.weight_g or 0 for p in parcels)
-    plan = dataclasses.replace(plan, changes={**plan.changes, "weight_g": weight})
-    apply_plans_guarded(session, [plan])
+    if set(plan.changes) != {"status", "status_changed_at"}:  # the statement's columns
+        raise ValueError(f"{plan.kind} {plan.entity_id}: unexpected changes {sorted(plan.changes)}")
+    done = _PACKED.rowcount(
+        session,
+        {
+            "sid": read.shipment_id,
+            "seen_version": version,
+            "to_state": plan.to_state,
+            "at": plan.changes["status_changed_at"],
+            "weight": sum(p.weight_g or 0 for p in parcels),
+        },
+    )
+    if done != 1:
+        raise ConcurrentUpdate(entity_number("shipment", read.shipment_id))
+    add_events(session, [plan.audit_row()])
     return plan
 
 
 def _after_print(
-    read: StationRead, packed: TransitionPlan, parcels: list[_ParcelFacts], printed
-) -> StationRead:
-    """The station's read before printing plus what printing changed: the shipment packed
-    (its order is not changed by that), its parcels labelled and numbered as written; what
-    was scanned into them is unchanged."""
-    labels = {p.parcel_id: p.labels for p in read.parcels}
+    before: PackState,
+    packed: TransitionPlan,
+    parcels: list[_ParcelFacts],
+    printed: list[_ParcelFacts],
+) -> PackState:
+    """The station's state before printing plus what printing changed: the shipment
+    packed (its order is not changed by that), empty parcels dropped, its parcels labelled,
+    numbered and packaged as written (the package the suggestion was, so their expected
+    weight stays); what was scanned into them is unchanged."""
+    facts = {p.id: p for p in parcels}
     printed_ids = {p.id for p in printed}
+    views = tuple(
+        dataclasses.replace(
+            view,
+            status=facts[view.parcel_id].status,
+            package_type=facts[view.parcel_id].package_type,
+            tracking_number=facts[view.parcel_id].tracking_number,
+            labels=view.labels + int(view.parcel_id in printed_ids),
+        )
+        for view in before.parcels
+        if view.parcel_id in facts
+    )
     return dataclasses.replace(
-        read,
+        before,
         status=packed.to_state,
         version=packed.seen_version + 1,
-        parcels=[
-            ParcelRow(
-                p.id,
-                p.sequence,
-                p.status,
-                p.package_type,
-                p.weight_g,
-                p.tracking_number,
-                labels.get(p.id, 0) + int(p.id in printed_ids),
-            )
-            for p in parcels
-        ],
+        parcels=views,
+        notice=queries.notice_for(packed.to_state),
+        last_scan="",
+        put_back_left=0,  # counted for a cancelled shipment only
     )
 
 
