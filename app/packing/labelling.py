@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import time
 import weakref
 from collections import defaultdict, namedtuple
@@ -214,6 +215,14 @@ class _Docs:
                     self.contents[last][item.product_id] += item.wanted - item.scanned
         self.items = {i.product_id: i for i in self.state.items}
 
+    @functools.cached_property
+    def ship_to(self):  # the same on every label and the slip: worked out once
+        return order_address(self.order)
+
+    @functools.cached_property
+    def ship_from(self):
+        return warehouse_address(self.warehouse)
+
     def label(self, parcel: Parcel | _ParcelFacts) -> ShippingLabelDoc:
         carrier, service, issues_labels = _carrier_of(self.session, parcel, self.order)
         inside = self.contents.get(parcel.id, {})
@@ -224,8 +233,8 @@ class _Docs:
         )
         fragile = any(self.items[pid].fragile for pid in inside if pid in self.items)
         return ShippingLabelDoc(
-            ship_from=warehouse_address(self.warehouse),
-            ship_to=order_address(self.order),
+            ship_from=self.ship_from,
+            ship_to=self.ship_to,
             order_number=order_number(self.order.id),
             shipment_number=entity_number("shipment", self.shipment_id),
             carrier=carrier,
@@ -263,8 +272,8 @@ class _Docs:
             order_number=order_number(self.order.id),
             shipment_number=entity_number("shipment", self.shipment_id),
             order_date=placed.date() if placed else dt.date.today(),
-            ship_to=order_address(self.order),
-            ship_from=warehouse_address(self.warehouse),
+            ship_to=self.ship_to,
+            ship_from=self.ship_from,
             lines=lines,
             currency=self.order.currency,
             customer_po=self.order.purchase_order_number or "",
