@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import time
 import weakref
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
+from app.audit import add_events
 from app.errors import ConcurrentUpdate, PrintFailed
 from app.i18n import N_, _, ngettext
 from app.labels.model import (
@@ -36,30 +37,23 @@ from app.numbers import entity_number, order_number
 from app.packing import queries
 from app.packing.errors import (
     LabelAlreadyPrinted,
+    NotAtStation,
     OverrideNeedsReason,
     ParcelNotReady,
     VerificationIncomplete,
 )
-from app.packing.model import (
-    PackResult,
-    PackState,
-)
+from app.packing.model import PackResult, PackState
 from app.packing.printers import StationPrinters
-from app.packing.queries import ParcelRow, StationRead
-from app.packing.service import (
-    SHIPMENTS,
-    _audit,
-    _locked,
-    _refuse_unless,
-)
-from app.packing.tracking import number_parcels
+from app.packing.queries import StationRead
+from app.packing.service import SHIPMENTS, _audit, _refuse_in
+from app.packing.tracking import choose_carrier_if_none, number_parcels
 from app.permissions import Actor
 from app.picking.service import uow_factory
 from app.prepared import Prepared
 from app.shipping.customs import crosses_customs_border, shipment_declarations
 from app.shipping.documents import order_address, warehouse_address
 from app.uow import UnitOfWork
-from app.workflow import change_status
+from app.workflow import RecordState, TransitionPlan, plan_transition
 from db.models import Order, OrderLine, Shipment, Warehouse, utcnow
 from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
 
@@ -96,14 +90,14 @@ def _names_of_service(session: Session, service_id: int) -> tuple[str, str, bool
     return kept[1].get(service_id)
 
 
-def _carrier_of(session: Session, shipment: Shipment, parcel: Parcel, order: Order):
+def _carrier_of(session: Session, parcel, facts):
     """(carrier name, service name, whether the carrier issues its own labels)."""
     if parcel.carrier_service_id is not None:
         names = _names_of_service(session, parcel.carrier_service_id)
         if names is not None:
             return names
-    level = shipment.service or order.requested_service or "standard"
-    return shipment.carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level)), False
+    level = facts.shipment_service or facts.requested_service or "standard"
+    return facts.shipment_carrier or _("Own fleet"), _(SERVICE_LEVELS.get(level, level)), False
 
 
 _ORDER_FACTS = (
@@ -130,15 +124,51 @@ _ORDER_FACTS = (
         Warehouse.name.label("warehouse_name"),
         Warehouse.city.label("warehouse_city"),
         Warehouse.country_code.label("warehouse_country"),
+        Shipment.service.label("shipment_service"),
+        Shipment.carrier.label("shipment_carrier"),
     )
     .select_from(Shipment)
     .join(Order, Order.id == Shipment.order_id)
     .join(Warehouse, Warehouse.id == Shipment.warehouse_id)
     .where(Shipment.id == bindparam("sid"))
 )
-_SHIPMENT_PARCELS = (
-    select(Parcel).where(Parcel.shipment_id == bindparam("sid")).order_by(Parcel.sequence)
+_OrderFacts = namedtuple("_OrderFacts", [c.key for c in _ORDER_FACTS.selected_columns])
+_DRIVER_ORDER_FACTS = Prepared(_ORDER_FACTS)
+_PARCEL_FACTS = Prepared(
+    select(
+        Parcel.id,
+        Parcel.sequence,
+        Parcel.status,
+        Parcel.package_type,
+        Parcel.weight_g,
+        Parcel.tracking_number,
+        Parcel.carrier_service_id,
+        Parcel.version,
+        Parcel.shipment_id,
+    )
+    .where(Parcel.shipment_id == bindparam("sid"))
+    .order_by(Parcel.sequence)
 )
+
+
+@dataclass
+class _ParcelFacts:
+    """A parcel as the print reads it (plain values, kept up to date by the print's own
+    statements); named like ``Parcel``'s attributes, so a loaded parcel is drawn alike."""
+
+    id: int
+    sequence: int
+    status: str
+    package_type: str | None
+    weight_g: int | None
+    tracking_number: str | None
+    carrier_service_id: int | None
+    version: int
+    shipment_id: int
+
+
+def _parcel_facts(session: Session, shipment_id: int) -> list[_ParcelFacts]:
+    return [_ParcelFacts(*row) for row in _PARCEL_FACTS.all(session, {"sid": shipment_id})]
 
 
 @dataclass(frozen=True)
@@ -154,22 +184,25 @@ class _Docs:
     def __init__(
         self,
         session: Session,
-        shipment: Shipment,
+        shipment_id: int,
         override: bool,
         state: PackState | None = None,
         units: dict[tuple[int | None, int], int] | None = None,
     ) -> None:
         self.session = session
-        self.shipment = shipment
-        # The columns the label and slip show (its order's, its warehouse's), not objects loaded.
-        self.order = session.connection().execute(_ORDER_FACTS, {"sid": shipment.id}).one()
+        self.shipment_id = shipment_id
+        # The columns the label and slip show (its order's, its warehouse's), not objects
+        # loaded; read through the driver, so what the ORM holds goes first.
+        session.flush()
+        params = {"sid": shipment_id}
+        self.order = _OrderFacts(*_DRIVER_ORDER_FACTS.first(session, params))
         self.warehouse = _WarehouseFacts(
             self.order.warehouse_name, self.order.warehouse_city, self.order.warehouse_country
         )
-        self.state = state or queries.pack_state(session, shipment.id)
-        self.parcels = list(session.scalars(_SHIPMENT_PARCELS, {"sid": shipment.id}))
+        self.state = state or queries.pack_state(session, shipment_id)
+        self.parcels = _parcel_facts(session, shipment_id)
         if units is None:
-            units = queries.scanned_units(session, shipment.id)
+            units = queries.scanned_units(session, shipment_id)
         self.contents: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         for (parcel_id, product_id), n in units.items():
             if parcel_id is not None:
@@ -182,10 +215,16 @@ class _Docs:
                     self.contents[last][item.product_id] += item.wanted - item.scanned
         self.items = {i.product_id: i for i in self.state.items}
 
-    def label(self, parcel: Parcel) -> ShippingLabelDoc:
-        carrier, service, issues_labels = _carrier_of(
-            self.session, self.shipment, parcel, self.order
-        )
+    @functools.cached_property
+    def ship_to(self):  # the same on every label and the slip: worked out once
+        return order_address(self.order)
+
+    @functools.cached_property
+    def ship_from(self):
+        return warehouse_address(self.warehouse)
+
+    def label(self, parcel: Parcel | _ParcelFacts) -> ShippingLabelDoc:
+        carrier, service, issues_labels = _carrier_of(self.session, parcel, self.order)
         inside = self.contents.get(parcel.id, {})
         lines = tuple(
             ContentLine(self.items[pid].sku, self.items[pid].name, self.items[pid].spec, n)
@@ -194,10 +233,10 @@ class _Docs:
         )
         fragile = any(self.items[pid].fragile for pid in inside if pid in self.items)
         return ShippingLabelDoc(
-            ship_from=warehouse_address(self.warehouse),
-            ship_to=order_address(self.order),
+            ship_from=self.ship_from,
+            ship_to=self.ship_to,
             order_number=order_number(self.order.id),
-            shipment_number=entity_number("shipment", self.shipment.id),
+            shipment_number=entity_number("shipment", self.shipment_id),
             carrier=carrier,
             service=service,
             tracking_number=parcel.tracking_number,
@@ -231,10 +270,10 @@ class _Docs:
         placed = self.order.purchased_at or self.order.received_at
         return PackingSlipDoc(
             order_number=order_number(self.order.id),
-            shipment_number=entity_number("shipment", self.shipment.id),
+            shipment_number=entity_number("shipment", self.shipment_id),
             order_date=placed.date() if placed else dt.date.today(),
-            ship_to=order_address(self.order),
-            ship_from=warehouse_address(self.warehouse),
+            ship_to=self.ship_to,
+            ship_from=self.ship_from,
             lines=lines,
             currency=self.order.currency,
             customer_po=self.order.purchase_order_number or "",
@@ -250,7 +289,7 @@ def render_label(doc: ShippingLabelDoc, label_format: str, printers: StationPrin
     return render_shipping_label_pdf(doc)
 
 
-def _check_ready(docs: _Docs, parcels: list[Parcel]) -> dict[int, str]:
+def _check_ready(docs: _Docs, parcels: list[_ParcelFacts]) -> dict[int, str]:
     """Each parcel's package: the packer's choice, else the suggestion (kept when the
     label prints)."""
     packages = {}
@@ -289,28 +328,34 @@ def print_labels(
 
     def work(uow: UnitOfWork) -> PackResult:
         session = uow.session
-        shipment = _locked(session, shipment_id)
         number = entity_number("shipment", shipment_id)
-        read = queries.read_station(session, shipment_id)
+        read = queries.read_station(session, shipment_id, lock=True)  # its row locked
+        if read is None:
+            raise NotAtStation(number)
         current = queries.station_state(session, read)
         override = override_reason is not None and not current.verified
-        _refuse_unless("override" if override else "print", shipment, actor)
+        _refuse_in("override" if override else "print", read.status, shipment_id, actor)
         if not current.verified and override_reason is None:
             raise VerificationIncomplete(number, current.scanned, current.wanted)
         if override and not override_reason.strip():
             raise OverrideNeedsReason(number)
-        docs = _Docs(session, shipment, override, current, read.units)  # read just above
+        docs = _Docs(session, shipment_id, override, current, read.units)  # read just above
         # A parcel started but left empty is dropped, not labelled.
         for parcel in [p for p in docs.parcels if p.status == "open" and len(docs.parcels) > 1]:
             if not docs.contents.get(parcel.id):
-                session.delete(parcel)
+                _drop(session, parcel)
                 docs.parcels.remove(parcel)
-        session.flush()
         pending = [p for p in docs.parcels if p.status == "open"]
         if not pending:
             raise LabelAlreadyPrinted(number)
         packages = _check_ready(docs, pending)
-        number_parcels(session, actor, shipment, pending)
+        version = read.version
+        chosen = choose_carrier_if_none(session, actor, shipment_id, pending)
+        if chosen is not None:  # the rules' carrier went on the shipment and its parcels
+            version = chosen
+            docs.parcels = _parcel_facts(session, shipment_id)
+            pending = [p for p in docs.parcels if p.status == "open"]
+        number_parcels(session, actor, shipment_id, pending)
         # A cross-border parcel's declaration is made before any label prints: a product
         # without its HS code or origin stops the print, by name.
         sequences = {p.sequence for p in pending}
@@ -348,11 +393,10 @@ def print_labels(
         if failure is not None:
             for parcel in pending:  # the suggested package stays chosen
                 if parcel.status == "open" and parcel.package_type is None:
-                    parcel.package_type = packages[parcel.id]
+                    _keep_package(session, parcel, packages[parcel.id])
             uow.commit()  # the failed attempt is history too
             raise failure
-        shipment.weight_g = sum(p.weight_g or 0 for p in docs.parcels)
-        change_status(session, actor, shipment, "packed", reason=_parcels_text(len(docs.parcels)))
+        packed = _pack(session, actor, read, version, docs.parcels)
         slip_note = _print_slip(docs, printers, slip_size)
         customs_note = _print_customs(session, actor, docs, declarations, printers)
         slip_note = " ".join(n for n in (slip_note, customs_note) if n)
@@ -363,7 +407,7 @@ def print_labels(
             "{shipment} packed: {count} labels printed.",
             len(pending),
         ).format(shipment=number, count=len(pending))
-        after = queries.station_state(session, _after_print(read, shipment, docs.parcels, pending))
+        after = _after_print(current, packed, docs.parcels, pending)
         return PackResult(message, after, slip_note)
 
     # Not retried: a retry after a conflict could print a label twice.
@@ -371,30 +415,81 @@ def print_labels(
         return work(uow)
 
 
+# The shipment packed with its weight: the workflow's guarded move (the UPDATE of
+# ``apply_plans_guarded`` for these columns, guarded by the version read) as one statement
+# on the driver, for the print that runs at every shipment.
+_SHIPMENTS = Shipment.__table__
+_PACKED = Prepared(
+    update(_SHIPMENTS)
+    .where(_SHIPMENTS.c.id == bindparam("sid"), _SHIPMENTS.c.version == bindparam("seen_version"))
+    .values(
+        status=bindparam("to_state", type_=_SHIPMENTS.c.status.type),
+        status_changed_at=bindparam("at", type_=_SHIPMENTS.c.status_changed_at.type),
+        weight_g=bindparam("weight", type_=_SHIPMENTS.c.weight_g.type),
+        version=_SHIPMENTS.c.version + 1,
+    )
+)
+
+
+def _pack(
+    session: Session, actor: Actor, read: StationRead, version: int, parcels: list[_ParcelFacts]
+) -> TransitionPlan:
+    """Every parcel labelled: the shipment packed, with its parcels' weight, as the
+    workflow plans it (the move allowed for this person, its audit event)."""
+    # Packed stamps no stage time, so no stage column is read.
+    record = RecordState("shipment", read.shipment_id, read.status, version)
+    plan = plan_transition(
+        record, "packed", actor, now=utcnow(), reason=_parcels_text(len(parcels))
+    )
+    if set(plan.changes) != {"status", "status_changed_at"}:  # the statement's columns
+        raise ValueError(f"{plan.kind} {plan.entity_id}: unexpected changes {sorted(plan.changes)}")
+    done = _PACKED.rowcount(
+        session,
+        {
+            "sid": read.shipment_id,
+            "seen_version": version,
+            "to_state": plan.to_state,
+            "at": plan.changes["status_changed_at"],
+            "weight": sum(p.weight_g or 0 for p in parcels),
+        },
+    )
+    if done != 1:
+        raise ConcurrentUpdate(entity_number("shipment", read.shipment_id))
+    add_events(session, [plan.audit_row()])
+    return plan
+
+
 def _after_print(
-    read: StationRead, shipment: Shipment, parcels: list[Parcel], printed: list[Parcel]
-) -> StationRead:
-    """The station's read before printing plus what printing changed: the shipment packed
-    (its order is not changed by that), its parcels labelled and numbered as written; what
-    was scanned into them is unchanged."""
-    labels = {p.parcel_id: p.labels for p in read.parcels}
+    before: PackState,
+    packed: TransitionPlan,
+    parcels: list[_ParcelFacts],
+    printed: list[_ParcelFacts],
+) -> PackState:
+    """The station's state before printing plus what printing changed: the shipment
+    packed (its order is not changed by that), empty parcels dropped, its parcels labelled,
+    numbered and packaged as written (the package the suggestion was, so their expected
+    weight stays); what was scanned into them is unchanged."""
+    facts = {p.id: p for p in parcels}
     printed_ids = {p.id for p in printed}
+    views = tuple(
+        dataclasses.replace(
+            view,
+            status=facts[view.parcel_id].status,
+            package_type=facts[view.parcel_id].package_type,
+            tracking_number=facts[view.parcel_id].tracking_number,
+            labels=view.labels + int(view.parcel_id in printed_ids),
+        )
+        for view in before.parcels
+        if view.parcel_id in facts
+    )
     return dataclasses.replace(
-        read,
-        status=shipment.status,
-        version=shipment.version,
-        parcels=[
-            ParcelRow(
-                p.id,
-                p.sequence,
-                p.status,
-                p.package_type,
-                p.weight_g,
-                p.tracking_number,
-                labels.get(p.id, 0) + int(p.id in printed_ids),
-            )
-            for p in parcels
-        ],
+        before,
+        status=packed.to_state,
+        version=packed.seen_version + 1,
+        parcels=views,
+        notice=queries.notice_for(packed.to_state),
+        last_scan="",
+        put_back_left=0,  # counted for a cancelled shipment only
     )
 
 
@@ -436,6 +531,43 @@ _LABELLED = Prepared(
         version=_PARCELS.c.version + 1,
     )
 )
+
+
+_DROP_EMPTY = Prepared(
+    delete(_PARCELS).where(
+        _PARCELS.c.id == bindparam("pid"),
+        _PARCELS.c.version == bindparam("seen_version"),
+        _PARCELS.c.status == "open",
+    )
+)
+_KEEP_PACKAGE = Prepared(
+    update(_PARCELS)
+    .where(
+        _PARCELS.c.id == bindparam("pid"),
+        _PARCELS.c.version == bindparam("seen_version"),
+        _PARCELS.c.status == "open",
+    )
+    .values(
+        package_type=bindparam("package", type_=_PARCELS.c.package_type.type),
+        version=_PARCELS.c.version + 1,
+    )
+)
+
+
+def _guarded(session: Session, statement: Prepared, parcel: _ParcelFacts, **values) -> None:
+    """One guarded write of a parcel the print read; another desk's change says so."""
+    done = statement.rowcount(session, {"pid": parcel.id, "seen_version": parcel.version, **values})
+    if done != 1:
+        raise ConcurrentUpdate(f"{entity_number('shipment', parcel.shipment_id)}-{parcel.sequence}")
+
+
+def _drop(session: Session, parcel: _ParcelFacts) -> None:
+    _guarded(session, _DROP_EMPTY, parcel)
+
+
+def _keep_package(session: Session, parcel: _ParcelFacts, package: str) -> None:
+    _guarded(session, _KEEP_PACKAGE, parcel, package=package)
+    parcel.package_type, parcel.version = package, parcel.version + 1
 
 
 def _print_one(
@@ -488,19 +620,11 @@ def _print_one(
     return None
 
 
-def _mark_labelled(session: Session, parcel: Parcel, package: str | None) -> None:
-    """The parcel labelled, in its row and in the loaded object (as committed, so the ORM
-    does not write it again)."""
-    session.flush()  # what the ORM holds for the parcel (its tracking number …) goes first
-    at = utcnow()
-    done = _LABELLED.rowcount(
-        session, {"pid": parcel.id, "seen_version": parcel.version, "at": at, "package": package}
-    )
-    if done != 1:
-        raise ConcurrentUpdate(f"{entity_number('shipment', parcel.shipment_id)}-{parcel.sequence}")
-    changed = {"status": "labelled", "labelled_at": at, "package_type": package}
-    for name, value in (*changed.items(), ("version", parcel.version + 1)):
-        set_committed_value(parcel, name, value)
+def _mark_labelled(session: Session, parcel: _ParcelFacts, package: str | None) -> None:
+    """The parcel labelled, in its row (guarded by the version the print read) and in
+    the print's plain copy of it."""
+    _guarded(session, _LABELLED, parcel, at=utcnow(), package=package)
+    parcel.status, parcel.package_type, parcel.version = "labelled", package, parcel.version + 1
 
 
 def _print_slip(docs: _Docs, printers: StationPrinters, size: SlipSize) -> str:

@@ -50,7 +50,7 @@ def reprint_label(
             raise ReprintNeedsReason(number, parcel.sequence)
         if parcel.status not in ("labelled", "handed_over"):
             raise ParcelNotLabelled(number, parcel.sequence, parcel.status)
-        docs = _Docs(session, shipment, override=False)
+        docs = _Docs(session, shipment.id, override=False)
         failure = _print_one(session, actor, docs, parcel, printers, "reprint", why)
         if failure is not None:
             uow.commit()  # the failed attempt is history too

@@ -10,10 +10,10 @@ and check digit — and the label cannot print without it.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.errors import AlreadyExists
+from app.errors import AlreadyExists, ConcurrentUpdate
 from app.i18n import N_, _
 from app.numbers import entity_number
 from app.packing import queries
@@ -22,6 +22,7 @@ from app.packing.model import PackResult
 from app.packing.service import _audit, _locked, _refuse_unless
 from app.permissions import Actor
 from app.picking.service import uow_factory
+from app.prepared import Prepared
 from app.shipping.queries import carrier_of_service, service_options
 from app.shipping.rules import choose_service
 from app.shipping.service import apply_choice, shipment_needs
@@ -41,10 +42,42 @@ def ensure_carrier(session: Session, actor: Actor, shipment: Shipment, parcels: 
         apply_choice(session, actor, shipment, choice)
 
 
-def number_parcels(session: Session, actor: Actor, shipment: Shipment, pending: list[Parcel]):
-    """Before the labels print: carrier chosen, our own fleet's numbers generated; a parcel
-    whose carrier assigns the number and whose number was not scanned is refused by name."""
-    ensure_carrier(session, actor, shipment, pending)
+def choose_carrier_if_none(session: Session, actor: Actor, shipment_id: int, pending) -> int | None:
+    """The rules' carrier service on a shipment whose open parcels (plain rows) have none
+    yet, through shipping's verb on the loaded shipment (only then are objects loaded).
+    The shipment's version after the choice, or None when every parcel had its carrier;
+    the caller reads the parcels again (the choice goes on all of them)."""
+    if all(p.carrier_service_id is not None for p in pending):
+        return None
+    shipment = session.get(Shipment, shipment_id)
+    parcels = list(session.scalars(select(Parcel).where(Parcel.id.in_([p.id for p in pending]))))
+    ensure_carrier(session, actor, shipment, parcels)
+    session.flush()
+    version = shipment.version
+    # The print goes on with plain statements: what was loaded is read again if used.
+    session.expire_all()
+    return version
+
+
+# An own-fleet number on a parcel still open, guarded by the version the print read.
+_SET_TRACKING = Prepared(
+    update(Parcel.__table__)
+    .where(
+        Parcel.__table__.c.id == bindparam("pid"),
+        Parcel.__table__.c.version == bindparam("seen_version"),
+        Parcel.__table__.c.status == "open",
+    )
+    .values(
+        tracking_number=bindparam("tracking", type_=Parcel.__table__.c.tracking_number.type),
+        version=Parcel.__table__.c.version + 1,
+    )
+)
+
+
+def number_parcels(session: Session, actor: Actor, shipment_id: int, pending: list) -> None:
+    """Before the labels print (their carrier chosen): our own fleet's numbers generated
+    and written (the plain parcel rows ``pending`` updated alike); a parcel whose carrier
+    assigns the number and whose number was not scanned is refused by name."""
     for parcel in pending:
         if parcel.tracking_number is not None:
             continue
@@ -52,7 +85,15 @@ def number_parcels(session: Session, actor: Actor, shipment: Shipment, pending: 
         if carrier is None or carrier.issues_labels:
             continue  # its number comes with the carrier's label
         if carrier.code == OWN_FLEET:
-            parcel.tracking_number = own_fleet_tracking_number(parcel.id)
+            tracking = own_fleet_tracking_number(parcel.id)
+            done = _SET_TRACKING.rowcount(
+                session, {"pid": parcel.id, "seen_version": parcel.version, "tracking": tracking}
+            )
+            if done != 1:
+                raise ConcurrentUpdate(
+                    f"{entity_number('shipment', shipment_id)}-{parcel.sequence}"
+                )
+            parcel.tracking_number, parcel.version = tracking, parcel.version + 1
             _audit(
                 session,
                 actor,
@@ -60,11 +101,11 @@ def number_parcels(session: Session, actor: Actor, shipment: Shipment, pending: 
                 parcel.id,
                 "tracking_number",
                 "",
-                {"tracking_number": parcel.tracking_number},
+                {"tracking_number": tracking},
             )
             continue
         raise ParcelNotReady(
-            entity_number("shipment", shipment.id),
+            entity_number("shipment", shipment_id),
             parcel.sequence,
             N_("scan its carrier's tracking number (from the carrier's waybill) first."),
         )
