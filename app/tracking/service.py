@@ -22,7 +22,7 @@ from app.bulk.insert import insert_rows
 from app.cases.watch import watch
 from app.permissions import Actor, Permission, require
 from app.tracking.formats import read_file
-from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus, event_key
+from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus, key_of, utc_text
 from app.tracking.rules import shipment_status
 from app.workflow import (
     OrderStatus,
@@ -122,10 +122,15 @@ def record_events(
     """Store each new event once, attached to its parcel; then move the shipments."""
     require(actor, Permission.SHIP_ORDERS)
     events = list(events)
-    # The same event twice keeps its first place, as a file lists it.
-    unique = {event_key(*event): event for event in events}
+    # The same event twice keeps its first place, as a file lists it. Each time is spelled
+    # once, for its key and for its stored text.
+    unique: dict[str, tuple[TrackingEvent, str]] = {}
+    for event in events:
+        number, _carrier, at, status, carrier_status, location, description = event
+        utc = utc_text(at)
+        unique[key_of(number, utc, status, carrier_status, location, description)] = (event, utc)
     summary = ImportSummary(read=len(events), duplicates=len(events) - len(unique))
-    numbers = {event.tracking_number for event in unique.values()}
+    numbers = {event.tracking_number for event, _utc in unique.values()}
     owners = _owners(session, sorted(numbers))
     summary.unknown = sorted(numbers - owners.keys())
     latest = _stored_latest(session, sorted({shipment_id for shipment_id, _ in owners.values()}))
@@ -133,13 +138,13 @@ def record_events(
     with_history = {shipment_id for shipment_id, _ in latest}
     stored = _stored_keys(
         session,
-        [key for key, event in unique.items()
+        [key for key, (event, _utc) in unique.items()
          if owners.get(event.tracking_number, (None,))[0] in with_history],
     )  # fmt: skip
     connection = session.connection()
-    stored_time = _stored_time(connection.dialect)
+    stored_time = _time_writer(connection.dialect)
     rows = []
-    for key, event in unique.items():
+    for key, (event, utc) in unique.items():
         owner = owners.get(event.tracking_number)
         if owner is None:
             continue
@@ -148,14 +153,15 @@ def record_events(
             continue
         number, carrier, at, status, carrier_status, location, description = event
         plain = _PLAIN.get(status) or str(status)
-        rows.append((*owner, number, carrier, stored_time(at), plain, carrier_status,
+        rows.append((*owner, number, carrier, stored_time(at, utc), plain, carrier_status,
                      location, description, key))  # fmt: skip
         # Each parcel's latest event once these are stored: a later row wins a tie, as
         # when the events are read back in id order.
         seen = latest.get(owner)
         if seen is None or at >= seen[0]:
             latest[owner] = (at, status)
-    constants = {"source": source, "imported_at": stored_time(dt.datetime.now(dt.UTC))}
+    now = dt.datetime.now(dt.UTC)
+    constants = {"source": source, "imported_at": stored_time(now, utc_text(now))}
     insert_rows(connection, EventRow.__table__, _EVENT_COLUMNS, rows, constants=constants)
     summary.imported = len(rows)
     touched = {row[0] for row in rows}
@@ -181,22 +187,31 @@ _EVENT_COLUMNS = (
 
 
 def _stored_time(dialect) -> Callable[[dt.datetime], object]:
-    """An aware time as the driver takes it for a ``UTCDateTime`` column: the column
-    type's own conversion, written out once for SQLite (its text, as SQLAlchemy writes
-    it: a test holds the two equal) because it is most of the cost of a bulk insert."""
+    """An aware time as the driver takes it for a ``UTCDateTime`` column."""
+    write = _time_writer(dialect)
+    return lambda at: write(at, utc_text(at))
+
+
+def _time_writer(dialect) -> Callable[[dt.datetime, str], object]:
+    """(an aware time, its ``utc_text``) → the time as the driver takes it for a
+    ``UTCDateTime`` column: the column type's own conversion, written out for SQLite (its
+    text, as SQLAlchemy writes it: a test holds the two equal) as a cut of the UTC text
+    the event key spelled already, because it is most of the cost of a bulk insert."""
     if dialect.name == "sqlite":
 
-        def text(at: dt.datetime) -> str:
-            if at.tzinfo is not _UTC:  # the readers give UTC already
-                at = at.astimezone(_UTC)
-            return at.replace(tzinfo=None).isoformat(" ", "microseconds")
+        def text(_at: dt.datetime, utc: str) -> str:
+            # "2026-11-20T14:05:00[.123456]+00:00" → "2026-11-20 14:05:00.123456"
+            if len(utc) > 25:
+                return f"{utc[:10]} {utc[11:26]}"
+            return f"{utc[:10]} {utc[11:19]}.000000"
 
         return text
     step = EventRow.__table__.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect)
-    return step or (lambda at: at)
+    if step is None:
+        return lambda at, _utc: at
+    return lambda at, _utc: step(at)
 
 
-_UTC = dt.UTC
 _PLAIN = {status: str(status) for status in TrackingStatus}  # what a driver takes
 
 
