@@ -25,13 +25,12 @@ from app.tracking.formats import read_file
 from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus, key_of, utc_text
 from app.tracking.rules import shipment_status
 from app.workflow import (
+    Move,
     OrderStatus,
-    RecordState,
     ShipmentStatus,
-    TransitionPlan,
-    apply_plans_in_bulk,
+    apply_moves_in_bulk,
     may_transition,
-    plan_transition,
+    plan_move,
 )
 from db.models import Order, Shipment
 from db.models_shipping import Carrier, Parcel
@@ -283,7 +282,7 @@ def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, 
     Tens of thousands of shipments move in one import, so the moves are planned as plain
     values and written by the workflow's bulk writer (the road states hold no stock)."""
     now = dt.datetime.now(dt.UTC)
-    plans: list[TransitionPlan] = []
+    moves: list[Move] = []
     order_of: dict[int, int] = {}
     for shipment_id, (status, version, stamped, order_id), parcels in _shipments(
         session, sorted({shipment_id for shipment_id, _ in latest})
@@ -294,17 +293,17 @@ def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, 
             continue
         if not _may("shipment", status, target, actor):
             continue
-        record = RecordState("shipment", shipment_id, status, version, _stamped(stamped))
-        plan = plan_transition(record, target, actor, now=now, reason="tracking")
-        if "delivered_at" in plan.changes:
+        move = plan_move("shipment", shipment_id, status, version, _stamped(stamped), target,
+                         actor, now)  # fmt: skip
+        if "delivered_at" in move.changes:
             # The carrier's time of delivery (its last parcel's), not the import's.
-            plan.changes["delivered_at"] = max(event[0] for event in events if event)
-        plans.append(plan)
+            move.changes["delivered_at"] = max(event[0] for event in events if event)
+        moves.append(move)
         order_of[shipment_id] = order_id
-    apply_plans_in_bulk(session, plans)
-    delivered = [p.entity_id for p in plans if p.to_state == ShipmentStatus.DELIVERED]
+    apply_moves_in_bulk(session, "shipment", moves, actor=actor, at=now, reason="tracking")
+    delivered = [m.entity_id for m in moves if m.to_state == ShipmentStatus.DELIVERED]
     _deliver_complete_orders(session, actor, sorted({order_of[s] for s in delivered}), now)
-    return len(plans), len(delivered)
+    return len(moves), len(delivered)
 
 
 # Asked per record, answered by a few pairs of states (and one actor per import).
@@ -340,7 +339,11 @@ def _shipments(session: Session, shipment_ids: Sequence[int]) -> Iterator[tuple]
 
 
 def _stamped(delivered_at: dt.datetime | None) -> frozenset[str]:
-    return frozenset({"delivered_at"}) if delivered_at else frozenset()
+    return _DELIVERED_STAMPED if delivered_at else _NOTHING_STAMPED
+
+
+_DELIVERED_STAMPED = frozenset({"delivered_at"})
+_NOTHING_STAMPED: frozenset[str] = frozenset()
 
 
 _DONE = (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
@@ -350,7 +353,7 @@ def _deliver_complete_orders(
     session: Session, actor: Actor, order_ids: Sequence[int], now: dt.datetime
 ) -> None:
     """Orders whose every shipment is delivered (or cancelled) are delivered too."""
-    plans = []
+    moves = []
     still_open = (
         select(Shipment.id)
         .where(Shipment.order_id == Order.id, Shipment.status.not_in(_DONE))
@@ -366,8 +369,6 @@ def _deliver_complete_orders(
     for order_id, status, version, stamped in rows:
         if not _may("order", status, OrderStatus.DELIVERED, actor):
             continue
-        record = RecordState("order", order_id, status, version, _stamped(stamped))
-        plans.append(
-            plan_transition(record, OrderStatus.DELIVERED, actor, now=now, reason="tracking")
-        )
-    apply_plans_in_bulk(session, plans)
+        moves.append(plan_move("order", order_id, status, version, _stamped(stamped),
+                               OrderStatus.DELIVERED, actor, now))  # fmt: skip
+    apply_moves_in_bulk(session, "order", moves, actor=actor, at=now, reason="tracking")
