@@ -121,7 +121,7 @@ def _insert_cases(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
     if session.bind.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        return _insert_cases_sqlite(session, rows)
     table = Case.__table__
     statement = (
         insert(table)
@@ -131,6 +131,48 @@ def _insert_cases(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
     # executemany: SQLAlchemy batches the rows into multi-row INSERTs itself, without
     # compiling a statement of thousands of values each time.
     return [(case_id, reason) for case_id, reason in session.connection().execute(statement, rows)]
+
+
+def _insert_cases_sqlite(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
+    """``_insert_cases`` on SQLite: one multi-row INSERT … RETURNING through the driver,
+    each value converted by its column's type once per distinct value (the cases of one
+    run share their times and words), where SQLAlchemy converts every value of every row."""
+    if not rows:
+        return []
+    connection = session.connection()
+    dialect = connection.dialect
+    table = Case.__table__
+    columns = list(rows[0])
+    steps = [_remembering(table.c[column].type, dialect) for column in columns]
+    values = [
+        step(row[column]) for row in rows for column, step in zip(columns, steps, strict=True)
+    ]
+    quote = dialect.identifier_preparer.quote
+    marks = "(" + ", ".join("?" * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+        f"VALUES {', '.join([marks] * len(rows))} "
+        "ON CONFLICT (watch_key) DO NOTHING RETURNING id, watch_reason"
+    )
+    return sorted(connection.exec_driver_sql(sql, tuple(values)).all())
+
+
+def _remembering(column_type, dialect):
+    step = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if step is None:
+        return lambda value: value
+    seen: dict = {}
+
+    def convert(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = step(value)
+            return result
+        except TypeError:  # unhashable (a JSON value): convert each time
+            return step(value)
+
+    return convert
 
 
 def _facts(session: Session) -> list[ShipmentFacts]:
