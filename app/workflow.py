@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from app.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied
@@ -598,40 +599,45 @@ def _update_guarded(
             for plan in plans
         ]
         return session.execute(statement, rows).rowcount
-    pairs = [(column, _driver_value(table.c[column].type, dialect)) for column in columns]
-    values = [
-        (
-            plan.seen_version + 1,
-            *[convert(plan.changes[column]) for column, convert in pairs],
-            plan.entity_id,
-            plan.seen_version,
-        )
-        for plan in plans
+    # Column by column: the converters run over each column's values in one map.
+    changes = [plan.changes for plan in plans]
+    converted = [
+        _driver_values(table.c[column].type, dialect, list(map(itemgetter(column), changes)))
+        for column in columns
     ]
+    seen = [plan.seen_version for plan in plans]
+    values = list(
+        zip([v + 1 for v in seen], *converted, [plan.entity_id for plan in plans], seen,
+            strict=True)
+    )  # fmt: skip
     quote = dialect.identifier_preparer.quote
     assignments = ", ".join(f"{quote(column)} = ?" for column in ("version", *columns))
     sql = f"UPDATE {quote(table.name)} SET {assignments} WHERE id = ? AND version = ?"
     return connection.exec_driver_sql(sql, values).rowcount
 
 
-def _driver_value(column_type, dialect):
-    """The column type's conversion to what the driver takes, remembering each distinct
-    value's result (a run's plans repeat their time and their target state)."""
+def _driver_values(column_type, dialect, values: list) -> list:
+    """The column type's conversion to what the driver takes, over a column's values. A
+    run's moves repeat a few values (their time, their target state): each distinct one is
+    converted once, and a value met before is looked up without a Python call."""
     step = column_type.dialect_impl(dialect).bind_processor(dialect)
     if step is None:
-        return lambda value: value
-    seen: dict = {}
+        return values
+    memo = _Converted(step)
+    try:
+        return list(map(memo.__getitem__, values))
+    except TypeError:  # an unhashable value: convert each
+        return list(map(step, values))
 
-    def convert(value):
-        try:
-            return seen[value]
-        except KeyError:
-            seen[value] = result = step(value)
-            return result
-        except TypeError:  # unhashable: convert each time
-            return step(value)
 
-    return convert
+class _Converted(dict):
+    def __init__(self, step) -> None:
+        super().__init__()
+        self.step = step
+
+    def __missing__(self, value):
+        self[value] = result = self.step(value)
+        return result
 
 
 def change_status(
