@@ -176,45 +176,45 @@ def _remembering(column_type, dialect):
 
 
 def _facts(session: Session) -> list[ShipmentFacts]:
-    last_event = (
-        select(TrackingEvent.shipment_id, func.max(TrackingEvent.occurred_at).label("at"))
-        .group_by(TrackingEvent.shipment_id)
-        .subquery()
+    """The facts of every watched shipment. Each fact is looked up per watched shipment
+    (a seek in its index), not grouped over every event and parcel on record first: after
+    an import most shipments are delivered and no longer watched."""
+
+    def per_shipment(statement):
+        return statement.correlate(Shipment).scalar_subquery()
+
+    last_event_at = per_shipment(
+        select(func.max(TrackingEvent.occurred_at)).where(TrackingEvent.shipment_id == Shipment.id)
     )
-    last_status = (
+    last_status = per_shipment(
         select(TrackingEvent.status)
         .where(TrackingEvent.shipment_id == Shipment.id)
         .order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())
         .limit(1)
-        .correlate(Shipment)
-        .scalar_subquery()
     )
-    service = (
-        select(
-            Parcel.shipment_id,
-            func.max(CarrierService.transit_days).label("transit_days"),
-            func.min(CarrierService.silent_hours).label("silent_hours"),
+
+    def service(value):
+        return per_shipment(
+            select(value)
+            .select_from(Parcel)
+            .join(CarrierService, Parcel.carrier_service_id == CarrierService.id)
+            .where(Parcel.shipment_id == Shipment.id)
         )
-        .join(CarrierService, Parcel.carrier_service_id == CarrierService.id)
-        .group_by(Parcel.shipment_id)
-        .subquery()
-    )
+
     rows = session.execute(
         select(
             Shipment.id,
             Shipment.status,
             Shipment.shipped_at,
-            last_event.c.at,
-            service.c.silent_hours,
-            service.c.transit_days,
+            last_event_at,
+            service(func.min(CarrierService.silent_hours)),
+            service(func.max(CarrierService.transit_days)),
             Shipment.order_id,
             Order.customer_id,
             Order.channel,
             last_status,
         )
         .join(Order, Order.id == Shipment.order_id)
-        .outerjoin(last_event, last_event.c.shipment_id == Shipment.id)
-        .outerjoin(service, service.c.shipment_id == Shipment.id)
         .where(Shipment.status.in_(WATCHED))
     )
     return [ShipmentFacts(*row) for row in rows]
