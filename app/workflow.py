@@ -376,13 +376,16 @@ def plan_move(
 ) -> Move:
     """``plan_transition`` for the bulk writer: the same decision and the same refusals
     (a pair the table does not hold, a missing permission), as a ``Move``."""
-    permission = TRANSITIONS[kind].get((status, to_state))
-    if permission is None or not actor.may(permission):
+    if not _may_move(kind, status, to_state, actor):
         # The refusal, worded as plan_transition words it.
         plan_transition(RecordState(kind, record_id, status, version, stamped), to_state, actor,
                         now=now)  # fmt: skip
     changes = _move_changes(kind, status, to_state, stamped, now)
     return Move(record_id, status, to_state, version, changes)
+
+
+# Asked per move of a run, answered by a few pairs of states and one actor (frozen).
+_may_move = functools.lru_cache(maxsize=1024)(may_transition)
 
 
 def plan_review_mark(

@@ -318,7 +318,9 @@ def _shipments(session: Session, shipment_ids: Sequence[int]) -> Iterator[tuple]
     one query: its parcels joined (none but voided ones: [None], events on the shipment)."""
     if not shipment_ids:
         return
-    rows = session.execute(
+    # On the connection: plain rows, without the ORM's handling of each (the statements
+    # before these flushed the session already).
+    rows = session.connection().execute(
         select(
             Shipment.id, Shipment.status, Shipment.version, Shipment.delivered_at,
             Shipment.order_id, Parcel.id,
@@ -361,7 +363,7 @@ def _deliver_complete_orders(
     )
     if not order_ids:
         return
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Order.id, Order.status, Order.version, Order.delivered_at).where(
             _among(session, Order.id, order_ids), ~still_open
         )
