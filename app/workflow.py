@@ -19,7 +19,8 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from operator import itemgetter
+from typing import TYPE_CHECKING, NamedTuple
 
 from app.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied
 from app.numbers import entity_number
@@ -319,12 +320,7 @@ def plan_transition(
         )
     if not actor.may(permission):
         raise PermissionDenied(actor.username, permission.value)
-    changes: dict[str, object] = {"status": to_state, "status_changed_at": now}
-    stage_column = _STAGE_COLUMNS.get(record.kind, {}).get(to_state)
-    if stage_column and stage_column not in record.stamped:
-        changes[stage_column] = now
-    if _first_review(record):
-        changes[REVIEWED_AT] = now
+    changes = _move_changes(record.kind, record.status, to_state, record.stamped, now)
     return TransitionPlan(
         kind=record.kind,
         entity_id=record.id,
@@ -339,6 +335,57 @@ def plan_transition(
         reason=reason,
         detail=detail,
     )
+
+
+def _move_changes(
+    kind: str, status: str, to_state: str, stamped: frozenset[str], now: dt.datetime
+) -> dict[str, object]:
+    """The columns a move sets: status and its time, a stage time not stamped yet, and an
+    order's first review time when it leaves ``received``."""
+    changes: dict[str, object] = {"status": to_state, "status_changed_at": now}
+    stage_column = _STAGE_COLUMNS.get(kind, {}).get(to_state)
+    if stage_column and stage_column not in stamped:
+        changes[stage_column] = now
+    if kind == "order" and status == OS.RECEIVED and REVIEWED_AT not in stamped:
+        changes[REVIEWED_AT] = now
+    return changes
+
+
+class Move(NamedTuple):
+    """One record's planned move for ``apply_moves_in_bulk``: what a ``TransitionPlan``
+    holds, less what every move of a run shares (kind, time, actor, reason). A tracking
+    import plans tens of thousands of moves; a tuple is made in a fraction of the time of
+    a frozen plan (most of planning one)."""
+
+    entity_id: int
+    from_state: str
+    to_state: str
+    seen_version: int
+    changes: dict[str, object]
+
+
+def plan_move(
+    kind: str,
+    record_id: int,
+    status: str,
+    version: int,
+    stamped: frozenset[str],
+    to_state: str,
+    actor: Actor,
+    now: dt.datetime,
+) -> Move:
+    """``plan_transition`` for the bulk writer: the same decision and the same refusals
+    (a pair the table does not hold, a missing permission), as a ``Move``."""
+    if not _may_move(kind, status, to_state, actor):
+        # The refusal, worded as plan_transition words it.
+        plan_transition(RecordState(kind, record_id, status, version, stamped), to_state, actor,
+                        now=now)  # fmt: skip
+    changes = _move_changes(kind, status, to_state, stamped, now)
+    return Move(record_id, status, to_state, version, changes)
+
+
+# Asked per move of a run, answered by a few pairs of states and one actor (frozen).
+_may_move = functools.lru_cache(maxsize=1024)(may_transition)
 
 
 def plan_review_mark(
@@ -379,25 +426,21 @@ def _reference(kind: str, record_id: int) -> str:
         return f"{kind.replace('_', ' ')} {record_id}"
 
 
-def _first_review(record: RecordState) -> bool:
-    return (
-        record.kind == "order"
-        and record.status == OS.RECEIVED
-        and REVIEWED_AT not in record.stamped
-    )
-
-
 def holds_stock(plan: TransitionPlan) -> bool:
     """Whether applying the plan ends a promise of stock (the stock hook must run)."""
-    if plan.kind == "order":
+    return _ends_promise(plan.kind, plan.from_state, plan.to_state)
+
+
+def _ends_promise(kind: str, from_state: str, to_state: str) -> bool:
+    if kind == "order":
         # Shipping ends an allocated order's promise without a release: the picks took
         # the units (picking.service.on_status_change does nothing for these moves).
         return (
-            plan.moves
-            and plan.from_state in (OS.APPROVED, OS.ALLOCATED)
-            and plan.to_state not in (OS.PARTLY_SHIPPED, OS.SHIPPED)
+            from_state != to_state
+            and from_state in (OS.APPROVED, OS.ALLOCATED)
+            and to_state not in (OS.PARTLY_SHIPPED, OS.SHIPPED)
         )
-    return plan.kind == "shipment" and plan.to_state == SS.CANCELLED
+    return kind == "shipment" and to_state == SS.CANCELLED
 
 
 # --------------------------------------------------------------------------- writers
@@ -477,8 +520,55 @@ def apply_plans_in_bulk(session: Session, plans: Sequence[TransitionPlan]) -> No
         notify(session, "orders" if kind == "order" else "shipments")
 
 
+def apply_moves_in_bulk(
+    session: Session,
+    kind: str,
+    moves: Sequence[Move],
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    reason: str = "",
+) -> None:
+    """``apply_plans_in_bulk`` for ``plan_move``'s moves of one kind, planned by ``actor``
+    at ``at``: the same guarded UPDATEs, refusals and audit events."""
+    from app.audit import add_events
+    from app.live import notify
+
+    if not moves:
+        return
+    shapes: dict[tuple[str, ...], list[Move]] = defaultdict(list)
+    ends_promise = functools.cache(_ends_promise)  # a run's moves repeat a few pairs
+    for move in moves:
+        if ends_promise(kind, move.from_state, move.to_state):
+            raise ValueError(f"{kind} {move.entity_id}: a move that releases stock")
+        shapes[tuple(sorted(move.changes))].append(move)
+    for columns, shaped in shapes.items():
+        if _update_guarded(session, kind, columns, shaped) != len(shaped):
+            raise ConcurrentUpdate(
+                entity_number(kind, shaped[0].entity_id) if len(shaped) == 1 else ""
+            )
+    same = {
+        "at": at,
+        "actor_id": actor.user_id,
+        "actor_name": actor.username,
+        "entity_type": kind,
+        "action": "status",
+        "reason": reason,
+        "detail": None,
+    }
+    add_events(
+        session,
+        [
+            {"entity_id": move.entity_id, "from_state": move.from_state, "to_state": move.to_state}
+            for move in moves
+        ],
+        same=same,
+    )
+    notify(session, "orders" if kind == "order" else "shipments")
+
+
 def _update_guarded(
-    session: Session, kind: str, columns: tuple[str, ...], plans: Sequence[TransitionPlan]
+    session: Session, kind: str, columns: tuple[str, ...], plans: Sequence[TransitionPlan | Move]
 ) -> int:
     """One guarded UPDATE of ``columns`` for each plan; returns how many rows it matched.
 
@@ -512,40 +602,45 @@ def _update_guarded(
             for plan in plans
         ]
         return session.execute(statement, rows).rowcount
-    pairs = [(column, _driver_value(table.c[column].type, dialect)) for column in columns]
-    values = [
-        (
-            plan.seen_version + 1,
-            *[convert(plan.changes[column]) for column, convert in pairs],
-            plan.entity_id,
-            plan.seen_version,
-        )
-        for plan in plans
+    # Column by column: the converters run over each column's values in one map.
+    changes = [plan.changes for plan in plans]
+    converted = [
+        _driver_values(table.c[column].type, dialect, list(map(itemgetter(column), changes)))
+        for column in columns
     ]
+    seen = [plan.seen_version for plan in plans]
+    values = list(
+        zip([v + 1 for v in seen], *converted, [plan.entity_id for plan in plans], seen,
+            strict=True)
+    )  # fmt: skip
     quote = dialect.identifier_preparer.quote
     assignments = ", ".join(f"{quote(column)} = ?" for column in ("version", *columns))
     sql = f"UPDATE {quote(table.name)} SET {assignments} WHERE id = ? AND version = ?"
     return connection.exec_driver_sql(sql, values).rowcount
 
 
-def _driver_value(column_type, dialect):
-    """The column type's conversion to what the driver takes, remembering each distinct
-    value's result (a run's plans repeat their time and their target state)."""
+def _driver_values(column_type, dialect, values: list) -> list:
+    """The column type's conversion to what the driver takes, over a column's values. A
+    run's moves repeat a few values (their time, their target state): each distinct one is
+    converted once, and a value met before is looked up without a Python call."""
     step = column_type.dialect_impl(dialect).bind_processor(dialect)
     if step is None:
-        return lambda value: value
-    seen: dict = {}
+        return values
+    memo = _Converted(step)
+    try:
+        return list(map(memo.__getitem__, values))
+    except TypeError:  # an unhashable value: convert each
+        return list(map(step, values))
 
-    def convert(value):
-        try:
-            return seen[value]
-        except KeyError:
-            seen[value] = result = step(value)
-            return result
-        except TypeError:  # unhashable: convert each time
-            return step(value)
 
-    return convert
+class _Converted(dict):
+    def __init__(self, step) -> None:
+        super().__init__()
+        self.step = step
+
+    def __missing__(self, value):
+        self[value] = result = self.step(value)
+        return result
 
 
 def change_status(

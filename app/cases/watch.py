@@ -121,7 +121,7 @@ def _insert_cases(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
     if session.bind.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        return _insert_cases_sqlite(session, rows)
     table = Case.__table__
     statement = (
         insert(table)
@@ -133,46 +133,88 @@ def _insert_cases(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
     return [(case_id, reason) for case_id, reason in session.connection().execute(statement, rows)]
 
 
-def _facts(session: Session) -> list[ShipmentFacts]:
-    last_event = (
-        select(TrackingEvent.shipment_id, func.max(TrackingEvent.occurred_at).label("at"))
-        .group_by(TrackingEvent.shipment_id)
-        .subquery()
+def _insert_cases_sqlite(session: Session, rows: list[dict]) -> list[tuple[int, str]]:
+    """``_insert_cases`` on SQLite: one multi-row INSERT … RETURNING through the driver,
+    each value converted by its column's type once per distinct value (the cases of one
+    run share their times and words), where SQLAlchemy converts every value of every row."""
+    if not rows:
+        return []
+    connection = session.connection()
+    dialect = connection.dialect
+    table = Case.__table__
+    columns = list(rows[0])
+    steps = [_remembering(table.c[column].type, dialect) for column in columns]
+    values = [
+        step(row[column]) for row in rows for column, step in zip(columns, steps, strict=True)
+    ]
+    quote = dialect.identifier_preparer.quote
+    marks = "(" + ", ".join("?" * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+        f"VALUES {', '.join([marks] * len(rows))} "
+        "ON CONFLICT (watch_key) DO NOTHING RETURNING id, watch_reason"
     )
-    last_status = (
+    return sorted(connection.exec_driver_sql(sql, tuple(values)).all())
+
+
+def _remembering(column_type, dialect):
+    step = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if step is None:
+        return lambda value: value
+    seen: dict = {}
+
+    def convert(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = step(value)
+            return result
+        except TypeError:  # unhashable (a JSON value): convert each time
+            return step(value)
+
+    return convert
+
+
+def _facts(session: Session) -> list[ShipmentFacts]:
+    """The facts of every watched shipment. Each fact is looked up per watched shipment
+    (a seek in its index), not grouped over every event and parcel on record first: after
+    an import most shipments are delivered and no longer watched."""
+
+    def per_shipment(statement):
+        return statement.correlate(Shipment).scalar_subquery()
+
+    last_event_at = per_shipment(
+        select(func.max(TrackingEvent.occurred_at)).where(TrackingEvent.shipment_id == Shipment.id)
+    )
+    last_status = per_shipment(
         select(TrackingEvent.status)
         .where(TrackingEvent.shipment_id == Shipment.id)
         .order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())
         .limit(1)
-        .correlate(Shipment)
-        .scalar_subquery()
     )
-    service = (
-        select(
-            Parcel.shipment_id,
-            func.max(CarrierService.transit_days).label("transit_days"),
-            func.min(CarrierService.silent_hours).label("silent_hours"),
+
+    def service(value):
+        return per_shipment(
+            select(value)
+            .select_from(Parcel)
+            .join(CarrierService, Parcel.carrier_service_id == CarrierService.id)
+            .where(Parcel.shipment_id == Shipment.id)
         )
-        .join(CarrierService, Parcel.carrier_service_id == CarrierService.id)
-        .group_by(Parcel.shipment_id)
-        .subquery()
-    )
+
     rows = session.execute(
         select(
             Shipment.id,
             Shipment.status,
             Shipment.shipped_at,
-            last_event.c.at,
-            service.c.silent_hours,
-            service.c.transit_days,
+            last_event_at,
+            service(func.min(CarrierService.silent_hours)),
+            service(func.max(CarrierService.transit_days)),
             Shipment.order_id,
             Order.customer_id,
             Order.channel,
             last_status,
         )
         .join(Order, Order.id == Shipment.order_id)
-        .outerjoin(last_event, last_event.c.shipment_id == Shipment.id)
-        .outerjoin(service, service.c.shipment_id == Shipment.id)
         .where(Shipment.status.in_(WATCHED))
     )
     return [ShipmentFacts(*row) for row in rows]

@@ -52,7 +52,11 @@ def parse_time(text: str) -> dt.datetime:
         raise ValueError(
             _("time {time!r} has no offset (expected e.g. +08:00 or Z)").format(time=text)
         )
-    return value.astimezone(dt.UTC)
+    # A time given in UTC comes as UTC already: no second object for it.
+    return value if value.tzinfo is _UTC else value.astimezone(_UTC)
+
+
+_UTC = dt.UTC
 
 
 def _clean(text: object, limit: int = MAX_TEXT) -> str:

@@ -55,10 +55,27 @@ def event_key(
 ) -> str:
     """``TrackingEvent.key`` over the event's fields (the carrier is not part of it: the
     keys stored by earlier imports must stay what they are)."""
-    at = occurred_at if occurred_at.tzinfo is _UTC else occurred_at.astimezone(_UTC)
-    text = _SEPARATOR.join(
-        (tracking_number, at.isoformat(), status, carrier_status, location, description)
+    return key_of(
+        tracking_number, utc_text(occurred_at), status, carrier_status, location, description
     )
+
+
+def utc_text(at: dt.datetime) -> str:
+    """The time in UTC as ISO 8601 text, as the event key spells it."""
+    return (at if at.tzinfo is _UTC else at.astimezone(_UTC)).isoformat()
+
+
+def key_of(
+    tracking_number: str,
+    utc: str,
+    status: str,
+    carrier_status: str,
+    location: str,
+    description: str,
+) -> str:
+    """``event_key`` for a time already spelled by ``utc_text``: an import needs that text
+    for the stored time too, and spells each time once."""
+    text = _SEPARATOR.join((tracking_number, utc, status, carrier_status, location, description))
     return _sha256(text.encode()).hexdigest()[:40]
 
 

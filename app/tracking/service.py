@@ -22,16 +22,15 @@ from app.bulk.insert import insert_rows
 from app.cases.watch import watch
 from app.permissions import Actor, Permission, require
 from app.tracking.formats import read_file
-from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus, event_key
+from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus, key_of, utc_text
 from app.tracking.rules import shipment_status
 from app.workflow import (
+    Move,
     OrderStatus,
-    RecordState,
     ShipmentStatus,
-    TransitionPlan,
-    apply_plans_in_bulk,
+    apply_moves_in_bulk,
     may_transition,
-    plan_transition,
+    plan_move,
 )
 from db.models import Order, Shipment
 from db.models_shipping import Carrier, Parcel
@@ -122,10 +121,15 @@ def record_events(
     """Store each new event once, attached to its parcel; then move the shipments."""
     require(actor, Permission.SHIP_ORDERS)
     events = list(events)
-    # The same event twice keeps its first place, as a file lists it.
-    unique = {event_key(*event): event for event in events}
+    # The same event twice keeps its first place, as a file lists it. Each time is spelled
+    # once, for its key and for its stored text.
+    unique: dict[str, tuple[TrackingEvent, str]] = {}
+    for event in events:
+        number, _carrier, at, status, carrier_status, location, description = event
+        utc = utc_text(at)
+        unique[key_of(number, utc, status, carrier_status, location, description)] = (event, utc)
     summary = ImportSummary(read=len(events), duplicates=len(events) - len(unique))
-    numbers = {event.tracking_number for event in unique.values()}
+    numbers = {event.tracking_number for event, _utc in unique.values()}
     owners = _owners(session, sorted(numbers))
     summary.unknown = sorted(numbers - owners.keys())
     latest = _stored_latest(session, sorted({shipment_id for shipment_id, _ in owners.values()}))
@@ -133,13 +137,13 @@ def record_events(
     with_history = {shipment_id for shipment_id, _ in latest}
     stored = _stored_keys(
         session,
-        [key for key, event in unique.items()
+        [key for key, (event, _utc) in unique.items()
          if owners.get(event.tracking_number, (None,))[0] in with_history],
     )  # fmt: skip
     connection = session.connection()
-    stored_time = _stored_time(connection.dialect)
+    stored_time = _time_writer(connection.dialect)
     rows = []
-    for key, event in unique.items():
+    for key, (event, utc) in unique.items():
         owner = owners.get(event.tracking_number)
         if owner is None:
             continue
@@ -148,14 +152,15 @@ def record_events(
             continue
         number, carrier, at, status, carrier_status, location, description = event
         plain = _PLAIN.get(status) or str(status)
-        rows.append((*owner, number, carrier, stored_time(at), plain, carrier_status,
+        rows.append((*owner, number, carrier, stored_time(at, utc), plain, carrier_status,
                      location, description, key))  # fmt: skip
         # Each parcel's latest event once these are stored: a later row wins a tie, as
         # when the events are read back in id order.
         seen = latest.get(owner)
         if seen is None or at >= seen[0]:
             latest[owner] = (at, status)
-    constants = {"source": source, "imported_at": stored_time(dt.datetime.now(dt.UTC))}
+    now = dt.datetime.now(dt.UTC)
+    constants = {"source": source, "imported_at": stored_time(now, utc_text(now))}
     insert_rows(connection, EventRow.__table__, _EVENT_COLUMNS, rows, constants=constants)
     summary.imported = len(rows)
     touched = {row[0] for row in rows}
@@ -181,22 +186,31 @@ _EVENT_COLUMNS = (
 
 
 def _stored_time(dialect) -> Callable[[dt.datetime], object]:
-    """An aware time as the driver takes it for a ``UTCDateTime`` column: the column
-    type's own conversion, written out once for SQLite (its text, as SQLAlchemy writes
-    it: a test holds the two equal) because it is most of the cost of a bulk insert."""
+    """An aware time as the driver takes it for a ``UTCDateTime`` column."""
+    write = _time_writer(dialect)
+    return lambda at: write(at, utc_text(at))
+
+
+def _time_writer(dialect) -> Callable[[dt.datetime, str], object]:
+    """(an aware time, its ``utc_text``) → the time as the driver takes it for a
+    ``UTCDateTime`` column: the column type's own conversion, written out for SQLite (its
+    text, as SQLAlchemy writes it: a test holds the two equal) as a cut of the UTC text
+    the event key spelled already, because it is most of the cost of a bulk insert."""
     if dialect.name == "sqlite":
 
-        def text(at: dt.datetime) -> str:
-            if at.tzinfo is not _UTC:  # the readers give UTC already
-                at = at.astimezone(_UTC)
-            return at.replace(tzinfo=None).isoformat(" ", "microseconds")
+        def text(_at: dt.datetime, utc: str) -> str:
+            # "2026-11-20T14:05:00[.123456]+00:00" → "2026-11-20 14:05:00.123456"
+            if len(utc) > 25:
+                return f"{utc[:10]} {utc[11:26]}"
+            return f"{utc[:10]} {utc[11:19]}.000000"
 
         return text
     step = EventRow.__table__.c.occurred_at.type.dialect_impl(dialect).bind_processor(dialect)
-    return step or (lambda at: at)
+    if step is None:
+        return lambda at, _utc: at
+    return lambda at, _utc: step(at)
 
 
-_UTC = dt.UTC
 _PLAIN = {status: str(status) for status in TrackingStatus}  # what a driver takes
 
 
@@ -268,7 +282,7 @@ def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, 
     Tens of thousands of shipments move in one import, so the moves are planned as plain
     values and written by the workflow's bulk writer (the road states hold no stock)."""
     now = dt.datetime.now(dt.UTC)
-    plans: list[TransitionPlan] = []
+    moves: list[Move] = []
     order_of: dict[int, int] = {}
     for shipment_id, (status, version, stamped, order_id), parcels in _shipments(
         session, sorted({shipment_id for shipment_id, _ in latest})
@@ -279,17 +293,17 @@ def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, 
             continue
         if not _may("shipment", status, target, actor):
             continue
-        record = RecordState("shipment", shipment_id, status, version, _stamped(stamped))
-        plan = plan_transition(record, target, actor, now=now, reason="tracking")
-        if "delivered_at" in plan.changes:
+        move = plan_move("shipment", shipment_id, status, version, _stamped(stamped), target,
+                         actor, now)  # fmt: skip
+        if "delivered_at" in move.changes:
             # The carrier's time of delivery (its last parcel's), not the import's.
-            plan.changes["delivered_at"] = max(event[0] for event in events if event)
-        plans.append(plan)
+            move.changes["delivered_at"] = max(event[0] for event in events if event)
+        moves.append(move)
         order_of[shipment_id] = order_id
-    apply_plans_in_bulk(session, plans)
-    delivered = [p.entity_id for p in plans if p.to_state == ShipmentStatus.DELIVERED]
+    apply_moves_in_bulk(session, "shipment", moves, actor=actor, at=now, reason="tracking")
+    delivered = [m.entity_id for m in moves if m.to_state == ShipmentStatus.DELIVERED]
     _deliver_complete_orders(session, actor, sorted({order_of[s] for s in delivered}), now)
-    return len(plans), len(delivered)
+    return len(moves), len(delivered)
 
 
 # Asked per record, answered by a few pairs of states (and one actor per import).
@@ -304,7 +318,9 @@ def _shipments(session: Session, shipment_ids: Sequence[int]) -> Iterator[tuple]
     one query: its parcels joined (none but voided ones: [None], events on the shipment)."""
     if not shipment_ids:
         return
-    rows = session.execute(
+    # On the connection: plain rows, without the ORM's handling of each (the statements
+    # before these flushed the session already).
+    rows = session.connection().execute(
         select(
             Shipment.id, Shipment.status, Shipment.version, Shipment.delivered_at,
             Shipment.order_id, Parcel.id,
@@ -325,7 +341,11 @@ def _shipments(session: Session, shipment_ids: Sequence[int]) -> Iterator[tuple]
 
 
 def _stamped(delivered_at: dt.datetime | None) -> frozenset[str]:
-    return frozenset({"delivered_at"}) if delivered_at else frozenset()
+    return _DELIVERED_STAMPED if delivered_at else _NOTHING_STAMPED
+
+
+_DELIVERED_STAMPED = frozenset({"delivered_at"})
+_NOTHING_STAMPED: frozenset[str] = frozenset()
 
 
 _DONE = (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
@@ -335,7 +355,7 @@ def _deliver_complete_orders(
     session: Session, actor: Actor, order_ids: Sequence[int], now: dt.datetime
 ) -> None:
     """Orders whose every shipment is delivered (or cancelled) are delivered too."""
-    plans = []
+    moves = []
     still_open = (
         select(Shipment.id)
         .where(Shipment.order_id == Order.id, Shipment.status.not_in(_DONE))
@@ -343,7 +363,7 @@ def _deliver_complete_orders(
     )
     if not order_ids:
         return
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Order.id, Order.status, Order.version, Order.delivered_at).where(
             _among(session, Order.id, order_ids), ~still_open
         )
@@ -351,8 +371,6 @@ def _deliver_complete_orders(
     for order_id, status, version, stamped in rows:
         if not _may("order", status, OrderStatus.DELIVERED, actor):
             continue
-        record = RecordState("order", order_id, status, version, _stamped(stamped))
-        plans.append(
-            plan_transition(record, OrderStatus.DELIVERED, actor, now=now, reason="tracking")
-        )
-    apply_plans_in_bulk(session, plans)
+        moves.append(plan_move("order", order_id, status, version, _stamped(stamped),
+                               OrderStatus.DELIVERED, actor, now))  # fmt: skip
+    apply_moves_in_bulk(session, "order", moves, actor=actor, at=now, reason="tracking")

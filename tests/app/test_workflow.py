@@ -315,3 +315,34 @@ def test_two_desks_changing_one_order_at_once_one_wins_the_other_is_told(db):
     with db.unit_of_work() as uow:
         assert uow.session.get(Order, order_id).status == "approved"
     assert [e.to_state for e in _events(db, "order", order_id)] == ["approved"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "to_state", "stamped"),
+    [
+        ("order", "received", "approved", frozenset()),
+        ("order", "shipped", "delivered", frozenset({"delivered_at"})),
+        ("shipment", "shipped", "delivered", frozenset()),
+        ("shipment", "in_transit", "lost", frozenset()),
+    ],
+)
+def test_a_bulk_move_is_planned_as_plan_transition_plans_it(kind, status, to_state, stamped):
+    from app.workflow import plan_move
+
+    now = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+    plan = plan_transition(RecordState(kind, 7, status, 3, stamped), to_state, ADMIN, now=now)
+    move = plan_move(kind, 7, status, 3, stamped, to_state, ADMIN, now)
+    assert (move.entity_id, move.from_state, move.to_state, move.seen_version) == (
+        plan.entity_id, plan.from_state, plan.to_state, plan.seen_version,
+    )  # fmt: skip
+    assert move.changes == plan.changes
+
+
+def test_a_bulk_move_is_refused_as_plan_transition_refuses_it():
+    from app.workflow import plan_move
+
+    now = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+    with pytest.raises(InvalidTransition):
+        plan_move("shipment", 7, "delivered", 3, frozenset(), "in_transit", ADMIN, now)
+    with pytest.raises(PermissionDenied):
+        plan_move("order", 7, "received", 3, frozenset(), "approved", make_actor(Role.FINANCE), now)
