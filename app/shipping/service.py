@@ -11,11 +11,13 @@ there first. The carrier tables come from the per-process copy (``carrier_table`
 from __future__ import annotations
 
 import dataclasses
+import decimal
 from collections import namedtuple
 
-from sqlalchemy import bindparam, func, literal_column, select, update
+from sqlalchemy import bindparam, func, literal_column, select, type_coerce, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from app.audit import record_event
 from app.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
@@ -105,7 +107,10 @@ _CHOICE_READ = (
         _orders.c.requested_service,
         _orders.c.currency,
         _orders.c.ship_country,
-        *_GOODS,
+        # Read as the driver gives it (``_cents`` converts): PostgreSQL's NUMERIC result
+        # conversion needs the column's type code, which a driver-run statement lacks.
+        type_coerce(_GOODS_VALUE, NullType()).label("value"),
+        *_GOODS[1:],
     )
     .select_from(_shipments.join(_orders, _orders.c.id == _shipments.c.order_id))
     .where(_shipments.c.id == bindparam("sid"))
@@ -147,11 +152,21 @@ def _needs(
     weight = goods.weighed or shipment_weight_g or goods.products_weight
     return ParcelNeeds(
         requested_level=level_of(requested_service),
-        value_cents=int(goods.value or 0),
+        value_cents=_cents(goods.value),
         currency=currency,
         weight_g=int(weight or 0),
         country_code=country or "",
     )
+
+
+def _cents(value) -> int:
+    """The goods' value in whole cents, truncated, as SQLAlchemy's NUMERIC reading would
+    give it: a float (SQLite's division) through ten decimal places first."""
+    if not value:
+        return 0
+    if isinstance(value, float):
+        return int(decimal.Decimal(f"{value:.10f}"))
+    return int(value)
 
 
 def shipment_needs(session: Session, shipment: Shipment, order: Order) -> ParcelNeeds:
@@ -369,10 +384,11 @@ _HAND_OVER_READ = (
         _shipments.c.order_id,
         _shipments.c.carrier,
         _shipments.c.tracking_number,
-        *(_shipments.c[c] for c in _SHIPMENT_STAMPS),
+        # Whether each stage time is set (all a move reads of them): no times to parse.
+        *(_shipments.c[c].is_not(None).label(c) for c in _SHIPMENT_STAMPS),
         _orders.c.status.label("order_status"),
         _orders.c.version.label("order_version"),
-        *(_orders.c[c].label(f"order_{c}") for c in _ORDER_STAMPS),
+        *(_orders.c[c].is_not(None).label(f"order_{c}") for c in _ORDER_STAMPS),
         _OTHERS_HERE.label("others_here"),
         _UNPICKED.label("unpicked"),
         _parcels.c.id.label("parcel_id"),
@@ -532,7 +548,7 @@ def _ship(session: Session, actor: Actor, head, parcels: list[_ParcelAtDesk], no
         head.shipment_id,
         head.status,
         head.version,
-        frozenset(c for c in _SHIPMENT_STAMPS if getattr(head, c) is not None),
+        frozenset(c for c in _SHIPMENT_STAMPS if getattr(head, c)),
     )
     plan = plan_transition(shipment, SS.SHIPPED, actor, now=now)
     if head.tracking_number is None:
@@ -547,7 +563,7 @@ def _ship(session: Session, actor: Actor, head, parcels: list[_ParcelAtDesk], no
             head.order_id,
             order_status,
             head.order_version,
-            frozenset(c for c in _ORDER_STAMPS if getattr(head, f"order_{c}") is not None),
+            frozenset(c for c in _ORDER_STAMPS if getattr(head, f"order_{c}")),
         )
         plans.append(plan_transition(order, target, actor, now=now))
         order_status = target
