@@ -675,12 +675,12 @@ def change_status(
 
 def apply_plans_guarded(session: Session, plans: Sequence[TransitionPlan]) -> None:
     """``apply_plans_in_bulk`` for the few moves of one scan (the hand-over's shipment and
-    its order): the same guarded UPDATE and audit events, each statement built once per
-    shape and run on the session's connection, for a verb that runs at every parcel."""
+    its order): the same guarded UPDATE and audit events, each statement compiled once per
+    shape and run on the driver's connection in the session's transaction
+    (``app.prepared``), for a verb that runs at every parcel. Nothing is flushed first."""
     from app.audit import add_events
-    from app.live import notify
+    from app.live import notify_topics
 
-    connection = session.connection()
     for plan in plans:
         if holds_stock(plan):
             raise ValueError(f"{plan.kind} {plan.entity_id}: a move that releases stock")
@@ -691,22 +691,30 @@ def apply_plans_guarded(session: Session, plans: Sequence[TransitionPlan]) -> No
             "new_version": plan.seen_version + 1,
             **plan.changes,
         }
-        if connection.execute(statement, values).rowcount != 1:
+        if statement.rowcount(session, values) != 1:
             raise ConcurrentUpdate(entity_number(plan.kind, plan.entity_id))
     add_events(session, [plan.audit_row() for plan in plans])
-    for kind in sorted({plan.kind for plan in plans}):
-        notify(session, "orders" if kind == "order" else "shipments")
+    kinds = sorted({plan.kind for plan in plans})
+    notify_topics(session, ["orders" if kind == "order" else "shipments" for kind in kinds])
 
 
 @functools.lru_cache(maxsize=32)
 def _guarded_update(kind: str, columns: tuple[str, ...]):
     from sqlalchemy import bindparam, update
 
+    from app.prepared import Prepared
     from db.models import Order, Shipment
 
     table = {"order": Order.__table__, "shipment": Shipment.__table__}[kind]
-    return (
+    # Typed marks: the columns' own conversions (UTC times) run on the values.
+    return Prepared(
         update(table)
-        .where(table.c.id == bindparam("record_id"), table.c.version == bindparam("seen_version"))
-        .values(version=bindparam("new_version"), **{c: bindparam(c) for c in columns})
+        .where(
+            table.c.id == bindparam("record_id", type_=table.c.id.type),
+            table.c.version == bindparam("seen_version", type_=table.c.version.type),
+        )
+        .values(
+            version=bindparam("new_version", type_=table.c.version.type),
+            **{c: bindparam(c, type_=table.c[c].type) for c in columns},
+        )
     )

@@ -11,16 +11,20 @@ there first. The carrier tables come from the per-process copy (``carrier_table`
 from __future__ import annotations
 
 import dataclasses
+import decimal
+from collections import namedtuple
 
-from sqlalchemy import bindparam, func, literal_column, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy import bindparam, func, literal_column, select, type_coerce, update
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from app.audit import record_event
 from app.errors import AlreadyExists, ConcurrentUpdate, InvalidInput, NotFound
 from app.i18n import N_, NP_
 from app.numbers import entity_number, order_number, parse_number
 from app.permissions import Actor, Permission, require
+from app.prepared import Prepared
 from app.shipping.carrier_table import carrier_table
 from app.shipping.errors import ShipmentNotReady, UnknownLabelScan
 from app.shipping.model import HandOver, ParcelNeeds, ServiceChoice
@@ -54,6 +58,12 @@ _orders = Order.__table__
 _parcels = Parcel.__table__
 _lines = ShipmentLine.__table__
 _order_lines = OrderLine.__table__
+
+
+def _named(statement, name: str):
+    """A builder of rows read by attribute from ``Prepared``'s tuples (its columns' keys)."""
+    return namedtuple(name, [column.key for column in statement.selected_columns])._make
+
 
 # --------------------------------------------------------------------------- carrier choice
 
@@ -97,11 +107,16 @@ _CHOICE_READ = (
         _orders.c.requested_service,
         _orders.c.currency,
         _orders.c.ship_country,
-        *_GOODS,
+        # Read as the driver gives it (``_cents`` converts): PostgreSQL's NUMERIC result
+        # conversion needs the column's type code, which a driver-run statement lacks.
+        type_coerce(_GOODS_VALUE, NullType()).label("value"),
+        *_GOODS[1:],
     )
     .select_from(_shipments.join(_orders, _orders.c.id == _shipments.c.order_id))
     .where(_shipments.c.id == bindparam("sid"))
 )
+_CHOICE_ROW = _named(_CHOICE_READ, "ChoiceRow")
+_CHOICE_READ_RUN = Prepared(_CHOICE_READ)
 _SET_SHIPMENT_SERVICE = (
     update(_shipments)
     .where(_shipments.c.id == bindparam("sid"), _shipments.c.version == bindparam("seen"))
@@ -121,6 +136,8 @@ _SET_PARCELS_SERVICE = (
         version=_parcels.c.version + 1,
     )
 )
+_SET_SHIPMENT_SERVICE_RUN = Prepared(_SET_SHIPMENT_SERVICE)
+_SET_PARCELS_SERVICE_RUN = Prepared(_SET_PARCELS_SERVICE)
 
 
 def _needs(
@@ -135,11 +152,21 @@ def _needs(
     weight = goods.weighed or shipment_weight_g or goods.products_weight
     return ParcelNeeds(
         requested_level=level_of(requested_service),
-        value_cents=int(goods.value or 0),
+        value_cents=_cents(goods.value),
         currency=currency,
         weight_g=int(weight or 0),
         country_code=country or "",
     )
+
+
+def _cents(value) -> int:
+    """The goods' value in whole cents, truncated, as SQLAlchemy's NUMERIC reading would
+    give it: a float (SQLite's division) through ten decimal places first."""
+    if not value:
+        return 0
+    if isinstance(value, float):
+        return int(decimal.Decimal(f"{value:.10f}"))
+    return int(value)
 
 
 def shipment_needs(session: Session, shipment: Shipment, order: Order) -> ParcelNeeds:
@@ -155,16 +182,17 @@ def choose_carrier(uow: UnitOfWork, actor: Actor, shipment_id: int) -> ServiceCh
     """Choose and record the shipment's carrier service (on the shipment and its parcels)."""
     require(actor, Permission.PICK_AND_PACK)
     with uow:
-        connection = uow.session.connection()
-        row = connection.execute(_CHOICE_READ, {"sid": shipment_id}).first()
-        if row is None:
+        session = uow.session
+        found = _CHOICE_READ_RUN.first(session, {"sid": shipment_id})
+        if found is None:
             raise NotFound(N_("shipment"), entity_number("shipment", shipment_id))
+        row = _CHOICE_ROW(found)
         _refuse_if_gone(shipment_id, row.status)
         needs = _needs(row.requested_service, row.currency, row.ship_country, row.weight_g, row)
-        choice = choose_service(carrier_table(uow.session).options, needs)
+        choice = choose_service(carrier_table(session).options, needs)
         option = choice.option
-        changed = connection.execute(
-            _SET_SHIPMENT_SERVICE,
+        changed = _SET_SHIPMENT_SERVICE_RUN.rowcount(
+            session,
             {
                 "sid": shipment_id,
                 "seen": row.version,
@@ -172,10 +200,10 @@ def choose_carrier(uow: UnitOfWork, actor: Actor, shipment_id: int) -> ServiceCh
                 "service_code": option.service_code,
             },
         )
-        if changed.rowcount != 1:
+        if changed != 1:
             raise ConcurrentUpdate(entity_number("shipment", shipment_id))
-        connection.execute(
-            _SET_PARCELS_SERVICE,
+        _SET_PARCELS_SERVICE_RUN.rowcount(
+            session,
             {
                 "sid": shipment_id,
                 "service_id": option.service_id,
@@ -183,7 +211,7 @@ def choose_carrier(uow: UnitOfWork, actor: Actor, shipment_id: int) -> ServiceCh
                 "insurance": choice.insurance,
             },
         )
-        _record_choice(uow.session, actor, shipment_id, choice)
+        _record_choice(session, actor, shipment_id, choice)
         uow.commit()
         return choice
 
@@ -239,6 +267,8 @@ _PARCEL_FOR_NUMBER = select(
     .scalar_subquery()
     .label("taken_by"),
 ).where(_parcels.c.id == bindparam("pid"))
+_PARCEL_ROW = _named(_PARCEL_FOR_NUMBER, "ParcelRow")
+_PARCEL_FOR_NUMBER_RUN = Prepared(_PARCEL_FOR_NUMBER)
 _TAKEN = (
     select(_parcels.c.id)
     .where(_parcels.c.tracking_number == bindparam("number"), _parcels.c.id != bindparam("pid"))
@@ -249,6 +279,8 @@ _SET_NUMBER = (
     .where(_parcels.c.id == bindparam("pid"), _parcels.c.version == bindparam("seen"))
     .values(tracking_number=bindparam("number"), version=_parcels.c.version + 1)
 )
+_TAKEN_RUN = Prepared(_TAKEN)
+_SET_NUMBER_RUN = Prepared(_SET_NUMBER)
 
 
 def record_tracking_number(
@@ -263,11 +295,12 @@ def record_tracking_number(
     # same statement that reads the parcel.
     expected = _own_fleet_number(parcel_id) if blank else normalise(text or "")
     with uow:
-        connection = uow.session.connection()
-        row = connection.execute(_PARCEL_FOR_NUMBER, {"pid": parcel_id, "number": expected}).first()
-        if row is None:
+        session = uow.session
+        found = _PARCEL_FOR_NUMBER_RUN.first(session, {"pid": parcel_id, "number": expected})
+        if found is None:
             raise NotFound(N_("parcel"), parcel_id)
-        carrier, _service = carrier_table(uow.session).carrier_of_service(row.carrier_service_id)
+        row = _PARCEL_ROW(found)
+        carrier, _service = carrier_table(session).carrier_of_service(row.carrier_service_id)
         if carrier is None:
             raise InvalidInput("carrier", "", N_("a carrier service chosen for the parcel first"))
         if blank and carrier.code == "own_fleet":
@@ -276,16 +309,16 @@ def record_tracking_number(
             number = check_tracking_number(carrier.code, text or "", carrier.name)
         taken = row.taken_by
         if number != expected:  # not what was looked for: look again
-            taken = connection.scalar(_TAKEN, {"pid": parcel_id, "number": number})
+            taken = _TAKEN_RUN.scalar(session, {"pid": parcel_id, "number": number})
         if taken is not None:
             raise AlreadyExists(N_("tracking number"), number)
-        changed = connection.execute(
-            _SET_NUMBER, {"pid": parcel_id, "seen": row.version, "number": number}
+        changed = _SET_NUMBER_RUN.rowcount(
+            session, {"pid": parcel_id, "seen": row.version, "number": number}
         )
-        if changed.rowcount != 1:
+        if changed != 1:
             raise ConcurrentUpdate(entity_number("shipment", row.shipment_id))
         record_event(
-            uow.session,
+            session,
             actor,
             entity_type="parcel",
             entity_id=parcel_id,
@@ -351,10 +384,11 @@ _HAND_OVER_READ = (
         _shipments.c.order_id,
         _shipments.c.carrier,
         _shipments.c.tracking_number,
-        *(_shipments.c[c] for c in _SHIPMENT_STAMPS),
+        # Whether each stage time is set (all a move reads of them): no times to parse.
+        *(_shipments.c[c].is_not(None).label(c) for c in _SHIPMENT_STAMPS),
         _orders.c.status.label("order_status"),
         _orders.c.version.label("order_version"),
-        *(_orders.c[c].label(f"order_{c}") for c in _ORDER_STAMPS),
+        *(_orders.c[c].is_not(None).label(f"order_{c}") for c in _ORDER_STAMPS),
         _OTHERS_HERE.label("others_here"),
         _UNPICKED.label("unpicked"),
         _parcels.c.id.label("parcel_id"),
@@ -371,16 +405,19 @@ _HAND_OVER_READ = (
     .order_by(_parcels.c.sequence)
     .with_for_update(of=_shipments)
 )
-_BY_SHIPMENT = _HAND_OVER_READ.where(_shipments.c.id == bindparam("sid"))
-_BY_TRACKING_NUMBER = _HAND_OVER_READ.where(
-    _shipments.c.id
-    == select(_scanned_parcels.c.shipment_id)
-    .where(_scanned_parcels.c.tracking_number == bindparam("number"))
-    .limit(1)
-    .scalar_subquery()
+_HAND_OVER_ROW = _named(_HAND_OVER_READ, "HandOverRow")
+_BY_SHIPMENT = Prepared(_HAND_OVER_READ.where(_shipments.c.id == bindparam("sid")))
+_BY_TRACKING_NUMBER = Prepared(
+    _HAND_OVER_READ.where(
+        _shipments.c.id
+        == select(_scanned_parcels.c.shipment_id)
+        .where(_scanned_parcels.c.tracking_number == bindparam("number"))
+        .limit(1)
+        .scalar_subquery()
+    )
 )
 # Only a labelled parcel leaves: the row count says whether another scan took it first.
-_HAND_PARCEL_OVER = (
+_HAND_PARCEL_OVER = Prepared(
     update(_parcels)
     .where(_parcels.c.id == bindparam("pid"), _parcels.c.status == "labelled")
     .values(
@@ -416,24 +453,24 @@ def _refuse_if_gone(shipment_id: int, status: str) -> None:
         )
 
 
-def _read_scanned(connection: Connection, code: str) -> tuple[list[Row], _ParcelAtDesk | None]:
+def _read_scanned(session: Session, code: str) -> tuple[list, _ParcelAtDesk | None]:
     """A shipment number names the shipment (its next parcel is meant); a tracking number
     names one parcel. Returns the shipment's rows (one per parcel) and the parcel named."""
     parsed = parse_number(code)
     if parsed and parsed[0] == "shipment":
-        rows = connection.execute(_BY_SHIPMENT, {"sid": parsed[1]}).all()
+        rows = list(map(_HAND_OVER_ROW, _BY_SHIPMENT.all(session, {"sid": parsed[1]})))
         if not rows:
             raise UnknownLabelScan(code.strip())
         return rows, None
     number = normalise(code)
-    rows = connection.execute(_BY_TRACKING_NUMBER, {"number": number}).all()
+    rows = list(map(_HAND_OVER_ROW, _BY_TRACKING_NUMBER.all(session, {"number": number})))
     scanned = next((_parcel(r) for r in rows if r.parcel_tracking == number), None)
     if scanned is None:
         raise UnknownLabelScan(code.strip())
     return rows, scanned
 
 
-def _parcel(row: Row) -> _ParcelAtDesk:
+def _parcel(row) -> _ParcelAtDesk:
     return _ParcelAtDesk(
         row.parcel_id,
         row.parcel_sequence,
@@ -450,8 +487,7 @@ def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
     require(actor, Permission.SHIP_ORDERS)
     with uow:
         session = uow.session
-        connection = session.connection()
-        rows, scanned = _read_scanned(connection, code)
+        rows, scanned = _read_scanned(session, code)
         head = rows[0]
         ref = entity_number("shipment", head.shipment_id)
         _refuse_if_gone(head.shipment_id, head.status)
@@ -468,10 +504,10 @@ def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
         ]
         parcel = _parcel_to_hand_over(ref, parcels, scanned)
         now = utcnow()
-        taken = connection.execute(
-            _HAND_PARCEL_OVER, {"pid": parcel.id, "at": now, "by": actor.user_id}
+        taken = _HAND_PARCEL_OVER.rowcount(
+            session, {"pid": parcel.id, "at": now, "by": actor.user_id}
         )
-        if taken.rowcount != 1:  # another scan handed it over since it was read
+        if taken != 1:  # another scan handed it over since it was read
             raise _already_handed_over(ref, parcel, len(parcels))
         record_event(
             session,
@@ -503,7 +539,7 @@ def hand_over(uow: UnitOfWork, actor: Actor, code: str) -> HandOver:
         )
 
 
-def _ship(session: Session, actor: Actor, head: Row, parcels: list[_ParcelAtDesk], now) -> str:
+def _ship(session: Session, actor: Actor, head, parcels: list[_ParcelAtDesk], now) -> str:
     """The last parcel left: the shipment ships (with its first parcel's tracking number
     when it has none), and the order is shipped, or partly shipped while another of its
     shipments is still here. Returns the order's status."""
@@ -512,7 +548,7 @@ def _ship(session: Session, actor: Actor, head: Row, parcels: list[_ParcelAtDesk
         head.shipment_id,
         head.status,
         head.version,
-        frozenset(c for c in _SHIPMENT_STAMPS if head._mapping[c] is not None),
+        frozenset(c for c in _SHIPMENT_STAMPS if getattr(head, c)),
     )
     plan = plan_transition(shipment, SS.SHIPPED, actor, now=now)
     if head.tracking_number is None:
@@ -527,7 +563,7 @@ def _ship(session: Session, actor: Actor, head: Row, parcels: list[_ParcelAtDesk
             head.order_id,
             order_status,
             head.order_version,
-            frozenset(c for c in _ORDER_STAMPS if head._mapping[f"order_{c}"] is not None),
+            frozenset(c for c in _ORDER_STAMPS if getattr(head, f"order_{c}")),
         )
         plans.append(plan_transition(order, target, actor, now=now))
         order_status = target

@@ -75,3 +75,24 @@ def test_picking_services_tell_listening_desks_on_the_picking_topic(qtbot, pg):
         qtbot.waitUntil(lambda: PICKING in heard, timeout=3000)
     finally:
         live.stop()
+
+
+def test_the_last_parcel_of_a_hand_over_tells_desks_on_both_topics_in_one_statement(qtbot, pg):
+    from app.numbers import entity_number
+    from app.shipping.service import hand_over
+    from tests.app.shipping.builders import shipper, split_order
+    from ui.live import LiveChanges
+
+    with pg.unit_of_work() as uow:
+        built = split_order(uow.session, parcels=(1, 1))
+        actor = shipper(uow.session, "live-shipper")
+        uow.commit()
+    live = LiveChanges(pg)
+    heard: list[str] = []
+    live.changed.connect(heard.append)
+    try:
+        qtbot.wait(800)  # the listener connects
+        hand_over(pg.unit_of_work(), actor, entity_number("shipment", built.shipment_ids[0]))
+        qtbot.waitUntil(lambda: {"orders", "shipments"} <= set(heard), timeout=3000)
+    finally:
+        live.stop()
