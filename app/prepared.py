@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import Numeric, bindparam, insert
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
@@ -56,7 +56,7 @@ class _Plan:
         self.readers: list[tuple[int, Callable]] = []
         if columns is not None:
             for index, column in enumerate(columns):
-                reader = column.type.dialect_impl(dialect).result_processor(dialect, None)
+                reader = _reader(column.type, dialect)
                 if reader is not None:
                     self.readers.append((index, reader))
 
@@ -75,6 +75,19 @@ class _Plan:
         for index, reader in self.readers:
             out[index] = reader(out[index])
         return tuple(out)
+
+
+def _reader(type_, dialect: Dialect) -> Callable | None:
+    """The column type's result processor. PostgreSQL's NUMERIC asks for the column's type
+    code, which a statement compiled ahead of its run does not have; psycopg returns a
+    ``Decimal`` itself, so only a float-reading NUMERIC needs converting."""
+    impl = type_.dialect_impl(dialect)
+    try:
+        return impl.result_processor(dialect, None)
+    except Exception:
+        if isinstance(impl, Numeric) and not impl.asdecimal:
+            return lambda value: None if value is None else float(value)
+        return None
 
 
 _DRIVER = "orderdesk.prepared.driver"

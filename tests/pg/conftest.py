@@ -73,6 +73,18 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
+def fresh_pg(empty_pg_url: str) -> Iterator[Database]:
+    """A migrated database of this test alone, for a test that counts every row of a table
+    (the session's shared database holds the other tests' rows)."""
+    database = open_database(empty_pg_url, check_schema=False)
+    upgrade_database(database)
+    database.dispose()
+    database = open_database(empty_pg_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def pg(pg_url: str) -> Iterator[Database]:
     database = open_database(pg_url)
     yield database

@@ -30,7 +30,7 @@ def test_desks_writing_one_few_and_many_events_at_once_make_one_unbroken_chain(p
                 with pg.unit_of_work() as uow:
                     for n in range(SIZES[(worker + round_) % len(SIZES)]):
                         record_event(
-                            uow.session, ACTOR, entity_type="order", entity_id=worker,
+                            uow.session, ACTOR, entity_type="chain_test", entity_id=worker,
                             action="note", detail={"round": round_, "n": n, "text": "über"},
                         )  # fmt: skip
                     uow.commit()
@@ -54,7 +54,7 @@ def test_desks_writing_one_few_and_many_events_at_once_make_one_unbroken_chain(p
 def test_the_stored_time_and_detail_are_the_ones_the_chain_hashed(pg):
     with pg.unit_of_work() as uow:
         record_event(
-            uow.session, ACTOR, entity_type="order", entity_id=7, action="note",
+            uow.session, ACTOR, entity_type="chain_test", entity_id=7, action="note",
             detail={"b": 1, "a": "中文"},
         )  # fmt: skip
         pending_at = uow.session.info["orderdesk.audit.pending"][0]["at"]
@@ -101,7 +101,7 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_unnoticed(pg_url
         other.dispose()
         monkeypatch.setattr(db.engine, "POSTGRES_PING_AFTER_IDLE_S", 0.0)  # idle long enough
         with database.unit_of_work() as uow:
-            record_event(uow.session, ACTOR, entity_type="order", entity_id=1, action="note")
+            record_event(uow.session, ACTOR, entity_type="chain_test", entity_id=1, action="note")
             uow.commit()
             assert uow.session.execute(text("SELECT pg_backend_pid()")).scalar() != pid
     finally:

@@ -20,7 +20,8 @@ def _count(pg, model, *where) -> int:
         return uow.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_an_import_records_each_event_once_and_moves_shipments_and_orders(pg):
+def test_an_import_records_each_event_once_and_moves_shipments_and_orders(fresh_pg):
+    pg = fresh_pg
     _shipped_parcels(pg, PARCELS)
     data = _events_file(PARCELS)
     unknown = b"1ZNOBODY0000000001,ups,2026-11-20T09:00:00Z,in_transit,Hub,Scan\n"
