@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import time
-import weakref
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 
@@ -50,12 +48,13 @@ from app.packing.tracking import choose_carrier_if_none, number_parcels
 from app.permissions import Actor
 from app.picking.service import uow_factory
 from app.prepared import Prepared
+from app.shipping.carrier_table import carrier_table
 from app.shipping.customs import crosses_customs_border, shipment_declarations
 from app.shipping.documents import order_address, warehouse_address
 from app.uow import UnitOfWork
 from app.workflow import RecordState, TransitionPlan, plan_transition
 from db.models import Order, OrderLine, Shipment, Warehouse, utcnow
-from db.models_shipping import Carrier, CarrierService, Parcel, ParcelLabel
+from db.models_shipping import Parcel, ParcelLabel
 
 SERVICE_LEVELS = {
     "standard": N_("Standard"),
@@ -67,27 +66,13 @@ SERVICE_LEVELS = {
 # --------------------------------------------------------------------------- labels
 
 
-# Carriers and their services change a few times a year; a label print reads its parcel's
-# carrier and service names from a per-process copy, read again when older than
-# ``CARRIER_NAMES_MAX_AGE_S`` or when it does not know the parcel's service yet.
-CARRIER_NAMES_MAX_AGE_S = 30.0
-_SERVICE_NAMES = select(
-    CarrierService.id, Carrier.name, CarrierService.name, Carrier.issues_labels
-).join(Carrier, Carrier.id == CarrierService.carrier_id)
-_service_names: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _names_of_service(session: Session, service_id: int) -> tuple[str, str, bool] | None:
-    bind = session.get_bind()
-    now = time.monotonic()
-    kept = _service_names.get(bind)
-    if kept is None or now - kept[0] >= CARRIER_NAMES_MAX_AGE_S or service_id not in kept[1]:
-        names = {
-            sid: (carrier, service, bool(issues))
-            for sid, carrier, service, issues in session.connection().execute(_SERVICE_NAMES)
-        }
-        kept = _service_names[bind] = (now, names)
-    return kept[1].get(service_id)
+    """The parcel's carrier and service names, from the desk's copy of the carrier tables."""
+    table = carrier_table(session, knowing=service_id)
+    carrier, service = table.carrier_of_service(service_id)
+    if carrier is None or service is None:
+        return None
+    return carrier.name, service.name, carrier.issues_labels
 
 
 def _carrier_of(session: Session, parcel, facts):

@@ -75,12 +75,17 @@ _tables: weakref.WeakKeyDictionary[Engine, CarrierTable] = weakref.WeakKeyDictio
 _lock = threading.Lock()
 
 
-def carrier_table(session: Session) -> CarrierTable:
-    """This database's carrier tables, read again when older than ``MAX_AGE_S``."""
+def carrier_table(session: Session, *, knowing: int | None = None) -> CarrierTable:
+    """This database's carrier tables, read again when older than ``MAX_AGE_S`` or when
+    they do not know the service ``knowing`` yet (added at another desk since)."""
     bind = session.get_bind()
     engine = getattr(bind, "engine", bind)
     table = _tables.get(engine)
-    if table is None or time.monotonic() - table.read_at > MAX_AGE_S:
+    if (
+        table is None
+        or time.monotonic() - table.read_at > MAX_AGE_S
+        or (knowing is not None and knowing not in table.services)
+    ):
         table = _read(session)
         with _lock:
             _tables[engine] = table
