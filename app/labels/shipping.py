@@ -77,6 +77,22 @@ class _FixedKey:
     source: CarrierLabelSource
 
 
+def fixed_part_key(doc: ShippingLabelDoc) -> tuple:
+    """``fixed_key`` for a lookup within one run of labels: the ship-from by its identity
+    (hashing an address per parcel costs more than the lookup; the caller keeps the
+    ship-from with its entry and checks it is the same one)."""
+    return (
+        id(doc.ship_from),
+        doc.ship_to.country_code,
+        doc.carrier,
+        doc.service,
+        doc.fragile,
+        doc.this_side_up,
+        bool(doc.tracking_number),
+        doc.source,
+    )
+
+
 def fixed_key(doc: ShippingLabelDoc) -> _FixedKey:
     return _FixedKey(
         doc.ship_from,
@@ -276,16 +292,7 @@ def render_shipping_labels_pdf(
     for doc in docs:
         ship_from = doc.ship_from
         has_tracking = bool(doc.tracking_number)
-        key = (
-            id(ship_from),
-            doc.ship_to.country_code,
-            doc.carrier,
-            doc.service,
-            doc.fragile,
-            doc.this_side_up,
-            has_tracking,
-            doc.source,
-        )
+        key = fixed_part_key(doc)
         fixed = fixed_parts.get(key)
         if fixed is None or fixed[0] is not ship_from:
             page = Page(WIDTH_MM, HEIGHT_MM, fixed_elements(fixed_key(doc)), name=name)

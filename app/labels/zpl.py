@@ -389,6 +389,7 @@ def render_shipping_labels_zpl(
         content_row_count,
         content_values,
         fixed_key,
+        fixed_part_key,
         head_values,
         parcel_templates,
     )
@@ -408,16 +409,7 @@ def render_shipping_labels_zpl(
     for doc in docs:
         ship_from = doc.ship_from
         has_tracking = bool(doc.tracking_number)
-        key = (
-            id(ship_from),
-            doc.ship_to.country_code,
-            doc.carrier,
-            doc.service,
-            doc.fragile,
-            doc.this_side_up,
-            has_tracking,
-            doc.source,
-        )
+        key = fixed_part_key(doc)
         fixed = fixed_parts.get(key)
         if fixed is None or fixed[0] is not ship_from:
             zpl = head + _fixed_shipping_zpl(fixed_key(doc), settings, name)
