@@ -12,7 +12,6 @@ Runs inside the case's Resolve (one transaction); audited on the order and the s
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,8 +24,7 @@ from app.live import PICKING, notify
 from app.numbers import entity_number
 from app.permissions import Actor
 from app.returns.errors import NothingToReplace, ReplacementItemRefused
-from db.models import Order, OrderLine, Product, Shipment, ShipmentLine
-from db.models_returns import Reship
+from db.models import Order, OrderLine, Product, ShipmentLine
 
 MAX_UNITS = 99  # per item: a replacement is a few units, not a new order
 
@@ -53,32 +51,21 @@ def replacement_for_case(
 ) -> int:
     """The replacement shipment of ``items`` for the case's order, in the caller's
     transaction; returns its id (see the module)."""
-    from app.picking.reserve import reserve_waiting_shipments
-    from app.returns.service import LEFT
+    from app.returns.service import open_reship, original_shipment
 
     ref = entity_number("case", case.id)
     if case.order_id is None:
         raise NothingToReplace(ref)
-    original = _original(session, case, LEFT)
+    original = original_shipment(session, case)
     if original is None:
         raise NothingToReplace(ref)
     products = _products(session, ref, items)
-    now = dt.datetime.now(dt.UTC)
-    shipment = Shipment(
-        order_id=case.order_id,
-        warehouse_id=original.warehouse_id,
-        status="pending",
-        created_at=now,
-        status_changed_at=now,
-    )
-    session.add(shipment)
-    session.flush()
     order = session.get(Order, case.order_id)
     next_no = (
         session.scalar(select(func.max(OrderLine.line_no)).where(OrderLine.order_id == order.id))
         or 0
     )
-    added = []
+    added, goods = [], []
     for offset, (item, product) in enumerate(zip(items, products, strict=True), start=1):
         line = OrderLine(
             order_id=order.id,
@@ -93,21 +80,9 @@ def replacement_for_case(
         )
         session.add(line)
         session.flush()
-        session.add(ShipmentLine(shipment_id=shipment.id, order_line_id=line.id,
-                                 quantity=item.quantity))  # fmt: skip
+        goods.append((line.id, item.quantity))
         added.append({"sku": product.sku, "quantity": item.quantity})
-    session.add(
-        Reship(
-            case_id=case.id,
-            order_id=case.order_id,
-            shipment_id=shipment.id,
-            replaces_shipment_id=original.id,
-            created_at=now,
-            created_by=actor.user_id,
-        )
-    )
-    session.flush()
-    reserve_waiting_shipments(session, actor, [shipment.id])
+    shipment = open_reship(session, actor, case, original, goods)
     number = entity_number("shipment", shipment.id)
     detail = {"case": ref, "replaces": entity_number("shipment", original.id), "items": added}
     record_event(session, actor, entity_type="shipment", entity_id=shipment.id,
@@ -117,18 +92,6 @@ def replacement_for_case(
                  reason=ref, detail={**detail, "shipment": number, "no_charge": True})  # fmt: skip
     notify(session, PICKING)
     return shipment.id
-
-
-def _original(session: Session, case, left: Sequence[str]) -> Shipment | None:
-    """The shipment being replaced: the case's own, else the order's last that left."""
-    if case.shipment_id:
-        return session.get(Shipment, case.shipment_id)
-    return session.scalar(
-        select(Shipment)
-        .where(Shipment.order_id == case.order_id, Shipment.status.in_(left))
-        .order_by(Shipment.id.desc())
-        .limit(1)
-    )
 
 
 def _products(session: Session, ref: str, items: Sequence[ReplacementItem]) -> list[Product]:
@@ -165,13 +128,13 @@ class ReplaceableLine:
 
 def replaceable_lines(session: Session, case_id: int) -> list[ReplaceableLine]:
     """The goods of the shipment a case's replacement would replace (none if none left)."""
-    from app.returns.service import LEFT
+    from app.returns.service import original_shipment
     from db.models_cases import Case
 
     case = session.get(Case, case_id)
     if case is None or case.order_id is None:
         return []
-    original = _original(session, case, LEFT)
+    original = original_shipment(session, case)
     if original is None:
         return []
     return [

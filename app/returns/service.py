@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -61,19 +61,10 @@ def reship_for_case(session: Session, actor: Actor, case) -> int:
     """A new shipment of the case's goods at no charge, in the caller's transaction; returns
     its id. The goods are those of the case's shipment, else of the order's last shipment
     that left; stock is reserved now if it is there, else when the next allocation runs."""
-    from app.picking.reserve import reserve_waiting_shipments
-
     ref = entity_number("case", case.id)
     if case.order_id is None:
         raise NothingToReship(ref)
-    original = session.get(Shipment, case.shipment_id) if case.shipment_id else None
-    if original is None:
-        original = session.scalar(
-            select(Shipment)
-            .where(Shipment.order_id == case.order_id, Shipment.status.in_(LEFT))
-            .order_by(Shipment.id.desc())
-            .limit(1)
-        )
+    original = original_shipment(session, case)
     if original is None:
         raise NothingToReship(ref)
     goods = session.execute(
@@ -84,6 +75,46 @@ def reship_for_case(session: Session, actor: Actor, case) -> int:
     ).all()
     if not goods:
         raise NothingToReship(ref)
+    shipment = open_reship(session, actor, case, original, goods)
+    record_event(
+        session,
+        actor,
+        entity_type="shipment",
+        entity_id=shipment.id,
+        action="reship",
+        to_state="pending",
+        reason=ref,
+        detail={"case": ref, "replaces": entity_number("shipment", original.id)},
+    )
+    notify(session, PICKING)
+    return shipment.id
+
+
+# --------------------------------------------------------------------------- returns
+
+
+def original_shipment(session: Session, case) -> Shipment | None:
+    """The shipment a reship or replacement stands in for: the case's own, else the order's
+    last one that left."""
+    original = session.get(Shipment, case.shipment_id) if case.shipment_id else None
+    if original is None:
+        original = session.scalar(
+            select(Shipment)
+            .where(Shipment.order_id == case.order_id, Shipment.status.in_(LEFT))
+            .order_by(Shipment.id.desc())
+            .limit(1)
+        )
+    return original
+
+
+def open_reship(
+    session: Session, actor: Actor, case, original: Shipment, goods: Sequence[tuple[int, int]]
+) -> Shipment:
+    """A new pending shipment of ``goods`` ((order line, quantity) pairs) from the warehouse
+    that sent ``original``, recorded as the case's reship; stock reserved now if it is
+    there, else when the next allocation runs."""
+    from app.picking.reserve import reserve_waiting_shipments
+
     now = _now()
     shipment = Shipment(
         order_id=case.order_id,
@@ -110,21 +141,7 @@ def reship_for_case(session: Session, actor: Actor, case) -> int:
     )
     session.flush()
     reserve_waiting_shipments(session, actor, [shipment.id])
-    record_event(
-        session,
-        actor,
-        entity_type="shipment",
-        entity_id=shipment.id,
-        action="reship",
-        to_state="pending",
-        reason=ref,
-        detail={"case": ref, "replaces": entity_number("shipment", original.id)},
-    )
-    notify(session, PICKING)
-    return shipment.id
-
-
-# --------------------------------------------------------------------------- returns
+    return shipment
 
 
 def _shipped_units(session: Session, order_id: int) -> dict[int, int]:
