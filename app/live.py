@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.prepared import Prepared
+from app.uow import UnitSession
 
 CHANNEL = "orderdesk_changes"
 ORDERS = "orders"
@@ -36,7 +37,7 @@ _NOTIFY_TWO = Prepared(
 
 def _on_postgresql(session: Session) -> bool:
     # ``bind`` is None for the stand-in sessions that collect a bulk write's changes.
-    bind = session.bind if isinstance(session, Session) else None
+    bind = session.bind if isinstance(session, (Session, UnitSession)) else None
     return bind is not None and bind.dialect.name == "postgresql"
 
 

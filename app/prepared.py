@@ -30,6 +30,8 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
+from app.uow import UnitSession
+
 _NO_PARAMS: Mapping[str, Any] = {}
 
 
@@ -97,6 +99,8 @@ def _driver(session: Session):
     """The dialect and the driver's connection of the session's transaction (begun here
     if need be). Kept with the session for that transaction: ``Session.connection()``
     costs more than a small statement."""
+    if type(session) is UnitSession:
+        return session.driver()
     transaction = session.get_transaction()
     kept = session.info.get(_DRIVER)
     if transaction is not None and kept is not None and kept[0] is transaction:

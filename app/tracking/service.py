@@ -106,12 +106,16 @@ def _roomy_cache(session: Session) -> Iterator[None]:
             driver.execute(f"PRAGMA cache_size={int(before)}")  # type: ignore[union-attr]
 
     driver.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")  # type: ignore[union-attr]
-    # After the commit the connection goes back to the pool: set it back while it is ours.
-    sa_event.listen(session, "after_commit", restore)
+    # An ORM session gives its connection back to the pool at commit: set it back while
+    # it is ours. A unit of work's session keeps its connection until the unit ends.
+    listening = isinstance(session, Session)
+    if listening:
+        sa_event.listen(session, "after_commit", restore)
     try:
         yield
     finally:
-        sa_event.remove(session, "after_commit", restore)
+        if listening:
+            sa_event.remove(session, "after_commit", restore)
         restore()
 
 
