@@ -393,6 +393,8 @@ def print_labels(
             len(pending),
         ).format(shipment=number, count=len(pending))
         after = _after_print(current, packed, docs.parcels, pending)
+        if chosen is not None:  # chosen by this print
+            after = dataclasses.replace(after, carrier=queries.chosen_carrier(session, pending))
         return PackResult(message, after, slip_note)
 
     # Not retried: a retry after a conflict could print a label twice.

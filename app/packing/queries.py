@@ -26,6 +26,7 @@ from app.packing.model import (
 )
 from app.packing.rules import expected_weight_g, suggest_package
 from app.prepared import Prepared
+from app.shipping.carrier_table import carrier_table
 from db.models import Order, OrderLine, Product, Shipment, ShipmentLine
 from db.models_packing import PackageRule, PackageType, PackScan, ProductPacking
 from db.models_picking import PickListShipment, Reservation, Tote
@@ -179,6 +180,8 @@ _PARCELS = (
         Parcel.weight_g,
         Parcel.tracking_number,
         _LABELS_PRINTED,
+        Parcel.carrier_service_id,
+        Parcel.version,
     )
     .where(Parcel.shipment_id == bindparam("sid"))
     .order_by(Parcel.sequence)
@@ -356,6 +359,8 @@ class ParcelRow:
     weight_g: int | None
     tracking_number: str | None
     labels: int  # labels printed (first print and reprints)
+    carrier_service_id: int | None = None
+    version: int = 1
 
 
 @dataclass
@@ -503,7 +508,20 @@ def station_state(session_or_uow, read: StationRead, last_scan: str = "") -> Pac
         put_back_left=(
             _picked_units(session, read.shipment_id) if notice is Notice.CANCELLED else 0
         ),
+        carrier=chosen_carrier(session, read.parcels),
     )
+
+
+def chosen_carrier(session: Session, parcels: Sequence[ParcelRow]) -> str:
+    """The code of the carrier chosen for the parcels ("" before the choice)."""
+    service_id = next(
+        (p.carrier_service_id for p in parcels if p.carrier_service_id and p.status != "voided"),
+        None,
+    )
+    if service_id is None:
+        return ""
+    carrier, _service = carrier_table(session, knowing=service_id).carrier_of_service(service_id)
+    return carrier.code if carrier is not None else ""
 
 
 def _picked_units(session: Session, shipment_id: int) -> int:
