@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 
 from app.errors import ConcurrentUpdate
 from app.numbers import entity_number
+from app.packing.queries import StationRead
 from app.permissions import Actor
 from app.shipping.carrier_table import carrier_table
 from app.shipping.errors import NoCarrierService
-from app.shipping.model import ServiceChoice
-from app.shipping.rules import choose_service
+from app.shipping.model import ParcelNeeds, ServiceChoice
+from app.shipping.rules import choose_service, level_of
 
 # Shipping's own carrier choice (``choose_carrier``), run here inside the station's
 # transaction: the same read of what the shipment needs, the same guarded writes and the
@@ -37,11 +38,20 @@ def rules_choice(session: Session, shipment_id: int):
     return row, choose_service(carrier_table(session).options, needs)
 
 
-def planned_carrier_code(session: Session, shipment_id: int) -> str:
-    """The carrier the rules would choose for the shipment as it stands (weighed or not);
-    "" when no service fits (the print says why). Reads only."""
+def planned_carrier_code(session: Session, read: StationRead) -> str:
+    """The carrier the rules will choose for a weighed shipment (its parcels' weights,
+    destination and level asked: what decides the carrier; its value decides only
+    signature and insurance); "" when no service fits (the print says why)."""
+    weighed = sum(p.weight_g or 0 for p in read.parcels if p.status != "voided")
+    needs = ParcelNeeds(
+        requested_level=level_of(read.requested_service),
+        value_cents=0,
+        currency="",
+        weight_g=weighed,
+        country_code=read.ship_country,
+    )
     try:
-        return rules_choice(session, shipment_id)[1].option.carrier_code
+        return choose_service(carrier_table(session).options, needs).option.carrier_code
     except NoCarrierService:
         return ""
 

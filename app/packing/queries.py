@@ -155,6 +155,7 @@ _HEAD = (
         Order.ship_name,
         Order.ship_city,
         Order.ship_country,
+        Order.requested_service,
     )
     .join(Order, Order.id == Shipment.order_id)
     .where(Shipment.id == bindparam("sid"))
@@ -188,15 +189,27 @@ _PARCELS = (
 )
 
 
+# Each run through the session's driver connection (``app.prepared``): a scan that opens a
+# tote or meets a package code reads these in its transaction.
+_PREPARED: dict[object, Prepared] = {}
+
+
+def _prepared(statement) -> Prepared:
+    run = _PREPARED.get(statement)
+    if run is None:
+        run = _PREPARED[statement] = Prepared(statement)
+    return run
+
+
 def _rows(session: Session, statement, **params):
-    """Core rows in the session's transaction (pending ORM changes flushed first)."""
+    """Rows in the session's transaction (pending ORM changes flushed first)."""
     session.flush()
-    return session.connection().execute(statement, params).all()
+    return _prepared(statement).all(session, params)
 
 
 def _first(session: Session, statement, **params):
     session.flush()
-    return session.connection().execute(statement, params).scalar()
+    return _prepared(statement).scalar(session, params)
 
 
 _PACKAGE_CODE = select(PackageType.id).where(
@@ -379,6 +392,8 @@ class StationRead:
     products: dict[int, _Product]
     units: dict[tuple[int | None, int], int]
     parcels: list[ParcelRow]
+    ship_country: str = ""
+    requested_service: str | None = None  # the order's, as the carrier choice reads it
 
     def scanned_by_product(self) -> dict[int, int]:
         scanned: dict[int, int] = defaultdict(int)
@@ -414,7 +429,7 @@ def read_station(session_or_uow, shipment_id: int, *, lock: bool = False) -> Sta
     head = (_DRIVER_HEAD_LOCKED if lock else _DRIVER_HEAD).first(session, params)
     if head is None:
         return None
-    status, version, order_id, order_status, name, city, country = head
+    status, version, order_id, order_status, name, city, country, requested = head
     wanted, products = _wanted_products(_DRIVER_WANTED.all(session, params))
     units = {(parcel, product): n for parcel, product, n in _DRIVER_SCANNED.all(session, params)}
     parcels = [ParcelRow(*row) for row in _DRIVER_PARCELS.all(session, params)]
@@ -429,6 +444,8 @@ def read_station(session_or_uow, shipment_id: int, *, lock: bool = False) -> Sta
         products,
         units,
         parcels,
+        country or "",
+        requested,
     )
 
 

@@ -543,7 +543,7 @@ def set_weight(
         read.replace_parcel(parcel)
         after = queries.station_state(session, read)
         if not after.carrier:  # weighed: the rules' carrier is known, for its waybill
-            after = dataclasses.replace(after, carrier=planned_carrier_code(session, shipment_id))
+            after = dataclasses.replace(after, carrier=planned_carrier_code(session, read))
         view = next(p for p in after.parcels if p.parcel_id == parcel.parcel_id)
         check = check_weight(grams, view.expected_g, settings)
         _audit(

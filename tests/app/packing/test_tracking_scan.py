@@ -123,3 +123,13 @@ def test_a_parcel_numbered_at_another_desk_after_the_read_keeps_its_number(
     parcel = _parcel(db, station)
     assert parcel.tracking_number == other and parcel.carrier_service_id is None
     assert (_events(db, "carrier"), _events(db, "tracking_number")) == (0, 0)
+
+
+def test_the_weighed_state_follows_the_weight_just_typed(db, station):
+    _weighed(db, station)
+    heavy = ps.station_scan(db, PACKER, station.shipment_id, "35000 g").state
+    assert heavy.carrier == "ups"  # over our own fleet's 30 kg
+    light = ps.station_scan(db, PACKER, station.shipment_id, "3450 g").state
+    assert light.carrier == "own_fleet"
+    printed = pl.print_labels(db, PACKER, station.shipment_id, station.printers).state
+    assert printed.carrier == "own_fleet"
