@@ -426,6 +426,9 @@ def read_station(session_or_uow, shipment_id: int, *, lock: bool = False) -> Sta
     session = _session(session_or_uow)
     session.flush()
     params = {"sid": shipment_id}
+    # The head alone first: on PostgreSQL a statement that waited for the row's lock
+    # sees the locked row afresh but any row joined to it as it was when it began, so
+    # what the other station just committed is read by the statements after the lock.
     head = (_DRIVER_HEAD_LOCKED if lock else _DRIVER_HEAD).first(session, params)
     if head is None:
         return None
