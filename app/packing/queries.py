@@ -463,8 +463,11 @@ def pack_state(session_or_uow, shipment_id: int, last_scan: str = "") -> PackSta
     return station_state(session, read, last_scan)
 
 
-def station_state(session_or_uow, read: StationRead, last_scan: str = "") -> PackState:
-    """The state a station read (plus the changes its verb made to it) amounts to."""
+def station_state(
+    session_or_uow, read: StationRead, last_scan: str = "", *, carrier: str | None = None
+) -> PackState:
+    """The state a station read (plus the changes its verb made to it) amounts to;
+    ``carrier``: the one the verb knows (else the one chosen for the parcels, if any)."""
     session = _session(session_or_uow)
     scanned = read.scanned_by_product()
     wanted, products, units = read.wanted, read.products, read.units
@@ -528,7 +531,7 @@ def station_state(session_or_uow, read: StationRead, last_scan: str = "") -> Pac
         put_back_left=(
             _picked_units(session, read.shipment_id) if notice is Notice.CANCELLED else 0
         ),
-        carrier=chosen_carrier(session, read.parcels),
+        carrier=chosen_carrier(session, read.parcels) if carrier is None else carrier,
     )
 
 

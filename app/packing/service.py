@@ -541,9 +541,11 @@ def set_weight(
             raise LabelAlreadyPrinted(entity_number("shipment", shipment_id))
         parcel = dataclasses.replace(parcel, weight_g=grams, version=parcel.version + 1)
         read.replace_parcel(parcel)
-        after = queries.station_state(session, read)
-        if not after.carrier:  # weighed: the rules' carrier is known, for its waybill
-            after = dataclasses.replace(after, carrier=planned_carrier_code(session, read))
+        # Weighed: the carrier the rules will choose is known (whose waybill to scan).
+        carrier = queries.chosen_carrier(session, read.parcels) or planned_carrier_code(
+            session, read
+        )
+        after = queries.station_state(session, read, carrier=carrier)
         view = next(p for p in after.parcels if p.parcel_id == parcel.parcel_id)
         check = check_weight(grams, view.expected_g, settings)
         _audit(
