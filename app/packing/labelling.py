@@ -156,6 +156,24 @@ def _parcel_facts(session: Session, shipment_id: int) -> list[_ParcelFacts]:
     return [_ParcelFacts(*row) for row in _PARCEL_FACTS.all(session, {"sid": shipment_id})]
 
 
+def _facts_of(read: StationRead) -> list[_ParcelFacts]:
+    """The parcels of a station's read, as the print reads them."""
+    return [
+        _ParcelFacts(
+            p.parcel_id,
+            p.sequence,
+            p.status,
+            p.package_type,
+            p.weight_g,
+            p.tracking_number,
+            p.carrier_service_id,
+            p.version,
+            read.shipment_id,
+        )
+        for p in read.parcels
+    ]
+
+
 @dataclass(frozen=True)
 class _WarehouseFacts:
     name: str
@@ -173,6 +191,7 @@ class _Docs:
         override: bool,
         state: PackState | None = None,
         units: dict[tuple[int | None, int], int] | None = None,
+        parcels: list[_ParcelFacts] | None = None,
     ) -> None:
         self.session = session
         self.shipment_id = shipment_id
@@ -185,7 +204,7 @@ class _Docs:
             self.order.warehouse_name, self.order.warehouse_city, self.order.warehouse_country
         )
         self.state = state or queries.pack_state(session, shipment_id)
-        self.parcels = _parcel_facts(session, shipment_id)
+        self.parcels = parcels if parcels is not None else _parcel_facts(session, shipment_id)
         if units is None:
             units = queries.scanned_units(session, shipment_id)
         self.contents: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -324,7 +343,8 @@ def print_labels(
             raise VerificationIncomplete(number, current.scanned, current.wanted)
         if override and not override_reason.strip():
             raise OverrideNeedsReason(number)
-        docs = _Docs(session, shipment_id, override, current, read.units)  # read just above
+        # What the station read just above (its row locked): not read again.
+        docs = _Docs(session, shipment_id, override, current, read.units, _facts_of(read))
         # A parcel started but left empty is dropped, not labelled.
         for parcel in [p for p in docs.parcels if p.status == "open" and len(docs.parcels) > 1]:
             if not docs.contents.get(parcel.id):
@@ -393,6 +413,8 @@ def print_labels(
             len(pending),
         ).format(shipment=number, count=len(pending))
         after = _after_print(current, packed, docs.parcels, pending)
+        if chosen is not None:  # chosen by this print
+            after = dataclasses.replace(after, carrier=queries.chosen_carrier(session, pending))
         return PackResult(message, after, slip_note)
 
     # Not retried: a retry after a conflict could print a label twice.

@@ -191,6 +191,10 @@ class PackState:
     ship_to: str = ""
     last_scan: str = ""
     put_back_left: int = 0  # a cancelled shipment's picked units still to put back
+    # The code of the carrier the parcels go with: the one chosen for them, else right
+    # after weighing the one the rules will choose ("" when not known). Our own fleet's
+    # numbers are made at PRINT; another carrier's number is scanned from its waybill.
+    carrier: str = ""
 
     @property
     def wanted(self) -> int:

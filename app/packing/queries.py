@@ -26,6 +26,7 @@ from app.packing.model import (
 )
 from app.packing.rules import expected_weight_g, suggest_package
 from app.prepared import Prepared
+from app.shipping.carrier_table import carrier_table
 from db.models import Order, OrderLine, Product, Shipment, ShipmentLine
 from db.models_packing import PackageRule, PackageType, PackScan, ProductPacking
 from db.models_picking import PickListShipment, Reservation, Tote
@@ -154,6 +155,7 @@ _HEAD = (
         Order.ship_name,
         Order.ship_city,
         Order.ship_country,
+        Order.requested_service,
     )
     .join(Order, Order.id == Shipment.order_id)
     .where(Shipment.id == bindparam("sid"))
@@ -179,21 +181,35 @@ _PARCELS = (
         Parcel.weight_g,
         Parcel.tracking_number,
         _LABELS_PRINTED,
+        Parcel.carrier_service_id,
+        Parcel.version,
     )
     .where(Parcel.shipment_id == bindparam("sid"))
     .order_by(Parcel.sequence)
 )
 
 
+# Each run through the session's driver connection (``app.prepared``): a scan that opens a
+# tote or meets a package code reads these in its transaction.
+_PREPARED: dict[object, Prepared] = {}
+
+
+def _prepared(statement) -> Prepared:
+    run = _PREPARED.get(statement)
+    if run is None:
+        run = _PREPARED[statement] = Prepared(statement)
+    return run
+
+
 def _rows(session: Session, statement, **params):
-    """Core rows in the session's transaction (pending ORM changes flushed first)."""
+    """Rows in the session's transaction (pending ORM changes flushed first)."""
     session.flush()
-    return session.connection().execute(statement, params).all()
+    return _prepared(statement).all(session, params)
 
 
 def _first(session: Session, statement, **params):
     session.flush()
-    return session.connection().execute(statement, params).scalar()
+    return _prepared(statement).scalar(session, params)
 
 
 _PACKAGE_CODE = select(PackageType.id).where(
@@ -356,6 +372,8 @@ class ParcelRow:
     weight_g: int | None
     tracking_number: str | None
     labels: int  # labels printed (first print and reprints)
+    carrier_service_id: int | None = None
+    version: int = 1
 
 
 @dataclass
@@ -374,6 +392,8 @@ class StationRead:
     products: dict[int, _Product]
     units: dict[tuple[int | None, int], int]
     parcels: list[ParcelRow]
+    ship_country: str = ""
+    requested_service: str | None = None  # the order's, as the carrier choice reads it
 
     def scanned_by_product(self) -> dict[int, int]:
         scanned: dict[int, int] = defaultdict(int)
@@ -406,10 +426,13 @@ def read_station(session_or_uow, shipment_id: int, *, lock: bool = False) -> Sta
     session = _session(session_or_uow)
     session.flush()
     params = {"sid": shipment_id}
+    # The head alone first: on PostgreSQL a statement that waited for the row's lock
+    # sees the locked row afresh but any row joined to it as it was when it began, so
+    # what the other station just committed is read by the statements after the lock.
     head = (_DRIVER_HEAD_LOCKED if lock else _DRIVER_HEAD).first(session, params)
     if head is None:
         return None
-    status, version, order_id, order_status, name, city, country = head
+    status, version, order_id, order_status, name, city, country, requested = head
     wanted, products = _wanted_products(_DRIVER_WANTED.all(session, params))
     units = {(parcel, product): n for parcel, product, n in _DRIVER_SCANNED.all(session, params)}
     parcels = [ParcelRow(*row) for row in _DRIVER_PARCELS.all(session, params)]
@@ -424,6 +447,8 @@ def read_station(session_or_uow, shipment_id: int, *, lock: bool = False) -> Sta
         products,
         units,
         parcels,
+        country or "",
+        requested,
     )
 
 
@@ -438,8 +463,11 @@ def pack_state(session_or_uow, shipment_id: int, last_scan: str = "") -> PackSta
     return station_state(session, read, last_scan)
 
 
-def station_state(session_or_uow, read: StationRead, last_scan: str = "") -> PackState:
-    """The state a station read (plus the changes its verb made to it) amounts to."""
+def station_state(
+    session_or_uow, read: StationRead, last_scan: str = "", *, carrier: str | None = None
+) -> PackState:
+    """The state a station read (plus the changes its verb made to it) amounts to;
+    ``carrier``: the one the verb knows (else the one chosen for the parcels, if any)."""
     session = _session(session_or_uow)
     scanned = read.scanned_by_product()
     wanted, products, units = read.wanted, read.products, read.units
@@ -503,7 +531,20 @@ def station_state(session_or_uow, read: StationRead, last_scan: str = "") -> Pac
         put_back_left=(
             _picked_units(session, read.shipment_id) if notice is Notice.CANCELLED else 0
         ),
+        carrier=chosen_carrier(session, read.parcels) if carrier is None else carrier,
     )
+
+
+def chosen_carrier(session: Session, parcels: Sequence[ParcelRow]) -> str:
+    """The code of the carrier chosen for the parcels ("" before the choice)."""
+    service_id = next(
+        (p.carrier_service_id for p in parcels if p.carrier_service_id and p.status != "voided"),
+        None,
+    )
+    if service_id is None:
+        return ""
+    carrier, _service = carrier_table(session, knowing=service_id).carrier_of_service(service_id)
+    return carrier.code if carrier is not None else ""
 
 
 def _picked_units(session: Session, shipment_id: int) -> int:

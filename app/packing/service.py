@@ -30,6 +30,7 @@ from app.i18n import N_, _
 from app.labels.shipping import weight_text
 from app.numbers import entity_number, parse_number
 from app.packing import queries
+from app.packing.carrier import planned_carrier_code
 from app.packing.errors import (
     ExtraPackItem,
     LabelAlreadyPrinted,
@@ -249,7 +250,7 @@ def _open_parcel(session: Session, actor: Actor, read: StationRead) -> ParcelRow
     made = _ADD_PARCEL.scalar(
         session, {"sid": read.shipment_id, "sequence": sequence, "at": utcnow()}
     )
-    parcel = ParcelRow(made, sequence, "open", None, None, None, 0)
+    parcel = ParcelRow(made, sequence, "open", None, None, None, 0, None, 1)
     read.parcels.append(parcel)
     _audit(
         session,
@@ -312,7 +313,8 @@ def scan_item(
 ) -> PackResult:
     """One item scanned into the current parcel; a wrong or extra item is refused.
     ``redirect``: a package code or another shipment's tote is handed back to the caller
-    (``station_scan``) instead of being refused as a wrong item."""
+    (``station_scan``) instead of being refused as a wrong item, and a carrier's tracking
+    number is recorded (``app.packing.tracking``) in this scan's transaction."""
     make_uow = uow_factory(source)
     code = (code or "").strip()
 
@@ -328,7 +330,7 @@ def scan_item(
             if redirect and queries.is_package_code(session, code):
                 raise _NotAnItem("package")
             if redirect and looks_like_tracking_number(code):
-                raise _NotAnItem("tracking")
+                return _scanned_number(uow, actor, read, code)
             if redirect and _other_shipment(session, code):
                 raise _NotAnItem("shipment")
             raise WrongPackItem(code, entity_number("shipment", shipment_id))
@@ -370,10 +372,32 @@ def scan_item(
 
     try:
         return with_retries(make_uow, work, "pack scan")
+    except _NumberRefused as refused:
+        raise refused.error from None
     except PackingError as refused:
         if not isinstance(refused, NotAtStation):
             _record_refusal(make_uow, actor, shipment_id, code, refused)
         raise
+
+
+class _NumberRefused(Exception):
+    """A scanned tracking number the tracking verb refused: raised as its own error, not
+    recorded as a refused item scan."""
+
+    def __init__(self, error: PackingError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _scanned_number(uow: UnitOfWork, actor: Actor, read: StationRead, code: str) -> PackResult:
+    """A carrier's tracking number scanned into the item field: recorded in the scan's
+    own transaction, on what it read (see ``app.packing.tracking``)."""
+    from app.packing.tracking import record_scanned_number  # builds on these verbs
+
+    try:
+        return record_scanned_number(uow, actor, read, code)
+    except PackingError as refused:
+        raise _NumberRefused(refused) from refused
 
 
 def _explain_lost_scan(session: Session, actor: Actor, shipment_id: int, product) -> None:
@@ -515,9 +539,13 @@ def set_weight(
             again = _read_locked(session, shipment_id)
             _refuse_in("weigh", again.status, shipment_id, actor)
             raise LabelAlreadyPrinted(entity_number("shipment", shipment_id))
-        parcel = dataclasses.replace(parcel, weight_g=grams)
+        parcel = dataclasses.replace(parcel, weight_g=grams, version=parcel.version + 1)
         read.replace_parcel(parcel)
-        after = queries.station_state(session, read)
+        # Weighed: the carrier the rules will choose is known (whose waybill to scan).
+        carrier = queries.chosen_carrier(session, read.parcels) or planned_carrier_code(
+            session, read
+        )
+        after = queries.station_state(session, read, carrier=carrier)
         view = next(p for p in after.parcels if p.parcel_id == parcel.parcel_id)
         check = check_weight(grams, view.expected_g, settings)
         _audit(
@@ -600,10 +628,6 @@ def station_scan(
         except _NotAnItem as not_an_item:
             if not_an_item.kind == "package":
                 return choose_package(source, actor, shipment_id, code)
-            if not_an_item.kind == "tracking":
-                from app.packing.tracking import scan_tracking_number  # builds on these verbs
-
-                return scan_tracking_number(source, actor, shipment_id, code)
             kind = ScanKind.SHIPMENT
     if shipment_id is None or kind is ScanKind.SHIPMENT:
         opened = open_shipment(source, actor, code)

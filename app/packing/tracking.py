@@ -10,6 +10,8 @@ and check digit — and the label cannot print without it.
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
@@ -17,46 +19,31 @@ from app.errors import AlreadyExists, ConcurrentUpdate
 from app.i18n import N_, _
 from app.numbers import entity_number
 from app.packing import queries
-from app.packing.errors import ParcelNotReady
+from app.packing.carrier import choose_carrier_now, rules_choice
+from app.packing.errors import NotAtStation, ParcelNotReady
 from app.packing.model import PackResult
-from app.packing.service import _audit, _locked, _refuse_unless
+from app.packing.queries import StationRead
+from app.packing.service import _audit, _read_locked, _refuse_in
 from app.permissions import Actor
 from app.picking.service import uow_factory
 from app.prepared import Prepared
-from app.shipping.queries import carrier_of_service, service_options
-from app.shipping.rules import choose_service
-from app.shipping.service import apply_choice, shipment_needs
+from app.shipping.carrier_table import carrier_table
+from app.shipping.model import ServiceChoice
 from app.shipping.tracking_numbers import check_tracking_number, own_fleet_tracking_number
 from app.uow import UnitOfWork
-from db.models import Order, Shipment
 from db.models_shipping import Parcel
 
 OWN_FLEET = "own_fleet"
-
-
-def ensure_carrier(session: Session, actor: Actor, shipment: Shipment, parcels: list[Parcel]):
-    """The rules' carrier service on the shipment's parcels when one of them has none."""
-    if any(p.carrier_service_id is None for p in parcels):
-        order = session.get(Order, shipment.order_id)
-        choice = choose_service(service_options(session), shipment_needs(session, shipment, order))
-        apply_choice(session, actor, shipment, choice)
+_LIVE = ("open", "labelled")  # parcels a scanned number may go on
 
 
 def choose_carrier_if_none(session: Session, actor: Actor, shipment_id: int, pending) -> int | None:
     """The rules' carrier service on a shipment whose open parcels (plain rows) have none
-    yet, through shipping's verb on the loaded shipment (only then are objects loaded).
-    The shipment's version after the choice, or None when every parcel had its carrier;
-    the caller reads the parcels again (the choice goes on all of them)."""
+    yet. The shipment's version after the choice, or None when every parcel had its
+    carrier; the caller reads the parcels again (the choice goes on all of them)."""
     if all(p.carrier_service_id is not None for p in pending):
         return None
-    shipment = session.get(Shipment, shipment_id)
-    parcels = list(session.scalars(select(Parcel).where(Parcel.id.in_([p.id for p in pending]))))
-    ensure_carrier(session, actor, shipment, parcels)
-    session.flush()
-    version = shipment.version
-    # The print goes on with plain statements: what was loaded is read again if used.
-    session.expire_all()
-    return version
+    return choose_carrier_now(session, actor, shipment_id)[1]
 
 
 # An own-fleet number on a parcel still open, guarded by the version the print read.
@@ -81,7 +68,10 @@ def number_parcels(session: Session, actor: Actor, shipment_id: int, pending: li
     for parcel in pending:
         if parcel.tracking_number is not None:
             continue
-        carrier, _service = carrier_of_service(session, parcel.carrier_service_id)
+        service_id = parcel.carrier_service_id
+        carrier, _service = carrier_table(session, knowing=service_id).carrier_of_service(
+            service_id
+        )
         if carrier is None or carrier.issues_labels:
             continue  # its number comes with the carrier's label
         if carrier.code == OWN_FLEET:
@@ -111,56 +101,90 @@ def number_parcels(session: Session, actor: Actor, shipment_id: int, pending: li
         )
 
 
+_TAKEN = Prepared(
+    select(Parcel.__table__.c.id)
+    .where(
+        Parcel.__table__.c.tracking_number == bindparam("number"),
+        Parcel.__table__.c.id != bindparam("pid"),
+    )
+    .limit(1)
+)
+# A scanned number on a parcel, guarded by the version the scan read.
+_SET_SCANNED = Prepared(
+    update(Parcel.__table__)
+    .where(
+        Parcel.__table__.c.id == bindparam("pid"),
+        Parcel.__table__.c.version == bindparam("seen_version"),
+    )
+    .values(
+        tracking_number=bindparam("tracking", type_=Parcel.__table__.c.tracking_number.type),
+        version=Parcel.__table__.c.version + 1,
+    )
+)
+
+
+def record_scanned_number(uow: UnitOfWork, actor: Actor, read: StationRead, code: str):
+    """The scanned number on the first parcel (in order) without one, checked against its
+    carrier (the rules' choice is recorded first when a parcel has none), in the scan's
+    transaction on the station's locked read; committed. The ``PackResult``."""
+    session = uow.session
+    shipment_id = read.shipment_id
+    _refuse_in("tracking", read.status, shipment_id, actor)
+    if not any(p.status in _LIVE and p.tracking_number is None for p in read.parcels):
+        raise ParcelNotReady(
+            entity_number("shipment", shipment_id),
+            0,
+            N_("every parcel has its tracking number; scan the next item."),
+        )
+    if any(p.status in _LIVE and p.carrier_service_id is None for p in read.parcels):
+        choice, read.version = choose_carrier_now(session, actor, shipment_id)
+        read.parcels = [_with_service(p, choice) for p in read.parcels]
+    parcel = next(p for p in read.parcels if p.status in _LIVE and p.tracking_number is None)
+    service_id = parcel.carrier_service_id
+    carrier, _service = carrier_table(session, knowing=service_id).carrier_of_service(service_id)
+    tracking = check_tracking_number(carrier.code, code, carrier.name)
+    if _TAKEN.scalar(session, {"number": tracking, "pid": parcel.parcel_id}) is not None:
+        raise AlreadyExists(N_("tracking number"), tracking)
+    done = _SET_SCANNED.rowcount(
+        session, {"pid": parcel.parcel_id, "seen_version": parcel.version, "tracking": tracking}
+    )
+    if done != 1:
+        raise ConcurrentUpdate(f"{entity_number('shipment', shipment_id)}-{parcel.sequence}")
+    read.replace_parcel(
+        dataclasses.replace(parcel, tracking_number=tracking, version=parcel.version + 1)
+    )
+    _audit(
+        session,
+        actor,
+        "parcel",
+        parcel.parcel_id,
+        "tracking_number",
+        "",
+        {"tracking_number": tracking},
+    )
+    uow.commit()
+    return PackResult(
+        _("{carrier} tracking number {number} recorded for parcel {n}.").format(
+            carrier=carrier.name, number=tracking, n=parcel.sequence
+        ),
+        queries.station_state(session, read),
+    )
+
+
+def _with_service(parcel, choice: ServiceChoice):
+    """A parcel row as the choice's write left it (every parcel not voided)."""
+    if parcel.status == "voided":
+        return parcel
+    return dataclasses.replace(
+        parcel, carrier_service_id=choice.option.service_id, version=parcel.version + 1
+    )
+
+
 def scan_tracking_number(source, actor: Actor, shipment_id: int, code: str) -> PackResult:
     """The scanned number goes on the shipment's first parcel without one (parcels in
     order), checked against that parcel's carrier (chosen by the rules if not yet)."""
-
-    def work(uow: UnitOfWork) -> PackResult:
-        session = uow.session
-        shipment = _locked(session, shipment_id)
-        _refuse_unless("tracking", shipment, actor)
-        parcels = list(
-            session.scalars(
-                select(Parcel)
-                .where(Parcel.shipment_id == shipment_id, Parcel.status.in_(("open", "labelled")))
-                .order_by(Parcel.sequence)
-            )
-        )
-        waiting = [p for p in parcels if p.tracking_number is None]
-        number = entity_number("shipment", shipment_id)
-        if not waiting:
-            raise ParcelNotReady(
-                number, 0, N_("every parcel has its tracking number; scan the next item.")
-            )
-        ensure_carrier(session, actor, shipment, parcels)
-        parcel = waiting[0]
-        carrier, _service = carrier_of_service(session, parcel.carrier_service_id)
-        tracking = check_tracking_number(carrier.code, code, carrier.name)
-        taken = session.scalar(
-            select(Parcel.id).where(Parcel.tracking_number == tracking, Parcel.id != parcel.id)
-        )
-        if taken is not None:
-            raise AlreadyExists(N_("tracking number"), tracking)
-        parcel.tracking_number = tracking
-        _audit(
-            session,
-            actor,
-            "parcel",
-            parcel.id,
-            "tracking_number",
-            "",
-            {"tracking_number": tracking},
-        )
-        uow.commit()
-        return PackResult(
-            _("{carrier} tracking number {number} recorded for parcel {n}.").format(
-                carrier=carrier.name, number=tracking, n=parcel.sequence
-            ),
-            queries.pack_state(session, shipment_id),
-        )
-
     with uow_factory(source)() as uow:
-        return work(uow)
+        return record_scanned_number(uow, actor, _read_locked(uow.session, shipment_id), code)
 
 
 def planned_carrier(source, shipment_id: int) -> str:
@@ -168,13 +192,10 @@ def planned_carrier(source, shipment_id: int) -> str:
     was made yet); reads only, changes nothing."""
     with uow_factory(source)() as uow:
         session = uow.session
-        shipment = session.get(Shipment, shipment_id)
-        parcels = list(
-            session.scalars(
-                select(Parcel).where(Parcel.shipment_id == shipment_id, Parcel.status != "voided")
-            )
-        )
-        ensure_carrier(session, Actor(None, "planner", frozenset()), shipment, parcels)
-        session.flush()
-        carrier, _service = carrier_of_service(session, parcels[0].carrier_service_id)
-        return carrier.code  # the unit of work ends without a commit: nothing is kept
+        read = queries.read_station(session, shipment_id)
+        if read is None:
+            raise NotAtStation(entity_number("shipment", shipment_id))
+        live = [p for p in read.parcels if p.status != "voided"]
+        if any(p.carrier_service_id is None for p in live):
+            return rules_choice(session, shipment_id)[1].option.carrier_code
+        return queries.chosen_carrier(session, live)

@@ -2,8 +2,9 @@
 desks use, each stage timed: an Amazon Orders report of N orders imported through the
 intake service, auto-review (which reserves stock), allocation and batch pick lists, every
 pick as scans, the packing station's scans (the shipment's number, every unit, the
-weight, PRINT: the label printed as ZPL), the hand-over scan of every parcel, and the
-Amazon ship-confirmation file written. Every scan is its own transaction, as at the
+weight, each parcel's tracking number from the carrier's waybill, PRINT: the label
+printed as ZPL), the hand-over scan of every parcel, and the Amazon ship-confirmation
+file written. Every scan is its own transaction, as at the
 desks. Target: ≥ 200 orders/s end to end.
 
 Outside the clock: the import bench's catalogue with stock in two warehouses, totes, the
@@ -34,6 +35,7 @@ from app.packing import package_table as pt
 from app.packing import service as ps
 from app.packing.model import PRINT_CODE
 from app.packing.printers import StationPrinters
+from app.packing.tracking import OWN_FLEET
 from app.permissions import Actor, Role
 from app.picking import lists as pl
 from app.picking.bench import _totes
@@ -42,7 +44,7 @@ from app.picking.service import allocate
 from app.printing.model import PrintReceipt
 from app.review.service import ALL_RECEIVED, review_orders
 from app.shipping.confirmations import export_confirmations
-from app.shipping.service import choose_carrier, hand_over, record_tracking_number
+from app.shipping.service import hand_over
 from app.shipping.tracking_numbers import example_tracking_number
 from db.models import Bin, Order, Product, Shipment, StockQuant, Warehouse
 from db.models_shipping import Parcel
@@ -288,15 +290,15 @@ def _count(database, status: str) -> int:
 
 
 def _pack_everything(database, shipments: list[int], printer: BenchLabelPrinter) -> int:
-    """The packing station, scan by scan: the shipment's number opens it, then every unit
-    the station lists, the weight the items should weigh; the carrier service chosen by
-    the rules and each parcel's tracking number recorded (shipping's verbs); PRINT (the
-    ZPL label)."""
+    """The packing station, scan by scan, as its one field takes them: the shipment's
+    number opens it, then every unit the station lists, the weight the items should weigh;
+    the weighed state names the carrier the rules choose, and for a carrier other than
+    our own fleet the packer scans each parcel's number from its waybill; PRINT (the ZPL
+    label; our own fleet's numbers are made there)."""
     printers = StationPrinters(label=printer)
     scans = 0
     for shipment_id in shipments:
-        result = ps.station_scan(database, ACTOR, None, entity_number("shipment", shipment_id))
-        state = result.state
+        state = ps.station_scan(database, ACTOR, None, entity_number("shipment", shipment_id)).state
         scans += 1
         for item in state.items:
             for _unit in range(item.wanted - item.scanned):
@@ -306,15 +308,15 @@ def _pack_everything(database, shipments: list[int], printer: BenchLabelPrinter)
                 scans += 1
         grams = max(100, sum(p.expected_g or 0 for p in state.parcels))
         state = ps.station_scan(database, ACTOR, shipment_id, f"{grams} g").state
-        # the carrier service by the rules, the parcel's tracking number, then PRINT
-        choice = choose_carrier(database.unit_of_work(), ACTOR, shipment_id)
-        for parcel in state.parcels:
-            number = None  # our own fleet's numbers are generated
-            if choice.option.carrier_code != "own_fleet":
-                number = example_tracking_number(choice.option.carrier_code, parcel.parcel_id)
-            record_tracking_number(database.unit_of_work(), ACTOR, parcel.parcel_id, number)
+        scans += 1
+        if state.carrier and state.carrier != OWN_FLEET:
+            for parcel in state.parcels:
+                if parcel.status == "open" and parcel.tracking_number is None:
+                    number = example_tracking_number(state.carrier, parcel.parcel_id)
+                    ps.station_scan(database, ACTOR, shipment_id, number)
+                    scans += 1
         ps.station_scan(database, ACTOR, shipment_id, PRINT_CODE, printers)
-        scans += 2
+        scans += 1
     return scans
 
 

@@ -91,3 +91,58 @@ def test_a_shipment_packs_and_labels_at_the_station_on_postgresql(pg, tmp_path):
         )
         assert parcel.package_type is not None and parcel.labelled_at is not None
         assert label.outcome == "printed" and label.content == printer.sent[0][1]
+
+
+def test_two_stations_scanning_a_parcels_waybill_number_at_once_record_one(pg):
+    """The tracking number scanned into the station's field: the rules' carrier and the
+    number written in the scan's one transaction, with the shipment's row locked, so a
+    second station waits and then finds the parcel numbered."""
+    from app.packing.errors import ParcelNotReady
+    from app.packing.package_table import install_default_packages
+    from app.shipping.carrier_table import forget_carrier_tables
+    from app.shipping.tracking_numbers import example_tracking_number
+    from db.models import Shipment
+    from db.models_shipping import Parcel
+    from tests.app.picking.conftest import SUPERVISOR
+
+    forget_carrier_tables()  # this test's database is new
+    tag = uuid.uuid4().hex[:6].upper()
+    with pg.unit_of_work() as uow:
+        s = uow.session
+        wh = floor_warehouse(s, f"W{tag}")
+        kettle = item(s, sku=f"KETTLE-{tag}", barcode=None)
+        order = b.order(
+            s, b.customer(s), [(kettle, 1)], status="allocated", channel_order_id=f"PG-{tag}"
+        )
+        shipment_id = make_shipment(s, order, wh, status="picked").id
+        uow.commit()
+    install_default_packages(pg, SUPERVISOR)
+    ps.station_scan(pg, PICKER, None, f"SH-{shipment_id}")
+    ps.station_scan(pg, PICKER, shipment_id, f"KETTLE-{tag}")
+    weighed = ps.station_scan(pg, PICKER, shipment_id, "35 kg").state  # over our fleet's 30 kg
+    assert weighed.carrier == "ups"
+    parcel_id = weighed.current.parcel_id
+    numbers = [example_tracking_number("ups", parcel_id), example_tracking_number("ups", 7)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def station(number: str) -> None:
+        barrier.wait()
+        try:
+            ps.station_scan(pg, PICKER, shipment_id, number)
+            outcomes.append(number)
+        except ParcelNotReady:
+            outcomes.append("numbered")
+
+    threads = [threading.Thread(target=station, args=(n,)) for n in numbers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 2 and outcomes.count("numbered") == 1  # one recorded, one refused
+    [recorded] = [n for n in outcomes if n != "numbered"]
+    with pg.unit_of_work() as uow:
+        parcel = uow.session.get(Parcel, parcel_id)
+        shipment = uow.session.get(Shipment, shipment_id)
+        assert parcel.tracking_number == recorded and parcel.carrier_service_id is not None
+        assert shipment.carrier == "ups"

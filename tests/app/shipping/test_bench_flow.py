@@ -9,6 +9,7 @@ from app.errors import InvalidInput
 from app.shipping.bench import bench_flow
 from db.models import Order
 from db.models_packing import PackScan
+from db.models_shipping import Parcel
 
 
 def test_bench_flow_ships_every_approved_order_and_confirms_it(tmp_path):
@@ -28,10 +29,13 @@ def test_bench_flow_ships_every_approved_order_and_confirms_it(tmp_path):
             shipped = uow.session.query(Order).filter(Order.status == "shipped").count()
             amazon = uow.session.query(Order).filter(Order.channel == "amazon").count()
             scans = uow.session.query(PackScan).filter(PackScan.kind == "item").count()
+            numbers = [p.tracking_number for p in uow.session.query(Parcel)]
     finally:
         database.dispose()
     assert shipped == approved and amazon == 20
-    assert scans > 0 and figures["pack_scans"] == scans + 3 * approved  # + open, weigh, print
+    # + open, weigh, the UPS waybill's number scanned at the station, print
+    assert scans > 0 and figures["pack_scans"] == scans + 4 * approved
+    assert len(numbers) == approved and all(n.startswith("1Z") for n in numbers)
     assert figures["ship_confirm"] > 0  # the Amazon confirmation's lines
     # CPU seconds beside the wall clock, per stage and end to end
     assert all(r.extra["cpu_s"] > 0 and "cpu_ms_each" in r.extra for r in results)
