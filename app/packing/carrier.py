@@ -14,28 +14,15 @@ from app.shipping.carrier_table import carrier_table
 from app.shipping.errors import NoCarrierService
 from app.shipping.model import ParcelNeeds, ServiceChoice
 from app.shipping.rules import choose_service, level_of
-
-# Shipping's own carrier choice (``choose_carrier``), run here inside the station's
-# transaction: the same read of what the shipment needs, the same guarded writes and the
-# same audit event, without a transaction of its own.
-from app.shipping.service import (
-    _CHOICE_READ_RUN,
-    _CHOICE_ROW,
-    _SET_PARCELS_SERVICE_RUN,
-    _SET_SHIPMENT_SERVICE_RUN,
-    _needs,
-    _record_choice,
-)
+from app.shipping.service import read_for_choice, record_choice, rules_choice_for
 
 
 def rules_choice(session: Session, shipment_id: int):
-    """The shipment's row as the choice reads it, and the rules' choice for it."""
-    found = _CHOICE_READ_RUN.first(session, {"sid": shipment_id})
-    if found is None:
+    """The shipment's row as shipping's carrier choice reads it, and the rules' choice."""
+    row = read_for_choice(session, shipment_id)
+    if row is None:
         raise ConcurrentUpdate(entity_number("shipment", shipment_id))
-    row = _CHOICE_ROW(found)
-    needs = _needs(row.requested_service, row.currency, row.ship_country, row.weight_g, row)
-    return row, choose_service(carrier_table(session).options, needs)
+    return row, rules_choice_for(session, row)
 
 
 def planned_carrier_code(session: Session, read: StationRead) -> str:
@@ -60,29 +47,8 @@ def choose_carrier_now(
     session: Session, actor: Actor, shipment_id: int
 ) -> tuple[ServiceChoice, int]:
     """The rules' carrier service recorded on the shipment and every parcel not voided
-    (guarded by the shipment's version; audited as shipping's ``carrier`` event), in the
-    caller's transaction. Returns the choice and the shipment's version after it."""
+    (shipping's own choice: guarded by the shipment's version, audited as its ``carrier``
+    event), in the caller's transaction. Returns the choice and the shipment's version
+    after it."""
     row, choice = rules_choice(session, shipment_id)
-    option = choice.option
-    changed = _SET_SHIPMENT_SERVICE_RUN.rowcount(
-        session,
-        {
-            "sid": shipment_id,
-            "seen": row.version,
-            "carrier_code": option.carrier_code,
-            "service_code": option.service_code,
-        },
-    )
-    if changed != 1:
-        raise ConcurrentUpdate(entity_number("shipment", shipment_id))
-    _SET_PARCELS_SERVICE_RUN.rowcount(
-        session,
-        {
-            "sid": shipment_id,
-            "service_id": option.service_id,
-            "signature": choice.signature,
-            "insurance": choice.insurance,
-        },
-    )
-    _record_choice(session, actor, shipment_id, choice)
-    return choice, row.version + 1
+    return choice, record_choice(session, actor, row, choice)

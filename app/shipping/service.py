@@ -97,10 +97,10 @@ _GOODS = (
     _WEIGHED.label("weighed"),
     _PRODUCTS_WEIGHT.label("products_weight"),
 )
-_NEEDS = select(*_GOODS)
 # Everything the choice reads, in one statement.
 _CHOICE_READ = (
     select(
+        _shipments.c.id,
         _shipments.c.status,
         _shipments.c.version,
         _shipments.c.weight_g,
@@ -169,13 +169,46 @@ def _cents(value) -> int:
     return int(value)
 
 
-def shipment_needs(session: Session, shipment: Shipment, order: Order) -> ParcelNeeds:
-    """What a loaded shipment asks of a service (the packing station's path; the session
-    flushes first, so parcels weighed in this transaction count)."""
-    goods = session.execute(_NEEDS, {"sid": shipment.id}).one()
-    return _needs(
-        order.requested_service, order.currency, order.ship_country, shipment.weight_g, goods
+def read_for_choice(session: Session, shipment_id: int):
+    """The shipment as the carrier choice reads it (level asked, destination, weights,
+    value, version); None when there is no such shipment."""
+    found = _CHOICE_READ_RUN.first(session, {"sid": shipment_id})
+    return None if found is None else _CHOICE_ROW(found)
+
+
+def rules_choice_for(session: Session, row) -> ServiceChoice:
+    """The carrier service the rules choose for a shipment read by ``read_for_choice``."""
+    needs = _needs(row.requested_service, row.currency, row.ship_country, row.weight_g, row)
+    return choose_service(carrier_table(session).options, needs)
+
+
+def record_choice(session: Session, actor: Actor, row, choice: ServiceChoice) -> int:
+    """``choice`` written on the shipment (guarded by the version ``row`` was read at) and
+    on its parcels not voided, and audited, in the caller's transaction; the shipment's
+    version after it."""
+    option = choice.option
+    changed = _SET_SHIPMENT_SERVICE_RUN.rowcount(
+        session,
+        {
+            "sid": row.id,
+            "seen": row.version,
+            "carrier_code": option.carrier_code,
+            "service_code": option.service_code,
+        },
     )
+    if changed != 1:
+        raise ConcurrentUpdate(entity_number("shipment", row.id))
+    _SET_PARCELS_SERVICE_RUN.rowcount(
+        session,
+        {
+            "sid": row.id,
+            "service_id": option.service_id,
+            "signature": choice.signature,
+            "insurance": choice.insurance,
+        },
+    )
+    _record_choice(session, actor, row.id, choice)
+    return row.version + 1
 
 
 def choose_carrier(uow: UnitOfWork, actor: Actor, shipment_id: int) -> ServiceChoice:
@@ -183,52 +216,14 @@ def choose_carrier(uow: UnitOfWork, actor: Actor, shipment_id: int) -> ServiceCh
     require(actor, Permission.PICK_AND_PACK)
     with uow:
         session = uow.session
-        found = _CHOICE_READ_RUN.first(session, {"sid": shipment_id})
-        if found is None:
+        row = read_for_choice(session, shipment_id)
+        if row is None:
             raise NotFound(N_("shipment"), entity_number("shipment", shipment_id))
-        row = _CHOICE_ROW(found)
         _refuse_if_gone(shipment_id, row.status)
-        needs = _needs(row.requested_service, row.currency, row.ship_country, row.weight_g, row)
-        choice = choose_service(carrier_table(session).options, needs)
-        option = choice.option
-        changed = _SET_SHIPMENT_SERVICE_RUN.rowcount(
-            session,
-            {
-                "sid": shipment_id,
-                "seen": row.version,
-                "carrier_code": option.carrier_code,
-                "service_code": option.service_code,
-            },
-        )
-        if changed != 1:
-            raise ConcurrentUpdate(entity_number("shipment", shipment_id))
-        _SET_PARCELS_SERVICE_RUN.rowcount(
-            session,
-            {
-                "sid": shipment_id,
-                "service_id": option.service_id,
-                "signature": choice.signature,
-                "insurance": choice.insurance,
-            },
-        )
-        _record_choice(session, actor, shipment_id, choice)
+        choice = rules_choice_for(session, row)
+        record_choice(session, actor, row, choice)
         uow.commit()
         return choice
-
-
-def apply_choice(session: Session, actor: Actor, shipment: Shipment, choice: ServiceChoice):
-    """Record ``choice`` on a loaded shipment and its parcels (for a caller that holds
-    them in its session, such as the packing station)."""
-    option = choice.option
-    shipment.carrier = option.carrier_code
-    shipment.service = option.service_code
-    for parcel in session.scalars(
-        select(Parcel).where(Parcel.shipment_id == shipment.id, Parcel.status != "voided")
-    ):
-        parcel.carrier_service_id = option.service_id
-        parcel.signature_required = choice.signature
-        parcel.insured = choice.insurance
-    _record_choice(session, actor, shipment.id, choice)
 
 
 def _record_choice(session: Session, actor: Actor, shipment_id: int, choice: ServiceChoice):
