@@ -25,6 +25,7 @@ from app.labels.barcodes import (
     place_qr,
     preferred_module_dots,
 )
+from app.labels.builtin_font import HELVETICA_BOLD_WIDTHS
 from app.labels.layout import CAPTION_MM, CAPTION_PT, Align, Code, Element, Frame, Page, Rule, Text
 from app.labels.model import ShippingLabelDoc, SmallLabel
 from app.labels.text import FittedText, fit_text_cached
@@ -78,12 +79,8 @@ def field_data(text: str) -> str:
 # --------------------------------------------------------------------------- metrics
 
 
-@lru_cache(maxsize=1)
 def _builtin_widths() -> tuple[float, ...]:
-    from reportlab.pdfbase.pdfmetrics import getFont
-
-    widths = getFont("Helvetica-Bold").widths  # per WinAnsi code, in thousandths of an em
-    return tuple(widths[code] / 1000 if code < len(widths) else 1.0 for code in range(256))
+    return HELVETICA_BOLD_WIDTHS
 
 
 def _builtin_width_at_one(token: str) -> float:

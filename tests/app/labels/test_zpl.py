@@ -246,3 +246,28 @@ def test_a_line_graphic_has_the_dots_of_its_glyphs_pasted_with_the_cjk_font(bold
                 row_bytes = (image.width + 7) // 8
                 drawn = (image.width, row_bytes, image.height, image.tobytes().hex().upper())
                 assert line_graphic.__wrapped__(line, size, bold, max_width) == drawn
+
+
+def test_the_built_in_font_widths_are_reportlabs_helvetica_bold():
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    from app.labels.builtin_font import HELVETICA_BOLD_WIDTHS
+
+    widths = getFont("Helvetica-Bold").widths
+    assert tuple(width / 1000 for width in widths) == HELVETICA_BOLD_WIDTHS
+
+
+def test_zpl_labels_are_written_without_loading_reportlab():
+    """A ZPL-only desk's first labels do not pay for the PDF library (a third of them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from app.labels.bench import sample_shipping_docs\n"
+        "from app.labels.zpl import render_shipping_labels_zpl\n"
+        "render_shipping_labels_zpl(sample_shipping_docs(20))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('reportlab')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
