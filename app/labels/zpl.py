@@ -228,7 +228,7 @@ def _graphic_text_zpl(
             out.append(field.encode("utf-8"))
             continue
         # at most to the box's bottom: the last line's leading below it is left out
-        width, graphic = graphic_field(
+        width, above, graphic = graphic_field(
             line, size, element.bold, w, max(1, h - offset), settings.compressed_graphics
         )
         if element.align is Align.LEFT:
@@ -237,7 +237,7 @@ def _graphic_text_zpl(
             left = x + w - width
         else:
             left = x + (w - width) // 2
-        out += (f"^FO{left},{line_y}{reverse}".encode(), graphic, b"^FS")
+        out += (f"^FO{left},{line_y + above}{reverse}".encode(), graphic, b"^FS")
     return b"".join(out)
 
 
