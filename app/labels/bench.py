@@ -7,12 +7,12 @@ mixed day's parcels.
 
 What is warm and what is not: the PDF pass runs after 20 labels were drawn (fonts
 registered, as on a desk that printed before). Each ZPL pass (203, then 300 dpi) is cold: it
-runs in a fresh process of its own, after the modules a desk has loaded at start
-(``app.labels.zpl``) and the sample parcels were made, with nothing drawn before it: every
-glyph rasterised, every label part laid out and every module the writer loads on its first
-label is inside the figure. The ZPL lines also give, as ``warm_per_s``, the same pass in
-this process after the PDF pass and 20 ZPL labels (caches warm: the figure earlier sessions
-reported).
+runs in a fresh process of its own, with nothing drawn before it: every font loaded, glyph
+rasterised, text fitted and label part laid out is inside the figure. Outside it are only
+the modules a desk has loaded when it starts (the ZPL writer and the shipping label's
+layout, which the packing service imports) and making the sample parcels. The ZPL lines
+also give, as ``warm_per_s``, the same pass in this process after the PDF pass and 20 ZPL
+labels (caches warm: the figure earlier sessions reported).
 """
 
 from __future__ import annotations
@@ -205,6 +205,7 @@ def _cold_zpl_pass(n: int, dpi: int) -> dict:
 
 def zpl_pass_in_this_process(n: int, dpi: int) -> None:
     """Run by ``_cold_zpl_pass`` in its own process: the first labels this process draws."""
+    import app.labels.shipping  # noqa: F401  (loaded at a desk's start, see above)
     from app.labels.zpl import ZplSettings, render_shipping_labels_zpl
 
     docs = sample_shipping_docs(n)
