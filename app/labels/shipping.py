@@ -280,7 +280,7 @@ def render_shipping_labels_pdf(
     parcel's page (tested so), without making the pages. The parts every parcel of a
     carrier service shares are drawn once per PDF; a field's value drawn once is the same
     operators wherever it comes again (a contents line, a weight, "1 of 2")."""
-    from app.labels.pdf import PdfWriter  # here: a ZPL-only desk never loads reportlab
+    from app.labels.pdf import PdfWriter  # here, not at import: ZPL needs no reportlab
 
     writer = PdfWriter(title=_("Shipping labels"), dpi=dpi)
     language = current_language()

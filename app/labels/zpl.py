@@ -85,15 +85,11 @@ def field_data(text: str) -> str:
 # --------------------------------------------------------------------------- metrics
 
 
-def _builtin_widths() -> tuple[float, ...]:
-    return HELVETICA_BOLD_WIDTHS
-
-
 def _builtin_width_at_one(token: str) -> float:
     """An upper bound of font 0 (CG Triumvirate Bold Condensed) widths: Helvetica-Bold's,
     which is wider, so a field measured with it stays inside the label. Only Latin-1 text
     is measured here (anything else goes as a graphic)."""
-    widths = _builtin_widths()
+    widths = HELVETICA_BOLD_WIDTHS
     return sum(widths[ord(char)] for char in token)
 
 
@@ -525,7 +521,7 @@ def _compile_text(template: Text, settings: ZplSettings, name: str) -> Callable[
     justify = {Align.LEFT: "L", Align.CENTER: "C", Align.RIGHT: "R"}[template.align]
     font = f"^A0N,{size},{size}" + (f"^FB{w},1,0,{justify}" if justify != "L" else "")
     limit = w / size
-    widths = _builtin_widths()
+    widths = HELVETICA_BOLD_WIDTHS
     starts = [f"^FO{x},{y + round(i * leading)}{font}^FD" for i in range(max(most_lines, 0))]
 
     def _measure(line: str) -> float:
