@@ -12,12 +12,17 @@ rasterised, text fitted and label part laid out is inside the figure. Outside it
 the modules a desk has loaded when it starts (the ZPL writer and the shipping label's
 layout, which the packing service imports) and making the sample parcels. The ZPL lines
 also give, as ``warm_per_s``, the same pass in this process after the PDF pass and 20 ZPL
-labels (caches warm: the figure earlier sessions reported).
+labels (caches warm: the figure earlier sessions reported). Before each timed pass the
+process collects its garbage: otherwise a full collection owed to the work before it (the
+PDF pass, the modules of the command) lands in one pass or another by chance; in the
+``orderdesk`` command's process one costs ~70 ms, and made a 300 dpi pass look half as
+fast as the same pass run again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import subprocess
@@ -165,6 +170,7 @@ def bench_labels(n: int, _db_url: str) -> list[BenchResult]:
 
     docs = sample_shipping_docs(n)
     render_shipping_labels_pdf(docs[:20])  # fonts registered, caches warm as on a desk
+    gc.collect()
     with stopwatch() as elapsed, cpu_stopwatch() as cpu:
         pdf = render_shipping_labels_pdf(docs)
     target = n / PDF_LABELS_PER_SECOND
@@ -176,6 +182,7 @@ def bench_labels(n: int, _db_url: str) -> list[BenchResult]:
         cold = _cold_zpl_pass(n, dpi)
         settings = ZplSettings(dpi=dpi)
         render_shipping_labels_zpl(docs[:20], settings)
+        gc.collect()
         with cpu_stopwatch() as warm_cpu:
             render_shipping_labels_zpl(docs, settings)
         warm = {"warm_per_s": round(n / max(warm_cpu(), 1e-9))}
@@ -210,6 +217,7 @@ def zpl_pass_in_this_process(n: int, dpi: int) -> None:
 
     docs = sample_shipping_docs(n)
     settings = ZplSettings(dpi=dpi)
+    gc.collect()
     with stopwatch() as elapsed, cpu_stopwatch() as cpu:
         zpl = render_shipping_labels_zpl(docs, settings)
     print(json.dumps({"wall": elapsed(), "cpu": cpu(), "bytes": len(zpl)}))
