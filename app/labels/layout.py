@@ -88,5 +88,6 @@ class Page:
     name: str = "label"  # what the page is, for messages ("shipping label", "pick list")
 
 
+DEFAULT_DPI = 203  # bars snap to this printer's dot grid (a 300/600 dpi printer prints it too)
 CAPTION_MM = 3.2  # height of the human-readable line under a barcode
 CAPTION_PT = 8.0

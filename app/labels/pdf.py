@@ -21,7 +21,18 @@ from app.labels.barcodes import (
     dark_runs,
     place_symbol,
 )
-from app.labels.layout import CAPTION_MM, CAPTION_PT, Align, Code, Element, Frame, Page, Rule, Text
+from app.labels.layout import (
+    CAPTION_MM,
+    CAPTION_PT,
+    DEFAULT_DPI,
+    Align,
+    Code,
+    Element,
+    Frame,
+    Page,
+    Rule,
+    Text,
+)
 from app.labels.text import (
     BOLD_LATIN_FONT,
     FittedText,
@@ -31,7 +42,6 @@ from app.labels.text import (
     register_fonts,
 )
 
-DEFAULT_DPI = 203  # bars snap to this printer's dot grid (a 300/600 dpi printer prints it too)
 _REPLAY_ENTRIES = 20_000  # elements whose operators a PDF keeps for later pages
 _REPLAY_LARGEST = 4_000  # characters
 _ASCENT = 0.84  # baseline below the top of a line, as a share of the size (wqy and Helvetica)

@@ -14,9 +14,8 @@ from app.address import PostalAddress
 from app.i18n import N_, _, current_language
 from app.labels.address import address_lines
 from app.labels.barcodes import LinearCode, Symbology, code128
-from app.labels.layout import INCH_MM, Align, Code, Element, Page, Rule, Text
+from app.labels.layout import DEFAULT_DPI, INCH_MM, Align, Code, Element, Page, Rule, Text
 from app.labels.model import CarrierLabelSource, ContentLine, ShippingLabelDoc
-from app.labels.pdf import DEFAULT_DPI, PdfWriter
 from app.labels.text import abbreviate
 
 WIDTH_MM = 4 * INCH_MM
@@ -281,6 +280,8 @@ def render_shipping_labels_pdf(
     parcel's page (tested so), without making the pages. The parts every parcel of a
     carrier service shares are drawn once per PDF; a field's value drawn once is the same
     operators wherever it comes again (a contents line, a weight, "1 of 2")."""
+    from app.labels.pdf import PdfWriter  # here, not at import: ZPL needs no reportlab
+
     writer = PdfWriter(title=_("Shipping labels"), dpi=dpi)
     language = current_language()
     name = _(LABEL_NAME)

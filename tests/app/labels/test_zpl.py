@@ -4,7 +4,10 @@ printer-stored font is configured."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+import zlib
 from dataclasses import dataclass
 
 import pytest
@@ -79,8 +82,17 @@ def parse_labels(zpl: bytes) -> list[tuple[dict[str, str], list[Field]]]:
                 fields.append(Field("box", x, y, w, h, ""))
             elif command == "GF":
                 _a, total, _total, row_bytes, data = args.split(",")
+                assert int(total) % int(row_bytes) == 0, "whole rows"
+                dots = graphic_dots(data, int(total))  # the data, as hex, decoded and checked
                 fields.append(
-                    Field("graphic", x, y, int(row_bytes) * 8, int(total) // int(row_bytes), data)
+                    Field(
+                        "graphic",
+                        x,
+                        y,
+                        int(row_bytes) * 8,
+                        int(total) // int(row_bytes),
+                        dots.hex().upper(),
+                    )
                 )
             elif command == "FD":
                 assert pending is not None, f"field data without a field type at {x},{y}"
@@ -102,6 +114,21 @@ def parse_labels(zpl: bytes) -> list[tuple[dict[str, str], list[Field]]]:
                     fields.append(Field(kind, x, y, side, side, args[3:]))
         labels.append((head, fields))
     return labels
+
+
+def graphic_dots(data: str, total: int) -> bytes:
+    """A ^GF field's bytes, from its hex or its :Z64: data (base64 of a zlib stream, then
+    the CRC-16/XMODEM of the base64 text in hex, which the printer checks); exactly the
+    ``total`` bytes the field announces."""
+    if data.startswith(":Z64:"):
+        encoded, crc = data[len(":Z64:") :].split(":")
+        assert int(crc, 16) == binascii.crc_hqx(encoded.encode("ascii"), 0)
+        dots = zlib.decompress(base64.b64decode(encoded, validate=True))
+    else:
+        assert re.fullmatch(r"[0-9A-F]*", data)
+        dots = bytes.fromhex(data)
+    assert len(dots) == total
+    return dots
 
 
 def assert_inside(head: dict[str, str], fields: list[Field]) -> None:
@@ -246,3 +273,116 @@ def test_a_line_graphic_has_the_dots_of_its_glyphs_pasted_with_the_cjk_font(bold
                 row_bytes = (image.width + 7) // 8
                 drawn = (image.width, row_bytes, image.height, image.tobytes().hex().upper())
                 assert line_graphic.__wrapped__(line, size, bold, max_width) == drawn
+
+
+def test_the_built_in_font_widths_are_reportlabs_helvetica_bold():
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    from app.labels.builtin_font import HELVETICA_BOLD_WIDTHS
+
+    widths = getFont("Helvetica-Bold").widths
+    assert tuple(width / 1000 for width in widths) == HELVETICA_BOLD_WIDTHS
+
+
+def test_zpl_labels_are_written_without_loading_reportlab():
+    """A ZPL-only desk's first labels do not pay for the PDF library (a third of them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from app.labels.bench import sample_shipping_docs\n"
+        "from app.labels.zpl import render_shipping_labels_zpl\n"
+        "render_shipping_labels_zpl(sample_shipping_docs(20))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('reportlab')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def _ink(image) -> tuple[int, bytes]:
+    """A 1-bit image's dots without the blank rows and columns around them, and the row
+    they start at."""
+    box = image.getbbox()
+    return (box[1], image.crop(box).tobytes()) if box else (0, b"")
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+@pytest.mark.parametrize("compressed", [False, True])
+def test_the_graphics_decode_to_the_address_lines_drawn_with_the_cjk_font(dpi, compressed):
+    """Read back as the printer would (hex or :Z64:), each ^GF graphic of a Chinese and a
+    Japanese address is one of the address's lines as the CJK font draws it, at one size
+    between the field's smallest and largest: the label shows the text."""
+    from PIL import Image
+
+    from app.labels.address import address_lines
+    from app.labels.shipping import parcel_templates
+    from app.labels.zpl import dots
+    from app.labels.zpl_glyphs import line_image
+    from tests.app.labels.samples import BEIJING, TOKYO
+
+    settings = ZplSettings(dpi=dpi, compressed_graphics=compressed)
+    [box] = [field for field in parcel_templates(True, 0) if field.field == "ship_to"]
+    for ship_to in (BEIJING, TOKYO):
+        doc = shipping_doc(ship_to=ship_to, fragile=False, this_side_up=False, contents=())
+        zpl = render_shipping_labels_zpl([doc], settings)
+        assert (b":Z64:" in zpl) is compressed
+        [(head, fields)] = parse_labels(zpl)
+        assert_inside(head, fields)
+        graphics = [field for field in fields if field.kind == "graphic"]
+        every_line = address_lines(ship_to, home_country="DE")  # short: none is wrapped
+        lines = [line for line in every_line if not line.isascii()]
+        assert len(graphics) == len(lines)
+        sizes = range(round(6 * dpi / 72), round(14 * dpi / 72) + 1)  # the ship-to's range
+        tops = {}  # where each line's own top (its first row, blank or not) is on the label
+        for field in graphics:
+            image = Image.frombytes("1", (field.width, field.height), bytes.fromhex(field.data))
+            ink_top, drawn = _ink(image)
+            assert drawn, "something is drawn"
+            found = [
+                (line, size, field.y + ink_top - own_top)
+                for line in lines
+                for size in sizes
+                for own_top, own in [_ink(line_image(line, size, bold=True))]
+                if own == drawn
+            ]
+            assert found, f"the graphic at {field.x},{field.y} is none of the address lines"
+            line, size, top = found[0]
+            tops[every_line.index(line)] = (size, top)
+        # the lines stand one leading apart, from the ship-to box's top down
+        [size] = {size for size, _top in tops.values()}
+        for index, (_size, top) in tops.items():
+            assert top == dots(box.y, dpi) + round(index * size * 1.12)
+
+
+def test_compressed_graphics_carry_the_same_dots_as_hex():
+    from tests.app.labels.samples import BEIJING
+
+    docs = [shipping_doc(), shipping_doc(ship_to=BEIJING, weight_g=None)]
+    for dpi in (203, 300):
+        plain = parse_labels(render_shipping_labels_zpl(docs, ZplSettings(dpi=dpi)))
+        packed = render_shipping_labels_zpl(docs, ZplSettings(dpi=dpi, compressed_graphics=True))
+        assert parse_labels(packed) == plain
+        assert len(packed) < len(render_shipping_labels_zpl(docs, ZplSettings(dpi=dpi))) * 0.6
+
+
+def test_a_glyph_has_the_dots_pillow_draws_for_its_character():
+    """Glyphs are rasterised from the font's mask directly: the same dots as drawing the
+    character with ImageDraw at the top left (coverage from 110 up is a dot)."""
+    from PIL import Image, ImageDraw
+
+    from app.labels.zpl_glyphs import LEADING, _glyph, _pil_font
+
+    for size in (12, 21, 37, 39, 58, 83):
+        font = _pil_font(size)
+        for char in "王小明朝阳区〒様ワイ↑ 1-Aj\u3000":
+            width = max(1, int(font.getlength(char) + 0.999), font.getbbox(char)[2])
+            drawn = Image.new("L", (width, round(size * LEADING)), 0)
+            ImageDraw.Draw(drawn).text((0, 0), char, font=font, fill=255)
+            expected = drawn.point(lambda value: 255 if value >= 110 else 0, "1")
+            advance, glyph = _glyph.__wrapped__(char, size)
+            assert advance == font.getlength(char)
+            assert (glyph.size, glyph.tobytes()) == (expected.size, expected.tobytes()), (
+                char,
+                size,
+            )
