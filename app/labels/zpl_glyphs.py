@@ -108,29 +108,22 @@ def line_dots(line: str, size: int, bold: bool, max_width: int) -> tuple[int, in
 
 
 # FreeType's coverage (0-255) to a dot: on from 110 up (thin strokes stay, no blur)
-_THRESHOLD = bytes(255 if value >= 110 else 0 for value in range(256))
+_THRESHOLD = tuple(255 if value >= 110 else 0 for value in range(256))
 
 
 @lru_cache(maxsize=16384)
 def _glyph(char: str, size: int):
     """(advance, 1-bit image) of one character at ``size`` dots, its pen at the top left.
     A glyph is rasterised once: FreeType cost ~1.5 ms per line, and the names on labels
-    are mostly new. The same dots as ``ImageDraw.text`` draws (tested so), from the
-    font's mask directly: a quarter less time without the drawing's text layout and
-    Pillow's lookup table (a first run of labels rasterises ~60 glyphs)."""
-    from PIL import Image
+    are mostly new."""
+    from PIL import Image, ImageDraw
 
     font = _pil_font(size)
     advance = font.getlength(char)
-    mask, (left, top) = font.getmask2(char, "L")
-    mask_width, mask_height = mask.size
-    image = Image.new("1", (max(1, int(advance + 0.999), left + mask_width), round(size * LEADING)))
-    if mask_width and mask_height:
-        # the mask wrapped as an image the way ImageFont and ImageDraw do it themselves
-        coverage = Image.Image()._new(mask).tobytes().translate(_THRESHOLD)
-        dots = Image.frombytes("L", mask.size, coverage).convert("1", dither=Image.Dither.NONE)
-        image.paste(dots, (left, top))
-    return advance, image
+    width = max(1, int(advance + 0.999), font.getbbox(char)[2])
+    image = Image.new("L", (width, round(size * LEADING)), 0)
+    ImageDraw.Draw(image).text((0, 0), char, font=font, fill=255)
+    return advance, image.point(_THRESHOLD, "1")
 
 
 @lru_cache(maxsize=16384)

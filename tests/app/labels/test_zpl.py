@@ -364,25 +364,3 @@ def test_compressed_graphics_carry_the_same_dots_as_hex():
         packed = render_shipping_labels_zpl(docs, ZplSettings(dpi=dpi, compressed_graphics=True))
         assert parse_labels(packed) == plain
         assert len(packed) < len(render_shipping_labels_zpl(docs, ZplSettings(dpi=dpi))) * 0.6
-
-
-def test_a_glyph_has_the_dots_pillow_draws_for_its_character():
-    """Glyphs are rasterised from the font's mask directly: the same dots as drawing the
-    character with ImageDraw at the top left (coverage from 110 up is a dot)."""
-    from PIL import Image, ImageDraw
-
-    from app.labels.zpl_glyphs import LEADING, _glyph, _pil_font
-
-    for size in (12, 21, 37, 39, 58, 83):
-        font = _pil_font(size)
-        for char in "王小明朝阳区〒様ワイ↑ 1-Aj\u3000":
-            width = max(1, int(font.getlength(char) + 0.999), font.getbbox(char)[2])
-            drawn = Image.new("L", (width, round(size * LEADING)), 0)
-            ImageDraw.Draw(drawn).text((0, 0), char, font=font, fill=255)
-            expected = drawn.point(lambda value: 255 if value >= 110 else 0, "1")
-            advance, glyph = _glyph.__wrapped__(char, size)
-            assert advance == font.getlength(char)
-            assert (glyph.size, glyph.tobytes()) == (expected.size, expected.tobytes()), (
-                char,
-                size,
-            )
