@@ -4,10 +4,11 @@ picker is at, who may use which verb on it (declared in ``model.PICK_VERBS``).""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+import weakref
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Integer, bindparam, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -165,6 +166,8 @@ class _Listing:
     tasks: dict[int, _Task]
     slots: list[_Slot]
     stops: list[Stop]
+    # task id → its bin's and product's details as last read (``_DETAILS`` order)
+    seen: dict[int, tuple] = field(default_factory=dict)
 
     def stop_tasks(self, stop: Stop) -> list[_Task]:
         return [self.tasks[t.task_id] for t in stop.tasks]
@@ -280,17 +283,33 @@ def _load(session: Session, list_id: int, *, lock: bool) -> _Listing:
     if found is None:
         raise PickListNotFound(list_number(list_id))
     row = _ListRow(*found)
-    slot_rows = _SLOTS.all(session, key)
-    slots = [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
+    if lock:  # taken out: a transaction that fails leaves no half-changed copy behind
+        kept = _kept_lists(session).pop(list_id, None)
+        if kept is not None:
+            listing = _refreshed(session, row, kept)
+            if listing is not None:
+                return listing
+    slots = _read_slots(session, key)
     slot_of = {s.shipment_id: s.slot for s in slots}
     tasks = {}
+    seen = {}
     for r in _TASKS.all(session, key):
         tasks[r[0]] = _Task(*r[:19], slot_of.get(r[2], 0), r[19])
+        seen[r[0]] = (r[7], r[8], *r[10:16])
+    return _Listing(row, tasks, slots, _stops(tasks), seen)
+
+
+def _read_slots(session: Session, key: dict) -> list[_Slot]:
+    slot_rows = _SLOTS.all(session, key)
+    return [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
+
+
+def _stops(tasks: dict[int, _Task]) -> list[Stop]:
     facts = tuple(
         (t.id, t.slot, t.bin_id, t.bin_code, t.pick_sequence, t.product_id, t.sku, t.quantity)
         for t in tasks.values()
     )
-    return _Listing(row, tasks, slots, list(_walk(facts)))
+    return list(_walk(facts))
 
 
 @lru_cache(maxsize=256)
@@ -298,6 +317,96 @@ def _walk(facts: tuple[tuple, ...]) -> tuple[Stop, ...]:
     """``walk_stops`` of the same tasks gives the same stops: a list is walked once per
     scan, its tasks (all but what is picked) the same from one scan to the next."""
     return tuple(walk_stops(TaskFacts(*f) for f in facts))
+
+
+# ------------------------------------------------------------------- kept between scans
+#
+# A picker's scans follow each other on one list: the list as the last scan of this
+# process left it is kept (per database, per list) and the next scan reads only what
+# can change under it. What another desk can change without the list's version moving
+# is read again at every scan: the tasks' picked and short units (a cancelled shipment's
+# tasks are withdrawn), which tasks there are, and the bins' and products' details (a
+# barcode, a flag, a bin's code or place in the walk). The slots (totes, outcomes) are
+# changed only together with the list's version, so they are kept while it stands.
+
+
+@dataclass(slots=True)
+class _Kept:
+    version: int
+    listing: _Listing
+
+
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine → {list id: _Kept}
+_KEPT_LISTS = 64  # a desk walks one list at a time: a few are plenty
+_DETAILS = (Bin.code, Bin.pick_sequence, Product.sku, Product.barcode, Product.name, Product.spec)
+# Read as stored (0/1 on SQLite: no row is converted), made bool where they changed.
+_FLAGS = tuple(type_coerce(c, Integer) for c in (Product.fragile, Product.high_value))
+_TASK_STATE = Prepared(
+    select(TASK.id, TASK.picked, TASK.short, *_DETAILS, *_FLAGS)
+    .join(Bin, Bin.id == TASK.bin_id)
+    .join(Product, Product.id == TASK.product_id)
+    .where(TASK.pick_list_id == bindparam("list_id"))
+)
+
+
+def _kept_lists(session: Session) -> dict[int, _Kept]:
+    engine = session.bind
+    if engine is None:  # not bound to one engine: nothing is kept
+        return {}
+    kept = _KEPT.get(engine)
+    if kept is None:
+        kept = _KEPT[engine] = {}
+    return kept
+
+
+def keep(session: Session, listing: _Listing) -> None:
+    """After a commit: the list as it now stands is kept for its next scan here."""
+    kept = _kept_lists(session)
+    if len(kept) >= _KEPT_LISTS:
+        del kept[next(iter(kept))]
+    kept[listing.row.id] = _Kept(listing.row.version, listing)
+
+
+def _refreshed(session: Session, row: _ListRow, kept: _Kept) -> _Listing | None:
+    """The kept list brought up to date with what can have changed (None: tasks were
+    added or taken away, the list is read whole)."""
+    listing = kept.listing
+    tasks, seen = listing.tasks, listing.seen
+    rows = _TASK_STATE.all(session, {"list_id": row.id})
+    if len(rows) != len(tasks):
+        return None
+    walk_changed = False
+    for r in rows:
+        task = tasks.get(r[0])
+        if task is None:
+            return None
+        task.picked = r[1]
+        task.short = r[2]
+        details = r[3:]
+        if details != seen[task.id]:
+            walk_changed |= _update_details(task, details)
+            seen[task.id] = details
+    if kept.version != row.version:  # another desk changed the list: its slots too, maybe
+        listing.slots = _read_slots(session, {"list_id": row.id})
+        slot_of = {s.shipment_id: s.slot for s in listing.slots}
+        for task in tasks.values():
+            task.slot = slot_of.get(task.shipment_id, 0)
+        walk_changed = True
+    if walk_changed:
+        listing.stops = _stops(tasks)
+    listing.row = row
+    return listing
+
+
+def _update_details(task: _Task, details: tuple) -> bool:
+    """A task's bin and product details as read again; whether its place in the walk
+    (bin code, bin sequence, SKU) changed."""
+    code, sequence, sku, barcode, name, spec, fragile, high_value = details
+    moved = (code, sequence, sku) != (task.bin_code, task.pick_sequence, task.sku)
+    task.bin_code, task.pick_sequence, task.sku = code, sequence, sku
+    task.barcode, task.name, task.spec = barcode, name, spec
+    task.fragile, task.high_value = bool(fragile), bool(high_value)
+    return moved
 
 
 def _stop_view(listing: _Listing, stop: Stop) -> StopView:

@@ -46,6 +46,7 @@ from app.picking.listing import (
     _set_shipments,
     _Task,
     holds,
+    keep,
     list_number,
     parse_list_code,
     pick_state,
@@ -227,6 +228,7 @@ def scan(source, actor: Actor, list_id: int, code: str) -> ScanResult:
         _refuse_unless("scan", listing.row, actor)
         message, units = _apply(session, actor, listing, code)
         uow.commit()
+        keep(session, listing)
         return ScanResult(True, message, state_of(listing, code), units)
 
     try:
@@ -451,6 +453,20 @@ _TAKE_RESERVATION = Prepared(
         ),
     )
 )
+# Most units leave a reservation that stays open: only its counts change. Left out of
+# the SET, its state (in two indexes) is not rewritten, which on SQLite costs more than
+# the rest of the update; the last unit (or anything else) takes the full statement.
+_TAKE_FROM_OPEN_RESERVATION = Prepared(
+    update(RES_T)
+    .where(
+        RES_T.c.id == bindparam("b_reservation"),
+        RES_T.c.quantity - _UNITS > 0,
+        RES_T.c.picked + _UNITS >= 0,
+        RES_T.c.state == "open",
+        RES_T.c.closed_at.is_(None),
+    )
+    .values(quantity=RES_T.c.quantity - _UNITS, picked=RES_T.c.picked + _UNITS)
+)
 QUANT_T = StockQuant.__table__
 _TAKE_QUANT = Prepared(
     update(QUANT_T)
@@ -482,9 +498,10 @@ def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) 
         shipment = entity_number("shipment", task.shipment_id)
         if _TAKE_TASK.rowcount(session, {"b_task": task.id, "b_units": units}) != 1:
             raise ConcurrentUpdate(shipment)  # its shipment was cancelled meanwhile
-        changed = _TAKE_RESERVATION.rowcount(
-            session, {"b_reservation": task.reservation_id, "b_units": units, "b_now": now}
-        )
+        key = {"b_reservation": task.reservation_id, "b_units": units}
+        changed = _TAKE_FROM_OPEN_RESERVATION.rowcount(session, key)
+        if changed == 0:
+            changed = _TAKE_RESERVATION.rowcount(session, {**key, "b_now": now})
         if changed != 1:  # released meanwhile: the order was cancelled or changed
             raise ConcurrentUpdate(shipment)
         if _TAKE_QUANT.rowcount(session, {"b_quant": task.quant_id, "b_units": units}) != 1:
