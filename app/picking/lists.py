@@ -499,8 +499,10 @@ def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) 
         if _TAKE_TASK.rowcount(session, {"b_task": task.id, "b_units": units}) != 1:
             raise ConcurrentUpdate(shipment)  # its shipment was cancelled meanwhile
         key = {"b_reservation": task.reservation_id, "b_units": units}
-        changed = _TAKE_FROM_OPEN_RESERVATION.rowcount(session, key)
-        if changed == 0:
+        changed = 0
+        if 0 < units < task.open_units:  # units stay held after these: it stays open
+            changed = _TAKE_FROM_OPEN_RESERVATION.rowcount(session, key)
+        if changed == 0:  # anything else (or a guess gone wrong): the full statement
             changed = _TAKE_RESERVATION.rowcount(session, {**key, "b_now": now})
         if changed != 1:  # released meanwhile: the order was cancelled or changed
             raise ConcurrentUpdate(shipment)
