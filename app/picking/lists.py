@@ -492,12 +492,13 @@ def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) 
     and a stock move change together; the guards refuse anything that would go wrong."""
     now = utcnow()
     row = listing.row
+    reason = list_number(row.id)
     for task_id, n in effect:
         task = listing.tasks[int(task_id)]
         units = sign * n
-        shipment = entity_number("shipment", task.shipment_id)
         if _TAKE_TASK.rowcount(session, {"b_task": task.id, "b_units": units}) != 1:
-            raise ConcurrentUpdate(shipment)  # its shipment was cancelled meanwhile
+            # its shipment was cancelled meanwhile
+            raise ConcurrentUpdate(entity_number("shipment", task.shipment_id))
         key = {"b_reservation": task.reservation_id, "b_units": units}
         changed = 0
         if 0 < units < task.open_units:  # units stay held after these: it stays open
@@ -505,7 +506,7 @@ def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) 
         if changed == 0:  # anything else (or a guess gone wrong): the full statement
             changed = _TAKE_RESERVATION.rowcount(session, {**key, "b_now": now})
         if changed != 1:  # released meanwhile: the order was cancelled or changed
-            raise ConcurrentUpdate(shipment)
+            raise ConcurrentUpdate(entity_number("shipment", task.shipment_id))
         if _TAKE_QUANT.rowcount(session, {"b_quant": task.quant_id, "b_units": units}) != 1:
             raise ConcurrentUpdate("Stock")
         _ADD_MOVE.add(
@@ -520,7 +521,7 @@ def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) 
                 "kind": "pick" if sign > 0 else "unpick",
                 "order_id": task.order_id,
                 "actor_id": actor.user_id,
-                "reason": list_number(row.id),
+                "reason": reason,
             },
         )
         task.picked += units
