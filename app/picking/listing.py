@@ -185,9 +185,18 @@ class _Listing:
 
     def progress(self) -> tuple[Stop | None, int]:
         """The first stop not done (None: all are) and how many stops are done."""
-        done = [self.stop_done(s) for s in self.stops]
-        current = next((s for s, d in zip(self.stops, done, strict=True) if not d), None)
-        return current, sum(done)
+        tasks = self.tasks  # at every scan: one pass, plain lookups (``stop_done`` inline)
+        current, done = None, 0
+        for stop in self.stops:
+            for member in stop.tasks:
+                task = tasks[member.task_id]
+                if task.quantity - task.picked - task.short:
+                    if current is None:
+                        current = stop
+                    break
+            else:
+                done += 1
+        return current, done
 
     def step(self, stop: Stop | None) -> Step:
         """The step the picker is at; ``stop`` is ``current()`` (the caller has it)."""
@@ -363,7 +372,7 @@ def keep(session: Session, listing: _Listing) -> None:
     """After a commit: the list as it now stands is kept for its next scan here."""
     kept = _kept_lists(session)
     if len(kept) >= _KEPT_LISTS:
-        del kept[next(iter(kept))]
+        kept.clear()  # one call: safe beside another thread's scan, unlike picking one out
     kept[listing.row.id] = _Kept(listing.row.version, listing)
 
 
