@@ -288,16 +288,16 @@ _ADD_SCAN = PreparedInsert(
 
 def _load(session: Session, list_id: int, *, lock: bool) -> _Listing:
     key = {"list_id": list_id}
+    if lock:  # taken out: a transaction that fails leaves no half-changed copy behind
+        kept = _kept_lists(session).pop(list_id, None)
+        if kept is not None:
+            listing = _refreshed(session, list_id, kept)
+            if listing is not None:
+                return listing
     found = (_LIST_LOCKED if lock else _LIST).first(session, key)
     if found is None:
         raise PickListNotFound(list_number(list_id))
     row = _ListRow(*found)
-    if lock:  # taken out: a transaction that fails leaves no half-changed copy behind
-        kept = _kept_lists(session).pop(list_id, None)
-        if kept is not None:
-            listing = _refreshed(session, row, kept)
-            if listing is not None:
-                return listing
     slots = _read_slots(session, key)
     slot_of = {s.shipment_id: s.slot for s in slots}
     tasks = {}
@@ -335,8 +335,10 @@ def _walk(facts: tuple[tuple, ...]) -> tuple[Stop, ...]:
 # can change under it. What another desk can change without the list's version moving
 # is read again at every scan: the tasks' picked and short units (a cancelled shipment's
 # tasks are withdrawn), which tasks there are, and the bins' and products' details (a
-# barcode, a flag, a bin's code or place in the walk). The slots (totes, outcomes) are
-# changed only together with the list's version, so they are kept while it stands.
+# barcode, a flag, a bin's code or place in the walk). The list's own row and slots
+# (totes, outcomes) change only with the list's version: while it stands, only the row's
+# place, counts and version are read again (not its times); once it moved (another
+# desk's verb), the list is read whole.
 
 
 @dataclass(slots=True)
@@ -350,6 +352,16 @@ _KEPT_LISTS = 64  # a desk walks one list at a time: a few are plenty
 _DETAILS = (Bin.code, Bin.pick_sequence, Product.sku, Product.barcode, Product.name, Product.spec)
 # Read as stored (0/1 on SQLite: no row is converted), made bool where they changed.
 _FLAGS = tuple(type_coerce(c, Integer) for c in (Product.fragile, Product.high_value))
+_TIMES = ("claimed_at", "finished_at", "created_at")
+_PLACE_COLUMNS = [c for c in _ROW_COLUMNS if c.name not in _TIMES]
+# ``_refreshed`` puts the times back before these, by position:
+assert [c.name for c in _PLACE_COLUMNS[8:]] == [
+    "current_bin_id",
+    "confirmed_stop",
+    "wrong_scans",
+    "version",
+]
+_PLACE_LOCKED = Prepared(_LIST_SELECT.with_only_columns(*_PLACE_COLUMNS).with_for_update())
 _TASK_STATE = Prepared(
     select(TASK.id, TASK.picked, TASK.short, *_DETAILS, *_FLAGS)
     .join(Bin, Bin.id == TASK.bin_id)
@@ -376,12 +388,18 @@ def keep(session: Session, listing: _Listing) -> None:
     kept[listing.row.id] = _Kept(listing.row.version, listing)
 
 
-def _refreshed(session: Session, row: _ListRow, kept: _Kept) -> _Listing | None:
-    """The kept list brought up to date with what can have changed (None: tasks were
-    added or taken away, the list is read whole)."""
+def _refreshed(session: Session, list_id: int, kept: _Kept) -> _Listing | None:
+    """The kept list, locked, brought up to date with what can have changed (None: the
+    list is read whole, as another desk changed it or tasks were added or taken away)."""
+    key = {"list_id": list_id}
+    found = _PLACE_LOCKED.first(session, key)
+    if found is None or found[-1] != kept.version:
+        return None
     listing = kept.listing
+    before = listing.row  # its times are only written with a new version
+    row = _ListRow(*found[:8], before.claimed_at, before.finished_at, before.created_at, *found[8:])
     tasks, seen = listing.tasks, listing.seen
-    rows = _TASK_STATE.all(session, {"list_id": row.id})
+    rows = _TASK_STATE.all(session, key)
     if len(rows) != len(tasks):
         return None
     walk_changed = False
@@ -395,12 +413,6 @@ def _refreshed(session: Session, row: _ListRow, kept: _Kept) -> _Listing | None:
         if details != seen[task.id]:
             walk_changed |= _update_details(task, details)
             seen[task.id] = details
-    if kept.version != row.version:  # another desk changed the list: its slots too, maybe
-        listing.slots = _read_slots(session, {"list_id": row.id})
-        slot_of = {s.shipment_id: s.slot for s in listing.slots}
-        for task in tasks.values():
-            task.slot = slot_of.get(task.shipment_id, 0)
-        walk_changed = True
     if walk_changed:
         listing.stops = _stops(tasks)
     listing.row = row

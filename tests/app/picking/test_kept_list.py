@@ -16,6 +16,7 @@ from app.picking.model import Step
 from app.stock.setup import save_bin, set_product_barcode, set_product_flags
 from app.workflow import change_status
 from db.models import Order
+from db.models_picking import PickList
 from tests.app.picking.conftest import PICKER, SUPERVISOR, assert_invariants
 from tests.app.picking.test_lists import _allocated, _lists
 from tests.conftest import make_actor
@@ -126,3 +127,19 @@ def test_a_scan_that_fails_half_way_leaves_nothing_kept(db, floor, monkeypatch):
     # Rolled back: the second slot still waits for its tote, at the same list version.
     assert _scan(db, list_id, "TBER1").state.step is Step.BIN
     assert_invariants(db)
+
+
+def test_a_list_finished_from_its_kept_copy_keeps_its_claim_time(db, floor):
+    kettle = floor["kettle"]
+    _allocated(db, [(kettle, 1)])
+    [list_id] = _lists(db, floor["ber"], single=True)
+    pl.claim_list(db, PICKER, list_id)
+    with db.unit_of_work() as uow:
+        claimed_at = uow.session.get(PickList, list_id).claimed_at
+    for code in ("TBER0", "BER-01", kettle.sku):
+        _scan(db, list_id, code)
+    assert pl.finish_list(db, PICKER, list_id).status == "finished"  # from the kept copy
+    with db.unit_of_work() as uow:
+        row = uow.session.get(PickList, list_id)
+        assert claimed_at is not None and row.claimed_at == claimed_at
+        assert row.finished_at is not None and row.created_at is not None
