@@ -4,10 +4,11 @@ picker is at, who may use which verb on it (declared in ``model.PICK_VERBS``).""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+import weakref
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Integer, bindparam, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from app.audit import record_event
@@ -165,6 +166,8 @@ class _Listing:
     tasks: dict[int, _Task]
     slots: list[_Slot]
     stops: list[Stop]
+    # task id → its bin's and product's details as last read (``_DETAILS`` order)
+    seen: dict[int, tuple] = field(default_factory=dict)
 
     def stop_tasks(self, stop: Stop) -> list[_Task]:
         return [self.tasks[t.task_id] for t in stop.tasks]
@@ -182,9 +185,18 @@ class _Listing:
 
     def progress(self) -> tuple[Stop | None, int]:
         """The first stop not done (None: all are) and how many stops are done."""
-        done = [self.stop_done(s) for s in self.stops]
-        current = next((s for s, d in zip(self.stops, done, strict=True) if not d), None)
-        return current, sum(done)
+        tasks = self.tasks  # at every scan: one pass, plain lookups (``stop_done`` inline)
+        current, done = None, 0
+        for stop in self.stops:
+            for member in stop.tasks:
+                task = tasks[member.task_id]
+                if task.quantity - task.picked - task.short:
+                    if current is None:
+                        current = stop
+                    break
+            else:
+                done += 1
+        return current, done
 
     def step(self, stop: Stop | None) -> Step:
         """The step the picker is at; ``stop`` is ``current()`` (the caller has it)."""
@@ -276,21 +288,37 @@ _ADD_SCAN = PreparedInsert(
 
 def _load(session: Session, list_id: int, *, lock: bool) -> _Listing:
     key = {"list_id": list_id}
+    if lock:  # taken out: a transaction that fails leaves no half-changed copy behind
+        kept = _kept_lists(session).pop(list_id, None)
+        if kept is not None:
+            listing = _refreshed(session, list_id, kept)
+            if listing is not None:
+                return listing
     found = (_LIST_LOCKED if lock else _LIST).first(session, key)
     if found is None:
         raise PickListNotFound(list_number(list_id))
     row = _ListRow(*found)
-    slot_rows = _SLOTS.all(session, key)
-    slots = [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
+    slots = _read_slots(session, key)
     slot_of = {s.shipment_id: s.slot for s in slots}
     tasks = {}
+    seen = {}
     for r in _TASKS.all(session, key):
         tasks[r[0]] = _Task(*r[:19], slot_of.get(r[2], 0), r[19])
+        seen[r[0]] = (r[7], r[8], *r[10:16])
+    return _Listing(row, tasks, slots, _stops(tasks), seen)
+
+
+def _read_slots(session: Session, key: dict) -> list[_Slot]:
+    slot_rows = _SLOTS.all(session, key)
+    return [_Slot(s, sid, tid, code or "", outcome) for s, sid, tid, code, outcome in slot_rows]
+
+
+def _stops(tasks: dict[int, _Task]) -> list[Stop]:
     facts = tuple(
         (t.id, t.slot, t.bin_id, t.bin_code, t.pick_sequence, t.product_id, t.sku, t.quantity)
         for t in tasks.values()
     )
-    return _Listing(row, tasks, slots, list(_walk(facts)))
+    return list(_walk(facts))
 
 
 @lru_cache(maxsize=256)
@@ -298,6 +326,108 @@ def _walk(facts: tuple[tuple, ...]) -> tuple[Stop, ...]:
     """``walk_stops`` of the same tasks gives the same stops: a list is walked once per
     scan, its tasks (all but what is picked) the same from one scan to the next."""
     return tuple(walk_stops(TaskFacts(*f) for f in facts))
+
+
+# ------------------------------------------------------------------- kept between scans
+#
+# A picker's scans follow each other on one list: the list as the last scan of this
+# process left it is kept (per database, per list) and the next scan reads only what
+# can change under it. What another desk can change without the list's version moving
+# is read again at every scan: the tasks' picked and short units (a cancelled shipment's
+# tasks are withdrawn), which tasks there are, and the bins' and products' details (a
+# barcode, a flag, a bin's code or place in the walk). The list's own row and slots
+# (totes, outcomes) change only with the list's version: while it stands, only the row's
+# place, counts and version are read again (not its times); once it moved (another
+# desk's verb), the list is read whole.
+
+
+@dataclass(slots=True)
+class _Kept:
+    version: int
+    listing: _Listing
+
+
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine → {list id: _Kept}
+_KEPT_LISTS = 64  # a desk walks one list at a time: a few are plenty
+_DETAILS = (Bin.code, Bin.pick_sequence, Product.sku, Product.barcode, Product.name, Product.spec)
+# Read as stored (0/1 on SQLite: no row is converted), made bool where they changed.
+_FLAGS = tuple(type_coerce(c, Integer) for c in (Product.fragile, Product.high_value))
+_TIMES = ("claimed_at", "finished_at", "created_at")
+_PLACE_COLUMNS = [c for c in _ROW_COLUMNS if c.name not in _TIMES]
+# ``_refreshed`` puts the times back before these, by position:
+assert [c.name for c in _PLACE_COLUMNS[8:]] == [
+    "current_bin_id",
+    "confirmed_stop",
+    "wrong_scans",
+    "version",
+]
+_PLACE_LOCKED = Prepared(_LIST_SELECT.with_only_columns(*_PLACE_COLUMNS).with_for_update())
+_TASK_STATE = Prepared(
+    select(TASK.id, TASK.picked, TASK.short, *_DETAILS, *_FLAGS)
+    .join(Bin, Bin.id == TASK.bin_id)
+    .join(Product, Product.id == TASK.product_id)
+    .where(TASK.pick_list_id == bindparam("list_id"))
+)
+
+
+def _kept_lists(session: Session) -> dict[int, _Kept]:
+    engine = session.bind
+    if engine is None:  # not bound to one engine: nothing is kept
+        return {}
+    kept = _KEPT.get(engine)
+    if kept is None:
+        kept = _KEPT[engine] = {}
+    return kept
+
+
+def keep(session: Session, listing: _Listing) -> None:
+    """After a commit: the list as it now stands is kept for its next scan here."""
+    kept = _kept_lists(session)
+    if len(kept) >= _KEPT_LISTS:
+        kept.clear()  # one call: safe beside another thread's scan, unlike picking one out
+    kept[listing.row.id] = _Kept(listing.row.version, listing)
+
+
+def _refreshed(session: Session, list_id: int, kept: _Kept) -> _Listing | None:
+    """The kept list, locked, brought up to date with what can have changed (None: the
+    list is read whole, as another desk changed it or tasks were added or taken away)."""
+    key = {"list_id": list_id}
+    found = _PLACE_LOCKED.first(session, key)
+    if found is None or found[-1] != kept.version:
+        return None
+    listing = kept.listing
+    before = listing.row  # its times are only written with a new version
+    row = _ListRow(*found[:8], before.claimed_at, before.finished_at, before.created_at, *found[8:])
+    tasks, seen = listing.tasks, listing.seen
+    rows = _TASK_STATE.all(session, key)
+    if len(rows) != len(tasks):
+        return None
+    walk_changed = False
+    for r in rows:
+        task = tasks.get(r[0])
+        if task is None:
+            return None
+        task.picked = r[1]
+        task.short = r[2]
+        details = r[3:]
+        if details != seen[task.id]:
+            walk_changed |= _update_details(task, details)
+            seen[task.id] = details
+    if walk_changed:
+        listing.stops = _stops(tasks)
+    listing.row = row
+    return listing
+
+
+def _update_details(task: _Task, details: tuple) -> bool:
+    """A task's bin and product details as read again; whether its place in the walk
+    (bin code, bin sequence, SKU) changed."""
+    code, sequence, sku, barcode, name, spec, fragile, high_value = details
+    moved = (code, sequence, sku) != (task.bin_code, task.pick_sequence, task.sku)
+    task.bin_code, task.pick_sequence, task.sku = code, sequence, sku
+    task.barcode, task.name, task.spec = barcode, name, spec
+    task.fragile, task.high_value = bool(fragile), bool(high_value)
+    return moved
 
 
 def _stop_view(listing: _Listing, stop: Stop) -> StopView:

@@ -46,6 +46,7 @@ from app.picking.listing import (
     _set_shipments,
     _Task,
     holds,
+    keep,
     list_number,
     parse_list_code,
     pick_state,
@@ -227,6 +228,7 @@ def scan(source, actor: Actor, list_id: int, code: str) -> ScanResult:
         _refuse_unless("scan", listing.row, actor)
         message, units = _apply(session, actor, listing, code)
         uow.commit()
+        keep(session, listing)
         return ScanResult(True, message, state_of(listing, code), units)
 
     try:
@@ -451,6 +453,20 @@ _TAKE_RESERVATION = Prepared(
         ),
     )
 )
+# Most units leave a reservation that stays open: only its counts change. Left out of
+# the SET, its state (in two indexes) is not rewritten, which on SQLite costs more than
+# the rest of the update; the last unit (or anything else) takes the full statement.
+_TAKE_FROM_OPEN_RESERVATION = Prepared(
+    update(RES_T)
+    .where(
+        RES_T.c.id == bindparam("b_reservation"),
+        RES_T.c.quantity - _UNITS > 0,
+        RES_T.c.picked + _UNITS >= 0,
+        RES_T.c.state == "open",
+        RES_T.c.closed_at.is_(None),
+    )
+    .values(quantity=RES_T.c.quantity - _UNITS, picked=RES_T.c.picked + _UNITS)
+)
 QUANT_T = StockQuant.__table__
 _TAKE_QUANT = Prepared(
     update(QUANT_T)
@@ -476,17 +492,21 @@ def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) 
     and a stock move change together; the guards refuse anything that would go wrong."""
     now = utcnow()
     row = listing.row
+    reason = list_number(row.id)
     for task_id, n in effect:
         task = listing.tasks[int(task_id)]
         units = sign * n
-        shipment = entity_number("shipment", task.shipment_id)
         if _TAKE_TASK.rowcount(session, {"b_task": task.id, "b_units": units}) != 1:
-            raise ConcurrentUpdate(shipment)  # its shipment was cancelled meanwhile
-        changed = _TAKE_RESERVATION.rowcount(
-            session, {"b_reservation": task.reservation_id, "b_units": units, "b_now": now}
-        )
+            # its shipment was cancelled meanwhile
+            raise ConcurrentUpdate(entity_number("shipment", task.shipment_id))
+        key = {"b_reservation": task.reservation_id, "b_units": units}
+        changed = 0
+        if 0 < units < task.open_units:  # units stay held after these: it stays open
+            changed = _TAKE_FROM_OPEN_RESERVATION.rowcount(session, key)
+        if changed == 0:  # anything else (or a guess gone wrong): the full statement
+            changed = _TAKE_RESERVATION.rowcount(session, {**key, "b_now": now})
         if changed != 1:  # released meanwhile: the order was cancelled or changed
-            raise ConcurrentUpdate(shipment)
+            raise ConcurrentUpdate(entity_number("shipment", task.shipment_id))
         if _TAKE_QUANT.rowcount(session, {"b_quant": task.quant_id, "b_units": units}) != 1:
             raise ConcurrentUpdate("Stock")
         _ADD_MOVE.add(
@@ -501,7 +521,7 @@ def _take(session: Session, actor: Actor, listing: _Listing, effect, sign: int) 
                 "kind": "pick" if sign > 0 else "unpick",
                 "order_id": task.order_id,
                 "actor_id": actor.user_id,
-                "reason": list_number(row.id),
+                "reason": reason,
             },
         )
         task.picked += units
