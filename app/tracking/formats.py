@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from operator import itemgetter
@@ -164,7 +165,8 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
     positions = [header.index(c) if c in header else len(header) + 1 for c in CSV_COLUMNS]
     pick = itemgetter(*positions)
     result = ReadResult()
-    events, known = result.events, tuple(known_carriers)
+    events, known, utc_texts = result.events, tuple(known_carriers), result.utc_texts
+    append = events.append
     for number, row in enumerate(rows, start=2):
         try:
             cells = pick(row)
@@ -172,11 +174,23 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
             width = len(row)
             cells = [row[p] if p < width else "" for p in positions]
         try:
-            events.append(_text_event(*cells, known))
+            event = _text_event(*cells, known)
         except ValueError as problem:
             if any(cell.strip() for cell in row):  # a blank line is no event, not an error
                 result.rejected.append(RejectedEvent(_("row {n}").format(n=number), str(problem)))
+            continue
+        append(event)
+        time = cells[2]
+        if _utc_spelled(time) and (len(time) == 25 or event.occurred_at.microsecond):
+            utc_texts[event.occurred_at] = time
     return result
+
+
+# A time as ``utc_text`` spells it: UTC, seconds, microseconds when there are any (a
+# ".000000" is not how it spells them). Anything else the reader takes is spelled anew.
+_utc_spelled = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?\+00:00"
+).fullmatch
 
 
 def _decode(data: bytes) -> str:
