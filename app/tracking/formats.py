@@ -21,7 +21,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 from operator import itemgetter
@@ -103,32 +102,6 @@ def _event(
     )
 
 
-def _text_event(
-    tracking_number: str,
-    carrier: str,
-    time: str,
-    code: str,
-    location: str,
-    description: str,
-    known_carriers: tuple[str, ...],
-) -> TrackingEvent:
-    """``_event`` for cells that are text already (a CSV row), without converting each;
-    a row with a problem goes the general way, which names it."""
-    number = " ".join(tracking_number.split())
-    if not number or len(number) > MAX_TRACKING_NUMBER or not time.strip():
-        return _event(tracking_number, carrier, time, code, location, description, known_carriers)
-    carrier_id, status, carrier_status = _meaning(carrier, code, known_carriers)
-    return TrackingEvent(
-        number,
-        carrier_id,
-        parse_time(time),
-        status,
-        carrier_status,
-        _clean_repeated(location, 200),
-        _clean_repeated(description),
-    )
-
-
 @lru_cache(maxsize=1024)
 def _meaning(
     carrier: str, code: str, known_carriers: tuple[str, ...]
@@ -165,32 +138,38 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
     positions = [header.index(c) if c in header else len(header) + 1 for c in CSV_COLUMNS]
     pick = itemgetter(*positions)
     result = ReadResult()
-    events, known, utc_texts = result.events, tuple(known_carriers), result.utc_texts
+    events, known = result.events, tuple(known_carriers)
     append = events.append
-    for number, row in enumerate(rows, start=2):
+    for line, row in enumerate(rows, start=2):
         try:
             cells = pick(row)
         except IndexError:  # a short row, or a column the file lacks
             width = len(row)
             cells = [row[p] if p < width else "" for p in positions]
+        # ``_event`` for cells that are text already, written out in the loop (a call per
+        # row is a good part of reading one); a row with a problem goes the general way,
+        # which names it.
+        number, carrier, time, code, location, description = cells
         try:
-            event = _text_event(*cells, known)
-        except ValueError as problem:
-            if any(cell.strip() for cell in row):  # a blank line is no event, not an error
-                result.rejected.append(RejectedEvent(_("row {n}").format(n=number), str(problem)))
+            number = " ".join(number.split())
+            if not number or len(number) > MAX_TRACKING_NUMBER or not time.strip():
+                raise ValueError
+            carrier_id, status, carrier_status = _meaning(carrier, code, known)
+            at = parse_time(time)
+        except ValueError:
+            try:
+                append(_event(*cells, known))
+            except ValueError as problem:
+                if any(cell.strip() for cell in row):  # a blank line is no event, not an error
+                    where = _("row {n}").format(n=line)
+                    result.rejected.append(RejectedEvent(where, str(problem)))
             continue
-        append(event)
-        time = cells[2]
-        if _utc_spelled(time) and (len(time) == 25 or event.occurred_at.microsecond):
-            utc_texts[event.occurred_at] = time
+        location, description = _clean_repeated(location, 200), _clean_repeated(description)
+        append(_make_event((number, carrier_id, at, status, carrier_status, location, description)))
     return result
 
 
-# A time as ``utc_text`` spells it: UTC, seconds, microseconds when there are any (a
-# ".000000" is not how it spells them). Anything else the reader takes is spelled anew.
-_utc_spelled = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?\+00:00"
-).fullmatch
+_make_event = TrackingEvent._make  # without the Python-level __new__ of a named tuple
 
 
 def _decode(data: bytes) -> str:

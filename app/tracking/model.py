@@ -96,10 +96,6 @@ class RejectedEvent:
 class ReadResult:
     events: list[TrackingEvent] = field(default_factory=list)
     rejected: list[RejectedEvent] = field(default_factory=list)
-    # Event times whose text in the file was their ``utc_text`` already (a file written in
-    # UTC): time → that text. Spelling a time costs several times reading it, and
-    # ``utc_text`` depends on the instant alone, so an import takes the file's text.
-    utc_texts: dict[dt.datetime, str] = field(default_factory=dict)
 
 
 @dataclass

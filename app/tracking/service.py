@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -50,9 +50,7 @@ def import_tracking_file(database, actor: Actor, name: str, data: bytes) -> Impo
     require(actor, Permission.SHIP_ORDERS)
     with _fewer_gc_pauses(), database.unit_of_work() as uow, _roomy_cache(uow.session):
         result = read_file(name, data, known_carriers(uow.session))
-        summary = record_events(
-            uow.session, actor, result.events, source="file", utc_texts=result.utc_texts
-        )
+        summary = record_events(uow.session, actor, result.events, source="file")
         summary.read = len(result.events) + len(result.rejected)
         summary.rejected = result.rejected
         # The logistics watch follows every import: what the events revealed (a lost
@@ -116,24 +114,17 @@ def _roomy_cache(session: Session) -> Iterator[None]:
 
 
 def record_events(
-    session: Session,
-    actor: Actor,
-    events: Iterable[TrackingEvent],
-    *,
-    source: str,
-    utc_texts: Mapping[dt.datetime, str] | None = None,
+    session: Session, actor: Actor, events: Iterable[TrackingEvent], *, source: str
 ) -> ImportSummary:
-    """Store each new event once, attached to its parcel; then move the shipments.
-    ``utc_texts``: times whose ``utc_text`` is known already (``ReadResult.utc_texts``)."""
+    """Store each new event once, attached to its parcel; then move the shipments."""
     require(actor, Permission.SHIP_ORDERS)
     events = list(events)
-    spelled = utc_texts or {}
     # The same event twice keeps its first place, as a file lists it. Each time is spelled
     # once, for its key and for its stored text.
     unique: dict[str, tuple[TrackingEvent, str]] = {}
     for event in events:
         number, _carrier, at, status, carrier_status, location, description = event
-        utc = spelled.get(at) or utc_text(at)
+        utc = utc_text(at)
         unique[key_of(number, utc, status, carrier_status, location, description)] = (event, utc)
     summary = ImportSummary(read=len(events), duplicates=len(events) - len(unique))
     numbers = {event.tracking_number for event, _utc in unique.values()}
