@@ -140,6 +140,10 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
     result = ReadResult()
     events, known = result.events, tuple(known_carriers)
     append = events.append
+    # A time read before is not parsed again: carriers report times to the minute, so a
+    # file repeats them, and its events then share one time object (whose hash, taken
+    # when the import looks its text up, is kept with it).
+    times: dict[str, dt.datetime] = {}
     for line, row in enumerate(rows, start=2):
         try:
             cells = pick(row)
@@ -155,7 +159,9 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
             if not number or len(number) > MAX_TRACKING_NUMBER or not time.strip():
                 raise ValueError
             carrier_id, status, carrier_status = _meaning(carrier, code, known)
-            at = parse_time(time)
+            at = times.get(time)
+            if at is None:
+                at = times[time] = parse_time(time)
         except ValueError:
             try:
                 append(_event(*cells, known))

@@ -119,15 +119,22 @@ def record_events(
     """Store each new event once, attached to its parcel; then move the shipments."""
     require(actor, Permission.SHIP_ORDERS)
     events = list(events)
+    stored_time = _time_writer(session.connection().dialect)
     # The same event twice keeps its first place, as a file lists it. Each time is spelled
-    # once, for its key and for its stored text.
-    unique: dict[str, tuple[TrackingEvent, str]] = {}
+    # once, for its key and for its stored text, however many events share it (carriers
+    # report times to the minute): ``utc_text`` depends on the instant alone.
+    spelled: dict[dt.datetime, tuple[str, object]] = {}
+    unique: dict[str, tuple[TrackingEvent, object]] = {}
     for event in events:
         number, _carrier, at, status, carrier_status, location, description = event
-        utc = utc_text(at)
-        unique[key_of(number, utc, status, carrier_status, location, description)] = (event, utc)
+        texts = spelled.get(at)
+        if texts is None:
+            utc = utc_text(at)
+            texts = spelled[at] = (utc, stored_time(at, utc))
+        key = key_of(number, texts[0], status, carrier_status, location, description)
+        unique[key] = (event, texts[1])
     summary = ImportSummary(read=len(events), duplicates=len(events) - len(unique))
-    numbers = {event.tracking_number for event, _utc in unique.values()}
+    numbers = {event.tracking_number for event, _stored_at in unique.values()}
     owners = _owners(session, sorted(numbers))
     summary.unknown = sorted(numbers - owners.keys())
     latest = _stored_latest(session, sorted({shipment_id for shipment_id, _ in owners.values()}))
@@ -135,26 +142,25 @@ def record_events(
     with_history = {shipment_id for shipment_id, _ in latest}
     stored = _stored_keys(
         session,
-        [key for key, (event, _utc) in unique.items()
+        [key for key, (event, _stored_at) in unique.items()
          if owners.get(event.tracking_number, (None,))[0] in with_history],
     )  # fmt: skip
     connection = session.connection()
-    stored_time = _time_writer(connection.dialect)
-    rows = []
-    for key, (event, utc) in unique.items():
-        owner = owners.get(event.tracking_number)
+    rows: list[tuple] = []
+    append, owner_of, latest_of, plain_of = rows.append, owners.get, latest.get, _PLAIN.get
+    for key, (event, stored_at) in unique.items():
+        number, carrier, at, status, carrier_status, location, description = event
+        owner = owner_of(number)
         if owner is None:
             continue
         if key in stored:
             summary.duplicates += 1
             continue
-        number, carrier, at, status, carrier_status, location, description = event
-        plain = _PLAIN.get(status) or str(status)
-        rows.append((*owner, number, carrier, stored_time(at, utc), plain, carrier_status,
-                     location, description, key))  # fmt: skip
+        append((*owner, number, carrier, stored_at, plain_of(status) or str(status),
+                carrier_status, location, description, key))  # fmt: skip
         # Each parcel's latest event once these are stored: a later row wins a tie, as
         # when the events are read back in id order.
-        seen = latest.get(owner)
+        seen = latest_of(owner)
         if seen is None or at >= seen[0]:
             latest[owner] = (at, status)
     now = dt.datetime.now(dt.UTC)
