@@ -22,7 +22,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 
 from app.i18n import _, ngettext
@@ -175,7 +175,8 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
     return result
 
 
-_make_event = TrackingEvent._make  # without the Python-level __new__ of a named tuple
+# A named tuple's own __new__ and _make are Python functions; its seven fields are given.
+_make_event = partial(tuple.__new__, TrackingEvent)
 
 
 def _decode(data: bytes) -> str:
