@@ -119,6 +119,9 @@ def record_events(
     """Store each new event once, attached to its parcel; then move the shipments."""
     require(actor, Permission.SHIP_ORDERS)
     events = list(events)
+    # The reads below go to the connection, past the ORM: what the session holds unwritten
+    # (a parcel added in this unit of work) is written first.
+    session.flush()
     stored_time = _time_writer(session.connection().dialect)
     # The same event twice keeps its first place, as a file lists it. Each time is spelled
     # once, for its key and for its stored text, however many events share it (carriers
@@ -224,7 +227,8 @@ def _owners(session: Session, numbers: list[str]) -> dict[str, tuple[int, int | 
     owners: dict[str, tuple[int, int | None]] = {}
     if not numbers:
         return owners
-    for number, parcel_id, shipment_id in session.execute(
+    connection = session.connection()  # plain rows, without the ORM's handling of each
+    for number, parcel_id, shipment_id in connection.execute(
         select(Parcel.tracking_number, Parcel.id, Parcel.shipment_id).where(
             _among(session, Parcel.tracking_number, numbers), Parcel.status != "voided"
         )
@@ -232,7 +236,7 @@ def _owners(session: Session, numbers: list[str]) -> dict[str, tuple[int, int | 
         owners[number] = (shipment_id, parcel_id)
     rest = [number for number in numbers if number not in owners]
     if rest:
-        for number, shipment_id in session.execute(
+        for number, shipment_id in connection.execute(
             select(Shipment.tracking_number, Shipment.id).where(
                 _among(session, Shipment.tracking_number, rest)
             )

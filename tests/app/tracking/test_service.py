@@ -205,3 +205,19 @@ def test_events_that_share_a_time_are_each_stored_with_their_own_key_and_time(db
         assert row.event_key == event_key(*event)
         if connection.dialect.name == "sqlite":
             assert row[4] == write(event.occurred_at)
+
+
+def test_a_parcel_added_in_the_same_unit_of_work_receives_its_events(db, shipped):
+    """The import reads parcels on the connection, past the ORM: what the session holds
+    unwritten is written first."""
+    _order_id, shipment_id = shipped
+    with db.unit_of_work() as uow:
+        uow.session.add(
+            Parcel(shipment_id=shipment_id, sequence=3, tracking_number="1ZC", status="handed_over")
+        )
+        summary = record_events(
+            uow.session, make_actor(Role.SUPERVISOR), [_event("1ZC", 9, TS.IN_TRANSIT)],
+            source="test",
+        )  # fmt: skip
+        uow.commit()
+    assert (summary.imported, summary.unknown) == (1, [])
