@@ -388,6 +388,39 @@ def plan_move(
 _may_move = functools.lru_cache(maxsize=1024)(may_transition)
 
 
+class MovePlanner:
+    """``plan_move`` for a run's many records of one kind, by one actor at one time.
+
+    A run's moves repeat a few (status, target, stage times stamped) triples: each is
+    decided by ``plan_move`` once (refused as it refuses, every time it is asked) and a
+    record's move is a copy of the columns decided for its triple. ``allows`` is
+    ``may_transition`` for this run's kind and actor, remembered per pair of states (an
+    ``lru_cache`` keyed by the actor hashes the actor at every call)."""
+
+    def __init__(self, kind: str, actor: Actor, now: dt.datetime) -> None:
+        self.kind, self.actor, self.now = kind, actor, now
+        self._allowed: dict[tuple[str, str], bool] = {}
+        self._changes: dict[tuple[str, str, frozenset[str]], dict[str, object]] = {}
+
+    def allows(self, status: str, to_state: str) -> bool:
+        pair = (status, to_state)
+        allowed = self._allowed.get(pair)
+        if allowed is None:
+            allowed = self._allowed[pair] = may_transition(self.kind, status, to_state, self.actor)
+        return allowed
+
+    def move(
+        self, record_id: int, status: str, version: int, stamped: frozenset[str], to_state: str
+    ) -> Move:
+        changes = self._changes.get((status, to_state, stamped))
+        if changes is None:
+            move = plan_move(self.kind, record_id, status, version, stamped, to_state,
+                             self.actor, self.now)  # fmt: skip
+            self._changes[(status, to_state, stamped)] = dict(move.changes)
+            return move
+        return Move(record_id, status, to_state, version, changes.copy())
+
+
 def plan_review_mark(
     record: RecordState,
     actor: Actor,
@@ -536,12 +569,20 @@ def apply_moves_in_bulk(
 
     if not moves:
         return
-    shapes: dict[tuple[str, ...], list[Move]] = defaultdict(list)
-    ends_promise = functools.cache(_ends_promise)  # a run's moves repeat a few pairs
+    checked: set[tuple[str, str]] = set()  # a run's moves repeat a few pairs
+    listed: dict[tuple[str, ...], list[Move]] = defaultdict(list)
     for move in moves:
-        if ends_promise(kind, move.from_state, move.to_state):
-            raise ValueError(f"{kind} {move.entity_id}: a move that releases stock")
-        shapes[tuple(sorted(move.changes))].append(move)
+        pair = (move.from_state, move.to_state)
+        if pair not in checked:
+            if _ends_promise(kind, *pair):
+                raise ValueError(f"{kind} {move.entity_id}: a move that releases stock")
+            checked.add(pair)
+        # By the columns as listed (moves planned alike list them alike), then by their
+        # set: sorting every move's columns cost more than grouping them.
+        listed[tuple(move.changes)].append(move)
+    shapes: dict[tuple[str, ...], list[Move]] = defaultdict(list)
+    for columns, shaped in listed.items():
+        shapes[tuple(sorted(columns))].extend(shaped)
     for columns, shaped in shapes.items():
         if _update_guarded(session, kind, columns, shaped) != len(shaped):
             raise ConcurrentUpdate(

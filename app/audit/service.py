@@ -19,7 +19,9 @@ tens of thousands of events per transaction).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, event, text
@@ -41,6 +43,9 @@ _HEAD_SQL = "SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1"
 _SQLITE_INSERT_SQL = (
     f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 )
+# Rows per INSERT on SQLite when many go in: 13 values each stays under the smallest
+# variable limit a SQLite build may have (999).
+_SQLITE_ROWS_PER_INSERT = 64
 _PG_HEAD_AND_IDS_SQL = (
     "SELECT head.id, head.hash, ARRAY("
     "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) "
@@ -189,8 +194,22 @@ def _write_sqlite(driver: Any, rows: list[dict]) -> None:
     values = _chained(prev, range(head_id + 1, head_id + 1 + len(rows)), rows)
     if len(values) == 1:
         driver.execute(_SQLITE_INSERT_SQL, values[0])
-    else:
-        driver.executemany(_SQLITE_INSERT_SQL, values)
+        return
+    # Many rows to a statement, not one statement per row (executemany): the tamper
+    # guard's trigger makes SQLite journal the pages each statement changes, so that the
+    # statement can be undone alone -- per row, two pages copied, and written to a file
+    # once the transaction's statement journal has grown past memory (an import's case
+    # insert does that): most of the cost of writing an import's events.
+    step = _SQLITE_ROWS_PER_INSERT
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
+        driver.execute(_sqlite_insert_rows(len(chunk)), tuple(chain.from_iterable(chunk)))
+
+
+@functools.lru_cache(maxsize=8)
+def _sqlite_insert_rows(count: int) -> str:
+    marks = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
+    return f"INSERT INTO audit_events ({', '.join(_COLUMNS)}) VALUES " + ", ".join([marks] * count)
 
 
 def _write_postgres(driver: Any, rows: list[dict]) -> None:

@@ -22,7 +22,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 
 from app.i18n import _, ngettext
@@ -102,32 +102,6 @@ def _event(
     )
 
 
-def _text_event(
-    tracking_number: str,
-    carrier: str,
-    time: str,
-    code: str,
-    location: str,
-    description: str,
-    known_carriers: tuple[str, ...],
-) -> TrackingEvent:
-    """``_event`` for cells that are text already (a CSV row), without converting each;
-    a row with a problem goes the general way, which names it."""
-    number = " ".join(tracking_number.split())
-    if not number or len(number) > MAX_TRACKING_NUMBER or not time.strip():
-        return _event(tracking_number, carrier, time, code, location, description, known_carriers)
-    carrier_id, status, carrier_status = _meaning(carrier, code, known_carriers)
-    return TrackingEvent(
-        number,
-        carrier_id,
-        parse_time(time),
-        status,
-        carrier_status,
-        _clean_repeated(location, 200),
-        _clean_repeated(description),
-    )
-
-
 @lru_cache(maxsize=1024)
 def _meaning(
     carrier: str, code: str, known_carriers: tuple[str, ...]
@@ -165,18 +139,44 @@ def read_csv(data: bytes, known_carriers: Iterable[str] = ()) -> ReadResult:
     pick = itemgetter(*positions)
     result = ReadResult()
     events, known = result.events, tuple(known_carriers)
-    for number, row in enumerate(rows, start=2):
+    append = events.append
+    # A time read before is not parsed again: carriers report times to the minute, so a
+    # file repeats them, and its events then share one time object (whose hash, taken
+    # when the import looks its text up, is kept with it).
+    times: dict[str, dt.datetime] = {}
+    for line, row in enumerate(rows, start=2):
         try:
             cells = pick(row)
         except IndexError:  # a short row, or a column the file lacks
             width = len(row)
             cells = [row[p] if p < width else "" for p in positions]
+        # ``_event`` for cells that are text already, written out in the loop (a call per
+        # row is a good part of reading one); a row with a problem goes the general way,
+        # which names it.
+        number, carrier, time, code, location, description = cells
         try:
-            events.append(_text_event(*cells, known))
-        except ValueError as problem:
-            if any(cell.strip() for cell in row):  # a blank line is no event, not an error
-                result.rejected.append(RejectedEvent(_("row {n}").format(n=number), str(problem)))
+            number = " ".join(number.split())
+            if not number or len(number) > MAX_TRACKING_NUMBER or not time.strip():
+                raise ValueError
+            carrier_id, status, carrier_status = _meaning(carrier, code, known)
+            at = times.get(time)
+            if at is None:
+                at = times[time] = parse_time(time)
+        except ValueError:
+            try:
+                append(_event(*cells, known))
+            except ValueError as problem:
+                if any(cell.strip() for cell in row):  # a blank line is no event, not an error
+                    where = _("row {n}").format(n=line)
+                    result.rejected.append(RejectedEvent(where, str(problem)))
+            continue
+        location, description = _clean_repeated(location, 200), _clean_repeated(description)
+        append(_make_event((number, carrier_id, at, status, carrier_status, location, description)))
     return result
+
+
+# A named tuple's own __new__ and _make are Python functions; its seven fields are given.
+_make_event = partial(tuple.__new__, TrackingEvent)
 
 
 def _decode(data: bytes) -> str:

@@ -14,24 +14,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import ARRAY, any_, bindparam, func, select
+from sqlalchemy import ARRAY, String, any_, bindparam, func, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from app.bulk.insert import insert_rows
 from app.cases.watch import watch
 from app.permissions import Actor, Permission, require
+from app.prepared import Prepared
 from app.tracking.formats import read_file
 from app.tracking.model import ImportSummary, TrackingEvent, TrackingStatus, key_of, utc_text
 from app.tracking.rules import shipment_status
-from app.workflow import (
-    Move,
-    OrderStatus,
-    ShipmentStatus,
-    apply_moves_in_bulk,
-    may_transition,
-    plan_move,
-)
+from app.workflow import Move, MovePlanner, OrderStatus, ShipmentStatus, apply_moves_in_bulk
 from db.models import Order, Shipment
 from db.models_shipping import Carrier, Parcel
 from db.models_tracking import TrackingEvent as EventRow
@@ -125,15 +119,25 @@ def record_events(
     """Store each new event once, attached to its parcel; then move the shipments."""
     require(actor, Permission.SHIP_ORDERS)
     events = list(events)
+    # The reads below go to the connection, past the ORM: what the session holds unwritten
+    # (a parcel added in this unit of work) is written first.
+    session.flush()
+    stored_time = _time_writer(session.connection().dialect)
     # The same event twice keeps its first place, as a file lists it. Each time is spelled
-    # once, for its key and for its stored text.
-    unique: dict[str, tuple[TrackingEvent, str]] = {}
+    # once, for its key and for its stored text, however many events share it (carriers
+    # report times to the minute): ``utc_text`` depends on the instant alone.
+    spelled: dict[dt.datetime, tuple[str, object]] = {}
+    unique: dict[str, tuple[TrackingEvent, object]] = {}
     for event in events:
         number, _carrier, at, status, carrier_status, location, description = event
-        utc = utc_text(at)
-        unique[key_of(number, utc, status, carrier_status, location, description)] = (event, utc)
+        texts = spelled.get(at)
+        if texts is None:
+            utc = utc_text(at)
+            texts = spelled[at] = (utc, stored_time(at, utc))
+        key = key_of(number, texts[0], status, carrier_status, location, description)
+        unique[key] = (event, texts[1])
     summary = ImportSummary(read=len(events), duplicates=len(events) - len(unique))
-    numbers = {event.tracking_number for event, _utc in unique.values()}
+    numbers = {event.tracking_number for event, _stored_at in unique.values()}
     owners = _owners(session, sorted(numbers))
     summary.unknown = sorted(numbers - owners.keys())
     latest = _stored_latest(session, sorted({shipment_id for shipment_id, _ in owners.values()}))
@@ -141,26 +145,25 @@ def record_events(
     with_history = {shipment_id for shipment_id, _ in latest}
     stored = _stored_keys(
         session,
-        [key for key, (event, _utc) in unique.items()
+        [key for key, (event, _stored_at) in unique.items()
          if owners.get(event.tracking_number, (None,))[0] in with_history],
     )  # fmt: skip
     connection = session.connection()
-    stored_time = _time_writer(connection.dialect)
-    rows = []
-    for key, (event, utc) in unique.items():
-        owner = owners.get(event.tracking_number)
+    rows: list[tuple] = []
+    append, owner_of, latest_of, plain_of = rows.append, owners.get, latest.get, _PLAIN.get
+    for key, (event, stored_at) in unique.items():
+        number, carrier, at, status, carrier_status, location, description = event
+        owner = owner_of(number)
         if owner is None:
             continue
         if key in stored:
             summary.duplicates += 1
             continue
-        number, carrier, at, status, carrier_status, location, description = event
-        plain = _PLAIN.get(status) or str(status)
-        rows.append((*owner, number, carrier, stored_time(at, utc), plain, carrier_status,
-                     location, description, key))  # fmt: skip
+        append((*owner, number, carrier, stored_at, plain_of(status) or str(status),
+                carrier_status, location, description, key))  # fmt: skip
         # Each parcel's latest event once these are stored: a later row wins a tie, as
         # when the events are read back in id order.
-        seen = latest.get(owner)
+        seen = latest_of(owner)
         if seen is None or at >= seen[0]:
             latest[owner] = (at, status)
     now = dt.datetime.now(dt.UTC)
@@ -224,7 +227,8 @@ def _owners(session: Session, numbers: list[str]) -> dict[str, tuple[int, int | 
     owners: dict[str, tuple[int, int | None]] = {}
     if not numbers:
         return owners
-    for number, parcel_id, shipment_id in session.execute(
+    connection = session.connection()  # plain rows, without the ORM's handling of each
+    for number, parcel_id, shipment_id in connection.execute(
         select(Parcel.tracking_number, Parcel.id, Parcel.shipment_id).where(
             _among(session, Parcel.tracking_number, numbers), Parcel.status != "voided"
         )
@@ -232,7 +236,7 @@ def _owners(session: Session, numbers: list[str]) -> dict[str, tuple[int, int | 
         owners[number] = (shipment_id, parcel_id)
     rest = [number for number in numbers if number not in owners]
     if rest:
-        for number, shipment_id in session.execute(
+        for number, shipment_id in connection.execute(
             select(Shipment.tracking_number, Shipment.id).where(
                 _among(session, Shipment.tracking_number, rest)
             )
@@ -284,21 +288,21 @@ def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, 
     handed over, a delivered one reported in transit by a late event) is left alone.
 
     Tens of thousands of shipments move in one import, so the moves are planned as plain
-    values and written by the workflow's bulk writer (the road states hold no stock)."""
+    values (each distinct move decided once) and written by the workflow's bulk writer
+    (the road states hold no stock)."""
     now = dt.datetime.now(dt.UTC)
+    planner = MovePlanner("shipment", actor, now)
     moves: list[Move] = []
     order_of: dict[int, int] = {}
-    for shipment_id, (status, version, stamped, order_id), parcels in _shipments(
+    get = latest.get
+    for shipment_id, status, version, stamped, order_id, parcels in _shipments(
         session, sorted({shipment_id for shipment_id, _ in latest})
     ):
-        events = [latest.get((shipment_id, parcel_id)) for parcel_id in parcels]
-        target = _target(tuple(event[1] if event else None for event in events))
-        if target is None or target == status:
+        events = [get((shipment_id, parcel_id)) for parcel_id in parcels]
+        target = _target(tuple([event[1] if event else None for event in events]))
+        if target is None or target == status or not planner.allows(status, target):
             continue
-        if not _may("shipment", status, target, actor):
-            continue
-        move = plan_move("shipment", shipment_id, status, version, _stamped(stamped), target,
-                         actor, now)  # fmt: skip
+        move = planner.move(shipment_id, status, version, _stamped(stamped), target)
         if "delivered_at" in move.changes:
             # The carrier's time of delivery (its last parcel's), not the import's.
             move.changes["delivered_at"] = max(event[0] for event in events if event)
@@ -310,42 +314,62 @@ def follow_events(session: Session, actor: Actor, latest: Latest) -> tuple[int, 
     return len(moves), len(delivered)
 
 
-# Asked per record, answered by a few pairs of states (and one actor per import).
-_may = lru_cache(maxsize=1024)(may_transition)
-
 # A shipment has one parcel or a few: their statuses repeat over an import's shipments.
 _target = lru_cache(maxsize=4096)(shipment_status)
 
 
-def _shipments(session: Session, shipment_ids: Sequence[int]) -> Iterator[tuple]:
-    """(id, (status, version, delivered_at, order id), its parcels' ids) per shipment, in
-    one query: its parcels joined (none but voided ones: [None], events on the shipment)."""
-    if not shipment_ids:
-        return
-    # On the connection: plain rows, without the ORM's handling of each (the statements
-    # before these flushed the session already).
-    rows = session.connection().execute(
+def _listed(column, name: str, dialect_name: str):
+    """``_among`` for a prepared statement: ``column IN`` the list given as ``name`` (the
+    JSON text of the list on SQLite, the list on PostgreSQL)."""
+    if dialect_name == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    listed = func.json_each(bindparam(name, type_=String())).table_valued("value")
+    return column.in_(select(listed.c.value))
+
+
+def _list_value(dialect_name: str, values: Sequence) -> object:
+    return list(values) if dialect_name == "postgresql" else json.dumps(list(values))
+
+
+@lru_cache(maxsize=4)
+def _shipments_statement(dialect_name: str) -> Prepared:
+    """Shipments with their parcels (none but voided ones: one row, no parcel)."""
+    return Prepared(
         select(
-            Shipment.id, Shipment.status, Shipment.version, Shipment.delivered_at,
+            Shipment.id, Shipment.status, Shipment.version, Shipment.delivered_at.is_not(None),
             Shipment.order_id, Parcel.id,
         )
         .outerjoin(Parcel, (Parcel.shipment_id == Shipment.id) & (Parcel.status != "voided"))
-        .where(_among(session, Shipment.id, shipment_ids))
+        .where(_listed(Shipment.id, "shipment_ids", dialect_name))
         .order_by(Shipment.id)
     )  # fmt: skip
-    current, values, parcels = None, None, []
+
+
+def _shipments(session: Session, shipment_ids: Sequence[int]) -> list[tuple]:
+    """(id, status, version, delivered (a stamp), order id, its parcels' ids) per shipment,
+    in one query: its parcels joined (none but voided ones: [None], events on the
+    shipment). Prepared, on the driver's connection: plain rows, without SQLAlchemy's
+    handling of each (the statements before these flushed the session already)."""
+    if not shipment_ids:
+        return []
+    dialect_name = session.connection().dialect.name
+    rows = _shipments_statement(dialect_name).all(
+        session, {"shipment_ids": _list_value(dialect_name, shipment_ids)}
+    )
+    shipments: list[tuple] = []
+    current = None
+    parcels: list = []
     for shipment_id, status, version, stamped, order_id, parcel_id in rows:
         if shipment_id != current:
-            if current is not None:
-                yield current, values, parcels
-            current, values, parcels = shipment_id, (status, version, stamped, order_id), []
-        parcels.append(parcel_id)
-    if current is not None:
-        yield current, values, parcels
+            current, parcels = shipment_id, [parcel_id]
+            shipments.append((shipment_id, status, version, stamped, order_id, parcels))
+        else:
+            parcels.append(parcel_id)
+    return shipments
 
 
-def _stamped(delivered_at: dt.datetime | None) -> frozenset[str]:
-    return _DELIVERED_STAMPED if delivered_at else _NOTHING_STAMPED
+def _stamped(delivered: bool) -> frozenset[str]:
+    return _DELIVERED_STAMPED if delivered else _NOTHING_STAMPED
 
 
 _DELIVERED_STAMPED = frozenset({"delivered_at"})
@@ -355,26 +379,35 @@ _NOTHING_STAMPED: frozenset[str] = frozenset()
 _DONE = (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
 
 
+@lru_cache(maxsize=4)
+def _complete_orders_statement(dialect_name: str) -> Prepared:
+    """Of the listed orders, those whose every shipment is delivered (or cancelled)."""
+    still_open = (
+        select(Shipment.id)
+        .where(Shipment.order_id == Order.id, *(Shipment.status != done for done in _DONE))
+        .exists()
+    )  # (not NOT IN: a prepared statement takes no expanding list)
+    return Prepared(
+        select(Order.id, Order.status, Order.version, Order.delivered_at.is_not(None)).where(
+            _listed(Order.id, "order_ids", dialect_name), ~still_open
+        )
+    )
+
+
 def _deliver_complete_orders(
     session: Session, actor: Actor, order_ids: Sequence[int], now: dt.datetime
 ) -> None:
     """Orders whose every shipment is delivered (or cancelled) are delivered too."""
-    moves = []
-    still_open = (
-        select(Shipment.id)
-        .where(Shipment.order_id == Order.id, Shipment.status.not_in(_DONE))
-        .exists()
-    )
     if not order_ids:
         return
-    rows = session.connection().execute(
-        select(Order.id, Order.status, Order.version, Order.delivered_at).where(
-            _among(session, Order.id, order_ids), ~still_open
-        )
+    dialect_name = session.connection().dialect.name
+    rows = _complete_orders_statement(dialect_name).all(
+        session, {"order_ids": _list_value(dialect_name, order_ids)}
     )
-    for order_id, status, version, stamped in rows:
-        if not _may("order", status, OrderStatus.DELIVERED, actor):
-            continue
-        moves.append(plan_move("order", order_id, status, version, _stamped(stamped),
-                               OrderStatus.DELIVERED, actor, now))  # fmt: skip
+    planner = MovePlanner("order", actor, now)
+    moves = [
+        planner.move(order_id, status, version, _stamped(stamped), OrderStatus.DELIVERED)
+        for order_id, status, version, stamped in rows
+        if planner.allows(status, OrderStatus.DELIVERED)
+    ]
     apply_moves_in_bulk(session, "order", moves, actor=actor, at=now, reason="tracking")

@@ -262,3 +262,30 @@ def test_a_desk_kept_from_the_chain_lock_gets_the_busy_error_the_services_retry(
     with database.engine.connect() as connection:
         assert verify_chain(connection).count == 1
     database.dispose()
+
+
+def test_a_transaction_of_many_events_writes_each_once_in_order_across_insert_batches(db, admin):
+    """SQLite takes many events in multi-row INSERTs: a batch boundary (64 rows) neither
+    drops, repeats nor reorders an event, and the tamper guard still refuses a reused id."""
+    record(db, admin, 2)
+    record(db, admin, 64 * 2 + 5)
+    report = report_of(db)
+    assert report.intact and report.count == 2 + 64 * 2 + 5
+    with db.unit_of_work() as uow:
+        rows = uow.session.execute(
+            select(AuditEvent.id, AuditEvent.entity_id, AuditEvent.reason).order_by(AuditEvent.id)
+        ).all()
+    assert [row.id for row in rows] == list(range(1, len(rows) + 1))
+    assert [row.entity_id for row in rows] == [0, 1, *range(64 * 2 + 5)]
+    assert [row.reason for row in rows[2:]] == [f"note {n}" for n in range(64 * 2 + 5)]
+    if db.engine.dialect.name != "sqlite":
+        return
+    from app.audit.service import _sqlite_insert_rows
+
+    with db.engine.connect() as connection:
+        first = connection.exec_driver_sql("SELECT * FROM audit_events WHERE id = 1").one()
+        fresh = (len(rows) + 1, *first[1:])
+        with pytest.raises(Exception, match="may not be replaced"):
+            connection.exec_driver_sql(_sqlite_insert_rows(2), (*fresh, *first))
+        connection.rollback()
+        assert connection.exec_driver_sql("SELECT count(*) FROM audit_events").scalar() == len(rows)

@@ -346,3 +346,38 @@ def test_a_bulk_move_is_refused_as_plan_transition_refuses_it():
         plan_move("shipment", 7, "delivered", 3, frozenset(), "in_transit", ADMIN, now)
     with pytest.raises(PermissionDenied):
         plan_move("order", 7, "received", 3, frozenset(), "approved", make_actor(Role.FINANCE), now)
+
+
+def test_a_planner_plans_each_record_as_plan_move_plans_it_and_refuses_every_time():
+    """The planner decides each (status, target, stamped) once: every record still gets
+    the move plan_move gives it, with columns of its own, and a refusal is not remembered
+    as an answer."""
+    from app.workflow import MovePlanner, may_transition, plan_move
+
+    now = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+    planner = MovePlanner("shipment", ADMIN, now)
+    records = [
+        (1, "shipped", 3, frozenset(), "delivered"),
+        (2, "shipped", 5, frozenset(), "delivered"),
+        (3, "shipped", 1, frozenset({"delivered_at"}), "delivered"),
+        (4, "in_transit", 2, frozenset(), "lost"),
+        (5, "shipped", 9, frozenset(), "delivered"),
+    ]
+    moves = [planner.move(*record) for record in records]
+    for move, (record_id, status, version, stamped, to_state) in zip(moves, records, strict=True):
+        assert move == plan_move("shipment", record_id, status, version, stamped, to_state,
+                                 ADMIN, now)  # fmt: skip
+    for move in moves[:2]:  # the first record's move and a copy made for the second
+        move.changes["delivered_at"] = dt.datetime(2026, 11, 19, tzinfo=dt.UTC)
+    assert moves[4].changes["delivered_at"] == now  # not theirs
+    assert planner.move(6, "shipped", 1, frozenset(), "delivered").changes["delivered_at"] == now
+    for _ in range(2):
+        with pytest.raises(InvalidTransition):
+            planner.move(7, "delivered", 3, frozenset(), "in_transit")
+    assert planner.allows("delivered", "in_transit") is False
+    assert planner.allows("shipped", "lost") is may_transition("shipment", "shipped", "lost", ADMIN)
+    finance = MovePlanner("order", make_actor(Role.FINANCE), now)
+    assert finance.allows("received", "approved") is False
+    for _ in range(2):
+        with pytest.raises(PermissionDenied):
+            finance.move(8, "received", 3, frozenset(), "approved")

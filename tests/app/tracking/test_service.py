@@ -163,3 +163,61 @@ def test_an_import_leaves_the_connections_cache_as_it_found_it(db, shipped):
     with db.engine.connect() as connection:
         cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     assert cache != -IMPORT_CACHE_KIB
+
+
+def test_events_that_share_a_time_are_each_stored_with_their_own_key_and_time(db, shipped):
+    """An import spells each distinct time once and the reader parses it once: every
+    event still gets the key and stored time of its own fields, whichever event or offset
+    spelled the instant first."""
+    from app.tracking.model import event_key
+    from app.tracking.service import _stored_time
+
+    rows = [
+        b"1ZA,ups,2026-11-20T09:00:00Z,info_received,Hub,Scan",
+        b"1ZB,ups,2026-11-20T09:00:00Z,info_received,Hub,Scan",  # the same time text
+        b"1ZA,ups,2026-11-20T10:00:00+01:00,in_transit,Hub,Scan",  # the same instant
+        b"1ZB,ups,2026-11-20T09:00:00.250000+00:00,in_transit,Hub,Scan",
+        b"1ZA,ups,2026-11-20T09:00:00Z,delivered,Door,Left at door",
+        b"1ZB,ups,2026-11-20T18:30:00+08:00,delivered,Door,Left at door",
+    ]
+    summary = import_tracking_file(
+        db, make_actor(Role.SUPERVISOR), "t.csv", HEADER + b"\n".join(rows) + b"\n"
+    )
+    assert summary.imported == 6 and summary.duplicates == 0
+    with db.unit_of_work() as uow:
+        connection = uow.session.connection()
+        write = _stored_time(connection.dialect)
+        stored = connection.execute(
+            select(EventRow.tracking_number, EventRow.occurred_at, EventRow.status,
+                   EventRow.event_key, func.cast(EventRow.occurred_at, EventRow.event_key.type))
+            .order_by(EventRow.id)
+        ).all()  # fmt: skip
+    from app.tracking.formats import parse_time, read_csv
+
+    events = read_csv(HEADER + b"\n".join(rows) + b"\n").events
+    assert [event.occurred_at for event in events] == [
+        parse_time(row.split(b",")[2].decode()) for row in rows
+    ]
+    assert [row.tracking_number for row in stored] == [e.tracking_number for e in events]
+    for row, event in zip(stored, events, strict=True):
+        assert row.occurred_at == event.occurred_at
+        assert row.status == event.status
+        assert row.event_key == event_key(*event)
+        if connection.dialect.name == "sqlite":
+            assert row[4] == write(event.occurred_at)
+
+
+def test_a_parcel_added_in_the_same_unit_of_work_receives_its_events(db, shipped):
+    """The import reads parcels on the connection, past the ORM: what the session holds
+    unwritten is written first."""
+    _order_id, shipment_id = shipped
+    with db.unit_of_work() as uow:
+        uow.session.add(
+            Parcel(shipment_id=shipment_id, sequence=3, tracking_number="1ZC", status="handed_over")
+        )
+        summary = record_events(
+            uow.session, make_actor(Role.SUPERVISOR), [_event("1ZC", 9, TS.IN_TRANSIT)],
+            source="test",
+        )  # fmt: skip
+        uow.commit()
+    assert (summary.imported, summary.unknown) == (1, [])
