@@ -12,7 +12,7 @@ from app.labels.barcodes import code128
 from app.labels.layout import INCH_MM, Align, Code, Element, Frame, Page, Rule, Text
 from app.labels.model import PackingSlipDoc, SlipLine
 from app.labels.pdf import DEFAULT_DPI, render_pdf
-from app.labels.text import pdf_font_for, pdf_width_at_one, wrap
+from app.labels.text import MAX_CHAR_EM, is_latin1, pdf_font_for, pdf_width_at_one, wrap
 from app.money import format_money
 
 
@@ -45,11 +45,8 @@ def _item_width(doc: PackingSlipDoc, width: float) -> float:
 def _name_extra_mm(line: SlipLine, item_w: float) -> float:
     """Extra height a long product name needs: the slip shows every title in full."""
     name = line.product_name.strip()
-    if len(name) < 50:
-        return 0.0
-    font = pdf_font_for(name, bold=True)
-    lines = wrap(name, pdf_width_at_one(font), (item_w - 2) * 72 / 25.4, NAME_PT)
-    return max(0, len(lines) - 2) * NAME_PT * 1.18 * 25.4 / 72
+    lines = _wrapped_lines(name, pdf_font_for(name, bold=True), item_w - 2, NAME_PT)
+    return max(0, lines - 2) * NAME_PT * 1.18 * 25.4 / 72
 
 
 def _detail(line: SlipLine) -> str:
@@ -60,12 +57,17 @@ def _detail_extra_mm(line: SlipLine, item_w: float) -> float:
     """Extra height a long spec needs: it wraps (at a size still read at arm's length)
     rather than lose the SKU at the end of the line."""
     detail = _detail(line)
-    if len(detail) < 40:
-        return 0.0
-    lines = wrap(
-        detail, pdf_width_at_one(pdf_font_for(detail)), (item_w - 2) * 72 / 25.4, DETAIL_PT
-    )
-    return max(0, len(lines) - 1) * DETAIL_PT * 1.18 * 25.4 / 72
+    lines = _wrapped_lines(detail, pdf_font_for(detail), item_w - 2, DETAIL_PT)
+    return max(0, lines - 1) * DETAIL_PT * 1.18 * 25.4 / 72
+
+
+def _wrapped_lines(text: str, font: str, width_mm: float, size: float) -> int:
+    """How many lines ``text`` takes at ``size`` points in ``width_mm``; a Latin text
+    short enough to fit at a full em a character is one line without measuring."""
+    width_pt = width_mm * 72 / 25.4
+    if is_latin1(text) and len(text) * MAX_CHAR_EM * size <= width_pt:
+        return 1
+    return len(wrap(text, pdf_width_at_one(font), width_pt, size))
 
 
 def _row_h(line: SlipLine, item_w: float) -> float:

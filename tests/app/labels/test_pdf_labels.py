@@ -415,3 +415,18 @@ def test_the_fast_shipping_label_pdf_is_exactly_the_pdf_of_the_drawn_pages():
         (shipping_label_page(doc) for doc in docs), title=_("Shipping labels"), dpi=203
     )
     assert render_shipping_labels_pdf(docs) == drawn
+
+
+@pytest.mark.parametrize("size", list(SlipSize))
+def test_a_spec_just_under_forty_characters_fits_on_a_priced_slip(size):
+    # A demo reship stopped at the station: a 39-character spec line was given one line's
+    # height, then refused as too long for it even in the smallest print.
+    doc = dataclasses.replace(
+        _slip(gift=False, lines=1),
+        lines=(
+            SlipLine("ELE-1027", "Action camera", "4K, 3-axis gimbal, black", 1, 24900),
+            SlipLine("HOM-2001", "长" * 49, "", 1, 1500),  # a long title in wide characters
+        ),
+    )
+    text = " ".join(texts_per_page(render_packing_slip_pdf(doc, size=size))[0].split())
+    assert "ELE-1027" in text and "gimbal" in text
