@@ -87,8 +87,9 @@ class _DemoBuilder(_OrderMaking):
         self.path_choices: dict[OrderStatus, tuple[list[int], list[tuple]]] = {}
         self.out_of_stock: list[_Product] = []
         self.lots: dict[tuple[int, int], list[_Lot]] = {}
-        # (product, warehouse, units, order, time, order line, shipment line)
-        self.reservations: list[tuple[int, int, int, int, str, int, int]] = []
+        # (product, warehouse, units, order, time, order line, shipment line, picked at
+        # or None while the units are still in the bin)
+        self.reservations: list[tuple[int, int, int, int, str, int, int, str | None]] = []
         self.customers: dict[str, list[_Customer]] = {}
         self.shop_customers: list[_Customer] = []
         self.sequences: dict[str, int] = {}
@@ -334,6 +335,7 @@ class _DemoBuilder(_OrderMaking):
             at,
             line,
             shipment_line,
+            picked_at,
         ) in self.reservations:
             lots = self.lots.setdefault((product_id, warehouse_id), [])
             if not lots:
@@ -343,10 +345,13 @@ class _DemoBuilder(_OrderMaking):
                 lots.append(_Lot(0, product_id, warehouse_id, bin_id, 0, received))
             lots.sort(key=lambda lot: lot.received)
             for lot, units in reserve_oldest_first(lots, quantity):
-                reserve_moves.append((lot, units, order_id, at, line, shipment_line))
+                if picked_at is not None:  # the units left the bin with the picker
+                    lot.reserved -= units
+                    lot.picked += units
+                reserve_moves.append((lot, units, order_id, at, line, shipment_line, picked_at))
         self.add_quants_and_receipts()
         (warehouse_actor, _) = self.actors[Role.WAREHOUSE]
-        for lot, units, order_id, at, line, shipment_line in reserve_moves:
+        for lot, units, order_id, at, line, shipment_line, picked_at in reserve_moves:
             # What the quant's reserved count is made of (issue 11: reserved = the sum of
             # the open reservations, checked by ``orderdesk stock check``).
             self.rows["reservations"].append(
@@ -358,10 +363,10 @@ class _DemoBuilder(_OrderMaking):
                     order_id,
                     line,
                     shipment_line,
-                    units,
+                    0 if picked_at else units,  # still held
+                    units if picked_at else 0,  # picked
                     0,
-                    0,
-                    "open",
+                    "picked" if picked_at else "open",
                     at,
                 )
             )
@@ -380,6 +385,22 @@ class _DemoBuilder(_OrderMaking):
                     "Allocated",
                 )
             )
+            if picked_at:
+                self.rows["stock_moves"].append(
+                    (
+                        self.take_id("stock_moves"),
+                        picked_at,
+                        lot.product_id,
+                        lot.warehouse_id,
+                        lot.bin_id,
+                        None,
+                        units,
+                        "pick",
+                        order_id,
+                        warehouse_actor,
+                        "Picked",
+                    )
+                )
 
     def add_quants_and_receipts(self) -> None:
         (warehouse_actor, _) = self.actors[Role.WAREHOUSE]
@@ -392,7 +413,7 @@ class _DemoBuilder(_OrderMaking):
                         lot.product_id,
                         lot.warehouse_id,
                         lot.bin_id,
-                        lot.on_hand,
+                        lot.on_hand - lot.picked,
                         lot.reserved,
                         lot.received.isoformat(),
                         1,

@@ -62,6 +62,7 @@ class _Lot:
     on_hand: int
     received: dt.date
     reserved: int = 0
+    picked: int = 0  # units picked from it for shipments not gone yet (out of the bin)
 
 
 @dataclass(frozen=True)
@@ -475,6 +476,9 @@ class _OrderMaking:
         created_at = seen["o:allocated"]
         on_the_road = status in _TRACKED_STATUSES
         weighed = on_the_road or status == SS.PACKED
+        # A shipment past picking holds its units picked (out of the bin), as the picker's
+        # scans would have left them: the hand-over refuses one with units never picked.
+        picked_at = seen.get("s:picked", created_at) if status in _PICKED_STATUSES else None
         for shipment_id, (warehouse_id, warehouse_country, positions) in zip(
             shipment_ids, groups, strict=True
         ):
@@ -507,7 +511,7 @@ class _OrderMaking:
                     product_id = lines[position][0].id
                     self.reservations.append(
                         (product_id, warehouse_id, quantity, order_id, created_at,
-                         line_ids[position], shipment_line_id)
+                         line_ids[position], shipment_line_id, picked_at)
                     )  # fmt: skip
 
 
@@ -535,7 +539,7 @@ def reserve_oldest_first(lots: list[_Lot], quantity: int) -> list[tuple[_Lot, in
     taken = []
     remaining = quantity
     for position, lot in enumerate(lots):
-        free = lot.on_hand - lot.reserved
+        free = lot.on_hand - lot.reserved - lot.picked
         if position == len(lots) - 1 and free < remaining:
             lot.on_hand += remaining - free
             free = remaining
@@ -561,6 +565,7 @@ _TOKEN_CHARS = _TOKEN_LETTERS + "0123456789"
 _TRACKED_STATUSES = frozenset(
     {SS.SHIPPED, SS.IN_TRANSIT, SS.DELAYED, SS.LOST, SS.DAMAGED, SS.DELIVERED, SS.RETURNED}
 )
+_PICKED_STATUSES = frozenset({SS.PICKED, SS.PACKED})
 
 
 def popularity_share(rank: int, count: int) -> float:

@@ -1,11 +1,13 @@
 """Demo data for shipping (issue 12), made by the services themselves.
 
-Over the shipments the picking stage left picked (and packed ones without parcels): each
-packed into one parcel (every fifth into two) by a stand-in for the packing station,
-its carrier service chosen by the rules and its tracking number recorded; most handed over
-by scanning their shipment numbers (so orders become partly shipped or shipped); then the
-day's Amazon and partner confirmations exported and recorded. Manifest and confirmation
-files are written to ``folder`` when one is given.
+Over the shipments the packing station labelled, and generated ones packed without
+parcels, each put into one parcel (every fifth into two) by a stand-in for the station with
+its carrier service chosen by the rules and its tracking number recorded: most handed over
+by scanning their shipment numbers (so orders become partly shipped or shipped), one in
+five (at least one) kept labelled at the door; then the day's Amazon and partner
+confirmations exported and recorded. Shipments still picked are the packing station's
+waiting list and are left to it. Manifest and confirmation files are written to ``folder``
+when one is given.
 """
 
 from __future__ import annotations
@@ -34,32 +36,12 @@ KEEP_AT_THE_DOOR = 5  # of those, one in this many is left labelled, not handed 
 
 
 def stage_shipping(database, supervisor: Actor, folder: Path | None = None) -> dict[str, int]:
-    with database.unit_of_work() as uow:
-        has_parcel = select(Parcel.id).where(Parcel.shipment_id == Shipment.id).exists()
-        unpicked = (
-            select(Reservation.id)
-            .join(ShipmentLine, ShipmentLine.id == Reservation.shipment_line_id)
-            .where(ShipmentLine.shipment_id == Shipment.id, Reservation.state == "open")
-            .exists()
-        )
-        waiting = list(
-            uow.session.scalars(
-                select(Shipment.id)
-                .where(Shipment.status.in_(("picked", "packed")), ~has_parcel, ~unpicked)
-                .order_by(Shipment.id)
-                .limit(DEMO_PARCELLED)
-            )
-        )
-    labelled = []
-    for position, shipment_id in enumerate(waiting):
-        try:
-            pack_stand_in(database, supervisor, shipment_id, parcels=2 if position % 5 == 4 else 1)
-            labelled.append(shipment_id)
-        except OrderdeskError as error:  # e.g. no service takes it: left at the station
-            log.info("demo shipment %s not labelled: %s", shipment_id, error)
+    labelled = _labelled_at_the_station(database) + _parcelled_by_stand_in(database, supervisor)
+    # One in KEEP_AT_THE_DOOR (at least one) stays labelled at the door, not handed over.
+    kept = set(labelled[KEEP_AT_THE_DOOR - 1 :: KEEP_AT_THE_DOOR]) or set(labelled[-1:])
     handed = 0
-    for position, shipment_id in enumerate(labelled):
-        if position % KEEP_AT_THE_DOOR == KEEP_AT_THE_DOOR - 1:
+    for shipment_id in labelled:
+        if shipment_id in kept:
             continue
         code = entity_number("shipment", shipment_id)
         try:
@@ -80,6 +62,53 @@ def stage_shipping(database, supervisor: Actor, folder: Path | None = None) -> d
     if folder is not None:
         _write_manifests(database, folder)
     return {"labelled": len(labelled), "shipped": handed, "confirmed_lines": confirmed}
+
+
+def _labelled_at_the_station(database) -> list[int]:
+    """Packed shipments whose every parcel the packing station labelled."""
+    not_labelled = (
+        select(Parcel.id)
+        .where(Parcel.shipment_id == Shipment.id, Parcel.status.not_in(("labelled", "voided")))
+        .exists()
+    )
+    has_parcel = select(Parcel.id).where(Parcel.shipment_id == Shipment.id).exists()
+    with database.unit_of_work() as uow:
+        return list(
+            uow.session.scalars(
+                select(Shipment.id)
+                .where(Shipment.status == "packed", has_parcel, ~not_labelled)
+                .order_by(Shipment.id)
+            )
+        )
+
+
+def _parcelled_by_stand_in(database, supervisor: Actor) -> list[int]:
+    """Generated shipments packed without parcels, fully picked: parcelled and labelled by
+    the stand-in (every fifth in two parcels)."""
+    with database.unit_of_work() as uow:
+        has_parcel = select(Parcel.id).where(Parcel.shipment_id == Shipment.id).exists()
+        unpicked = (
+            select(Reservation.id)
+            .join(ShipmentLine, ShipmentLine.id == Reservation.shipment_line_id)
+            .where(ShipmentLine.shipment_id == Shipment.id, Reservation.state == "open")
+            .exists()
+        )
+        waiting = list(
+            uow.session.scalars(
+                select(Shipment.id)
+                .where(Shipment.status == "packed", ~has_parcel, ~unpicked)
+                .order_by(Shipment.id)
+                .limit(DEMO_PARCELLED)
+            )
+        )
+    labelled = []
+    for position, shipment_id in enumerate(waiting):
+        try:
+            pack_stand_in(database, supervisor, shipment_id, parcels=2 if position % 5 == 4 else 1)
+            labelled.append(shipment_id)
+        except OrderdeskError as error:  # e.g. no service takes it: left unlabelled
+            log.info("demo shipment %s not labelled: %s", shipment_id, error)
+    return labelled
 
 
 def _channels(database) -> list[str]:

@@ -10,9 +10,10 @@ from tests.app.shipping.builders import split_order
 from tests.conftest import make_actor
 
 
-def test_the_stage_packs_labels_ships_and_confirms_picked_shipments(db, tmp_path):
+def test_the_stage_labels_ships_and_confirms_packed_shipments(db, tmp_path):
     with db.unit_of_work() as uow:
-        built = [split_order(uow.session, parcels=(0, 0), status="picked") for _ in range(3)]
+        built = [split_order(uow.session, parcels=(0, 0), status="packed") for _ in range(3)]
+        waiting = split_order(uow.session, parcels=(0, 0), status="picked")
         uow.commit()
     supervisor = make_actor(Role.SUPERVISOR, username="demo-supervisor")
     summary = stage_shipping(db, supervisor, tmp_path)
@@ -24,6 +25,10 @@ def test_the_stage_packs_labels_ships_and_confirms_picked_shipments(db, tmp_path
         assert statuses == ["partly_shipped", "shipped", "shipped"]
         assert s.query(Parcel).filter(Parcel.tracking_number.is_(None)).count() == 0
         assert s.query(Shipment).filter_by(status="packed").count() == 1
+        # the packing station's waiting list is left to it
+        left = s.query(Shipment).filter_by(order_id=waiting.order_id).all()
+        assert [shipment.status for shipment in left] == ["picked", "picked"]
+        assert s.query(Parcel).filter(Parcel.shipment_id.in_([x.id for x in left])).count() == 0
         assert s.query(ShipConfirmation).count() == summary["confirmed_lines"] > 0
     files = sorted(p.name for p in tmp_path.iterdir())
     assert "ship-confirm-amazon.txt" in files
