@@ -68,6 +68,7 @@ def forked_batches(
     """
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe(duplex=False)
+    _widen(theirs)
     worker = context.Process(
         target=_run_in_worker, args=(theirs, ours, os.getpid(), produce), name=name
     )
@@ -100,6 +101,30 @@ def forked_batches(
         if worker.is_alive():  # only when the caller stopped early: the worker waits to send
             worker.terminate()
         worker.join()
+
+
+# A batch of orders is some 600 KB of marshal bytes; a pipe holds 64 KB unless told
+# otherwise, so the worker waited for this process to take each batch before it could read
+# the next. With room for a few batches it reads ahead while this process writes, and a
+# moment when either is held up (other work on the cores) no longer stalls the other.
+PIPE_BYTES = (4 << 20, 1 << 20)  # the second: the most an unprivileged process may ask
+
+
+def _widen(pipe) -> None:
+    """Room in the pipe for a few batches (Linux; elsewhere, or if refused, as it was)."""
+    try:
+        import fcntl  # not on Windows (where nothing is forked anyway)
+    except ImportError:
+        return
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if set_size is None:
+        return
+    for size in PIPE_BYTES:
+        try:
+            fcntl.fcntl(pipe.fileno(), set_size, size)
+            return
+        except OSError:
+            continue
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h

@@ -431,16 +431,22 @@ def _part(address: PostalAddress, part: str) -> str | None:
     return getattr(address, "recipient" if part == "name" else part)
 
 
+# (part, the address attribute holding it, its fact): worked out once, not per order.
+_SHIP_PARTS = tuple(
+    (part, "recipient" if part == "name" else part, f"ship_to.{part}") for part in SHIP_TO_PARTS
+)
+
+
 def _ship_to(plan: _Plan, stored: StoredOrder, incoming: PostalAddress, knows) -> None:
+    held = stored.ship_to
     differing = [
         part
-        for part in SHIP_TO_PARTS
-        if knows(f"ship_to.{part}")
-        and (_part(stored.ship_to, part) or "") != (_part(incoming, part) or "")
+        for part, attribute, fact in _SHIP_PARTS
+        if (getattr(held, attribute) or "") != (getattr(incoming, attribute) or "") and knows(fact)
     ]
     if not differing:
         return
-    old = {part: _part(stored.ship_to, part) for part in differing}
+    old = {part: _part(held, part) for part in differing}
     new = {part: _part(incoming, part) for part in differing}
     if stored.has_left or stored.is_packed:
         reason = ALREADY_SHIPPED if stored.has_left else ALREADY_PACKED

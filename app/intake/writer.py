@@ -91,6 +91,7 @@ class BatchWriter:
         self.batch_id = batch_id
         self.dialect = dialect
         self.customer_ids: dict[tuple[str, str], int] = {}
+        self.keys_of_buyer: dict[tuple, list[tuple[str, str]]] = {}  # see _customer_keys
         self.product_ids: dict[str, int | None] = {}
         self.accounts: dict[str, str] | None = None  # channel → marketplace, read when needed
         self.price_lists: dict[str, PriceListFacts | None] = {}
@@ -219,7 +220,7 @@ class BatchWriter:
         NOTHING`` against the unique buyer-id and e-mail keys, and whatever another desk
         created first (the insert waits for its transaction) is read back by key.
         """
-        candidates = {order.channel_order_id: customer_keys(order) for order in orders}
+        candidates = {order.channel_order_id: self._customer_keys(order) for order in orders}
         unknown = {
             key for keys in candidates.values() for key in keys if key not in self.customer_ids
         }
@@ -232,11 +233,11 @@ class BatchWriter:
                 to_create[keys[0]] = order
                 claimed.update(keys)
         if to_create:
-            summary.new_customers += self._create_customers(session, to_create)
+            summary.new_customers += self._create_customers(session, to_create, candidates)
             taken_elsewhere = {
                 key
                 for order in to_create.values()
-                for key in customer_keys(order)
+                for key in candidates[order.channel_order_id]
                 if key not in self.customer_ids
             }
             if taken_elsewhere:
@@ -245,6 +246,15 @@ class BatchWriter:
             order_id: next((self.customer_ids[k] for k in keys if k in self.customer_ids), None)
             for order_id, keys in candidates.items()
         }
+
+    def _customer_keys(self, order: IncomingOrder) -> list[tuple[str, str]]:
+        """``customer_keys``, once per buyer of the file (regular buyers order often)."""
+        buyer = order.buyer
+        said = (buyer.channel_buyer_id, buyer.email, buyer.phone)
+        keys = self.keys_of_buyer.get(said)
+        if keys is None:
+            keys = self.keys_of_buyer[said] = customer_keys(order)
+        return keys
 
     def _look_up_customers(self, session: Session, keys: set[tuple[str, str]]) -> None:
         columns = {
@@ -264,9 +274,13 @@ class BatchWriter:
                 self.customer_ids[(kind, value)] = customer_id
 
     def _create_customers(
-        self, session: Session, to_create: dict[tuple[str, str], IncomingOrder]
+        self,
+        session: Session,
+        to_create: dict[tuple[str, str], IncomingOrder],
+        candidates: dict[str, list[tuple[str, str]]],
     ) -> int:
         """Insert the customers no key found; returns how many were ours to create.
+        ``candidates``: each order's ``customer_keys`` by channel order id.
 
         Rows go in sorted by key, so desks creating overlapping customers at once wait for
         each other in the same order instead of deadlocking.
@@ -311,7 +325,7 @@ class BatchWriter:
                 ("buyer", buyer_id) if buyer_id else ("email", email) if email else ("phone", phone)
             )
             order = to_create[first_key]
-            for key in customer_keys(order):  # later orders may carry only one of them
+            for key in candidates[order.channel_order_id]:  # later orders may carry one
                 self.customer_ids.setdefault(key, customer_id)
             ship = order.ship_to
             if ship.line1 or ship.city:
