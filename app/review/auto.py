@@ -26,7 +26,7 @@ from app.picking.model import AllocationSummary
 from app.picking.service import allocate_reviewed, reserve_for_reviews
 from app.review.batch import OrderReview, review_batch
 from app.review.decide import Outcome, exception_kind, related_orders
-from app.review.loading import ORDER_COLUMNS, RunCache, chunks, load_batch
+from app.review.loading import ORDER_COLUMNS, RunCache, chunks, load_batch, one_of
 from app.review.model import (
     ReviewSettings,
 )
@@ -55,6 +55,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ALL_RECEIVED: Literal["all_received"] = "all_received"
+# The table, not the mapped class: a select naming mapped attributes takes the ORM's
+# result path, which made reading a batch's order rows about a third slower for nothing.
+ORDERS = Order.__table__
 BATCH_SIZE = 1000
 MAX_BATCH_ATTEMPTS = 3
 
@@ -177,7 +180,7 @@ def _uow_factory(source) -> Callable[[], UnitOfWork]:
 
 def _count_received(make_uow: Callable[[], UnitOfWork]) -> int:
     with make_uow() as uow:
-        query = select(func.count()).select_from(Order).where(Order.status == OS.RECEIVED)
+        query = select(func.count()).select_from(ORDERS).where(ORDERS.c.status == OS.RECEIVED)
         return uow.session.scalar(query) or 0
 
 
@@ -188,9 +191,9 @@ def _received_batches(make_uow: Callable[[], UnitOfWork], size: int) -> Iterator
         with make_uow() as uow:
             ids = list(
                 uow.session.scalars(
-                    select(Order.id)
-                    .where(Order.status == OS.RECEIVED, Order.id > last)
-                    .order_by(Order.id)
+                    select(ORDERS.c.id)
+                    .where(ORDERS.c.status == OS.RECEIVED, ORDERS.c.id > last)
+                    .order_by(ORDERS.c.id)
                     .limit(size)
                 )
             )
@@ -236,8 +239,8 @@ def _review_locked(
     # status is checked again under the lock (``takes``), after any wait for it.
     rows = session.execute(
         select(*ORDER_COLUMNS)
-        .where(Order.id.in_(ids), Order.status.in_(takes))
-        .order_by(Order.id)
+        .where(one_of(session, ORDERS.c.id, ids), ORDERS.c.status.in_(takes))
+        .order_by(ORDERS.c.id)
         .with_for_update(skip_locked=True)
     ).all()
     held = held_order_ids(session, [row.id for row in rows if row.status == OS.ON_HOLD])

@@ -137,11 +137,13 @@ def phone_key(phone: str | None, country: str = "") -> str:
     return read_phone(phone, country).key
 
 
+@lru_cache(maxsize=65_536)
 def address_key(line1: str, postal_code: str, country: str, city: str = "") -> str:
     """Street, postcode and country with case, spaces and punctuation folded away.
 
     The city is only used when there is no postcode: spellings of a city vary more than
-    postcodes do ("München" / "Munich").
+    postcodes do ("München" / "Munich"). Remembered: a run asks again for each order of a
+    customer's recent history, batch after batch.
     """
     parts = [line1, postal_code if postal_code.strip() else city, country]
     return "|".join(_NOT_WORD.sub("", _fold(part)) for part in parts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from app.i18n import N_
 from app.money import format_money
@@ -28,8 +29,12 @@ BLOCK, WARN = Severity.BLOCK, Severity.WARN
 LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
+@lru_cache(maxsize=65_536)
 def has_text(value: str | None) -> bool:
-    """True when a value holds a letter or digit, not just spaces or invisible marks."""
+    """True when a value holds a letter or digit, not just spaces or invisible marks.
+
+    Remembered: a run asks it some sixteen times an order, mostly of the same few texts
+    (country codes, cities, SKUs)."""
     return bool(value and LETTER_OR_DIGIT.search(value))
 
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.cards import brand_for_number, card_in_identifier, holds_mask, plausible_card_number
+from app.cards import (
+    MASK,
+    brand_for_number,
+    card_in_identifier,
+    holds_mask,
+    plausible_card_number,
+)
 from app.i18n import N_
 from app.i18n import Sentence as S
 from app.review.model import (
@@ -242,6 +248,8 @@ _CARD_TEXT_PLACES = (
 def card_numbers_removed(order: OrderFacts, world: ReviewWorld) -> list[Finding]:
     """A card number arrived in the order (removed from the text, or an identifier that is
     one): a person contacts the customer, who has exposed their card."""
+    if not _may_hold_card(order):
+        return []
     findings: list[Finding] = []
 
     def removed(field: str, where: str) -> None:
@@ -295,3 +303,26 @@ def card_numbers_removed(order: OrderFacts, world: ReviewWorld) -> list[Finding]
                 line_field(line.line_no, "sku"), f"The SKU or item id on line {line.line_no}"
             )
     return findings
+
+
+def _may_hold_card(order: OrderFacts) -> bool:
+    """False when no text of the order holds a mask and no identifier a card number.
+
+    Almost every order has neither: the texts are looked at joined, at C speed, instead
+    of a dozen calls (a mask is ``••••`` and four digits, which no NUL joins up).
+    """
+    ship, customer = order.ship_to, order.customer
+    texts = [
+        ship.recipient, ship.line1, ship.line2, ship.line3, ship.city, ship.region,
+        ship.postal_code, ship.phone,
+    ]  # fmt: skip
+    identifiers = [order.channel_order_id]
+    if customer is not None:
+        texts += (customer.name, customer.email, customer.phone)
+        identifiers.append(customer.channel_buyer_id)
+    for line in order.lines:
+        texts.append(line.product_text)
+        identifiers += (line.sku, line.channel_line_id)
+    if MASK in "\0".join(filter(None, texts)):
+        return True
+    return any(card_in_identifier(value) for value in identifiers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from app.cards import brand_for_number, plausible_card_number
 from app.review import rules
 from app.review.model import F_CARD, Queue, Severity
-from tests.app.review.facts import card, codes, order, world
+from tests.app.review.facts import card, codes, customer, line, order, ship_to, world
 
 TOTAL = 3998  # the default order: two kettles
 
@@ -179,3 +180,60 @@ def test_last_four_digits_must_match_the_number_entered():
 def test_card_checks_are_skipped_for_failed_attempts():
     payments = [card(TOTAL, status="failed", card_exp_month=1, card_exp_year=2020), card(TOTAL)]
     assert rules.payment_method_valid(order(payments=payments), world()) == []
+
+
+# card_numbers_removed looks at all of an order's texts joined before it looks at each:
+# a mask or a card-shaped identifier in any one of them must still be found.
+_MASKED_TEXT = "Invalidenstraße •••• 1111"
+_CARD_ID = "4111111111111111"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"ship_to": {"recipient": _MASKED_TEXT}},
+        {"ship_to": {"line1": _MASKED_TEXT}},
+        {"ship_to": {"line2": _MASKED_TEXT}},
+        {"ship_to": {"line3": _MASKED_TEXT}},
+        {"ship_to": {"city": _MASKED_TEXT}},
+        {"ship_to": {"region": _MASKED_TEXT}},
+        {"ship_to": {"postal_code": "•••• 1111"}},
+        {"ship_to": {"phone": "•••• 1111"}},
+        {"customer": {"name": _MASKED_TEXT}},
+        {"customer": {"email": "•••• 1111@example.com"}},
+        {"customer": {"phone": "•••• 1111"}},
+        {"line": {"product_text": "Kettle •••• 1111"}},
+    ],
+)
+def test_a_mask_left_in_any_text_of_the_order_is_found(change):
+    assert "card_number.removed" in codes(rules.card_numbers_removed(_changed(change), world()))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"channel_order_id": _CARD_ID},
+        {"customer": {"channel_buyer_id": _CARD_ID}},
+        {"line": {"sku": _CARD_ID}},
+        {"line": {"channel_line_id": _CARD_ID}},
+    ],
+)
+def test_a_card_number_as_any_identifier_of_the_order_is_found(change):
+    found = codes(rules.card_numbers_removed(_changed(change), world()))
+    assert "card_number.in_identifier" in found
+
+
+def test_an_order_without_masks_or_card_numbers_has_no_card_finding():
+    assert rules.card_numbers_removed(order(line(), line(line_no=2)), world()) == []
+
+
+def _changed(change: dict):
+    """The default order with a second line, one part of it changed."""
+    second = dataclasses.replace(line(line_no=2), **change.get("line", {}))
+    return order(
+        line(),
+        second,
+        ship_to=ship_to(**change.get("ship_to", {})),
+        customer=customer(**change.get("customer", {})),
+        **{k: v for k, v in change.items() if k not in ("line", "ship_to", "customer")},
+    )

@@ -183,3 +183,13 @@ def test_the_order_totals_must_add_up(changes, ok):
     assert (findings == []) is ok
     if not ok:
         assert findings[0].code == "order.totals_inconsistent"
+
+
+def test_the_list_price_passes_while_a_promotion_is_on():
+    assert rules.price_matches(order(), world(promotions=(SPRING,))) == []
+
+
+def test_a_negative_tolerance_matches_no_price_not_even_the_list_price():
+    # The list price to the cent skips the promotions; it must not skip the tolerance.
+    odd = world(settings=ReviewSettings(price_tolerance_cents=-1))
+    assert codes(rules.price_matches(order(), odd)) == ["price.mismatch"]
