@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.bulk.among import one_of
 from app.numbers import order_number
 from app.permissions import Actor, Permission, require
-from app.search.customers import matching_customer_ids, one_of
+from app.search.customers import matching_customer_ids
 from app.search.filters import Before, Choice, Equals, Filters, From, Text
 from app.search.keys import read_query
 from app.search.paging import page_window, short_read

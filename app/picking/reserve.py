@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 import time
 from collections import defaultdict
@@ -20,10 +19,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ARRAY, Integer, String, any_, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
+from app.bulk.among import one_of
 from app.errors import ConcurrentUpdate
 from app.permissions import Actor
 from app.picking.bulk import (  # noqa: F401  (the list and allocation modules import them here)
@@ -116,16 +116,6 @@ def uow_factory(source) -> Callable[[], UnitOfWork]:
 # --------------------------------------------------------------------------- reserving
 
 
-def _among(session: Session, column, ids: Sequence[int]):
-    """``column IN ids`` with the ids bound as one value (JSON on SQLite, an array on
-    PostgreSQL): auto-review reserves a thousand orders at a time, and a thousand separate
-    parameters cost more to build and bind than the lookup."""
-    if postgres(session):
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
-    listed = func.json_each(bindparam(None, json.dumps(list(ids)), type_=String))
-    return column.in_(select(listed.table_valued("value").c.value))
-
-
 def _needs(session: Session, order_ids: Sequence[int]) -> list[OrderNeed]:
     """What each order still needs reserved: its lines less what is already held/picked."""
     if not order_ids:
@@ -133,7 +123,7 @@ def _needs(session: Session, order_ids: Sequence[int]) -> list[OrderNeed]:
     ids = list(order_ids)
     held = (
         select(RES.order_line_id, func.sum(RES.quantity + RES.picked).label("units"))
-        .where(_among(session, RES.order_id, ids), RES.state != "released")
+        .where(one_of(session, RES.order_id, ids), RES.state != "released")
         .group_by(RES.order_line_id)
         .subquery()
     )
@@ -145,7 +135,7 @@ def _needs(session: Session, order_ids: Sequence[int]) -> list[OrderNeed]:
         select(LINE.id, LINE.order_id, LINE.product_id, missing, PRODUCT.category)
         .join(Product.__table__, PRODUCT.id == LINE.product_id)
         .outerjoin(held, held.c.order_line_id == LINE.id)
-        .where(_among(session, LINE.order_id, ids), missing > 0)
+        .where(one_of(session, LINE.order_id, ids), missing > 0)
         .order_by(LINE.order_id, LINE.line_no)
     ).all():  # fetched at once: row by row cost a fifth of this function
         lines[order_id].append(LineNeed(line_id, product_id, category, int(units)))
@@ -161,7 +151,7 @@ def _needs(session: Session, order_ids: Sequence[int]) -> list[OrderNeed]:
             ORDER.requested_service,
             ORDER.purchased_at,
             ORDER.received_at,
-        ).where(_among(session, ORDER.id, sorted(lines)))
+        ).where(one_of(session, ORDER.id, sorted(lines)))
     ).all():
         if lines.get(row.id):
             placed = row.purchased_at or row.received_at

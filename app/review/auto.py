@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.bulk.among import one_of
 from app.errors import ConcurrentUpdate
 from app.permissions import Actor, Permission, require, system_actor
 from app.picking.model import AllocationSummary
 from app.picking.service import allocate_reviewed, reserve_for_reviews
 from app.review.batch import OrderReview, review_batch
 from app.review.decide import Outcome, exception_kind, related_orders
-from app.review.loading import ORDER_COLUMNS, RunCache, chunks, load_batch, one_of
+from app.review.loading import ORDER_COLUMNS, RunCache, chunks, load_batch
 from app.review.model import (
     ReviewSettings,
 )

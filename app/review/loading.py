@@ -10,16 +10,16 @@ and only the new keys are fetched for the next batch.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from sqlalchemy import ARRAY, Integer, String, and_, any_, bindparam, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.address import PostalAddress
+from app.bulk.among import one_of
 from app.review.keys import address_key, email_key, items_key, phone_key
 from app.review.model import (
     BlockList,
@@ -81,19 +81,6 @@ def of_orders(column, order_ids: Sequence[int]):
     if order_ids and order_ids[-1] - order_ids[0] < 2 * len(order_ids):
         return column.between(order_ids[0], order_ids[-1])
     return column.in_(order_ids)
-
-
-def one_of(session: Session, column, ids: Sequence[int]):
-    """``column IN ids`` with the ids bound as one value (a JSON array on SQLite, an array
-    on PostgreSQL), as ``app.search`` does: a thousand separate parameters cost more to
-    build, render and bind than the lookup itself."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        listed = func.json_each(bindparam(None, json.dumps(list(ids)), type_=String))
-        return column.in_(select(listed.table_valued("value").c.value))
-    if dialect == "postgresql":
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
-    return column.in_(ids)
 
 
 def chunks(values: Sequence, size: int = IN_CHUNK) -> Iterator[Sequence]:

@@ -18,6 +18,7 @@ from sqlalchemy import ARRAY, String, any_, bindparam, func, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from app.bulk.among import one_of
 from app.bulk.insert import insert_rows
 from app.cases.watch import watch
 from app.permissions import Actor, Permission, require
@@ -29,16 +30,6 @@ from app.workflow import Move, MovePlanner, OrderStatus, ShipmentStatus, apply_m
 from db.models import Order, Shipment
 from db.models_shipping import Carrier, Parcel
 from db.models_tracking import TrackingEvent as EventRow
-
-
-def _among(session: Session, column, values: Sequence):
-    """``column IN values`` with the values bound as one parameter, whatever their number
-    (a JSON array on SQLite, an array on PostgreSQL): one statement, compiled once, where
-    chunks of IN lists cost a compile and a round trip per 500 values."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
-    return column.in_(select(listed.c.value))
 
 
 def known_carriers(session: Session) -> set[str]:
@@ -230,7 +221,7 @@ def _owners(session: Session, numbers: list[str]) -> dict[str, tuple[int, int | 
     connection = session.connection()  # plain rows, without the ORM's handling of each
     for number, parcel_id, shipment_id in connection.execute(
         select(Parcel.tracking_number, Parcel.id, Parcel.shipment_id).where(
-            _among(session, Parcel.tracking_number, numbers), Parcel.status != "voided"
+            one_of(session, Parcel.tracking_number, numbers), Parcel.status != "voided"
         )
     ):
         owners[number] = (shipment_id, parcel_id)
@@ -238,7 +229,7 @@ def _owners(session: Session, numbers: list[str]) -> dict[str, tuple[int, int | 
     if rest:
         for number, shipment_id in connection.execute(
             select(Shipment.tracking_number, Shipment.id).where(
-                _among(session, Shipment.tracking_number, rest)
+                one_of(session, Shipment.tracking_number, rest)
             )
         ):
             owners.setdefault(number, (shipment_id, None))
@@ -249,7 +240,7 @@ def _stored_keys(session: Session, keys: list[str]) -> set[str]:
     if not keys:
         return set()
     return set(
-        session.scalars(select(EventRow.event_key).where(_among(session, EventRow.event_key, keys)))
+        session.scalars(select(EventRow.event_key).where(one_of(session, EventRow.event_key, keys)))
     )
 
 
@@ -272,7 +263,7 @@ def _stored_latest(session: Session, shipment_ids: Sequence[int]) -> Latest:
     ranked = (
         select(EventRow.shipment_id, EventRow.parcel_id, EventRow.occurred_at,
                EventRow.status, rank)
-        .where(_among(session, EventRow.shipment_id, shipment_ids))
+        .where(one_of(session, EventRow.shipment_id, shipment_ids))
         .subquery()
     )  # fmt: skip
     for shipment_id, parcel_id, occurred_at, status, _rank in session.execute(
@@ -319,7 +310,7 @@ _target = lru_cache(maxsize=4096)(shipment_status)
 
 
 def _listed(column, name: str, dialect_name: str):
-    """``_among`` for a prepared statement: ``column IN`` the list given as ``name`` (the
+    """``one_of`` for a prepared statement: ``column IN`` the list given as ``name`` (the
     JSON text of the list on SQLite, the list on PostgreSQL)."""
     if dialect_name == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(column.type)))
