@@ -16,16 +16,7 @@ from tests.factories import shipment as make_shipment
 
 
 def test_two_stations_scanning_the_last_unit_at_once_count_it_once(pg):
-    tag = uuid.uuid4().hex[:6].upper()
-    with pg.unit_of_work() as uow:
-        s = uow.session
-        wh = floor_warehouse(s, f"W{tag}")
-        kettle = item(s, sku=f"KETTLE-{tag}", barcode=None)
-        order = b.order(
-            s, b.customer(s), [(kettle, 1)], status="allocated", channel_order_id=f"PG-{tag}"
-        )
-        shipment_id = make_shipment(s, order, wh, status="picked").id
-        uow.commit()
+    tag, shipment_id = _picked_kettle(pg)
     ps.open_shipment(pg, PICKER, f"SH-{shipment_id}")
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -106,16 +97,7 @@ def test_two_stations_scanning_a_parcels_waybill_number_at_once_record_one(pg):
     from tests.app.picking.conftest import SUPERVISOR
 
     forget_carrier_tables()  # this test's database is new
-    tag = uuid.uuid4().hex[:6].upper()
-    with pg.unit_of_work() as uow:
-        s = uow.session
-        wh = floor_warehouse(s, f"W{tag}")
-        kettle = item(s, sku=f"KETTLE-{tag}", barcode=None)
-        order = b.order(
-            s, b.customer(s), [(kettle, 1)], status="allocated", channel_order_id=f"PG-{tag}"
-        )
-        shipment_id = make_shipment(s, order, wh, status="picked").id
-        uow.commit()
+    tag, shipment_id = _picked_kettle(pg)
     install_default_packages(pg, SUPERVISOR)
     ps.station_scan(pg, PICKER, None, f"SH-{shipment_id}")
     ps.station_scan(pg, PICKER, shipment_id, f"KETTLE-{tag}")
@@ -146,3 +128,18 @@ def test_two_stations_scanning_a_parcels_waybill_number_at_once_record_one(pg):
         shipment = uow.session.get(Shipment, shipment_id)
         assert parcel.tracking_number == recorded and parcel.carrier_service_id is not None
         assert shipment.carrier == "ups"
+
+
+def _picked_kettle(pg) -> tuple[str, int]:
+    """A picked shipment of one kettle in a warehouse of its own: (its tag, its id)."""
+    tag = uuid.uuid4().hex[:6].upper()
+    with pg.unit_of_work() as uow:
+        s = uow.session
+        wh = floor_warehouse(s, f"W{tag}")
+        kettle = item(s, sku=f"KETTLE-{tag}", barcode=None)
+        order = b.order(
+            s, b.customer(s), [(kettle, 1)], status="allocated", channel_order_id=f"PG-{tag}"
+        )
+        shipment_id = make_shipment(s, order, wh, status="picked").id
+        uow.commit()
+    return tag, shipment_id
