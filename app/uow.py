@@ -95,11 +95,12 @@ class UnitSession:
     A desk's scan is a few prepared statements (``app.prepared``) and an audit event. The
     ORM session's own bookkeeping (its transaction states, binding and releasing the
     connection, the identity map at close) cost more than those statements and the event
-    together -- about 90 µs a transaction on SQLite -- so a unit of work that never asks for
-    the ORM never makes one. Anything a ``Session`` has that this class has not (``get``,
-    ``execute``, ``add``, ``scalars`` …) is the ORM session's, made on first use; it joins
-    the connection's transaction (``join_transaction_mode="rollback_only"``) and shares
-    ``info``, so audit events recorded before or after it go in with the same commit.
+    together (``bench txn``: a transaction with one event took 115 µs of CPU through it on
+    SQLite, 70 µs without), so a unit of work that never asks for the ORM never makes one.
+    Anything a ``Session`` has that this class has not (``get``, ``execute``, ``add``,
+    ``scalars`` …) is the ORM session's, made on first use; it joins the connection's
+    transaction (``join_transaction_mode="rollback_only"``) and shares ``info``, so audit
+    events recorded before or after it go in with the same commit.
 
     ``commit()`` commits the whole unit (the ORM session's flush and audit hook first,
     then the events recorded without it, then the connection): the same for a caller that
