@@ -32,6 +32,9 @@ def simple_table(name: str, headers: Sequence[str], widths: Sequence[int]) -> QT
     table.setTabKeyNavigation(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    # The last column takes the width left over: no blank band beside the columns on a
+    # wide desk.
+    header.setStretchLastSection(True)
     for column, width in enumerate(widths):
         header.resizeSection(column, width)
     return table
