@@ -78,10 +78,14 @@ def z64_data(dots: bytes) -> bytes:
     return b":Z64:%b:%04X" % (b64, crc_hqx(b64, 0))
 
 
-def line_dots(line: str, size: int, bold: bool, max_width: int) -> tuple[int, int, int, bytes]:
-    """(width, bytes per row, rows, the rows' bytes) of one line drawn with the CJK font,
-    cut at ``max_width`` dots; a 1 bit is a dot, the highest bit of a byte leftmost."""
-    stroke = max(1, size // 36) if bold else 0
+def _stroke(size: int, bold: bool) -> int:
+    """Dots a bold line is overprinted to the right: the CJK font has no bold face."""
+    return max(1, size // 36) if bold else 0
+
+
+def _layout(line: str, size: int) -> tuple[list[int], int]:
+    """Where each character's glyph starts (its pen at the advances so far, rounded to a
+    dot), and the line's width in dots before any bold stroke."""
     lefts = []
     x = 0.0
     right = 1
@@ -89,10 +93,17 @@ def line_dots(line: str, size: int, bold: bool, max_width: int) -> tuple[int, in
         advance, glyph_width = _glyph_metrics(char, size)
         left = round(x)
         lefts.append(left)
-        if left + glyph_width > right:
-            right = left + glyph_width
+        right = max(right, left + glyph_width)
         x += advance
-    width = max(int(x + 0.999), right) + 2 * stroke
+    return lefts, max(int(x + 0.999), right)
+
+
+def line_dots(line: str, size: int, bold: bool, max_width: int) -> tuple[int, int, int, bytes]:
+    """(width, bytes per row, rows, the rows' bytes) of one line drawn with the CJK font,
+    cut at ``max_width`` dots; a 1 bit is a dot, the highest bit of a byte leftmost."""
+    stroke = _stroke(size, bold)
+    lefts, inked = _layout(line, size)
+    width = inked + 2 * stroke
     if width <= max_width:  # the same dots as ``line_image``, set as bits of one number
         row_bytes = (width + 7) // 8
         rows = round(size * LEADING)
@@ -164,19 +175,11 @@ def line_image(line: str, size: int, bold: bool = False):
     from cached glyphs at their advances (each pasted through itself: dots only add)."""
     from PIL import Image
 
-    # the CJK font has no bold face: the line overprinted a dot or two to the right
-    stroke = max(1, size // 36) if bold else 0
-    placed = []
-    x = 0.0
-    right = 1
-    for char in line:
-        advance, glyph = _glyph(char, size)
-        left = round(x)
-        placed.append((left, glyph))
-        right = max(right, left + glyph.width)
-        x += advance
-    image = Image.new("1", (max(int(x + 0.999), right) + 2 * stroke, round(size * LEADING)), 0)
-    for left, glyph in placed:
+    stroke = _stroke(size, bold)
+    lefts, inked = _layout(line, size)
+    image = Image.new("1", (inked + 2 * stroke, round(size * LEADING)), 0)
+    for char, left in zip(line, lefts, strict=True):
+        glyph = _glyph(char, size)[1]
         image.paste(glyph, (left, 0), glyph)
     for _dot in range(stroke):
         shifted = image.crop((0, 0, image.width - 1, image.height))
