@@ -524,13 +524,15 @@ _ADD_LABEL = Prepared(
         created_at=bindparam("at", type_=_LABELS.c.created_at.type),
     )
 )
+# The parcel still open, at the version the print read.
+_OPEN_AT_SEEN = (
+    _PARCELS.c.id == bindparam("pid"),
+    _PARCELS.c.version == bindparam("seen_version"),
+    _PARCELS.c.status == "open",
+)
 _LABELLED = Prepared(
     update(_PARCELS)
-    .where(
-        _PARCELS.c.id == bindparam("pid"),
-        _PARCELS.c.version == bindparam("seen_version"),
-        _PARCELS.c.status == "open",
-    )
+    .where(*_OPEN_AT_SEEN)
     .values(
         status="labelled",
         labelled_at=bindparam("at", type_=_PARCELS.c.labelled_at.type),
@@ -540,20 +542,10 @@ _LABELLED = Prepared(
 )
 
 
-_DROP_EMPTY = Prepared(
-    delete(_PARCELS).where(
-        _PARCELS.c.id == bindparam("pid"),
-        _PARCELS.c.version == bindparam("seen_version"),
-        _PARCELS.c.status == "open",
-    )
-)
+_DROP_EMPTY = Prepared(delete(_PARCELS).where(*_OPEN_AT_SEEN))
 _KEEP_PACKAGE = Prepared(
     update(_PARCELS)
-    .where(
-        _PARCELS.c.id == bindparam("pid"),
-        _PARCELS.c.version == bindparam("seen_version"),
-        _PARCELS.c.status == "open",
-    )
+    .where(*_OPEN_AT_SEEN)
     .values(
         package_type=bindparam("package", type_=_PARCELS.c.package_type.type),
         version=_PARCELS.c.version + 1,

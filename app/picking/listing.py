@@ -558,11 +558,11 @@ def _record(session, actor, listing, kind, code, stop=None, quantity=0, effect=N
 def _save(session: Session, row: _ListRow) -> None:
     """Write the list's changed fields back and bump its version (the desks' boards and
     screens see the list changed); refused if another desk changed it since it was read."""
-    changed = _SAVE.rowcount(
+    _write_guarded(
         session,
+        _SAVE,
+        row,
         {
-            "b_id": row.id,
-            "b_version": row.version,
             "b_status": row.status,
             "b_picker_id": row.picker_id,
             "b_picker_name": row.picker_name,
@@ -572,22 +572,22 @@ def _save(session: Session, row: _ListRow) -> None:
             "b_confirmed_stop": row.confirmed_stop,
         },
     )
-    if changed != 1:
-        raise ConcurrentUpdate(list_number(row.id))
-    row.version += 1
 
 
 def _save_place(session: Session, row: _ListRow) -> None:
     """``_save`` for a scan, which changes no more than where the picker stands."""
-    changed = _SAVE_PLACE.rowcount(
+    _write_guarded(
         session,
-        {
-            "b_id": row.id,
-            "b_version": row.version,
-            "b_current_bin_id": row.current_bin_id,
-            "b_confirmed_stop": row.confirmed_stop,
-        },
+        _SAVE_PLACE,
+        row,
+        {"b_current_bin_id": row.current_bin_id, "b_confirmed_stop": row.confirmed_stop},
     )
+
+
+def _write_guarded(session: Session, statement: Prepared, row: _ListRow, values: dict) -> None:
+    """``values`` written on the list at the version it was read at, and its version
+    bumped; refused if another desk changed it since."""
+    changed = statement.rowcount(session, {"b_id": row.id, "b_version": row.version, **values})
     if changed != 1:
         raise ConcurrentUpdate(list_number(row.id))
     row.version += 1
