@@ -80,21 +80,16 @@ def fixed_part_key(doc: ShippingLabelDoc) -> tuple:
     """``fixed_key`` for a lookup within one run of labels: the ship-from by its identity
     (hashing an address per parcel costs more than the lookup; the caller keeps the
     ship-from with its entry and checks it is the same one)."""
-    return (
-        id(doc.ship_from),
-        doc.ship_to.country_code,
-        doc.carrier,
-        doc.service,
-        doc.fragile,
-        doc.this_side_up,
-        bool(doc.tracking_number),
-        doc.source,
-    )
+    return (id(doc.ship_from), *_besides_ship_from(doc))
 
 
 def fixed_key(doc: ShippingLabelDoc) -> _FixedKey:
-    return _FixedKey(
-        doc.ship_from,
+    return _FixedKey(doc.ship_from, *_besides_ship_from(doc))
+
+
+def _besides_ship_from(doc: ShippingLabelDoc) -> tuple:
+    """The rest of ``_FixedKey``, in its order."""
+    return (
         doc.ship_to.country_code,
         doc.carrier,
         doc.service,
